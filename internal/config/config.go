@@ -1,0 +1,241 @@
+// Package config loads motcua's configuration: one TOML file in the user's
+// config directory (motcua/config.toml), overridable by --config and by
+// MOTCUA_* environment variables, plus the per-user data directory.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// Duration is a time.Duration written as "24h", "90s" in the file.
+type Duration struct{ time.Duration }
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	d.Duration = v
+	return nil
+}
+
+// Agency describes the receiving office printed on receipts and dossier codes.
+type Agency struct {
+	Code        string `toml:"code" comment:"Mã cơ quan (đầu mã hồ sơ), ví dụ G01.00004"`
+	Parent      string `toml:"parent" comment:"Cơ quan chủ quản, ví dụ UBND PHƯỜNG BA ĐÌNH"`
+	Name        string `toml:"name" comment:"Tên bộ phận, ví dụ BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"`
+	Address     string `toml:"address"`
+	Place       string `toml:"place" comment:"Địa danh ghi ở dòng ngày tháng"`
+	ResultPlace string `toml:"result_place" comment:"Nơi trả kết quả"`
+}
+
+// Gateway is the population-data gateway endpoint.
+type Gateway struct {
+	URL     string   `toml:"url"`
+	Token   string   `toml:"token" comment:"Bearer token; có thể đặt bằng biến môi trường MOTCUA_GATEWAY_TOKEN"`
+	Timeout Duration `toml:"timeout"`
+}
+
+// Printer chooses where receipts go.
+type Printer struct {
+	Kind string `toml:"kind" comment:"file (PDF vào thư mục)"`
+	Dir  string `toml:"dir" comment:"Thư mục lưu biên nhận PDF; trống = <data>/receipts"`
+}
+
+// Limits are the time limits.
+type Limits struct {
+	CacheTTL   Duration `toml:"cache_ttl" comment:"Thời hạn lưu tạm kết quả tra cứu"`
+	LockWait   Duration `toml:"lock_wait" comment:"Thời gian chờ khi tệp dữ liệu đang bận"`
+	CutoffHour int      `toml:"cutoff_hour" comment:"Hồ sơ nhận sau giờ này tính từ ngày làm việc tiếp theo"`
+	ReturnHour int      `toml:"return_hour" comment:"Giờ hẹn trả kết quả"`
+}
+
+// Config is the whole configuration.
+type Config struct {
+	Agency   Agency  `toml:"agency"`
+	Counter  int     `toml:"counter" comment:"Số quầy (01-99), hai chữ số đầu của số thứ tự hồ sơ"`
+	Gateway  Gateway `toml:"gateway"`
+	Printer  Printer `toml:"printer"`
+	Limits   Limits  `toml:"limits"`
+	Calendar string  `toml:"calendar" comment:"Tệp lịch ngày nghỉ/làm bù; trống = lịch kèm theo chương trình"`
+	DataDir  string  `toml:"data_dir" comment:"Thư mục dữ liệu; trống = thư mục mặc định của người dùng"`
+
+	// Path is the file the configuration was read from ("" when none existed).
+	Path string `toml:"-"`
+}
+
+// Default returns the configuration used when the file sets nothing.
+func Default() Config {
+	return Config{
+		Agency: Agency{
+			Name:        "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ",
+			ResultPlace: "Bộ phận Tiếp nhận và Trả kết quả",
+		},
+		Counter: 1,
+		Gateway: Gateway{Timeout: Duration{5 * time.Second}},
+		Printer: Printer{Kind: "file"},
+		Limits: Limits{
+			CacheTTL:   Duration{24 * time.Hour},
+			LockWait:   Duration{3 * time.Second},
+			CutoffHour: 15,
+			ReturnHour: 8,
+		},
+	}
+}
+
+// DefaultPath is <user config dir>/motcua/config.toml.
+func DefaultPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "motcua", "config.toml"), nil
+}
+
+// DefaultDataDir is the per-user data directory: %LocalAppData%\motcua on
+// Windows, ~/Library/Application Support/motcua on macOS, and
+// $XDG_DATA_HOME/motcua (default ~/.local/share/motcua) elsewhere.
+func DefaultDataDir() (string, error) {
+	switch runtime.GOOS {
+	case "windows":
+		if d := os.Getenv("LocalAppData"); d != "" {
+			return filepath.Join(d, "motcua"), nil
+		}
+	case "darwin":
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(home, "Library", "Application Support", "motcua"), nil
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "motcua"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, ".local", "share", "motcua"), nil
+}
+
+// Load reads path (the default path when empty; a missing default file is
+// not an error), then applies the environment overrides and fills defaults.
+func Load(path string, getenv func(string) string) (Config, error) {
+	cfg := Default()
+	explicit := path != ""
+	if !explicit {
+		p, err := DefaultPath()
+		if err != nil {
+			return cfg, err
+		}
+		path = p
+	}
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := toml.Unmarshal(b, &cfg); err != nil {
+			var de *toml.DecodeError
+			if errors.As(err, &de) {
+				row, col := de.Position()
+				return cfg, fmt.Errorf("config %s:%d:%d: %s", path, row, col, de.Error())
+			}
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+		cfg.Path = path
+	case errors.Is(err, fs.ErrNotExist) && !explicit:
+	default:
+		return cfg, fmt.Errorf("config: %w", err)
+	}
+	if err := cfg.applyEnv(getenv); err != nil {
+		return cfg, err
+	}
+	if cfg.DataDir == "" {
+		d, err := DefaultDataDir()
+		if err != nil {
+			return cfg, err
+		}
+		cfg.DataDir = d
+	}
+	return cfg, cfg.Validate()
+}
+
+// EnvOverride is one MOTCUA_* environment variable and the setting it overrides.
+type EnvOverride struct {
+	Name, Field string
+	set         func(c *Config, v string) error
+}
+
+func setString(f func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *f(c) = v; return nil }
+}
+
+func setDuration(f func(*Config) *Duration) func(*Config, string) error {
+	return func(c *Config, v string) error { return f(c).UnmarshalText([]byte(v)) }
+}
+
+// Env lists the environment overrides, applied after the file.
+var Env = []EnvOverride{
+	{"MOTCUA_AGENCY_CODE", "agency.code", setString(func(c *Config) *string { return &c.Agency.Code })},
+	{"MOTCUA_COUNTER", "counter", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		c.Counter = n
+		return err
+	}},
+	{"MOTCUA_GATEWAY_URL", "gateway.url", setString(func(c *Config) *string { return &c.Gateway.URL })},
+	{"MOTCUA_GATEWAY_TOKEN", "gateway.token", setString(func(c *Config) *string { return &c.Gateway.Token })},
+	{"MOTCUA_GATEWAY_TIMEOUT", "gateway.timeout", setDuration(func(c *Config) *Duration { return &c.Gateway.Timeout })},
+	{"MOTCUA_PRINTER_DIR", "printer.dir", setString(func(c *Config) *string { return &c.Printer.Dir })},
+	{"MOTCUA_CACHE_TTL", "limits.cache_ttl", setDuration(func(c *Config) *Duration { return &c.Limits.CacheTTL })},
+	{"MOTCUA_CALENDAR", "calendar", setString(func(c *Config) *string { return &c.Calendar })},
+	{"MOTCUA_DATA_DIR", "data_dir", setString(func(c *Config) *string { return &c.DataDir })},
+}
+
+func (c *Config) applyEnv(getenv func(string) string) error {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	for _, e := range Env {
+		if v := getenv(e.Name); v != "" {
+			if err := e.set(c, v); err != nil {
+				return fmt.Errorf("environment %s: %w", e.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Validate checks the values that would otherwise fail later and obscurely.
+func (c Config) Validate() error {
+	if c.Counter < 1 || c.Counter > 99 {
+		return fmt.Errorf("config: counter must be 1..99, got %d", c.Counter)
+	}
+	if c.Printer.Kind != "file" {
+		return fmt.Errorf("config: printer.kind %q is not supported (supported: file)", c.Printer.Kind)
+	}
+	if c.Limits.CutoffHour < 0 || c.Limits.CutoffHour > 23 || c.Limits.ReturnHour < 0 || c.Limits.ReturnHour > 23 {
+		return errors.New("config: limits.cutoff_hour and limits.return_hour must be 0..23")
+	}
+	return nil
+}
+
+// Encode writes the configuration as TOML (for `motcua config show`).
+func (c Config) Encode() ([]byte, error) {
+	cc := c
+	if cc.Gateway.Token != "" {
+		cc.Gateway.Token = "***"
+	}
+	return toml.Marshal(cc)
+}

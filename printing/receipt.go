@@ -1,0 +1,191 @@
+package printing
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Procedure is one administrative procedure the dossier asks for. A bundle ("liên thông")
+// has several, each with its own appointment.
+type Procedure struct {
+	Name        string    // e.g. "Đăng ký thường trú"
+	Appointment time.Time // when the result is due; zero prints a blank to fill by hand
+	Handler     string    // agency that decides, when it is not the receiving one; optional
+}
+
+// Document is one paper received with the dossier.
+type Document struct {
+	Name     string
+	Original bool // true: "Bản chính"; false: "Bản sao"
+	Count    int
+}
+
+// Receipt is everything printed on the "Giấy tiếp nhận hồ sơ và hẹn trả kết quả".
+// Times are printed in their own location (the counter's local time).
+type Receipt struct {
+	ParentAgency  string // e.g. "UBND phường Ba Đình"; printed upper-case
+	Agency        string // e.g. "Bộ phận Tiếp nhận và Trả kết quả"; printed upper-case, bold
+	AgencyAddress string // optional, printed small under the agency header
+	Place         string // place of the date line, e.g. "Phường Ba Đình"
+
+	DossierCode string // e.g. "G22.99.08-261123-0004"; required
+	Officer     string // receiving officer
+
+	CitizenName, CitizenID, Phone, Address string
+
+	Procedures []Procedure // at least one
+	Documents  []Document
+
+	ReceivedAt  time.Time // required
+	ResultPlace string    // where the result is handed over
+
+	// ResidenceFrom names the source the residence data was taken from (e.g. "Cơ sở dữ
+	// liệu quốc gia về dân cư") and ResidenceAt when; an empty ResidenceFrom prints no note.
+	ResidenceFrom string
+	ResidenceAt   time.Time
+
+	// LookupURL is optional. When set, the QR carries it with the dossier code filled in
+	// (see QRContent); otherwise the QR carries the dossier code alone.
+	LookupURL string
+
+	Notes []string // extra lines under "Ghi chú"
+}
+
+// Options tune the rendering.
+type Options struct {
+	Size string // "A4" (the default when empty); other sizes are not supported yet
+	// CreationDate is written into the PDF metadata; fix it for byte-identical output.
+	// Zero means ReceivedAt.
+	CreationDate time.Time
+}
+
+// Error is a printing failure. Error() is the English text for logs; Clerk is the short
+// Vietnamese text to show at the counter, with what to do next.
+type Error struct {
+	Clerk string
+	Err   error
+}
+
+func (e *Error) Error() string { return "printing: " + e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrInvalidReceipt is wrapped by the errors RenderPDF returns for incomplete input.
+var ErrInvalidReceipt = errors.New("invalid receipt")
+
+func invalid(clerk, format string, args ...any) error {
+	return &Error{Clerk: clerk, Err: fmt.Errorf("%w: "+format, append([]any{ErrInvalidReceipt}, args...)...)}
+}
+
+// Validate reports what is missing for a receipt to be printed.
+func (r Receipt) Validate() error {
+	if strings.TrimSpace(r.DossierCode) == "" {
+		return invalid("Chưa có mã hồ sơ. Lưu hồ sơ để cấp mã rồi in lại.", "empty dossier code")
+	}
+	if r.ReceivedAt.IsZero() {
+		return invalid("Thiếu thời gian nhận hồ sơ. Lưu hồ sơ rồi in lại.", "zero ReceivedAt")
+	}
+	if len(r.Procedures) == 0 {
+		return invalid("Hồ sơ chưa có thủ tục nào. Chọn thủ tục rồi in lại.", "no procedure")
+	}
+	for i, p := range r.Procedures {
+		if strings.TrimSpace(p.Name) == "" {
+			return invalid("Có thủ tục chưa có tên. Chọn lại thủ tục rồi in lại.", "procedure %d has no name", i+1)
+		}
+	}
+	for i, d := range r.Documents {
+		if strings.TrimSpace(d.Name) == "" || d.Count < 0 {
+			return invalid("Danh sách giấy tờ có dòng chưa đúng. Sửa lại rồi in lại.", "document %d: empty name or negative count", i+1)
+		}
+	}
+	return nil
+}
+
+// QRContent is what the receipt's QR code carries: the dossier code alone, or, when
+// LookupURL is set, that URL with the code filled in: "{ma}" in the URL is replaced by the
+// escaped code, and a URL without "{ma}" gets the query parameter "ma=<code>".
+func QRContent(r Receipt) string {
+	code := strings.TrimSpace(r.DossierCode)
+	u := strings.TrimSpace(r.LookupURL)
+	if u == "" {
+		return code
+	}
+	if strings.Contains(u, "{ma}") {
+		return strings.ReplaceAll(u, "{ma}", url.QueryEscape(code))
+	}
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+		if strings.HasSuffix(u, "?") || strings.HasSuffix(u, "&") {
+			sep = ""
+		}
+	}
+	return u + sep + "ma=" + url.QueryEscape(code)
+}
+
+// normalized returns a copy with every text field trimmed, in Unicode NFC (so decomposed
+// input prints with the fonts' precomposed glyphs) and within the fonts' character set.
+func (r Receipt) normalized() Receipt {
+	n := func(s string) string { return printable(norm.NFC.String(strings.TrimSpace(s))) }
+	out := r
+	out.ParentAgency, out.Agency, out.AgencyAddress, out.Place = n(r.ParentAgency), n(r.Agency), n(r.AgencyAddress), n(r.Place)
+	out.DossierCode, out.Officer = n(r.DossierCode), n(r.Officer)
+	out.CitizenName, out.CitizenID, out.Phone, out.Address = n(r.CitizenName), n(r.CitizenID), n(r.Phone), n(r.Address)
+	out.ResultPlace, out.ResidenceFrom, out.LookupURL = n(r.ResultPlace), n(r.ResidenceFrom), strings.TrimSpace(r.LookupURL)
+	out.Procedures = make([]Procedure, len(r.Procedures))
+	for i, p := range r.Procedures {
+		out.Procedures[i] = Procedure{Name: n(p.Name), Appointment: p.Appointment, Handler: n(p.Handler)}
+	}
+	out.Documents = make([]Document, len(r.Documents))
+	for i, d := range r.Documents {
+		out.Documents[i] = Document{Name: n(d.Name), Original: d.Original, Count: d.Count}
+	}
+	out.Notes = nil
+	for _, s := range r.Notes {
+		if s = n(s); s != "" {
+			out.Notes = append(out.Notes, s)
+		}
+	}
+	return out
+}
+
+// RenderPDFBytes renders the receipt and returns the PDF.
+func RenderPDFBytes(r Receipt, opt Options) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(64 << 10)
+	if err := RenderPDF(&buf, r, opt); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// RenderPDF renders the receipt as a PDF into w. The same input and Options give the same
+// bytes.
+func RenderPDF(w io.Writer, r Receipt, opt Options) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	switch strings.ToUpper(strings.TrimSpace(opt.Size)) {
+	case "", "A4":
+	default:
+		return &Error{
+			Clerk: "Khổ giấy " + opt.Size + " chưa được hỗ trợ. Chọn khổ A4 trong cấu hình máy in.",
+			Err:   fmt.Errorf("unsupported page size %q", opt.Size),
+		}
+	}
+	r = r.normalized()
+	created := opt.CreationDate
+	if created.IsZero() {
+		created = r.ReceivedAt
+	}
+	if err := renderA4(w, r, created); err != nil {
+		return &Error{Clerk: "Không tạo được giấy tiếp nhận. Thử in lại; nếu vẫn lỗi, báo quản trị.", Err: err}
+	}
+	return nil
+}

@@ -1,0 +1,33 @@
+package qr
+
+import (
+	"testing"
+
+	"motcua/lookups/pid"
+)
+
+func FuzzParse(f *testing.F) {
+	f.Add(validA())
+	f.Add(validA() + "\r\n")
+	f.Add(line(idB, "", nameB, "29022004", "Nam", addrB, "01082024", "", "Lê Văn Cha"))
+	f.Add(line(idA, "", "Tr?n Th?", "09071991", "N?", "H? N?i", "15032022"))
+	f.Add(line(idA, "", nameA))
+	f.Add("||||||")
+	f.Add("\xff|\x00")
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := Parse(s)
+		_ = LooksLikeQR(s)
+		if err != nil {
+			return
+		}
+		if perr := pid.Validate(c.Citizen.ID, c.Citizen.BirthDate, c.Citizen.Sex); perr != nil {
+			t.Fatalf("Parse(%q) returned a card with an invalid ID: %v", s, perr)
+		}
+		if !c.Citizen.BirthDate.Valid() || !c.Citizen.IssueDate.Valid() {
+			t.Fatalf("Parse(%q) returned invalid dates", s)
+		}
+		if !LooksLikeQR(s) {
+			t.Fatalf("Parse accepted %q but LooksLikeQR rejects it", s)
+		}
+	})
+}

@@ -331,3 +331,18 @@ type Source interface {
 
 // ErrNotFound is returned when the database holds no person with that ID.
 var ErrNotFound = errors.New("no resident with that ID")
+
+// CardInfo is one card a virtual reader offers to "tap" (demo and training).
+type CardInfo struct {
+	ID   string
+	Name string
+	Note string // Vietnamese one-liner shown in the list
+}
+
+// CardReader delivers a card's identity. The demo's virtual reader lists the
+// synthetic persons' cards; the chip reader (PC/SC) replaces it.
+type CardReader interface {
+	Name() string
+	Cards() []CardInfo
+	Read(ctx context.Context, id string) (Citizen, error)
+}

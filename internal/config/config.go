@@ -72,6 +72,7 @@ type Config struct {
 	Limits   Limits  `toml:"limits"`
 	Calendar string  `toml:"calendar" comment:"Tệp lịch ngày nghỉ/làm bù; trống = lịch kèm theo chương trình"`
 	DataDir  string  `toml:"data_dir" comment:"Thư mục dữ liệu; trống = thư mục mặc định của người dùng"`
+	Timezone string  `toml:"timezone" comment:"Múi giờ tính giờ tiếp nhận, giờ hẹn (mặc định Asia/Ho_Chi_Minh)"`
 
 	// Path is the file the configuration was read from ("" when none existed).
 	Path string `toml:"-"`
@@ -84,9 +85,10 @@ func Default() Config {
 			Name:        "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ",
 			ResultPlace: "Bộ phận Tiếp nhận và Trả kết quả",
 		},
-		Counter: 1,
-		Gateway: Gateway{Timeout: Duration{5 * time.Second}},
-		Printer: Printer{Kind: "file"},
+		Counter:  1,
+		Timezone: "Asia/Ho_Chi_Minh",
+		Gateway:  Gateway{Timeout: Duration{5 * time.Second}},
+		Printer:  Printer{Kind: "file"},
 		Limits: Limits{
 			CacheTTL:   Duration{24 * time.Hour},
 			LockWait:   Duration{3 * time.Second},
@@ -225,10 +227,22 @@ func (c Config) Validate() error {
 	if c.Printer.Kind != "file" {
 		return fmt.Errorf("config: printer.kind %q is not supported (supported: file)", c.Printer.Kind)
 	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil {
+		return fmt.Errorf("config: timezone %q: %w", c.Timezone, err)
+	}
 	if c.Limits.CutoffHour < 0 || c.Limits.CutoffHour > 23 || c.Limits.ReturnHour < 0 || c.Limits.ReturnHour > 23 {
 		return errors.New("config: limits.cutoff_hour and limits.return_hour must be 0..23")
 	}
 	return nil
+}
+
+// Location is the counter's time zone (validated by Load).
+func (c Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return time.Local
+	}
+	return loc
 }
 
 // Encode writes the configuration as TOML (for `motcua config show`).

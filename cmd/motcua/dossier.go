@@ -1,0 +1,166 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"motcua/forms"
+	"motcua/lookups"
+	"motcua/offline"
+)
+
+func (a *app) dossierCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "dossier",
+		Short: "Hồ sơ đã tiếp nhận trên máy này",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(a.dossierListCmd(), a.dossierShowCmd())
+	return cmd
+}
+
+func (a *app) dossierListCmd() *cobra.Command {
+	var (
+		asJSON bool
+		states []string
+	)
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "Liệt kê hồ sơ (mã, trạng thái, thủ tục, thời gian; không có dữ liệu cá nhân)",
+		Long: `Liệt kê hồ sơ đã tiếp nhận trong thư mục dữ liệu. Chạy được cả khi màn hình quầy đang mở:
+lệnh chờ vài giây nếu tệp dữ liệu đang bận và báo nếu vẫn bận.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			e, err := a.openEnv(false)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			var list []offline.DossierInfo
+			err = e.store.View(func(tx *offline.Tx) error {
+				var err error
+				list, err = tx.ListDossiers(offline.DossierFilter{States: states})
+				return err
+			})
+			if err != nil {
+				return failure(offline.ClerkMessage(err), err)
+			}
+			if asJSON {
+				if list == nil {
+					list = []offline.DossierInfo{}
+				}
+				return json.NewEncoder(a.stdout).Encode(list)
+			}
+			if len(list) == 0 {
+				fmt.Fprintln(a.stdout, "Chưa có hồ sơ nào.")
+				return nil
+			}
+			loc := e.cfg.Location()
+			tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
+			fmt.Fprintln(tw, "MÃ HỒ SƠ\tTRẠNG THÁI\tTHỦ TỤC\tTIẾP NHẬN")
+			for _, d := range list {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Code, stateLabel(d.State), d.Service, d.ReceivedAt.In(loc).Format("15:04 02/01/2006"))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "in dạng JSON")
+	cmd.Flags().StringSliceVar(&states, "state", nil, "chỉ các trạng thái này (finalized, queued, submitted, rejected)")
+	return cmd
+}
+
+func stateLabel(s string) string {
+	switch forms.Status(s) {
+	case forms.StatusFinalized:
+		return "đã tiếp nhận, chưa gửi"
+	case forms.StatusQueued:
+		return "chờ gửi lại"
+	case forms.StatusSubmitted:
+		return "đã gửi"
+	case forms.StatusRejected:
+		return "bị từ chối"
+	}
+	return s
+}
+
+func (a *app) dossierShowCmd() *cobra.Command {
+	var (
+		asJSON   bool
+		operator string
+	)
+	cmd := &cobra.Command{
+		Use:   "show CODE",
+		Short: "Xem một hồ sơ (có dữ liệu cá nhân: ghi nhật ký truy cập)",
+		Args:  exactArgs(1, "mã hồ sơ"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if operator == "" {
+				operator = a.getenv("MOTCUA_OPERATOR")
+			}
+			if operator == "" && a.demo {
+				operator = demoOperatorID
+			}
+			if operator == "" {
+				return usageErr("thiếu mã cán bộ: dùng --operator hoặc biến MOTCUA_OPERATOR")
+			}
+			e, err := a.openEnv(false)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			var blob []byte
+			err = e.store.Update(func(tx *offline.Tx) error {
+				var err error
+				if blob, _, err = tx.GetDossier(args[0]); err != nil {
+					return err
+				}
+				return tx.LogAccess(offline.AccessEntry{Operator: operator, Purpose: lookups.PurposeCheck,
+					Action: offline.ActionView, DossierCode: args[0], Outcome: "ok"})
+			})
+			if err != nil {
+				return failure("Không tìm thấy hồ sơ "+args[0]+" trên máy này.", err)
+			}
+			var d forms.Dossier
+			if err := json.Unmarshal(blob, &d); err != nil {
+				return failure("Hồ sơ lưu trên máy bị hỏng.", err)
+			}
+			if asJSON {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(d)
+			}
+			w, loc := a.stdout, e.cfg.Location()
+			fmt.Fprintf(w, "Mã hồ sơ:        %s (%s)\n", d.Code, stateLabel(string(d.Status)))
+			fmt.Fprintf(w, "Thủ tục:         %s (mẫu phiên bản %s)\n", d.ServiceName, d.SpecVersion)
+			fmt.Fprintf(w, "Công dân:        %s, %s\n", d.Subject.FullName, d.Subject.ID)
+			fmt.Fprintf(w, "Tiếp nhận:       %s bởi %s\n", d.ReceivedAt.In(loc).Format("15:04 02/01/2006"), d.Operator)
+			fmt.Fprintf(w, "Hẹn trả:         %s\n", d.Appointment.In(loc).Format("15:04 02/01/2006"))
+			if rs := d.ResidenceSource; rs != nil {
+				fmt.Fprintf(w, "Cư trú lấy từ:   %s (%s) lúc %s\n", rs.Source, rs.Origin, rs.At.In(loc).Format("15:04:05 02/01/2006"))
+			}
+			fmt.Fprintln(w, "Tờ khai:")
+			for _, f := range d.Fields {
+				v := f.Value
+				if f.Text != "" {
+					v = f.Text
+				}
+				fmt.Fprintf(w, "  %-40s %s  [%s]\n", f.Label, v, f.Source)
+			}
+			fmt.Fprintln(w, "Giấy tờ nhận:")
+			for _, doc := range d.Documents {
+				kind := "bản sao"
+				if doc.Original {
+					kind = "bản chính"
+				}
+				fmt.Fprintf(w, "  - %s (%s, %d)\n", doc.Name, kind, doc.Count)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "in dạng JSON")
+	cmd.Flags().StringVar(&operator, "operator", "", "mã cán bộ xem hồ sơ (mặc định: MOTCUA_OPERATOR)")
+	return cmd
+}

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"motcua/internal/counter"
+	"motcua/lookups"
+	"motcua/lookups/pid"
+)
+
+func (a *app) lookupCmd() *cobra.Command {
+	var (
+		purpose, operator, dossier string
+		asJSON                     bool
+	)
+	cmd := &cobra.Command{
+		Use:   "lookup ID",
+		Short: "Tra cứu một công dân trong CSDL dân cư theo số định danh",
+		Long: `Tra cứu một công dân (nhân thân, cư trú, hộ gia đình) theo số định danh 12 số.
+Mỗi lần tra cứu ghi nhật ký: cán bộ (--operator hoặc MOTCUA_OPERATOR) và mục đích (--purpose).
+Khi mất kết nối, dùng kết quả đã lưu tạm còn hạn (ghi rõ thời điểm).`,
+		Example: "  motcua lookup --demo --operator demo.canbo 001085012345\n  motcua lookup --purpose dossier --dossier G01-261123-010001 --json 001085012345",
+		Args:    exactArgs(1, "số định danh"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id := strings.TrimSpace(args[0])
+			if err := pid.Validate(id, lookups.Date{}, ""); err != nil {
+				return usageErr("số định danh không hợp lệ: %v", err)
+			}
+			if operator == "" {
+				operator = a.getenv("MOTCUA_OPERATOR")
+			}
+			if operator == "" && a.demo {
+				operator = demoOperatorID
+			}
+			if operator == "" {
+				return usageErr("thiếu mã cán bộ: dùng --operator hoặc biến MOTCUA_OPERATOR")
+			}
+			if purpose == "" {
+				return usageErr("thiếu mục đích tra cứu: --purpose")
+			}
+			e, err := a.openEnv(false)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			if err := e.needGateway(); err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
+			defer cancel()
+			res, origin, err := e.svc.Lookup(ctx, id, lookups.CallMeta{Operator: operator, Purpose: purpose, DossierCode: dossier})
+			if err != nil {
+				if errors.Is(err, lookups.ErrNotFound) {
+					return &exitError{code: exitFailure, msg: counter.Explain(err), err: err}
+				}
+				return failure(counter.Explain(err), err)
+			}
+			if asJSON {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(struct {
+					Resident *lookups.Resident `json:"resident"`
+					Origin   lookups.Origin    `json:"origin"`
+				}{res, origin})
+			}
+			printResident(a, res, origin, e.cfg.Location())
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&purpose, "purpose", lookups.PurposeCheck, "mục đích tra cứu (reception, dossier, check, reconcile)")
+	f.StringVar(&operator, "operator", "", "mã cán bộ thực hiện (mặc định: MOTCUA_OPERATOR)")
+	f.StringVar(&dossier, "dossier", "", "mã hồ sơ liên quan (khi --purpose dossier)")
+	f.BoolVar(&asJSON, "json", false, "in kết quả dạng JSON")
+	return cmd
+}
+
+func printResident(a *app, r *lookups.Resident, o lookups.Origin, loc *time.Location) {
+	w := a.stdout
+	c := r.Citizen
+	src := "CSDL quốc gia về dân cư"
+	if o.Source == "cache" {
+		src = "bản lưu tạm (mất kết nối)"
+	}
+	fmt.Fprintf(w, "Nguồn: %s, lúc %s\n", src, o.FetchedAt.In(loc).Format("15:04:05 02/01/2006"))
+	if r.Deceased() {
+		fmt.Fprintf(w, "ĐÃ MẤT ngày %s\n", r.DeathDate)
+	}
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(w, "  %-22s %s\n", k, v)
+		}
+	}
+	row("Họ, chữ đệm và tên", c.FullName)
+	row("Số định danh", c.ID)
+	row("CMND cũ", c.OldID)
+	row("Ngày sinh", c.BirthDate.String())
+	row("Giới tính", string(c.Sex))
+	row("Dân tộc", c.Ethnicity)
+	row("Quốc tịch", c.Nationality)
+	row("Quê quán", c.PlaceOfOrigin)
+	row("Tình trạng hôn nhân", r.MaritalStatus.Label())
+	if r.Spouse != nil {
+		row("Vợ/chồng", r.Spouse.FullName)
+	}
+	for _, x := range []struct {
+		label string
+		res   *lookups.Residence
+	}{{"Thường trú", r.Permanent}, {"Tạm trú", r.Temporary}, {"Nơi ở hiện tại", r.CurrentPlace}} {
+		if x.res != nil {
+			row(x.label, x.res.Address.String())
+			if old := x.res.Legacy.String(); old != "" {
+				row("", "(trước 2025: "+old+")")
+			}
+		}
+	}
+	if h := r.Household; h != nil {
+		fmt.Fprintf(w, "  Hộ gia đình (chủ hộ %s, số hồ sơ %s):\n", h.Head.FullName, h.FileNumber)
+		for _, m := range h.Members {
+			fmt.Fprintf(w, "    %-10s %-28s %s  %s\n", m.Relation, m.FullName, m.BirthDate, m.ID)
+		}
+	}
+}

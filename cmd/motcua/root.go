@@ -1,0 +1,113 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// app is the state shared by every command: streams, global flags, environment.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+
+	configPath string
+	dataDir    string
+	demo       bool
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	root := a.rootCmd()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err != nil {
+		if strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "unknown flag") {
+			err = usageErr("%v", err)
+		}
+		fmt.Fprintln(stderr, "motcua:", err)
+		if exitCode(err) == exitUsage {
+			fmt.Fprintln(stderr, "Xem hướng dẫn: motcua --help")
+		}
+	}
+	return exitCode(err)
+}
+
+const rootLong = `motcua — trợ lý cho bộ phận một cửa cấp xã/phường.
+
+Chạm thẻ căn cước hoặc quét mã QR, lấy thông tin cư trú từ Cơ sở dữ liệu quốc gia
+về dân cư, điền sẵn tờ khai, tiếp nhận hồ sơ và in giấy biên nhận.
+
+Chạy không có lệnh con: mở màn hình quầy tiếp nhận (TUI) theo cấu hình.
+"motcua demo": mở màn hình quầy trên dữ liệu demo (cổng dữ liệu giả lập, người tổng hợp).
+
+Mã thoát: 0 thành công, 1 lỗi, 2 sai cú pháp lệnh, 3 thành công một phần.`
+
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "motcua",
+		Short:         "Trợ lý bộ phận một cửa: thẻ căn cước, CSDL dân cư, tờ khai, biên nhận",
+		Long:          rootLong,
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runCounter(cmd, false)
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.configPath, "config", "", "tệp cấu hình (mặc định: <thư mục cấu hình>/motcua/config.toml)")
+	pf.StringVar(&a.dataDir, "data-dir", "", "thư mục dữ liệu (mặc định: thư mục dữ liệu của người dùng)")
+	pf.BoolVar(&a.demo, "demo", false, "dùng môi trường demo (cổng giả lập trong tiến trình, thư mục dữ liệu demo riêng)")
+	root.AddCommand(
+		a.demoCmd(),
+		a.lookupCmd(),
+		a.sandboxCmd(),
+		a.dossierCmd(),
+		a.configCmd(),
+		a.versionCmd(),
+	)
+	return root
+}
+
+// noArgs rejects positional arguments with a usage error (exit 2).
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErr("lệnh %q không nhận tham số %q", cmd.CommandPath(), args[0])
+	}
+	return nil
+}
+
+// exactArgs is cobra.ExactArgs with a usage error.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageErr("lệnh %q cần đúng %d tham số: %s", cmd.CommandPath(), n, what)
+		}
+		return nil
+	}
+}
+
+func (a *app) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "In phiên bản",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintln(a.stdout, "motcua", version)
+			return nil
+		},
+	}
+}
+
+var errInterrupted = errors.New("interrupted")

@@ -1,0 +1,95 @@
+// Package app builds the counter's running parts from a configuration: the
+// store, the gateway client, the receipt printer, the working-day calendar
+// and the counter service. The commands and the end-to-end tests share it.
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"motcua/forms"
+	"motcua/forms/calendar"
+	"motcua/internal/config"
+	"motcua/internal/counter"
+	"motcua/lookups/gateway"
+	"motcua/offline"
+	"motcua/printing"
+)
+
+// App is the counter's parts. It holds no open files.
+type App struct {
+	Config  config.Config
+	Store   *offline.Store
+	Gateway *gateway.Client // nil when no gateway URL is configured
+	Printer *printing.FilePrinter
+	Service *counter.Service // nil when no gateway URL is configured
+}
+
+// Options tune Open.
+type Options struct {
+	Log    io.Writer        // log lines (English, no personal data); nil discards
+	OnWait func()           // called when a unit of work waits for the data file
+	Clock  func() time.Time // default: now in the configured time zone
+}
+
+// Errors Open returns, so that callers can pick exit codes and messages.
+var (
+	ErrDataDir  = errors.New("app: data directory unusable")
+	ErrGateway  = errors.New("app: gateway URL invalid")
+	ErrCalendar = errors.New("app: calendar file invalid")
+)
+
+// Open builds the parts for cfg.
+func Open(cfg config.Config, opt Options) (*App, error) {
+	a := &App{Config: cfg}
+	store, err := offline.Open(cfg.DataDir, offline.Options{LockWait: cfg.Limits.LockWait.Duration, OnWait: opt.OnWait})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrDataDir, cfg.DataDir, err)
+	}
+	a.Store = store
+	dir := cfg.Printer.Dir
+	if dir == "" {
+		dir = filepath.Join(cfg.DataDir, "receipts")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("%w: receipts %s: %w", ErrDataDir, dir, err)
+	}
+	a.Printer = printing.NewFilePrinter(dir)
+	if cfg.Gateway.URL == "" {
+		return a, nil
+	}
+	if a.Gateway, err = gateway.New(gateway.Config{BaseURL: cfg.Gateway.URL, Token: cfg.Gateway.Token, Timeout: cfg.Gateway.Timeout.Duration}); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrGateway, err)
+	}
+	cal := calendar.Default()
+	if cfg.Calendar != "" {
+		if cal, err = calendar.LoadFile(cfg.Calendar); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrCalendar, err)
+		}
+	}
+	clock := opt.Clock
+	if clock == nil {
+		loc := cfg.Location()
+		clock = func() time.Time { return time.Now().In(loc) }
+	}
+	logw := opt.Log
+	if logw == nil {
+		logw = io.Discard
+	}
+	a.Service, err = counter.New(counter.Config{
+		Agency: counter.Agency{Code: cfg.Agency.Code, Parent: cfg.Agency.Parent, Name: cfg.Agency.Name,
+			Address: cfg.Agency.Address, Place: cfg.Agency.Place, ResultPlace: cfg.Agency.ResultPlace},
+		Counter: cfg.Counter, CacheTTL: cfg.Limits.CacheTTL.Duration,
+		CutoffHour: cfg.Limits.CutoffHour, ReturnHour: cfg.Limits.ReturnHour,
+	}, counter.Deps{Gateway: a.Gateway, Store: store, Printer: a.Printer, Calendar: cal, Specs: forms.Catalog(),
+		Clock: clock, Log: slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}

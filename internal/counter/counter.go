@@ -1,0 +1,209 @@
+package counter
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"motcua/forms"
+	"motcua/forms/calendar"
+	"motcua/lookups"
+	"motcua/lookups/gateway"
+	"motcua/offline"
+	"motcua/printing"
+)
+
+// Gateway is the part of the gateway client the counter uses.
+type Gateway interface {
+	lookups.Source
+	Health(ctx context.Context) error
+	Submit(ctx context.Context, sub gateway.Submission, idempotencyKey string, meta lookups.CallMeta) (gateway.Ack, error)
+}
+
+// Agency is the receiving office.
+type Agency struct {
+	Code        string // first part of dossier codes
+	Parent      string // e.g. "UBND PHƯỜNG BA ĐÌNH"
+	Name        string // e.g. "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"
+	Address     string
+	Place       string // for the date line and "Kính gửi"
+	ResultPlace string
+}
+
+// Config is the counter's settings.
+type Config struct {
+	Agency     Agency
+	Counter    int
+	CacheTTL   time.Duration
+	CutoffHour int // dossiers received after this hour count from the next working day
+	ReturnHour int // hour of the appointment
+}
+
+// Service carries out the counter's work. It holds no open files: the store
+// is opened per unit of work.
+type Service struct {
+	cfg      Config
+	gw       Gateway
+	store    *offline.Store
+	printer  printing.Printer
+	calendar *calendar.Calendar
+	specs    []*forms.Spec
+	clock    func() time.Time
+	log      *slog.Logger
+}
+
+// Deps are the parts a Service is built from.
+type Deps struct {
+	Gateway  Gateway
+	Store    *offline.Store
+	Printer  printing.Printer
+	Calendar *calendar.Calendar
+	Specs    []*forms.Spec
+	Clock    func() time.Time
+	Log      *slog.Logger // English, never personal data; nil discards
+}
+
+// New returns a Service.
+func New(cfg Config, d Deps) (*Service, error) {
+	if d.Gateway == nil || d.Store == nil || d.Printer == nil || d.Calendar == nil {
+		return nil, errors.New("counter: gateway, store, printer and calendar are required")
+	}
+	if cfg.CacheTTL <= 0 {
+		cfg.CacheTTL = 24 * time.Hour
+	}
+	if d.Clock == nil {
+		d.Clock = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Specs == nil {
+		d.Specs = forms.Catalog()
+	}
+	return &Service{cfg: cfg, gw: d.Gateway, store: d.Store, printer: d.Printer, calendar: d.Calendar,
+		specs: d.Specs, clock: d.Clock, log: d.Log}, nil
+}
+
+// Now is the counter's clock.
+func (s *Service) Now() time.Time { return s.clock() }
+
+// Services lists the services the counter offers.
+func (s *Service) Services() []*forms.Spec { return s.specs }
+
+// Store is the data store.
+func (s *Service) Store() *offline.Store { return s.store }
+
+// GatewayStatus reports whether the gateway answers.
+func (s *Service) GatewayStatus(ctx context.Context) error { return s.gw.Health(ctx) }
+
+// PrinterStatus reports the receipt output's name and state.
+func (s *Service) PrinterStatus(ctx context.Context) (string, error) {
+	return s.printer.Name(), s.printer.Status(ctx)
+}
+
+// Lookup asks the gateway for a resident and caches the answer. When the
+// gateway cannot be reached, a cached answer younger than the time limit is
+// returned with Origin.Source "cache". Every look-up is in the access log.
+func (s *Service) Lookup(ctx context.Context, id string, meta lookups.CallMeta) (*lookups.Resident, lookups.Origin, error) {
+	if err := meta.Validate(); err != nil {
+		return nil, lookups.Origin{}, err
+	}
+	res, origin, err := s.gw.Lookup(ctx, id, meta)
+	entry := offline.AccessEntry{Operator: meta.Operator, Purpose: meta.Purpose, Action: offline.ActionLookup,
+		Subject: s.store.SubjectRef(id), DossierCode: meta.DossierCode, Outcome: "ok"}
+	switch {
+	case err == nil:
+		blob, jerr := json.Marshal(res)
+		if jerr != nil {
+			return nil, origin, fmt.Errorf("counter: encode resident: %w", jerr)
+		}
+		if origin.FetchedAt.IsZero() {
+			origin.FetchedAt = s.clock()
+		}
+		werr := s.store.Update(func(tx *offline.Tx) error {
+			if err := tx.PutLookup(id, blob, origin.FetchedAt); err != nil {
+				return err
+			}
+			return tx.LogAccess(entry)
+		})
+		if werr != nil {
+			// The clerk still gets the answer; the failure is logged without personal data.
+			s.log.Warn("look-up not cached", "err", werr)
+		}
+		return res, origin, nil
+	case errors.Is(err, lookups.ErrNotFound):
+		entry.Outcome = "not_found"
+		s.logAccess(entry)
+		return nil, origin, err
+	case offlineError(err):
+		var (
+			blob []byte
+			at   time.Time
+			ok   bool
+		)
+		verr := s.store.View(func(tx *offline.Tx) error {
+			var e error
+			blob, at, ok, e = tx.GetLookup(id, s.cfg.CacheTTL)
+			return e
+		})
+		if verr != nil || !ok {
+			entry.Outcome = "error"
+			s.logAccess(entry)
+			return nil, lookups.Origin{}, err
+		}
+		var cached lookups.Resident
+		if jerr := json.Unmarshal(blob, &cached); jerr != nil {
+			return nil, lookups.Origin{}, err
+		}
+		entry.Outcome = "cache"
+		s.logAccess(entry)
+		return &cached, lookups.Origin{Source: "cache", FetchedAt: at}, nil
+	default:
+		entry.Outcome = "error"
+		s.logAccess(entry)
+		return nil, origin, err
+	}
+}
+
+// offlineError reports errors for which a cached answer is the right fallback.
+func offlineError(err error) bool {
+	return errors.Is(err, gateway.ErrUnreachable) || errors.Is(err, gateway.ErrTimeout) || errors.Is(err, gateway.ErrServer)
+}
+
+func (s *Service) logAccess(e offline.AccessEntry) {
+	if err := s.store.Update(func(tx *offline.Tx) error { return tx.LogAccess(e) }); err != nil {
+		s.log.Warn("access log not written", "action", e.Action, "err", err)
+	}
+}
+
+// Prefill builds the declaration of spec from what the card and the database gave.
+func (s *Service) Prefill(spec *forms.Spec, card *lookups.Citizen, cardSource string, res *lookups.Resident, origin lookups.Origin) *forms.Declaration {
+	src := forms.SourceCard
+	if cardSource == "qr" {
+		src = forms.SourceQR
+	}
+	return forms.Prefill(spec, forms.PrefillInput{
+		Card: card, CardSource: src, Resident: res, Origin: origin,
+		Agency: s.addressee(), Place: s.cfg.Agency.Place, Now: s.clock(), Clock: s.clock,
+	})
+}
+
+// addressee is the "Kính gửi" line: the agency that decides on the dossier.
+func (s *Service) addressee() string {
+	if s.cfg.Agency.Parent != "" {
+		return s.cfg.Agency.Parent
+	}
+	return s.cfg.Agency.Name
+}
+
+// Appointment computes when the result of spec is due for a dossier received at t.
+func (s *Service) Appointment(spec *forms.Spec, t time.Time) (time.Time, error) {
+	return s.calendar.Appointment(t, calendar.Rule{
+		Days:     spec.ProcessingDays,
+		Cutoff:   time.Duration(s.cfg.CutoffHour) * time.Hour,
+		ReturnAt: time.Duration(s.cfg.ReturnHour) * time.Hour,
+	})
+}

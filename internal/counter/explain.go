@@ -1,0 +1,40 @@
+package counter
+
+import (
+	"errors"
+	"strings"
+
+	"motcua/forms"
+	"motcua/lookups"
+	"motcua/lookups/gateway"
+	"motcua/offline"
+)
+
+// Explain turns any error of the counter's work into a short Vietnamese
+// message for the clerk that says what to do next.
+func Explain(err error) string {
+	if err == nil {
+		return ""
+	}
+	var ve *forms.ValidationError
+	var ge *gateway.Error
+	switch {
+	case errors.As(err, &ve):
+		msgs := make([]string, 0, len(ve.Problems))
+		for _, p := range ve.Problems {
+			msgs = append(msgs, p.Message)
+		}
+		return "Tờ khai chưa đúng: " + strings.Join(msgs, " ")
+	case errors.Is(err, lookups.ErrNotFound):
+		return "Không có công dân mang số định danh này trong Cơ sở dữ liệu quốc gia về dân cư. Kiểm tra lại số."
+	case errors.As(err, &ge):
+		return gateway.ClerkMessage(err)
+	case errors.Is(err, offline.ErrBusy), errors.Is(err, offline.ErrCounterLocked),
+		errors.Is(err, offline.ErrSequenceExhausted), errors.Is(err, offline.ErrUnsealable):
+		return offline.ClerkMessage(err)
+	}
+	return "Có lỗi ngoài dự kiến. Thử lại; nếu vẫn lỗi, báo cho quản trị hệ thống."
+}
+
+// Explain is the method form of the package function, for the TUI.
+func (s *Service) Explain(err error) string { return Explain(err) }

@@ -1,0 +1,223 @@
+package counter
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"motcua/forms"
+	"motcua/lookups"
+	"motcua/lookups/gateway"
+	"motcua/offline"
+	"motcua/printing"
+)
+
+// Dossier states in the store (the index holds no personal data).
+const (
+	StateFinalized = string(forms.StatusFinalized)
+	StateQueued    = string(forms.StatusQueued)
+	StateSubmitted = string(forms.StatusSubmitted)
+	StateRejected  = string(forms.StatusRejected)
+)
+
+// ActionLink ties the reception look-ups of a citizen to the dossier code.
+const ActionLink = "link"
+
+// Operator is the person serving at the counter.
+type Operator struct {
+	ID   string
+	Name string
+}
+
+// Outcome is what became of a received dossier.
+type Outcome struct {
+	Dossier     *forms.Dossier
+	Submitted   bool
+	SubmitErr   error // why it is kept locally (queued or rejected) instead
+	ReceiptPath string
+	PrintErr    error // the receipt is kept in the store even when printing failed
+}
+
+// Receive turns a complete declaration into a dossier: it assigns the
+// dossier code and saves the dossier in one unit of work (so a code is never
+// given twice and a saved dossier is never lost), then submits it and
+// prints the receipt. Failures after the save do not undo the reception.
+func (s *Service) Receive(ctx context.Context, decl *forms.Declaration, op Operator, receptionIDs []string) (Outcome, error) {
+	operator := op.ID
+	if operator == "" {
+		return Outcome{}, errors.New("counter: receive without operator")
+	}
+	if probs := decl.Validate(); len(probs) > 0 {
+		return Outcome{}, &forms.ValidationError{Problems: probs}
+	}
+	spec := decl.Spec()
+	now := s.clock()
+	appt, err := s.Appointment(spec, now)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("counter: appointment: %w", err)
+	}
+	var d *forms.Dossier
+	err = s.store.Update(func(tx *offline.Tx) error {
+		code, err := tx.NextDossierCode(s.cfg.Agency.Code, s.cfg.Counter, now)
+		if err != nil {
+			return err
+		}
+		d, err = forms.Finalize(decl, forms.FinalizeInput{
+			Code: code, Agency: s.cfg.Agency.Code, Counter: fmt.Sprintf("%02d", s.cfg.Counter),
+			Operator: operator, ReceivedAt: now, Appointment: appt,
+		})
+		if err != nil {
+			return err
+		}
+		if err := s.putDossier(tx, d); err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, id := range receptionIDs {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			if err := tx.LogAccess(offline.AccessEntry{Operator: operator, Purpose: lookups.PurposeReception,
+				Action: ActionLink, Subject: s.store.SubjectRef(id), DossierCode: code, Outcome: "ok"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Outcome{}, err
+	}
+	out := Outcome{Dossier: d}
+	out.Submitted, out.SubmitErr = s.submit(ctx, d)
+	out.ReceiptPath, out.PrintErr = s.printReceipt(ctx, d, op)
+	return out, nil
+}
+
+func (s *Service) putDossier(tx *offline.Tx, d *forms.Dossier) error {
+	blob, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("counter: encode dossier: %w", err)
+	}
+	return tx.PutDossier(offline.DossierInfo{Code: d.Code, State: string(d.Status), Service: d.ServiceID,
+		ReceivedAt: d.ReceivedAt, UpdatedAt: s.clock()}, blob)
+}
+
+// submit sends the dossier with its idempotency key and records the state:
+// submitted, queued (the link failed; it is sent again later) or rejected.
+func (s *Service) submit(ctx context.Context, d *forms.Dossier) (bool, error) {
+	payload, err := json.Marshal(d)
+	if err != nil {
+		return false, err
+	}
+	meta := lookups.CallMeta{Operator: d.Operator, Purpose: lookups.PurposeSubmit, DossierCode: d.Code}
+	_, err = s.gw.Submit(ctx, gateway.Submission{
+		Code: d.Code, Service: d.ServiceID, SpecVersion: d.SpecVersion, SubjectID: d.Subject.ID,
+		ReceivedAt: d.ReceivedAt, Payload: payload,
+	}, d.IdempotencyKey, meta)
+	outcome := "ok"
+	switch {
+	case err == nil:
+		d.Status = forms.StatusSubmitted
+	case offlineError(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, gateway.ErrCanceled):
+		d.Status, outcome = forms.StatusQueued, "queued"
+	default:
+		d.Status, outcome = forms.StatusRejected, "rejected"
+	}
+	werr := s.store.Update(func(tx *offline.Tx) error {
+		if err := s.putDossier(tx, d); err != nil {
+			return err
+		}
+		return tx.LogAccess(offline.AccessEntry{Operator: d.Operator, Purpose: lookups.PurposeSubmit,
+			Action: offline.ActionSubmit, Subject: s.store.SubjectRef(d.Subject.ID), DossierCode: d.Code, Outcome: outcome})
+	})
+	if werr != nil {
+		s.log.Error("dossier state not saved after submit", "code", d.Code, "err", werr)
+	}
+	if err != nil {
+		s.log.Warn("dossier not submitted", "code", d.Code, "status", d.Status, "err", err)
+	}
+	return err == nil, err
+}
+
+// Receipt builds the receipt content of a dossier; officer is the receiving
+// officer's name as printed.
+func (s *Service) Receipt(d *forms.Dossier, officer string) printing.Receipt {
+	a := s.cfg.Agency
+	r := printing.Receipt{
+		ParentAgency: a.Parent, Agency: a.Name, AgencyAddress: a.Address, Place: a.Place,
+		DossierCode: d.Code, Officer: officer,
+		CitizenName: d.Subject.FullName, CitizenID: d.Subject.ID,
+		ReceivedAt: d.ReceivedAt, ResultPlace: a.ResultPlace,
+	}
+	if spec, ok := s.spec(d.ServiceID); ok {
+		r.Phone = fieldValue(d, spec.Subject.Phone)
+		r.Address = fieldValue(d, spec.Subject.Residence)
+	}
+	r.Procedures = []printing.Procedure{{Name: d.ServiceName, Appointment: d.Appointment, Handler: a.Parent}}
+	for _, doc := range d.Documents {
+		r.Documents = append(r.Documents, printing.Document{Name: doc.Name, Original: doc.Original, Count: doc.Count})
+	}
+	if rs := d.ResidenceSource; rs != nil {
+		r.ResidenceFrom, r.ResidenceAt = rs.Source, rs.At
+		if rs.Origin == "cache" {
+			r.Notes = append(r.Notes, "Dữ liệu cư trú lấy từ bản lưu tạm của lần tra cứu trước (mất kết nối lúc tiếp nhận).")
+		}
+	}
+	return r
+}
+
+func fieldValue(d *forms.Dossier, id string) string {
+	if id == "" {
+		return ""
+	}
+	for _, f := range d.Fields {
+		if f.ID == id {
+			if f.Text != "" {
+				return f.Text
+			}
+			return f.Value
+		}
+	}
+	return ""
+}
+
+func (s *Service) spec(id string) (*forms.Spec, bool) {
+	for _, sp := range s.specs {
+		if sp.ID == id {
+			return sp, true
+		}
+	}
+	return nil, false
+}
+
+// printReceipt renders the receipt, keeps it in the store (for reprint) and
+// sends it to the printer.
+func (s *Service) printReceipt(ctx context.Context, d *forms.Dossier, op Operator) (string, error) {
+	officer := op.Name
+	if officer == "" {
+		officer = op.ID
+	}
+	pdf, err := printing.RenderPDFBytes(s.Receipt(d, officer), printing.Options{})
+	if err != nil {
+		return "", fmt.Errorf("counter: render receipt: %w", err)
+	}
+	if err := s.store.Update(func(tx *offline.Tx) error { return tx.PutReceipt(d.Code, pdf) }); err != nil {
+		return "", fmt.Errorf("counter: keep receipt: %w", err)
+	}
+	perr := s.printer.Print(ctx, printing.Job{DossierCode: d.Code, PDF: pdf})
+	outcome := "ok"
+	if perr != nil {
+		outcome = "error"
+	}
+	s.logAccess(offline.AccessEntry{Operator: op.ID, Purpose: lookups.PurposeSubmit, Action: offline.ActionPrint,
+		DossierCode: d.Code, Outcome: outcome})
+	if perr != nil {
+		return "", perr
+	}
+	if fp, ok := s.printer.(interface{ Path(string) string }); ok {
+		return fp.Path(d.Code), nil
+	}
+	return s.printer.Name(), nil
+}

@@ -1,0 +1,656 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"motcua/internal/counter"
+	"motcua/lookups"
+	"motcua/lookups/pid"
+	"motcua/lookups/qr"
+)
+
+type screen int
+
+const (
+	scrIdentify screen = iota
+	scrCards
+	scrResident
+	scrServices
+	scrForm
+	scrReview
+	scrReceipt
+)
+
+// Options configure the program.
+type Options struct {
+	Backend  Backend
+	Reader   lookups.CardReader
+	Operator Operator
+	Agency   string // shown in the title bar
+	Demo     bool
+	// StatusEvery is the gateway/printer status polling period (default 15s).
+	StatusEvery time.Duration
+	// Location is the counter's time zone for every time shown (default Local).
+	Location *time.Location
+}
+
+// Model is the root model: it owns the citizen being served and routes keys
+// to the current screen.
+type Model struct {
+	opt    Options
+	st     Styles
+	keys   keyMap
+	help   help.Model
+	spin   spinner.Model
+	width  int
+	height int
+	screen screen
+	full   bool // full help shown
+
+	// status bar
+	gwErr       error
+	gwKnown     bool
+	printerName string
+	printerErr  error
+
+	// identification
+	input   textinput.Model
+	message string // Vietnamese notice or error on the current screen
+	msgErr  bool
+	busy    string // non-empty while a command runs
+	seq     int    // identifies the current citizen; stale results are dropped
+
+	cardIdx int
+
+	// the citizen being served
+	card       *lookups.Citizen
+	cardSource string // "card", "qr" or "" (typed ID)
+	qrWarnings []string
+	resident   *lookups.Resident
+	origin     lookups.Origin
+	lookups    []string // personal IDs looked up for this citizen, tied to the dossier later
+
+	svcIdx int
+	form   *formView
+
+	outcome *counter.Outcome
+}
+
+// New returns the root model.
+func New(opt Options) Model {
+	if opt.StatusEvery == 0 {
+		opt.StatusEvery = 15 * time.Second
+	}
+	if opt.Location == nil {
+		opt.Location = time.Local
+	}
+	in := textinput.New()
+	in.Placeholder = "Quét mã QR trên thẻ hoặc gõ số định danh (12 số)"
+	in.CharLimit = 512
+	in.SetWidth(60)
+	in.Prompt = "› "
+	m := Model{
+		opt:   opt,
+		st:    DefaultStyles(),
+		keys:  defaultKeys(),
+		help:  help.New(),
+		spin:  spinner.New(spinner.WithSpinner(spinner.Dot)),
+		input: in,
+	}
+	m.input.Focus()
+	return m
+}
+
+// Init starts the status checks.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(m.checkStatus(), textinput.Blink)
+}
+
+type statusMsg struct {
+	gwErr       error
+	printerName string
+	printerErr  error
+}
+
+type statusTickMsg struct{}
+
+type cardReadMsg struct {
+	seq     int
+	citizen lookups.Citizen
+	err     error
+}
+
+type lookupMsg struct {
+	seq      int
+	resident *lookups.Resident
+	origin   lookups.Origin
+	err      error
+}
+
+type receivedMsg struct {
+	seq     int
+	outcome counter.Outcome
+	err     error
+}
+
+func (m Model) checkStatus() tea.Cmd {
+	b := m.opt.Backend
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		gw := b.GatewayStatus(ctx)
+		name, perr := b.PrinterStatus(ctx)
+		return statusMsg{gwErr: gw, printerName: name, printerErr: perr}
+	}
+}
+
+func (m Model) scheduleStatus() tea.Cmd {
+	return tea.Tick(m.opt.StatusEvery, func(time.Time) tea.Msg { return statusTickMsg{} })
+}
+
+// Update routes messages.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width - 2)
+		return m, nil
+	case statusMsg:
+		m.gwKnown = true
+		m.gwErr, m.printerName, m.printerErr = msg.gwErr, msg.printerName, msg.printerErr
+		return m, m.scheduleStatus()
+	case statusTickMsg:
+		return m, m.checkStatus()
+	case spinner.TickMsg:
+		if m.busy == "" {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case cardReadMsg:
+		return m.onCardRead(msg)
+	case lookupMsg:
+		return m.onLookup(msg)
+	case receivedMsg:
+		return m.onReceived(msg)
+	case tea.PasteMsg:
+		if m.screen == scrIdentify {
+			var cmd tea.Cmd
+			m.input, cmd = m.input.Update(msg)
+			return m, cmd
+		}
+		if m.screen == scrForm && m.form != nil {
+			return m, m.form.update(msg)
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		if key.Matches(msg, m.keys.Quit) {
+			return m, tea.Quit
+		}
+		if key.Matches(msg, m.keys.Help) {
+			m.full = !m.full
+			return m, nil
+		}
+		if m.busy != "" {
+			return m, nil // a command is running; keys wait for it
+		}
+		switch m.screen {
+		case scrIdentify:
+			return m.updateIdentify(msg)
+		case scrCards:
+			return m.updateCards(msg)
+		case scrResident:
+			return m.updateResident(msg)
+		case scrServices:
+			return m.updateServices(msg)
+		case scrForm:
+			return m.updateForm(msg)
+		case scrReview:
+			return m.updateReview(msg)
+		case scrReceipt:
+			return m.updateReceipt(msg)
+		}
+	}
+	if m.screen == scrIdentify {
+		var cmd tea.Cmd
+		m.input, cmd = m.input.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m *Model) setMessage(s string, isErr bool) { m.message, m.msgErr = s, isErr }
+
+func (m Model) startBusy(label string, cmd tea.Cmd) (Model, tea.Cmd) {
+	m.busy = label
+	m.setMessage("", false)
+	return m, tea.Batch(cmd, m.spin.Tick)
+}
+
+// reset clears everything about the citizen served, for the next one.
+func (m Model) reset() Model {
+	m.seq++
+	m.screen = scrIdentify
+	m.card, m.cardSource, m.qrWarnings = nil, "", nil
+	m.resident, m.origin, m.lookups = nil, lookups.Origin{}, nil
+	m.form, m.outcome = nil, nil
+	m.svcIdx, m.cardIdx = 0, 0
+	m.input.Reset()
+	m.input.Focus()
+	m.setMessage("", false)
+	return m
+}
+
+// ---- identify ----------------------------------------------------------
+
+func (m Model) updateIdentify(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.TapCard) && m.opt.Reader != nil:
+		m.screen = scrCards
+		m.setMessage("", false)
+		return m, nil
+	case key.Matches(msg, m.keys.Submit):
+		return m.identify(strings.TrimSpace(m.input.Value()))
+	case key.Matches(msg, m.keys.Back):
+		m.input.Reset()
+		m.setMessage("", false)
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	return m, cmd
+}
+
+// identify handles what was typed or scanned: a card QR line or an ID number.
+func (m Model) identify(text string) (tea.Model, tea.Cmd) {
+	if text == "" {
+		m.setMessage("Hãy quét mã QR trên thẻ, chạm thẻ (F2) hoặc gõ số định danh.", true)
+		return m, nil
+	}
+	m.seq++
+	m.card, m.cardSource, m.qrWarnings = nil, "", nil
+	if qr.LooksLikeQR(text) {
+		card, err := qr.Parse(text)
+		if err != nil {
+			m.setMessage("Mã QR không đọc được: "+qrMessage(err)+" Hãy quét lại hoặc gõ số định danh.", true)
+			m.input.Reset()
+			return m, nil
+		}
+		c := card.Citizen
+		m.card, m.cardSource, m.qrWarnings = &c, "qr", card.Warnings
+		return m.lookup(c.ID)
+	}
+	id := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '.' || r == '-' {
+			return -1
+		}
+		return r
+	}, text)
+	if err := pid.Validate(id, lookups.Date{}, ""); err != nil {
+		m.setMessage(pidMessage(err), true)
+		return m, nil
+	}
+	return m.lookup(id)
+}
+
+func qrMessage(err error) string {
+	if e, ok := err.(*qr.Error); ok && e.Message != "" {
+		return e.Message
+	}
+	return "dữ liệu không đúng định dạng."
+}
+
+func pidMessage(err error) string {
+	if e, ok := err.(*pid.Error); ok && len(e.Problems) > 0 {
+		parts := make([]string, len(e.Problems))
+		for i, p := range e.Problems {
+			parts[i] = p.Message
+		}
+		return strings.Join(parts, " ")
+	}
+	return "Số định danh không hợp lệ."
+}
+
+func (m Model) lookup(id string) (tea.Model, tea.Cmd) {
+	m.lookups = append(m.lookups, id)
+	b, seq := m.opt.Backend, m.seq
+	meta := lookups.CallMeta{Operator: m.opt.Operator.ID, Purpose: lookups.PurposeReception}
+	mm, cmd := m.startBusy("Đang tra cứu Cơ sở dữ liệu quốc gia về dân cư…", func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		res, origin, err := b.Lookup(ctx, id, meta)
+		return lookupMsg{seq: seq, resident: res, origin: origin, err: err}
+	})
+	return mm, cmd
+}
+
+func (m Model) onLookup(msg lookupMsg) (tea.Model, tea.Cmd) {
+	if msg.seq != m.seq {
+		return m, nil
+	}
+	m.busy = ""
+	if msg.err != nil {
+		m.screen = scrIdentify
+		m.setMessage(m.explain(msg.err), true)
+		m.input.Focus()
+		return m, nil
+	}
+	m.resident, m.origin = msg.resident, msg.origin
+	m.screen = scrResident
+	m.input.Reset()
+	m.setMessage("", false)
+	return m, nil
+}
+
+func (m Model) explain(err error) string { return m.opt.Backend.Explain(err) }
+
+// ---- virtual card reader ----------------------------------------------
+
+func (m Model) updateCards(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	cards := m.opt.Reader.Cards()
+	switch {
+	case key.Matches(msg, m.keys.Back):
+		m.screen = scrIdentify
+		return m, nil
+	case key.Matches(msg, m.keys.Up):
+		if m.cardIdx > 0 {
+			m.cardIdx--
+		}
+	case key.Matches(msg, m.keys.Down):
+		if m.cardIdx < len(cards)-1 {
+			m.cardIdx++
+		}
+	case key.Matches(msg, m.keys.Confirm):
+		if len(cards) == 0 {
+			return m, nil
+		}
+		m.seq++
+		id, r, seq := cards[m.cardIdx].ID, m.opt.Reader, m.seq
+		return m.startBusy("Đang đọc chip trên thẻ…", func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			c, err := r.Read(ctx, id)
+			return cardReadMsg{seq: seq, citizen: c, err: err}
+		})
+	}
+	return m, nil
+}
+
+func (m Model) onCardRead(msg cardReadMsg) (tea.Model, tea.Cmd) {
+	if msg.seq != m.seq {
+		return m, nil
+	}
+	m.busy = ""
+	if msg.err != nil {
+		m.setMessage("Không đọc được thẻ: "+m.explain(msg.err)+" Hãy chạm lại thẻ.", true)
+		return m, nil
+	}
+	c := msg.citizen
+	m.card, m.cardSource, m.qrWarnings = &c, "card", nil
+	return m.lookup(c.ID)
+}
+
+// ---- resident panel ----------------------------------------------------
+
+func (m Model) updateResident(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Back):
+		return m.reset(), nil
+	case key.Matches(msg, m.keys.Service):
+		if m.resident != nil && m.resident.Deceased() {
+			m.setMessage("Công dân này đã được ghi nhận là đã mất: không tiếp nhận hồ sơ cho chính người này.", true)
+			return m, nil
+		}
+		m.screen = scrServices
+		m.setMessage("", false)
+	}
+	return m, nil
+}
+
+// ---- service choice ----------------------------------------------------
+
+func (m Model) updateServices(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	svcs := m.opt.Backend.Services()
+	switch {
+	case key.Matches(msg, m.keys.Back):
+		m.screen = scrResident
+	case key.Matches(msg, m.keys.Up):
+		if m.svcIdx > 0 {
+			m.svcIdx--
+		}
+	case key.Matches(msg, m.keys.Down):
+		if m.svcIdx < len(svcs)-1 {
+			m.svcIdx++
+		}
+	case key.Matches(msg, m.keys.Confirm):
+		if len(svcs) == 0 {
+			return m, nil
+		}
+		spec := svcs[m.svcIdx]
+		decl := m.opt.Backend.Prefill(spec, m.card, m.cardSource, m.resident, m.origin)
+		m.form = newFormView(spec, decl, m.st, m.opt.Location)
+		m.screen = scrForm
+		return m, m.form.focusFirstMissing()
+	}
+	return m, nil
+}
+
+// ---- form --------------------------------------------------------------
+
+func (m Model) updateForm(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Back):
+		m.screen = scrServices
+		return m, nil
+	case key.Matches(msg, m.keys.Review):
+		if !m.form.commit() {
+			return m, nil
+		}
+		if probs := m.form.decl.Validate(); len(probs) > 0 {
+			m.form.showProblems(probs)
+			m.setMessage(fmt.Sprintf("Còn %d ô chưa đúng hoặc còn thiếu; con trỏ đã chuyển tới ô đầu tiên.", len(probs)), true)
+			return m, m.form.focusField(probs[0].FieldID)
+		}
+		m.screen = scrReview
+		m.setMessage("", false)
+		return m, nil
+	}
+	m.setMessage("", false)
+	return m, m.form.update(msg)
+}
+
+// ---- review and reception ----------------------------------------------
+
+func (m Model) updateReview(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Back):
+		m.screen = scrForm
+		return m, nil
+	case key.Matches(msg, m.keys.Confirm):
+		b, decl, op, seq := m.opt.Backend, m.form.decl, m.opt.Operator, m.seq
+		looked := append([]string(nil), m.lookups...)
+		return m.startBusy("Đang tiếp nhận hồ sơ và in giấy biên nhận…", func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			out, err := b.Receive(ctx, decl, op, looked)
+			return receivedMsg{seq: seq, outcome: out, err: err}
+		})
+	}
+	return m, nil
+}
+
+func (m Model) onReceived(msg receivedMsg) (tea.Model, tea.Cmd) {
+	if msg.seq != m.seq {
+		return m, nil
+	}
+	m.busy = ""
+	if msg.err != nil {
+		m.setMessage("Chưa tiếp nhận được hồ sơ: "+m.explain(msg.err), true)
+		return m, nil
+	}
+	out := msg.outcome
+	m.outcome = &out
+	m.screen = scrReceipt
+	return m, nil
+}
+
+func (m Model) updateReceipt(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if key.Matches(msg, m.keys.NewPerson) {
+		return m.reset(), textinput.Blink
+	}
+	return m, nil
+}
+
+// ---- view --------------------------------------------------------------
+
+// View renders the current screen with the title and status bars.
+func (m Model) View() tea.View {
+	var b strings.Builder
+	b.WriteString(m.titleBar())
+	b.WriteString("\n")
+	b.WriteString(m.statusBar())
+	b.WriteString("\n\n")
+	switch m.screen {
+	case scrIdentify:
+		b.WriteString(m.viewIdentify())
+	case scrCards:
+		b.WriteString(m.viewCards())
+	case scrResident:
+		b.WriteString(m.viewResident())
+	case scrServices:
+		b.WriteString(m.viewServices())
+	case scrForm:
+		b.WriteString(m.form.view(m.width, m.height-8))
+	case scrReview:
+		b.WriteString(m.viewReview())
+	case scrReceipt:
+		b.WriteString(m.viewReceipt())
+	}
+	b.WriteString("\n")
+	if m.busy != "" {
+		b.WriteString("\n" + m.spin.View() + " " + m.busy + "\n")
+	}
+	if m.message != "" {
+		style := m.st.OK
+		if m.msgErr {
+			style = m.st.Error
+		}
+		b.WriteString("\n" + style.Width(max(20, m.width-4)).Render(m.message) + "\n")
+	}
+	b.WriteString("\n" + m.help.View(m.screenKeys()))
+	v := tea.NewView(m.st.App.Render(b.String()))
+	v.AltScreen = true
+	v.WindowTitle = "motcua — Bộ phận một cửa"
+	return v
+}
+
+func (m Model) titleBar() string {
+	t := "MỘT CỬA — tiếp nhận hồ sơ"
+	if m.opt.Demo {
+		t += "  [DEMO: dữ liệu tổng hợp, không phải người thật]"
+	}
+	if m.opt.Agency != "" {
+		t += "  · " + m.opt.Agency
+	}
+	return m.st.Title.Render(t)
+}
+
+func (m Model) statusBar() string {
+	dot := func(ok bool, label string) string {
+		if ok {
+			return m.st.StatusOK.Render("● ") + label
+		}
+		return m.st.StatusBad.Render("● ") + label
+	}
+	var parts []string
+	switch {
+	case !m.gwKnown:
+		parts = append(parts, m.st.Muted.Render("○ Cổng dữ liệu: đang kiểm tra"))
+	case m.gwErr == nil:
+		parts = append(parts, dot(true, "Cổng dữ liệu: kết nối"))
+	default:
+		parts = append(parts, dot(false, "Cổng dữ liệu: mất kết nối"))
+	}
+	if m.opt.Reader != nil {
+		parts = append(parts, dot(true, "Đầu đọc: "+m.opt.Reader.Name()))
+	} else {
+		parts = append(parts, dot(false, "Đầu đọc: không có"))
+	}
+	switch {
+	case !m.gwKnown:
+	case m.printerErr == nil:
+		parts = append(parts, dot(true, "Biên nhận: "+m.printerName))
+	default:
+		parts = append(parts, dot(false, "Biên nhận: lỗi"))
+	}
+	parts = append(parts, "Cán bộ: "+m.opt.Operator.ID)
+	line := strings.Join(parts, " │ ")
+	if m.width > 0 {
+		line = ansi.Truncate(line, m.width-2, "…")
+	}
+	return m.st.StatusBar.Render(line)
+}
+
+func (m Model) screenKeys() help.KeyMap {
+	k := m.keys
+	var short []key.Binding
+	switch m.screen {
+	case scrIdentify:
+		short = []key.Binding{k.Submit}
+		if m.opt.Reader != nil {
+			short = append(short, k.TapCard)
+		}
+		short = append(short, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "xóa")))
+	case scrCards:
+		short = []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "chạm thẻ")), k.Back}
+	case scrResident:
+		short = []key.Binding{k.Service, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "người khác"))}
+	case scrServices:
+		short = []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "mở tờ khai")), k.Back}
+	case scrForm:
+		short = []key.Binding{k.Next, k.Prev, k.NextEmpty, k.Choice, k.Review, k.Back}
+	case scrReview:
+		short = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "tiếp nhận và in biên nhận")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "sửa tờ khai"))}
+	case scrReceipt:
+		short = []key.Binding{k.NewPerson}
+	}
+	short = append(short, k.Help, k.Quit)
+	if m.full {
+		return screenKeys{short: nil, full: [][]key.Binding{short}}
+	}
+	return screenKeys{short: short}
+}
+
+func (m Model) field(label, value string) string {
+	return m.st.Label.Render(fmt.Sprintf("%-22s", label)) + " " + m.st.Value.Render(value)
+}
+
+// clock formats t in the counter's time zone.
+func (m Model) clock(t time.Time, layout string) string { return t.In(m.opt.Location).Format(layout) }
+
+func sourceTag(st Styles, loc *time.Location, source string, at time.Time) string {
+	at = at.In(loc)
+	switch source {
+	case "card":
+		return st.SourceCard.Render("[chip]")
+	case "qr":
+		return st.SourceCard.Render("[QR]")
+	case "database", "gateway":
+		return st.SourceDB.Render("[CSDL " + at.Format("15:04") + "]")
+	case "cache":
+		return st.SourceOld.Render("[CSDL lưu tạm " + at.Format("02/01 15:04") + "]")
+	}
+	return ""
+}

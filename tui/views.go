@@ -1,0 +1,203 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"motcua/forms"
+	"motcua/lookups"
+	"motcua/lookups/vntext"
+)
+
+func (m Model) viewIdentify() string {
+	var b strings.Builder
+	b.WriteString(m.st.Subtitle.Render("Bước 1 — Xác định công dân") + "\n\n")
+	b.WriteString("Chạm thẻ căn cước lên đầu đọc")
+	if m.opt.Reader != nil {
+		b.WriteString(" (F2)")
+	}
+	b.WriteString(", quét mã QR trên thẻ, hoặc gõ số định danh cá nhân rồi nhấn Enter.\n\n")
+	b.WriteString(m.input.View() + "\n")
+	return b.String()
+}
+
+func (m Model) viewCards() string {
+	var b strings.Builder
+	b.WriteString(m.st.Subtitle.Render("Chạm thẻ — "+m.opt.Reader.Name()) + "\n")
+	b.WriteString(m.st.Muted.Render("Chọn thẻ của công dân đặt lên đầu đọc (thẻ ảo của người tổng hợp trong bản demo).") + "\n\n")
+	for i, c := range m.opt.Reader.Cards() {
+		line := fmt.Sprintf("%s  %-28s %s", c.ID, c.Name, m.st.Muted.Render(c.Note))
+		if i == m.cardIdx {
+			line = m.st.Selected.Render("› "+fmt.Sprintf("%s  %-28s", c.ID, c.Name)) + " " + c.Note
+		} else {
+			line = "  " + line
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
+func (m Model) viewResident() string {
+	r := m.resident
+	if r == nil {
+		return ""
+	}
+	c := r.Citizen
+	var b strings.Builder
+	b.WriteString(m.st.Subtitle.Render("Bước 2 — Thông tin công dân") + "  ")
+	b.WriteString(sourceTag(m.st, m.opt.Location, m.origin.Source, m.origin.FetchedAt))
+	if m.card != nil {
+		b.WriteString(" " + sourceTag(m.st, m.opt.Location, m.cardSource, m.origin.FetchedAt))
+	}
+	b.WriteString("\n\n")
+	if r.Deceased() {
+		b.WriteString(m.st.Error.Render("CÔNG DÂN ĐÃ MẤT ngày "+r.DeathDate.String()+" (theo CSDL).") + "\n\n")
+	}
+	if m.origin.Source == "cache" {
+		b.WriteString(m.st.Warn.Render(fmt.Sprintf("Mất kết nối: đang dùng dữ liệu lưu tạm lúc %s.",
+			m.clock(m.origin.FetchedAt, "15:04 02/01/2006"))) + "\n\n")
+	}
+	left := []string{
+		m.field("Họ, chữ đệm và tên", c.FullName),
+		m.field("Số định danh", c.ID),
+		m.field("Ngày sinh", c.BirthDate.String()),
+		m.field("Giới tính", string(c.Sex)),
+		m.field("Dân tộc / Quốc tịch", c.Ethnicity+" / "+c.Nationality),
+		m.field("Tình trạng hôn nhân", r.MaritalStatus.Label()),
+	}
+	if r.Spouse != nil {
+		left = append(left, m.field("Vợ/chồng", r.Spouse.FullName))
+	}
+	b.WriteString(strings.Join(left, "\n") + "\n")
+	if m.card != nil {
+		if m.card.FullName != "" && m.card.FullName != c.FullName {
+			if vntext.Equal(m.card.FullName, c.FullName) {
+				b.WriteString(m.st.Warn.Render(fmt.Sprintf("Tên trên thẻ «%s» chỉ khác CSDL «%s» ở cách đặt dấu: là cùng một tên.",
+					m.card.FullName, c.FullName)) + "\n")
+			} else if m.cardSource != "qr" || len(m.qrWarnings) == 0 {
+				b.WriteString(m.st.Error.Render(fmt.Sprintf("Tên trên thẻ «%s» khác tên trong CSDL «%s»: kiểm tra lại giấy tờ.",
+					m.card.FullName, c.FullName)) + "\n")
+			}
+		}
+		for _, w := range m.qrWarnings {
+			b.WriteString(m.st.Warn.Render(w) + "\n")
+		}
+	}
+	b.WriteString("\n" + m.st.Subtitle.Render("Cư trú (từ CSDL, không cần giấy xác nhận cư trú)") + "\n")
+	res := func(label string, x *lookups.Residence) {
+		if x == nil {
+			return
+		}
+		line := m.field(label, x.Address.String())
+		if !x.Since.IsZero() {
+			line += m.st.Muted.Render("  từ " + x.Since.String())
+		}
+		if !x.Until.IsZero() {
+			line += m.st.Muted.Render(" đến " + x.Until.String())
+		}
+		b.WriteString(line + "\n")
+		if old := x.Legacy.String(); old != "" {
+			b.WriteString(m.st.Muted.Render(fmt.Sprintf("%-22s  (trước 2025: %s)", "", old)) + "\n")
+		}
+	}
+	res("Thường trú", r.Permanent)
+	res("Tạm trú", r.Temporary)
+	res("Nơi ở hiện tại", r.CurrentPlace)
+	if m.card != nil && m.card.CardAddress != "" {
+		b.WriteString(m.st.Muted.Render(fmt.Sprintf("%-22s  %s", "Địa chỉ in trên thẻ", m.card.CardAddress)) + "\n")
+	}
+	if h := r.Household; h != nil {
+		b.WriteString("\n" + m.st.Subtitle.Render("Hộ gia đình") + m.st.Muted.Render("  chủ hộ: "+h.Head.FullName+"  số hồ sơ cư trú: "+h.FileNumber) + "\n")
+		for _, mem := range h.Members {
+			mark := "  "
+			if mem.ID == c.ID {
+				mark = "› "
+			}
+			b.WriteString(fmt.Sprintf("%s%-12s %-28s %-10s %s\n", mark, mem.Relation, mem.FullName, mem.BirthDate.String(), mem.ID))
+		}
+	}
+	return b.String()
+}
+
+func (m Model) viewServices() string {
+	var b strings.Builder
+	b.WriteString(m.st.Subtitle.Render("Bước 3 — Chọn thủ tục") + "\n\n")
+	for i, s := range m.opt.Backend.Services() {
+		line := fmt.Sprintf("%s  %s", s.Name, m.st.Muted.Render(fmt.Sprintf("(%d ngày làm việc)", s.ProcessingDays)))
+		if i == m.svcIdx {
+			b.WriteString(m.st.Selected.Render("› "+s.Name) + " " + m.st.Muted.Render(fmt.Sprintf("(%d ngày làm việc)", s.ProcessingDays)) + "\n")
+		} else {
+			b.WriteString("  " + line + "\n")
+		}
+	}
+	return b.String()
+}
+
+func (m Model) viewReview() string {
+	f := m.form
+	var b strings.Builder
+	b.WriteString(m.st.Subtitle.Render("Bước 5 — Xem lại trước khi tiếp nhận: "+f.spec.Name) + "\n\n")
+	for _, sec := range f.spec.Sections {
+		shown := false
+		for _, fd := range sec.Fields {
+			if !f.decl.Relevant(fd.ID) {
+				continue
+			}
+			v := f.display(fd)
+			if v == "" {
+				continue
+			}
+			if !shown {
+				b.WriteString(m.st.Label.Render(sec.Title) + "\n")
+				shown = true
+			}
+			b.WriteString(fmt.Sprintf("  %-34s %s %s\n", fd.Label, v, f.sourceOf(fd.ID)))
+		}
+	}
+	b.WriteString("\n" + m.st.Subtitle.Render("Giấy tờ công dân nộp") + "\n")
+	for _, d := range f.decl.Documents() {
+		b.WriteString("  • " + documentLine(d) + "\n")
+	}
+	b.WriteString("\n" + m.st.OK.Render(fmt.Sprintf("Thông tin cư trú lấy từ CSDL quốc gia về dân cư lúc %s: không yêu cầu giấy xác nhận cư trú (CT07/CT08).",
+		m.clock(m.origin.FetchedAt, "15:04 02/01/2006"))) + "\n")
+	return b.String()
+}
+
+func documentLine(d forms.Document) string {
+	kind := "bản sao"
+	if d.Original {
+		kind = "bản chính"
+	}
+	n := d.Count
+	if n == 0 {
+		n = 1
+	}
+	return fmt.Sprintf("%s (%s, %d)", d.Name, kind, n)
+}
+
+func (m Model) viewReceipt() string {
+	o := m.outcome
+	d := o.Dossier
+	var b strings.Builder
+	b.WriteString(m.st.OK.Render("Đã tiếp nhận hồ sơ") + "\n\n")
+	b.WriteString(m.field("Mã hồ sơ", m.st.Code.Render(d.Code)) + "\n")
+	b.WriteString(m.field("Thủ tục", d.ServiceName) + "\n")
+	b.WriteString(m.field("Công dân", d.Subject.FullName) + "\n")
+	b.WriteString(m.field("Tiếp nhận lúc", m.clock(d.ReceivedAt, "15:04 02/01/2006")) + "\n")
+	b.WriteString(m.field("Hẹn trả kết quả", m.clock(d.Appointment, "15:04 ngày 02/01/2006")) + "\n")
+	switch {
+	case o.Submitted:
+		b.WriteString(m.field("Gửi lên hệ thống", m.st.OK.Render("đã gửi")) + "\n")
+	case d.Status == forms.StatusQueued:
+		b.WriteString(m.field("Gửi lên hệ thống", m.st.Warn.Render("chưa gửi được — hồ sơ đã lưu trên máy và sẽ được gửi lại. "+m.explain(o.SubmitErr))) + "\n")
+	default:
+		b.WriteString(m.field("Gửi lên hệ thống", m.st.Error.Render("bị từ chối — "+m.explain(o.SubmitErr))) + "\n")
+	}
+	if o.PrintErr != nil {
+		b.WriteString(m.field("Giấy biên nhận", m.st.Error.Render("chưa in được (đã lưu để in lại): "+m.explain(o.PrintErr))) + "\n")
+	} else {
+		b.WriteString(m.field("Giấy biên nhận", o.ReceiptPath) + "\n")
+	}
+	b.WriteString("\n" + m.st.Muted.Render("Nhấn Enter để xóa màn hình và phục vụ công dân tiếp theo.") + "\n")
+	return b.String()
+}

@@ -32,12 +32,15 @@ type formView struct {
 }
 
 func newFormView(spec *forms.Spec, decl *forms.Declaration, st Styles, loc *time.Location) *formView {
-	in := textinput.New()
+	in := newInput()
 	in.Prompt = ""
 	in.CharLimit = 300
-	in.SetWidth(50)
+	in.SetWidth(70)
 	return &formView{spec: spec, decl: decl, st: st, keys: defaultKeys(), fields: spec.Fields(), input: in, errs: map[string]string{}, loc: loc}
 }
+
+// setWidth fits the editor into the terminal width (label column 40 + tags).
+func (f *formView) setWidth(w int) { f.input.SetWidth(max(20, w-60)) }
 
 func (f *formView) current() *forms.Field { return f.fields[f.cur] }
 
@@ -55,7 +58,6 @@ func (f *formView) load() tea.Cmd {
 	}
 	f.input.SetValue(f.decl.Value(fd.ID))
 	f.input.CursorEnd()
-	f.input.Placeholder = fd.Hint
 	return f.input.Focus()
 }
 

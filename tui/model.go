@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"motcua/internal/counter"
@@ -94,7 +95,7 @@ func New(opt Options) Model {
 	if opt.Location == nil {
 		opt.Location = time.Local
 	}
-	in := textinput.New()
+	in := newInput()
 	in.Placeholder = "Quét mã QR trên thẻ hoặc gõ số định danh (12 số)"
 	in.CharLimit = 512
 	in.SetWidth(60)
@@ -111,9 +112,19 @@ func New(opt Options) Model {
 	return m
 }
 
+// newInput returns a text input with a steady cursor: a blinking one redraws
+// the screen twice a second for nothing on a counter PC.
+func newInput() textinput.Model {
+	in := textinput.New()
+	st := in.Styles()
+	st.Cursor.Blink = false
+	in.SetStyles(st)
+	return in
+}
+
 // Init starts the status checks.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.checkStatus(), textinput.Blink)
+	return m.checkStatus()
 }
 
 type statusMsg struct {
@@ -164,6 +175,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width - 2)
+		if m.form != nil {
+			m.form.setWidth(msg.Width)
+		}
 		return m, nil
 	case statusMsg:
 		m.gwKnown = true
@@ -280,7 +294,7 @@ func (m Model) identify(text string) (tea.Model, tea.Cmd) {
 	}
 	m.seq++
 	m.card, m.cardSource, m.qrWarnings = nil, "", nil
-	if qr.LooksLikeQR(text) {
+	if qr.LooksLikeQR(text) || strings.Contains(text, "|") {
 		card, err := qr.Parse(text)
 		if err != nil {
 			m.setMessage("Mã QR không đọc được: "+qrMessage(err)+" Hãy quét lại hoặc gõ số định danh.", true)
@@ -440,6 +454,7 @@ func (m Model) updateServices(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		spec := svcs[m.svcIdx]
 		decl := m.opt.Backend.Prefill(spec, m.card, m.cardSource, m.resident, m.origin)
 		m.form = newFormView(spec, decl, m.st, m.opt.Location)
+		m.form.setWidth(m.width)
 		m.screen = scrForm
 		return m, m.form.focusFirstMissing()
 	}
@@ -507,7 +522,7 @@ func (m Model) onReceived(msg receivedMsg) (tea.Model, tea.Cmd) {
 
 func (m Model) updateReceipt(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, m.keys.NewPerson) {
-		return m.reset(), textinput.Blink
+		return m.reset(), nil
 	}
 	return m, nil
 }
@@ -521,23 +536,27 @@ func (m Model) View() tea.View {
 	b.WriteString("\n")
 	b.WriteString(m.statusBar())
 	b.WriteString("\n\n")
+	var body string
 	switch m.screen {
 	case scrIdentify:
-		b.WriteString(m.viewIdentify())
+		body = m.viewIdentify()
 	case scrCards:
-		b.WriteString(m.viewCards())
+		body = m.viewCards()
 	case scrResident:
-		b.WriteString(m.viewResident())
+		body = m.viewResident()
 	case scrServices:
-		b.WriteString(m.viewServices())
+		body = m.viewServices()
 	case scrForm:
-		b.WriteString(m.form.view(m.width, m.height-8))
+		body = m.form.view(m.width, m.height-8)
 	case scrReview:
-		b.WriteString(m.viewReview())
+		body = m.viewReview()
 	case scrReceipt:
-		b.WriteString(m.viewReceipt())
+		body = m.viewReceipt()
 	}
-	b.WriteString("\n")
+	if m.width > 4 {
+		body = lipgloss.NewStyle().Width(m.width - 2).Render(body)
+	}
+	b.WriteString(body + "\n")
 	if m.busy != "" {
 		b.WriteString("\n" + m.spin.View() + " " + m.busy + "\n")
 	}

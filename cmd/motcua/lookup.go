@@ -26,7 +26,7 @@ func (a *app) lookupCmd() *cobra.Command {
 		Long: `Tra cứu một công dân (nhân thân, cư trú, hộ gia đình) theo số định danh 12 số.
 Mỗi lần tra cứu ghi nhật ký: cán bộ (--operator hoặc MOTCUA_OPERATOR) và mục đích (--purpose).
 Khi mất kết nối, dùng kết quả đã lưu tạm còn hạn (ghi rõ thời điểm).`,
-		Example: "  motcua lookup --demo --operator demo.canbo 001085012345\n  motcua lookup --purpose dossier --dossier G01-261123-010001 --json 001085012345",
+		Example: "  motcua lookup --demo --purpose check 066303000006\n  motcua lookup --operator cb01 --purpose dossier --dossier G01.00004-261123-010001 --json 066303000006",
 		Args:    exactArgs(1, "số định danh"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := strings.TrimSpace(args[0])
@@ -42,8 +42,16 @@ Khi mất kết nối, dùng kết quả đã lưu tạm còn hạn (ghi rõ th�
 			if operator == "" {
 				return usageErr("thiếu mã cán bộ: dùng --operator hoặc biến MOTCUA_OPERATOR")
 			}
-			if purpose == "" {
-				return usageErr("thiếu mục đích tra cứu: --purpose")
+			switch purpose {
+			case "":
+				return usageErr("thiếu mục đích tra cứu: --purpose (reception, dossier, check, reconcile)")
+			case lookups.PurposeReception, lookups.PurposeCheck, lookups.PurposeReconcile:
+			case lookups.PurposeDossier:
+				if dossier == "" {
+					return usageErr("--purpose dossier cần mã hồ sơ: --dossier MÃ")
+				}
+			default:
+				return usageErr("mục đích tra cứu %q không có; dùng reception, dossier, check hoặc reconcile", purpose)
 			}
 			e, err := a.openEnv(false)
 			if err != nil {
@@ -75,7 +83,7 @@ Khi mất kết nối, dùng kết quả đã lưu tạm còn hạn (ghi rõ th�
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&purpose, "purpose", lookups.PurposeCheck, "mục đích tra cứu (reception, dossier, check, reconcile)")
+	f.StringVar(&purpose, "purpose", "", "mục đích tra cứu, bắt buộc: reception, dossier, check, reconcile")
 	f.StringVar(&operator, "operator", "", "mã cán bộ thực hiện (mặc định: MOTCUA_OPERATOR)")
 	f.StringVar(&dossier, "dossier", "", "mã hồ sơ liên quan (khi --purpose dossier)")
 	f.BoolVar(&asJSON, "json", false, "in kết quả dạng JSON")

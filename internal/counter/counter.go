@@ -156,6 +156,9 @@ func (s *Service) Lookup(ctx context.Context, id string, meta lookups.CallMeta) 
 		}
 		var cached lookups.Resident
 		if jerr := json.Unmarshal(blob, &cached); jerr != nil {
+			s.log.Error("cached look-up unreadable", "err", jerr)
+			entry.Outcome = "error"
+			s.logAccess(entry)
 			return nil, lookups.Origin{}, err
 		}
 		entry.Outcome = "cache"

@@ -30,7 +30,8 @@ func Explain(err error) string {
 	case errors.As(err, &ge):
 		return gateway.ClerkMessage(err)
 	case errors.Is(err, offline.ErrBusy), errors.Is(err, offline.ErrCounterLocked),
-		errors.Is(err, offline.ErrSequenceExhausted), errors.Is(err, offline.ErrUnsealable):
+		errors.Is(err, offline.ErrSequenceExhausted), errors.Is(err, offline.ErrUnsealable),
+		errors.Is(err, offline.ErrNotFound):
 		return offline.ClerkMessage(err)
 	}
 	return "Có lỗi ngoài dự kiến. Thử lại; nếu vẫn lỗi, báo cho quản trị hệ thống."

@@ -1,0 +1,498 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"motcua/forms"
+	"motcua/forms/calendar"
+	"motcua/internal/config"
+	"motcua/internal/counter"
+	"motcua/internal/demo"
+	"motcua/lookups"
+	"motcua/lookups/gateway"
+	"motcua/lookups/sandbox"
+	"motcua/offline"
+	"motcua/printing"
+)
+
+// isolate keeps a test's commands away from the machine: no user config
+// file, no user data directory, no MOTCUA_* variables (an empty value counts
+// as unset). Tests that call it cannot run in parallel.
+func isolate(t *testing.T) {
+	t.Helper()
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "config"))
+	t.Setenv("XDG_DATA_HOME", filepath.Join(home, "data"))
+	t.Setenv("MOTCUA_OPERATOR", "")
+	for _, e := range config.Env {
+		t.Setenv(e.Name, "")
+	}
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+}
+
+func runCLI(t *testing.T, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, strings.NewReader(""), &out, &errb)
+	return result{code, out.String(), errb.String()}
+}
+
+func featuredID(t *testing.T, kind string) string {
+	t.Helper()
+	for _, f := range sandbox.Featured() {
+		if f.Kind == kind {
+			return f.ID
+		}
+	}
+	t.Fatalf("no featured person of kind %q", kind)
+	return ""
+}
+
+func TestUsageErrors(t *testing.T) {
+	isolate(t)
+	valid := featuredID(t, "single")
+	tests := []struct {
+		name   string
+		args   []string
+		want   int
+		stderr string // substring of stderr
+	}{
+		{"unknown command", []string{"frobnicate"}, exitUsage, "Xem hướng dẫn: motcua --help"},
+		{"unknown flag", []string{"--frobnicate"}, exitUsage, "unknown flag"},
+		{"unknown flag of a subcommand", []string{"lookup", "--frobnicate", valid}, exitUsage, "unknown flag"},
+		{"lookup without ID", []string{"lookup"}, exitUsage, "cần đúng 1 tham số: số định danh"},
+		{"lookup with two IDs", []string{"lookup", valid, valid}, exitUsage, "cần đúng 1 tham số"},
+		{"lookup invalid ID", []string{"lookup", "--operator", "cb01", "12345"}, exitUsage, "số định danh không hợp lệ"},
+		{"lookup letters", []string{"lookup", "--operator", "cb01", "00108501234x"}, exitUsage, "số định danh không hợp lệ"},
+		{"lookup without operator", []string{"lookup", valid}, exitUsage, "thiếu mã cán bộ"},
+		{"lookup without purpose", []string{"lookup", "--operator", "cb01", valid}, exitUsage, "thiếu mục đích"},
+		{"lookup unknown purpose", []string{"lookup", "--operator", "cb01", "--purpose", "curiosity", valid}, exitUsage, "không có"},
+		{"lookup purpose dossier without code", []string{"lookup", "--operator", "cb01", "--purpose", "dossier", valid}, exitUsage, "--dossier"},
+		{"lookup without gateway", []string{"lookup", "--data-dir", t.TempDir(), "--operator", "cb01", "--purpose", "check", valid}, exitUsage, "Chưa cấu hình địa chỉ cổng dữ liệu"},
+		{"dossier show without code", []string{"dossier", "show"}, exitUsage, "mã hồ sơ"},
+		{"dossier show without operator", []string{"dossier", "show", "--data-dir", t.TempDir(), "X-1"}, exitUsage, "thiếu mã cán bộ"},
+		{"version with argument", []string{"version", "x"}, exitUsage, "không nhận tham số"},
+		{"sandbox serve size 0", []string{"sandbox", "serve", "--size", "0", "--addr", "127.0.0.1:0"}, exitUsage, "--size"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, tt.args...)
+			if r.code != tt.want {
+				t.Fatalf("exit %d, want %d\n%s", r.code, tt.want, r)
+			}
+			if !strings.Contains(r.stderr, tt.stderr) {
+				t.Errorf("stderr does not contain %q\n%s", tt.stderr, r)
+			}
+			if r.stdout != "" {
+				t.Errorf("usage error wrote to stdout:\n%s", r)
+			}
+		})
+	}
+}
+
+func TestInvalidIDReasonIsVietnamese(t *testing.T) {
+	isolate(t)
+	r := runCLI(t, "lookup", "--operator", "cb01", "12345")
+	if r.code != exitUsage {
+		t.Fatalf("%s", r)
+	}
+	// The reason after the prefix comes from the pid package and is Vietnamese.
+	_, reason, ok := strings.Cut(r.stderr, "số định danh không hợp lệ: ")
+	if !ok || strings.TrimSpace(reason) == "" {
+		t.Fatalf("no reason given:\n%s", r)
+	}
+	if !strings.ContainsAny(reason, "ạảãáàâầấậẩẫăằắặẳẵđêềếệểễôồốộổỗơờớợởỡưừứựửữíìịỉĩúùụủũóòọỏõéèẹẻẽýỳỵỷỹ") {
+		t.Errorf("reason is not Vietnamese: %q", reason)
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	isolate(t)
+	r := runCLI(t, "--help")
+	if r.code != exitOK {
+		t.Fatalf("%s", r)
+	}
+	for _, want := range []string{"lookup", "dossier", "config", "sandbox", "version", "demo", "Mã thoát: 0 thành công, 1 lỗi, 2 sai cú pháp lệnh"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("--help does not mention %q\n%s", want, r)
+		}
+	}
+	r = runCLI(t, "lookup", "--help")
+	if r.code != exitOK || !strings.Contains(r.stdout, "--operator") || !strings.Contains(r.stdout, "--purpose") {
+		t.Errorf("lookup --help:\n%s", r)
+	}
+	r = runCLI(t, "version")
+	if r.code != exitOK || strings.TrimSpace(r.stdout) != "motcua "+version {
+		t.Errorf("version:\n%s", r)
+	}
+}
+
+func TestLookupDemo(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	id := featuredID(t, "single")
+	r := runCLI(t, "lookup", "--demo", "--data-dir", dir, "--operator", "cb01", "--purpose", "check", id, "--json")
+	if r.code != exitOK {
+		t.Fatalf("%s", r)
+	}
+	var got struct {
+		Resident *lookups.Resident `json:"resident"`
+		Origin   lookups.Origin    `json:"origin"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, r)
+	}
+	want, _ := sandbox.Default().Resident(id)
+	if got.Resident == nil || got.Resident.Citizen.ID != id || got.Resident.Citizen.FullName != want.Citizen.FullName {
+		t.Errorf("resident = %+v, want %s", got.Resident, id)
+	}
+	if got.Origin.Source != "gateway" || got.Origin.FetchedAt.IsZero() {
+		t.Errorf("origin = %+v", got.Origin)
+	}
+	if strings.Contains(r.stderr, id) {
+		t.Errorf("stderr holds the ID number:\n%s", r)
+	}
+
+	// The look-up went through the store: access log entry and cache.
+	store, err := offline.Open(dir, offline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := store.AccessLog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 1 || log[0].Operator != "cb01" || log[0].Purpose != lookups.PurposeCheck ||
+		log[0].Subject != store.SubjectRef(id) || log[0].Outcome != "ok" {
+		t.Errorf("access log = %+v", log)
+	}
+	if _, _, ok, err := store.GetLookup(id, time.Hour); !ok || err != nil {
+		t.Errorf("not cached: %v", err)
+	}
+
+	// Plain output, demo operator by default.
+	r = runCLI(t, "lookup", "--demo", "--data-dir", dir, "--purpose", "check", id)
+	if r.code != exitOK {
+		t.Fatalf("%s", r)
+	}
+	for _, s := range []string{"Nguồn: CSDL quốc gia về dân cư", "Họ, chữ đệm và tên", want.Citizen.FullName, "Tình trạng hôn nhân", "Thường trú"} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("output lacks %q\n%s", s, r)
+		}
+	}
+	if log, _ := store.AccessLog(); len(log) != 2 || log[1].Operator != demoOperatorID {
+		t.Errorf("access log after the default-operator look-up = %+v", log)
+	}
+}
+
+func TestLookupDemoNotFound(t *testing.T) {
+	isolate(t)
+	id := featuredID(t, "single")[:6] + "999999" // valid, beyond the population
+	r := runCLI(t, "lookup", "--demo", "--data-dir", t.TempDir(), "--operator", "cb01", "--purpose", "check", id, "--json")
+	if r.code != exitFailure {
+		t.Fatalf("exit %d, want 1\n%s", r.code, r)
+	}
+	if !strings.Contains(r.stderr, "Không có công dân mang số định danh này") {
+		t.Errorf("stderr lacks the not-found message\n%s", r)
+	}
+	if r.stdout != "" {
+		t.Errorf("stdout not empty\n%s", r)
+	}
+}
+
+// receiveDemoDossier receives one marital-status dossier of the featured
+// never-married person through the counter service, on the demo gateway and
+// the data directory dir, at Monday 23/11/2026 10:00 in Ha Noi.
+func receiveDemoDossier(t *testing.T, dir string) *forms.Dossier {
+	t.Helper()
+	env, err := demo.Start(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, time.November, 23, 10, 0, 0, 0, loc)
+	clock := func() time.Time { return now }
+	gw, err := gateway.New(gateway.Config{BaseURL: env.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := offline.Open(dir, offline.Options{Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	receipts := filepath.Join(dir, "receipts")
+	if err := os.MkdirAll(receipts, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	a := env.Config.Agency
+	svc, err := counter.New(counter.Config{
+		Agency:  counter.Agency{Code: a.Code, Parent: a.Parent, Name: a.Name, Address: a.Address, Place: a.Place, ResultPlace: a.ResultPlace},
+		Counter: env.Config.Counter, CutoffHour: 15, ReturnHour: 8,
+	}, counter.Deps{Gateway: gw, Store: store, Printer: printing.NewFilePrinter(receipts), Calendar: calendar.Default(), Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := featuredID(t, "single")
+	card, _ := env.Reader.Read(context.Background(), id)
+	res, origin, err := svc.Lookup(context.Background(), id, lookups.CallMeta{Operator: "cb01", Purpose: lookups.PurposeReception})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, _ := forms.Lookup("xac-nhan-tthn")
+	decl := svc.Prefill(spec, &card, "card", res, origin)
+	for _, kv := range [][2]string{{"purpose", "other"}, {"purpose_other", "Bổ sung hồ sơ vay vốn"}} {
+		if err := decl.Set(kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := svc.Receive(context.Background(), decl, counter.Operator{ID: "cb01", Name: "Cán bộ Thử"}, []string{id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !out.Submitted || out.PrintErr != nil {
+		t.Fatalf("outcome: submitted %v (%v), print %v", out.Submitted, out.SubmitErr, out.PrintErr)
+	}
+	return out.Dossier
+}
+
+func TestDossierListAndShow(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	r := runCLI(t, "dossier", "list", "--demo", "--data-dir", dir, "--json")
+	if r.code != exitOK || strings.TrimSpace(r.stdout) != "[]" {
+		t.Fatalf("empty store: want []\n%s", r)
+	}
+	r = runCLI(t, "dossier", "list", "--data-dir", dir)
+	if r.code != exitOK || !strings.Contains(r.stdout, "Chưa có hồ sơ nào.") {
+		t.Errorf("empty store, plain:\n%s", r)
+	}
+
+	d := receiveDemoDossier(t, dir)
+	wantCode := "DEMO.00004-261123-010001"
+	if d.Code != wantCode {
+		t.Fatalf("code = %q, want %q", d.Code, wantCode)
+	}
+
+	r = runCLI(t, "dossier", "list", "--demo", "--data-dir", dir, "--json")
+	if r.code != exitOK {
+		t.Fatalf("%s", r)
+	}
+	var list []offline.DossierInfo
+	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
+		t.Fatalf("%v\n%s", err, r)
+	}
+	if len(list) != 1 || list[0].Code != wantCode || list[0].State != "submitted" || list[0].Service != "xac-nhan-tthn" {
+		t.Errorf("list = %+v", list)
+	}
+	if strings.Contains(r.stdout, d.Subject.ID) || strings.Contains(r.stdout, d.Subject.FullName) {
+		t.Errorf("dossier list holds personal data:\n%s", r)
+	}
+	for _, tc := range []struct {
+		states string
+		n      int
+	}{{"submitted", 1}, {"queued", 0}, {"queued,submitted", 1}} {
+		r = runCLI(t, "dossier", "list", "--data-dir", dir, "--json", "--state", tc.states)
+		var l []offline.DossierInfo
+		if r.code != exitOK || json.Unmarshal([]byte(r.stdout), &l) != nil || len(l) != tc.n {
+			t.Errorf("--state %s: want %d dossiers\n%s", tc.states, tc.n, r)
+		}
+	}
+	r = runCLI(t, "dossier", "list", "--data-dir", dir)
+	if r.code != exitOK || !strings.Contains(r.stdout, "MÃ HỒ SƠ") || !strings.Contains(r.stdout, wantCode) || !strings.Contains(r.stdout, "đã gửi") {
+		t.Errorf("plain list:\n%s", r)
+	}
+
+	r = runCLI(t, "dossier", "show", "--data-dir", dir, "--operator", "x", wantCode)
+	if r.code != exitOK {
+		t.Fatalf("%s", r)
+	}
+	for _, s := range []string{
+		"Mã hồ sơ:        " + wantCode + " (đã gửi)",
+		"Thủ tục:         Cấp giấy xác nhận tình trạng hôn nhân (mẫu phiên bản 1.0.0)",
+		"Công dân:        " + d.Subject.FullName + ", " + d.Subject.ID,
+		"bởi cb01",
+		"Cư trú lấy từ:   Cơ sở dữ liệu quốc gia về dân cư (gateway)",
+		"Tờ khai:", "Tình trạng hôn nhân", "Chưa đăng ký kết hôn với ai", "Bổ sung hồ sơ vay vốn", "[clerk]", "[card]", "[database]",
+		"Giấy tờ nhận:", "Tờ khai cấp Giấy xác nhận tình trạng hôn nhân (bản chính, 1)",
+	} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("dossier show lacks %q\n%s", s, r)
+		}
+	}
+	store, err := offline.Open(dir, offline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := store.AccessLog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := log[len(log)-1]; last.Action != offline.ActionView || last.Operator != "x" || last.DossierCode != wantCode {
+		t.Errorf("viewing was not logged: last entry %+v", last)
+	}
+
+	r = runCLI(t, "dossier", "show", "--data-dir", dir, "--operator", "x", "--json", wantCode)
+	var shown forms.Dossier
+	if r.code != exitOK || json.Unmarshal([]byte(r.stdout), &shown) != nil || shown.Code != wantCode || shown.IdempotencyKey != d.IdempotencyKey {
+		t.Errorf("show --json:\n%s", r)
+	}
+
+	r = runCLI(t, "dossier", "show", "--data-dir", dir, "--operator", "x", "DEMO.00004-261123-019999")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "Không tìm thấy hồ sơ DEMO.00004-261123-019999") {
+		t.Errorf("missing code: want exit 1 with a message\n%s", r)
+	}
+}
+
+// TestDossierShowUsesCounterTimeZone: times are shown in the counter's time
+// zone (config timezone, default Asia/Ho_Chi_Minh), not the machine's.
+func TestDossierShowUsesCounterTimeZone(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	d := receiveDemoDossier(t, dir)
+	r := runCLI(t, "dossier", "show", "--data-dir", dir, "--operator", "x", d.Code)
+	if r.code != exitOK {
+		t.Fatalf("%s", r)
+	}
+	for _, s := range []string{"Tiếp nhận:       10:00 23/11/2026", "Hẹn trả:         08:00 27/11/2026"} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("dossier show lacks %q (machine zone %s)\n%s", s, time.Local, r)
+		}
+	}
+	r = runCLI(t, "dossier", "list", "--data-dir", dir)
+	if !strings.Contains(r.stdout, "10:00 23/11/2026") {
+		t.Errorf("dossier list does not show the reception time in the counter's zone (machine zone %s)\n%s", time.Local, r)
+	}
+}
+
+func TestConfigShow(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	const token = "s3cr3t-t0ken-value"
+	path := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(path, []byte(`counter = 7
+[agency]
+code = "G01.00004"
+parent = "UBND PHƯỜNG THỬ"
+[gateway]
+url = "http://127.0.0.1:1"
+token = "`+token+`"
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "config", "show", "--config", path, "--data-dir", dir)
+	if r.code != exitOK {
+		t.Fatalf("%s", r)
+	}
+	if strings.Contains(r.stdout+r.stderr, token) {
+		t.Errorf("config show prints the token\n%s", r)
+	}
+	for _, s := range []string{"# từ tệp " + path, "G01.00004", "UBND PHƯỜNG THỬ", "counter = 7", "***"} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("config show lacks %q\n%s", s, r)
+		}
+	}
+
+	t.Run("token from the environment", func(t *testing.T) {
+		t.Setenv("MOTCUA_GATEWAY_TOKEN", token+"-env")
+		r := runCLI(t, "config", "show", "--data-dir", dir)
+		if r.code != exitOK || strings.Contains(r.stdout+r.stderr, token) || !strings.Contains(r.stdout, "***") {
+			t.Errorf("token from the environment:\n%s", r)
+		}
+	})
+
+	for name, content := range map[string]string{
+		"syntax":       "counter = \n",
+		"unknown type": "counter = \"one\"\n",
+		"bad value":    "counter = 100\n",
+		"bad zone":     "timezone = \"Mars/Olympus\"\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			bad := filepath.Join(t.TempDir(), "bad.toml")
+			if err := os.WriteFile(bad, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r := runCLI(t, "config", "show", "--config", bad)
+			if r.code != exitUsage || !strings.Contains(r.stderr, "Cấu hình không hợp lệ") {
+				t.Errorf("want exit 2 with a message\n%s", r)
+			}
+		})
+	}
+	r = runCLI(t, "config", "show", "--config", filepath.Join(dir, "missing.toml"))
+	if r.code != exitUsage {
+		t.Errorf("missing explicit config file: want exit 2\n%s", r)
+	}
+
+	r = runCLI(t, "config", "path")
+	if r.code != exitOK || !strings.Contains(r.stdout, "config: ") || !strings.Contains(r.stdout, "MOTCUA_GATEWAY_URL") {
+		t.Errorf("config path:\n%s", r)
+	}
+}
+
+func TestSandboxPersons(t *testing.T) {
+	isolate(t)
+	r := runCLI(t, "sandbox", "persons", "--json")
+	if r.code != exitOK {
+		t.Fatalf("%s", r)
+	}
+	var rows []struct{ ID, Name, Kind, Note string }
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
+		t.Fatalf("%v\n%s", err, r)
+	}
+	feat := sandbox.Featured()
+	if len(rows) != len(feat) || len(rows) == 0 {
+		t.Fatalf("%d rows, want %d", len(rows), len(feat))
+	}
+	for i, f := range feat {
+		res, _ := sandbox.Default().Resident(f.ID)
+		if rows[i].ID != f.ID || rows[i].Kind != f.Kind || rows[i].Note != f.Note || rows[i].Name != res.Citizen.FullName {
+			t.Errorf("row %d = %+v, want %+v (%s)", i, rows[i], f, res.Citizen.FullName)
+		}
+	}
+	r = runCLI(t, "sandbox", "persons")
+	if r.code != exitOK || !strings.Contains(r.stdout, "SỐ ĐỊNH DANH") || !strings.Contains(r.stdout, feat[0].ID) {
+		t.Errorf("plain:\n%s", r)
+	}
+}
+
+// The counter lock belongs to the TUI: scripted commands run while it is held.
+func TestCommandsRunWhileCounterLocked(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	lock, err := offline.LockCounter(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	if _, err := offline.LockCounter(dir); err == nil {
+		t.Fatal("the counter lock is not held")
+	}
+	r := runCLI(t, "dossier", "list", "--demo", "--data-dir", dir)
+	if r.code != exitOK {
+		t.Errorf("dossier list while the counter is open:\n%s", r)
+	}
+	r = runCLI(t, "lookup", "--demo", "--data-dir", dir, "--operator", "cb01", "--purpose", "reception", featuredID(t, "married"), "--json")
+	if r.code != exitOK || !strings.Contains(r.stdout, `"resident"`) {
+		t.Errorf("lookup while the counter is open:\n%s", r)
+	}
+}

@@ -1,0 +1,331 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"motcua/forms"
+	"motcua/internal/counter"
+	"motcua/lookups"
+	"motcua/lookups/gateway"
+	"motcua/lookups/pid"
+)
+
+// fakeBackend answers from memory so these tests exercise the TUI alone; the
+// end-to-end test in cmd/motcua runs the real parts in a real terminal.
+type fakeBackend struct {
+	residents map[string]*lookups.Resident
+	lookupErr error
+	lookups   []lookups.CallMeta
+	received  []*forms.Declaration
+	now       time.Time
+}
+
+func (b *fakeBackend) Lookup(_ context.Context, id string, meta lookups.CallMeta) (*lookups.Resident, lookups.Origin, error) {
+	b.lookups = append(b.lookups, meta)
+	if b.lookupErr != nil {
+		return nil, lookups.Origin{}, b.lookupErr
+	}
+	r, ok := b.residents[id]
+	if !ok {
+		return nil, lookups.Origin{}, lookups.ErrNotFound
+	}
+	return r, lookups.Origin{Source: "gateway", FetchedAt: b.now}, nil
+}
+func (b *fakeBackend) GatewayStatus(context.Context) error { return nil }
+func (b *fakeBackend) PrinterStatus(context.Context) (string, error) {
+	return "PDF", nil
+}
+func (b *fakeBackend) Services() []*forms.Spec { return forms.Catalog() }
+func (b *fakeBackend) Prefill(spec *forms.Spec, card *lookups.Citizen, src string, res *lookups.Resident, o lookups.Origin) *forms.Declaration {
+	s := forms.SourceCard
+	if src == "qr" {
+		s = forms.SourceQR
+	}
+	return forms.Prefill(spec, forms.PrefillInput{Card: card, CardSource: s, Resident: res, Origin: o,
+		Agency: "UBND PHƯỜNG THỬ NGHIỆM", Place: "Phường Thử Nghiệm", Now: b.now, Clock: func() time.Time { return b.now }})
+}
+func (b *fakeBackend) Receive(_ context.Context, decl *forms.Declaration, op Operator, ids []string) (counter.Outcome, error) {
+	b.received = append(b.received, decl)
+	d, err := forms.Finalize(decl, forms.FinalizeInput{Code: "T.01-261123-010001", Agency: "T.01", Counter: "01",
+		Operator: op.ID, ReceivedAt: b.now, Appointment: b.now.Add(96 * time.Hour)})
+	if err != nil {
+		return counter.Outcome{}, err
+	}
+	d.Status = forms.StatusSubmitted
+	return counter.Outcome{Dossier: d, Submitted: true, ReceiptPath: "/tmp/x.pdf"}, nil
+}
+func (b *fakeBackend) Explain(err error) string { return counter.Explain(err) }
+func (b *fakeBackend) Now() time.Time          { return b.now }
+
+// synthetic, made-up persons
+var (
+	birth1 = lookups.NewDate(1996, time.May, 14)
+	id1    = mustID("001", lookups.Female, birth1, 424242)
+)
+
+func mustID(code string, sex lookups.Sex, b lookups.Date, seq int) string {
+	id, err := pid.Build(code, sex, b, seq)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
+func resident(id, name string, status lookups.MaritalStatus) *lookups.Resident {
+	addr := lookups.Address{Detail: "Số 9, ngõ Mẫu", WardName: "Phường Ba Đình", ProvinceName: "Thành phố Hà Nội"}
+	return &lookups.Resident{
+		Citizen:       lookups.Citizen{ID: id, FullName: name, BirthDate: birth1, Sex: lookups.Female, Nationality: "Việt Nam", Ethnicity: "Kinh"},
+		Permanent:     &lookups.Residence{Kind: lookups.Permanent, Address: addr},
+		MaritalStatus: status,
+		Phone:         "0912345678",
+	}
+}
+
+type harness struct {
+	t  *testing.T
+	m  tea.Model
+	be *fakeBackend
+}
+
+func newHarness(t *testing.T) *harness {
+	be := &fakeBackend{residents: map[string]*lookups.Resident{}, now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	be.residents[id1] = resident(id1, "Trần Thị Hòa", lookups.NeverMarried)
+	m := New(Options{Backend: be, Operator: Operator{ID: "cb.test", Name: "Cán bộ Thử"}, Location: time.UTC})
+	h := &harness{t: t, m: m, be: be}
+	h.send(tea.WindowSizeMsg{Width: 140, Height: 60})
+	return h
+}
+
+// send delivers msg and runs the I/O commands it starts (look-up, card read,
+// reception) synchronously; timers (spinner, status polling, blink) are dropped.
+func (h *harness) send(msg tea.Msg) {
+	h.t.Helper()
+	queue := []tea.Msg{msg}
+	for steps := 0; len(queue) > 0; steps++ {
+		if steps > 100 {
+			h.t.Fatal("message loop does not settle")
+		}
+		var cmd tea.Cmd
+		h.m, cmd = h.m.Update(queue[0])
+		queue = append(queue[1:], h.run(cmd)...)
+	}
+}
+
+func (h *harness) run(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	// Run the command (and a batch's members) concurrently; whatever has not
+	// answered within the grace period is a timer (spinner, status polling).
+	results := make(chan tea.Msg, 64)
+	var start func(c tea.Cmd)
+	pending := 0
+	start = func(c tea.Cmd) {
+		pending++
+		go func() { results <- c() }()
+	}
+	start(cmd)
+	var out []tea.Msg
+	grace := time.After(100 * time.Millisecond)
+	for pending > 0 {
+		select {
+		case msg := <-results:
+			pending--
+			switch msg := msg.(type) {
+			case tea.BatchMsg:
+				for _, c := range msg {
+					if c != nil {
+						start(c)
+					}
+				}
+			case lookupMsg, cardReadMsg, receivedMsg, statusMsg:
+				out = append(out, msg)
+			}
+		case <-grace:
+			return out
+		}
+	}
+	return out
+}
+
+func (h *harness) key(code rune) { h.send(tea.KeyPressMsg{Code: code}) }
+func (h *harness) typ(s string) {
+	for _, r := range s {
+		h.send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+func (h *harness) model() Model  { return h.m.(Model) }
+func (h *harness) screen() string { return ansi.Strip(h.m.View().Content) }
+
+func (h *harness) want(parts ...string) {
+	h.t.Helper()
+	scr := h.screen()
+	for _, p := range parts {
+		if !strings.Contains(scr, p) {
+			h.t.Fatalf("screen lacks %q:\n%s", p, scr)
+		}
+	}
+}
+
+func TestTypedIDInvalid(t *testing.T) {
+	h := newHarness(t)
+	h.typ("12345")
+	h.key(tea.KeyEnter)
+	h.want("12 chữ số")
+	if len(h.be.lookups) != 0 {
+		t.Fatal("an invalid ID must not reach the gateway")
+	}
+}
+
+func TestTypedIDLooksUpWithReceptionPurpose(t *testing.T) {
+	h := newHarness(t)
+	h.typ(id1)
+	h.key(tea.KeyEnter)
+	h.want("Bước 2 — Thông tin công dân", "Trần Thị Hòa", "Phường Ba Đình")
+	if len(h.be.lookups) != 1 || h.be.lookups[0].Purpose != lookups.PurposeReception || h.be.lookups[0].Operator != "cb.test" {
+		t.Fatalf("look-up meta: %+v", h.be.lookups)
+	}
+}
+
+func TestQRScanFillsCardAndNotesToneMarks(t *testing.T) {
+	h := newHarness(t)
+	// the card prints the old tone placement (Hoà), the database the new one (Hòa)
+	h.typ(fmt.Sprintf("%s||Trần Thị Hoà|14051996|Nữ|Số 9, ngõ Mẫu, Phường Cũ, Quận Cũ, Hà Nội|01022022", id1))
+	h.key(tea.KeyEnter)
+	h.want("[QR]", "chỉ khác CSDL", "cách đặt dấu", "Địa chỉ in trên thẻ")
+	if m := h.model(); m.card == nil || m.cardSource != "qr" || m.card.FullName != "Trần Thị Hoà" {
+		t.Fatalf("card not kept from the QR: %+v", m.card)
+	}
+}
+
+func TestMalformedQR(t *testing.T) {
+	h := newHarness(t)
+	h.typ(id1 + "||Trần Thị Hoà|1405")
+	h.key(tea.KeyEnter)
+	h.want("Mã QR không đọc được")
+	if h.model().screen != scrIdentify || len(h.be.lookups) != 0 {
+		t.Fatal("a malformed QR must stay on the identify screen without a look-up")
+	}
+}
+
+func TestLookupErrorsInVietnamese(t *testing.T) {
+	h := newHarness(t)
+	h.be.lookupErr = &gateway.Error{Op: "lookup", Err: errors.New("dial tcp: connection refused")}
+	h.typ(id1)
+	h.key(tea.KeyEnter)
+	if m := h.model(); m.screen != scrIdentify || !m.msgErr || m.message != counter.Explain(h.be.lookupErr) {
+		t.Fatalf("screen %d, message %q", m.screen, m.message)
+	}
+	h.be.lookupErr = nil
+	h.key(tea.KeyEscape)
+	h.typ(mustID("079", lookups.Male, lookups.NewDate(1980, 1, 2), 5))
+	h.key(tea.KeyEnter)
+	h.want("Không có công dân mang số định danh này")
+}
+
+func TestDeceasedCannotStartADossier(t *testing.T) {
+	h := newHarness(t)
+	r := resident(id1, "Trần Thị Hòa", lookups.Widowed)
+	r.DeathDate = lookups.NewDate(2024, 3, 1)
+	h.be.residents[id1] = r
+	h.typ(id1)
+	h.key(tea.KeyEnter)
+	h.want("CÔNG DÂN ĐÃ MẤT ngày 01/03/2024")
+	h.key(tea.KeyEnter)
+	h.want("đã mất: không tiếp nhận hồ sơ")
+	if h.model().screen != scrResident {
+		t.Fatal("service choice must be blocked")
+	}
+}
+
+func openForm(h *harness) {
+	h.typ(id1)
+	h.key(tea.KeyEnter)
+	h.key(tea.KeyEnter) // choose a service
+	h.key(tea.KeyEnter) // the marital-status confirmation
+	h.want("Bước 4 — Tờ khai cấp Giấy xác nhận tình trạng hôn nhân", "[CSDL 10:00]")
+}
+
+func TestFormReviewJumpsToFirstProblem(t *testing.T) {
+	h := newHarness(t)
+	openForm(h)
+	h.key(tea.KeyF10)
+	h.want("Còn 1 ô chưa đúng hoặc còn thiếu")
+	m := h.model()
+	if m.screen != scrForm || m.form.current().ID != "purpose" {
+		t.Fatalf("cursor on %q, want the purpose field", m.form.current().ID)
+	}
+}
+
+func TestChoiceFilterIgnoresDiacritics(t *testing.T) {
+	h := newHarness(t)
+	openForm(h)
+	h.typ("khac") // "Mục đích khác"
+	if v := h.model().form.decl.Value("purpose"); v != "other" {
+		t.Fatalf("purpose = %q after typing 'khac'", v)
+	}
+	h.key(tea.KeyRight)
+	if v := h.model().form.decl.Value("purpose"); v == "other" {
+		t.Fatal("→ did not move to the next choice")
+	}
+}
+
+func TestInlineErrorWhileTyping(t *testing.T) {
+	h := newHarness(t)
+	openForm(h)
+	m := h.model()
+	m.form.focusField("phone")
+	h.m = m
+	for range 10 {
+		h.key(tea.KeyBackspace)
+	}
+	h.typ("0123")
+	h.want("⚠")
+	if !strings.Contains(h.model().form.errs["phone"], "điện thoại") {
+		t.Fatalf("phone error: %q", h.model().form.errs["phone"])
+	}
+}
+
+func TestWholeFlowAndReset(t *testing.T) {
+	h := newHarness(t)
+	openForm(h)
+	h.typ("2")
+	h.key(tea.KeyTab)
+	h.typ("Bổ sung hồ sơ")
+	h.key(tea.KeyF10)
+	h.want("Bước 5 — Xem lại", "Bổ sung hồ sơ", "không yêu cầu giấy xác nhận cư trú")
+	h.key(tea.KeyEnter)
+	h.want("Đã tiếp nhận hồ sơ", "T.01-261123-010001", "đã gửi")
+	if len(h.be.received) != 1 {
+		t.Fatal("dossier not handed to the backend")
+	}
+	h.key(tea.KeyEnter)
+	h.want("Bước 1 — Xác định công dân")
+	m := h.model()
+	if m.resident != nil || m.card != nil || m.form != nil || m.outcome != nil || len(m.lookups) != 0 {
+		t.Fatal("the previous citizen's data was not cleared")
+	}
+	if strings.Contains(h.screen(), "Trần Thị Hòa") {
+		t.Fatal("the previous citizen is still on screen")
+	}
+}
+
+func TestStaleLookupResultDropped(t *testing.T) {
+	h := newHarness(t)
+	h.typ(id1)
+	h.key(tea.KeyEnter)
+	h.key(tea.KeyEscape) // next citizen
+	old := h.model().seq - 1
+	h.send(lookupMsg{seq: old, resident: resident(id1, "Người Cũ", lookups.Married)})
+	if h.model().screen != scrIdentify {
+		t.Fatal("a stale look-up result changed the screen")
+	}
+}

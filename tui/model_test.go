@@ -63,7 +63,7 @@ func (b *fakeBackend) Receive(_ context.Context, decl *forms.Declaration, op Ope
 	return counter.Outcome{Dossier: d, Submitted: true, ReceiptPath: "/tmp/x.pdf"}, nil
 }
 func (b *fakeBackend) Explain(err error) string { return counter.Explain(err) }
-func (b *fakeBackend) Now() time.Time          { return b.now }
+func (b *fakeBackend) Now() time.Time           { return b.now }
 
 // synthetic, made-up persons
 var (
@@ -162,7 +162,7 @@ func (h *harness) typ(s string) {
 		h.send(tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
 }
-func (h *harness) model() Model  { return h.m.(Model) }
+func (h *harness) model() Model   { return h.m.(Model) }
 func (h *harness) screen() string { return ansi.Strip(h.m.View().Content) }
 
 func (h *harness) want(parts ...string) {

@@ -62,7 +62,7 @@ type fixture struct {
 	receiptDir string
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	clk := &clock{t: time.Date(2026, time.November, 23, 10, 0, 0, 0, hcm(t))} // Monday
 	srv := sandbox.NewServer(sandbox.Default(), sandbox.Options{Clock: clk.Now})

@@ -198,6 +198,9 @@ func (m Model) viewReceipt() string {
 	} else {
 		b.WriteString(m.field("Giấy biên nhận", o.ReceiptPath) + "\n")
 	}
+	for _, w := range o.Warnings {
+		b.WriteString("\n" + m.st.Warn.Render("⚠ "+w) + "\n")
+	}
 	b.WriteString("\n" + m.st.Muted.Render("Nhấn Enter để xóa màn hình và phục vụ công dân tiếp theo.") + "\n")
 	return b.String()
 }

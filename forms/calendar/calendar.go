@@ -291,6 +291,17 @@ func (c *Calendar) NextWorkingDay(d lookups.Date) (lookups.Date, error) {
 	}
 }
 
+// nextDayAnyRange is NextWorkingDay without the range check (weekday rule outside it).
+func (c *Calendar) nextDayAnyRange(d lookups.Date) (lookups.Date, error) {
+	t := d.Time(time.UTC)
+	for {
+		t = t.AddDate(0, 0, 1)
+		if n := lookups.DateOf(t); c.IsWorkingDay(n) {
+			return n, nil
+		}
+	}
+}
+
 // AddWorkingDays returns the day n working days after d (d itself not counted).
 func (c *Calendar) AddWorkingDays(d lookups.Date, n int) (lookups.Date, error) {
 	if n < 0 {
@@ -329,6 +340,18 @@ const (
 // exactly the cutoff counts as on time. Days = 0 means the result is due on
 // the (effective) reception day, at ReturnAt or at the reception time if later.
 func (c *Calendar) Appointment(received time.Time, r Rule) (time.Time, error) {
+	return c.appointment(received, r, true)
+}
+
+// Estimate is Appointment for a reception the calendar does not cover (its
+// file has not been updated yet): beyond the covered range only the weekday
+// rule applies, so announced holidays may still move the result. Callers must
+// tell the clerk that the date is an estimate.
+func (c *Calendar) Estimate(received time.Time, r Rule) (time.Time, error) {
+	return c.appointment(received, r, false)
+}
+
+func (c *Calendar) appointment(received time.Time, r Rule, strict bool) (time.Time, error) {
 	if r.Days < 0 {
 		return time.Time{}, fmt.Errorf("calendar: negative processing days %d", r.Days)
 	}
@@ -340,20 +363,27 @@ func (c *Calendar) Appointment(received time.Time, r Rule) (time.Time, error) {
 	}
 	loc := received.Location()
 	day := lookups.DateOf(received)
-	if !c.Covers(day) {
+	if strict && !c.Covers(day) {
 		return time.Time{}, c.rangeErr(day)
+	}
+	next := c.NextWorkingDay
+	if !strict {
+		next = c.nextDayAnyRange
 	}
 	late := received.Sub(day.Time(loc)) > r.Cutoff
 	if late || !c.IsWorkingDay(day) {
-		next, err := c.NextWorkingDay(day)
+		n, err := next(day)
 		if err != nil {
 			return time.Time{}, err
 		}
-		day = next
+		day = n
 	}
-	due, err := c.AddWorkingDays(day, r.Days)
-	if err != nil {
-		return time.Time{}, err
+	due := day
+	for range r.Days {
+		var err error
+		if due, err = next(due); err != nil {
+			return time.Time{}, err
+		}
 	}
 	at := due.Time(loc).Add(r.ReturnAt)
 	if at.Before(received) {

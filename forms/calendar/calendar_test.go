@@ -294,3 +294,37 @@ func BenchmarkAppointment(b *testing.B) {
 		}
 	}
 }
+
+func TestEstimateBeyondRange(t *testing.T) {
+	c := Default()
+	until := c.ValidUntil()
+	// a reception two weeks after the calendar ends, on a Monday at 10:00
+	start := until.Time(time.UTC).AddDate(0, 0, 14)
+	for start.Weekday() != time.Monday {
+		start = start.AddDate(0, 0, 1)
+	}
+	received := start.Add(10 * time.Hour)
+	if _, err := c.Appointment(received, Rule{Days: 3}); !errors.Is(err, ErrOutOfRange) {
+		t.Fatalf("Appointment beyond the range: err = %v, want ErrOutOfRange", err)
+	}
+	got, err := c.Estimate(received, Rule{Days: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := start.AddDate(0, 0, 3).Add(8 * time.Hour); !got.Equal(want) {
+		t.Fatalf("Estimate = %v, want %v (weekdays only)", got, want)
+	}
+	// Friday + 1 working day skips the weekend
+	fri := start.AddDate(0, 0, 4).Add(9 * time.Hour)
+	got, _ = c.Estimate(fri, Rule{Days: 1})
+	if got.Weekday() != time.Monday {
+		t.Fatalf("Estimate from Friday = %v, want a Monday", got)
+	}
+	// inside the range Estimate agrees with Appointment
+	in := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	a, _ := c.Appointment(in, Rule{Days: 3})
+	e, _ := c.Estimate(in, Rule{Days: 3})
+	if !a.Equal(e) {
+		t.Fatalf("inside the range: Appointment %v, Estimate %v", a, e)
+	}
+}

@@ -202,11 +202,22 @@ func (s *Service) addressee() string {
 	return s.cfg.Agency.Name
 }
 
-// Appointment computes when the result of spec is due for a dossier received at t.
-func (s *Service) Appointment(spec *forms.Spec, t time.Time) (time.Time, error) {
-	return s.calendar.Appointment(t, calendar.Rule{
+// Appointment computes when the result of spec is due for a dossier received
+// at t. When the calendar file does not cover the dates needed, the date is
+// estimated with the weekday rule and warning says so (in Vietnamese).
+func (s *Service) Appointment(spec *forms.Spec, t time.Time) (due time.Time, warning string, err error) {
+	rule := calendar.Rule{
 		Days:     spec.ProcessingDays,
 		Cutoff:   time.Duration(s.cfg.CutoffHour) * time.Hour,
 		ReturnAt: time.Duration(s.cfg.ReturnHour) * time.Hour,
-	})
+	}
+	due, err = s.calendar.Appointment(t, rule)
+	if errors.Is(err, calendar.ErrOutOfRange) {
+		s.log.Warn("holiday calendar does not cover the appointment; estimated with weekdays only",
+			"calendar_until", s.calendar.ValidUntil().ISO())
+		due, err = s.calendar.Estimate(t, rule)
+		warning = fmt.Sprintf("Lịch ngày nghỉ chỉ có đến %s: ngày hẹn được tạm tính theo thứ Hai–thứ Sáu. "+
+			"Hãy báo quản trị viên cập nhật tệp lịch và kiểm tra lại ngày hẹn.", s.calendar.ValidUntil())
+	}
+	return due, warning, err
 }

@@ -629,3 +629,27 @@ func TestReceivePrinterFailure(t *testing.T) {
 		t.Errorf("last access entry = %+v, want print/error", last)
 	}
 }
+
+// A reception after the holiday calendar ends still gets an appointment,
+// estimated with the weekday rule, and the clerk is told so.
+func TestReceiveBeyondCalendarEstimates(t *testing.T) {
+	f := newFixture(t)
+	loc := hcm(t)
+	until := calendar.Default().ValidUntil()
+	day := until.Time(loc).AddDate(0, 0, 10)
+	for day.Weekday() != time.Monday {
+		day = day.AddDate(0, 0, 1)
+	}
+	f.clock.Advance(day.Add(10 * time.Hour).Sub(f.clock.Now()))
+	decl, id, _ := declaration(t, f, false)
+	out, err := f.svc.Receive(context.Background(), decl, clerk, []string{id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := day.AddDate(0, 0, 3).Add(8 * time.Hour); !out.Dossier.Appointment.Equal(want) {
+		t.Errorf("appointment %v, want %v", out.Dossier.Appointment, want)
+	}
+	if len(out.Warnings) != 1 || !strings.Contains(out.Warnings[0], "tạm tính") || !strings.Contains(out.Warnings[0], until.String()) {
+		t.Errorf("warnings = %q", out.Warnings)
+	}
+}

@@ -36,7 +36,8 @@ type Outcome struct {
 	Submitted   bool
 	SubmitErr   error // why it is kept locally (queued or rejected) instead
 	ReceiptPath string
-	PrintErr    error // the receipt is kept in the store even when printing failed
+	PrintErr    error    // the receipt is kept in the store even when printing failed
+	Warnings    []string // Vietnamese notes for the clerk (e.g. an estimated appointment)
 }
 
 // Receive turns a complete declaration into a dossier: it assigns the
@@ -53,7 +54,7 @@ func (s *Service) Receive(ctx context.Context, decl *forms.Declaration, op Opera
 	}
 	spec := decl.Spec()
 	now := s.clock()
-	appt, err := s.Appointment(spec, now)
+	appt, warning, err := s.Appointment(spec, now)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("counter: appointment: %w", err)
 	}
@@ -90,6 +91,9 @@ func (s *Service) Receive(ctx context.Context, decl *forms.Declaration, op Opera
 		return Outcome{}, err
 	}
 	out := Outcome{Dossier: d}
+	if warning != "" {
+		out.Warnings = append(out.Warnings, warning)
+	}
 	out.Submitted, out.SubmitErr = s.submit(ctx, d)
 	out.ReceiptPath, out.PrintErr = s.printReceipt(ctx, d, op)
 	return out, nil

@@ -45,9 +45,17 @@ test: deps
 	$(GO) vet ./...
 	$(GO) test -race -timeout 9m -count=1 ./...
 
-# Long variants of the heavy tests (selected by the MOTCUA_SOAK variable).
+# Long variants of the heavy tests (selected by the MOTCUA_SOAK variable), then
+# each fuzz target for FUZZTIME.
+FUZZTIME ?= 2m
+FUZZ_TARGETS := ./lookups/qr:FuzzParse ./lookups/pid:FuzzValidate ./lookups/vntext:FuzzFoldTone
 soak: deps
 	MOTCUA_SOAK=1 $(GO) test -race -timeout 60m -count=1 ./...
+	@for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "fuzz $$pkg $$fn for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./... | tee bench.out

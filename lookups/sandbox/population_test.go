@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -81,8 +82,12 @@ func TestNotFound(t *testing.T) {
 }
 
 // TestAllValid walks a whole population: IDs, household consistency, cards.
+// make soak walks the whole default population.
 func TestAllValid(t *testing.T) {
 	p := New(DefaultSeed+1, 30_000)
+	if os.Getenv("MOTCUA_SOAK") != "" {
+		p = Default()
+	}
 	counts := map[string]int{}
 	for h := 0; h < p.Households(); h++ {
 		ms := p.household(h)
@@ -256,7 +261,7 @@ func TestAllValid(t *testing.T) {
 	}
 	for _, k := range []string{"single", "married", "divorced", "widowed", "deceased", "temporary", "split", "tone"} {
 		if counts[k] < 30 {
-			t.Errorf("only %d persons of kind %q in 30000", counts[k], k)
+			t.Errorf("only %d persons of kind %q in %d", counts[k], k, p.Size())
 		}
 	}
 	t.Logf("counts: %v", counts)

@@ -246,10 +246,26 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) setMessage(s string, isErr bool) { m.message, m.msgErr = s, isErr }
 
-func (m Model) startBusy(label string, cmd tea.Cmd) (Model, tea.Cmd) {
+// startIO runs fn as a command with a deadline while the screen shows label
+// and a spinner; keys wait until its message arrives.
+func (m Model) startIO(label string, timeout time.Duration, fn func(ctx context.Context) tea.Msg) (Model, tea.Cmd) {
 	m.busy = label
 	m.setMessage("", false)
-	return m, tea.Batch(cmd, m.spin.Tick)
+	return m, tea.Batch(func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		return fn(ctx)
+	}, m.spin.Tick)
+}
+
+// settle accepts the result of the command started for the current citizen:
+// false for a late answer about a previous one.
+func (m *Model) settle(seq int) bool {
+	if seq != m.seq {
+		return false
+	}
+	m.busy = ""
+	return true
 }
 
 // reset clears everything about the citizen served, for the next one.
@@ -340,20 +356,16 @@ func (m Model) lookup(id string) (tea.Model, tea.Cmd) {
 	m.lookups = append(m.lookups, id)
 	b, seq := m.opt.Backend, m.seq
 	meta := lookups.CallMeta{Operator: m.opt.Operator.ID, Purpose: lookups.PurposeReception}
-	mm, cmd := m.startBusy("Đang tra cứu Cơ sở dữ liệu quốc gia về dân cư…", func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
+	return m.startIO("Đang tra cứu Cơ sở dữ liệu quốc gia về dân cư…", 15*time.Second, func(ctx context.Context) tea.Msg {
 		res, origin, err := b.Lookup(ctx, id, meta)
 		return lookupMsg{seq: seq, resident: res, origin: origin, err: err}
 	})
-	return mm, cmd
 }
 
 func (m Model) onLookup(msg lookupMsg) (tea.Model, tea.Cmd) {
-	if msg.seq != m.seq {
+	if !m.settle(msg.seq) {
 		return m, nil
 	}
-	m.busy = ""
 	if msg.err != nil {
 		m.screen = scrIdentify
 		m.setMessage(m.explain(msg.err), true)
@@ -391,9 +403,7 @@ func (m Model) updateCards(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		m.seq++
 		id, r, seq := cards[m.cardIdx].ID, m.opt.Reader, m.seq
-		return m.startBusy("Đang đọc chip trên thẻ…", func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
+		return m.startIO("Đang đọc chip trên thẻ…", 10*time.Second, func(ctx context.Context) tea.Msg {
 			c, err := r.Read(ctx, id)
 			return cardReadMsg{seq: seq, citizen: c, err: err}
 		})
@@ -402,10 +412,9 @@ func (m Model) updateCards(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) onCardRead(msg cardReadMsg) (tea.Model, tea.Cmd) {
-	if msg.seq != m.seq {
+	if !m.settle(msg.seq) {
 		return m, nil
 	}
-	m.busy = ""
 	if msg.err != nil {
 		m.setMessage("Không đọc được thẻ: "+m.explain(msg.err)+" Hãy chạm lại thẻ.", true)
 		return m, nil
@@ -495,9 +504,7 @@ func (m Model) updateReview(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Confirm):
 		b, decl, op, seq := m.opt.Backend, m.form.decl, m.opt.Operator, m.seq
 		looked := append([]string(nil), m.lookups...)
-		return m.startBusy("Đang tiếp nhận hồ sơ và in giấy biên nhận…", func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
+		return m.startIO("Đang tiếp nhận hồ sơ và in giấy biên nhận…", 30*time.Second, func(ctx context.Context) tea.Msg {
 			out, err := b.Receive(ctx, decl, op, looked)
 			return receivedMsg{seq: seq, outcome: out, err: err}
 		})
@@ -506,10 +513,9 @@ func (m Model) updateReview(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) onReceived(msg receivedMsg) (tea.Model, tea.Cmd) {
-	if msg.seq != m.seq {
+	if !m.settle(msg.seq) {
 		return m, nil
 	}
-	m.busy = ""
 	if msg.err != nil {
 		m.setMessage("Chưa tiếp nhận được hồ sơ: "+m.explain(msg.err), true)
 		return m, nil

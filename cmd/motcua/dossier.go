@@ -97,14 +97,9 @@ func (a *app) dossierShowCmd() *cobra.Command {
 		Short: "Xem một hồ sơ (có dữ liệu cá nhân: ghi nhật ký truy cập)",
 		Args:  exactArgs(1, "mã hồ sơ"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if operator == "" {
-				operator = a.getenv("MOTCUA_OPERATOR")
-			}
-			if operator == "" && a.demo {
-				operator = demoOperatorID
-			}
-			if operator == "" {
-				return usageErr("thiếu mã cán bộ: dùng --operator hoặc biến MOTCUA_OPERATOR")
+			operator, err := a.operatorID(operator)
+			if err != nil {
+				return err
 			}
 			e, err := a.openEnv(false)
 			if err != nil {

@@ -33,14 +33,9 @@ Khi mất kết nối, dùng kết quả đã lưu tạm còn hạn (ghi rõ th�
 			if err := pid.Validate(id, lookups.Date{}, ""); err != nil {
 				return usageErr("số định danh không hợp lệ: %v", err)
 			}
-			if operator == "" {
-				operator = a.getenv("MOTCUA_OPERATOR")
-			}
-			if operator == "" && a.demo {
-				operator = demoOperatorID
-			}
-			if operator == "" {
-				return usageErr("thiếu mã cán bộ: dùng --operator hoặc biến MOTCUA_OPERATOR")
+			operator, err := a.operatorID(operator)
+			if err != nil {
+				return err
 			}
 			switch purpose {
 			case "":

@@ -80,6 +80,22 @@ func (a *app) rootCmd() *cobra.Command {
 	return root
 }
 
+// operatorID is the operator of a scripted command: --operator, else
+// MOTCUA_OPERATOR, else the demo operator in demo mode.
+func (a *app) operatorID(flag string) (string, error) {
+	id := flag
+	if id == "" {
+		id = a.getenv("MOTCUA_OPERATOR")
+	}
+	if id == "" && a.demo {
+		id = demoOperatorID
+	}
+	if id == "" {
+		return "", usageErr("thiếu mã cán bộ: dùng --operator hoặc biến MOTCUA_OPERATOR")
+	}
+	return id, nil
+}
+
 // noArgs rejects positional arguments with a usage error (exit 2).
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {

@@ -45,9 +45,12 @@ const (
 	bucketDossierIndex = "dossier_index"
 	bucketReceipts     = "receipts"
 	bucketAccess       = "access_log"
+	bucketDrafts       = "drafts"
+	bucketDraftIndex   = "draft_index"
 )
 
-var allBuckets = []string{bucketMeta, bucketLookups, bucketSeq, bucketDossiers, bucketDossierIndex, bucketReceipts, bucketAccess}
+var allBuckets = []string{bucketMeta, bucketLookups, bucketSeq, bucketDossiers, bucketDossierIndex, bucketReceipts, bucketAccess,
+	bucketDrafts, bucketDraftIndex}
 
 // Meta keys.
 var (

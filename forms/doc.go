@@ -1,4 +1,4 @@
-// Package forms owns the service catalog as data (embedded, versioned spec files),
-// the declaration a clerk fills in (prefill from card and population database,
-// validation, relevance) and the dossier that is finalized, saved and submitted.
+// Package forms owns the service catalog as data (embedded, versioned spec files with person
+// slots, procedures and sections), the declaration a clerk fills in (persons, prefill, rows,
+// addresses, calculations, relevance, validation, drafts) and the dossier that is finalized.
 package forms

@@ -2,21 +2,28 @@ package forms
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/text/unicode/norm"
+
+	"motcua/lookups"
 )
 
-// Expressions are the tiny boolean language of relevance conditions and of the
-// "expr" constraint kind:
+// Expressions are the small language of relevance conditions, calculations
+// and the "expr" constraint kind (docs/FORMS.md):
 //
 //	marital_status == 'married'
-//	purpose != 'marry' or marital_status != 'married'
-//	(a == 'x' or b == 'y') and c != ''
+//	age(child_birth_date) < 6 and not empty(child_name)
+//	date_words(child_birth_date)
+//	if(slot(father) == 'yes', father_name, '')
 //
-// A comparison is a field id, == or !=, and a quoted string ('…' or "…").
-// "and" binds tighter than "or"; parentheses group. A field that is not
-// relevant reads as the empty string.
+// Every value is text. == and != compare numbers as numbers and dd/mm/yyyy
+// dates as dates when both sides parse, else trimmed text; <, <=, >, >= do
+// the same and otherwise compare text. A boolean result is 'yes' (true) or ''
+// (false); a value is true when it is not empty. "not" binds tighter than
+// "and", which binds tighter than "or". A field that is not relevant reads as ''.
 
 // Expr is a parsed expression.
 type Expr struct {
@@ -24,39 +31,308 @@ type Expr struct {
 	root node
 }
 
-type node interface {
-	eval(get func(id string) string) bool
-	refs(into []string) []string
+const (
+	yes = "yes"
+	no  = ""
+)
+
+// evalCtx is what an expression reads during one evaluation. It is a concrete
+// type so that evaluation does not allocate.
+type evalCtx struct {
+	d     *Declaration        // bound evaluation (nil for Expr.Eval)
+	row   int                 // the group row of the field being evaluated (1-based, 0 outside groups)
+	get   func(string) string // unbound evaluation: values by reference name
+	now   func() time.Time
+	today lookups.Date // cached per evaluation
 }
+
+func (c *evalCtx) todayDate() lookups.Date {
+	if c.today.IsZero() {
+		if c.now != nil {
+			c.today = lookups.DateOf(c.now())
+		} else {
+			c.today = lookups.DateOf(time.Now())
+		}
+	}
+	return c.today
+}
+
+type node interface {
+	eval(c *evalCtx) string
+	walk(fn func(node))
+}
+
+// ---- nodes
+
+type litNode struct{ v string }
+
+func (n *litNode) eval(*evalCtx) string { return n.v }
+func (n *litNode) walk(fn func(node))   { fn(n) }
+
+// refNode reads a field (or an address part); bound to the spec at load.
+type refNode struct {
+	name string
+	f    *Field // bound field (nil when unbound)
+	part int    // partMain, partDetail, partWard
+}
+
+func (n *refNode) eval(c *evalCtx) string {
+	if c.d == nil || n.f == nil {
+		if c.get == nil {
+			return ""
+		}
+		return c.get(n.name)
+	}
+	return c.d.readRef(n.f, c.row, n.part)
+}
+func (n *refNode) walk(fn func(node)) { fn(n) }
 
 type cmpNode struct {
-	field string
-	neq   bool
-	value string
+	op   string // == != < <= > >=
+	l, r node
 }
 
-func (c cmpNode) eval(get func(string) string) bool {
-	eq := strings.TrimSpace(get(c.field)) == c.value
-	return eq != c.neq
+func (n *cmpNode) eval(c *evalCtx) string {
+	a, b := strings.TrimSpace(n.l.eval(c)), strings.TrimSpace(n.r.eval(c))
+	k := compareValues(a, b)
+	var ok bool
+	switch n.op {
+	case "==":
+		ok = k == 0
+	case "!=":
+		ok = k != 0
+	case "<":
+		ok = k < 0
+	case "<=":
+		ok = k <= 0
+	case ">":
+		ok = k > 0
+	case ">=":
+		ok = k >= 0
+	}
+	return boolValue(ok)
+}
+func (n *cmpNode) walk(fn func(node)) { fn(n); n.l.walk(fn); n.r.walk(fn) }
+
+// compareValues compares as numbers, else as dates, else as text.
+func compareValues(a, b string) int {
+	if x, ok := parseInt(a); ok {
+		if y, ok := parseInt(b); ok {
+			return cmpInt(x, y)
+		}
+	}
+	if x, ok := parseDMY(a); ok {
+		if y, ok := parseDMY(b); ok {
+			switch {
+			case x.Before(y):
+				return -1
+			case y.Before(x):
+				return 1
+			}
+			return 0
+		}
+	}
+	return strings.Compare(a, b)
 }
 
-func (c cmpNode) refs(into []string) []string { return append(into, c.field) }
+func cmpInt(x, y int) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
 
 type boolNode struct {
 	and  bool
 	l, r node
 }
 
-func (b boolNode) eval(get func(string) string) bool {
-	if b.and {
-		return b.l.eval(get) && b.r.eval(get)
+func (n *boolNode) eval(c *evalCtx) string {
+	l := truthy(n.l.eval(c))
+	if n.and && !l {
+		return no
 	}
-	return b.l.eval(get) || b.r.eval(get)
+	if !n.and && l {
+		return yes
+	}
+	return boolValue(truthy(n.r.eval(c)))
+}
+func (n *boolNode) walk(fn func(node)) { fn(n); n.l.walk(fn); n.r.walk(fn) }
+
+type notNode struct{ x node }
+
+func (n *notNode) eval(c *evalCtx) string { return boolValue(!truthy(n.x.eval(c))) }
+func (n *notNode) walk(fn func(node))     { fn(n); n.x.walk(fn) }
+
+type callNode struct {
+	fn   string
+	args []node
+	// count(): the group; slot(): the person slot (bound at load)
+	name   string
+	group  *Field
+	person int
 }
 
-func (b boolNode) refs(into []string) []string { return b.r.refs(b.l.refs(into)) }
+func (n *callNode) walk(fn func(node)) {
+	fn(n)
+	for _, a := range n.args {
+		a.walk(fn)
+	}
+}
+
+func (n *callNode) eval(c *evalCtx) string {
+	switch n.fn {
+	case "today":
+		return c.todayDate().String()
+	case "age", "age_months":
+		b, ok := parseDMY(n.args[0].eval(c))
+		if !ok {
+			return ""
+		}
+		if n.fn == "age" {
+			return strconv.Itoa(ageYears(b, c.todayDate()))
+		}
+		return strconv.Itoa(ageMonths(b, c.todayDate()))
+	case "date_words":
+		b, ok := parseDMY(n.args[0].eval(c))
+		if !ok {
+			return ""
+		}
+		return DateWords(b)
+	case "join":
+		sep := n.args[0].eval(c)
+		var parts []string
+		for _, a := range n.args[1:] {
+			if v := strings.TrimSpace(a.eval(c)); v != "" {
+				parts = append(parts, v)
+			}
+		}
+		return strings.Join(parts, sep)
+	case "if":
+		if truthy(n.args[0].eval(c)) {
+			return n.args[1].eval(c)
+		}
+		return n.args[2].eval(c)
+	case "empty":
+		return boolValue(strings.TrimSpace(n.args[0].eval(c)) == "")
+	case "upper":
+		return strings.ToUpper(n.args[0].eval(c))
+	case "count":
+		if c.d == nil || n.group == nil {
+			if c.get != nil {
+				return c.get(n.name)
+			}
+			return "0"
+		}
+		return strconv.Itoa(c.d.countRows(n.group))
+	case "slot":
+		if c.d == nil {
+			if c.get != nil {
+				return boolValue(c.get(n.name) != "")
+			}
+			return no
+		}
+		return boolValue(c.d.slotFilled(n.person))
+	}
+	return ""
+}
+
+// functions and their argument counts (max -1: any number from min).
+var functions = map[string][2]int{
+	"today": {0, 0}, "age": {1, 1}, "age_months": {1, 1}, "date_words": {1, 1},
+	"join": {2, -1}, "if": {3, 3}, "empty": {1, 1}, "upper": {1, 1},
+	"count": {1, 1}, "slot": {1, 1},
+}
+
+func boolValue(b bool) string {
+	if b {
+		return yes
+	}
+	return no
+}
+
+func truthy(s string) bool { return strings.TrimSpace(s) != "" }
+
+// ageYears returns the whole years from birth to today.
+func ageYears(birth, today lookups.Date) int {
+	y := today.Year - birth.Year
+	if today.Month < birth.Month || (today.Month == birth.Month && today.Day < birth.Day) {
+		y--
+	}
+	return y
+}
+
+// ageMonths returns the whole months from birth to today.
+func ageMonths(birth, today lookups.Date) int {
+	m := (today.Year-birth.Year)*12 + int(today.Month) - int(birth.Month)
+	if today.Day < birth.Day {
+		m--
+	}
+	return m
+}
+
+// parseInt parses an optionally signed whole number without allocating.
+func parseInt(s string) (int, bool) {
+	if s == "" || len(s) > 18 {
+		return 0, false
+	}
+	neg := false
+	if s[0] == '-' || s[0] == '+' {
+		neg = s[0] == '-'
+		s = s[1:]
+		if s == "" {
+			return 0, false
+		}
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// parseDMY parses d/m/yyyy (also with '-' or '.') like lookups.ParseDate, without allocating.
+func parseDMY(s string) (lookups.Date, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) < 8 || len(s) > 10 {
+		return lookups.Date{}, false
+	}
+	var n [3]int
+	var w [3]int
+	k := 0
+	var sep byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			n[k] = n[k]*10 + int(c-'0')
+			w[k]++
+		case (c == '/' || c == '-' || c == '.') && k < 2 && (sep == 0 || sep == c):
+			sep = c
+			k++
+		default:
+			return lookups.Date{}, false
+		}
+	}
+	if k != 2 || w[0] < 1 || w[0] > 2 || w[1] < 1 || w[1] > 2 || w[2] != 4 {
+		return lookups.Date{}, false
+	}
+	d := lookups.Date{Year: n[2], Month: time.Month(n[1]), Day: n[0]}
+	return d, d.Valid()
+}
 
 // ParseExpr parses an expression; the error says what is wrong and where.
+// References and function names are checked when a spec binds the expression.
 func ParseExpr(src string) (*Expr, error) {
 	toks, err := lex(src)
 	if err != nil {
@@ -73,11 +349,33 @@ func ParseExpr(src string) (*Expr, error) {
 	return &Expr{src: src, root: root}, nil
 }
 
-// Eval evaluates the expression with get returning a field's value.
-func (e *Expr) Eval(get func(id string) string) bool { return e.root.eval(get) }
+// Eval evaluates the expression as a condition, with get returning the value
+// of a reference (count() and slot() arguments are passed to get by name).
+func (e *Expr) Eval(get func(id string) string) bool {
+	return truthy(e.root.eval(&evalCtx{get: get}))
+}
 
-// Refs returns the field ids the expression reads, in order of appearance.
-func (e *Expr) Refs() []string { return e.root.refs(nil) }
+// Value evaluates the expression to text, like Eval.
+func (e *Expr) Value(get func(id string) string, now time.Time) string {
+	return e.root.eval(&evalCtx{get: get, now: func() time.Time { return now }})
+}
+
+// Refs returns the references the expression reads, in order of appearance
+// (count() groups included; slot() persons excluded).
+func (e *Expr) Refs() []string {
+	var out []string
+	e.root.walk(func(n node) {
+		switch n := n.(type) {
+		case *refNode:
+			out = append(out, n.name)
+		case *callNode:
+			if n.fn == "count" {
+				out = append(out, n.name)
+			}
+		}
+	})
+	return out
+}
 
 // String returns the source text.
 func (e *Expr) String() string { return e.src }
@@ -87,12 +385,14 @@ type tokKind int
 const (
 	tIdent tokKind = iota
 	tString
-	tEq
-	tNeq
+	tNumber
+	tOp
 	tAnd
 	tOr
+	tNot
 	tLParen
 	tRParen
+	tComma
 )
 
 type token struct {
@@ -124,16 +424,23 @@ func lex(src string) ([]token, error) {
 		case c == ')':
 			out = append(out, token{tRParen, ")", i})
 			i++
+		case c == ',':
+			out = append(out, token{tComma, ",", i})
+			i++
 		case c == '=' || c == '!':
 			if i+1 >= len(src) || src[i+1] != '=' {
 				return nil, fmt.Errorf("expected %c= at offset %d", c, i)
 			}
-			k := tEq
-			if c == '!' {
-				k = tNeq
-			}
-			out = append(out, token{k, src[i : i+2], i})
+			out = append(out, token{tOp, src[i : i+2], i})
 			i += 2
+		case c == '<' || c == '>':
+			if i+1 < len(src) && src[i+1] == '=' {
+				out = append(out, token{tOp, src[i : i+2], i})
+				i += 2
+			} else {
+				out = append(out, token{tOp, src[i : i+1], i})
+				i++
+			}
 		case c == '\'' || c == '"':
 			end := strings.IndexByte(src[i+1:], c)
 			if end < 0 {
@@ -141,6 +448,16 @@ func lex(src string) ([]token, error) {
 			}
 			out = append(out, token{tString, norm.NFC.String(src[i+1 : i+1+end]), i})
 			i += end + 2
+		case c >= '0' && c <= '9':
+			j := i + 1
+			for j < len(src) && src[j] >= '0' && src[j] <= '9' {
+				j++
+			}
+			if j < len(src) && isIdentByte(src[j], true) {
+				return nil, fmt.Errorf("unexpected character %q at offset %d", src[j], j)
+			}
+			out = append(out, token{tNumber, src[i:j], i})
+			i = j
 		case isIdentByte(c, true):
 			j := i + 1
 			for j < len(src) && isIdentByte(src[j], false) {
@@ -152,6 +469,8 @@ func lex(src string) ([]token, error) {
 				out = append(out, token{tAnd, w, i})
 			case "or":
 				out = append(out, token{tOr, w, i})
+			case "not":
+				out = append(out, token{tNot, w, i})
 			default:
 				out = append(out, token{tIdent, w, i})
 			}
@@ -193,12 +512,12 @@ func (p *parser) or() (node, error) {
 		if err != nil {
 			return nil, err
 		}
-		l = boolNode{and: false, l: l, r: r}
+		l = &boolNode{and: false, l: l, r: r}
 	}
 }
 
 func (p *parser) and() (node, error) {
-	l, err := p.primary()
+	l, err := p.not()
 	if err != nil {
 		return nil, err
 	}
@@ -208,12 +527,44 @@ func (p *parser) and() (node, error) {
 			return l, nil
 		}
 		p.pos++
-		r, err := p.primary()
+		r, err := p.not()
 		if err != nil {
 			return nil, err
 		}
-		l = boolNode{and: true, l: l, r: r}
+		l = &boolNode{and: true, l: l, r: r}
 	}
+}
+
+func (p *parser) not() (node, error) {
+	if t, ok := p.peek(); ok && t.kind == tNot {
+		p.pos++
+		x, err := p.not()
+		if err != nil {
+			return nil, err
+		}
+		return &notNode{x: x}, nil
+	}
+	return p.cmp()
+}
+
+func (p *parser) cmp() (node, error) {
+	l, err := p.primary()
+	if err != nil {
+		return nil, err
+	}
+	t, ok := p.peek()
+	if !ok || t.kind != tOp {
+		return l, nil
+	}
+	p.pos++
+	r, err := p.primary()
+	if err != nil {
+		return nil, err
+	}
+	if t2, ok := p.peek(); ok && t2.kind == tOp {
+		return nil, fmt.Errorf("chained comparison at offset %d: use and", t2.off)
+	}
+	return &cmpNode{op: t.text, l: l, r: r}, nil
 }
 
 func (p *parser) primary() (node, error) {
@@ -234,19 +585,70 @@ func (p *parser) primary() (node, error) {
 		}
 		p.pos++
 		return n, nil
+	case tString:
+		p.pos++
+		return &litNode{v: t.text}, nil
+	case tNumber:
+		p.pos++
+		return &litNode{v: t.text}, nil
 	case tIdent:
 		p.pos++
-		op, ok := p.peek()
-		if !ok || (op.kind != tEq && op.kind != tNeq) {
-			return nil, fmt.Errorf("expected == or != after %q at offset %d", t.text, t.off)
+		if c, ok := p.peek(); ok && c.kind == tLParen {
+			return p.call(t)
 		}
-		p.pos++
-		v, ok := p.peek()
-		if !ok || v.kind != tString {
-			return nil, fmt.Errorf("expected a quoted value after %s at offset %d", op.text, op.off)
-		}
-		p.pos++
-		return cmpNode{field: t.text, neq: op.kind == tNeq, value: strings.TrimSpace(v.text)}, nil
+		return &refNode{name: t.text}, nil
 	}
 	return nil, fmt.Errorf("unexpected %q at offset %d", t.text, t.off)
+}
+
+func (p *parser) call(name token) (node, error) {
+	ar, ok := functions[name.text]
+	if !ok {
+		return nil, fmt.Errorf("unknown function %q at offset %d", name.text, name.off)
+	}
+	p.pos++ // (
+	n := &callNode{fn: name.text}
+	if c, ok := p.peek(); ok && c.kind == tRParen {
+		p.pos++
+	} else {
+		for {
+			a, err := p.or()
+			if err != nil {
+				return nil, err
+			}
+			n.args = append(n.args, a)
+			c, ok := p.peek()
+			if !ok {
+				return nil, fmt.Errorf("missing ) for %s( at offset %d", name.text, name.off)
+			}
+			p.pos++
+			if c.kind == tRParen {
+				break
+			}
+			if c.kind != tComma {
+				return nil, fmt.Errorf("expected , or ) at offset %d", c.off)
+			}
+		}
+	}
+	if len(n.args) < ar[0] || (ar[1] >= 0 && len(n.args) > ar[1]) {
+		return nil, fmt.Errorf("%s() takes %s argument(s), got %d", name.text, arity(ar), len(n.args))
+	}
+	if n.fn == "count" || n.fn == "slot" {
+		r, ok := n.args[0].(*refNode)
+		if !ok {
+			return nil, fmt.Errorf("%s() takes a name at offset %d", name.text, name.off)
+		}
+		n.name, n.args = r.name, nil
+	}
+	return n, nil
+}
+
+func arity(a [2]int) string {
+	switch {
+	case a[1] < 0:
+		return fmt.Sprintf("at least %d", a[0])
+	case a[0] == a[1]:
+		return strconv.Itoa(a[0])
+	}
+	return fmt.Sprintf("%d to %d", a[0], a[1])
 }

@@ -84,8 +84,7 @@ func prefilled(t testing.TB) *Declaration {
 // typed returns a complete, valid declaration typed entirely by the clerk.
 func typed(t testing.TB) *Declaration {
 	t.Helper()
-	d := NewDeclaration(spec(t))
-	d.Clock = func() time.Time { return clerkAt }
+	d := NewDeclaration(spec(t), Env{Now: fixedNow, Clock: func() time.Time { return clerkAt }})
 	for _, kv := range [][2]string{
 		{"addressee", "Ủy ban nhân dân phường Ví Dụ"},
 		{"for_other_person", "no"},
@@ -126,11 +125,19 @@ func finalizeInput() FinalizeInput {
 
 func TestCatalog(t *testing.T) {
 	cat := Catalog()
-	if len(cat) != 1 {
-		t.Fatalf("catalog has %d services, want 1", len(cat))
+	want := []string{"xac-nhan-tthn", "khai-sinh", "khai-tu", "ket-hon", "thuong-tru", "tam-tru", "tam-vang",
+		"lien-thong-khai-sinh", "lien-thong-khai-tu"}
+	ids := map[string]*Spec{}
+	for _, c := range cat {
+		ids[c.ID] = c
+	}
+	for _, id := range want {
+		if ids[id] == nil {
+			t.Errorf("catalog lacks %s", id)
+		}
 	}
 	s := spec(t)
-	if s != cat[0] {
+	if ids[s.ID] != s {
 		t.Error("Lookup and Catalog disagree")
 	}
 	if s.Name != "Cấp giấy xác nhận tình trạng hôn nhân" || s.Version == "" || s.ProcessingDays != 3 || s.Agency == "" {
@@ -585,7 +592,9 @@ func TestForOtherPerson(t *testing.T) {
 }
 
 func TestNoResidencePaper(t *testing.T) {
-	forbidden := []string{"cư trú", "ct07", "ct08", "hộ khẩu"}
+	// The residence declaration CT01 itself is a form, not a proof: what no
+	// service may ask for are confirmations of residence and household books.
+	forbidden := []string{"xác nhận cư trú", "xác nhận thông tin về cư trú", "ct07", "ct08", "hộ khẩu", "sổ tạm trú"}
 	check := func(where, name string) {
 		low := strings.ToLower(name)
 		for _, f := range forbidden {
@@ -595,8 +604,10 @@ func TestNoResidencePaper(t *testing.T) {
 		}
 	}
 	for _, s := range Catalog() {
-		for _, d := range s.Documents {
-			check(s.ID, d.Name)
+		for _, p := range s.Procedures() {
+			for _, d := range p.Documents {
+				check(s.ID, d.Name)
+			}
 		}
 	}
 	for name := range scenarios {
@@ -610,7 +621,7 @@ func TestNoResidencePaper(t *testing.T) {
 	}
 	// And Load refuses a spec that asks for one.
 	for _, doc := range []string{"Giấy xác nhận thông tin về cư trú (CT07)", "Bản sao sổ hộ khẩu", "Mẫu CT08"} {
-		src := minimalSpec("") + fmt.Sprintf("\n[[documents]]\nname = %q\ncount = 1\n", doc)
+		src := minimalSpec("") + fmt.Sprintf("\n[[procedures.documents]]\nname = %q\ncount = 1\n", doc)
 		if _, err := Parse([]byte(src)); err == nil || !strings.Contains(err.Error(), "residence paper") {
 			t.Errorf("Parse accepted document %q: %v", doc, err)
 		}
@@ -687,18 +698,36 @@ func TestFinalizeInputChecked(t *testing.T) {
 
 func TestPrefillSourcesResolve(t *testing.T) {
 	in := prefillInput()
-	in.Resident.Spouse = &lookups.PersonRef{ID: spouseID, FullName: "Vũ Thị Ví Dụ", BirthDate: lookups.NewDate(1990, 1, 2)}
-	for key := range prefillKeys {
-		if v, p := resolve(key, &in); v == "" || p.Source == "" || p.At.IsZero() {
-			t.Errorf("source %s resolved to %q %+v", key, v, p)
+	r := in.Resident
+	r.Spouse = &lookups.PersonRef{ID: spouseID, FullName: "Vũ Thị Ví Dụ", BirthDate: lookups.NewDate(1990, 1, 2)}
+	r.Father = &lookups.PersonRef{ID: "001060111111", FullName: "Đỗ Văn Cha"}
+	r.Mother = &lookups.PersonRef{ID: "001160222222", FullName: "Lê Thị Mẹ"}
+	r.RelationToHead = "Chủ hộ"
+	r.DeathDate = lookups.NewDate(2026, 1, 1)
+	r.Household = &lookups.Household{FileNumber: "HS-001", Head: lookups.Member{PersonRef: lookups.PersonRef{ID: subjectID, FullName: "Đỗ Văn Mẫu"}}}
+	pd := &PersonData{Card: in.Card, CardSource: SourceCard, Resident: r}
+	for key := range cardKeys {
+		if cardValue(pd, key) == "" {
+			t.Errorf("card.%s resolved to nothing", key)
 		}
 	}
-	if v, _ := resolve("db.residence", &in); !strings.HasPrefix(v, "Số 1 Đường Mẫu") {
-		t.Errorf("db.residence should prefer permanent residence: %q", v)
+	for key := range dbKeys {
+		if addressKeys[key] || key == "household.members" {
+			if res, ok := residenceOf(r, key); key != "household.members" && (!ok || res == nil) {
+				t.Errorf("db.%s resolved to nothing", key)
+			}
+			continue
+		}
+		if dbValue(r, key) == "" {
+			t.Errorf("db.%s resolved to nothing", key)
+		}
 	}
-	in.Resident.Permanent = nil
-	if v, _ := resolve("db.residence", &in); !strings.HasPrefix(v, "Số 2 Ngõ Thử") {
-		t.Errorf("db.residence without permanent: %q", v)
+	if res, _ := residenceOf(r, "residence"); res.Kind != lookups.Current {
+		t.Errorf("db.residence should prefer the current place: %+v", res)
+	}
+	r.CurrentPlace = nil
+	if res, _ := residenceOf(r, "residence"); res.Kind != lookups.Temporary {
+		t.Errorf("db.residence without current place: %+v", res)
 	}
 }
 
@@ -706,6 +735,11 @@ func minimalSpec(relevant string) string {
 	s := `id = "t"
 name = "Thử"
 version = "1"
+
+[[procedures]]
+id = "p"
+name = "Thủ tục"
+agency = "Ủy ban nhân dân cấp xã"
 
 [[sections]]
 id = "s"
@@ -743,7 +777,7 @@ func TestParseRejectsBadSpecs(t *testing.T) {
 		{"bad expr constraint", field("type = \"text\"\nlabel = \"B\"\nconstraints = [{ kind = \"expr\", params = { expr = \"a ==\" }, message = \"m\" }]"), "field b"},
 		{"choice default not a choice", field("type = \"choice\"\nlabel = \"B\"\ndefault = \"z\"\nchoices = [{ value = \"x\", label = \"X\" }]"), "field b"},
 		{"duplicate id", minimalSpec("") + "\n[[sections.fields]]\nid = \"a\"\ntype = \"text\"\nlabel = \"A2\"\n", "duplicate"},
-		{"bad document relevant", minimalSpec("") + "\n[[documents]]\nname = \"Giấy\"\ncount = 1\nrelevant = \"a === 'x'\"\n", "Giấy"},
+		{"bad document relevant", minimalSpec("") + "\n[[procedures.documents]]\nname = \"Giấy\"\ncount = 1\nrelevant = \"a === 'x'\"\n", "Giấy"},
 		{"no version", strings.Replace(minimalSpec(""), `version = "1"`, "", 1), "version"},
 	}
 	for _, c := range cases {
@@ -763,7 +797,7 @@ func TestRelevanceChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := NewDeclaration(s)
+	d := NewDeclaration(s, Env{})
 	mustSet(t, d, "a", "x")
 	mustSet(t, d, "b", "go")
 	if !d.Relevant("c") || !slices.Equal(d.Missing(), []string{"c"}) {

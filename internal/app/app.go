@@ -63,7 +63,7 @@ func Open(cfg config.Config, opt Options) (*App, error) {
 	if cfg.Gateway.URL == "" {
 		return a, nil
 	}
-	if a.Gateway, err = gateway.New(gateway.Config{BaseURL: cfg.Gateway.URL, Token: cfg.Gateway.Token, Timeout: cfg.Gateway.Timeout.Duration}); err != nil {
+	if a.Gateway, err = gateway.New(gatewayConfig(cfg.Gateway)); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrGateway, err)
 	}
 	cal := calendar.Default()
@@ -92,4 +92,19 @@ func Open(cfg config.Config, opt Options) (*App, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// gatewayConfig maps the [gateway] settings to the client's: in the file 0
+// retries means none and 0 breaker_failures means the circuit never opens,
+// where the client reads 0 as "default" and a negative value as "none".
+func gatewayConfig(g config.Gateway) gateway.Config {
+	none := func(n int) int {
+		if n <= 0 {
+			return -1
+		}
+		return n
+	}
+	return gateway.Config{BaseURL: g.URL, Token: g.Token, Timeout: g.Timeout.Duration, Budget: g.Budget.Duration,
+		Retries: none(g.Retries), BreakerFailures: none(g.BreakerFailures), BreakerCooldown: g.BreakerCooldown.Duration,
+		CAFile: g.CAFile, CertFile: g.CertFile, KeyFile: g.KeyFile}
 }

@@ -46,7 +46,16 @@ type Agency struct {
 type Gateway struct {
 	URL     string   `toml:"url"`
 	Token   string   `toml:"token" comment:"Bearer token; có thể đặt bằng biến môi trường MOTCUA_GATEWAY_TOKEN"`
-	Timeout Duration `toml:"timeout"`
+	Timeout Duration `toml:"timeout" comment:"Thời gian chờ tối đa cho một lần gọi"`
+	Budget  Duration `toml:"budget" comment:"Thời gian tối đa cho một thao tác, kể cả gọi lại; 0s = tự tính theo timeout và retries"`
+	Retries int      `toml:"retries" comment:"Số lần gọi lại khi lỗi tạm thời (mạng, 5xx, 408, 429); 0 = không gọi lại"`
+
+	BreakerFailures int      `toml:"breaker_failures" comment:"Sau bấy nhiêu lỗi liên tiếp thì coi như mất kết nối và dùng dữ liệu lưu tạm ngay; 0 = không bao giờ"`
+	BreakerCooldown Duration `toml:"breaker_cooldown" comment:"Thời gian chờ trước khi thử kết nối lại sau khi mất kết nối"`
+
+	CAFile   string `toml:"ca_file" comment:"Tệp PEM chứng thư CA của cổng (thay cho CA hệ thống); chỉ dùng với https"`
+	CertFile string `toml:"cert_file" comment:"Tệp PEM chứng thư máy trạm (TLS hai chiều); đi cùng key_file"`
+	KeyFile  string `toml:"key_file" comment:"Tệp PEM khóa riêng của chứng thư máy trạm"`
 }
 
 // Printer chooses where receipts go.
@@ -87,8 +96,9 @@ func Default() Config {
 		},
 		Counter:  1,
 		Timezone: "Asia/Ho_Chi_Minh",
-		Gateway:  Gateway{Timeout: Duration{5 * time.Second}},
-		Printer:  Printer{Kind: "file"},
+		Gateway: Gateway{Timeout: Duration{5 * time.Second}, Retries: 2,
+			BreakerFailures: 5, BreakerCooldown: Duration{30 * time.Second}},
+		Printer: Printer{Kind: "file"},
 		Limits: Limits{
 			CacheTTL:   Duration{24 * time.Hour},
 			LockWait:   Duration{3 * time.Second},
@@ -188,6 +198,17 @@ func setDuration(f func(*Config) *Duration) func(*Config, string) error {
 	return func(c *Config, v string) error { return f(c).UnmarshalText([]byte(v)) }
 }
 
+func setInt(f func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return err
+		}
+		*f(c) = n
+		return nil
+	}
+}
+
 // Env lists the environment overrides, applied after the file.
 var Env = []EnvOverride{
 	{"MOTCUA_AGENCY_CODE", "agency.code", setString(func(c *Config) *string { return &c.Agency.Code })},
@@ -199,6 +220,13 @@ var Env = []EnvOverride{
 	{"MOTCUA_GATEWAY_URL", "gateway.url", setString(func(c *Config) *string { return &c.Gateway.URL })},
 	{"MOTCUA_GATEWAY_TOKEN", "gateway.token", setString(func(c *Config) *string { return &c.Gateway.Token })},
 	{"MOTCUA_GATEWAY_TIMEOUT", "gateway.timeout", setDuration(func(c *Config) *Duration { return &c.Gateway.Timeout })},
+	{"MOTCUA_GATEWAY_BUDGET", "gateway.budget", setDuration(func(c *Config) *Duration { return &c.Gateway.Budget })},
+	{"MOTCUA_GATEWAY_RETRIES", "gateway.retries", setInt(func(c *Config) *int { return &c.Gateway.Retries })},
+	{"MOTCUA_GATEWAY_BREAKER_FAILURES", "gateway.breaker_failures", setInt(func(c *Config) *int { return &c.Gateway.BreakerFailures })},
+	{"MOTCUA_GATEWAY_BREAKER_COOLDOWN", "gateway.breaker_cooldown", setDuration(func(c *Config) *Duration { return &c.Gateway.BreakerCooldown })},
+	{"MOTCUA_GATEWAY_CA_FILE", "gateway.ca_file", setString(func(c *Config) *string { return &c.Gateway.CAFile })},
+	{"MOTCUA_GATEWAY_CERT_FILE", "gateway.cert_file", setString(func(c *Config) *string { return &c.Gateway.CertFile })},
+	{"MOTCUA_GATEWAY_KEY_FILE", "gateway.key_file", setString(func(c *Config) *string { return &c.Gateway.KeyFile })},
 	{"MOTCUA_PRINTER_DIR", "printer.dir", setString(func(c *Config) *string { return &c.Printer.Dir })},
 	{"MOTCUA_CACHE_TTL", "limits.cache_ttl", setDuration(func(c *Config) *Duration { return &c.Limits.CacheTTL })},
 	{"MOTCUA_CALENDAR", "calendar", setString(func(c *Config) *string { return &c.Calendar })},

@@ -67,3 +67,47 @@ func TestEncodeHidesToken(t *testing.T) {
 		t.Fatal("token leaked into the encoded config")
 	}
 }
+
+func TestGatewayLinkSettings(t *testing.T) {
+	d := Default().Gateway
+	if d.Retries != 2 || d.BreakerFailures != 5 || d.BreakerCooldown.Duration != 30*time.Second || d.Budget.Duration != 0 {
+		t.Fatalf("defaults %+v", d)
+	}
+	p := filepath.Join(t.TempDir(), "config.toml")
+	os.WriteFile(p, []byte(`[gateway]
+url = "https://gw.example"
+budget = "8s"
+retries = 4
+breaker_failures = 3
+breaker_cooldown = "1m"
+ca_file = "/etc/motcua/ca.pem"
+cert_file = "/etc/motcua/client.pem"
+key_file = "/etc/motcua/client-key.pem"
+`), 0o600)
+	cfg, err := Load(p, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := cfg.Gateway
+	if g.Budget.Duration != 8*time.Second || g.Retries != 4 || g.BreakerFailures != 3 || g.BreakerCooldown.Duration != time.Minute ||
+		g.CAFile != "/etc/motcua/ca.pem" || g.CertFile != "/etc/motcua/client.pem" || g.KeyFile != "/etc/motcua/client-key.pem" {
+		t.Fatalf("from the file: %+v", g)
+	}
+	env := map[string]string{"MOTCUA_GATEWAY_RETRIES": "1", "MOTCUA_GATEWAY_BREAKER_FAILURES": "9",
+		"MOTCUA_GATEWAY_BREAKER_COOLDOWN": "10s", "MOTCUA_GATEWAY_BUDGET": "3s", "MOTCUA_GATEWAY_CA_FILE": "/x/ca.pem",
+		"MOTCUA_GATEWAY_CERT_FILE": "/x/c.pem", "MOTCUA_GATEWAY_KEY_FILE": "/x/k.pem"}
+	cfg, err = Load(p, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	g = cfg.Gateway
+	if g.Retries != 1 || g.BreakerFailures != 9 || g.BreakerCooldown.Duration != 10*time.Second || g.Budget.Duration != 3*time.Second ||
+		g.CAFile != "/x/ca.pem" || g.CertFile != "/x/c.pem" || g.KeyFile != "/x/k.pem" {
+		t.Fatalf("from the environment: %+v", g)
+	}
+	for _, bad := range []map[string]string{{"MOTCUA_GATEWAY_RETRIES": "many"}, {"MOTCUA_GATEWAY_BREAKER_COOLDOWN": "soon"}} {
+		if _, err := Load(p, func(k string) string { return bad[k] }); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}

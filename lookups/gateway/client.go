@@ -3,36 +3,77 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"motcua/lookups"
 )
 
-// DefaultTimeout bounds one call when Config.Timeout is zero.
-const DefaultTimeout = 5 * time.Second
+// Defaults used when the corresponding Config field is zero.
+const (
+	DefaultTimeout         = 5 * time.Second        // one attempt
+	DefaultRetries         = 2                      // extra attempts after the first
+	DefaultBackoffBase     = 200 * time.Millisecond // first back-off ceiling, doubled per attempt
+	DefaultBackoffMax      = 2 * time.Second        // back-off ceiling
+	DefaultBreakerFailures = 5                      // consecutive failures that open the circuit
+	DefaultBreakerCooldown = 30 * time.Second       // how long an open circuit answers at once
+)
 
 // Config configures a Client.
 type Config struct {
-	BaseURL    string        // e.g. "https://gateway.example/" (the client appends /v1/...)
-	Token      string        // bearer token; empty sends no Authorization header
-	Timeout    time.Duration // per call, including reading the answer; default 5s
-	HTTPClient *http.Client  // default: a client with sane transport timeouts
+	BaseURL string        // e.g. "https://gateway.example/" (the client appends /v1/...)
+	Token   string        // bearer token; empty sends no Authorization header
+	Timeout time.Duration // per attempt, including reading the answer; default 5s
+
+	// Budget bounds a whole operation, retries and back-off included; default
+	// Timeout + Retries*Timeout/2, at least Timeout. The caller's context may
+	// end it earlier.
+	Budget time.Duration
+	// Retries is the number of extra attempts for idempotent calls (all four
+	// operations: Submit is idempotent thanks to its Idempotency-Key). 0 means
+	// DefaultRetries, negative means none.
+	Retries     int
+	BackoffBase time.Duration // default DefaultBackoffBase; the wait is uniform in [0, min(max, base*2^n)] (full jitter)
+	BackoffMax  time.Duration // default DefaultBackoffMax
+
+	// BreakerFailures consecutive transport/5xx failures open the circuit; 0
+	// means DefaultBreakerFailures, negative never opens it.
+	BreakerFailures int
+	BreakerCooldown time.Duration // default DefaultBreakerCooldown
+
+	// TLS for an https BaseURL: CAFile (PEM) replaces the system roots;
+	// CertFile and KeyFile (PEM, both or neither) are the client certificate
+	// for mutual TLS. Setting any of them with an http BaseURL is an error.
+	CAFile, CertFile, KeyFile string
+
+	HTTPClient *http.Client     // default: a client with sane transport timeouts; excludes the TLS files
+	Clock      func() time.Time // default time.Now (for the breaker)
+	Rand       func() float64   // uniform in [0,1) for the jitter; default math/rand/v2
 }
 
 // Client speaks the gateway contract. It is safe for concurrent use.
 type Client struct {
-	base    *url.URL
-	token   string
-	timeout time.Duration
-	hc      *http.Client
+	base        *url.URL
+	token       string
+	timeout     time.Duration
+	budget      time.Duration
+	retries     int
+	backoffBase time.Duration
+	backoffMax  time.Duration
+	hc          *http.Client
+	br          *breaker
+	rand        func() float64
 }
 
 var _ lookups.Source = (*Client)(nil)
@@ -51,17 +92,83 @@ func New(cfg Config) (*Client, error) {
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawQuery, u.Fragment = "", ""
-	c := &Client{base: u, token: cfg.Token, timeout: cfg.Timeout, hc: cfg.HTTPClient}
+	c := &Client{base: u, token: cfg.Token, timeout: cfg.Timeout, hc: cfg.HTTPClient, rand: cfg.Rand,
+		retries: cfg.Retries, backoffBase: cfg.BackoffBase, backoffMax: cfg.BackoffMax, budget: cfg.Budget}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
+	}
+	switch {
+	case c.retries == 0:
+		c.retries = DefaultRetries
+	case c.retries < 0:
+		c.retries = 0
+	}
+	if c.backoffBase <= 0 {
+		c.backoffBase = DefaultBackoffBase
+	}
+	if c.backoffMax <= 0 {
+		c.backoffMax = DefaultBackoffMax
+	}
+	if c.backoffMax < c.backoffBase {
+		c.backoffMax = c.backoffBase
+	}
+	if c.budget <= 0 {
+		c.budget = c.timeout + time.Duration(c.retries)*c.timeout/2
+	}
+	if c.budget < c.timeout {
+		c.budget = c.timeout
+	}
+	if c.rand == nil {
+		c.rand = rand.Float64
+	}
+	threshold := cfg.BreakerFailures
+	if threshold == 0 {
+		threshold = DefaultBreakerFailures
+	}
+	cooldown := cfg.BreakerCooldown
+	if cooldown <= 0 {
+		cooldown = DefaultBreakerCooldown
+	}
+	clock := cfg.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	c.br = newBreaker(threshold, cooldown, clock)
+
+	tlsWanted := cfg.CAFile != "" || cfg.CertFile != "" || cfg.KeyFile != ""
+	if tlsWanted && u.Scheme != "https" {
+		return nil, errors.New("gateway: ca_file, cert_file and key_file need an https base URL")
+	}
+	if tlsWanted && c.hc != nil {
+		return nil, errors.New("gateway: TLS files cannot be combined with a custom HTTPClient")
 	}
 	if c.hc == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.ResponseHeaderTimeout = c.timeout
 		tr.MaxIdleConnsPerHost = 8
+		if tlsWanted {
+			tc, err := tlsConfig(cfg.CAFile, cfg.CertFile, cfg.KeyFile)
+			if err != nil {
+				return nil, err
+			}
+			tr.TLSClientConfig = tc
+		}
 		c.hc = &http.Client{Transport: tr}
 	}
 	return c, nil
+}
+
+// State returns the link's current state.
+func (c *Client) State() LinkState { return c.br.state() }
+
+// OnStateChange registers f to be called on every change of the link's
+// Status, in order, on the goroutine of the call that caused it. f must be
+// quick (hand the state over to the UI and return) and must not block on calls
+// of this client.
+func (c *Client) OnStateChange(f func(LinkState)) {
+	if f != nil {
+		c.br.onChange(f)
+	}
 }
 
 // Health checks that the gateway answers.
@@ -144,8 +251,81 @@ func (c *Client) Status(ctx context.Context, code string, meta lookups.CallMeta)
 	return ack, nil
 }
 
-// do runs one call and decodes a 2xx answer into out.
+// do runs one operation: attempts within the budget, retried with back-off
+// when the call is idempotent and the failure transient, through the breaker.
 func (c *Client) do(ctx context.Context, op, method, path string, meta *lookups.CallMeta, body []byte, idemKey string, out any) error {
+	// Every operation of the contract is idempotent: GETs by nature, the POST
+	// thanks to its Idempotency-Key. A POST without one is never retried.
+	idempotent := method == http.MethodGet || idemKey != ""
+	ctx, cancel := context.WithTimeout(ctx, c.budget)
+	defer cancel()
+	var last error
+	for attempt := 0; ; attempt++ {
+		ok, probe := c.br.allow()
+		if !ok {
+			if last != nil {
+				return last // the breaker opened during our retries: the real cause says more
+			}
+			return &Error{Op: op, kind: ErrCircuitOpen, RetryAfter: c.br.untilProbe()}
+		}
+		err := c.attempt(ctx, op, method, path, meta, body, idemKey, out)
+		c.br.done(probe, err)
+		if err == nil {
+			return nil
+		}
+		last = err
+		if !idempotent || attempt >= c.retries || !retryable(err) {
+			return err
+		}
+		wait := c.backoff(attempt)
+		var ge *Error
+		if errors.As(err, &ge) && ge.RetryAfter > wait {
+			wait = ge.RetryAfter
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= wait {
+			return err // no time left for another attempt after the wait
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		}
+	}
+}
+
+// backoff is the full-jitter wait before retry number attempt+1.
+func (c *Client) backoff(attempt int) time.Duration {
+	ceil := c.backoffMax
+	if attempt < 30 {
+		if d := c.backoffBase << attempt; d > 0 && d < ceil {
+			ceil = d
+		}
+	}
+	return time.Duration(c.rand() * float64(ceil))
+}
+
+// retryable reports transient failures: no answer, a timeout, 5xx, 408, 429.
+// Other 4xx, malformed answers and cancellation are final.
+func retryable(err error) bool {
+	var ge *Error
+	if !errors.As(err, &ge) {
+		return false
+	}
+	switch {
+	case ge.kind == ErrCanceled:
+		return false
+	case ge.Status == http.StatusRequestTimeout || ge.Status == http.StatusTooManyRequests || ge.Status >= 500:
+		return true
+	case ge.Status != 0:
+		return false
+	}
+	return ge.kind == ErrUnreachable || ge.kind == ErrTimeout
+}
+
+// attempt runs one HTTP exchange and decodes a 2xx answer into out.
+func (c *Client) attempt(ctx context.Context, op, method, path string, meta *lookups.CallMeta, body []byte, idemKey string, out any) error {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	u := *c.base
@@ -190,7 +370,26 @@ func (c *Client) do(ctx context.Context, op, method, path string, meta *lookups.
 		}
 		return nil
 	}
-	return statusError(op, resp)
+	return statusError(op, resp, time.Now())
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+// Bad or past values give 0.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 || n > 24*3600 {
+			return 0
+		}
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
 }
 
 // transportError classifies a failure where no complete answer arrived. The
@@ -202,7 +401,18 @@ func transportError(op string, ctx context.Context, err error) error {
 	}
 	kind := ErrUnreachable
 	var ne net.Error
+	var (
+		alert  tls.AlertError
+		verify *tls.CertificateVerificationError
+		unk    x509.UnknownAuthorityError
+		host   x509.HostnameError
+	)
 	switch {
+	case errors.As(err, &alert), errors.As(err, &verify), errors.As(err, &unk), errors.As(err, &host),
+		// net/http flattens the peer's alert into text when it arrives on the first read.
+		strings.Contains(err.Error(), "remote error: tls: "):
+		// The TLS handshake failed: a certificate problem, not a passing outage.
+		kind = ErrUnauthorized
 	case errors.Is(ctx.Err(), context.Canceled) && !errors.Is(ctx.Err(), context.DeadlineExceeded):
 		kind = ErrCanceled
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(ctx.Err(), context.DeadlineExceeded),
@@ -215,8 +425,8 @@ func transportError(op string, ctx context.Context, err error) error {
 }
 
 // statusError turns a non-2xx answer into an *Error, reading the contract's error body when present.
-func statusError(op string, resp *http.Response) error {
-	e := &Error{Op: op, Status: resp.StatusCode}
+func statusError(op string, resp *http.Response, now time.Time) error {
+	e := &Error{Op: op, Status: resp.StatusCode, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), now)}
 	var body ErrorBody
 	if err := DecodeStrict(resp.Body, &body); err == nil {
 		e.Code, e.Message = body.Error.Code, body.Error.Message
@@ -238,7 +448,7 @@ func statusError(op string, resp *http.Response) error {
 		e.kind = ErrTimeout
 	case resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusServiceUnavailable:
 		e.kind = ErrUnreachable
-	case resp.StatusCode >= 500:
+	case resp.StatusCode >= 500, resp.StatusCode == http.StatusTooManyRequests:
 		e.kind = ErrServer
 	case resp.StatusCode >= 400:
 		e.kind = ErrRejected

@@ -203,10 +203,15 @@ func TestSubmitIdempotentAndConflict(t *testing.T) {
 	if err != nil || again != first {
 		t.Fatalf("replay: %+v %v", again, err)
 	}
-	// Same code and content under a new key (white space and key order differ): same answer.
+	// Same code and content under a new key (white space and key order differ):
+	// the sandbox deduplicates only by key, so this is accepted again and
+	// counted as a duplicate, to keep the client's bug visible.
 	same := submission(sub.Code, `{"b":"Hòa","a":1}`)
-	if a, err := c.Submit(ctx, same, "key-2", meta); err != nil || a != first {
+	if a, err := c.Submit(ctx, same, "key-2", meta); err != nil || a.Code != first.Code {
 		t.Fatalf("same content, new key: %+v %v", a, err)
+	}
+	if st := srv.Stats(); st.Duplicates != 1 || st.Replays != 1 || st.Accepted != 2 {
+		t.Fatalf("stats %+v", st)
 	}
 	// Same code, other content: conflict.
 	_, err = c.Submit(ctx, submission(sub.Code, `{"a":2}`), "key-3", meta)
@@ -221,11 +226,15 @@ func TestSubmitIdempotentAndConflict(t *testing.T) {
 	if _, err := c.Submit(ctx, submission("G22.99.08-260302-0002", `{}`), "key-1", meta); !errors.Is(err, gateway.ErrConflict) {
 		t.Fatalf("key reuse: %v", err)
 	}
-	if n := len(srv.Dossiers()); n != 1 {
-		t.Fatalf("%d stored dossiers", n)
+	ds := srv.Dossiers()
+	if len(ds) != 2 || ds[0].Duplicate || !ds[1].Duplicate || ds[1].IdempotencyKey != "key-2" {
+		t.Fatalf("stored dossiers: %d", len(ds))
 	}
-	if d := srv.Dossiers()[0]; d.Meta.Operator != "canbo01" || d.IdempotencyKey != "key-1" {
+	if d := ds[0]; d.Meta.Operator != "canbo01" || d.IdempotencyKey != "key-1" {
 		t.Errorf("stored %+v", d.Meta)
+	}
+	if st := srv.Stats(); st.Conflicts != 2 {
+		t.Errorf("conflicts %d", st.Conflicts)
 	}
 
 	st, err := c.Status(ctx, sub.Code, meta)
@@ -283,7 +292,7 @@ func TestSubmitRawStatusCodes(t *testing.T) {
 }
 
 func TestTimeout(t *testing.T) {
-	c, _, _ := newPair(t, sandbox.Options{Latency: 300 * time.Millisecond}, gateway.Config{Timeout: 50 * time.Millisecond})
+	c, _, _ := newPair(t, sandbox.Options{Faults: sandbox.Faults{Latency: 300 * time.Millisecond}}, gateway.Config{Timeout: 50 * time.Millisecond})
 	start := time.Now()
 	_, _, err := c.Lookup(context.Background(), pop.Person(1).Citizen.ID, meta)
 	if !errors.Is(err, gateway.ErrTimeout) {
@@ -310,7 +319,7 @@ func TestUnreachableAndCanceled(t *testing.T) {
 		t.Errorf("clerk message %q", m)
 	}
 
-	c2, _, _ := newPair(t, sandbox.Options{Latency: time.Second}, gateway.Config{})
+	c2, _, _ := newPair(t, sandbox.Options{Faults: sandbox.Faults{Latency: time.Second}}, gateway.Config{})
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(30 * time.Millisecond); cancel() }()
 	if _, _, err := c2.Lookup(ctx, pop.Person(1).Citizen.ID, meta); !errors.Is(err, gateway.ErrCanceled) {

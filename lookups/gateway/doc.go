@@ -1,4 +1,4 @@
-// Package gateway owns the contract of the population-data gateway (openapi.yaml and the
-// Go wire types) and its HTTP client: resident look-up by personal ID number, dossier
-// submission and status, with Vietnamese messages for the clerk for every failure.
+// Package gateway owns the contract of the population-data gateway (openapi.yaml and the Go
+// wire types) and its resilient HTTP client: deadlines and a budget per call, retries with
+// jittered back-off, a circuit breaker with a link state for the TUI, TLS/mTLS, Vietnamese messages.
 package gateway

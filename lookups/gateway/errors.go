@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"motcua/lookups"
 )
@@ -21,7 +22,19 @@ var (
 	ErrConflict     = errors.New("gateway: conflict")
 	ErrServer       = errors.New("gateway: server error")
 	ErrBadResponse  = errors.New("gateway: malformed response")
+
+	// ErrCircuitOpen is returned at once, without a network call, while the
+	// circuit breaker is open after repeated failures. It also matches
+	// ErrUnreachable, so callers that fall back to the cache need no change.
+	ErrCircuitOpen error = circuitOpen{}
 )
+
+type circuitOpen struct{}
+
+func (circuitOpen) Error() string { return "gateway: circuit open, link down" }
+
+// Is makes ErrCircuitOpen match ErrUnreachable.
+func (circuitOpen) Is(target error) bool { return target == ErrUnreachable }
 
 // Error is every error the client returns. Status is the HTTP status (0 when no
 // answer arrived), Code the contract's error code, Message Vietnamese text from
@@ -33,6 +46,10 @@ type Error struct {
 	Code    string
 	Message string
 	Err     error
+
+	// RetryAfter is the server's Retry-After (0 when absent); for
+	// ErrCircuitOpen, how long until the breaker lets a probe through.
+	RetryAfter time.Duration
 
 	kind error // one of the Err* kinds above, or lookups.ErrNotFound
 }
@@ -57,8 +74,11 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Is matches the error's kind (ErrUnreachable, ErrConflict, lookups.ErrNotFound...).
-func (e *Error) Is(target error) bool { return e.kind != nil && target == e.kind }
+// Is matches the error's kind (ErrUnreachable, ErrConflict, lookups.ErrNotFound...);
+// an ErrCircuitOpen error matches ErrUnreachable as well.
+func (e *Error) Is(target error) bool {
+	return e.kind != nil && (target == e.kind || errors.Is(e.kind, target))
+}
 
 // Kind returns the kind sentinel of the error (nil when unclassified).
 func (e *Error) Kind() error { return e.kind }
@@ -67,6 +87,7 @@ func (e *Error) Kind() error { return e.kind }
 const (
 	msgMissingMeta  = "Thiếu mã cán bộ hoặc mục đích tra cứu. Đăng nhập lại rồi thử lại."
 	msgInvalidInput = "Dữ liệu gửi đi chưa đầy đủ. Kiểm tra lại hồ sơ rồi thử lại."
+	msgCircuitOpen  = "Mất kết nối cổng dữ liệu; đang dùng dữ liệu lưu tạm, hồ sơ sẽ tự gửi khi có kết nối. Kiểm tra mạng."
 	msgUnreachable  = "Không kết nối được cổng dữ liệu dân cư. Kiểm tra mạng rồi thử lại."
 	msgTimeout      = "Cổng dữ liệu dân cư không trả lời kịp. Thử lại sau ít phút."
 	msgCanceled     = "Đã hủy yêu cầu gửi cổng dữ liệu dân cư."
@@ -94,6 +115,8 @@ func ClerkMessage(err error) string {
 		return msgTimeout
 	case errors.Is(err, ErrCanceled), errors.Is(err, context.Canceled):
 		return msgCanceled
+	case errors.Is(err, ErrCircuitOpen):
+		return msgCircuitOpen
 	case errors.Is(err, ErrUnreachable):
 		return msgUnreachable
 	case errors.Is(err, ErrUnauthorized):

@@ -8,8 +8,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -21,43 +23,99 @@ import (
 
 // Options configure a sandbox Server.
 type Options struct {
-	Token   string           // when set, calls must carry "Authorization: Bearer <Token>"
-	Clock   func() time.Time // default time.Now
-	Latency time.Duration    // delay added before every answer (to test timeouts)
+	Token string           // when set, calls must carry "Authorization: Bearer <Token>"
+	Clock func() time.Time // default time.Now
+	// Faults injected from the start; change them at run time with SetFaults
+	// or PUT /_sandbox/faults.
+	Faults Faults
+	// StorePath, when set, keeps accepted dossiers in that file (append-only
+	// JSON lines, fsynced before the answer), so that a restarted sandbox
+	// still deduplicates. Use Open to learn about an unreadable file.
+	StorePath string
 }
 
 // StoredDossier is a submission the server accepted.
 type StoredDossier struct {
-	Submission     gateway.Submission
-	IdempotencyKey string
-	Hash           string // SHA-256 of the submission's content
-	Meta           lookups.CallMeta
-	Ack            gateway.Ack
+	Submission     gateway.Submission `json:"submission"`
+	IdempotencyKey string             `json:"idempotencyKey"`
+	Hash           string             `json:"hash"` // SHA-256 of the submission's content
+	Meta           lookups.CallMeta   `json:"meta"`
+	Ack            gateway.Ack        `json:"ack"`
+	// Duplicate marks a second acceptance of a dossier code with the same
+	// content under another idempotency key: the client's bug, kept visible.
+	Duplicate bool `json:"duplicate,omitempty"`
 }
 
-// Server implements the gateway contract (openapi.yaml) over a Population.
-// Submissions are kept in memory. It never logs personal data.
+// Stats count what the server saw since it started (not persisted).
+type Stats struct {
+	Requests    int64 `json:"requests"`    // /v1 calls, faulted or not
+	Submissions int64 `json:"submissions"` // POST /v1/dossiers that passed the faults and validation
+	Accepted    int64 `json:"accepted"`    // stored: first acceptances and duplicates
+	Replays     int64 `json:"replays"`     // same idempotency key, same content: the first answer again
+	Duplicates  int64 `json:"duplicates"`  // same code and content under a new key: stored again (a client bug)
+	Conflicts   int64 `json:"conflicts"`   // 409: key reused for other content, or code with other content
+	Failed      int64 `json:"failed"`      // injected 5xx
+	Hung        int64 `json:"hung"`        // injected hangs
+	Lost        int64 `json:"lost"`        // processed, answer dropped
+	Refused     int64 `json:"refused"`     // outage: 503
+	Dropped     int64 `json:"dropped"`     // outage: connection closed
+}
+
+// Server implements the gateway contract (openapi.yaml) over a Population,
+// with injectable faults and a loopback-only admin API under /_sandbox/.
+// Submissions are kept in memory (and in Options.StorePath when set); they are
+// deduplicated only by idempotency key. It never logs personal data.
 type Server struct {
-	pop  *Population
-	opts Options
-	mux  *http.ServeMux
+	pop   *Population
+	opts  Options
+	mux   *http.ServeMux
+	admin *http.ServeMux
 
-	mu      sync.Mutex
-	byCode  map[string]*StoredDossier
-	byKey   map[string]*StoredDossier
-	ordered []*StoredDossier
+	fmu    sync.Mutex
+	faults Faults
+	rng    *rand.Rand
+
+	smu   sync.Mutex
+	stats Stats
+
+	mu        sync.Mutex
+	byCode    map[string]*StoredDossier // the first acceptance of each code
+	byKey     map[string]*StoredDossier
+	ordered   []*StoredDossier
+	store     *os.File
+	storeSize int64 // bytes of whole records in store
 }
 
-// NewServer returns the sandbox gateway for pop (Default() when nil).
+// NewServer returns the sandbox gateway for pop (Default() when nil). It
+// panics when Options.Faults are invalid or Options.StorePath cannot be
+// opened; use Open to get an error instead.
 func NewServer(pop *Population, opts Options) *Server {
+	s, err := Open(pop, opts)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Open returns the sandbox gateway for pop (Default() when nil), loading the
+// dossiers kept in Options.StorePath when set. Close releases the file.
+func Open(pop *Population, opts Options) (*Server, error) {
 	if pop == nil {
 		pop = Default()
 	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	s := &Server{pop: pop, opts: opts, mux: http.NewServeMux(),
+	s := &Server{pop: pop, opts: opts, mux: http.NewServeMux(), admin: http.NewServeMux(),
 		byCode: map[string]*StoredDossier{}, byKey: map[string]*StoredDossier{}}
+	if err := s.SetFaults(opts.Faults); err != nil {
+		return nil, err
+	}
+	if opts.StorePath != "" {
+		if err := s.load(opts.StorePath); err != nil {
+			return nil, err
+		}
+	}
 	s.mux.HandleFunc("GET /v1/health", s.health)
 	s.mux.HandleFunc("GET /v1/citizens/{id}", s.guard(s.citizen))
 	s.mux.HandleFunc("POST /v1/dossiers", s.guard(s.submit))
@@ -65,24 +123,42 @@ func NewServer(pop *Population, opts Options) *Server {
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, gateway.CodeNotFound, "Không có chức năng này trên cổng dữ liệu.")
 	})
-	return s
+	s.routeAdmin()
+	return s, nil
+}
+
+// Close closes the store file (when any). The server must not be used after.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.store == nil {
+		return nil
+	}
+	err := s.store.Close()
+	s.store = nil
+	return err
 }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.opts.Latency > 0 {
-		t := time.NewTimer(s.opts.Latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
+	if strings.HasPrefix(r.URL.Path, adminPrefix) {
+		s.serveAdmin(w, r)
+		return
+	}
+	s.count(func(st *Stats) { st.Requests++ })
+	proceed, lose := s.inject(w, r)
+	if !proceed {
+		return
+	}
+	if lose {
+		s.mux.ServeHTTP(&discard{}, r)
+		s.count(func(st *Stats) { st.Lost++ })
+		panic(http.ErrAbortHandler) // the work is done, the answer never arrives
 	}
 	s.mux.ServeHTTP(w, r)
 }
 
-// Dossiers returns the accepted submissions in arrival order.
+// Dossiers returns the accepted submissions in arrival order, duplicates included.
 func (s *Server) Dossiers() []StoredDossier {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -91,6 +167,19 @@ func (s *Server) Dossiers() []StoredDossier {
 		out[i] = *d
 	}
 	return out
+}
+
+// Stats returns the counters.
+func (s *Server) Stats() Stats {
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	return s.stats
+}
+
+func (s *Server) count(f func(*Stats)) {
+	s.smu.Lock()
+	f(&s.stats)
+	s.smu.Unlock()
 }
 
 // guard checks the bearer token and the call metadata before h runs.
@@ -165,31 +254,53 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, meta lookups.Cal
 		return
 	}
 	hash := contentHash(sub)
+	s.count(func(st *Stats) { st.Submissions++ })
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Deduplicate by idempotency key only: a replay returns the first answer.
 	if d, ok := s.byKey[key]; ok {
 		if d.Hash != hash {
+			s.count(func(st *Stats) { st.Conflicts++ })
 			writeError(w, http.StatusConflict, gateway.CodeKeyConflict, "Khóa chống gửi trùng đã dùng cho hồ sơ khác.")
 			return
 		}
+		s.count(func(st *Stats) { st.Replays++ })
 		writeJSON(w, http.StatusOK, d.Ack)
 		return
 	}
-	if d, ok := s.byCode[sub.Code]; ok {
-		if d.Hash != hash {
-			writeError(w, http.StatusConflict, gateway.CodeCodeConflict, "Mã hồ sơ đã được gửi với nội dung khác.")
-			return
-		}
-		s.byKey[key] = d
-		writeJSON(w, http.StatusOK, d.Ack)
+	first, dup := s.byCode[sub.Code]
+	if dup && first.Hash != hash {
+		s.count(func(st *Stats) { st.Conflicts++ })
+		writeError(w, http.StatusConflict, gateway.CodeCodeConflict, "Mã hồ sơ đã được gửi với nội dung khác.")
 		return
 	}
-	d := &StoredDossier{Submission: sub, IdempotencyKey: key, Hash: hash, Meta: meta,
+	// A new key for a code already received with the same content is the
+	// client's bug (it lost the key): accept it again, visibly, as a real
+	// gateway without code deduplication would, and count it.
+	d := &StoredDossier{Submission: sub, IdempotencyKey: key, Hash: hash, Meta: meta, Duplicate: dup,
 		Ack: gateway.Ack{Code: sub.Code, Status: gateway.StatusReceived, AcceptedAt: s.opts.Clock().UTC()}}
-	s.byKey[key], s.byCode[sub.Code] = d, d
-	s.ordered = append(s.ordered, d)
+	if err := s.persist(d); err != nil {
+		writeError(w, http.StatusInternalServerError, gateway.CodeInternal, "Cổng dữ liệu không lưu được hồ sơ. Thử lại sau.")
+		return
+	}
+	s.remember(d)
+	s.count(func(st *Stats) {
+		st.Accepted++
+		if dup {
+			st.Duplicates++
+		}
+	})
 	writeJSON(w, http.StatusCreated, d.Ack)
+}
+
+// remember indexes an accepted dossier. Called with mu held.
+func (s *Server) remember(d *StoredDossier) {
+	s.byKey[d.IdempotencyKey] = d
+	if _, ok := s.byCode[d.Submission.Code]; !ok {
+		s.byCode[d.Submission.Code] = d
+	}
+	s.ordered = append(s.ordered, d)
 }
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request, _ lookups.CallMeta) {
@@ -266,6 +377,8 @@ func newHTTPServer(h http.Handler) *http.Server {
 
 func serve(ctx context.Context, ln net.Listener, srv *Server) error {
 	hs := newHTTPServer(srv)
+	// Requests live in ctx: stopping the server ends hung and delayed calls.
+	hs.BaseContext = func(net.Listener) context.Context { return ctx }
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

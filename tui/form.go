@@ -15,89 +15,249 @@ import (
 	"motcua/lookups/vntext"
 )
 
-// formView renders any service spec: sections, fields marked by source,
-// inline errors as the clerk types, choices cycled or picked by typing.
-// It has no per-service code.
+// formView renders any service spec: sections, person slots (filled by card
+// tap, QR scan or typed ID), fields marked by source, repeat-group rows,
+// address parts, choices filtered by typing without diacritics, inline errors
+// as the clerk types. It has no per-service code.
 type formView struct {
 	spec   *forms.Spec
 	decl   *forms.Declaration
 	st     Styles
 	keys   keyMap
-	fields []*forms.Field
-	cur    int
-	input  textinput.Model
-	errs   map[string]string // field id -> inline message
-	filter string            // type-to-filter text on a choice field
 	loc    *time.Location
+	rows   []formRow
+	cur    int // index into rows; always a focusable row
+	input  textinput.Model
+	errs   map[string]string // path -> inline message
+	filter string            // type-to-filter text on a choice row
+	pick   int               // highlighted match of a long choice list
+}
+
+type rowKind int
+
+const (
+	rowSection  rowKind = iota // a section title
+	rowSlot                    // a person slot: who fills this part of the form
+	rowField                   // an input (or a calculated / locked value)
+	rowGroup                   // a repeat group's title (add rows here)
+	rowGroupRow                // "Người thứ n" inside a group
+)
+
+type formRow struct {
+	kind  rowKind
+	title string
+	slot  string       // rowSlot
+	path  string       // rowField
+	field *forms.Field // rowField: the field (sub-field in a group row)
+	group string       // rowGroup, rowGroupRow and the fields of a row
+	n     int          // row number in the group (from 1)
+	part  string       // "", "detail" or "ward" for address parts
+}
+
+// formAction asks the root model to do what the form cannot (I/O).
+type formAction struct {
+	fillSlot string // open the identification prompt for this slot
 }
 
 func newFormView(spec *forms.Spec, decl *forms.Declaration, st Styles, loc *time.Location) *formView {
 	in := newInput()
 	in.Prompt = ""
 	in.CharLimit = 300
-	in.SetWidth(70)
-	return &formView{spec: spec, decl: decl, st: st, keys: defaultKeys(), fields: spec.Fields(), input: in, errs: map[string]string{}, loc: loc}
+	in.SetWidth(60)
+	f := &formView{spec: spec, decl: decl, st: st, keys: defaultKeys(), loc: loc, input: in, errs: map[string]string{}}
+	f.rebuild()
+	return f
 }
 
 // setWidth fits the editor into the terminal width (label column 40 + tags).
 func (f *formView) setWidth(w int) { f.input.SetWidth(max(20, w-60)) }
 
-func (f *formView) current() *forms.Field { return f.fields[f.cur] }
+// rebuild recomputes the visible rows after any change (relevance, rows added,
+// slots filled) and keeps the cursor on the same path where it still exists.
+func (f *formView) rebuild() {
+	old := ""
+	if f.cur < len(f.rows) {
+		old = f.key(f.rows[f.cur])
+	}
+	f.rows = f.rows[:0]
+	for si := range f.spec.Sections {
+		sec := &f.spec.Sections[si]
+		start := len(f.rows)
+		f.rows = append(f.rows, formRow{kind: rowSection, title: sec.Title})
+		if sec.Person != "" {
+			f.rows = append(f.rows, formRow{kind: rowSlot, slot: sec.Person, title: f.slotLabel(sec.Person)})
+		}
+		fields := 0
+		for i := range sec.Fields {
+			fd, ok := f.spec.Field(sec.Fields[i].ID)
+			if !ok || !f.decl.Relevant(fd.ID) {
+				continue
+			}
+			fields++
+			switch fd.Type {
+			case forms.TypeGroup:
+				f.rows = append(f.rows, formRow{kind: rowGroup, title: fd.Label, group: fd.ID, field: fd})
+				for n := 1; n <= f.decl.Rows(fd.ID); n++ {
+					f.rows = append(f.rows, formRow{kind: rowGroupRow, title: fmt.Sprintf("%s — thứ %d", fd.Label, n), group: fd.ID, n: n})
+					for j := range fd.Sub {
+						sub := &fd.Sub[j]
+						path := fmt.Sprintf("%s.%d.%s", fd.ID, n, sub.ID)
+						if f.decl.Relevant(path) {
+							f.appendField(path, sub, fd.ID, n)
+						}
+					}
+				}
+			default:
+				f.appendField(fd.ID, fd, "", 0)
+			}
+		}
+		if fields == 0 {
+			f.rows = f.rows[:start] // a section with nothing relevant is hidden
+		}
+	}
+	f.cur = 0
+	for i, r := range f.rows {
+		if f.focusable(i) && (old == "" || f.key(r) == old) {
+			f.cur = i
+			if old != "" {
+				return
+			}
+			break
+		}
+	}
+	if old != "" {
+		f.cur = f.nearestFocusable(0)
+	}
+}
 
-// editable reports whether the clerk can move to the field.
-func (f *formView) editable(i int) bool { return f.decl.Relevant(f.fields[i].ID) }
+func (f *formView) appendField(path string, fd *forms.Field, group string, n int) {
+	if fd.Type == forms.TypeAddress {
+		f.rows = append(f.rows,
+			formRow{kind: rowField, path: path + ".detail", field: fd, group: group, n: n, part: "detail", title: fd.Label + " — số nhà, đường, thôn/tổ"},
+			formRow{kind: rowField, path: path + ".ward", field: fd, group: group, n: n, part: "ward", title: fd.Label + " — phường/xã"})
+		return
+	}
+	f.rows = append(f.rows, formRow{kind: rowField, path: path, field: fd, group: group, n: n, title: fd.Label})
+}
 
-// load puts the current field's value into the editor.
+func (f *formView) key(r formRow) string {
+	switch r.kind {
+	case rowSlot:
+		return "slot:" + r.slot
+	case rowGroup:
+		return "group:" + r.group
+	}
+	return r.path
+}
+
+func (f *formView) slotLabel(slot string) string {
+	for _, p := range f.spec.Persons() {
+		if p.ID == slot {
+			return p.Label
+		}
+	}
+	return slot
+}
+
+// focusable: slots, group titles, and fields the clerk can change.
+func (f *formView) focusable(i int) bool {
+	r := f.rows[i]
+	switch r.kind {
+	case rowSlot, rowGroup:
+		return true
+	case rowField:
+		return !f.locked(r)
+	}
+	return false
+}
+
+// locked: calculated fields, and read-only fields holding a card/database value.
+func (f *formView) locked(r formRow) bool {
+	if r.field.Calculate != "" {
+		return true
+	}
+	if r.field.ReadOnly && f.decl.Value(r.path) != "" {
+		switch f.decl.Provenance(r.path).Source {
+		case forms.SourceCard, forms.SourceQR, forms.SourceDatabase, forms.SourceCache:
+			return true
+		}
+	}
+	return false
+}
+
+func (f *formView) nearestFocusable(from int) int {
+	for i := min(from, len(f.rows)-1); i >= 0 && i < len(f.rows); i++ {
+		if f.focusable(i) {
+			return i
+		}
+	}
+	for i := min(from, len(f.rows)-1); i >= 0; i-- {
+		if f.focusable(i) {
+			return i
+		}
+	}
+	return 0
+}
+
+func (f *formView) current() formRow {
+	if f.cur < len(f.rows) {
+		return f.rows[f.cur]
+	}
+	return formRow{}
+}
+
+// isChoice: rows edited by picking from a list.
+func isChoice(r formRow) bool {
+	if r.kind != rowField {
+		return false
+	}
+	return r.part == "ward" || (r.part == "" && (r.field.Type == forms.TypeChoice || r.field.Type == forms.TypeMultiChoice))
+}
+
+// load puts the current row's value into the editor.
 func (f *formView) load() tea.Cmd {
-	fd := f.current()
-	f.filter = ""
+	r := f.current()
+	f.filter, f.pick = "", 0
 	f.input.Reset()
-	if fd.Type == forms.TypeChoice {
+	if r.kind != rowField || isChoice(r) {
 		f.input.Blur()
 		return nil
 	}
-	f.input.SetValue(f.decl.Value(fd.ID))
+	f.input.SetValue(f.decl.Value(r.path))
 	f.input.CursorEnd()
 	return f.input.Focus()
 }
 
-// commit writes the editor back into the declaration; false when refused.
-func (f *formView) commit() bool {
-	fd := f.current()
-	if fd.Type == forms.TypeChoice {
-		return true
+// set writes a value typed or picked by the clerk and refreshes what depends on it.
+func (f *formView) set(path, v string) {
+	if v == f.decl.Value(path) {
+		return
 	}
-	v := f.input.Value()
-	if v == f.decl.Value(fd.ID) {
-		return true
-	}
-	if err := f.decl.Set(fd.ID, v); err != nil {
+	if err := f.decl.Set(path, v); err != nil {
 		if errors.Is(err, forms.ErrReadOnly) {
-			f.errs[fd.ID] = "Ô này lấy từ thẻ/CSDL, không sửa được."
-			f.input.SetValue(f.decl.Value(fd.ID))
+			f.errs[path] = "Ô này lấy từ thẻ/CSDL, không sửa được."
 		}
-		return false
+		return
 	}
-	f.check(fd.ID)
-	return true
+	f.check(path)
+	f.rebuild()
 }
 
-// check refreshes the inline message of one field.
-func (f *formView) check(id string) {
-	delete(f.errs, id)
-	for _, p := range f.decl.ValidateField(id) {
+// check refreshes the inline message of one path.
+func (f *formView) check(path string) {
+	delete(f.errs, path)
+	for _, p := range f.decl.ValidateField(path) {
 		if p.Code == "required" {
-			continue // shown as "missing" only once the clerk asks to review
+			continue // shown as "chưa nhập" until the clerk asks to review
 		}
-		f.errs[id] = p.Message
+		f.errs[path] = p.Message
 		return
 	}
 }
 
 func (f *formView) move(delta int) tea.Cmd {
-	f.commit()
-	for i := f.cur + delta; i >= 0 && i < len(f.fields); i += delta {
-		if f.editable(i) {
+	for i := f.cur + delta; i >= 0 && i < len(f.rows); i += delta {
+		if f.focusable(i) {
 			f.cur = i
 			return f.load()
 		}
@@ -105,27 +265,40 @@ func (f *formView) move(delta int) tea.Cmd {
 	return nil
 }
 
-func (f *formView) focusField(id string) tea.Cmd {
-	for i, fd := range f.fields {
-		if fd.ID == id {
-			f.cur = i
-			return f.load()
+func (f *formView) focusPath(path string) tea.Cmd {
+	for i, r := range f.rows {
+		if f.key(r) == path || (r.kind == rowField && (r.path == path || strings.HasPrefix(r.path, path+"."))) {
+			if f.focusable(i) {
+				f.cur = i
+				return f.load()
+			}
 		}
 	}
 	return nil
 }
 
 func (f *formView) focusFirstMissing() tea.Cmd {
-	if miss := f.decl.Missing(); len(miss) > 0 {
-		return f.focusField(miss[0])
-	}
-	for i := range f.fields {
-		if f.editable(i) && !f.fields[i].ReadOnly {
-			f.cur = i
-			return f.load()
+	for _, p := range f.spec.Persons() {
+		if _, ok := f.decl.Person(p.ID); !ok && p.Required && f.hasSlotRow(p.ID) {
+			return f.focusPath("slot:" + p.ID)
 		}
 	}
+	if miss := f.decl.Missing(); len(miss) > 0 {
+		if cmd := f.focusPath(miss[0]); cmd != nil || f.key(f.current()) == miss[0] {
+			return cmd
+		}
+	}
+	f.cur = f.nearestFocusable(0)
 	return f.load()
+}
+
+func (f *formView) hasSlotRow(slot string) bool {
+	for _, r := range f.rows {
+		if r.kind == rowSlot && r.slot == slot {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *formView) showProblems(probs []forms.Problem) {
@@ -136,182 +309,346 @@ func (f *formView) showProblems(probs []forms.Problem) {
 	}
 }
 
-func (f *formView) update(msg tea.Msg) tea.Cmd {
+// update handles a key or paste; it returns a command and, when the root
+// model must act (fill a person slot), an action.
+func (f *formView) update(msg tea.Msg) (tea.Cmd, *formAction) {
+	r := f.current()
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(k, f.keys.NextEmpty):
-			f.commit()
-			if miss := f.decl.Missing(); len(miss) > 0 {
-				return f.focusField(miss[0])
+			for _, p := range f.spec.Persons() {
+				if _, ok := f.decl.Person(p.ID); !ok && p.Required && f.hasSlotRow(p.ID) {
+					return f.focusPath("slot:" + p.ID), nil
+				}
 			}
-			return nil
+			if miss := f.decl.Missing(); len(miss) > 0 {
+				return f.focusPath(miss[0]), nil
+			}
+			return nil, nil
+		case key.Matches(k, f.keys.AddRow) && r.group != "":
+			n, err := f.decl.AddRow(r.group)
+			if err != nil {
+				f.errs["group:"+r.group] = "Đã đủ số dòng tối đa."
+				return nil, nil
+			}
+			f.rebuild()
+			for i, row := range f.rows {
+				if row.group == r.group && row.n == n && f.focusable(i) && row.kind == rowField {
+					f.cur = i
+					break
+				}
+			}
+			return f.load(), nil
+		case key.Matches(k, f.keys.DelRow) && r.group != "" && r.n > 0:
+			if err := f.decl.RemoveRow(r.group, r.n); err == nil {
+				f.rebuild()
+				_ = f.focusPath("group:" + r.group)
+			}
+			return f.load(), nil
+		case k.String() == "enter" && r.kind == rowSlot:
+			return nil, &formAction{fillSlot: r.slot}
+		case k.String() == "enter" && r.kind == rowGroup:
+			return f.update(tea.KeyPressMsg{Code: 'a', Mod: tea.ModCtrl})
 		case key.Matches(k, f.keys.Next), k.String() == "enter":
-			return f.move(+1)
+			return f.move(+1), nil
 		case key.Matches(k, f.keys.Prev):
-			return f.move(-1)
+			return f.move(-1), nil
 		}
-		if f.current().Type == forms.TypeChoice {
-			f.updateChoice(k)
-			return nil
+		if r.kind != rowField {
+			return nil, nil
 		}
+		if isChoice(r) {
+			f.updateChoice(r, k)
+			return nil, nil
+		}
+	}
+	if r.kind != rowField || isChoice(r) {
+		return nil, nil
 	}
 	var cmd tea.Cmd
 	f.input, cmd = f.input.Update(msg)
 	// validate as the clerk types: the declaration follows the editor
-	fd := f.current()
-	if f.input.Value() != f.decl.Value(fd.ID) {
-		if err := f.decl.Set(fd.ID, f.input.Value()); err == nil {
-			f.check(fd.ID)
-		} else if errors.Is(err, forms.ErrReadOnly) {
-			f.errs[fd.ID] = "Ô này lấy từ thẻ/CSDL, không sửa được."
-			f.input.SetValue(f.decl.Value(fd.ID))
-		}
-	}
-	return cmd
+	f.set(r.path, f.input.Value())
+	return cmd, nil
 }
 
-// updateChoice: ←/→ cycle, a digit picks the n-th choice, letters filter by
-// diacritic-free prefix/substring, backspace clears the filter.
-func (f *formView) updateChoice(k tea.KeyPressMsg) {
-	fd := f.current()
-	choices := fd.Choices
-	if len(choices) == 0 {
-		return
+// longList: more choices than fit on one line; shown as a filtered list.
+const longList = 6
+
+// matches returns the choices whose label contains the filter (diacritics optional).
+func (f *formView) matches(r formRow) []forms.Choice {
+	all := f.decl.Choices(r.path)
+	if f.filter == "" {
+		return all
 	}
-	idx := -1
-	for i, c := range choices {
-		if c.Value == f.decl.Value(fd.ID) {
-			idx = i
+	var out []forms.Choice
+	for _, c := range all {
+		if vntext.Contains(c.Label, f.filter) {
+			out = append(out, c)
 		}
 	}
-	set := func(i int) {
-		if err := f.decl.Set(fd.ID, choices[i].Value); err == nil {
-			f.check(fd.ID)
+	return out
+}
+
+// updateChoice: ←/→ move through the (filtered) choices and select, a digit
+// picks the n-th of a short list, letters filter by label without
+// diacritics, backspace shortens the filter; space toggles on multichoice.
+func (f *formView) updateChoice(r formRow, k tea.KeyPressMsg) {
+	multi := r.part == "" && r.field.Type == forms.TypeMultiChoice
+	all := f.decl.Choices(r.path)
+	short := len(all) <= longList
+	list := f.matches(r)
+	cur := f.decl.Value(r.path)
+	pos := -1
+	for i, c := range list {
+		if c.Value == cur {
+			pos = i
+		}
+	}
+	if multi {
+		pos = f.pick
+	}
+	choose := func(i int) {
+		if len(list) == 0 {
+			return
+		}
+		i = (i + len(list)) % len(list)
+		f.pick = i
+		if !multi {
+			f.set(r.path, list[i].Value)
+		}
+	}
+	if short && (k.String() == "right" || k.String() == "left") {
+		// a short list is shown whole: the arrows walk all of it
+		f.filter, list = "", all
+		pos = -1
+		for i, c := range list {
+			if c.Value == cur {
+				pos = i
+			}
+		}
+		if multi {
+			pos = f.pick
 		}
 	}
 	switch s := k.String(); {
-	case s == "right" || s == "space":
-		set((idx + 1) % len(choices))
-		f.filter = ""
+	case s == "right":
+		choose(pos + 1)
 	case s == "left":
-		if idx <= 0 {
-			idx = len(choices)
+		if pos < 0 {
+			pos = 0
 		}
-		set(idx - 1)
-		f.filter = ""
+		choose(pos - 1)
+	case s == "space" && multi:
+		if len(list) > 0 {
+			f.set(r.path, toggle(cur, list[max(0, f.pick)%len(list)].Value))
+		}
 	case s == "backspace":
-		f.filter = ""
-	case len(k.Text) == 1 && k.Text[0] >= '1' && k.Text[0] <= '9':
-		if n := int(k.Text[0] - '1'); n < len(choices) {
-			set(n)
+		if f.filter != "" {
+			f.filter = string([]rune(f.filter)[:len([]rune(f.filter))-1])
+			f.pick = 0
 		}
-		f.filter = ""
-	case k.Text != "":
-		f.filter += k.Text
-		for i, c := range choices {
-			if vntext.Contains(c.Label, f.filter) {
-				set(i)
-				break
+	case short && len(k.Text) == 1 && k.Text[0] >= '1' && k.Text[0] <= '9':
+		if n := int(k.Text[0] - '1'); n < len(all) {
+			f.filter = ""
+			list = all
+			if multi {
+				f.pick = n
+				f.set(r.path, toggle(cur, all[n].Value))
+			} else {
+				choose(n)
 			}
 		}
+	case k.Text != "":
+		f.filter += k.Text
+		f.pick = 0
+		list = f.matches(r)
+		if len(list) > 0 && !multi {
+			choose(0)
+		}
 	}
+}
+
+// toggle adds or removes v in a multichoice value ("a;b").
+func toggle(cur, v string) string {
+	var out []string
+	found := false
+	for _, x := range strings.Split(cur, ";") {
+		switch {
+		case x == "":
+		case x == v:
+			found = true
+		default:
+			out = append(out, x)
+		}
+	}
+	if !found {
+		out = append(out, v)
+	}
+	return strings.Join(out, ";")
 }
 
 // display is the value as shown (choice labels instead of codes).
-func (f *formView) display(fd forms.Field) string {
-	v := f.decl.Value(fd.ID)
-	if fd.Type == forms.TypeChoice && v != "" {
-		if l := fd.ChoiceLabel(v); l != "" {
-			return l
+func (f *formView) display(r formRow) string {
+	v := f.decl.Value(r.path)
+	if v == "" || !isChoice(r) {
+		return v
+	}
+	labels := map[string]string{}
+	for _, c := range f.decl.Choices(r.path) {
+		labels[c.Value] = c.Label
+	}
+	parts := strings.Split(v, ";")
+	for i, p := range parts {
+		if l, ok := labels[p]; ok {
+			parts[i] = l
 		}
 	}
-	return v
+	return strings.Join(parts, "; ")
 }
 
-func (f *formView) sourceOf(id string) string {
-	p := f.decl.Provenance(id)
-	p.At = p.At.In(f.loc)
+func (f *formView) sourceTag(p forms.Provenance) string {
+	at := p.At.In(f.loc)
 	switch p.Source {
 	case forms.SourceCard:
 		return f.st.SourceCard.Render("[chip]")
 	case forms.SourceQR:
 		return f.st.SourceCard.Render("[QR]")
 	case forms.SourceDatabase:
-		return f.st.SourceDB.Render("[CSDL " + p.At.Format("15:04") + "]")
+		return f.st.SourceDB.Render("[CSDL " + at.Format("15:04") + "]")
 	case forms.SourceCache:
-		return f.st.SourceOld.Render("[CSDL lưu tạm " + p.At.Format("02/01 15:04") + "]")
+		return f.st.SourceOld.Render("[CSDL lưu tạm " + at.Format("02/01 15:04") + "]")
 	case forms.SourceConfig:
 		return f.st.Muted.Render("[cấu hình]")
 	case forms.SourceDefault:
 		return f.st.Muted.Render("[mặc định]")
+	case forms.SourceCalculated:
+		return f.st.Muted.Render("[tự tính]")
 	}
 	return ""
 }
 
+func (f *formView) sourceOf(path string) string { return f.sourceTag(f.decl.Provenance(path)) }
+
+// slotLine describes who fills a slot, or how to fill it.
+func (f *formView) slotLine(slot string) string {
+	p, ok := f.decl.Person(slot)
+	if !ok {
+		return f.st.Required.Render("(chưa có)") + f.st.Muted.Render("  Enter: chạm thẻ / quét QR / gõ số định danh")
+	}
+	s := p.FullName() + "  " + p.ID()
+	if p.Card != nil {
+		if p.CardSource == forms.SourceQR {
+			s += " " + f.st.SourceCard.Render("[QR]")
+		} else {
+			s += " " + f.st.SourceCard.Render("[chip]")
+		}
+	}
+	switch {
+	case p.Resident == nil:
+		s += " " + f.st.Warn.Render("[không có trong CSDL]")
+	case p.Origin.Source == "cache":
+		s += " " + f.st.SourceOld.Render("[CSDL lưu tạm "+p.Origin.FetchedAt.In(f.loc).Format("02/01 15:04")+"]")
+	default:
+		s += " " + f.st.SourceDB.Render("[CSDL "+p.Origin.FetchedAt.In(f.loc).Format("15:04")+"]")
+	}
+	if p.Resident != nil && p.Resident.Deceased() {
+		s += " " + f.st.Error.Render("đã mất "+p.Resident.DeathDate.String())
+	}
+	return s + f.st.Muted.Render("  (Enter: đổi người)")
+}
+
 func (f *formView) view(width, height int) string {
-	var lines []string
-	curLine := 0
 	missing := map[string]bool{}
 	for _, id := range f.decl.Missing() {
 		missing[id] = true
 	}
-	typed, prefilled := 0, 0
-	for _, fd := range f.fields {
-		if !f.decl.Relevant(fd.ID) {
+	prefilled, typed := 0, 0
+	for _, r := range f.rows {
+		if r.kind != rowField || f.decl.Value(r.path) == "" {
 			continue
 		}
-		switch f.decl.Provenance(fd.ID).Source {
-		case forms.SourceClerk, "":
+		if src := f.decl.Provenance(r.path).Source; src == forms.SourceClerk || src == "" {
 			typed++
-		default:
+		} else {
 			prefilled++
 		}
 	}
+	procs := f.decl.Procedures()
+	names := make([]string, len(procs))
+	for i, p := range procs {
+		names[i] = p.Name
+	}
 	header := f.st.Subtitle.Render("Bước 4 — "+f.spec.FormName) +
-		f.st.Muted.Render(fmt.Sprintf("  (mẫu %s, phiên bản %s) — %d ô đã điền sẵn, còn %d ô bắt buộc chưa nhập",
-			f.spec.Template, f.spec.Version, prefilled, len(missing)))
-	lastSec := ""
-	for i, fd := range f.fields {
-		if !f.decl.Relevant(fd.ID) {
-			continue
-		}
-		if sec := f.sectionTitle(fd.ID); sec != lastSec {
-			lines = append(lines, "", f.st.Label.Render("── "+sec))
-			lastSec = sec
-		}
+		f.st.Muted.Render(fmt.Sprintf("  (%s, phiên bản %s) — %d ô điền sẵn, %d ô đã gõ, còn %d ô bắt buộc",
+			f.spec.Template, f.spec.Version, prefilled, typed, len(missing)))
+	if len(procs) > 1 {
+		header += "\n" + f.st.Muted.Render("Thủ tục liên thông: "+strings.Join(names, " + "))
+	}
+	var lines []string
+	curLine := 0
+	for i, r := range f.rows {
 		mark := "  "
-		label := fd.Label
-		if fd.Required {
-			label += f.st.Required.Render("*")
-		}
-		var val string
 		if i == f.cur {
 			mark = f.st.Title.Render("› ")
 			curLine = len(lines)
-			if fd.Type == forms.TypeChoice {
-				val = f.choiceLine(fd)
+		}
+		switch r.kind {
+		case rowSection:
+			lines = append(lines, "", f.st.Label.Render("── "+r.title))
+		case rowSlot:
+			lines = append(lines, mark+padRight(f.st.Subtitle.Render(r.title), 40)+" "+f.slotLine(r.slot))
+		case rowGroup:
+			g := r.field
+			line := fmt.Sprintf("%s%s  %s", mark, padRight(f.st.Subtitle.Render(r.title), 40),
+				f.st.Muted.Render(fmt.Sprintf("%d dòng — ctrl+a thêm, ctrl+d xóa dòng đang chọn", f.decl.Rows(g.ID))))
+			lines = append(lines, line)
+			if msg, ok := f.errs["group:"+r.group]; ok {
+				lines = append(lines, "    "+f.st.Error.Render("⚠ "+msg))
+			}
+		case rowGroupRow:
+			lines = append(lines, "  "+f.st.Label.Render("   · "+r.title))
+		case rowField:
+			label := r.title
+			if r.field.Required && r.part != "detail" {
+				label += f.st.Required.Render("*")
+			}
+			if r.group != "" {
+				label = "   " + label
+			}
+			var val string
+			if i == f.cur {
+				if isChoice(r) {
+					val = f.choiceLine(r)
+				} else {
+					val = f.input.View()
+				}
 			} else {
-				val = f.input.View()
+				val = f.display(r)
+				if val == "" && missing[strings.TrimSuffix(strings.TrimSuffix(r.path, ".ward"), ".detail")] && r.part != "detail" {
+					val = f.st.Required.Render("(chưa nhập)")
+				}
 			}
-		} else {
-			val = f.display(*fd)
-			if val == "" && missing[fd.ID] {
-				val = f.st.Required.Render("(chưa nhập)")
+			line := fmt.Sprintf("%s%s  %s %s", mark, padRight(label, 40), val, f.sourceOf(r.path))
+			if f.locked(r) && r.field.Calculate == "" {
+				line += f.st.Muted.Render(" 🔒")
 			}
-		}
-		line := fmt.Sprintf("%s%s  %s %s", mark, padRight(label, 38), val, f.sourceOf(fd.ID))
-		if fd.ReadOnly && f.decl.Value(fd.ID) != "" {
-			line += f.st.Muted.Render(" 🔒")
-		}
-		lines = append(lines, line)
-		if msg, ok := f.errs[fd.ID]; ok {
-			lines = append(lines, "    "+f.st.Error.Render("⚠ "+msg))
-		} else if i == f.cur && fd.Hint != "" && fd.Type != forms.TypeChoice {
-			lines = append(lines, "    "+f.st.Muted.Render(fd.Hint))
+			lines = append(lines, line)
+			if msg, ok := f.errs[r.path]; ok {
+				lines = append(lines, "      "+f.st.Error.Render("⚠ "+msg))
+			} else if i == f.cur && r.field.Hint != "" && !isChoice(r) {
+				lines = append(lines, "      "+f.st.Muted.Render(r.field.Hint))
+			}
+			if i == f.cur && isChoice(r) {
+				lines = append(lines, f.choiceList(r)...)
+			}
 		}
 	}
-	// keep the current field on screen
-	avail := height - 3
+	for _, n := range f.decl.Notes() {
+		lines = append(lines, "", f.st.Warn.Render("⚠ "+n))
+	}
+	// keep the current row on screen
+	avail := height - 4
 	if avail < 5 {
 		avail = len(lines)
 	}
@@ -323,40 +660,66 @@ func (f *formView) view(width, height int) string {
 	if end-start < avail && start > 0 {
 		start = max(0, end-avail)
 	}
-	body := lines[start:end]
-	out := header + "\n" + strings.Join(body, "\n")
+	out := header + "\n" + strings.Join(lines[start:end], "\n")
 	if end < len(lines) {
 		out += "\n" + f.st.Muted.Render("  … (còn tiếp, dùng ↓)")
 	}
 	return out
 }
 
-func (f *formView) sectionTitle(id string) string {
-	for _, s := range f.spec.Sections {
-		for _, fd := range s.Fields {
-			if fd.ID == id {
-				return s.Title
-			}
-		}
+// choiceLine is the current choice row: all options of a short list, or the
+// selected value and the filter of a long one.
+func (f *formView) choiceLine(r formRow) string {
+	cur := f.decl.Value(r.path)
+	all := f.decl.Choices(r.path)
+	selected := map[string]bool{}
+	for _, v := range strings.Split(cur, ";") {
+		selected[v] = true
 	}
-	return ""
+	if len(all) <= longList {
+		parts := make([]string, len(all))
+		for i, c := range all {
+			label := fmt.Sprintf("%d %s", i+1, c.Label)
+			if selected[c.Value] {
+				label = f.st.Selected.Render(label)
+			}
+			parts[i] = label
+		}
+		return strings.Join(parts, " │ ")
+	}
+	s := f.display(r)
+	if s == "" {
+		s = f.st.Muted.Render("(gõ để lọc)")
+	}
+	return s + f.st.Muted.Render("  lọc: "+f.filter+"▏")
 }
 
-func (f *formView) choiceLine(fd *forms.Field) string {
-	cur := f.decl.Value(fd.ID)
-	parts := make([]string, len(fd.Choices))
-	for i, c := range fd.Choices {
-		label := fmt.Sprintf("%d %s", i+1, c.Label)
-		if c.Value == cur {
-			label = f.st.Selected.Render(label)
+// choiceList shows up to five matches of a long list under the row.
+func (f *formView) choiceList(r formRow) []string {
+	if len(f.decl.Choices(r.path)) <= longList {
+		if f.filter != "" {
+			return []string{"      " + f.st.Muted.Render("lọc: "+f.filter)}
 		}
-		parts[i] = label
+		return nil
 	}
-	s := strings.Join(parts, " │ ")
-	if f.filter != "" {
-		s += f.st.Muted.Render("  lọc: " + f.filter)
+	list := f.matches(r)
+	cur := f.decl.Value(r.path)
+	var out []string
+	for i, c := range list {
+		if i == 5 {
+			out = append(out, "      "+f.st.Muted.Render(fmt.Sprintf("… và %d lựa chọn khác: gõ thêm để lọc", len(list)-5)))
+			break
+		}
+		line := "      " + c.Label
+		if c.Value == cur {
+			line = "      " + f.st.Selected.Render(c.Label)
+		}
+		out = append(out, line)
 	}
-	return s
+	if len(list) == 0 {
+		out = append(out, "      "+f.st.Error.Render("Không có lựa chọn nào khớp; xóa bớt chữ lọc (Backspace)."))
+	}
+	return out
 }
 
 func padRight(s string, n int) string {

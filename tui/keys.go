@@ -19,6 +19,9 @@ type keyMap struct {
 	Confirm   key.Binding
 	NewPerson key.Binding
 	Service   key.Binding
+	AddRow    key.Binding
+	DelRow    key.Binding
+	Drafts    key.Binding
 }
 
 func defaultKeys() keyMap {
@@ -38,6 +41,9 @@ func defaultKeys() keyMap {
 		Confirm:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "xác nhận")),
 		NewPerson: key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter", "người tiếp theo")),
 		Service:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "chọn thủ tục")),
+		AddRow:    key.NewBinding(key.WithKeys("ctrl+a"), key.WithHelp("ctrl+a", "thêm dòng")),
+		DelRow:    key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "xóa dòng")),
+		Drafts:    key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", "hồ sơ soạn dở")),
 	}
 }
 

@@ -2,6 +2,9 @@ package tui
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -14,10 +17,12 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"motcua/forms"
 	"motcua/internal/counter"
 	"motcua/lookups"
 	"motcua/lookups/pid"
 	"motcua/lookups/qr"
+	"motcua/offline"
 )
 
 type screen int
@@ -30,6 +35,7 @@ const (
 	scrForm
 	scrReview
 	scrReceipt
+	scrDrafts
 )
 
 // Options configure the program.
@@ -83,6 +89,17 @@ type Model struct {
 
 	svcIdx int
 	form   *formView
+
+	// person slots of the form
+	slotTarget string          // the slot the identify screen fills ("" = the citizen served)
+	tried      map[string]bool // derived slots already looked up ("slot/ID")
+
+	// drafts
+	draftID    string
+	saving     bool // a draft save is running
+	draftDirty bool // changed since the save that runs
+	drafts     []offline.DraftInfo
+	draftIdx   int
 
 	outcome *counter.Outcome
 }
@@ -143,6 +160,10 @@ type cardReadMsg struct {
 
 type lookupMsg struct {
 	seq      int
+	slot     string // the person slot being filled ("" = the citizen served)
+	id       string
+	card     *lookups.Citizen
+	source   string
 	resident *lookups.Resident
 	origin   lookups.Origin
 	err      error
@@ -152,6 +173,24 @@ type receivedMsg struct {
 	seq     int
 	outcome counter.Outcome
 	err     error
+}
+
+type draftSavedMsg struct {
+	seq int
+	err error
+}
+
+type draftsMsg struct {
+	seq    int
+	drafts []offline.DraftInfo
+	err    error
+}
+
+type draftLoadedMsg struct {
+	seq  int
+	id   string
+	decl *forms.Declaration
+	err  error
 }
 
 func (m Model) checkStatus() tea.Cmd {
@@ -198,6 +237,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onLookup(msg)
 	case receivedMsg:
 		return m.onReceived(msg)
+	case draftSavedMsg:
+		return m.onDraftSaved(msg)
+	case draftsMsg:
+		return m.onDrafts(msg)
+	case draftLoadedMsg:
+		return m.onDraftLoaded(msg)
 	case tea.PasteMsg:
 		if m.screen == scrIdentify {
 			var cmd tea.Cmd
@@ -205,7 +250,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, cmd
 		}
 		if m.screen == scrForm && m.form != nil {
-			return m, m.form.update(msg)
+			cmd, _ := m.form.update(msg)
+			return m, tea.Batch(cmd, m.saveDraft())
 		}
 		return m, nil
 	case tea.KeyPressMsg:
@@ -234,6 +280,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m.updateReview(msg)
 		case scrReceipt:
 			return m.updateReceipt(msg)
+		case scrDrafts:
+			return m.updateDrafts(msg)
 		}
 	}
 	if m.screen == scrIdentify {
@@ -276,6 +324,8 @@ func (m Model) reset() Model {
 	m.resident, m.origin, m.lookups = nil, lookups.Origin{}, nil
 	m.form, m.outcome = nil, nil
 	m.svcIdx, m.cardIdx = 0, 0
+	m.slotTarget, m.tried, m.draftID, m.draftDirty = "", nil, "", false
+	m.drafts, m.draftIdx = nil, 0
 	m.input.Reset()
 	m.input.Focus()
 	m.setMessage("", false)
@@ -290,9 +340,18 @@ func (m Model) updateIdentify(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.screen = scrCards
 		m.setMessage("", false)
 		return m, nil
+	case key.Matches(msg, m.keys.Drafts) && m.slotTarget == "":
+		return m.listDrafts()
 	case key.Matches(msg, m.keys.Submit):
 		return m.identify(strings.TrimSpace(m.input.Value()))
 	case key.Matches(msg, m.keys.Back):
+		if m.slotTarget != "" { // back to the form without filling the slot
+			m.slotTarget = ""
+			m.screen = scrForm
+			m.input.Reset()
+			m.setMessage("", false)
+			return m, m.form.load()
+		}
 		m.input.Reset()
 		m.setMessage("", false)
 		return m, nil
@@ -308,8 +367,10 @@ func (m Model) identify(text string) (tea.Model, tea.Cmd) {
 		m.setMessage("Hãy quét mã QR trên thẻ, chạm thẻ (F2) hoặc gõ số định danh.", true)
 		return m, nil
 	}
-	m.seq++
-	m.card, m.cardSource, m.qrWarnings = nil, "", nil
+	if m.slotTarget == "" {
+		m.seq++
+		m.card, m.cardSource, m.qrWarnings = nil, "", nil
+	}
 	if qr.LooksLikeQR(text) || strings.Contains(text, "|") {
 		card, err := qr.Parse(text)
 		if err != nil {
@@ -318,8 +379,10 @@ func (m Model) identify(text string) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		c := card.Citizen
-		m.card, m.cardSource, m.qrWarnings = &c, "qr", card.Warnings
-		return m.lookup(c.ID)
+		if m.slotTarget == "" {
+			m.card, m.cardSource, m.qrWarnings = &c, "qr", card.Warnings
+		}
+		return m.lookup(m.slotTarget, c.ID, &c, "qr")
 	}
 	id := strings.Map(func(r rune) rune {
 		if r == ' ' || r == '.' || r == '-' {
@@ -331,7 +394,7 @@ func (m Model) identify(text string) (tea.Model, tea.Cmd) {
 		m.setMessage(pidMessage(err), true)
 		return m, nil
 	}
-	return m.lookup(id)
+	return m.lookup(m.slotTarget, id, nil, "")
 }
 
 func qrMessage(err error) string {
@@ -352,19 +415,25 @@ func pidMessage(err error) string {
 	return "Số định danh không hợp lệ."
 }
 
-func (m Model) lookup(id string) (tea.Model, tea.Cmd) {
+// lookup asks the population database about id, for the citizen served
+// (slot "") or for a person slot of the form; card is what the card or QR
+// gave (nil for a typed ID).
+func (m Model) lookup(slot, id string, card *lookups.Citizen, source string) (tea.Model, tea.Cmd) {
 	m.lookups = append(m.lookups, id)
 	b, seq := m.opt.Backend, m.seq
 	meta := lookups.CallMeta{Operator: m.opt.Operator.ID, Purpose: lookups.PurposeReception}
 	return m.startIO("Đang tra cứu Cơ sở dữ liệu quốc gia về dân cư…", 15*time.Second, func(ctx context.Context) tea.Msg {
 		res, origin, err := b.Lookup(ctx, id, meta)
-		return lookupMsg{seq: seq, resident: res, origin: origin, err: err}
+		return lookupMsg{seq: seq, slot: slot, id: id, card: card, source: source, resident: res, origin: origin, err: err}
 	})
 }
 
 func (m Model) onLookup(msg lookupMsg) (tea.Model, tea.Cmd) {
 	if !m.settle(msg.seq) {
 		return m, nil
+	}
+	if msg.slot != "" {
+		return m.onSlotLookup(msg)
 	}
 	if msg.err != nil {
 		m.screen = scrIdentify
@@ -376,6 +445,82 @@ func (m Model) onLookup(msg lookupMsg) (tea.Model, tea.Cmd) {
 	m.screen = scrResident
 	m.input.Reset()
 	m.setMessage("", false)
+	return m, nil
+}
+
+// onSlotLookup fills a person slot of the form with the look-up's answer.
+func (m Model) onSlotLookup(msg lookupMsg) (tea.Model, tea.Cmd) {
+	derived := m.slotTarget != msg.slot // a household head or spouse looked up by itself
+	label := m.form.slotLabel(msg.slot)
+	if msg.err != nil && (msg.card == nil || !errors.Is(msg.err, lookups.ErrNotFound) || m.slotVerified(msg.slot)) {
+		if derived {
+			m.setMessage("Không tra cứu được "+strings.ToLower(label)+": "+m.explain(msg.err), true)
+			return m, nil
+		}
+		m.setMessage(m.explain(msg.err), true)
+		return m, nil
+	}
+	data := forms.PersonData{Card: msg.card, CardSource: forms.SourceCard, Resident: msg.resident, Origin: msg.origin, At: m.opt.Backend.Now()}
+	if msg.source == "qr" {
+		data.CardSource = forms.SourceQR
+	}
+	if msg.card == nil {
+		data.CardSource = forms.SourceTyped
+	}
+	if err := m.form.decl.FillPerson(msg.slot, data); err != nil {
+		m.setMessage("Không điền được "+strings.ToLower(label)+": "+m.explain(err), true)
+		return m, nil
+	}
+	m.form.rebuild()
+	if !derived {
+		m.slotTarget = ""
+		m.screen = scrForm
+		m.input.Reset()
+		m.setMessage(label+": đã điền từ "+sourceWords(data), false)
+	}
+	mm, cmd := m.nextPending()
+	return mm, tea.Batch(cmd, mm.form.load(), mm.saveDraft())
+}
+
+func sourceWords(p forms.PersonData) string {
+	s := "số định danh gõ tay"
+	if p.Card != nil {
+		s = "thẻ"
+	}
+	if p.Resident != nil {
+		s += " và CSDL dân cư"
+	}
+	return s
+}
+
+// slotVerified reports whether the slot must be found in the database.
+func (m Model) slotVerified(slot string) bool {
+	for _, p := range m.form.spec.Persons() {
+		if p.ID == slot {
+			return p.Verify
+		}
+	}
+	return false
+}
+
+// nextPending looks up the next derived person (a household head, a spouse)
+// whose ID the filled slots revealed.
+func (m Model) nextPending() (Model, tea.Cmd) {
+	if m.form == nil {
+		return m, nil
+	}
+	if m.tried == nil {
+		m.tried = map[string]bool{}
+	}
+	for _, p := range m.form.decl.PendingPersons() {
+		k := p.Slot + "/" + p.ID
+		if m.tried[k] {
+			continue
+		}
+		m.tried[k] = true
+		mm, cmd := m.lookup(p.Slot, p.ID, nil, "")
+		return mm.(Model), cmd
+	}
 	return m, nil
 }
 
@@ -401,7 +546,9 @@ func (m Model) updateCards(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if len(cards) == 0 {
 			return m, nil
 		}
-		m.seq++
+		if m.slotTarget == "" {
+			m.seq++
+		}
 		id, r, seq := cards[m.cardIdx].ID, m.opt.Reader, m.seq
 		return m.startIO("Đang đọc chip trên thẻ…", 10*time.Second, func(ctx context.Context) tea.Msg {
 			c, err := r.Read(ctx, id)
@@ -416,12 +563,15 @@ func (m Model) onCardRead(msg cardReadMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	if msg.err != nil {
+		m.screen = scrIdentify
 		m.setMessage("Không đọc được thẻ: "+m.explain(msg.err)+" Hãy chạm lại thẻ.", true)
 		return m, nil
 	}
 	c := msg.citizen
-	m.card, m.cardSource, m.qrWarnings = &c, "card", nil
-	return m.lookup(c.ID)
+	if m.slotTarget == "" {
+		m.card, m.cardSource, m.qrWarnings = &c, "card", nil
+	}
+	return m.lookup(m.slotTarget, c.ID, &c, "card")
 }
 
 // ---- resident panel ----------------------------------------------------
@@ -461,11 +611,26 @@ func (m Model) updateServices(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		spec := svcs[m.svcIdx]
-		decl := m.opt.Backend.Prefill(spec, m.card, m.cardSource, m.resident, m.origin)
+		decl := m.opt.Backend.NewDeclaration(spec)
+		if slot := primarySlot(spec); slot != "" {
+			data := forms.PersonData{Card: m.card, CardSource: forms.SourceCard, Resident: m.resident, Origin: m.origin, At: m.opt.Backend.Now()}
+			switch {
+			case m.card == nil:
+				data.CardSource = forms.SourceTyped
+			case m.cardSource == "qr":
+				data.CardSource = forms.SourceQR
+			}
+			if err := decl.FillPerson(slot, data); err != nil {
+				m.setMessage(m.explain(err), true)
+				return m, nil
+			}
+		}
 		m.form = newFormView(spec, decl, m.st, m.opt.Location)
 		m.form.setWidth(m.width)
+		m.draftID = newDraftID()
 		m.screen = scrForm
-		return m, m.form.focusFirstMissing()
+		mm, cmd := m.nextPending()
+		return mm, tea.Batch(cmd, mm.form.focusFirstMissing(), mm.saveDraft())
 	}
 	return m, nil
 }
@@ -476,22 +641,149 @@ func (m Model) updateForm(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.keys.Back):
 		m.screen = scrServices
-		return m, nil
+		return m, m.saveDraft()
 	case key.Matches(msg, m.keys.Review):
-		if !m.form.commit() {
-			return m, nil
-		}
 		if probs := m.form.decl.Validate(); len(probs) > 0 {
 			m.form.showProblems(probs)
 			m.setMessage(fmt.Sprintf("Còn %d ô chưa đúng hoặc còn thiếu; con trỏ đã chuyển tới ô đầu tiên.", len(probs)), true)
-			return m, m.form.focusField(probs[0].FieldID)
+			return m, m.form.focusPath(probs[0].FieldID)
 		}
 		m.screen = scrReview
 		m.setMessage("", false)
-		return m, nil
+		return m, m.saveDraft()
 	}
 	m.setMessage("", false)
-	return m, m.form.update(msg)
+	cmd, act := m.form.update(msg)
+	if act != nil && act.fillSlot != "" {
+		m.slotTarget = act.fillSlot
+		m.screen = scrIdentify
+		m.input.Reset()
+		return m, tea.Batch(cmd, m.input.Focus())
+	}
+	return m, tea.Batch(cmd, m.saveDraft())
+}
+
+// primarySlot is the slot the identified citizen fills: the first one filled
+// at the counter.
+func primarySlot(spec *forms.Spec) string {
+	for _, p := range spec.Persons() {
+		if kind, _ := p.Derived(spec); kind == "" {
+			return p.ID
+		}
+	}
+	return ""
+}
+
+// ---- drafts ------------------------------------------------------------
+
+func newDraftID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// saveDraft saves the declaration (sealed, in the store) after a step; one
+// save runs at a time, a change during it is saved right after.
+func (m *Model) saveDraft() tea.Cmd {
+	if m.form == nil || m.draftID == "" {
+		return nil
+	}
+	if m.saving {
+		m.draftDirty = true
+		return nil
+	}
+	m.saving, m.draftDirty = true, false
+	b, id, decl, op, seq := m.opt.Backend, m.draftID, m.form.decl, m.opt.Operator, m.seq
+	step := m.form.key(m.form.current())
+	blob, err := decl.MarshalDraft()
+	return func() tea.Msg {
+		if err != nil {
+			return draftSavedMsg{seq: seq, err: err}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return draftSavedMsg{seq: seq, err: b.SaveDraft(ctx, id, decl.Spec().ID, blob, op, step)}
+	}
+}
+
+func (m Model) onDraftSaved(msg draftSavedMsg) (tea.Model, tea.Cmd) {
+	if msg.seq != m.seq {
+		return m, nil
+	}
+	m.saving = false
+	if msg.err != nil {
+		m.setMessage("Chưa lưu được bản nháp: "+m.explain(msg.err), true)
+	}
+	if m.draftDirty {
+		return m, m.saveDraft()
+	}
+	return m, nil
+}
+
+func (m Model) listDrafts() (tea.Model, tea.Cmd) {
+	b, seq := m.opt.Backend, m.seq
+	return m.startIO("Đang mở danh sách hồ sơ soạn dở…", 10*time.Second, func(ctx context.Context) tea.Msg {
+		list, err := b.Drafts(ctx)
+		return draftsMsg{seq: seq, drafts: list, err: err}
+	})
+}
+
+func (m Model) onDrafts(msg draftsMsg) (tea.Model, tea.Cmd) {
+	if !m.settle(msg.seq) {
+		return m, nil
+	}
+	if msg.err != nil {
+		m.setMessage(m.explain(msg.err), true)
+		return m, nil
+	}
+	if len(msg.drafts) == 0 {
+		m.setMessage("Không có hồ sơ soạn dở nào.", false)
+		return m, nil
+	}
+	m.drafts, m.draftIdx, m.screen = msg.drafts, 0, scrDrafts
+	return m, nil
+}
+
+func (m Model) updateDrafts(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Back):
+		m.screen = scrIdentify
+	case key.Matches(msg, m.keys.Up):
+		m.draftIdx = max(0, m.draftIdx-1)
+	case key.Matches(msg, m.keys.Down):
+		m.draftIdx = min(len(m.drafts)-1, m.draftIdx+1)
+	case key.Matches(msg, m.keys.Confirm):
+		m.seq++
+		id, b, seq := m.drafts[m.draftIdx].ID, m.opt.Backend, m.seq
+		return m.startIO("Đang mở hồ sơ soạn dở…", 10*time.Second, func(ctx context.Context) tea.Msg {
+			decl, err := b.LoadDraft(ctx, id)
+			return draftLoadedMsg{seq: seq, id: id, decl: decl, err: err}
+		})
+	}
+	return m, nil
+}
+
+func (m Model) onDraftLoaded(msg draftLoadedMsg) (tea.Model, tea.Cmd) {
+	if !m.settle(msg.seq) {
+		return m, nil
+	}
+	if msg.err != nil {
+		m.screen = scrIdentify
+		m.setMessage(m.explain(msg.err), true)
+		return m, nil
+	}
+	m.form = newFormView(msg.decl.Spec(), msg.decl, m.st, m.opt.Location)
+	m.form.setWidth(m.width)
+	m.draftID = msg.id
+	m.lookups = nil
+	for _, p := range msg.decl.Spec().Persons() {
+		if d, ok := msg.decl.Person(p.ID); ok && d.ID() != "" {
+			m.lookups = append(m.lookups, d.ID())
+		}
+	}
+	m.screen = scrForm
+	m.setMessage("Đã mở lại hồ sơ soạn dở.", false)
+	return m, m.form.focusFirstMissing()
 }
 
 // ---- review and reception ----------------------------------------------
@@ -502,10 +794,10 @@ func (m Model) updateReview(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.screen = scrForm
 		return m, nil
 	case key.Matches(msg, m.keys.Confirm):
-		b, decl, op, seq := m.opt.Backend, m.form.decl, m.opt.Operator, m.seq
+		b, decl, op, seq, draft := m.opt.Backend, m.form.decl, m.opt.Operator, m.seq, m.draftID
 		looked := append([]string(nil), m.lookups...)
 		return m.startIO("Đang tiếp nhận hồ sơ và in giấy biên nhận…", 30*time.Second, func(ctx context.Context) tea.Msg {
-			out, err := b.Receive(ctx, decl, op, looked)
+			out, err := b.Receive(ctx, decl, op, looked, draft)
 			return receivedMsg{seq: seq, outcome: out, err: err}
 		})
 	}
@@ -558,6 +850,8 @@ func (m Model) View() tea.View {
 		body = m.viewReview()
 	case scrReceipt:
 		body = m.viewReceipt()
+	case scrDrafts:
+		body = m.viewDrafts()
 	}
 	if m.width > 4 {
 		body = lipgloss.NewStyle().Width(m.width - 2).Render(body)
@@ -636,7 +930,11 @@ func (m Model) screenKeys() help.KeyMap {
 		if m.opt.Reader != nil {
 			short = append(short, k.TapCard)
 		}
-		short = append(short, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "xóa")))
+		if m.slotTarget == "" {
+			short = append(short, k.Drafts, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "xóa")))
+		} else {
+			short = append(short, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "quay lại tờ khai")))
+		}
 	case scrCards:
 		short = []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "chạm thẻ")), k.Back}
 	case scrResident:
@@ -644,7 +942,13 @@ func (m Model) screenKeys() help.KeyMap {
 	case scrServices:
 		short = []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "mở tờ khai")), k.Back}
 	case scrForm:
-		short = []key.Binding{k.Next, k.Prev, k.NextEmpty, k.Choice, k.Review, k.Back}
+		short = []key.Binding{k.Next, k.Prev, k.NextEmpty, k.Choice}
+		if m.form != nil && m.form.current().group != "" {
+			short = append(short, k.AddRow, k.DelRow)
+		}
+		short = append(short, k.Review, k.Back)
+	case scrDrafts:
+		short = []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "mở")), k.Back}
 	case scrReview:
 		short = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "tiếp nhận và in biên nhận")),
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "sửa tờ khai"))}

@@ -16,6 +16,7 @@ import (
 	"motcua/lookups"
 	"motcua/lookups/gateway"
 	"motcua/lookups/pid"
+	"motcua/offline"
 )
 
 // fakeBackend answers from memory so these tests exercise the TUI alone; the
@@ -25,6 +26,7 @@ type fakeBackend struct {
 	lookupErr error
 	lookups   []lookups.CallMeta
 	received  []*forms.Declaration
+	drafts    map[string][]byte
 	now       time.Time
 }
 
@@ -44,15 +46,28 @@ func (b *fakeBackend) PrinterStatus(context.Context) (string, error) {
 	return "PDF", nil
 }
 func (b *fakeBackend) Services() []*forms.Spec { return forms.Catalog() }
-func (b *fakeBackend) Prefill(spec *forms.Spec, card *lookups.Citizen, src string, res *lookups.Resident, o lookups.Origin) *forms.Declaration {
-	s := forms.SourceCard
-	if src == "qr" {
-		s = forms.SourceQR
-	}
-	return forms.Prefill(spec, forms.PrefillInput{Card: card, CardSource: s, Resident: res, Origin: o,
-		Agency: "UBND PHƯỜNG THỬ NGHIỆM", Place: "Phường Thử Nghiệm", Now: b.now, Clock: func() time.Time { return b.now }})
+func (b *fakeBackend) NewDeclaration(spec *forms.Spec) *forms.Declaration {
+	return forms.NewDeclaration(spec, forms.Env{Agency: "UBND PHƯỜNG THỬ NGHIỆM", Place: "Phường Thử Nghiệm",
+		Now: b.now, Clock: func() time.Time { return b.now }})
 }
-func (b *fakeBackend) Receive(_ context.Context, decl *forms.Declaration, op Operator, ids []string) (counter.Outcome, error) {
+func (b *fakeBackend) SaveDraft(_ context.Context, id, service string, blob []byte, op Operator, step string) error {
+	if b.drafts == nil {
+		b.drafts = map[string][]byte{}
+	}
+	b.drafts[id] = blob
+	return nil
+}
+func (b *fakeBackend) Drafts(context.Context) ([]offline.DraftInfo, error) {
+	var out []offline.DraftInfo
+	for id := range b.drafts {
+		out = append(out, offline.DraftInfo{ID: id, Service: "xac-nhan-tthn", Operator: "cb.test", UpdatedAt: b.now})
+	}
+	return out, nil
+}
+func (b *fakeBackend) LoadDraft(_ context.Context, id string) (*forms.Declaration, error) {
+	return forms.RestoreDraft(b.drafts[id])
+}
+func (b *fakeBackend) Receive(_ context.Context, decl *forms.Declaration, op Operator, ids []string, draftID string) (counter.Outcome, error) {
 	b.received = append(b.received, decl)
 	d, err := forms.Finalize(decl, forms.FinalizeInput{Code: "T.01-261123-010001", Agency: "T.01", Counter: "01",
 		Operator: op.ID, ReceivedAt: b.now, Appointment: b.now.Add(96 * time.Hour)})
@@ -60,6 +75,7 @@ func (b *fakeBackend) Receive(_ context.Context, decl *forms.Declaration, op Ope
 		return counter.Outcome{}, err
 	}
 	d.Status = forms.StatusSubmitted
+	delete(b.drafts, draftID)
 	return counter.Outcome{Dossier: d, Submitted: true, ReceiptPath: "/tmp/x.pdf"}, nil
 }
 func (b *fakeBackend) Explain(err error) string { return counter.Explain(err) }
@@ -260,8 +276,8 @@ func TestFormReviewJumpsToFirstProblem(t *testing.T) {
 	h.key(tea.KeyF10)
 	h.want("Còn 1 ô chưa đúng hoặc còn thiếu")
 	m := h.model()
-	if m.screen != scrForm || m.form.current().ID != "purpose" {
-		t.Fatalf("cursor on %q, want the purpose field", m.form.current().ID)
+	if m.screen != scrForm || m.form.current().path != "purpose" {
+		t.Fatalf("cursor on %q, want the purpose field", m.form.current().path)
 	}
 }
 
@@ -282,7 +298,7 @@ func TestInlineErrorWhileTyping(t *testing.T) {
 	h := newHarness(t)
 	openForm(h)
 	m := h.model()
-	m.form.focusField("phone")
+	m.form.focusPath("phone")
 	h.m = m
 	for range 10 {
 		h.key(tea.KeyBackspace)

@@ -11,13 +11,38 @@ import (
 
 func (m Model) viewIdentify() string {
 	var b strings.Builder
-	b.WriteString(m.st.Subtitle.Render("Bước 1 — Xác định công dân") + "\n\n")
+	if m.slotTarget != "" {
+		b.WriteString(m.st.Subtitle.Render("Điền người trong tờ khai: "+m.form.slotLabel(m.slotTarget)) + "\n\n")
+	} else {
+		b.WriteString(m.st.Subtitle.Render("Bước 1 — Xác định công dân") + "\n\n")
+	}
 	b.WriteString("Chạm thẻ căn cước lên đầu đọc")
 	if m.opt.Reader != nil {
 		b.WriteString(" (F2)")
 	}
-	b.WriteString(", quét mã QR trên thẻ, hoặc gõ số định danh cá nhân rồi nhấn Enter.\n\n")
-	b.WriteString(m.input.View() + "\n")
+	b.WriteString(", quét mã QR trên thẻ, hoặc gõ số định danh cá nhân rồi nhấn Enter.\n")
+	if m.slotTarget == "" {
+		b.WriteString(m.st.Muted.Render("F3: mở hồ sơ đang soạn dở.") + "\n")
+	}
+	b.WriteString("\n" + m.input.View() + "\n")
+	return b.String()
+}
+
+func (m Model) viewDrafts() string {
+	var b strings.Builder
+	b.WriteString(m.st.Subtitle.Render("Hồ sơ đang soạn dở") + "\n\n")
+	for i, d := range m.drafts {
+		name := d.Service
+		if spec, ok := forms.Lookup(d.Service); ok {
+			name = spec.Name
+		}
+		line := fmt.Sprintf("%-52s %s  %s", name, m.clock(d.UpdatedAt, "15:04 02/01/2006"), m.st.Muted.Render("cán bộ "+d.Operator))
+		if i == m.draftIdx {
+			b.WriteString(m.st.Selected.Render("› "+fmt.Sprintf("%-52s", name)) + " " + m.clock(d.UpdatedAt, "15:04 02/01/2006") + "\n")
+		} else {
+			b.WriteString("  " + line + "\n")
+		}
+	}
 	return b.String()
 }
 
@@ -137,29 +162,50 @@ func (m Model) viewReview() string {
 	f := m.form
 	var b strings.Builder
 	b.WriteString(m.st.Subtitle.Render("Bước 5 — Xem lại trước khi tiếp nhận: "+f.spec.Name) + "\n\n")
-	for _, sec := range f.spec.Sections {
-		shown := false
-		for _, fd := range sec.Fields {
-			if !f.decl.Relevant(fd.ID) {
-				continue
+	procs := f.decl.Procedures()
+	if len(procs) > 0 {
+		b.WriteString(m.st.Label.Render("Thủ tục") + "\n")
+		for _, p := range procs {
+			days := "trong ngày"
+			if p.ProcessingDays > 0 {
+				days = fmt.Sprintf("%d ngày làm việc", p.ProcessingDays)
 			}
-			v := f.display(fd)
+			b.WriteString(fmt.Sprintf("  • %s — %s (%s)\n", p.Name, p.Agency, days))
+		}
+	}
+	for _, p := range f.spec.Persons() {
+		if d, ok := f.decl.Person(p.ID); ok {
+			b.WriteString(fmt.Sprintf("  %-34s %s\n", p.Label, f.slotLine(p.ID)))
+			_ = d
+		}
+	}
+	section := ""
+	for _, r := range f.rows {
+		switch r.kind {
+		case rowSection:
+			section = r.title
+		case rowGroupRow:
+			b.WriteString("  " + m.st.Label.Render(r.title) + "\n")
+		case rowField:
+			v := f.display(r)
 			if v == "" {
 				continue
 			}
-			if !shown {
-				b.WriteString(m.st.Label.Render(sec.Title) + "\n")
-				shown = true
+			if section != "" {
+				b.WriteString(m.st.Label.Render(section) + "\n")
+				section = ""
 			}
-			b.WriteString(fmt.Sprintf("  %-34s %s %s\n", fd.Label, v, f.sourceOf(fd.ID)))
+			b.WriteString(fmt.Sprintf("  %s %s %s\n", padRight(r.title, 34), v, f.sourceOf(r.path)))
 		}
 	}
 	b.WriteString("\n" + m.st.Subtitle.Render("Giấy tờ công dân nộp") + "\n")
 	for _, d := range f.decl.Documents() {
 		b.WriteString("  • " + documentLine(d) + "\n")
 	}
-	b.WriteString("\n" + m.st.OK.Render(fmt.Sprintf("Thông tin cư trú lấy từ CSDL quốc gia về dân cư lúc %s: không yêu cầu giấy xác nhận cư trú (CT07/CT08).",
-		m.clock(m.origin.FetchedAt, "15:04 02/01/2006"))) + "\n")
+	for _, n := range f.decl.Notes() {
+		b.WriteString(m.st.Warn.Render("⚠ "+n) + "\n")
+	}
+	b.WriteString("\n" + m.st.OK.Render("Thông tin cư trú lấy từ CSDL quốc gia về dân cư: không yêu cầu giấy xác nhận cư trú (CT07/CT08).") + "\n")
 	return b.String()
 }
 
@@ -181,10 +227,12 @@ func (m Model) viewReceipt() string {
 	var b strings.Builder
 	b.WriteString(m.st.OK.Render("Đã tiếp nhận hồ sơ") + "\n\n")
 	b.WriteString(m.field("Mã hồ sơ", m.st.Code.Render(d.Code)) + "\n")
-	b.WriteString(m.field("Thủ tục", d.ServiceName) + "\n")
+	b.WriteString(m.field("Hồ sơ", d.ServiceName) + "\n")
 	b.WriteString(m.field("Công dân", d.Subject.FullName) + "\n")
 	b.WriteString(m.field("Tiếp nhận lúc", m.clock(d.ReceivedAt, "15:04 02/01/2006")) + "\n")
-	b.WriteString(m.field("Hẹn trả kết quả", m.clock(d.Appointment, "15:04 ngày 02/01/2006")) + "\n")
+	for _, p := range d.Procedures {
+		b.WriteString(m.field("Hẹn trả", m.clock(p.Appointment, "15:04 ngày 02/01/2006")+" — "+p.Name+" ("+p.Agency+")") + "\n")
+	}
 	switch {
 	case o.Submitted:
 		b.WriteString(m.field("Gửi lên hệ thống", m.st.OK.Render("đã gửi")) + "\n")

@@ -260,13 +260,16 @@ func receiveDemoDossier(t *testing.T, dir string) *forms.Dossier {
 		t.Fatal(err)
 	}
 	spec, _ := forms.Lookup("xac-nhan-tthn")
-	decl := svc.Prefill(spec, &card, "card", res, origin)
+	decl, err := svc.Prefill(spec, &card, "card", res, origin)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, kv := range [][2]string{{"purpose", "other"}, {"purpose_other", "Bổ sung hồ sơ vay vốn"}} {
 		if err := decl.Set(kv[0], kv[1]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	out, err := svc.Receive(context.Background(), decl, counter.Operator{ID: "cb01", Name: "Cán bộ Thử"}, []string{id})
+	out, err := svc.Receive(context.Background(), decl, counter.Operator{ID: "cb01", Name: "Cán bộ Thử"}, []string{id}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +332,7 @@ func TestDossierListAndShow(t *testing.T) {
 	}
 	for _, s := range []string{
 		"Mã hồ sơ:        " + wantCode + " (đã gửi)",
-		"Thủ tục:         Cấp giấy xác nhận tình trạng hôn nhân (mẫu phiên bản 1.0.0)",
+		"Thủ tục:         Cấp giấy xác nhận tình trạng hôn nhân (mẫu phiên bản " + d.SpecVersion + ")",
 		"Công dân:        " + d.Subject.FullName + ", " + d.Subject.ID,
 		"bởi cb01",
 		"Cư trú lấy từ:   Cơ sở dữ liệu quốc gia về dân cư (gateway)",

@@ -182,16 +182,30 @@ func (s *Service) logAccess(e offline.AccessEntry) {
 	}
 }
 
-// Prefill builds the declaration of spec from what the card and the database gave.
-func (s *Service) Prefill(spec *forms.Spec, card *lookups.Citizen, cardSource string, res *lookups.Resident, origin lookups.Origin) *forms.Declaration {
-	src := forms.SourceCard
-	if cardSource == "qr" {
-		src = forms.SourceQR
+// NewDeclaration starts an empty declaration of spec in the counter's context
+// (agency, place, clock); person slots are filled with FillPerson.
+func (s *Service) NewDeclaration(spec *forms.Spec) *forms.Declaration {
+	return forms.NewDeclaration(spec, forms.Env{Agency: s.addressee(), Place: s.cfg.Agency.Place, Now: s.clock(), Clock: s.clock})
+}
+
+// Prefill builds the declaration of spec with its first counter-filled person
+// slot holding what the card and the database gave.
+func (s *Service) Prefill(spec *forms.Spec, card *lookups.Citizen, cardSource string, res *lookups.Resident, origin lookups.Origin) (*forms.Declaration, error) {
+	d := s.NewDeclaration(spec)
+	for _, p := range spec.Persons() {
+		if kind, _ := p.Derived(spec); kind != "" {
+			continue
+		}
+		data := forms.PersonData{Card: card, CardSource: forms.SourceCard, Resident: res, Origin: origin, At: s.clock()}
+		switch {
+		case card == nil:
+			data.CardSource = forms.SourceTyped
+		case cardSource == "qr":
+			data.CardSource = forms.SourceQR
+		}
+		return d, d.FillPerson(p.ID, data)
 	}
-	return forms.Prefill(spec, forms.PrefillInput{
-		Card: card, CardSource: src, Resident: res, Origin: origin,
-		Agency: s.addressee(), Place: s.cfg.Agency.Place, Now: s.clock(), Clock: s.clock,
-	})
+	return d, nil
 }
 
 // addressee is the "Kính gửi" line: the agency that decides on the dossier.
@@ -202,12 +216,13 @@ func (s *Service) addressee() string {
 	return s.cfg.Agency.Name
 }
 
-// Appointment computes when the result of spec is due for a dossier received
-// at t. When the calendar file does not cover the dates needed, the date is
-// estimated with the weekday rule and warning says so (in Vietnamese).
-func (s *Service) Appointment(spec *forms.Spec, t time.Time) (due time.Time, warning string, err error) {
+// Appointment computes when the result of a procedure taking days working
+// days is due for a dossier received at t. When the calendar file does not
+// cover the dates needed, the date is estimated with the weekday rule and
+// warning says so (in Vietnamese).
+func (s *Service) Appointment(days int, t time.Time) (due time.Time, warning string, err error) {
 	rule := calendar.Rule{
-		Days:     spec.ProcessingDays,
+		Days:     days,
 		Cutoff:   time.Duration(s.cfg.CutoffHour) * time.Hour,
 		ReturnAt: time.Duration(s.cfg.ReturnHour) * time.Hour,
 	}

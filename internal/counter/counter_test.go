@@ -284,7 +284,10 @@ func declaration(t *testing.T, f *fixture, leaveMissing bool) (*forms.Declaratio
 	if !ok {
 		t.Fatal("marital-status spec not in the catalog")
 	}
-	decl := f.svc.Prefill(spec, &card, "card", res, origin)
+	decl, err := f.svc.Prefill(spec, &card, "card", res, origin)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got := decl.Value("marital_status"); got != "single" {
 		t.Errorf("prefilled marital status = %q, want single", got)
 	}
@@ -324,7 +327,7 @@ var clerk = counter.Operator{ID: "cb01", Name: "Nguyễn Thị Thử"}
 func TestReceive(t *testing.T) {
 	f := newFixture(t)
 	decl, id, origin := declaration(t, f, false)
-	out, err := f.svc.Receive(context.Background(), decl, clerk, []string{id, id})
+	out, err := f.svc.Receive(context.Background(), decl, clerk, []string{id, id}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -416,7 +419,7 @@ func TestReceive(t *testing.T) {
 
 	// The next dossier of the day at this counter.
 	decl2, _, _ := declaration(t, f, false)
-	out2, err := f.svc.Receive(context.Background(), decl2, clerk, []string{id})
+	out2, err := f.svc.Receive(context.Background(), decl2, clerk, []string{id}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -432,7 +435,7 @@ func TestReceiveWithGatewayDown(t *testing.T) {
 	f := newFixture(t)
 	decl, id, _ := declaration(t, f, false)
 	f.stop()
-	out, err := f.svc.Receive(context.Background(), decl, clerk, []string{id})
+	out, err := f.svc.Receive(context.Background(), decl, clerk, []string{id}, "")
 	if err != nil {
 		t.Fatalf("reception must not fail when only the submission does: %v", err)
 	}
@@ -477,7 +480,7 @@ func TestReceiveWithGatewayDown(t *testing.T) {
 func TestReceiveInvalidConsumesNoCode(t *testing.T) {
 	f := newFixture(t)
 	decl, id, _ := declaration(t, f, true)
-	_, err := f.svc.Receive(context.Background(), decl, clerk, []string{id})
+	_, err := f.svc.Receive(context.Background(), decl, clerk, []string{id}, "")
 	var ve *forms.ValidationError
 	if !errors.As(err, &ve) {
 		t.Fatalf("err = %v, want *forms.ValidationError", err)
@@ -494,11 +497,11 @@ func TestReceiveInvalidConsumesNoCode(t *testing.T) {
 
 	// Without an operator: refused too.
 	good, _, _ := declaration(t, f, false)
-	if _, err := f.svc.Receive(context.Background(), good, counter.Operator{}, nil); err == nil {
+	if _, err := f.svc.Receive(context.Background(), good, counter.Operator{}, nil, ""); err == nil {
 		t.Error("Receive without operator succeeded")
 	}
 
-	out, err := f.svc.Receive(context.Background(), good, clerk, []string{id})
+	out, err := f.svc.Receive(context.Background(), good, clerk, []string{id}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -572,7 +575,10 @@ func TestReceiveFromCachedLookup(t *testing.T) {
 	}
 	card, _ := sandbox.Default().Card(id)
 	spec, _ := forms.Lookup("xac-nhan-tthn")
-	decl := f.svc.Prefill(spec, &card, "qr", res, origin)
+	decl, err := f.svc.Prefill(spec, &card, "qr", res, origin)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if p := decl.Provenance("subject_residence"); p.Source != forms.SourceCache || !p.At.Equal(origin.FetchedAt) {
 		t.Errorf("residence provenance = %+v, want cache at %v", p, origin.FetchedAt)
 	}
@@ -584,7 +590,7 @@ func TestReceiveFromCachedLookup(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out, err := f.svc.Receive(context.Background(), decl, clerk, []string{id})
+	out, err := f.svc.Receive(context.Background(), decl, clerk, []string{id}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -611,7 +617,7 @@ func TestReceivePrinterFailure(t *testing.T) {
 	if err := os.RemoveAll(f.receiptDir); err != nil {
 		t.Fatal(err)
 	}
-	out, err := f.svc.Receive(context.Background(), decl, clerk, []string{id})
+	out, err := f.svc.Receive(context.Background(), decl, clerk, []string{id}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -642,7 +648,7 @@ func TestReceiveBeyondCalendarEstimates(t *testing.T) {
 	}
 	f.clock.Advance(day.Add(10 * time.Hour).Sub(f.clock.Now()))
 	decl, id, _ := declaration(t, f, false)
-	out, err := f.svc.Receive(context.Background(), decl, clerk, []string{id})
+	out, err := f.svc.Receive(context.Background(), decl, clerk, []string{id}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

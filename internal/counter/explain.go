@@ -25,6 +25,8 @@ func Explain(err error) string {
 			msgs = append(msgs, p.Message)
 		}
 		return "Tờ khai chưa đúng: " + strings.Join(msgs, " ")
+	case errors.Is(err, forms.ErrSpecChanged):
+		return "Mẫu tờ khai đã được cập nhật sau khi lưu bản nháp này: hãy lập tờ khai mới."
 	case errors.Is(err, lookups.ErrNotFound):
 		return "Không có công dân mang số định danh này trong Cơ sở dữ liệu quốc gia về dân cư. Kiểm tra lại số."
 	case errors.As(err, &ge):

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"motcua/forms"
 	"motcua/lookups"
@@ -44,7 +45,7 @@ type Outcome struct {
 // dossier code and saves the dossier in one unit of work (so a code is never
 // given twice and a saved dossier is never lost), then submits it and
 // prints the receipt. Failures after the save do not undo the reception.
-func (s *Service) Receive(ctx context.Context, decl *forms.Declaration, op Operator, receptionIDs []string) (Outcome, error) {
+func (s *Service) Receive(ctx context.Context, decl *forms.Declaration, op Operator, receptionIDs []string, draftID string) (Outcome, error) {
 	operator := op.ID
 	if operator == "" {
 		return Outcome{}, errors.New("counter: receive without operator")
@@ -52,27 +53,39 @@ func (s *Service) Receive(ctx context.Context, decl *forms.Declaration, op Opera
 	if probs := decl.Validate(); len(probs) > 0 {
 		return Outcome{}, &forms.ValidationError{Problems: probs}
 	}
-	spec := decl.Spec()
 	now := s.clock()
-	appt, warning, err := s.Appointment(spec, now)
-	if err != nil {
-		return Outcome{}, fmt.Errorf("counter: appointment: %w", err)
-	}
 	var d *forms.Dossier
-	err = s.store.Update(func(tx *offline.Tx) error {
+	var warning string
+	err := s.store.Update(func(tx *offline.Tx) error {
 		code, err := tx.NextDossierCode(s.cfg.Agency.Code, s.cfg.Counter, now)
 		if err != nil {
 			return err
 		}
 		d, err = forms.Finalize(decl, forms.FinalizeInput{
 			Code: code, Agency: s.cfg.Agency.Code, Counter: fmt.Sprintf("%02d", s.cfg.Counter),
-			Operator: operator, ReceivedAt: now, Appointment: appt,
+			Operator: operator, ReceivedAt: now,
 		})
 		if err != nil {
 			return err
 		}
+		// each procedure of a bundle has its own processing time and appointment
+		err = d.SetAppointments(func(p forms.ProcedureRecord) (time.Time, error) {
+			due, w, err := s.Appointment(p.ProcessingDays, now)
+			if w != "" {
+				warning = w
+			}
+			return due, err
+		})
+		if err != nil {
+			return fmt.Errorf("counter: appointment: %w", err)
+		}
 		if err := s.putDossier(tx, d); err != nil {
 			return err
+		}
+		if draftID != "" {
+			if err := tx.DeleteDraft(draftID); err != nil {
+				return err
+			}
 		}
 		seen := map[string]bool{}
 		for _, id := range receptionIDs {
@@ -159,7 +172,9 @@ func (s *Service) Receipt(d *forms.Dossier, officer string) printing.Receipt {
 		r.Phone = fieldValue(d, spec.Subject.Phone)
 		r.Address = fieldValue(d, spec.Subject.Residence)
 	}
-	r.Procedures = []printing.Procedure{{Name: d.ServiceName, Appointment: d.Appointment, Handler: a.Parent}}
+	for _, p := range d.Procedures {
+		r.Procedures = append(r.Procedures, printing.Procedure{Name: p.Name, Appointment: p.Appointment, Handler: p.Agency})
+	}
 	for _, doc := range d.Documents {
 		r.Documents = append(r.Documents, printing.Document{Name: doc.Name, Original: doc.Original, Count: doc.Count})
 	}

@@ -85,3 +85,14 @@ func (s *Store) AccessLog() (out []AccessEntry, err error) {
 	err = s.View(func(tx *Tx) error { out, err = tx.AccessLog(); return err })
 	return out, err
 }
+
+// PutDraft stores a draft; see Tx.PutDraft.
+func (s *Store) PutDraft(d DraftInfo, blob []byte) error {
+	return s.Update(func(tx *Tx) error { return tx.PutDraft(d, blob) })
+}
+
+// GetDraft reads a draft; see Tx.GetDraft.
+func (s *Store) GetDraft(id string) (blob []byte, info DraftInfo, err error) {
+	err = s.View(func(tx *Tx) error { blob, info, err = tx.GetDraft(id); return err })
+	return blob, info, err
+}

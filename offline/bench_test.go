@@ -53,3 +53,122 @@ func BenchmarkNextDossierCode(b *testing.B) {
 		}
 	}
 }
+
+func benchSealer(b *testing.B) Sealer {
+	key := make([]byte, 32)
+	for i := range key {
+		key[i] = byte(i)
+	}
+	sl, err := AESGCM(key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return sl
+}
+
+// BenchmarkSealAESGCM seals one 2 KiB value (a resident's JSON).
+func BenchmarkSealAESGCM(b *testing.B) {
+	sl, v := benchSealer(b), make([]byte, 2048)
+	b.SetBytes(int64(len(v)))
+	for b.Loop() {
+		if _, err := sl.Seal(bucketLookups, []byte("0123456789abcdef0123456789abcdef"), v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOpenAESGCM opens one sealed 2 KiB value.
+func BenchmarkOpenAESGCM(b *testing.B) {
+	sl, v := benchSealer(b), make([]byte, 2048)
+	k := []byte("0123456789abcdef0123456789abcdef")
+	sealed, _ := sl.Seal(bucketLookups, k, v)
+	b.SetBytes(int64(len(v)))
+	buf := make([]byte, len(sealed))
+	for b.Loop() {
+		copy(buf, sealed)
+		if _, err := sl.Open(bucketLookups, k, buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkUnlockDefaultKDF is a full Unlock with the production argon2id cost (DefaultKDF):
+// what an operator waits for at login.
+func BenchmarkUnlockDefaultKDF(b *testing.B) {
+	dir := b.TempDir()
+	if _, err := Init(dir, supervisor, supPass, Options{}); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, _, err := Unlock(dir, "gs01", supPass, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCachedLookupGetEncrypted is BenchmarkCachedLookupGet on an encrypted store.
+func BenchmarkCachedLookupGetEncrypted(b *testing.B) {
+	s := newEncrypted(b)
+	if err := s.PutLookup(synthID, make([]byte, 2048), time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, _, ok, err := s.GetLookup(synthID, time.Hour); err != nil || !ok {
+			b.Fatal(ok, err)
+		}
+	}
+}
+
+// BenchmarkAuditAppend is one LogAccess as its own unit of work (one durable commit).
+func BenchmarkAuditAppend(b *testing.B) {
+	s := newEncrypted(b)
+	e := AccessEntry{Operator: "cb02", Purpose: "check", Action: ActionLookup, Subject: s.SubjectRef(synthID), Outcome: "ok"}
+	for b.Loop() {
+		if err := s.LogAccess(e); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAuditAppendInTx is the cost LogAccess adds inside a unit of work (100 per commit).
+func BenchmarkAuditAppendInTx(b *testing.B) {
+	s := newEncrypted(b)
+	e := AccessEntry{Operator: "cb02", Purpose: "check", Action: ActionLookup, Subject: s.SubjectRef(synthID), Outcome: "ok"}
+	for b.Loop() {
+		err := s.Update(func(tx *Tx) error {
+			for range 100 {
+				if err := tx.LogAccess(e); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(100*b.N), "ns/entry")
+}
+
+// BenchmarkVerifyAudit verifies a chain of 10,000 entries.
+func BenchmarkVerifyAudit(b *testing.B) {
+	s := newEncrypted(b)
+	e := AccessEntry{Operator: "cb02", Purpose: "check", Action: ActionLookup, Subject: s.SubjectRef(synthID), Outcome: "ok"}
+	err := s.Update(func(tx *Tx) error {
+		for range 10000 {
+			if err := tx.LogAccess(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if rep, err := s.VerifyAudit(); err != nil || rep.Entries < 10000 {
+			b.Fatal(rep, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(10003*b.N), "ns/entry")
+}

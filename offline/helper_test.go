@@ -15,9 +15,11 @@ import (
 // The helper-process pattern: the test binary re-executes itself with helperEnv set and
 // plays a second program on the same data directory.
 const (
-	helperEnv    = "MOTCUA_OFFLINE_HELPER"
-	helperDirEnv = "MOTCUA_OFFLINE_HELPER_DIR"
-	helperNEnv   = "MOTCUA_OFFLINE_HELPER_N"
+	helperEnv     = "MOTCUA_OFFLINE_HELPER"
+	helperDirEnv  = "MOTCUA_OFFLINE_HELPER_DIR"
+	helperNEnv    = "MOTCUA_OFFLINE_HELPER_N"
+	helperOpEnv   = "MOTCUA_OFFLINE_HELPER_OP"
+	helperPassEnv = "MOTCUA_OFFLINE_HELPER_PASS"
 )
 
 func TestMain(m *testing.M) {
@@ -71,6 +73,34 @@ func runHelper(mode, dir string) int {
 		fmt.Println("ready")
 		for range n {
 			code, err := s.NextDossierCode("G22.99.08", 3, seqDay)
+			if err != nil {
+				fmt.Println("error", err)
+				return 1
+			}
+			fmt.Println(code)
+		}
+		return 0
+	case "unlock":
+		// Unlock as an operator, then write n dossiers with their audit entries.
+		n, _ := strconv.Atoi(os.Getenv(helperNEnv))
+		opt := testOpt()
+		s, op, err := Unlock(dir, os.Getenv(helperOpEnv), os.Getenv(helperPassEnv), opt)
+		if err != nil {
+			fmt.Println("error", err)
+			return 1
+		}
+		fmt.Println("ready")
+		for i := range n {
+			var code string
+			err := s.Update(func(tx *Tx) (err error) {
+				if code, err = tx.NextDossierCode("G22.99.08", 2, seqDay); err != nil {
+					return err
+				}
+				if err := tx.PutDossier(DossierInfo{Code: code, State: "received"}, fmt.Appendf(nil, `{"by":%q,"i":%d}`, op.ID, i)); err != nil {
+					return err
+				}
+				return tx.LogAccess(AccessEntry{Operator: op.ID, Purpose: "submit", Action: ActionSubmit, DossierCode: code, Outcome: "ok"})
+			})
 			if err != nil {
 				fmt.Println("error", err)
 				return 1

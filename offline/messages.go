@@ -28,6 +28,34 @@ func ClerkMessage(err error) string {
 		return "Quầy đã dùng hết số hồ sơ của ngày hôm nay. Hãy báo quản trị viên."
 	case errors.Is(err, ErrNotFound):
 		return "Không tìm thấy hồ sơ này trong máy. Hãy kiểm tra lại mã hồ sơ."
+	case errors.Is(err, ErrBadPassphrase):
+		return "Sai mã cán bộ hoặc mật khẩu. Hãy nhập lại."
+	case errors.Is(err, ErrOperatorDisabled):
+		return "Tài khoản cán bộ này đã bị khóa. Hãy liên hệ cán bộ phụ trách (giám sát)."
+	case errors.Is(err, ErrWeakPassphrase):
+		return fmt.Sprintf("Mật khẩu quá ngắn. Hãy chọn mật khẩu có ít nhất %d ký tự.", MinPassphraseRunes)
+	case errors.Is(err, ErrOperatorExists):
+		return "Mã cán bộ này đã được dùng. Hãy chọn mã khác."
+	case errors.Is(err, ErrNoOperator):
+		return "Không có cán bộ với mã này. Hãy kiểm tra lại mã cán bộ."
+	case errors.Is(err, ErrLastSupervisor):
+		return "Không thể khóa giám sát viên cuối cùng. Hãy thêm một giám sát viên khác trước."
+	case errors.Is(err, ErrInvalidOperator):
+		return "Thông tin cán bộ không hợp lệ (mã, họ tên hoặc vai trò). Hãy kiểm tra lại."
+	case errors.Is(err, ErrLocked):
+		return "Kho dữ liệu đã được mã hóa. Hãy đăng nhập bằng mã cán bộ và mật khẩu."
+	case errors.Is(err, ErrNotEncrypted):
+		return "Kho dữ liệu chưa được mã hóa. Hãy khởi tạo tài khoản giám sát viên đầu tiên."
+	case errors.Is(err, ErrNoStore):
+		return "Chưa có kho dữ liệu trong thư mục này. Hãy khởi tạo trước."
+	case errors.Is(err, ErrAlreadyInitialized):
+		return "Kho dữ liệu đã được khởi tạo. Hãy đăng nhập bằng tài khoản có sẵn."
+	case errors.Is(err, ErrKeyFileMode):
+		return "Tệp khóa đang để người khác đọc được. Hãy đặt quyền 0600 (chmod 600) rồi chạy lại."
+	case errors.Is(err, ErrBadKeyFile):
+		return "Tệp khóa không mở được kho này (sai tệp hoặc đã bị thu hồi). Hãy báo giám sát viên."
+	case errors.Is(err, ErrAuditBroken):
+		return "Nhật ký truy cập đã bị sửa hoặc xóa. Hãy báo ngay giám sát viên và không sửa gì thêm."
 	case errors.Is(err, ErrUnsealable):
 		return "Không đọc được dữ liệu đã lưu (khóa hoặc tệp không khớp). Hãy báo quản trị viên."
 	}

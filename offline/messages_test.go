@@ -33,6 +33,17 @@ func TestClerkMessages(t *testing.T) {
 			t.Errorf("message %q is not NFC", got)
 		}
 	}
+	generic := ClerkMessage(errors.New("x"))
+	seen := map[string]error{}
+	for _, e := range []error{ErrBadPassphrase, ErrOperatorDisabled, ErrWeakPassphrase, ErrOperatorExists, ErrNoOperator,
+		ErrLastSupervisor, ErrInvalidOperator, ErrLocked, ErrNotEncrypted, ErrNoStore, ErrAlreadyInitialized,
+		ErrKeyFileMode, ErrBadKeyFile, ErrAuditBroken} {
+		msg := ClerkMessage(fmt.Errorf("ctx: %w", e))
+		if msg == generic || !norm.NFC.IsNormalString(msg) || seen[msg] != nil {
+			t.Errorf("%v: message %q is generic, not NFC or shared with %v", e, msg, seen[msg])
+		}
+		seen[msg] = e
+	}
 	if !norm.NFC.IsNormalString(WaitMessage) {
 		t.Error("WaitMessage is not NFC")
 	}

@@ -29,8 +29,9 @@ const DefaultLockWait = 3 * time.Second
 // pollInterval is the pause between two attempts to lock a data file held by another process.
 const pollInterval = 15 * time.Millisecond
 
-// formatVersion is the layout version written in the meta bucket.
-const formatVersion = 1
+// formatVersion is the layout version written in the meta bucket. Version 1 had an access log
+// without a hash chain; Open and Init upgrade it in place.
+const formatVersion = 2
 
 // ErrBusy is returned when the data file stayed locked by another unit of work (in this or
 // another process) for longer than Options.LockWait. ClerkMessage turns it into Vietnamese.
@@ -52,17 +53,33 @@ const (
 var allBuckets = []string{bucketMeta, bucketLookups, bucketSeq, bucketDossiers, bucketDossierIndex, bucketReceipts, bucketAccess,
 	bucketDrafts, bucketDraftIndex}
 
-// Meta keys.
+// sealedBuckets hold values written entirely by Tx.seal (the migration re-seals them).
+// bucketLookups is sealed too but keyed by a subject hash and migrated separately; the other
+// buckets hold no personal data. TestEveryBucketIsClassified keeps this list honest.
+var sealedBuckets = []string{bucketDossiers, bucketReceipts, bucketDrafts}
+
+// Meta keys. Operator and key-file records live under the prefixes metaOpPrefix and
+// metaKeyFilePrefix.
 var (
-	metaFormat = []byte("format")
-	metaSalt   = []byte("subject_salt")
+	metaFormat     = []byte("format")
+	metaSalt       = []byte("subject_salt") // unencrypted stores only
+	metaStoreID    = []byte("store_id")     // 16 random bytes, not secret
+	metaKeyCheck   = []byte("key_check")    // encrypted stores only: proves the data key
+	metaAuditHead  = []byte("audit_head")   // seq, hash and MAC of the last audit entry
+	metaSuperseded = []byte("superseded")   // set in a file replaced by Compact
 )
 
 // Options configure a Store. The zero value is usable: PassThrough sealing, a 3 s lock wait,
-// no wait callback, the system clock.
+// no wait callback, the system clock, DefaultKDF.
 type Options struct {
-	// Sealer seals every piece of personal data written; default PassThrough().
+	// Sealer seals every piece of personal data of an unencrypted store (Open); default
+	// PassThrough(). For Init on an existing unencrypted store it is the layer its values were
+	// sealed with (they are migrated to AES-256-GCM). Unlock and UnlockWithKeyFile ignore it.
 	Sealer Sealer
+	// KDF is the argon2id cost used for new passphrase wraps (Init, AddOperator,
+	// ChangePassphrase, EnableOperator) and for the decoy derivation of an unknown operator;
+	// default DefaultKDF. Unlock uses the parameters stored with each operator.
+	KDF KDFParams
 	// LockWait is how long a unit of work waits for the data file lock; default 3 s.
 	LockWait time.Duration
 	// OnWait is called at most once per unit of work, when it has to wait for the lock
@@ -82,7 +99,10 @@ type Store struct {
 	path string
 	opt  Options
 	sem  chan struct{} // shared by every Store of the same file in this process
-	salt []byte        // subject-key salt, read once at Open
+	keys *keyring      // sealer and derived keys, fixed at Open, Init or Unlock
+	// actor is the operator who unlocked the store ("keyfile:<id>" for a key file, "" for
+	// an unencrypted store); the store's own audit entries (operator changes) carry it.
+	actor string
 }
 
 var (
@@ -103,9 +123,8 @@ func fileSem(path string) chan struct{} {
 	return s
 }
 
-// Open prepares the store in dir: it creates dir (0700) and motcua.db (0600) on first use,
-// creates the buckets and the subject-key salt, and closes the file again.
-func Open(dir string, opt Options) (*Store, error) {
+// newStore checks dir and fills the defaults; it creates dir (0700) only when create is set.
+func newStore(dir string, opt Options, create bool) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("offline: empty data directory")
 	}
@@ -113,8 +132,13 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("offline: data directory %q: %w", dir, err)
 	}
-	if err := os.MkdirAll(abs, 0o700); err != nil {
-		return nil, fmt.Errorf("offline: creating data directory: %w", err)
+	path := filepath.Join(abs, DBFileName)
+	if create {
+		if err := os.MkdirAll(abs, 0o700); err != nil {
+			return nil, fmt.Errorf("offline: creating data directory: %w", err)
+		}
+	} else if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrNoStore, path, err)
 	}
 	if opt.Sealer == nil {
 		opt.Sealer = PassThrough()
@@ -125,22 +149,38 @@ func Open(dir string, opt Options) (*Store, error) {
 	if opt.Clock == nil {
 		opt.Clock = time.Now
 	}
-	path := filepath.Join(abs, DBFileName)
-	s := &Store{dir: abs, path: path, opt: opt, sem: fileSem(path)}
-	var salt []byte
+	if opt.KDF == (KDFParams{}) {
+		opt.KDF = DefaultKDF
+	}
+	if err := opt.KDF.check(); err != nil {
+		return nil, err
+	}
+	return &Store{dir: abs, path: path, opt: opt, sem: fileSem(path)}, nil
+}
+
+// Open prepares an UNENCRYPTED store in dir (values sealed by Options.Sealer, PassThrough by
+// default): it creates dir (0700) and motcua.db (0600) on first use, creates the buckets and
+// the subject-key salt, and closes the file again. A store that Init has encrypted does not
+// open this way: Open returns ErrLocked, and Unlock or UnlockWithKeyFile must be used.
+func Open(dir string, opt Options) (*Store, error) {
+	s, err := newStore(dir, opt, true)
+	if err != nil {
+		return nil, err
+	}
+	var kr *keyring
 	// A read-only look first: a command opening an existing store does not take the write
 	// lock just to find everything in place.
 	err = errNeedInit
-	if _, statErr := os.Stat(path); statErr == nil {
-		err = s.View(func(tx *Tx) (err error) { salt, err = tx.check(); return err })
+	if _, statErr := os.Stat(s.path); statErr == nil {
+		err = s.run(true, false, func(tx *Tx) (err error) { kr, err = tx.plainKeys(); return err })
 	}
 	if errors.Is(err, errNeedInit) {
-		err = s.Update(func(tx *Tx) (err error) { salt, err = tx.init(); return err })
+		err = s.run(false, false, func(tx *Tx) (err error) { kr, err = tx.initPlain(); return err })
 	}
 	if err != nil {
 		return nil, err
 	}
-	s.salt = salt
+	s.keys = kr
 	return s, nil
 }
 
@@ -150,12 +190,21 @@ func (s *Store) Dir() string { return s.dir }
 // Path returns the absolute path of the bbolt file.
 func (s *Store) Path() string { return s.path }
 
+// Encrypted reports whether the store seals with AES-256-GCM under a data key (Init, Unlock,
+// UnlockWithKeyFile) rather than with Options.Sealer (Open).
+func (s *Store) Encrypted() bool { return s.keys.encrypted }
+
+// Actor is the ID of the operator who unlocked the store, "keyfile:<id>" after
+// UnlockWithKeyFile, or "" for an unencrypted store.
+func (s *Store) Actor() string { return s.actor }
+
 func (s *Store) now() time.Time { return s.opt.Clock() }
 
-// SubjectKey returns the keyed hash (HMAC-SHA256 with the store's random salt) that stands for
-// a personal ID number in keys and logs. The raw number is never stored.
+// SubjectKey returns the keyed hash (HMAC-SHA256) that stands for a personal ID number in
+// keys and logs. The HMAC key is derived from the data key (encrypted store) or is the
+// store's sealed random salt (unencrypted store); the raw number is never stored.
 func (s *Store) SubjectKey(id string) []byte {
-	m := hmac.New(sha256.New, s.salt)
+	m := hmac.New(sha256.New, s.keys.subject)
 	m.Write([]byte("motcua/subject/v1\x00"))
 	m.Write([]byte(strings.TrimSpace(id)))
 	return m.Sum(nil)
@@ -167,18 +216,64 @@ func (s *Store) SubjectRef(id string) string { return hex.EncodeToString(s.Subje
 // Update runs fn as one read-write unit of work: the file is opened and locked, fn runs in a
 // single bbolt transaction (committed if fn returns nil, rolled back otherwise), and the file
 // is closed again.
-func (s *Store) Update(fn func(tx *Tx) error) error {
-	return s.withDB(false, func(db *bolt.DB) error {
-		return db.Update(func(btx *bolt.Tx) error { return fn(&Tx{s: s, tx: btx}) })
-	})
-}
+func (s *Store) Update(fn func(tx *Tx) error) error { return s.run(false, true, fn) }
 
 // View runs fn as one read-only unit of work (shared lock: readers in other processes may
 // run at the same time). Write methods of the Tx fail inside View.
-func (s *Store) View(fn func(tx *Tx) error) error {
-	return s.withDB(true, func(db *bolt.DB) error {
-		return db.View(func(btx *bolt.Tx) error { return fn(&Tx{s: s, tx: btx}) })
-	})
+func (s *Store) View(fn func(tx *Tx) error) error { return s.run(true, true, fn) }
+
+// errSuperseded: the file was replaced by Compact after this unit of work opened it.
+var errSuperseded = errors.New("offline: data file replaced by compaction")
+
+// run is one unit of work with the guards every transaction needs: a file that Compact
+// replaced is reopened (by path) and, when guard is set, the file must match the keys.
+func (s *Store) run(readOnly, guard bool, fn func(tx *Tx) error) error {
+	body := func(btx *bolt.Tx) error {
+		t := &Tx{s: s, tx: btx}
+		if err := t.guard(guard); err != nil {
+			return err
+		}
+		return fn(t)
+	}
+	for attempt := 0; ; attempt++ {
+		err := s.withDB(readOnly, func(db *bolt.DB) error {
+			if readOnly {
+				return db.View(body)
+			}
+			return db.Update(body)
+		})
+		if errors.Is(err, errSuperseded) && attempt < 50 {
+			continue
+		}
+		return err
+	}
+}
+
+// guard checks, inside the transaction, that the file was not replaced by Compact and (with
+// keys) that an encrypted store's file holds this data key and an unencrypted store's file
+// was not encrypted meanwhile: nothing plain is ever written into an encrypted store.
+func (t *Tx) guard(keys bool) error {
+	meta := t.tx.Bucket([]byte(bucketMeta))
+	if meta == nil {
+		if keys {
+			return fmt.Errorf("offline: bucket %q missing in %s", bucketMeta, t.s.path)
+		}
+		return nil
+	}
+	if meta.Get(metaSuperseded) != nil {
+		return errSuperseded
+	}
+	if !keys {
+		return nil
+	}
+	kc := meta.Get(metaKeyCheck)
+	switch {
+	case t.s.keys.encrypted && !hmac.Equal(kc, t.s.keys.check):
+		return fmt.Errorf("%w: %s does not hold this store's data key (file replaced?)", ErrUnsealable, t.s.path)
+	case !t.s.keys.encrypted && kc != nil:
+		return fmt.Errorf("%w: %s was encrypted after this program opened it", ErrLocked, t.s.path)
+	}
+	return nil
 }
 
 // withDB is one unit of work: queue behind other goroutines of this process, then take the
@@ -250,6 +345,9 @@ type Tx struct {
 // Writable reports whether the Tx can write (it came from Update).
 func (t *Tx) Writable() bool { return t.tx.Writable() }
 
+// SubjectRef is Store.SubjectRef, for use inside a unit of work.
+func (t *Tx) SubjectRef(id string) string { return t.s.SubjectRef(id) }
+
 func (t *Tx) bucket(name string) (*bolt.Bucket, error) {
 	b := t.tx.Bucket([]byte(name))
 	if b == nil {
@@ -259,7 +357,7 @@ func (t *Tx) bucket(name string) (*bolt.Bucket, error) {
 }
 
 func (t *Tx) seal(bucket string, key, plain []byte) ([]byte, error) {
-	out, err := t.s.opt.Sealer.Seal(bucket, key, plain)
+	out, err := t.s.keys.sealer.Seal(bucket, key, plain)
 	if err != nil {
 		return nil, fmt.Errorf("offline: sealing %s value: %w", bucket, err)
 	}
@@ -268,8 +366,12 @@ func (t *Tx) seal(bucket string, key, plain []byte) ([]byte, error) {
 
 // open copies the stored bytes out of the memory map before handing them to the Sealer.
 func (t *Tx) open(bucket string, key, stored []byte) ([]byte, error) {
+	return openWith(t.s.keys.sealer, bucket, key, stored)
+}
+
+func openWith(sl Sealer, bucket string, key, stored []byte) ([]byte, error) {
 	cp := append([]byte(nil), stored...)
-	out, err := t.s.opt.Sealer.Open(bucket, key, cp)
+	out, err := sl.Open(bucket, key, cp)
 	if err != nil {
 		if errors.Is(err, ErrUnsealable) {
 			return nil, fmt.Errorf("offline: opening %s value: %w", bucket, err)
@@ -281,62 +383,98 @@ func (t *Tx) open(bucket string, key, stored []byte) ([]byte, error) {
 
 var errNeedInit = errors.New("offline: store needs initialisation")
 
-// check verifies a store opened read-only and returns its salt, or errNeedInit.
-func (t *Tx) check() ([]byte, error) {
+// plainKeys reads the keys of an unencrypted store opened read-only, or returns errNeedInit
+// when something must be created or upgraded first.
+func (t *Tx) plainKeys() (*keyring, error) {
 	for _, name := range allBuckets {
 		if t.tx.Bucket([]byte(name)) == nil {
 			return nil, errNeedInit
 		}
 	}
 	meta := t.tx.Bucket([]byte(bucketMeta))
-	if meta.Get(metaFormat) == nil || meta.Get(metaSalt) == nil {
+	if meta.Get(metaKeyCheck) != nil {
+		return nil, fmt.Errorf("%w: %s", ErrLocked, t.s.path)
+	}
+	if v := meta.Get(metaFormat); len(v) != 1 || v[0] != formatVersion || meta.Get(metaSalt) == nil || meta.Get(metaStoreID) == nil {
+		if len(v) == 1 && v[0] > formatVersion {
+			return nil, fmt.Errorf("offline: %s has layout version %v, this program knows %d", t.s.path, v, formatVersion)
+		}
 		return nil, errNeedInit
 	}
-	return t.init()
+	return t.plainKeyring(meta)
 }
 
-// init creates the buckets, checks the layout version and loads (or creates) the salt.
-func (t *Tx) init() ([]byte, error) {
-	if t.tx.Writable() {
-		for _, name := range allBuckets {
-			if _, err := t.tx.CreateBucketIfNotExists([]byte(name)); err != nil {
-				return nil, fmt.Errorf("offline: creating bucket %q: %w", name, err)
-			}
-		}
-	}
-	meta, err := t.bucket(bucketMeta)
+func (t *Tx) plainKeyring(meta *bolt.Bucket) (*keyring, error) {
+	salt, err := openWith(t.s.opt.Sealer, bucketMeta, metaSalt, meta.Get(metaSalt))
 	if err != nil {
 		return nil, err
 	}
-	if v := meta.Get(metaFormat); v == nil {
+	if len(salt) != 32 {
+		return nil, fmt.Errorf("offline: subject salt has %d bytes, want 32", len(salt))
+	}
+	return plainKeyring(t.s.opt.Sealer, salt, meta.Get(metaStoreID))
+}
+
+// createBuckets creates the missing buckets and checks the layout version.
+func (t *Tx) createBuckets() (*bolt.Bucket, error) {
+	for _, name := range allBuckets {
+		if _, err := t.tx.CreateBucketIfNotExists([]byte(name)); err != nil {
+			return nil, fmt.Errorf("offline: creating bucket %q: %w", name, err)
+		}
+	}
+	meta := t.tx.Bucket([]byte(bucketMeta))
+	if v := meta.Get(metaFormat); v != nil && (len(v) != 1 || v[0] > formatVersion) {
+		return nil, fmt.Errorf("offline: %s has layout version %v, this program knows %d", t.s.path, v, formatVersion)
+	}
+	if meta.Get(metaStoreID) == nil {
+		id := make([]byte, 16)
+		if _, err := rand.Read(id); err != nil {
+			return nil, fmt.Errorf("offline: generating store id: %w", err)
+		}
+		if err := meta.Put(metaStoreID, id); err != nil {
+			return nil, fmt.Errorf("offline: writing store id: %w", err)
+		}
+	}
+	return meta, nil
+}
+
+// initPlain creates the buckets and the salt of an unencrypted store, and upgrades a
+// version 1 access log to the hash chain.
+func (t *Tx) initPlain() (*keyring, error) {
+	meta, err := t.createBuckets()
+	if err != nil {
+		return nil, err
+	}
+	if meta.Get(metaKeyCheck) != nil {
+		return nil, fmt.Errorf("%w: %s", ErrLocked, t.s.path)
+	}
+	// The salt is sealed like personal data. It is only as secret as the Sealer makes it:
+	// encrypted stores (Init) derive their subject key from the data key instead.
+	if meta.Get(metaSalt) == nil {
+		salt := make([]byte, 32)
+		if _, err := rand.Read(salt); err != nil {
+			return nil, fmt.Errorf("offline: generating subject salt: %w", err)
+		}
+		sealed, err := t.s.opt.Sealer.Seal(bucketMeta, metaSalt, salt)
+		if err != nil {
+			return nil, fmt.Errorf("offline: sealing subject salt: %w", err)
+		}
+		if err := meta.Put(metaSalt, sealed); err != nil {
+			return nil, fmt.Errorf("offline: writing subject salt: %w", err)
+		}
+	}
+	kr, err := t.plainKeyring(meta)
+	if err != nil {
+		return nil, err
+	}
+	if v := meta.Get(metaFormat); v == nil || v[0] < formatVersion {
+		// Version 1 entries carry no chain: they are chained as they are, once.
+		if err := rechainAudit(t, kr.audit); err != nil {
+			return nil, err
+		}
 		if err := meta.Put(metaFormat, []byte{formatVersion}); err != nil {
 			return nil, fmt.Errorf("offline: writing format version: %w", err)
 		}
-	} else if len(v) != 1 || v[0] > formatVersion {
-		return nil, fmt.Errorf("offline: %s has layout version %v, this program knows %d", t.s.path, v, formatVersion)
 	}
-	// The salt is sealed like personal data: once the encrypted layer arrives, keyed hashes
-	// cannot be brute-forced from the file alone.
-	if v := meta.Get(metaSalt); v != nil {
-		salt, err := t.open(bucketMeta, metaSalt, v)
-		if err != nil {
-			return nil, err
-		}
-		if len(salt) != 32 {
-			return nil, fmt.Errorf("offline: subject salt has %d bytes, want 32", len(salt))
-		}
-		return salt, nil
-	}
-	salt := make([]byte, 32)
-	if _, err := rand.Read(salt); err != nil {
-		return nil, fmt.Errorf("offline: generating subject salt: %w", err)
-	}
-	sealed, err := t.seal(bucketMeta, metaSalt, salt)
-	if err != nil {
-		return nil, err
-	}
-	if err := meta.Put(metaSalt, sealed); err != nil {
-		return nil, fmt.Errorf("offline: writing subject salt: %w", err)
-	}
-	return salt, nil
+	return kr, nil
 }

@@ -74,6 +74,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.lookupCmd(),
 		a.sandboxCmd(),
 		a.dossierCmd(),
+		a.formsCmd(),
 		a.configCmd(),
 		a.versionCmd(),
 	)

@@ -60,6 +60,7 @@ var (
 type Env struct {
 	Agency string           // the receiving agency, for "config.agency"
 	Place  string           // where the declaration is made, for "config.place"
+	Police string           // the commune police (residence procedures' addressee), for "config.police"
 	Now    time.Time        // creation time, "meta.today" (Clock() when zero)
 	Clock  func() time.Time // the clock of later edits (time.Now when nil)
 }
@@ -127,15 +128,16 @@ type Declaration struct {
 	// Clock gives "now" for edits and for "not in the future" checks.
 	Clock func() time.Time
 
-	top       []fieldState
-	rows      [][][]fieldState // group index -> rows -> sub-field states
-	persons   []*PersonData
-	personRel []int8
-	procRel   []int8
-	wardOnly  map[string][]string // address ward path -> candidate ward codes (split old ward)
-	notes     []note
-	idemKey   string
-	ctx       evalCtx
+	top        []fieldState
+	rows       [][][]fieldState // group index -> rows -> sub-field states
+	rowsEdited map[string]bool  // groups whose rows the clerk added or removed: prefill leaves them alone
+	persons    []*PersonData
+	personRel  []int8
+	procRel    []int8
+	wardOnly   map[string][]string // address ward path -> candidate ward codes (split old ward)
+	notes      []note
+	idemKey    string
+	ctx        evalCtx
 }
 
 // NewDeclaration returns a declaration of spec with configuration values,
@@ -551,8 +553,18 @@ func (d *Declaration) AddRow(group string) (int, error) {
 		return 0, fmt.Errorf("forms: add row to %q: %w (%d)", group, ErrMaxRows, g.Max)
 	}
 	d.rows[g.gidx] = append(d.rows[g.gidx], d.newRow(g))
+	d.markRowsEdited(group)
 	d.changed()
 	return len(d.rows[g.gidx]), nil
+}
+
+// markRowsEdited records that the clerk chose the rows of a group: a later
+// household prefill (another person filled) must not bring removed rows back.
+func (d *Declaration) markRowsEdited(group string) {
+	if d.rowsEdited == nil {
+		d.rowsEdited = map[string]bool{}
+	}
+	d.rowsEdited[group] = true
 }
 
 // RemoveRow removes row n (from 1) of a group; later rows move up.
@@ -563,6 +575,7 @@ func (d *Declaration) RemoveRow(group string, n int) error {
 	}
 	rows := d.rows[g.gidx]
 	d.rows[g.gidx] = append(rows[:n-1:n-1], rows[n:]...)
+	d.markRowsEdited(group)
 	// Row-keyed state (ward candidates, notes) moves with the rows.
 	renum := func(p string) (string, bool) {
 		prefix := group + "."

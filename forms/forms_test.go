@@ -704,6 +704,8 @@ func TestPrefillSourcesResolve(t *testing.T) {
 	r.Mother = &lookups.PersonRef{ID: "001160222222", FullName: "Lê Thị Mẹ"}
 	r.RelationToHead = "Chủ hộ"
 	r.DeathDate = lookups.NewDate(2026, 1, 1)
+	r.MaritalHistory = []lookups.MaritalEvent{{Kind: lookups.Married, Date: lookups.NewDate(2015, 5, 20),
+		Spouse: *r.Spouse, Place: "UBND phường Ví Dụ"}}
 	r.Household = &lookups.Household{FileNumber: "HS-001", Head: lookups.Member{PersonRef: lookups.PersonRef{ID: subjectID, FullName: "Đỗ Văn Mẫu"}}}
 	pd := &PersonData{Card: in.Card, CardSource: SourceCard, Resident: r}
 	for key := range cardKeys {

@@ -215,8 +215,11 @@ func (d *Declaration) applySource(f *Field, st *fieldState, src source) bool {
 	switch src.kind {
 	case srcConfig:
 		v := d.env.Agency
-		if src.name == "place" {
+		switch src.name {
+		case "place":
 			v = d.env.Place
+		case "police":
+			v = d.env.Police
 		}
 		return d.putText(f, st, norm.NFC.String(strings.TrimSpace(v)), Provenance{Source: SourceConfig, At: d.env.Now})
 	case srcMeta:
@@ -357,6 +360,24 @@ func dbValue(r *lookups.Resident, name string) string {
 			return ref(r.Father, what)
 		case "mother":
 			return ref(r.Mother, what)
+		case "marriage":
+			// the latest registered marriage of the database's marital history
+			var ev *lookups.MaritalEvent
+			for i := range r.MaritalHistory {
+				if r.MaritalHistory[i].Kind == lookups.Married {
+					ev = &r.MaritalHistory[i]
+				}
+			}
+			if ev == nil {
+				return ""
+			}
+			switch what {
+			case "date":
+				return ev.Date.String()
+			case "place":
+				return ev.Place
+			}
+			return ""
 		case "household":
 			h := r.Household
 			if h == nil {
@@ -492,6 +513,9 @@ func (d *Declaration) putCardAddress(f *Field, st *fieldState, text string, p Pr
 // prefillGroup fills a group's rows from a slot's household members (the
 // slot's own person left out), unless the clerk has typed in a row.
 func (d *Declaration) prefillGroup(g *Field) {
+	if d.rowsEdited[g.ID] {
+		return
+	}
 	rows := d.rows[g.gidx]
 	prefilled := false
 	for _, row := range rows {

@@ -296,7 +296,7 @@ var dbKeys = map[string]bool{
 	"spouse.birthDate": true, "father.fullName": true, "father.id": true, "mother.fullName": true,
 	"mother.id": true, "phone": true, "email": true, "relationToHead": true,
 	"household.head.fullName": true, "household.head.id": true, "household.fileNumber": true,
-	"household.members": true, "deathDate": true,
+	"household.members": true, "deathDate": true, "marriage.date": true, "marriage.place": true,
 }
 
 // addressKeys are the sources an address field may take (structured addresses).
@@ -819,7 +819,7 @@ func (s *Spec) parseSource(key string, f *Field) (source, error) {
 		return source{}, fmt.Errorf("prefill source %q: %s", key, why)
 	}
 	switch key {
-	case "config.agency", "config.place":
+	case "config.agency", "config.place", "config.police":
 		if f.Type == TypeGroup || f.Type == TypeAddress {
 			return bad("not for a " + string(f.Type) + " field")
 		}

@@ -39,6 +39,7 @@ type Agency struct {
 	Name        string `toml:"name" comment:"Tên bộ phận, ví dụ BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"`
 	Address     string `toml:"address"`
 	Place       string `toml:"place" comment:"Địa danh ghi ở dòng ngày tháng"`
+	Police      string `toml:"police" comment:"Công an cấp xã nhận hồ sơ cư trú (dòng Kính gửi), ví dụ Công an phường Ba Đình"`
 	ResultPlace string `toml:"result_place" comment:"Nơi trả kết quả"`
 }
 

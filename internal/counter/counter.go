@@ -30,6 +30,7 @@ type Agency struct {
 	Name        string // e.g. "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"
 	Address     string
 	Place       string // for the date line and "Kính gửi"
+	Police      string // the commune police: addressee of residence procedures
 	ResultPlace string
 }
 
@@ -185,7 +186,8 @@ func (s *Service) logAccess(e offline.AccessEntry) {
 // NewDeclaration starts an empty declaration of spec in the counter's context
 // (agency, place, clock); person slots are filled with FillPerson.
 func (s *Service) NewDeclaration(spec *forms.Spec) *forms.Declaration {
-	return forms.NewDeclaration(spec, forms.Env{Agency: s.addressee(), Place: s.cfg.Agency.Place, Now: s.clock(), Clock: s.clock})
+	return forms.NewDeclaration(spec, forms.Env{Agency: s.addressee(), Place: s.cfg.Agency.Place, Police: s.cfg.Agency.Police,
+		Now: s.clock(), Clock: s.clock})
 }
 
 // Prefill builds the declaration of spec with its first counter-filled person

@@ -38,6 +38,7 @@ func Config(dataDir string) config.Config {
 		Name:        "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ",
 		Address:     "Địa chỉ demo — không phải trụ sở thật",
 		Place:       "Phường Ba Đình",
+		Police:      "Công an phường Ba Đình",
 		ResultPlace: "Bộ phận Tiếp nhận và Trả kết quả, UBND phường Ba Đình (bản demo)",
 	}
 	cfg.Counter = 1
@@ -77,6 +78,13 @@ func NewReader(pop *sandbox.Population) *Reader {
 			continue
 		}
 		r.cards = append(r.cards, lookups.CardInfo{ID: f.ID, Name: c.FullName, Note: f.Note})
+		// the married person's spouse too, so both parents of a newborn can tap their cards
+		if res, ok := pop.Resident(f.ID); ok && f.Kind == "married" && res.Spouse != nil {
+			if sc, ok := pop.Card(res.Spouse.ID); ok {
+				r.cards = append(r.cards, lookups.CardInfo{ID: sc.ID, Name: sc.FullName,
+					Note: "Vợ/chồng của " + c.FullName + " — dùng để thử liên thông khai sinh (cha, mẹ chạm thẻ)"})
+			}
+		}
 	}
 	return r
 }

@@ -9,7 +9,7 @@ import (
 // Choice sources a field may name with choices_from.
 const (
 	ChoicesProvinces     = "provinces"     // value: two-digit province code, label: name
-	ChoicesWards         = "wards"         // value: five-digit ward code, label: name
+	ChoicesWards         = "wards"         // value: five-digit ward code, label: name (and province in the unfiltered list)
 	ChoicesEthnicities   = "ethnicities"   // the 54 ethnic groups; value = label
 	ChoicesNationalities = "nationalities" // value = label, "Việt Nam" first
 )
@@ -57,9 +57,13 @@ func initSources() {
 		}
 		wardsByProv = map[string][]Choice{}
 		for _, w := range units.Wards() {
-			c := Choice{Value: w.Code, Label: w.Name}
-			wardList = append(wardList, c)
-			wardsByProv[w.ProvinceCode] = append(wardsByProv[w.ProvinceCode], c)
+			// the full list names the province too: ward names repeat across provinces
+			label := w.Name
+			if p, ok := units.ProvinceByCode(w.ProvinceCode); ok {
+				label += ", " + p.Name
+			}
+			wardList = append(wardList, Choice{Value: w.Code, Label: label})
+			wardsByProv[w.ProvinceCode] = append(wardsByProv[w.ProvinceCode], Choice{Value: w.Code, Label: w.Name})
 		}
 		ethnicitySet, nationSet = map[string]bool{}, map[string]bool{}
 		for _, e := range Ethnicities {

@@ -371,6 +371,12 @@ func (d *Declaration) relevantInst(f *Field, row int) bool {
 	return ok
 }
 
+// PersonRelevant reports whether a person slot applies given the current values.
+func (d *Declaration) PersonRelevant(slot string) bool {
+	i, ok := d.spec.personIdx[slot]
+	return ok && d.personRelevant(i)
+}
+
 func (d *Declaration) personRelevant(i int) bool {
 	switch d.personRel[i] {
 	case 1:

@@ -31,6 +31,7 @@ type formView struct {
 	errs   map[string]string // path -> inline message
 	filter string            // type-to-filter text on a choice row
 	pick   int               // highlighted match of a long choice list
+	width  int               // terminal width
 }
 
 type rowKind int
@@ -70,7 +71,10 @@ func newFormView(spec *forms.Spec, decl *forms.Declaration, st Styles, loc *time
 }
 
 // setWidth fits the editor into the terminal width (label column 40 + tags).
-func (f *formView) setWidth(w int) { f.input.SetWidth(max(20, w-60)) }
+func (f *formView) setWidth(w int) {
+	f.width = w
+	f.input.SetWidth(max(20, w-60))
+}
 
 // rebuild recomputes the visible rows after any change (relevance, rows added,
 // slots filled) and keeps the cursor on the same path where it still exists.
@@ -84,10 +88,13 @@ func (f *formView) rebuild() {
 		sec := &f.spec.Sections[si]
 		start := len(f.rows)
 		f.rows = append(f.rows, formRow{kind: rowSection, title: sec.Title})
-		if sec.Person != "" {
-			f.rows = append(f.rows, formRow{kind: rowSlot, slot: sec.Person, title: f.slotLabel(sec.Person)})
-		}
 		fields := 0
+		// a relevant person slot is always offered, even while its section's
+		// fields wait for it (e.g. an optional father)
+		if sec.Person != "" && f.decl.PersonRelevant(sec.Person) {
+			f.rows = append(f.rows, formRow{kind: rowSlot, slot: sec.Person, title: f.slotLabel(sec.Person)})
+			fields++
+		}
 		for i := range sec.Fields {
 			fd, ok := f.spec.Field(sec.Fields[i].ID)
 			if !ok || !f.decl.Relevant(fd.ID) {
@@ -532,6 +539,14 @@ func (f *formView) sourceOf(path string) string { return f.sourceTag(f.decl.Prov
 
 // slotLine describes who fills a slot, or how to fill it.
 func (f *formView) slotLine(slot string) string {
+	if _, ok := f.decl.Person(slot); !ok {
+		return f.slotText(slot)
+	}
+	return f.slotText(slot) + f.st.Muted.Render("  (Enter: đổi người)")
+}
+
+// slotText describes who fills a slot (for the form and the review).
+func (f *formView) slotText(slot string) string {
 	p, ok := f.decl.Person(slot)
 	if !ok {
 		return f.st.Required.Render("(chưa có)") + f.st.Muted.Render("  Enter: chạm thẻ / quét QR / gõ số định danh")
@@ -555,7 +570,7 @@ func (f *formView) slotLine(slot string) string {
 	if p.Resident != nil && p.Resident.Deceased() {
 		s += " " + f.st.Error.Render("đã mất "+p.Resident.DeathDate.String())
 	}
-	return s + f.st.Muted.Render("  (Enter: đổi người)")
+	return s
 }
 
 func (f *formView) view(width, height int) string {
@@ -579,11 +594,17 @@ func (f *formView) view(width, height int) string {
 	for i, p := range procs {
 		names[i] = p.Name
 	}
-	header := f.st.Subtitle.Render("Bước 4 — "+f.spec.FormName) +
-		f.st.Muted.Render(fmt.Sprintf("  (%s, phiên bản %s) — %d ô điền sẵn, %d ô đã gõ, còn %d ô bắt buộc",
-			f.spec.Template, f.spec.Version, prefilled, typed, len(missing)))
+	fit := func(s string) string {
+		if width > 4 {
+			return ansi.Truncate(s, width-3, "…")
+		}
+		return s
+	}
+	header := fit(f.st.Subtitle.Render("Bước 4 — "+f.spec.FormName)) + "\n" +
+		fit(f.st.Muted.Render(fmt.Sprintf("%d ô điền sẵn, %d ô đã gõ, còn %d ô bắt buộc — mẫu %s, phiên bản %s",
+			prefilled, typed, len(missing), f.spec.Template, f.spec.Version)))
 	if len(procs) > 1 {
-		header += "\n" + f.st.Muted.Render("Thủ tục liên thông: "+strings.Join(names, " + "))
+		header += "\n" + fit(f.st.Muted.Render("Thủ tục liên thông: "+strings.Join(names, " + ")))
 	}
 	var lines []string
 	curLine := 0
@@ -647,10 +668,13 @@ func (f *formView) view(width, height int) string {
 	for _, n := range f.decl.Notes() {
 		lines = append(lines, "", f.st.Warn.Render("⚠ "+n))
 	}
+	for i := range lines {
+		lines[i] = fit(lines[i])
+	}
 	// keep the current row on screen
-	avail := height - 4
+	avail := height - strings.Count(header, "\n") - 2
 	if avail < 5 {
-		avail = len(lines)
+		avail = 5
 	}
 	start := 0
 	if curLine > avail/2 {
@@ -685,7 +709,14 @@ func (f *formView) choiceLine(r formRow) string {
 			}
 			parts[i] = label
 		}
-		return strings.Join(parts, " │ ")
+		line := strings.Join(parts, " │ ")
+		if !f.fitsOneLine(line) {
+			if s := f.display(r); s != "" {
+				return s + f.st.Muted.Render("  (số hoặc ←/→ để chọn)")
+			}
+			return f.st.Muted.Render("(số hoặc ←/→ để chọn)")
+		}
+		return line
 	}
 	s := f.display(r)
 	if s == "" {
@@ -694,13 +725,41 @@ func (f *formView) choiceLine(r formRow) string {
 	return s + f.st.Muted.Render("  lọc: "+f.filter+"▏")
 }
 
+// fitsOneLine: the options fit after the label column on one terminal line.
+func (f *formView) fitsOneLine(s string) bool {
+	return f.width == 0 || ansi.StringWidth(s) <= f.width-48
+}
+
+func labelsLen(cs []forms.Choice) string {
+	var b strings.Builder
+	for _, c := range cs {
+		b.WriteString(c.Label)
+	}
+	return b.String()
+}
+
 // choiceList shows up to five matches of a long list under the row.
 func (f *formView) choiceList(r formRow) []string {
-	if len(f.decl.Choices(r.path)) <= longList {
-		if f.filter != "" {
-			return []string{"      " + f.st.Muted.Render("lọc: "+f.filter)}
+	if all := f.decl.Choices(r.path); len(all) <= longList {
+		var out []string
+		if !f.fitsOneLine(strings.Repeat("x", len(all)*4) + labelsLen(all)) {
+			// too wide for one line: one option a line under the row
+			selected := map[string]bool{}
+			for _, v := range strings.Split(f.decl.Value(r.path), ";") {
+				selected[v] = true
+			}
+			for i, c := range all {
+				line := fmt.Sprintf("%d %s", i+1, c.Label)
+				if selected[c.Value] {
+					line = f.st.Selected.Render(line)
+				}
+				out = append(out, "      "+line)
+			}
 		}
-		return nil
+		if f.filter != "" {
+			out = append(out, "      "+f.st.Muted.Render("lọc: "+f.filter))
+		}
+		return out
 	}
 	list := f.matches(r)
 	cur := f.decl.Value(r.path)

@@ -87,8 +87,10 @@ type Model struct {
 	origin     lookups.Origin
 	lookups    []string // personal IDs looked up for this citizen, tied to the dossier later
 
-	svcIdx int
-	form   *formView
+	svcIdx   int
+	form     *formView
+	scroll   int    // first body line shown on long screens (resident, review)
+	scrollOn screen // the screen scroll belongs to; another screen starts at the top
 
 	// person slots of the form
 	slotTarget string          // the slot the identify screen fills ("" = the citizen served)
@@ -251,7 +253,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if m.screen == scrForm && m.form != nil {
 			cmd, _ := m.form.update(msg)
-			return m, tea.Batch(cmd, m.saveDraft())
+			save := m.saveDraft()
+			return m, tea.Batch(cmd, save)
 		}
 		return m, nil
 	case tea.KeyPressMsg:
@@ -264,6 +267,18 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if m.busy != "" {
 			return m, nil // a command is running; keys wait for it
+		}
+		switch msg.String() {
+		case "pgdown", "pgup":
+			if m.scrollOn != m.screen {
+				m.scroll, m.scrollOn = 0, m.screen
+			}
+			step := max(5, m.height/2)
+			if msg.String() == "pgup" {
+				step = -step
+			}
+			m.scroll = max(0, m.scroll+step)
+			return m, nil
 		}
 		switch m.screen {
 		case scrIdentify:
@@ -337,7 +352,7 @@ func (m Model) reset() Model {
 func (m Model) updateIdentify(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.keys.TapCard) && m.opt.Reader != nil:
-		m.screen = scrCards
+		m.screen, m.cardIdx = scrCards, 0
 		m.setMessage("", false)
 		return m, nil
 	case key.Matches(msg, m.keys.Drafts) && m.slotTarget == "":
@@ -476,10 +491,13 @@ func (m Model) onSlotLookup(msg lookupMsg) (tea.Model, tea.Cmd) {
 		m.slotTarget = ""
 		m.screen = scrForm
 		m.input.Reset()
-		m.setMessage(label+": đã điền từ "+sourceWords(data), false)
 	}
 	mm, cmd := m.nextPending()
-	return mm, tea.Batch(cmd, mm.form.load(), mm.saveDraft())
+	if !derived {
+		mm.setMessage(label+": đã điền từ "+sourceWords(data), false)
+	}
+	save := mm.saveDraft()
+	return mm, tea.Batch(cmd, mm.form.load(), save)
 }
 
 func sourceWords(p forms.PersonData) string {
@@ -630,7 +648,8 @@ func (m Model) updateServices(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.draftID = newDraftID()
 		m.screen = scrForm
 		mm, cmd := m.nextPending()
-		return mm, tea.Batch(cmd, mm.form.focusFirstMissing(), mm.saveDraft())
+		focus, save := mm.form.focusFirstMissing(), mm.saveDraft()
+		return mm, tea.Batch(cmd, focus, save)
 	}
 	return m, nil
 }
@@ -641,7 +660,8 @@ func (m Model) updateForm(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.keys.Back):
 		m.screen = scrServices
-		return m, m.saveDraft()
+		save := m.saveDraft()
+		return m, save
 	case key.Matches(msg, m.keys.Review):
 		if probs := m.form.decl.Validate(); len(probs) > 0 {
 			m.form.showProblems(probs)
@@ -650,7 +670,8 @@ func (m Model) updateForm(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		m.screen = scrReview
 		m.setMessage("", false)
-		return m, m.saveDraft()
+		save := m.saveDraft()
+		return m, save
 	}
 	m.setMessage("", false)
 	cmd, act := m.form.update(msg)
@@ -660,7 +681,8 @@ func (m Model) updateForm(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.input.Reset()
 		return m, tea.Batch(cmd, m.input.Focus())
 	}
-	return m, tea.Batch(cmd, m.saveDraft())
+	save := m.saveDraft()
+	return m, tea.Batch(cmd, save)
 }
 
 // primarySlot is the slot the identified citizen fills: the first one filled
@@ -715,7 +737,8 @@ func (m Model) onDraftSaved(msg draftSavedMsg) (tea.Model, tea.Cmd) {
 		m.setMessage("Chưa lưu được bản nháp: "+m.explain(msg.err), true)
 	}
 	if m.draftDirty {
-		return m, m.saveDraft()
+		save := m.saveDraft()
+		return m, save
 	}
 	return m, nil
 }
@@ -829,11 +852,25 @@ func (m Model) updateReceipt(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 // View renders the current screen with the title and status bars.
 func (m Model) View() tea.View {
-	var b strings.Builder
-	b.WriteString(m.titleBar())
-	b.WriteString("\n")
-	b.WriteString(m.statusBar())
-	b.WriteString("\n\n")
+	header := m.titleBar() + "\n" + m.statusBar() + "\n"
+	var footer strings.Builder
+	if m.busy != "" {
+		footer.WriteString("\n" + m.spin.View() + " " + m.busy)
+	}
+	if m.message != "" {
+		style := m.st.OK
+		if m.msgErr {
+			style = m.st.Error
+		}
+		footer.WriteString("\n" + style.Width(max(20, m.width-4)).Render(m.message))
+	}
+	footer.WriteString("\n\n" + m.help.View(m.screenKeys()))
+	// the body gets the lines left: a view taller than the terminal would scroll
+	// the title and the status bar away
+	avail := 1000
+	if m.height > 0 {
+		avail = max(5, m.height-lipgloss.Height(header)-lipgloss.Height(footer.String())-1)
+	}
 	var body string
 	switch m.screen {
 	case scrIdentify:
@@ -845,7 +882,7 @@ func (m Model) View() tea.View {
 	case scrServices:
 		body = m.viewServices()
 	case scrForm:
-		body = m.form.view(m.width, m.height-8)
+		body = m.form.view(m.width, avail)
 	case scrReview:
 		body = m.viewReview()
 	case scrReceipt:
@@ -856,22 +893,29 @@ func (m Model) View() tea.View {
 	if m.width > 4 {
 		body = lipgloss.NewStyle().Width(m.width - 2).Render(body)
 	}
-	b.WriteString(body + "\n")
-	if m.busy != "" {
-		b.WriteString("\n" + m.spin.View() + " " + m.busy + "\n")
+	offset := 0
+	if m.scrollOn == m.screen && m.screen != scrForm {
+		offset = m.scroll
 	}
-	if m.message != "" {
-		style := m.st.OK
-		if m.msgErr {
-			style = m.st.Error
-		}
-		b.WriteString("\n" + style.Width(max(20, m.width-4)).Render(m.message) + "\n")
-	}
-	b.WriteString("\n" + m.help.View(m.screenKeys()))
-	v := tea.NewView(m.st.App.Render(b.String()))
+	body = clip(body, avail, offset, m.st)
+	v := tea.NewView(m.st.App.Render(header + "\n" + body + footer.String()))
 	v.AltScreen = true
 	v.WindowTitle = "motcua — Bộ phận một cửa"
 	return v
+}
+
+// clip keeps n lines of body from line offset (clamped), with a marker when
+// more lies below or above.
+func clip(body string, n, offset int, st Styles) string {
+	lines := strings.Split(strings.TrimRight(body, "\n"), "\n")
+	if len(lines) <= n {
+		return strings.Join(lines, "\n")
+	}
+	offset = max(0, min(offset, len(lines)-n+1))
+	end := min(len(lines), offset+n-1)
+	out := lines[offset:end]
+	more := st.Muted.Render(fmt.Sprintf("  … còn %d dòng — PgDn/PgUp để xem", len(lines)-end+offset))
+	return strings.Join(append(out, more), "\n")
 }
 
 func (m Model) titleBar() string {

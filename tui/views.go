@@ -173,10 +173,20 @@ func (m Model) viewReview() string {
 			b.WriteString(fmt.Sprintf("  • %s — %s (%s)\n", p.Name, p.Agency, days))
 		}
 	}
+	// what the citizen hands over and the residence note first: the long
+	// field list follows (PgDn)
+	b.WriteString(m.st.Label.Render("Giấy tờ công dân nộp") + "\n")
+	for _, d := range f.decl.Documents() {
+		b.WriteString("  • " + documentLine(d) + "\n")
+	}
+	for _, n := range f.decl.Notes() {
+		b.WriteString(m.st.Warn.Render("⚠ "+n) + "\n")
+	}
+	b.WriteString(m.st.OK.Render("Thông tin cư trú lấy từ CSDL quốc gia về dân cư: không yêu cầu giấy xác nhận cư trú (CT07/CT08).") + "\n\n")
+	b.WriteString(m.st.Label.Render("Người trong tờ khai") + "\n")
 	for _, p := range f.spec.Persons() {
-		if d, ok := f.decl.Person(p.ID); ok {
-			b.WriteString(fmt.Sprintf("  %-34s %s\n", p.Label, f.slotLine(p.ID)))
-			_ = d
+		if _, ok := f.decl.Person(p.ID); ok && f.decl.PersonRelevant(p.ID) {
+			b.WriteString(fmt.Sprintf("  %s %s\n", padRight(p.Label, 34), f.slotText(p.ID)))
 		}
 	}
 	section := ""
@@ -198,14 +208,6 @@ func (m Model) viewReview() string {
 			b.WriteString(fmt.Sprintf("  %s %s %s\n", padRight(r.title, 34), v, f.sourceOf(r.path)))
 		}
 	}
-	b.WriteString("\n" + m.st.Subtitle.Render("Giấy tờ công dân nộp") + "\n")
-	for _, d := range f.decl.Documents() {
-		b.WriteString("  • " + documentLine(d) + "\n")
-	}
-	for _, n := range f.decl.Notes() {
-		b.WriteString(m.st.Warn.Render("⚠ "+n) + "\n")
-	}
-	b.WriteString("\n" + m.st.OK.Render("Thông tin cư trú lấy từ CSDL quốc gia về dân cư: không yêu cầu giấy xác nhận cư trú (CT07/CT08).") + "\n")
 	return b.String()
 }
 

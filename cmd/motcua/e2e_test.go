@@ -61,6 +61,68 @@ func (s *tmuxSession) waitFor(want string) string {
 	}
 }
 
+// tapCard opens the virtual reader (F2) and taps the card of id.
+func (s *tmuxSession) tapCard(id string) {
+	s.t.Helper()
+	s.keys("F2")
+	scr := s.waitFor("Chạm thẻ — thẻ ảo (demo)")
+	idx, n := -1, 0
+	for _, l := range strings.Split(scr, "\n") {
+		if regexp.MustCompile(`\d{12}  `).MatchString(l) {
+			if strings.Contains(l, id) {
+				idx = n
+			}
+			n++
+		}
+	}
+	if idx < 0 {
+		s.t.Fatalf("card of %s not in the list:\n%s", id, scr)
+	}
+	for range idx {
+		s.keys("Down")
+	}
+	s.keys("Enter")
+}
+
+// cursorTo presses key until the form's cursor line (›) contains label,
+// letting the screen settle after each key so that no key overshoots.
+func (s *tmuxSession) cursorTo(key, label string) {
+	s.t.Helper()
+	at := func(scr string) bool {
+		for _, l := range strings.Split(scr, "\n") {
+			if strings.Contains(l, "› ") && strings.Contains(l, label) {
+				return true
+			}
+		}
+		return false
+	}
+	scr := s.settle("")
+	for range 80 {
+		if at(scr) {
+			return
+		}
+		s.keys(key)
+		scr = s.settle(scr)
+	}
+	s.t.Fatalf("cursor never reached %q:\n%s", label, scr)
+}
+
+// settle waits until the screen differs from prev and then stays the same
+// for a moment (at most a second), and returns it.
+func (s *tmuxSession) settle(prev string) string {
+	deadline := time.Now().Add(time.Second)
+	scr := s.screen()
+	for time.Now().Before(deadline) {
+		time.Sleep(30 * time.Millisecond)
+		next := s.screen()
+		if next == scr && next != prev {
+			return next
+		}
+		scr = next
+	}
+	return scr
+}
+
 // motcua runs the program (this test binary acting as it) and returns its output and exit code.
 func motcua(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
@@ -110,30 +172,8 @@ func TestCounterFlowInTmux(t *testing.T) {
 	s := startTmux(t, 150, 50, fmt.Sprintf("env %s=1 %s demo --data-dir %s", asBinary, os.Args[0], dir))
 
 	s.waitFor("Bước 1 — Xác định công dân")
-	s.keys("F2")
-	s.waitFor("Chạm thẻ — thẻ ảo (demo)")
-	// pick the never-married person's card in the list
-	scr := s.screen()
-	lines := strings.Split(scr, "\n")
-	idx, first := -1, -1
-	for i, l := range lines {
-		if regexp.MustCompile(`\d{12}  `).MatchString(l) {
-			if first < 0 {
-				first = i
-			}
-			if strings.Contains(l, who.ID) {
-				idx = i - first
-			}
-		}
-	}
-	if idx < 0 {
-		t.Fatalf("card of %s not in the list:\n%s", who.ID, scr)
-	}
-	for range idx {
-		s.keys("Down")
-	}
-	s.keys("Enter")
-	scr = s.waitFor("Bước 2 — Thông tin công dân")
+	s.tapCard(who.ID)
+	scr := s.waitFor("Bước 2 — Thông tin công dân")
 	for _, want := range []string{who.Name, who.ID, "Thường trú", "không cần giấy xác nhận cư trú", "Hộ gia đình", "[chip]"} {
 		if !strings.Contains(scr, want) {
 			t.Errorf("resident panel lacks %q:\n%s", want, scr)
@@ -237,5 +277,148 @@ func TestCounterFlowInTmux(t *testing.T) {
 		if strings.Contains(text, banned) {
 			t.Errorf("receipt mentions a residence paper %q", banned)
 		}
+	}
+}
+
+// TestBirthBundleInTmux registers a newborn through the interconnected
+// bundle: the mother taps her card at the counter, the parents' slots are
+// filled by card, the child is typed, and one dossier code covers the three
+// procedures, each with its appointment on the screen and the receipt.
+func TestBirthBundleInTmux(t *testing.T) {
+	pdftotext := testenv.NeedTool(t, "pdftotext", "poppler-utils")
+	dir := t.TempDir()
+	father := featured(t, "married")
+	out, _, code := motcua(t, "lookup", "--demo", "--data-dir", dir, "--purpose", "check", "--json", father.ID)
+	if code != 0 {
+		t.Fatalf("lookup of the father: exit %d", code)
+	}
+	var fr struct {
+		Resident struct {
+			Spouse struct{ ID, FullName string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &fr); err != nil || fr.Resident.Spouse.ID == "" {
+		t.Fatalf("the featured married person has no spouse: %v %s", err, out)
+	}
+	mother := fr.Resident.Spouse
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	born := time.Now().In(loc).AddDate(0, 0, -3).Format("02/01/2006")
+
+	s := startTmux(t, 150, 60, fmt.Sprintf("env %s=1 %s demo --data-dir %s 2>%s/stderr.txt; sleep 30", asBinary, os.Args[0], dir, dir))
+	t.Cleanup(func() {
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(dir, "stderr.txt"))
+			t.Logf("program stderr:\n%s", b)
+		}
+	})
+	s.waitFor("Bước 1 — Xác định công dân")
+	s.tapCard(mother.ID) // the mother registers the birth
+	s.waitFor("Bước 2 — Thông tin công dân")
+	s.keys("Enter")
+	s.waitFor("Bước 3 — Chọn thủ tục")
+	s.cursorTo("Down", "Liên thông đăng ký khai sinh")
+	s.keys("Enter")
+	s.waitFor("Bước 4 — Tờ khai liên thông")
+
+	// parents by card: the cursor starts on the mother's empty slot
+	s.cursorTo("Tab", "Mẹ của trẻ")
+	s.keys("Enter")
+	s.waitFor("Điền người trong tờ khai: Mẹ của trẻ")
+	s.tapCard(mother.ID)
+	s.waitFor("Mẹ của trẻ: đã điền từ thẻ và CSDL dân cư")
+	s.cursorTo("Tab", "Cha của trẻ")
+	s.keys("Enter")
+	s.waitFor("Điền người trong tờ khai: Cha của trẻ")
+	s.tapCard(father.ID)
+	s.waitFor("Cha của trẻ: đã điền từ thẻ và CSDL dân cư")
+
+	// the child is typed
+	s.keys("C-n")
+	s.cursorTo("C-n", "Họ, chữ đệm, tên*")
+	s.text("Bùi Ngọc Ánh")
+	s.keys("Tab")
+	s.text(born)
+	s.keys("Tab")
+	s.cursorTo("Tab", "Giới tính*")
+	s.text("2") // Nữ
+	s.keys("C-n")
+	s.cursorTo("Tab", "Nơi sinh — số nhà")
+	s.text("Trạm y tế")
+	s.keys("Tab")
+	s.text("ba dinh ha noi") // the ward list filters without diacritics
+	s.waitFor("Phường Ba Đình")
+	s.keys("C-n")
+	s.cursorTo("Tab", "Số Giấy chứng nhận kết hôn")
+	s.text("05/2013")
+	s.keys("C-n")
+	s.cursorTo("Tab", "Chủ sở hữu chỗ ở hợp pháp")
+	s.text("1") // the household head
+	s.keys("C-n")
+	s.cursorTo("Tab", "Ý kiến của chủ hộ")
+	s.text("1")
+	s.keys("C-n")
+	s.cursorTo("Tab", "Nơi đăng ký khám bệnh")
+	s.text("Trạm y tế phường Ba Đình")
+	s.keys("F10")
+	scr := s.waitFor("Bước 5 — Xem lại")
+	for _, want := range []string{"Đăng ký khai sinh", "Đăng ký thường trú", "Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi",
+		"Giấy chứng sinh", mother.FullName, father.Name} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("review lacks %q:\n%s", want, scr)
+		}
+	}
+	s.keys("Enter")
+	scr = s.waitFor("Đã tiếp nhận hồ sơ")
+	dossier := regexp.MustCompile(`DEMO\.00004-\d{6}-01\d{4}`).FindString(scr)
+	if dossier == "" {
+		t.Fatalf("no dossier code:\n%s", scr)
+	}
+	if n := strings.Count(scr, "Hẹn trả"); n != 3 {
+		t.Errorf("%d appointments on the receipt screen, want 3:\n%s", n, scr)
+	}
+	s.keys("Enter")
+	s.waitFor("Bước 1 — Xác định công dân")
+	s.keys("C-c")
+
+	txt, err := exec.Command(pdftotext, "-layout", filepath.Join(dir, "receipts", dossier+".pdf"), "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(txt)
+	for _, want := range []string{dossier, "Đăng ký khai sinh", "Đăng ký thường trú", "Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi",
+		"Giấy chứng sinh", mother.FullName, mother.ID, "Bùi Ngọc Ánh", "Ủy ban nhân dân cấp xã", "Công an cấp xã"} {
+		if !strings.Contains(strings.Join(strings.Fields(text), " "), want) {
+			t.Errorf("receipt lacks %q:\n%s", want, text)
+		}
+	}
+	if n := strings.Count(text, dossier); n < 1 {
+		t.Errorf("dossier code missing from the receipt")
+	}
+	// one dossier, three procedure records, each with its own appointment
+	out, _, code = motcua(t, "dossier", "show", dossier, "--demo", "--data-dir", dir, "--operator", "cb.test", "--json")
+	if code != 0 {
+		t.Fatalf("dossier show: exit %d", code)
+	}
+	var d forms.Dossier
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Procedures) != 3 {
+		t.Fatalf("%d procedure records, want 3", len(d.Procedures))
+	}
+	for _, p := range d.Procedures {
+		if p.Appointment.IsZero() || p.Agency == "" {
+			t.Errorf("procedure %s: appointment %v agency %q", p.ID, p.Appointment, p.Agency)
+		}
+	}
+	slots := map[string]string{}
+	for _, p := range d.Persons {
+		slots[p.Slot] = p.Source
+	}
+	if slots["mother"] != forms.SourceCard || slots["father"] != forms.SourceCard || slots["requester"] != forms.SourceCard {
+		t.Errorf("persons not recorded as read from cards: %v", slots)
 	}
 }

@@ -89,7 +89,11 @@ func (a *app) openEnv(logToFile bool) (*env, error) {
 		}
 		e.logFile, logw = f, f
 	}
-	parts, err := wire.Open(cfg, wire.Options{Log: logw, OnWait: func() { fmt.Fprintln(a.stderr, offline.WaitMessage) }})
+	onWait := func() { fmt.Fprintln(a.stderr, offline.WaitMessage) }
+	if logToFile { // the TUI: a line on stderr would draw over the screen
+		onWait = func() { fmt.Fprintln(logw, "level=INFO msg=\"waited for the data file\"") }
+	}
+	parts, err := wire.Open(cfg, wire.Options{Log: logw, OnWait: onWait})
 	if err != nil {
 		e.Close()
 		switch {

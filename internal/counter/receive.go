@@ -162,29 +162,56 @@ func (s *Service) submit(ctx context.Context, d *forms.Dossier) (bool, error) {
 // officer's name as printed.
 func (s *Service) Receipt(d *forms.Dossier, officer string) printing.Receipt {
 	a := s.cfg.Agency
+	loc := s.clock().Location() // every time printed in the counter's time zone
 	r := printing.Receipt{
 		ParentAgency: a.Parent, Agency: a.Name, AgencyAddress: a.Address, Place: a.Place,
 		DossierCode: d.Code, Officer: officer,
 		CitizenName: d.Subject.FullName, CitizenID: d.Subject.ID,
-		ReceivedAt: d.ReceivedAt, ResultPlace: a.ResultPlace,
+		ReceivedAt: d.ReceivedAt.In(loc), ResultPlace: a.ResultPlace,
+	}
+	// The receipt names who handed the dossier in: the requester when the
+	// declaration has one (a parent registering a birth, a relative
+	// registering a death), else the person the dossier is about.
+	if app, ok := applicant(d); ok && app.ID != d.Subject.ID {
+		r.CitizenName, r.CitizenID = app.FullName, app.ID
+		if d.Subject.FullName != "" {
+			r.Notes = append(r.Notes, "Người được giải quyết thủ tục: "+d.Subject.FullName+".")
+		}
 	}
 	if spec, ok := s.spec(d.ServiceID); ok {
 		r.Phone = fieldValue(d, spec.Subject.Phone)
 		r.Address = fieldValue(d, spec.Subject.Residence)
 	}
 	for _, p := range d.Procedures {
-		r.Procedures = append(r.Procedures, printing.Procedure{Name: p.Name, Appointment: p.Appointment, Handler: p.Agency})
+		r.Procedures = append(r.Procedures, printing.Procedure{Name: p.Name, Appointment: p.Appointment.In(loc), Handler: p.Agency})
 	}
 	for _, doc := range d.Documents {
 		r.Documents = append(r.Documents, printing.Document{Name: doc.Name, Original: doc.Original, Count: doc.Count})
 	}
 	if rs := d.ResidenceSource; rs != nil {
-		r.ResidenceFrom, r.ResidenceAt = rs.Source, rs.At
+		r.ResidenceFrom, r.ResidenceAt = rs.Source, rs.At.In(loc)
 		if rs.Origin == "cache" {
 			r.Notes = append(r.Notes, "Dữ liệu cư trú lấy từ bản lưu tạm của lần tra cứu trước (mất kết nối lúc tiếp nhận).")
 		}
 	}
 	return r
+}
+
+// applicant is the person who hands the dossier in: the slot named
+// "requester" when filled, else the first filled slot (the citizen the
+// counter identified).
+func applicant(d *forms.Dossier) (forms.PersonRecord, bool) {
+	for _, p := range d.Persons {
+		if p.Slot == "requester" && p.ID != "" {
+			return p, true
+		}
+	}
+	for _, p := range d.Persons {
+		if p.ID != "" {
+			return p, true
+		}
+	}
+	return forms.PersonRecord{}, false
 }
 
 func fieldValue(d *forms.Dossier, id string) string {

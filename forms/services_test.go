@@ -805,3 +805,23 @@ func TestGroupPrefillKeepsRowsRemoved(t *testing.T) {
 		t.Errorf("after clearing the owner slot the group has %d rows again, want 0", n)
 	}
 }
+
+// BenchmarkRevalidateBirthBundle is the catalog's largest bundle (birth +
+// permanent residence + BHYT card), complete, re-validated after one
+// keystroke in the child's name: what the counter does on every key.
+func BenchmarkRevalidateBirthBundle(b *testing.B) {
+	sc := serviceCases[slices.IndexFunc(serviceCases, func(c serviceCase) bool { return c.spec == "lien-thong-khai-sinh" })]
+	d := sc.valid(b)
+	vals := [2]string{"Bùi Ngọc Ánh", "Bùi Ngọc Ánhh"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		if err := d.Set("child_name", vals[i%2]); err != nil {
+			b.Fatal(err)
+		}
+		if p := d.Validate(); len(p) != 0 {
+			b.Fatal(p)
+		}
+	}
+}

@@ -162,7 +162,7 @@ func (h *harness) run(cmd tea.Cmd) []tea.Msg {
 						start(c)
 					}
 				}
-			case lookupMsg, cardReadMsg, receivedMsg, statusMsg:
+			case lookupMsg, cardReadMsg, receivedMsg, statusMsg, draftSavedMsg, draftsMsg, draftLoadedMsg:
 				out = append(out, msg)
 			}
 		case <-grace:
@@ -343,5 +343,40 @@ func TestStaleLookupResultDropped(t *testing.T) {
 	h.send(lookupMsg{seq: old, resident: resident(id1, "Người Cũ", lookups.Married)})
 	if h.model().screen != scrIdentify {
 		t.Fatal("a stale look-up result changed the screen")
+	}
+}
+
+// A declaration is saved as a draft after each step and resumed with F3 from
+// the identification screen, with its values and their sources.
+func TestDraftSavedAndResumed(t *testing.T) {
+	h := newHarness(t)
+	openForm(h)
+	h.typ("2") // purpose: other
+	h.key(tea.KeyTab)
+	h.typ("Bổ sung hồ sơ")
+	if len(h.be.drafts) != 1 {
+		t.Fatalf("%d drafts saved, want 1", len(h.be.drafts))
+	}
+	// the clerk leaves the citizen: back to the identification screen
+	h.key(tea.KeyEscape) // form -> services
+	h.key(tea.KeyEscape) // services -> resident
+	h.key(tea.KeyEscape) // resident -> next citizen
+	h.want("Bước 1 — Xác định công dân")
+	h.key(tea.KeyF3)
+	h.want("Hồ sơ đang soạn dở", "Cấp giấy xác nhận tình trạng hôn nhân")
+	h.key(tea.KeyEnter)
+	h.want("Đã mở lại hồ sơ soạn dở", "Bước 4")
+	m := h.model()
+	if got := m.form.decl.Value("purpose_other"); got != "Bổ sung hồ sơ" {
+		t.Fatalf("resumed purpose_other = %q", got)
+	}
+	if src := m.form.decl.Provenance("subject_name").Source; src != forms.SourceDatabase {
+		t.Fatalf("resumed subject_name source = %q, want database", src)
+	}
+	h.key(tea.KeyF10)
+	h.key(tea.KeyEnter)
+	h.want("Đã tiếp nhận hồ sơ")
+	if len(h.be.drafts) != 0 {
+		t.Fatal("the draft was not dropped when the dossier was received")
 	}
 }

@@ -78,8 +78,18 @@ func (a *app) rootCmd() *cobra.Command {
 		a.configCmd(),
 		a.versionCmd(),
 	)
+	for _, c := range commands {
+		root.AddCommand(c(a))
+	}
 	return root
 }
+
+// commands are the command groups that register themselves from their own
+// files (queue, cache, audit, operator ...), so that adding one does not
+// touch this list.
+var commands []func(*app) *cobra.Command
+
+func register(c func(*app) *cobra.Command) { commands = append(commands, c) }
 
 // operatorID is the operator of a scripted command: --operator, else
 // MOTCUA_OPERATOR, else the demo operator in demo mode.

@@ -32,6 +32,7 @@ type formView struct {
 	filter string            // type-to-filter text on a choice row
 	pick   int               // highlighted match of a long choice list
 	width  int               // terminal width
+	mask   bool              // hide sensitive values (a volunteer is serving)
 }
 
 type rowKind int
@@ -495,9 +496,19 @@ func toggle(cur, v string) string {
 	return strings.Join(out, ";")
 }
 
+// sensitive: personal data a volunteer does not see (NĐ 356/2025: ethnicity
+// and religion are sensitive data).
+func sensitive(fd *forms.Field) bool {
+	id := strings.ToLower(fd.ID + " " + fd.Prefill)
+	return fd.ChoicesFrom == forms.ChoicesEthnicities || strings.Contains(id, "ethnicity") || strings.Contains(id, "religion")
+}
+
 // display is the value as shown (choice labels instead of codes).
 func (f *formView) display(r formRow) string {
 	v := f.decl.Value(r.path)
+	if f.mask && v != "" && sensitive(r.field) {
+		return "•••• (ẩn với tình nguyện viên)"
+	}
 	if v == "" || !isChoice(r) {
 		return v
 	}

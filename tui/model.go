@@ -36,6 +36,7 @@ const (
 	scrReview
 	scrReceipt
 	scrDrafts
+	scrLogin
 )
 
 // Options configure the program.
@@ -49,6 +50,11 @@ type Options struct {
 	StatusEvery time.Duration
 	// Location is the counter's time zone for every time shown (default Local).
 	Location *time.Location
+	// Login unlocks the store for an operator and returns the backend; the
+	// program starts on its login screen when Backend is nil, and returns to
+	// it after IdleLock without a key (0: never locks).
+	Login    func(ctx context.Context, id, passphrase string) (Backend, Operator, error)
+	IdleLock time.Duration
 }
 
 // Model is the root model: it owns the citizen being served and routes keys
@@ -96,6 +102,11 @@ type Model struct {
 	slotTarget string          // the slot the identify screen fills ("" = the citizen served)
 	tried      map[string]bool // derived slots already looked up ("slot/ID")
 
+	// login and idle lock
+	loginID   textinput.Model
+	loginPass textinput.Model
+	lastKey   time.Time
+
 	// drafts
 	draftID    string
 	saving     bool // a draft save is running
@@ -120,14 +131,25 @@ func New(opt Options) Model {
 	in.SetWidth(60)
 	in.Prompt = "› "
 	m := Model{
-		opt:   opt,
-		st:    DefaultStyles(),
-		keys:  defaultKeys(),
-		help:  help.New(),
-		spin:  spinner.New(spinner.WithSpinner(spinner.Dot)),
-		input: in,
+		opt:       opt,
+		st:        DefaultStyles(),
+		keys:      defaultKeys(),
+		help:      help.New(),
+		spin:      spinner.New(spinner.WithSpinner(spinner.Dot)),
+		input:     in,
+		loginID:   newInput(),
+		loginPass: newInput(),
+		lastKey:   time.Now(),
 	}
-	m.input.Focus()
+	m.loginID.Prompt, m.loginPass.Prompt = "Mã cán bộ: ", "Mật khẩu:  "
+	m.loginPass.EchoMode = textinput.EchoPassword
+	m.loginPass.EchoCharacter = '•'
+	if opt.Backend == nil {
+		m.screen = scrLogin
+		m.loginID.Focus()
+	} else {
+		m.input.Focus()
+	}
 	return m
 }
 
@@ -143,8 +165,99 @@ func newInput() textinput.Model {
 
 // Init starts the status checks.
 func (m Model) Init() tea.Cmd {
-	return m.checkStatus()
+	return tea.Batch(m.checkStatus(), m.idleTick())
 }
+
+type idleTickMsg struct{}
+
+type loginMsg struct {
+	backend Backend
+	op      Operator
+	err     error
+}
+
+func (m Model) idleTick() tea.Cmd {
+	if m.opt.IdleLock <= 0 {
+		return nil
+	}
+	return tea.Tick(min(m.opt.IdleLock/4, 30*time.Second), func(time.Time) tea.Msg { return idleTickMsg{} })
+}
+
+// lockScreen clears the citizen and asks for a login: the next operator (or
+// the same one) unlocks with a passphrase.
+func (m Model) lockScreen(why string) Model {
+	if m.opt.Login == nil {
+		return m
+	}
+	m = m.reset()
+	m.opt.Backend = nil
+	m.gwKnown = false
+	m.screen = scrLogin
+	m.loginID.SetValue(m.opt.Operator.ID)
+	m.loginPass.Reset()
+	m.loginID.Blur()
+	m.loginPass.Focus()
+	m.setMessage(why, false)
+	return m
+}
+
+func (m Model) updateLogin(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch msg.String() {
+	case "tab", "down", "up", "shift+tab":
+		if m.loginID.Focused() {
+			m.loginID.Blur()
+			return m, m.loginPass.Focus()
+		}
+		m.loginPass.Blur()
+		return m, m.loginID.Focus()
+	case "enter":
+		if m.loginID.Focused() {
+			m.loginID.Blur()
+			return m, m.loginPass.Focus()
+		}
+		id, pass, login := strings.TrimSpace(m.loginID.Value()), m.loginPass.Value(), m.opt.Login
+		if id == "" || pass == "" || login == nil {
+			m.setMessage("Nhập mã cán bộ và mật khẩu.", true)
+			return m, nil
+		}
+		m.loginPass.Reset()
+		return m.startIO("Đang mở khóa kho dữ liệu…", 30*time.Second, func(ctx context.Context) tea.Msg {
+			b, op, err := login(ctx, id, pass)
+			return loginMsg{backend: b, op: op, err: err}
+		})
+	}
+	var cmd tea.Cmd
+	if m.loginID.Focused() {
+		m.loginID, cmd = m.loginID.Update(msg)
+	} else {
+		m.loginPass, cmd = m.loginPass.Update(msg)
+	}
+	return m, cmd
+}
+
+func (m Model) onLogin(msg loginMsg) (tea.Model, tea.Cmd) {
+	m.busy = ""
+	if msg.err != nil {
+		m.setMessage(m.loginError(msg.err), true)
+		return m, m.loginPass.Focus()
+	}
+	m.opt.Backend, m.opt.Operator = msg.backend, msg.op
+	m.screen = scrIdentify
+	m.setMessage("Xin chào "+msg.op.Name+".", false)
+	m.input.Focus()
+	return m, m.checkStatus()
+}
+
+func (m Model) loginError(err error) string {
+	if m.opt.Backend != nil {
+		return m.opt.Backend.Explain(err)
+	}
+	return counter.Explain(err)
+}
+
+// isVolunteer: the operator prepares declarations only, and sees sensitive
+// fields (ethnicity, religion) masked.
+func (m Model) isVolunteer() bool { return m.opt.Operator.Role == offline.RoleVolunteer }
 
 type statusMsg struct {
 	gwErr       error
@@ -197,6 +310,9 @@ type draftLoadedMsg struct {
 
 func (m Model) checkStatus() tea.Cmd {
 	b := m.opt.Backend
+	if b == nil {
+		return nil
+	}
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		defer cancel()
@@ -226,6 +342,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.scheduleStatus()
 	case statusTickMsg:
 		return m, m.checkStatus()
+	case idleTickMsg:
+		if m.screen != scrLogin && m.busy == "" && time.Since(m.lastKey) >= m.opt.IdleLock {
+			return m.lockScreen("Màn hình đã khóa và xóa sau thời gian không thao tác. Đăng nhập để tiếp tục."), m.idleTick()
+		}
+		return m, m.idleTick()
+	case loginMsg:
+		return m.onLogin(msg)
 	case spinner.TickMsg:
 		if m.busy == "" {
 			return m, nil
@@ -258,8 +381,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyPressMsg:
+		m.lastKey = time.Now()
 		if key.Matches(msg, m.keys.Quit) {
 			return m, tea.Quit
+		}
+		if m.screen == scrLogin {
+			if m.busy != "" {
+				return m, nil
+			}
+			return m.updateLogin(msg)
 		}
 		if key.Matches(msg, m.keys.Help) {
 			m.full = !m.full
@@ -645,6 +775,7 @@ func (m Model) updateServices(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		m.form = newFormView(spec, decl, m.st, m.opt.Location)
 		m.form.setWidth(m.width)
+		m.form.mask = m.isVolunteer()
 		m.draftID = newDraftID()
 		m.screen = scrForm
 		mm, cmd := m.nextPending()
@@ -797,6 +928,7 @@ func (m Model) onDraftLoaded(msg draftLoadedMsg) (tea.Model, tea.Cmd) {
 	}
 	m.form = newFormView(msg.decl.Spec(), msg.decl, m.st, m.opt.Location)
 	m.form.setWidth(m.width)
+	m.form.mask = m.isVolunteer()
 	m.draftID = msg.id
 	m.lookups = nil
 	for _, p := range msg.decl.Spec().Persons() {
@@ -889,6 +1021,8 @@ func (m Model) View() tea.View {
 		body = m.viewReceipt()
 	case scrDrafts:
 		body = m.viewDrafts()
+	case scrLogin:
+		body = m.viewLogin()
 	}
 	if m.width > 4 {
 		body = lipgloss.NewStyle().Width(m.width - 2).Render(body)
@@ -957,7 +1091,15 @@ func (m Model) statusBar() string {
 	default:
 		parts = append(parts, dot(false, "Biên nhận: lỗi"))
 	}
-	parts = append(parts, "Cán bộ: "+m.opt.Operator.ID)
+	if m.opt.Backend != nil {
+		who := "Cán bộ: " + m.opt.Operator.ID
+		if m.isVolunteer() {
+			who = "Tình nguyện viên: " + m.opt.Operator.ID
+		}
+		parts = append(parts, who)
+	} else {
+		parts = append(parts, m.st.Muted.Render("chưa đăng nhập"))
+	}
 	line := strings.Join(parts, " │ ")
 	if m.width > 0 {
 		line = ansi.Truncate(line, m.width-2, "…")
@@ -993,6 +1135,9 @@ func (m Model) screenKeys() help.KeyMap {
 		short = append(short, k.Review, k.Back)
 	case scrDrafts:
 		short = []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "mở")), k.Back}
+	case scrLogin:
+		short = []key.Binding{key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "ô sau")),
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "đăng nhập"))}
 	case scrReview:
 		short = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "tiếp nhận và in biên nhận")),
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "sửa tờ khai"))}

@@ -28,6 +28,14 @@ func (m Model) viewIdentify() string {
 	return b.String()
 }
 
+func (m Model) viewLogin() string {
+	var b strings.Builder
+	b.WriteString(m.st.Subtitle.Render("Đăng nhập") + "\n\n")
+	b.WriteString("Kho dữ liệu trên máy được mã hóa: mỗi cán bộ mở bằng mật khẩu của mình.\n\n")
+	b.WriteString(m.loginID.View() + "\n" + m.loginPass.View() + "\n")
+	return b.String()
+}
+
 func (m Model) viewDrafts() string {
 	var b strings.Builder
 	b.WriteString(m.st.Subtitle.Render("Hồ sơ đang soạn dở") + "\n\n")
@@ -44,6 +52,14 @@ func (m Model) viewDrafts() string {
 		}
 	}
 	return b.String()
+}
+
+// maskSensitive hides a sensitive value (ethnicity, religion) from a volunteer.
+func (m Model) maskSensitive(v string) string {
+	if m.isVolunteer() && v != "" {
+		return "••••"
+	}
+	return v
 }
 
 func (m Model) viewCards() string {
@@ -87,7 +103,7 @@ func (m Model) viewResident() string {
 		m.field("Số định danh", c.ID),
 		m.field("Ngày sinh", c.BirthDate.String()),
 		m.field("Giới tính", string(c.Sex)),
-		m.field("Dân tộc / Quốc tịch", c.Ethnicity+" / "+c.Nationality),
+		m.field("Dân tộc / Quốc tịch", m.maskSensitive(c.Ethnicity)+" / "+c.Nationality),
 		m.field("Tình trạng hôn nhân", r.MaritalStatus.Label()),
 	}
 	if r.Spouse != nil {

@@ -171,11 +171,11 @@ func TestLookupDemo(t *testing.T) {
 	}
 
 	// The look-up went through the store: access log entry and cache.
-	store, err := offline.Open(dir, offline.Options{})
+	store, err := offline.UnlockWithKeyFile(dir, filepath.Join(dir, "demo.key"), offline.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := store.AccessLog()
+	log, err := lookupEntries(store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestLookupDemo(t *testing.T) {
 			t.Errorf("output lacks %q\n%s", s, r)
 		}
 	}
-	if log, _ := store.AccessLog(); len(log) != 2 || log[1].Operator != demoOperatorID {
+	if log, _ := lookupEntries(store); len(log) != 2 || log[1].Operator != demo.OperatorID {
 		t.Errorf("access log after the default-operator look-up = %+v", log)
 	}
 }
@@ -237,7 +237,7 @@ func receiveDemoDossier(t *testing.T, dir string) *forms.Dossier {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := offline.Open(dir, offline.Options{Clock: clock})
+	store, err := offline.UnlockWithKeyFile(dir, filepath.Join(dir, "demo.key"), offline.Options{Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +286,7 @@ func TestDossierListAndShow(t *testing.T) {
 	if r.code != exitOK || strings.TrimSpace(r.stdout) != "[]" {
 		t.Fatalf("empty store: want []\n%s", r)
 	}
-	r = runCLI(t, "dossier", "list", "--data-dir", dir)
+	r = runCLI(t, "dossier", "list", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"))
 	if r.code != exitOK || !strings.Contains(r.stdout, "Chưa có hồ sơ nào.") {
 		t.Errorf("empty store, plain:\n%s", r)
 	}
@@ -315,18 +315,18 @@ func TestDossierListAndShow(t *testing.T) {
 		states string
 		n      int
 	}{{"submitted", 1}, {"queued", 0}, {"queued,submitted", 1}} {
-		r = runCLI(t, "dossier", "list", "--data-dir", dir, "--json", "--state", tc.states)
+		r = runCLI(t, "dossier", "list", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"), "--json", "--state", tc.states)
 		var l []offline.DossierInfo
 		if r.code != exitOK || json.Unmarshal([]byte(r.stdout), &l) != nil || len(l) != tc.n {
 			t.Errorf("--state %s: want %d dossiers\n%s", tc.states, tc.n, r)
 		}
 	}
-	r = runCLI(t, "dossier", "list", "--data-dir", dir)
+	r = runCLI(t, "dossier", "list", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"))
 	if r.code != exitOK || !strings.Contains(r.stdout, "MÃ HỒ SƠ") || !strings.Contains(r.stdout, wantCode) || !strings.Contains(r.stdout, "đã gửi") {
 		t.Errorf("plain list:\n%s", r)
 	}
 
-	r = runCLI(t, "dossier", "show", "--data-dir", dir, "--operator", "x", wantCode)
+	r = runCLI(t, "dossier", "show", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"), "--operator", "x", wantCode)
 	if r.code != exitOK {
 		t.Fatalf("%s", r)
 	}
@@ -343,7 +343,7 @@ func TestDossierListAndShow(t *testing.T) {
 			t.Errorf("dossier show lacks %q\n%s", s, r)
 		}
 	}
-	store, err := offline.Open(dir, offline.Options{})
+	store, err := offline.UnlockWithKeyFile(dir, filepath.Join(dir, "demo.key"), offline.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,13 +355,13 @@ func TestDossierListAndShow(t *testing.T) {
 		t.Errorf("viewing was not logged: last entry %+v", last)
 	}
 
-	r = runCLI(t, "dossier", "show", "--data-dir", dir, "--operator", "x", "--json", wantCode)
+	r = runCLI(t, "dossier", "show", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"), "--operator", "x", "--json", wantCode)
 	var shown forms.Dossier
 	if r.code != exitOK || json.Unmarshal([]byte(r.stdout), &shown) != nil || shown.Code != wantCode || shown.IdempotencyKey != d.IdempotencyKey {
 		t.Errorf("show --json:\n%s", r)
 	}
 
-	r = runCLI(t, "dossier", "show", "--data-dir", dir, "--operator", "x", "DEMO.00004-261123-019999")
+	r = runCLI(t, "dossier", "show", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"), "--operator", "x", "DEMO.00004-261123-019999")
 	if r.code != exitFailure || !strings.Contains(r.stderr, "Không tìm thấy hồ sơ DEMO.00004-261123-019999") {
 		t.Errorf("missing code: want exit 1 with a message\n%s", r)
 	}
@@ -373,7 +373,7 @@ func TestDossierShowUsesCounterTimeZone(t *testing.T) {
 	isolate(t)
 	dir := t.TempDir()
 	d := receiveDemoDossier(t, dir)
-	r := runCLI(t, "dossier", "show", "--data-dir", dir, "--operator", "x", d.Code)
+	r := runCLI(t, "dossier", "show", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"), "--operator", "x", d.Code)
 	if r.code != exitOK {
 		t.Fatalf("%s", r)
 	}
@@ -382,7 +382,7 @@ func TestDossierShowUsesCounterTimeZone(t *testing.T) {
 			t.Errorf("dossier show lacks %q (machine zone %s)\n%s", s, time.Local, r)
 		}
 	}
-	r = runCLI(t, "dossier", "list", "--data-dir", dir)
+	r = runCLI(t, "dossier", "list", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"))
 	if !strings.Contains(r.stdout, "10:00 23/11/2026") {
 		t.Errorf("dossier list does not show the reception time in the counter's zone (machine zone %s)\n%s", time.Local, r)
 	}
@@ -498,4 +498,17 @@ func TestCommandsRunWhileCounterLocked(t *testing.T) {
 	if r.code != exitOK || !strings.Contains(r.stdout, `"resident"`) {
 		t.Errorf("lookup while the counter is open:\n%s", r)
 	}
+}
+
+// lookupEntries is the access log without the store's own administration
+// entries (creating the demo store, its operators and key file).
+func lookupEntries(s *offline.Store) ([]offline.AccessEntry, error) {
+	all, err := s.AccessLog()
+	var out []offline.AccessEntry
+	for _, e := range all {
+		if e.Action == offline.ActionLookup {
+			out = append(out, e)
+		}
+	}
+	return out, err
 }

@@ -1,22 +1,18 @@
 package main
 
 import (
-	"bufio"
+	"context"
 	"fmt"
-	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
 
+	wire "motcua/internal/app"
+	"motcua/internal/demo"
 	"motcua/lookups"
 	"motcua/offline"
 	"motcua/tui"
-)
-
-// The demo's operator, documented in the README.
-const (
-	demoOperatorID   = "demo.canbo"
-	demoOperatorName = "Cán bộ Demo"
 )
 
 func (a *app) demoCmd() *cobra.Command {
@@ -24,26 +20,32 @@ func (a *app) demoCmd() *cobra.Command {
 		Use:   "demo",
 		Short: "Mở màn hình quầy trên dữ liệu demo (cổng giả lập, người tổng hợp, thẻ ảo)",
 		Long: `Mở màn hình quầy trên môi trường demo: cổng dữ liệu dân cư giả lập chạy trong tiến trình
-(trên cổng loopback, dùng đúng trình khách HTTP thật), 100.000 công dân tổng hợp, đầu đọc thẻ ảo,
-cán bộ demo "` + demoOperatorID + `". Dữ liệu demo nằm trong thư mục riêng (<thư mục dữ liệu>/demo),
-không lẫn với dữ liệu thật.`,
+(trên cổng loopback, dùng đúng trình khách HTTP thật), 100.000 công dân tổng hợp, đầu đọc thẻ ảo.
+Lần chạy đầu tạo kho dữ liệu demo (mã hóa) với cán bộ "` + demo.OperatorID + `" (giám sát) và tình nguyện
+viên "` + demo.VolunteerID + `", in mật khẩu của họ và lưu vào <thư mục demo>/demo-operators.txt;
+màn hình quầy demo tự đăng nhập bằng tệp khóa demo.key. Dữ liệu demo nằm trong thư mục riêng
+(<thư mục dữ liệu>/demo), không lẫn với dữ liệu thật.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a.demo = true
-			return a.runCounter(cmd, true)
+			return a.runCounter(cmd)
 		},
 	}
 }
 
 // runCounter runs the counter TUI on the configured (or demo) environment.
-func (a *app) runCounter(cmd *cobra.Command, _ bool) error {
-	e, err := a.openEnv(true)
+// The demo logs its operator in with the demo key file; otherwise the TUI
+// starts on its login screen and unlocks the store with the operator's
+// passphrase (the next shift logs in the same way after an idle lock).
+func (a *app) runCounter(cmd *cobra.Command) error {
+	e, err := a.prepareEnv(true)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	if err := e.needGateway(); err != nil {
-		return err
+	if e.cfg.Gateway.URL == "" {
+		return &exitError{code: exitUsage, msg: "Chưa cấu hình địa chỉ cổng dữ liệu dân cư (gateway.url hoặc MOTCUA_GATEWAY_URL). " +
+			"Muốn thử trên dữ liệu demo: motcua demo."}
 	}
 	lock, err := offline.LockCounter(e.cfg.DataDir)
 	if err != nil {
@@ -51,41 +53,40 @@ func (a *app) runCounter(cmd *cobra.Command, _ bool) error {
 	}
 	defer lock.Release()
 
-	op := tui.Operator{ID: demoOperatorID, Name: demoOperatorName}
+	login := func(_ context.Context, id, pass string) (tui.Backend, tui.Operator, error) {
+		parts, err := wire.Open(e.cfg, wire.Options{Log: e.logw, Credentials: wire.Credentials{Operator: id, Passphrase: pass},
+			OnWait: func() { fmt.Fprintln(e.logw, "level=INFO msg=\"waited for the data file\"") }})
+		if err != nil {
+			return nil, tui.Operator{}, err
+		}
+		return parts.Service, tui.Operator{ID: parts.Operator.ID, Name: parts.Operator.Name, Role: parts.Operator.Role}, nil
+	}
+	opt := tui.Options{Login: login, Agency: e.cfg.Agency.Parent, Location: e.cfg.Location(), IdleLock: e.cfg.Limits.IdleLock.Duration}
 	var reader lookups.CardReader
 	if e.demo != nil {
-		reader = e.demo.Reader
-	} else {
-		if op, err = a.login(); err != nil {
+		if len(e.demo.Created) > 0 {
+			fmt.Fprintln(a.stdout, "Đã tạo kho dữ liệu demo (mã hóa). Cán bộ demo và mật khẩu (cũng lưu trong "+e.demo.CredentialsFile+"):")
+			for _, o := range e.demo.Created {
+				fmt.Fprintf(a.stdout, "  %-16s %-11s %s\n", o.ID, o.Role, o.Passphrase)
+			}
+			time.Sleep(2 * time.Second) // let the clerk read them before the screen clears
+		}
+		if err := e.unlock(wire.Credentials{KeyFile: e.demo.KeyFile}); err != nil {
 			return err
 		}
+		reader = e.demo.Reader
+		opt.Backend = e.svc
+		opt.Operator = tui.Operator{ID: demo.OperatorID, Name: demo.OperatorName, Role: offline.RoleSupervisor}
+		opt.Demo = true
 	}
-	agency := e.cfg.Agency.Parent
-	m := tui.New(tui.Options{Backend: e.svc, Reader: reader, Operator: op, Agency: agency, Demo: e.demo != nil, Location: e.cfg.Location()})
-	p := tea.NewProgram(m, tea.WithInput(a.stdin), tea.WithOutput(a.stdout), tea.WithContext(cmd.Context()))
+	opt.Reader = reader
+	p := tea.NewProgram(tui.New(opt), tea.WithInput(a.stdin), tea.WithOutput(a.stdout), tea.WithContext(cmd.Context()))
 	if _, err := p.Run(); err != nil {
 		return failure("Màn hình quầy dừng vì lỗi; xem nhật ký "+e.logPath+".", err)
 	}
 	if e.demo != nil {
-		fmt.Fprintf(a.stdout, "Dữ liệu demo: %s (biên nhận PDF trong %s)\n", e.cfg.DataDir, e.printer.Dir())
+		fmt.Fprintf(a.stdout, "Dữ liệu demo: %s (biên nhận PDF trong %s; cán bộ và mật khẩu trong %s)\n",
+			e.cfg.DataDir, e.printer.Dir(), e.demo.CredentialsFile)
 	}
 	return nil
-}
-
-// login asks for the operator's ID. Passphrases and roles arrive with the
-// encrypted store; until then the ID is taken as given.
-func (a *app) login() (tui.Operator, error) {
-	id := a.getenv("MOTCUA_OPERATOR")
-	if id == "" {
-		fmt.Fprint(a.stdout, "Mã cán bộ: ")
-		line, err := bufio.NewReader(a.stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return tui.Operator{}, usageErr("chưa nhập mã cán bộ")
-		}
-		id = strings.TrimSpace(line)
-	}
-	if id == "" || strings.ContainsAny(id, " \t") {
-		return tui.Operator{}, usageErr("mã cán bộ không hợp lệ")
-	}
-	return tui.Operator{ID: id, Name: id}, nil
 }

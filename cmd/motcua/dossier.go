@@ -88,16 +88,13 @@ func stateLabel(s string) string {
 }
 
 func (a *app) dossierShowCmd() *cobra.Command {
-	var (
-		asJSON   bool
-		operator string
-	)
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "show CODE",
 		Short: "Xem một hồ sơ (có dữ liệu cá nhân: ghi nhật ký truy cập)",
 		Args:  exactArgs(1, "mã hồ sơ"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			operator, err := a.operatorID(operator)
+			operator, err := a.operatorID()
 			if err != nil {
 				return err
 			}
@@ -156,6 +153,5 @@ func (a *app) dossierShowCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "in dạng JSON")
-	cmd.Flags().StringVar(&operator, "operator", "", "mã cán bộ xem hồ sơ (mặc định: MOTCUA_OPERATOR)")
 	return cmd
 }

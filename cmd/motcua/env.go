@@ -25,9 +25,12 @@ type env struct {
 	store   *offline.Store
 	gw      *gateway.Client
 	printer *printing.FilePrinter
-	svc     *counter.Service
-	logFile *os.File // the log file of the TUI (nil: log lines go to stderr)
-	logPath string
+	svc      *counter.Service
+	operator offline.Operator // who unlocked the store (zero for a key file)
+	logFile  *os.File         // the log file of the TUI (nil: log lines go to stderr)
+	logPath  string
+	logw     io.Writer
+	stderr   io.Writer
 }
 
 func (e *env) Close() {
@@ -66,16 +69,36 @@ func (a *app) loadConfig() (config.Config, *demo.Env, error) {
 	return cfg, nil, nil
 }
 
-// openEnv builds the environment. Log lines (English, no personal data) go
-// to stderr, or for the TUI to <data dir>/motcua.log so that they never draw
-// over the screen. The store is not held open.
+// openEnv builds the environment and unlocks the store (see credentials).
+// Log lines (English, no personal data) go to stderr, or for the TUI to
+// <data dir>/motcua.log so that they never draw over the screen. The store
+// is not held open.
 func (a *app) openEnv(logToFile bool) (*env, error) {
+	e, err := a.prepareEnv(logToFile)
+	if err != nil {
+		return nil, err
+	}
+	cred, err := a.credentials(e)
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	if err := e.unlock(cred); err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// prepareEnv loads the configuration (starting the demo sandbox in demo
+// mode) and the log, without unlocking the store.
+func (a *app) prepareEnv(logToFile bool) (*env, error) {
 	cfg, d, err := a.loadConfig()
 	if err != nil {
 		return nil, err
 	}
-	e := &env{cfg: cfg, demo: d}
-	var logw io.Writer = a.stderr
+	e := &env{cfg: cfg, demo: d, stderr: a.stderr}
+	e.logw = a.stderr
 	if logToFile {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			e.Close()
@@ -87,27 +110,87 @@ func (a *app) openEnv(logToFile bool) (*env, error) {
 			e.Close()
 			return nil, failure("Không mở được tệp nhật ký "+e.logPath+".", err)
 		}
-		e.logFile, logw = f, f
+		e.logFile, e.logw = f, f
 	}
-	onWait := func() { fmt.Fprintln(a.stderr, offline.WaitMessage) }
-	if logToFile { // the TUI: a line on stderr would draw over the screen
-		onWait = func() { fmt.Fprintln(logw, "level=INFO msg=\"waited for the data file\"") }
-	}
-	parts, err := wire.Open(cfg, wire.Options{Log: logw, OnWait: onWait})
-	if err != nil {
-		e.Close()
-		switch {
-		case errors.Is(err, wire.ErrGateway):
-			return nil, &exitError{code: exitUsage, msg: "Địa chỉ cổng dữ liệu (gateway.url) không hợp lệ.", err: err}
-		case errors.Is(err, wire.ErrCalendar):
-			return nil, &exitError{code: exitUsage, msg: "Tệp lịch ngày nghỉ không hợp lệ: " + err.Error(), err: err}
-		case errors.Is(err, wire.ErrDataDir):
-			return nil, failure("Không dùng được thư mục dữ liệu "+cfg.DataDir+".", err)
-		}
-		return nil, failure("Không khởi tạo được quầy.", err)
-	}
-	e.store, e.gw, e.printer, e.svc = parts.Store, parts.Gateway, parts.Printer, parts.Service
 	return e, nil
+}
+
+// unlock opens the store with cred and builds the counter's parts.
+func (e *env) unlock(cred wire.Credentials) error {
+	onWait := func() { fmt.Fprintln(e.stderr, offline.WaitMessage) }
+	if e.logFile != nil { // the TUI: a line on stderr would draw over the screen
+		onWait = func() { fmt.Fprintln(e.logw, "level=INFO msg=\"waited for the data file\"") }
+	}
+	parts, err := wire.Open(e.cfg, wire.Options{Log: e.logw, OnWait: onWait, Credentials: cred})
+	if err != nil {
+		return openError(e.cfg, err)
+	}
+	e.store, e.gw, e.printer, e.svc, e.operator = parts.Store, parts.Gateway, parts.Printer, parts.Service, parts.Operator
+	return nil
+}
+
+// openError turns an error of wire.Open into the user's message and exit code.
+func openError(cfg config.Config, err error) error {
+	switch {
+	case errors.Is(err, wire.ErrGateway):
+		return &exitError{code: exitUsage, msg: "Địa chỉ cổng dữ liệu (gateway.url) không hợp lệ.", err: err}
+	case errors.Is(err, wire.ErrCalendar):
+		return &exitError{code: exitUsage, msg: "Tệp lịch ngày nghỉ không hợp lệ: " + err.Error(), err: err}
+	case errors.Is(err, wire.ErrDataDir):
+		return failure("Không dùng được thư mục dữ liệu "+cfg.DataDir+".", err)
+	case errors.Is(err, offline.ErrNoStore), errors.Is(err, offline.ErrNotEncrypted):
+		return failure(offline.ClerkMessage(err)+" Khởi tạo kho dữ liệu: motcua operator init", err)
+	case errors.Is(err, offline.ErrBadPassphrase), errors.Is(err, offline.ErrOperatorDisabled),
+		errors.Is(err, offline.ErrBadKeyFile), errors.Is(err, offline.ErrKeyFileMode), errors.Is(err, offline.ErrLocked):
+		return failure(offline.ClerkMessage(err), err)
+	}
+	return failure("Không khởi tạo được quầy.", err)
+}
+
+// credentials chooses how a command unlocks the store: the demo's key file;
+// --key-file, MOTCUA_KEY_FILE or key_file in the configuration; the
+// operator's ID and passphrase from MOTCUA_OPERATOR / --operator and
+// MOTCUA_PASSPHRASE; or, on a terminal, asked for.
+func (a *app) credentials(e *env) (wire.Credentials, error) {
+	switch {
+	case e.demo != nil:
+		return wire.Credentials{KeyFile: e.demo.KeyFile}, nil
+	case a.keyFile != "":
+		return wire.Credentials{KeyFile: a.keyFile}, nil
+	case e.cfg.KeyFile != "":
+		return wire.Credentials{KeyFile: e.cfg.KeyFile}, nil
+	}
+	id, pass := a.operatorFlag, a.getenv("MOTCUA_PASSPHRASE")
+	if id == "" {
+		id = a.getenv("MOTCUA_OPERATOR")
+	}
+	if (id == "" || pass == "") && a.interactive() {
+		var err error
+		if id, pass, err = a.askLogin(id); err != nil {
+			return wire.Credentials{}, err
+		}
+	}
+	if id == "" || pass == "" {
+		return wire.Credentials{}, usageErr("kho dữ liệu được mã hóa: cần --key-file (hoặc MOTCUA_KEY_FILE), " +
+			"hoặc mã cán bộ và mật khẩu (MOTCUA_OPERATOR, MOTCUA_PASSPHRASE)")
+	}
+	return wire.Credentials{Operator: id, Passphrase: pass}, nil
+}
+
+// needGatewayConfig fails with a clear message, before any unlocking, when
+// no gateway is configured (the demo always has its own).
+func (a *app) needGatewayConfig() error {
+	if a.demo {
+		return nil
+	}
+	cfg, _, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	if cfg.Gateway.URL == "" {
+		return (&env{}).needGateway()
+	}
+	return nil
 }
 
 // needGateway fails with a clear message when no gateway is configured.

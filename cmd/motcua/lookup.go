@@ -17,8 +17,8 @@ import (
 
 func (a *app) lookupCmd() *cobra.Command {
 	var (
-		purpose, operator, dossier string
-		asJSON                     bool
+		purpose, dossier string
+		asJSON           bool
 	)
 	cmd := &cobra.Command{
 		Use:   "lookup ID",
@@ -33,7 +33,7 @@ Khi mất kết nối, dùng kết quả đã lưu tạm còn hạn (ghi rõ th�
 			if err := pid.Validate(id, lookups.Date{}, ""); err != nil {
 				return usageErr("số định danh không hợp lệ: %v", err)
 			}
-			operator, err := a.operatorID(operator)
+			operator, err := a.operatorID()
 			if err != nil {
 				return err
 			}
@@ -48,14 +48,14 @@ Khi mất kết nối, dùng kết quả đã lưu tạm còn hạn (ghi rõ th�
 			default:
 				return usageErr("mục đích tra cứu %q không có; dùng reception, dossier, check hoặc reconcile", purpose)
 			}
+			if err := a.needGatewayConfig(); err != nil {
+				return err
+			}
 			e, err := a.openEnv(false)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			if err := e.needGateway(); err != nil {
-				return err
-			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
 			defer cancel()
 			res, origin, err := e.svc.Lookup(ctx, id, lookups.CallMeta{Operator: operator, Purpose: purpose, DossierCode: dossier})
@@ -79,7 +79,6 @@ Khi mất kết nối, dùng kết quả đã lưu tạm còn hạn (ghi rõ th�
 	}
 	f := cmd.Flags()
 	f.StringVar(&purpose, "purpose", "", "mục đích tra cứu, bắt buộc: reception, dossier, check, reconcile")
-	f.StringVar(&operator, "operator", "", "mã cán bộ thực hiện (mặc định: MOTCUA_OPERATOR)")
 	f.StringVar(&dossier, "dossier", "", "mã hồ sơ liên quan (khi --purpose dossier)")
 	f.BoolVar(&asJSON, "json", false, "in kết quả dạng JSON")
 	return cmd

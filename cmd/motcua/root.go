@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
+
+	"motcua/internal/demo"
 )
 
 // app is the state shared by every command: streams, global flags, environment.
@@ -16,9 +20,11 @@ type app struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 
-	configPath string
-	dataDir    string
-	demo       bool
+	configPath   string
+	dataDir      string
+	demo         bool
+	keyFile      string
+	operatorFlag string
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -61,7 +67,7 @@ func (a *app) rootCmd() *cobra.Command {
 		SilenceErrors: true,
 		Args:          noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runCounter(cmd, false)
+			return a.runCounter(cmd)
 		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
@@ -69,6 +75,8 @@ func (a *app) rootCmd() *cobra.Command {
 	pf.StringVar(&a.configPath, "config", "", "tệp cấu hình (mặc định: <thư mục cấu hình>/motcua/config.toml)")
 	pf.StringVar(&a.dataDir, "data-dir", "", "thư mục dữ liệu (mặc định: thư mục dữ liệu của người dùng)")
 	pf.BoolVar(&a.demo, "demo", false, "dùng môi trường demo (cổng giả lập trong tiến trình, thư mục dữ liệu demo riêng)")
+	pf.StringVar(&a.keyFile, "key-file", "", "tệp khóa mở kho dữ liệu cho lệnh chạy tự động (mặc định: MOTCUA_KEY_FILE)")
+	pf.StringVar(&a.operatorFlag, "operator", "", "mã cán bộ thực hiện lệnh (mặc định: MOTCUA_OPERATOR)")
 	root.AddCommand(
 		a.demoCmd(),
 		a.lookupCmd(),
@@ -93,18 +101,44 @@ func register(c func(*app) *cobra.Command) { commands = append(commands, c) }
 
 // operatorID is the operator of a scripted command: --operator, else
 // MOTCUA_OPERATOR, else the demo operator in demo mode.
-func (a *app) operatorID(flag string) (string, error) {
-	id := flag
+func (a *app) operatorID() (string, error) {
+	id := a.operatorFlag
 	if id == "" {
 		id = a.getenv("MOTCUA_OPERATOR")
 	}
 	if id == "" && a.demo {
-		id = demoOperatorID
+		id = demo.OperatorID
 	}
 	if id == "" {
 		return "", usageErr("thiếu mã cán bộ: dùng --operator hoặc biến MOTCUA_OPERATOR")
 	}
 	return id, nil
+}
+
+// interactive reports whether the user can be asked (stdin is a terminal).
+func (a *app) interactive() bool {
+	f, ok := a.stdin.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+// askLogin asks for the operator's ID (unless known) and passphrase on the terminal.
+func (a *app) askLogin(id string) (string, string, error) {
+	f := a.stdin.(*os.File)
+	if id == "" {
+		fmt.Fprint(a.stderr, "Mã cán bộ: ")
+		line, err := bufio.NewReader(f).ReadString('\n')
+		if err != nil && line == "" {
+			return "", "", usageErr("chưa nhập mã cán bộ")
+		}
+		id = strings.TrimSpace(line)
+	}
+	fmt.Fprintf(a.stderr, "Mật khẩu của %s: ", id)
+	pass, err := term.ReadPassword(f.Fd())
+	fmt.Fprintln(a.stderr)
+	if err != nil {
+		return "", "", failure("Không đọc được mật khẩu.", err)
+	}
+	return id, string(pass), nil
 }
 
 // noArgs rejects positional arguments with a usage error (exit 2).

@@ -23,18 +23,44 @@ import (
 
 // App is the counter's parts. It holds no open files.
 type App struct {
-	Config  config.Config
-	Store   *offline.Store
-	Gateway *gateway.Client // nil when no gateway URL is configured
-	Printer *printing.FilePrinter
-	Service *counter.Service // nil when no gateway URL is configured
+	Config   config.Config
+	Operator offline.Operator // who unlocked the store (zero for a key file)
+	Store    *offline.Store
+	Gateway  *gateway.Client // nil when no gateway URL is configured
+	Printer  *printing.FilePrinter
+	Service  *counter.Service // nil when no gateway URL is configured
 }
 
 // Options tune Open.
 type Options struct {
-	Log    io.Writer        // log lines (English, no personal data); nil discards
-	OnWait func()           // called when a unit of work waits for the data file
-	Clock  func() time.Time // default: now in the configured time zone
+	Log    io.Writer // log lines (English, no personal data); nil discards
+	OnWait func()    // called when a unit of work waits for the data file
+	// Credentials unlock the encrypted store: a key file (unattended runs),
+	// or an operator's ID and passphrase.
+	Credentials Credentials
+	Clock       func() time.Time // default: now in the configured time zone
+}
+
+// Credentials unlock the store.
+type Credentials struct {
+	KeyFile    string
+	Operator   string
+	Passphrase string
+}
+
+// ErrNoCredentials: neither a key file nor an operator's passphrase was given.
+var ErrNoCredentials = errors.New("app: no key file and no operator passphrase to unlock the store")
+
+// Unlock opens the encrypted store of dir with the credentials.
+func Unlock(dir string, cred Credentials, opt offline.Options) (*offline.Store, offline.Operator, error) {
+	switch {
+	case cred.KeyFile != "":
+		s, err := offline.UnlockWithKeyFile(dir, cred.KeyFile, opt)
+		return s, offline.Operator{}, err
+	case cred.Operator != "" && cred.Passphrase != "":
+		return offline.Unlock(dir, cred.Operator, cred.Passphrase, opt)
+	}
+	return nil, offline.Operator{}, ErrNoCredentials
 }
 
 // Errors Open returns, so that callers can pick exit codes and messages.
@@ -47,11 +73,11 @@ var (
 // Open builds the parts for cfg.
 func Open(cfg config.Config, opt Options) (*App, error) {
 	a := &App{Config: cfg}
-	store, err := offline.Open(cfg.DataDir, offline.Options{LockWait: cfg.Limits.LockWait.Duration, OnWait: opt.OnWait})
+	store, op, err := Unlock(cfg.DataDir, opt.Credentials, offline.Options{LockWait: cfg.Limits.LockWait.Duration, OnWait: opt.OnWait})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrDataDir, cfg.DataDir, err)
+		return nil, err
 	}
-	a.Store = store
+	a.Store, a.Operator = store, op
 	dir := cfg.Printer.Dir
 	if dir == "" {
 		dir = filepath.Join(cfg.DataDir, "receipts")

@@ -71,6 +71,7 @@ type Limits struct {
 	LockWait   Duration `toml:"lock_wait" comment:"Thời gian chờ khi tệp dữ liệu đang bận"`
 	CutoffHour int      `toml:"cutoff_hour" comment:"Hồ sơ nhận sau giờ này tính từ ngày làm việc tiếp theo"`
 	ReturnHour int      `toml:"return_hour" comment:"Giờ hẹn trả kết quả"`
+	IdleLock   Duration `toml:"idle_lock" comment:"Khóa và xóa màn hình sau thời gian không thao tác (0 = không khóa)"`
 }
 
 // Config is the whole configuration.
@@ -83,6 +84,7 @@ type Config struct {
 	Calendar string  `toml:"calendar" comment:"Tệp lịch ngày nghỉ/làm bù; trống = lịch kèm theo chương trình"`
 	DataDir  string  `toml:"data_dir" comment:"Thư mục dữ liệu; trống = thư mục mặc định của người dùng"`
 	Timezone string  `toml:"timezone" comment:"Múi giờ tính giờ tiếp nhận, giờ hẹn (mặc định Asia/Ho_Chi_Minh)"`
+	KeyFile  string  `toml:"key_file" comment:"Tệp khóa mở kho dữ liệu cho lệnh chạy tự động (không dùng cho màn hình quầy)"`
 
 	// Path is the file the configuration was read from ("" when none existed).
 	Path string `toml:"-"`
@@ -104,6 +106,7 @@ func Default() Config {
 			CacheTTL:   Duration{24 * time.Hour},
 			LockWait:   Duration{3 * time.Second},
 			CutoffHour: 15,
+			IdleLock:   Duration{10 * time.Minute},
 			ReturnHour: 8,
 		},
 	}
@@ -232,6 +235,8 @@ var Env = []EnvOverride{
 	{"MOTCUA_CACHE_TTL", "limits.cache_ttl", setDuration(func(c *Config) *Duration { return &c.Limits.CacheTTL })},
 	{"MOTCUA_CALENDAR", "calendar", setString(func(c *Config) *string { return &c.Calendar })},
 	{"MOTCUA_DATA_DIR", "data_dir", setString(func(c *Config) *string { return &c.DataDir })},
+	{"MOTCUA_KEY_FILE", "key_file", setString(func(c *Config) *string { return &c.KeyFile })},
+	{"MOTCUA_IDLE_LOCK", "limits.idle_lock", setDuration(func(c *Config) *Duration { return &c.Limits.IdleLock })},
 }
 
 func (c *Config) applyEnv(getenv func(string) string) error {

@@ -5,22 +5,48 @@ package demo
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"motcua/internal/config"
 	"motcua/lookups"
 	"motcua/lookups/sandbox"
+	"motcua/offline"
 )
 
 // Env is a running demo environment.
 type Env struct {
-	Config config.Config
-	URL    string // base URL of the in-process sandbox gateway
-	Server *sandbox.Server
-	Reader *Reader
-	stop   func()
+	Config  config.Config
+	URL     string // base URL of the in-process sandbox gateway
+	Server  *sandbox.Server
+	Reader  *Reader
+	KeyFile string // unlocks the demo store (the demo logs its operator in with it)
+	// Created lists the demo operators and their passphrases when this start
+	// created the demo store (empty afterwards: see CredentialsFile).
+	Created         []Operator
+	CredentialsFile string
+	stop            func()
 }
+
+// Operator is a demo operator with its passphrase.
+type Operator struct {
+	ID, Name, Role, Passphrase string
+}
+
+// The demo's operators: a supervisor (the counter clerk of the walkthrough)
+// and a volunteer, to try the volunteer's restrictions.
+const (
+	OperatorID    = "demo.canbo"
+	OperatorName  = "Cán bộ Demo"
+	VolunteerID   = "demo.tinhnguyen"
+	VolunteerName = "Tình nguyện viên Demo"
+	keyFileName   = "demo.key"
+	credsFileName = "demo-operators.txt"
+)
 
 // Close stops the sandbox server.
 func (e *Env) Close() {
@@ -58,7 +84,74 @@ func Start(_ context.Context, dataDir string) (*Env, error) {
 	}
 	cfg := Config(dataDir)
 	cfg.Gateway.URL = url
-	return &Env{Config: cfg, URL: url, Server: srv, Reader: NewReader(pop), stop: stop}, nil
+	env := &Env{Config: cfg, URL: url, Server: srv, Reader: NewReader(pop), stop: stop,
+		KeyFile: filepath.Join(dataDir, keyFileName), CredentialsFile: filepath.Join(dataDir, credsFileName)}
+	if err := env.ensureStore(); err != nil {
+		stop()
+		return nil, err
+	}
+	return env, nil
+}
+
+// ensureStore unlocks the demo store with its key file, or creates it (and
+// migrates a plain store of an earlier version): an encrypted store whose
+// operators get random passphrases, written to CredentialsFile (0600) and
+// returned in Created so that the command prints them.
+func (e *Env) ensureStore() error {
+	dir := e.Config.DataDir
+	opt := offline.Options{KDF: offline.DefaultKDF}
+	if _, err := os.Stat(e.KeyFile); err == nil {
+		if _, err := offline.UnlockWithKeyFile(dir, e.KeyFile, opt); err != nil {
+			return fmt.Errorf("demo: the demo store does not open with %s (delete %s to start the demo afresh): %w", e.KeyFile, dir, err)
+		}
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	ops := []Operator{
+		{ID: OperatorID, Name: OperatorName, Role: offline.RoleSupervisor, Passphrase: passphrase()},
+		{ID: VolunteerID, Name: VolunteerName, Role: offline.RoleVolunteer, Passphrase: passphrase()},
+	}
+	st, err := offline.Init(dir, offline.Operator{ID: ops[0].ID, Name: ops[0].Name, Role: ops[0].Role}, ops[0].Passphrase, opt)
+	if err != nil {
+		return fmt.Errorf("demo: create the demo store: %w", err)
+	}
+	for _, o := range ops[1:] {
+		if err := st.AddOperator(offline.Operator{ID: o.ID, Name: o.Name, Role: o.Role}, o.Passphrase); err != nil {
+			return fmt.Errorf("demo: add operator %s: %w", o.ID, err)
+		}
+	}
+	if _, err := st.ExportKeyFile(e.KeyFile); err != nil {
+		return fmt.Errorf("demo: key file: %w", err)
+	}
+	var b strings.Builder
+	b.WriteString("# motcua demo: operators of the demo store (synthetic data only)\n")
+	for _, o := range ops {
+		fmt.Fprintf(&b, "%s\t%s\t%s\tpassphrase: %s\n", o.ID, o.Role, o.Name, o.Passphrase)
+	}
+	if err := os.WriteFile(e.CredentialsFile, []byte(b.String()), 0o600); err != nil {
+		return err
+	}
+	e.Created = ops
+	return nil
+}
+
+// passphrase returns a random passphrase of four groups of lower-case letters.
+func passphrase() string {
+	const letters = "abcdefghjkmnpqrs" // 16 letters: a byte maps without bias; 16 of them give 64 bits
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	out := make([]byte, 0, 19)
+	for i, v := range b {
+		if i > 0 && i%4 == 0 {
+			out = append(out, '-')
+		}
+		out = append(out, letters[int(v)%len(letters)])
+	}
+	return string(out)
 }
 
 // Reader is the demo's virtual card reader: tapping a card delivers the

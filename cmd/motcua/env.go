@@ -20,11 +20,11 @@ import (
 // env is a command's running environment: the counter's parts and, in demo
 // mode, the in-process sandbox.
 type env struct {
-	cfg     config.Config
-	demo    *demo.Env // nil outside demo mode
-	store   *offline.Store
-	gw      *gateway.Client
-	printer *printing.FilePrinter
+	cfg      config.Config
+	demo     *demo.Env // nil outside demo mode
+	store    *offline.Store
+	gw       *gateway.Client
+	printer  *printing.FilePrinter
 	svc      *counter.Service
 	operator offline.Operator // who unlocked the store (zero for a key file)
 	logFile  *os.File         // the log file of the TUI (nil: log lines go to stderr)

@@ -73,6 +73,7 @@ type Model struct {
 	// status bar
 	gwErr       error
 	gwKnown     bool
+	link        string
 	printerName string
 	printerErr  error
 
@@ -260,6 +261,7 @@ func (m Model) loginError(err error) string {
 func (m Model) isVolunteer() bool { return m.opt.Operator.Role == offline.RoleVolunteer }
 
 type statusMsg struct {
+	link        string // Vietnamese link state ("" when the backend has none)
 	gwErr       error
 	printerName string
 	printerErr  error
@@ -318,7 +320,11 @@ func (m Model) checkStatus() tea.Cmd {
 		defer cancel()
 		gw := b.GatewayStatus(ctx)
 		name, perr := b.PrinterStatus(ctx)
-		return statusMsg{gwErr: gw, printerName: name, printerErr: perr}
+		link := ""
+		if l, ok := b.(interface{ LinkLabel() string }); ok {
+			link = l.LinkLabel()
+		}
+		return statusMsg{link: link, gwErr: gw, printerName: name, printerErr: perr}
 	}
 }
 
@@ -338,7 +344,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case statusMsg:
 		m.gwKnown = true
-		m.gwErr, m.printerName, m.printerErr = msg.gwErr, msg.printerName, msg.printerErr
+		m.gwErr, m.printerName, m.printerErr, m.link = msg.gwErr, msg.printerName, msg.printerErr, msg.link
 		return m, m.scheduleStatus()
 	case statusTickMsg:
 		return m, m.checkStatus()
@@ -1075,9 +1081,17 @@ func (m Model) statusBar() string {
 	case !m.gwKnown:
 		parts = append(parts, m.st.Muted.Render("○ Cổng dữ liệu: đang kiểm tra"))
 	case m.gwErr == nil:
-		parts = append(parts, dot(true, "Cổng dữ liệu: kết nối"))
+		label := "Cổng dữ liệu: kết nối"
+		if m.link != "" {
+			label = m.link
+		}
+		parts = append(parts, dot(true, label))
 	default:
-		parts = append(parts, dot(false, "Cổng dữ liệu: mất kết nối"))
+		label := "Cổng dữ liệu: mất kết nối (dùng dữ liệu lưu tạm)"
+		if m.link != "" {
+			label = m.link
+		}
+		parts = append(parts, dot(false, label))
 	}
 	if m.opt.Reader != nil {
 		parts = append(parts, dot(true, "Đầu đọc: "+m.opt.Reader.Name()))

@@ -133,7 +133,7 @@ func (a *app) askLogin(id string) (string, string, error) {
 		id = strings.TrimSpace(line)
 	}
 	fmt.Fprintf(a.stderr, "Mật khẩu của %s: ", id)
-	pass, err := term.ReadPassword(f.Fd())
+	pass, err := readPassword(f)
 	fmt.Fprintln(a.stderr)
 	if err != nil {
 		return "", "", failure("Không đọc được mật khẩu.", err)
@@ -172,3 +172,6 @@ func (a *app) versionCmd() *cobra.Command {
 }
 
 var errInterrupted = errors.New("interrupted")
+
+// readPassword reads a line from the terminal without echo.
+func readPassword(f *os.File) ([]byte, error) { return term.ReadPassword(f.Fd()) }

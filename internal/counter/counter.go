@@ -100,6 +100,16 @@ func (s *Service) Store() *offline.Store { return s.store }
 // GatewayStatus reports whether the gateway answers.
 func (s *Service) GatewayStatus(ctx context.Context) error { return s.gw.Health(ctx) }
 
+// LinkLabel describes the gateway link for the status bar in Vietnamese
+// (up, degraded, down with the cache in use), from the client's circuit
+// breaker when it has one.
+func (s *Service) LinkLabel() string {
+	if c, ok := s.gw.(interface{ State() gateway.LinkState }); ok {
+		return c.State().ClerkLabel()
+	}
+	return ""
+}
+
 // PrinterStatus reports the receipt output's name and state.
 func (s *Service) PrinterStatus(ctx context.Context) (string, error) {
 	return s.printer.Name(), s.printer.Status(ctx)

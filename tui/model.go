@@ -55,6 +55,8 @@ type Options struct {
 	// it after IdleLock without a key (0: never locks).
 	Login    func(ctx context.Context, id, passphrase string) (Backend, Operator, error)
 	IdleLock time.Duration
+	// SyncEvery is how often queued dossiers are sent again (default 30s).
+	SyncEvery time.Duration
 }
 
 // Model is the root model: it owns the citizen being served and routes keys
@@ -74,6 +76,7 @@ type Model struct {
 	gwErr       error
 	gwKnown     bool
 	link        string
+	queued      int // dossiers waiting in the outbox
 	printerName string
 	printerErr  error
 
@@ -126,6 +129,9 @@ func New(opt Options) Model {
 	if opt.Location == nil {
 		opt.Location = time.Local
 	}
+	if opt.SyncEvery == 0 {
+		opt.SyncEvery = 30 * time.Second
+	}
 	in := newInput()
 	in.Placeholder = "Quét mã QR trên thẻ hoặc gõ số định danh (12 số)"
 	in.CharLimit = 512
@@ -166,10 +172,41 @@ func newInput() textinput.Model {
 
 // Init starts the status checks.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.checkStatus(), m.idleTick())
+	return tea.Batch(m.checkStatus(), m.idleTick(), m.drain(), m.syncTick())
 }
 
 type idleTickMsg struct{}
+
+// syncTickMsg drains the outbox: dossiers queued while the link was down are
+// sent (with their idempotency keys) when it returns.
+type syncTickMsg struct{}
+
+type syncedMsg struct {
+	report counter.DrainReport
+	err    error
+}
+
+// drainer is the optional part of a backend that sends the outbox.
+type drainer interface {
+	Drain(ctx context.Context, limit int) (counter.DrainReport, error)
+}
+
+func (m Model) syncTick() tea.Cmd {
+	return tea.Tick(m.opt.SyncEvery, func(time.Time) tea.Msg { return syncTickMsg{} })
+}
+
+func (m Model) drain() tea.Cmd {
+	d, ok := m.opt.Backend.(drainer)
+	if !ok || m.opt.Backend == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), m.opt.SyncEvery)
+		defer cancel()
+		rep, err := d.Drain(ctx, 0)
+		return syncedMsg{report: rep, err: err}
+	}
+}
 
 type loginMsg struct {
 	backend Backend
@@ -355,6 +392,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.idleTick()
 	case loginMsg:
 		return m.onLogin(msg)
+	case syncTickMsg:
+		return m, tea.Batch(m.drain(), m.syncTick())
+	case syncedMsg:
+		m.queued = msg.report.Waiting
+		if n := len(msg.report.Sent); n > 0 && m.busy == "" && m.message == "" {
+			m.setMessage(fmt.Sprintf("Đã gửi lên hệ thống %d hồ sơ đang chờ.", n), false)
+		}
+		return m, nil
 	case spinner.TickMsg:
 		if m.busy == "" {
 			return m, nil
@@ -976,7 +1021,7 @@ func (m Model) onReceived(msg receivedMsg) (tea.Model, tea.Cmd) {
 	out := msg.outcome
 	m.outcome = &out
 	m.screen = scrReceipt
-	return m, nil
+	return m, m.drain() // refreshes the queue count in the status bar
 }
 
 func (m Model) updateReceipt(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -1104,6 +1149,9 @@ func (m Model) statusBar() string {
 		parts = append(parts, dot(true, "Biên nhận: "+m.printerName))
 	default:
 		parts = append(parts, dot(false, "Biên nhận: lỗi"))
+	}
+	if m.queued > 0 {
+		parts = append(parts, m.st.Warn.Render(fmt.Sprintf("Chờ gửi: %d hồ sơ", m.queued)))
 	}
 	if m.opt.Backend != nil {
 		who := "Cán bộ: " + m.opt.Operator.ID

@@ -223,10 +223,11 @@ func (m Model) idleTick() tea.Cmd {
 
 // lockScreen clears the citizen and asks for a login: the next operator (or
 // the same one) unlocks with a passphrase.
-func (m Model) lockScreen(why string) Model {
+func (m Model) lockScreen(why string) (Model, tea.Cmd) {
 	if m.opt.Login == nil {
-		return m
+		return m, nil
 	}
+	end := m.endSession() // holds the backend: the volunteer's look-ups go even though it is dropped
 	m = m.reset()
 	m.opt.Backend = nil
 	m.gwKnown = false
@@ -236,7 +237,7 @@ func (m Model) lockScreen(why string) Model {
 	m.loginID.Blur()
 	m.loginPass.Focus()
 	m.setMessage(why, false)
-	return m
+	return m, end
 }
 
 func (m Model) updateLogin(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -291,6 +292,18 @@ func (m Model) loginError(err error) string {
 		return m.opt.Backend.Explain(err)
 	}
 	return counter.Explain(err)
+}
+
+// endSession: a volunteer's session leaves no cached look-ups behind.
+func (m Model) endSession() tea.Cmd {
+	f, ok := m.opt.Backend.(interface{ ForgetLookups() (int, error) })
+	if !ok || !m.isVolunteer() {
+		return nil
+	}
+	return func() tea.Msg {
+		f.ForgetLookups()
+		return nil
+	}
 }
 
 // isVolunteer: the operator prepares declarations only, and sees sensitive
@@ -387,7 +400,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.checkStatus()
 	case idleTickMsg:
 		if m.screen != scrLogin && m.busy == "" && time.Since(m.lastKey) >= m.opt.IdleLock {
-			return m.lockScreen("Màn hình đã khóa và xóa sau thời gian không thao tác. Đăng nhập để tiếp tục."), m.idleTick()
+			mm, end := m.lockScreen("Màn hình đã khóa và xóa sau thời gian không thao tác. Đăng nhập để tiếp tục.")
+			return mm, tea.Batch(end, m.idleTick())
 		}
 		return m, m.idleTick()
 	case loginMsg:
@@ -434,7 +448,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		m.lastKey = time.Now()
 		if key.Matches(msg, m.keys.Quit) {
-			return m, tea.Quit
+			return m, tea.Sequence(m.endSession(), tea.Quit)
 		}
 		if m.screen == scrLogin {
 			if m.busy != "" {

@@ -162,7 +162,7 @@ func (h *harness) run(cmd tea.Cmd) []tea.Msg {
 						start(c)
 					}
 				}
-			case lookupMsg, cardReadMsg, receivedMsg, statusMsg, draftSavedMsg, draftsMsg, draftLoadedMsg:
+			case lookupMsg, cardReadMsg, receivedMsg, statusMsg, draftSavedMsg, draftsMsg, draftLoadedMsg, loginMsg:
 				out = append(out, msg)
 			}
 		case <-grace:
@@ -378,5 +378,46 @@ func TestDraftSavedAndResumed(t *testing.T) {
 	h.want("Đã tiếp nhận hồ sơ")
 	if len(h.be.drafts) != 0 {
 		t.Fatal("the draft was not dropped when the dossier was received")
+	}
+}
+
+// After the idle time the screen clears the citizen and asks for a login;
+// logging in again brings the counter back.
+func TestIdleLockAndLogin(t *testing.T) {
+	h := newHarness(t)
+	m := h.model()
+	m.opt.IdleLock = time.Minute
+	logins := 0
+	m.opt.Login = func(_ context.Context, id, pass string) (Backend, Operator, error) {
+		logins++
+		if pass != "mat-khau-dung" {
+			return nil, Operator{}, errors.New("wrong passphrase")
+		}
+		return h.be, Operator{ID: id, Name: "Cán bộ Thử", Role: "clerk"}, nil
+	}
+	h.m = m
+	h.typ(id1)
+	h.key(tea.KeyEnter)
+	h.want("Trần Thị Hòa")
+	m = h.model()
+	m.lastKey = time.Now().Add(-2 * time.Minute)
+	h.m = m
+	h.send(idleTickMsg{})
+	h.want("Đăng nhập", "Màn hình đã khóa")
+	if strings.Contains(h.screen(), "Trần Thị Hòa") || h.model().resident != nil {
+		t.Fatal("the citizen is still on the locked screen")
+	}
+	h.key(tea.KeyTab) // to the ID field
+	h.key(tea.KeyTab) // back to the passphrase
+	h.typ("sai-mat-khau")
+	h.key(tea.KeyEnter)
+	if h.model().screen != scrLogin {
+		t.Fatal("a wrong passphrase unlocked the counter")
+	}
+	h.typ("mat-khau-dung")
+	h.key(tea.KeyEnter)
+	h.want("Bước 1 — Xác định công dân", "Xin chào")
+	if logins != 2 {
+		t.Fatalf("%d login attempts, want 2", logins)
 	}
 }

@@ -248,3 +248,8 @@ func (s *Service) Appointment(days int, t time.Time) (due time.Time, warning str
 	}
 	return due, warning, err
 }
+
+// ForgetLookups removes every cached look-up: a volunteer's session ends
+// without personal data left on the laptop (drafts stay sealed until they are
+// handed off with motcua draft export).
+func (s *Service) ForgetLookups() (int, error) { return s.store.PurgeLookups() }

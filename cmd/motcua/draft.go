@@ -1,0 +1,202 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"motcua/forms"
+	"motcua/lookups"
+	"motcua/offline"
+)
+
+// Drafts and their handoff from a volunteer to a clerk.
+
+func init() { register((*app).draftCmd) }
+
+// handoffCode is a one-time code of four groups of four letters (64 bits),
+// read aloud by the volunteer to the clerk.
+func handoffCode() string {
+	const letters = "abcdefghjkmnpqrs" // 16 letters: a byte maps without bias
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	out := make([]byte, 0, 19)
+	for i, v := range b {
+		if i > 0 && i%4 == 0 {
+			out = append(out, '-')
+		}
+		out = append(out, letters[int(v)%len(letters)])
+	}
+	return string(out)
+}
+
+func (a *app) draftCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "draft",
+		Short: "Tờ khai soạn dở: liệt kê, bàn giao (tình nguyện viên → cán bộ) bằng tệp mã hóa",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	var asJSON bool
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "Liệt kê tờ khai soạn dở (mã, thủ tục, cán bộ, thời gian; không có dữ liệu cá nhân)",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			e, err := a.openEnv(false)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			var ds []offline.DraftInfo
+			if err := e.store.View(func(tx *offline.Tx) error {
+				var err error
+				ds, err = tx.ListDrafts()
+				return err
+			}); err != nil {
+				return failure(offline.ClerkMessage(err), err)
+			}
+			if asJSON {
+				if ds == nil {
+					ds = []offline.DraftInfo{}
+				}
+				return json.NewEncoder(a.stdout).Encode(ds)
+			}
+			if len(ds) == 0 {
+				fmt.Fprintln(a.stdout, "Không có tờ khai soạn dở.")
+				return nil
+			}
+			loc := e.cfg.Location()
+			tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
+			fmt.Fprintln(tw, "MÃ\tTHỦ TỤC\tCÁN BỘ\tCẬP NHẬT")
+			for _, d := range ds {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.ID, d.Service, d.Operator, d.UpdatedAt.In(loc).Format("15:04 02/01/2006"))
+			}
+			return tw.Flush()
+		},
+	}
+	list.Flags().BoolVar(&asJSON, "json", false, "in dạng JSON")
+
+	var keep bool
+	export := &cobra.Command{
+		Use:   "export ID FILE",
+		Short: "Bàn giao một tờ khai: ghi tệp mã hóa bằng mã dùng một lần (in ra), rồi xóa bản trên máy này",
+		Long: `Ghi tờ khai soạn dở ID vào tệp FILE, mã hóa AES-256-GCM bằng khóa sinh từ một mã dùng một lần
+(in ra màn hình: đọc cho cán bộ nhận, đừng gửi cùng tệp). Sau khi ghi, bản trên máy này bị xóa
+(tình nguyện viên không giữ dữ liệu cá nhân sau buổi làm việc), trừ khi có --keep.`,
+		Args: exactArgs(2, "mã tờ khai và đường dẫn tệp"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			op, err := a.operatorID()
+			if err != nil {
+				return err
+			}
+			e, err := a.openEnv(false)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			var blob []byte
+			if err := e.store.View(func(tx *offline.Tx) error {
+				var err error
+				blob, _, err = tx.GetDraft(args[0])
+				return err
+			}); err != nil {
+				return failure("Không có tờ khai soạn dở "+args[0]+" trên máy này.", err)
+			}
+			code := handoffCode()
+			sealed, err := offline.SealHandoff(blob, code, offline.KDFParams{})
+			if err != nil {
+				return failure("Không mã hóa được tờ khai.", err)
+			}
+			f, err := os.OpenFile(args[1], os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+			if err != nil {
+				return failure("Không tạo được tệp "+args[1]+" (đã có sẵn?).", err)
+			}
+			if _, err := f.Write(sealed); err != nil {
+				f.Close()
+				return failure("Không ghi được tệp "+args[1]+".", err)
+			}
+			if err := f.Close(); err != nil {
+				return failure("Không ghi được tệp "+args[1]+".", err)
+			}
+			err = e.store.Update(func(tx *offline.Tx) error {
+				if !keep {
+					if err := tx.DeleteDraft(args[0]); err != nil {
+						return err
+					}
+				}
+				return tx.LogAccess(offline.AccessEntry{Operator: op, Purpose: lookups.PurposeDossier,
+					Action: offline.ActionExport, Outcome: "ok", Detail: "draft=" + args[0]})
+			})
+			if err != nil {
+				return failure(offline.ClerkMessage(err), err)
+			}
+			fmt.Fprintf(a.stdout, "Đã ghi tệp bàn giao %s.\nMã mở tệp (đọc cho cán bộ nhận, không gửi kèm tệp): %s\n", args[1], code)
+			return nil
+		},
+	}
+	export.Flags().BoolVar(&keep, "keep", false, "giữ bản trên máy này sau khi bàn giao")
+
+	var code string
+	imp := &cobra.Command{
+		Use:   "import FILE",
+		Short: "Nhận tờ khai bàn giao (cán bộ một cửa): mở bằng mã, lưu thành tờ khai soạn dở (mở bằng F3)",
+		Args:  exactArgs(1, "đường dẫn tệp"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			data, err := os.ReadFile(args[0])
+			if err != nil {
+				return failure("Không đọc được tệp "+args[0]+".", err)
+			}
+			if code == "" {
+				code = a.getenv("MOTCUA_HANDOFF_CODE")
+			}
+			if code == "" {
+				return usageErr("cần mã mở tệp: --code hoặc MOTCUA_HANDOFF_CODE")
+			}
+			blob, err := offline.OpenHandoff(data, code)
+			if err != nil {
+				return failure("Tệp không phải tệp bàn giao, hoặc mã không đúng.", err)
+			}
+			decl, err := forms.RestoreDraft(blob)
+			if err != nil {
+				return failure("Tờ khai trong tệp không mở được: mẫu đã thay đổi hoặc tệp hỏng.", err)
+			}
+			e, err := a.openEnv(false)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			op, err := e.requireRole(a, "Nhận tờ khai bàn giao", offline.RoleClerk, offline.RoleSupervisor)
+			if err != nil {
+				return err
+			}
+			var id [8]byte
+			if _, err := rand.Read(id[:]); err != nil {
+				return err
+			}
+			draftID := hex.EncodeToString(id[:])
+			err = e.store.Update(func(tx *offline.Tx) error {
+				if err := tx.PutDraft(offline.DraftInfo{ID: draftID, Service: decl.Spec().ID, Operator: op.ID, Step: "handoff"}, blob); err != nil {
+					return err
+				}
+				return tx.LogAccess(offline.AccessEntry{Operator: op.ID, Purpose: lookups.PurposeDossier,
+					Action: offline.ActionStore, Outcome: "ok", Detail: "draft-import=" + draftID})
+			})
+			if err != nil {
+				return failure(offline.ClerkMessage(err), err)
+			}
+			fmt.Fprintf(a.stdout, "Đã nhận tờ khai %s (%s). Mở trên màn hình quầy: F3.\n", draftID, decl.Spec().Name)
+			return nil
+		},
+	}
+	imp.Flags().StringVar(&code, "code", "", "mã mở tệp do người bàn giao đọc")
+	cmd.AddCommand(list, export, imp)
+	return cmd
+}

@@ -19,7 +19,7 @@ func (a *app) dossierCmd() *cobra.Command {
 		Args:  noArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(a.dossierListCmd(), a.dossierShowCmd())
+	cmd.AddCommand(a.dossierListCmd(), a.dossierShowCmd(), a.dossierSubmitCmd())
 	return cmd
 }
 

@@ -23,9 +23,9 @@ func (a *app) sandboxCmd() *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var (
-		addr, token string
-		seed        uint64
-		size        int
+		addr, token, storePath, faultsJSON string
+		seed                               uint64
+		size                               int
 	)
 	serve := &cobra.Command{
 		Use:   "serve",
@@ -33,7 +33,7 @@ func (a *app) sandboxCmd() *cobra.Command {
 		Long: `Chạy cổng dữ liệu dân cư giả lập theo hợp đồng lookups/gateway/openapi.yaml: tra cứu công dân,
 nhận hồ sơ (chống gửi trùng theo Idempotency-Key), tra trạng thái hồ sơ. Mọi công dân là người tổng hợp,
 sinh tất định từ hạt giống (--seed); không có dữ liệu của người thật.`,
-		Example: "  motcua sandbox serve --addr 127.0.0.1:8700\n  MOTCUA_GATEWAY_URL=http://127.0.0.1:8700 motcua lookup --operator cb01 <ID>",
+		Example: "  motcua sandbox serve --addr 127.0.0.1:8700 --store hoso.jsonl --faults '{\"loseRate\":0.1}'\n  MOTCUA_GATEWAY_URL=http://127.0.0.1:8700 motcua lookup --operator cb01 <ID>",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			pop := sandbox.Default()
@@ -43,11 +43,21 @@ sinh tất định từ hạt giống (--seed); không có dữ liệu của ng�
 				}
 				pop = sandbox.New(seed, size)
 			}
-			srv := sandbox.NewServer(pop, sandbox.Options{Token: token})
+			var faults sandbox.Faults
+			if faultsJSON != "" {
+				if err := json.Unmarshal([]byte(faultsJSON), &faults); err != nil {
+					return usageErr("--faults không hợp lệ: %v", err)
+				}
+			}
+			srv, err := sandbox.Open(pop, sandbox.Options{Token: token, StorePath: storePath, Faults: faults})
+			if err != nil {
+				return failure("Không mở được cổng giả lập (tệp lưu hồ sơ "+storePath+" hoặc --faults).", err)
+			}
+			defer srv.Close()
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
 			fmt.Fprintf(a.stderr, "Cổng giả lập: http://%s (%d công dân tổng hợp, hạt giống %d). Ctrl+C để dừng.\n", addr, pop.Size(), pop.Seed())
-			err := sandbox.ListenAndServe(ctx, addr, srv)
+			err = sandbox.ListenAndServe(ctx, addr, srv)
 			if err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, context.Canceled) {
 				return failure("Không chạy được cổng giả lập trên "+addr+".", err)
 			}
@@ -59,6 +69,8 @@ sinh tất định từ hạt giống (--seed); không có dữ liệu của ng�
 	f.StringVar(&token, "token", "", "bắt buộc Authorization: Bearer TOKEN")
 	f.Uint64Var(&seed, "seed", sandbox.DefaultSeed, "hạt giống sinh dữ liệu")
 	f.IntVar(&size, "size", sandbox.DefaultSize, "số công dân")
+	f.StringVar(&storePath, "store", "", "tệp lưu các hồ sơ đã nhận (JSON lines, ghi bền trước khi trả lời): khởi động lại vẫn chống gửi trùng")
+	f.StringVar(&faultsJSON, "faults", "", `lỗi giả lập từ đầu, JSON như PUT /_sandbox/faults, ví dụ '{"errorRate":0.2,"latency":"200ms"}'`)
 	var asJSON bool
 	persons := &cobra.Command{
 		Use:   "persons",

@@ -9,7 +9,6 @@ import (
 
 	"motcua/forms"
 	"motcua/lookups"
-	"motcua/lookups/gateway"
 	"motcua/offline"
 	"motcua/printing"
 )
@@ -25,12 +24,6 @@ const (
 // ActionLink ties the reception look-ups of a citizen to the dossier code.
 const ActionLink = "link"
 
-// Operator is the person serving at the counter.
-type Operator struct {
-	ID   string
-	Name string
-}
-
 // Outcome is what became of a received dossier.
 type Outcome struct {
 	Dossier     *forms.Dossier
@@ -42,13 +35,18 @@ type Outcome struct {
 }
 
 // Receive turns a complete declaration into a dossier: it assigns the
-// dossier code and saves the dossier in one unit of work (so a code is never
-// given twice and a saved dossier is never lost), then submits it and
-// prints the receipt. Failures after the save do not undo the reception.
+// dossier code, saves the dossier and puts it in the outbox in one unit of
+// work (so a code is never given twice and a saved dossier is never lost nor
+// left unsent), then sends it at once through the outbox (see Drain) and
+// prints the receipt. Failures after the save do not undo the reception: a
+// dossier not sent now stays in the outbox for the sync worker.
 func (s *Service) Receive(ctx context.Context, decl *forms.Declaration, op Operator, receptionIDs []string, draftID string) (Outcome, error) {
 	operator := op.ID
 	if operator == "" {
 		return Outcome{}, errors.New("counter: receive without operator")
+	}
+	if op.Role == offline.RoleVolunteer {
+		return Outcome{}, ErrVolunteer
 	}
 	if probs := decl.Validate(); len(probs) > 0 {
 		return Outcome{}, &forms.ValidationError{Problems: probs}
@@ -82,6 +80,12 @@ func (s *Service) Receive(ctx context.Context, decl *forms.Declaration, op Opera
 		if err := s.putDossier(tx, d); err != nil {
 			return err
 		}
+		// The outbox entry commits with the dossier: once the clerk is told
+		// "received", the dossier reaches the gateway sooner or later, always
+		// under this idempotency key.
+		if err := tx.Enqueue(code, d.IdempotencyKey); err != nil {
+			return err
+		}
 		if draftID != "" {
 			if err := tx.DeleteDraft(draftID); err != nil {
 				return err
@@ -107,7 +111,7 @@ func (s *Service) Receive(ctx context.Context, decl *forms.Declaration, op Opera
 	if warning != "" {
 		out.Warnings = append(out.Warnings, warning)
 	}
-	out.Submitted, out.SubmitErr = s.submit(ctx, d)
+	out.Submitted, out.SubmitErr = s.sendNow(ctx, d)
 	out.ReceiptPath, out.PrintErr = s.printReceipt(ctx, d, op)
 	return out, nil
 }
@@ -119,43 +123,6 @@ func (s *Service) putDossier(tx *offline.Tx, d *forms.Dossier) error {
 	}
 	return tx.PutDossier(offline.DossierInfo{Code: d.Code, State: string(d.Status), Service: d.ServiceID,
 		ReceivedAt: d.ReceivedAt, UpdatedAt: s.clock()}, blob)
-}
-
-// submit sends the dossier with its idempotency key and records the state:
-// submitted, queued (the link failed; it is sent again later) or rejected.
-func (s *Service) submit(ctx context.Context, d *forms.Dossier) (bool, error) {
-	payload, err := json.Marshal(d)
-	if err != nil {
-		return false, err
-	}
-	meta := lookups.CallMeta{Operator: d.Operator, Purpose: lookups.PurposeSubmit, DossierCode: d.Code}
-	_, err = s.gw.Submit(ctx, gateway.Submission{
-		Code: d.Code, Service: d.ServiceID, SpecVersion: d.SpecVersion, SubjectID: d.Subject.ID,
-		ReceivedAt: d.ReceivedAt, Payload: payload,
-	}, d.IdempotencyKey, meta)
-	outcome := "ok"
-	switch {
-	case err == nil:
-		d.Status = forms.StatusSubmitted
-	case offlineError(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, gateway.ErrCanceled):
-		d.Status, outcome = forms.StatusQueued, "queued"
-	default:
-		d.Status, outcome = forms.StatusRejected, "rejected"
-	}
-	werr := s.store.Update(func(tx *offline.Tx) error {
-		if err := s.putDossier(tx, d); err != nil {
-			return err
-		}
-		return tx.LogAccess(offline.AccessEntry{Operator: d.Operator, Purpose: lookups.PurposeSubmit,
-			Action: offline.ActionSubmit, Subject: s.store.SubjectRef(d.Subject.ID), DossierCode: d.Code, Outcome: outcome})
-	})
-	if werr != nil {
-		s.log.Error("dossier state not saved after submit", "code", d.Code, "err", werr)
-	}
-	if err != nil {
-		s.log.Warn("dossier not submitted", "code", d.Code, "status", d.Status, "err", err)
-	}
-	return err == nil, err
 }
 
 // Receipt builds the receipt content of a dossier; officer is the receiving

@@ -1,0 +1,288 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"motcua/forms"
+	"motcua/internal/counter"
+	"motcua/lookups"
+)
+
+const submitLong = `Tiếp nhận một tờ khai cho sẵn dưới dạng JSON, không qua màn hình quầy (cho lệnh tự động
+và kiểm thử): tra cứu từng người theo số định danh (cổng dữ liệu; mất kết nối thì dùng bản lưu tạm),
+điền tờ khai, kiểm tra, cấp mã hồ sơ, lưu hồ sơ cùng hàng đợi gửi (một giao dịch), gửi lên hệ thống
+và in giấy biên nhận — như ở màn hình quầy.
+
+Tệp FILE ("-" là đầu vào chuẩn), mã hóa UTF-8:
+
+  {
+    "service": "xac-nhan-tthn",
+    "persons": { "subject": { "id": "001234567890" } },
+    "values":  { "purpose": "other", "purpose_other": "Bổ sung hồ sơ vay vốn" }
+  }
+
+  service  mã thủ tục (xem "motcua forms list"); --service thay cho trường này.
+  persons  số định danh của từng người trong tờ khai, theo mã vị trí ([[persons]] id trong mẫu thủ tục forms/services/*.toml);
+           người suy ra (chủ hộ, vợ/chồng) được tra cứu tự động như ở màn hình quầy.
+  values   giá trị các trường theo đường dẫn (ví dụ "children.1.name"), điền theo đúng thứ tự
+           trong tệp (trường phụ thuộc đặt sau trường nó phụ thuộc).
+
+Kết quả: dòng đầu ra chuẩn là mã hồ sơ (chỉ in khi hồ sơ đã được lưu); trạng thái gửi và đường dẫn
+biên nhận ghi ra đầu ra lỗi, hoặc tất cả dạng JSON với --json. Hồ sơ chưa gửi được nằm trong hàng
+đợi ("motcua queue list") và được gửi lại bằng "motcua queue sync".
+
+Mã thoát: 0 đã tiếp nhận (đã gửi hoặc đang chờ gửi), 1 tờ khai chưa đúng hoặc lỗi, 2 sai cú pháp
+lệnh hoặc tệp, 3 đã tiếp nhận nhưng cổng dữ liệu từ chối hồ sơ (xem lý do trong "motcua queue list").`
+
+// submitFile is the JSON form of a declaration for `dossier submit`.
+type submitFile struct {
+	Service string                `json:"service"`
+	Persons map[string]submitSlot `json:"persons"`
+	Values  orderedValues         `json:"values"`
+}
+
+type submitSlot struct {
+	ID string `json:"id"`
+}
+
+// orderedValues keeps the file's order of "values" (a field may only become
+// relevant after another is set).
+type orderedValues []struct{ Path, Text string }
+
+func (v *orderedValues) UnmarshalJSON(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok == nil {
+		return nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return errors.New(`"values" must be an object of path: text`)
+	}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		var text string
+		if err := dec.Decode(&text); err != nil {
+			return fmt.Errorf("value of %q must be a string: %w", k, err)
+		}
+		*v = append(*v, struct{ Path, Text string }{k.(string), text})
+	}
+	_, err = dec.Token()
+	return err
+}
+
+// submitResult is the --json output.
+type submitResult struct {
+	Code        string   `json:"code"`
+	Status      string   `json:"status"`
+	Submitted   bool     `json:"submitted"`
+	SubmitError string   `json:"submitError,omitempty"` // Vietnamese, for the clerk
+	Receipt     string   `json:"receipt,omitempty"`
+	PrintError  string   `json:"printError,omitempty"`
+	Warnings    []string `json:"warnings,omitempty"`
+}
+
+func (a *app) dossierSubmitCmd() *cobra.Command {
+	var (
+		asJSON  bool
+		service string
+	)
+	cmd := &cobra.Command{
+		Use:     "submit FILE",
+		Short:   "Tiếp nhận tờ khai cho sẵn dạng JSON (không qua màn hình quầy)",
+		Long:    submitLong,
+		Example: "  motcua dossier submit --operator cb01 to-khai.json\n  motcua --demo dossier submit --json - < to-khai.json",
+		Args:    exactArgs(1, "tệp tờ khai JSON"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			in, err := a.readSubmitFile(args[0])
+			if err != nil {
+				return err
+			}
+			if service != "" {
+				in.Service = service
+			}
+			spec, ok := forms.Lookup(in.Service)
+			if in.Service == "" || !ok {
+				return usageErr("không có thủ tục %q: đặt \"service\" trong tệp hoặc --service (xem motcua forms list)", in.Service)
+			}
+			if err := a.needGatewayConfig(); err != nil {
+				return err
+			}
+			e, err := a.openEnv(false)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			if err := e.needGateway(); err != nil {
+				return err
+			}
+			op := counter.Operator{ID: e.operator.ID, Name: e.operator.Name}
+			if op.ID == "" {
+				if op.ID, err = a.operatorID(); err != nil {
+					return err
+				}
+			}
+			decl, ids, warnings, err := a.fillDeclaration(cmd.Context(), e.svc, spec, in, op)
+			if err != nil {
+				return err
+			}
+			out, err := e.svc.Receive(cmd.Context(), decl, op, ids, "")
+			if err != nil {
+				var ve *forms.ValidationError
+				if errors.As(err, &ve) {
+					return failure(counter.Explain(err), err)
+				}
+				return failure("Chưa tiếp nhận được hồ sơ: "+counter.Explain(err), err)
+			}
+			return a.reportSubmit(out, append(warnings, out.Warnings...), asJSON)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "in kết quả dạng JSON")
+	cmd.Flags().StringVar(&service, "service", "", "mã thủ tục (thay cho \"service\" trong tệp)")
+	return cmd
+}
+
+func (a *app) readSubmitFile(name string) (submitFile, error) {
+	var r io.Reader
+	if name == "-" {
+		r = a.stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return submitFile{}, usageErr("không mở được tệp tờ khai %s: %v", name, err)
+		}
+		defer f.Close()
+		r = f
+	}
+	var in submitFile
+	dec := json.NewDecoder(io.LimitReader(r, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return submitFile{}, usageErr("tệp tờ khai %s không đúng định dạng JSON: %v", name, err)
+	}
+	return in, nil
+}
+
+// fillDeclaration does what the counter screen does: each person slot
+// looked up by ID (cache when the link is down) and filled, the derived
+// persons looked up, the values set in order, then the whole declaration
+// checked. It returns the IDs looked up (for the access log's link).
+func (a *app) fillDeclaration(ctx context.Context, svc *counter.Service, spec *forms.Spec, in submitFile, op counter.Operator) (*forms.Declaration, []string, []string, error) {
+	decl := svc.NewDeclaration(spec)
+	meta := lookups.CallMeta{Operator: op.ID, Purpose: lookups.PurposeReception}
+	var ids, warnings []string
+	slots := map[string]bool{}
+	for _, p := range spec.Persons() {
+		slots[p.ID] = true
+	}
+	for slot := range in.Persons {
+		if !slots[slot] {
+			var known []string
+			for _, p := range spec.Persons() {
+				known = append(known, p.ID)
+			}
+			return nil, nil, nil, usageErr("thủ tục %s không có người ở vị trí %q (có: %s)", spec.ID, slot, strings.Join(known, ", "))
+		}
+	}
+	fill := func(slot, label, id string) error {
+		res, origin, err := svc.Lookup(ctx, id, meta)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, id)
+		if origin.Source == "cache" {
+			warnings = append(warnings, fmt.Sprintf("%s: dùng dữ liệu lưu tạm lúc %s (mất kết nối cổng dữ liệu).",
+				label, origin.FetchedAt.Format("15:04 02/01/2006")))
+		}
+		return decl.FillPerson(slot, forms.PersonData{Resident: res, Origin: origin, CardSource: forms.SourceTyped, At: svc.Now()})
+	}
+	for _, p := range spec.Persons() { // the spec's order: derived persons follow their source
+		s, ok := in.Persons[p.ID]
+		if !ok || strings.TrimSpace(s.ID) == "" {
+			continue
+		}
+		if err := fill(p.ID, p.Label, strings.TrimSpace(s.ID)); err != nil {
+			return nil, nil, nil, failure(p.Label+": "+counter.Explain(err), err)
+		}
+	}
+	tried := map[string]bool{}
+	for {
+		pending := decl.PendingPersons()
+		progressed := false
+		for _, p := range pending {
+			if tried[p.Slot+"/"+p.ID] {
+				continue
+			}
+			tried[p.Slot+"/"+p.ID], progressed = true, true
+			if err := fill(p.Slot, p.Label, p.ID); err != nil {
+				warnings = append(warnings, "Không tra cứu được "+strings.ToLower(p.Label)+": "+counter.Explain(err))
+			}
+		}
+		if !progressed {
+			break
+		}
+	}
+	for _, v := range in.Values {
+		if err := decl.Set(v.Path, v.Text); err != nil {
+			return nil, nil, nil, failure(fmt.Sprintf("Trường %q: %s", v.Path, counter.Explain(err)), err)
+		}
+	}
+	if probs := decl.Validate(); len(probs) > 0 {
+		err := &forms.ValidationError{Problems: probs}
+		return nil, nil, nil, failure(counter.Explain(err), err)
+	}
+	return decl, ids, warnings, nil
+}
+
+func (a *app) reportSubmit(out counter.Outcome, warnings []string, asJSON bool) error {
+	d := out.Dossier
+	res := submitResult{Code: d.Code, Status: string(d.Status), Submitted: out.Submitted, Receipt: out.ReceiptPath, Warnings: warnings}
+	if out.SubmitErr != nil {
+		res.SubmitError = counter.Explain(out.SubmitErr)
+	}
+	if out.PrintErr != nil {
+		res.PrintError = counter.Explain(out.PrintErr)
+	}
+	if asJSON {
+		if err := json.NewEncoder(a.stdout).Encode(res); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(a.stdout, d.Code)
+		switch {
+		case out.Submitted:
+			fmt.Fprintf(a.stderr, "Đã tiếp nhận hồ sơ %s và đã gửi lên hệ thống.\n", d.Code)
+		case d.Status == forms.StatusRejected:
+			fmt.Fprintf(a.stderr, "Đã tiếp nhận hồ sơ %s nhưng cổng dữ liệu từ chối: %s\n", d.Code, res.SubmitError)
+		default:
+			fmt.Fprintf(a.stderr, "Đã tiếp nhận hồ sơ %s; chưa gửi được, hồ sơ nằm trong hàng đợi và sẽ được gửi lại. %s\n", d.Code, res.SubmitError)
+		}
+		if res.Receipt != "" {
+			fmt.Fprintln(a.stderr, "Giấy biên nhận:", res.Receipt)
+		}
+		if res.PrintError != "" {
+			fmt.Fprintln(a.stderr, "Chưa in được giấy biên nhận (đã lưu để in lại):", res.PrintError)
+		}
+		for _, w := range warnings {
+			fmt.Fprintln(a.stderr, "Lưu ý:", w)
+		}
+	}
+	if d.Status == forms.StatusRejected {
+		return &exitError{code: exitPartial, msg: "Cổng dữ liệu từ chối hồ sơ " + d.Code + ": " + res.SubmitError}
+	}
+	return nil
+}

@@ -148,3 +148,19 @@ func (d *Declaration) SetClock(clock func() time.Time) {
 	}
 	d.Clock = clock
 }
+
+// Clone returns an independent copy of the declaration (values, sources,
+// persons, rows, notes, idempotency key): work in the background (reception)
+// gets a copy while the screen keeps drawing the original.
+func (d *Declaration) Clone() (*Declaration, error) {
+	data, err := d.MarshalDraft()
+	if err != nil {
+		return nil, err
+	}
+	c, err := RestoreDraftFor(d.spec, data)
+	if err != nil {
+		return nil, err
+	}
+	c.SetClock(d.Clock)
+	return c, nil
+}

@@ -73,12 +73,14 @@ type Model struct {
 	full   bool // full help shown
 
 	// status bar
-	gwErr       error
-	gwKnown     bool
-	link        string
-	queued      int // dossiers waiting in the outbox
-	printerName string
-	printerErr  error
+	gwErr         error
+	gwKnown       bool
+	link          string
+	queued        int // dossiers waiting in the outbox
+	typeahead     []tea.KeyPressMsg
+	replayPending bool // a replayMsg is on its way: new keys queue behind the typed-ahead ones
+	printerName   string
+	printerErr    error
 
 	// identification
 	input   textinput.Model
@@ -306,6 +308,16 @@ func (m Model) endSession() tea.Cmd {
 	}
 }
 
+// refreshLink reads the gateway link state (the circuit breaker's, in
+// memory) after a call, so that the status bar does not lag behind what the
+// clerk just saw.
+func (m *Model) refreshLink() {
+	if l, ok := m.opt.Backend.(interface{ LinkLabel() string }); ok && m.opt.Backend != nil {
+		m.link = l.LinkLabel()
+		m.gwKnown = true
+	}
+}
+
 // isVolunteer: the operator prepares declarations only, and sees sensitive
 // fields (ethnicity, religion) masked.
 func (m Model) isVolunteer() bool { return m.opt.Operator.Role == offline.RoleVolunteer }
@@ -384,6 +396,43 @@ func (m Model) scheduleStatus() tea.Cmd {
 
 // Update routes messages.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(replayMsg); ok {
+		return m.replay()
+	}
+	next, cmd := m.update(msg)
+	mm := next.(Model)
+	if mm.busy == "" && len(mm.typeahead) > 0 && !mm.replayPending {
+		// keys typed while a command ran: replayed in order, before any newer key
+		mm.replayPending = true
+		return mm, tea.Batch(cmd, func() tea.Msg { return replayMsg{} })
+	}
+	return mm, cmd
+}
+
+// replayMsg asks Update to process the keys typed while a command ran.
+type replayMsg struct{}
+
+// replay processes the queued keys in order within one Update; keys that
+// arrived meanwhile were queued behind them. A key that starts a new command
+// leaves the rest queued for the next replay.
+func (m Model) replay() (tea.Model, tea.Cmd) {
+	m.replayPending = false
+	keys := m.typeahead
+	m.typeahead = nil
+	var cmds []tea.Cmd
+	for i, k := range keys {
+		if m.busy != "" {
+			m.typeahead = append(keys[i:len(keys):len(keys)], m.typeahead...)
+			break
+		}
+		next, c := m.update(k)
+		m = next.(Model)
+		cmds = append(cmds, c)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -410,6 +459,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.drain(), m.syncTick())
 	case syncedMsg:
 		m.queued = msg.report.Waiting
+		m.refreshLink()
 		if n := len(msg.report.Sent); n > 0 && m.busy == "" && m.message == "" {
 			m.setMessage(fmt.Sprintf("Đã gửi lên hệ thống %d hồ sơ đang chờ.", n), false)
 		}
@@ -460,8 +510,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.full = !m.full
 			return m, nil
 		}
-		if m.busy != "" {
-			return m, nil // a command is running; keys wait for it
+		if m.busy != "" || m.replayPending {
+			// a command is running: keys wait for it, in order (a scanner may be typing)
+			if len(m.typeahead) < 512 {
+				m.typeahead = append(m.typeahead, msg)
+			}
+			return m, nil
 		}
 		switch msg.String() {
 		case "pgdown", "pgup":
@@ -642,6 +696,7 @@ func (m Model) onLookup(msg lookupMsg) (tea.Model, tea.Cmd) {
 	if !m.settle(msg.seq) {
 		return m, nil
 	}
+	m.refreshLink()
 	if msg.slot != "" {
 		return m.onSlotLookup(msg)
 	}
@@ -1014,7 +1069,13 @@ func (m Model) updateReview(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.screen = scrForm
 		return m, nil
 	case key.Matches(msg, m.keys.Confirm):
-		b, decl, op, seq, draft := m.opt.Backend, m.form.decl, m.opt.Operator, m.seq, m.draftID
+		// the reception works on a copy: the screen keeps drawing the original
+		decl, err := m.form.decl.Clone()
+		if err != nil {
+			m.setMessage(m.explain(err), true)
+			return m, nil
+		}
+		b, op, seq, draft := m.opt.Backend, m.opt.Operator, m.seq, m.draftID
 		looked := append([]string(nil), m.lookups...)
 		return m.startIO("Đang tiếp nhận hồ sơ và in giấy biên nhận…", 30*time.Second, func(ctx context.Context) tea.Msg {
 			out, err := b.Receive(ctx, decl, op, looked, draft)
@@ -1035,6 +1096,10 @@ func (m Model) onReceived(msg receivedMsg) (tea.Model, tea.Cmd) {
 	out := msg.outcome
 	m.outcome = &out
 	m.screen = scrReceipt
+	if out.Dossier != nil && out.Dossier.Status == forms.StatusQueued {
+		m.queued++
+	}
+	m.refreshLink()
 	return m, m.drain() // refreshes the queue count in the status bar
 }
 

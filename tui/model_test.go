@@ -421,3 +421,36 @@ func TestIdleLockAndLogin(t *testing.T) {
 		t.Fatalf("%d login attempts, want 2", logins)
 	}
 }
+
+// Keys typed while a look-up runs are not lost: they are replayed in order
+// once it answers (a clerk typing ahead, a scanner sending a line).
+func TestTypeaheadReplayedInOrder(t *testing.T) {
+	h := newHarness(t)
+	h.typ(id1)
+	next, _ := h.m.Update(tea.KeyPressMsg{Code: tea.KeyEnter}) // starts the look-up; its answer is held back
+	m := next.(Model)
+	if m.busy == "" {
+		t.Fatal("the look-up did not start")
+	}
+	next, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyEnter}) // typed ahead: choose a service
+	next, _ = next.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	m = next.(Model)
+	if len(m.typeahead) != 2 || m.screen != scrIdentify {
+		t.Fatalf("typeahead %d, screen %d", len(m.typeahead), m.screen)
+	}
+	res, origin, err := h.be.Lookup(context.Background(), id1, lookups.CallMeta{Operator: "x", Purpose: "reception"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, cmd := m.Update(lookupMsg{seq: m.seq, id: id1, resident: res, origin: origin})
+	m = next.(Model)
+	if !m.replayPending || cmd == nil {
+		t.Fatal("no replay scheduled after the answer")
+	}
+	next, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyUp}) // a newer key queues behind the typed-ahead ones
+	next, _ = next.Update(replayMsg{})
+	m = next.(Model)
+	if m.screen != scrServices || len(m.typeahead) != 0 || m.svcIdx != 0 {
+		t.Fatalf("after replay: screen %d, typeahead %d, service %d (want services, 0, 0: Enter, Down, Up)", m.screen, len(m.typeahead), m.svcIdx)
+	}
+}

@@ -61,7 +61,8 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 		}
 		return parts.Service, tui.Operator{ID: parts.Operator.ID, Name: parts.Operator.Name, Role: parts.Operator.Role}, nil
 	}
-	opt := tui.Options{Login: login, Agency: e.cfg.Agency.Parent, Location: e.cfg.Location(), IdleLock: e.cfg.Limits.IdleLock.Duration}
+	opt := tui.Options{Login: login, Agency: e.cfg.Agency.Parent, Location: e.cfg.Location(), IdleLock: e.cfg.Limits.IdleLock.Duration,
+		SyncEvery: e.cfg.Limits.SyncEvery.Duration}
 	var reader lookups.CardReader
 	if e.demo != nil {
 		if len(e.demo.Created) > 0 {

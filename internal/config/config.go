@@ -72,6 +72,7 @@ type Limits struct {
 	CutoffHour int      `toml:"cutoff_hour" comment:"Hồ sơ nhận sau giờ này tính từ ngày làm việc tiếp theo"`
 	ReturnHour int      `toml:"return_hour" comment:"Giờ hẹn trả kết quả"`
 	IdleLock   Duration `toml:"idle_lock" comment:"Khóa và xóa màn hình sau thời gian không thao tác (0 = không khóa)"`
+	SyncEvery  Duration `toml:"sync_every" comment:"Chu kỳ gửi lại hồ sơ đang chờ (mặc định 30s)"`
 }
 
 // Config is the whole configuration.
@@ -107,6 +108,7 @@ func Default() Config {
 			LockWait:   Duration{3 * time.Second},
 			CutoffHour: 15,
 			IdleLock:   Duration{10 * time.Minute},
+			SyncEvery:  Duration{30 * time.Second},
 			ReturnHour: 8,
 		},
 	}
@@ -237,6 +239,7 @@ var Env = []EnvOverride{
 	{"MOTCUA_DATA_DIR", "data_dir", setString(func(c *Config) *string { return &c.DataDir })},
 	{"MOTCUA_KEY_FILE", "key_file", setString(func(c *Config) *string { return &c.KeyFile })},
 	{"MOTCUA_IDLE_LOCK", "limits.idle_lock", setDuration(func(c *Config) *Duration { return &c.Limits.IdleLock })},
+	{"MOTCUA_SYNC_EVERY", "limits.sync_every", setDuration(func(c *Config) *Duration { return &c.Limits.SyncEvery })},
 }
 
 func (c *Config) applyEnv(getenv func(string) string) error {

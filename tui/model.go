@@ -174,7 +174,8 @@ func newInput() textinput.Model {
 
 // Init starts the status checks.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.checkStatus(), m.idleTick(), m.drain(), m.syncTick())
+	return tea.Batch(m.checkStatus(), m.idleTick(), m.drain(), m.syncTick(), m.sweep(),
+		tea.Tick(time.Hour, func(time.Time) tea.Msg { return sweepTickMsg{} }))
 }
 
 type idleTickMsg struct{}
@@ -286,7 +287,7 @@ func (m Model) onLogin(msg loginMsg) (tea.Model, tea.Cmd) {
 	m.screen = scrIdentify
 	m.setMessage("Xin chào "+msg.op.Name+".", false)
 	m.input.Focus()
-	return m, m.checkStatus()
+	return m, tea.Batch(m.checkStatus(), m.sweep(), m.drain())
 }
 
 func (m Model) loginError(err error) string {
@@ -304,6 +305,33 @@ func (m Model) endSession() tea.Cmd {
 	}
 	return func() tea.Msg {
 		f.ForgetLookups()
+		return nil
+	}
+}
+
+// auditCardRead records the card read in the access log.
+func (m Model) auditCardRead(id string) tea.Cmd {
+	a, ok := m.opt.Backend.(interface{ CardRead(Operator, string) })
+	if !ok {
+		return nil
+	}
+	op := m.opt.Operator
+	return func() tea.Msg {
+		a.CardRead(op, id)
+		return nil
+	}
+}
+
+// sweepTickMsg removes expired look-ups from the cache (at start, hourly).
+type sweepTickMsg struct{}
+
+func (m Model) sweep() tea.Cmd {
+	sw, ok := m.opt.Backend.(interface{ SweepCache() (int, error) })
+	if !ok || m.opt.Backend == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		sw.SweepCache()
 		return nil
 	}
 }
@@ -457,6 +485,8 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onLogin(msg)
 	case syncTickMsg:
 		return m, tea.Batch(m.drain(), m.syncTick())
+	case sweepTickMsg:
+		return m, tea.Batch(m.sweep(), tea.Tick(time.Hour, func(time.Time) tea.Msg { return sweepTickMsg{} }))
 	case syncedMsg:
 		m.queued = msg.report.Waiting
 		m.refreshLink()
@@ -839,7 +869,8 @@ func (m Model) onCardRead(msg cardReadMsg) (tea.Model, tea.Cmd) {
 	if m.slotTarget == "" {
 		m.card, m.cardSource, m.qrWarnings = &c, "card", nil
 	}
-	return m.lookup(m.slotTarget, c.ID, &c, "card")
+	mm, cmd := m.lookup(m.slotTarget, c.ID, &c, "card")
+	return mm, tea.Batch(cmd, m.auditCardRead(c.ID))
 }
 
 // ---- resident panel ----------------------------------------------------

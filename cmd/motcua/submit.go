@@ -15,6 +15,7 @@ import (
 	"motcua/forms"
 	"motcua/internal/counter"
 	"motcua/lookups"
+	"motcua/offline"
 )
 
 const submitLong = `Tiếp nhận một tờ khai cho sẵn dưới dạng JSON, không qua màn hình quầy (cho lệnh tự động
@@ -130,12 +131,11 @@ func (a *app) dossierSubmitCmd() *cobra.Command {
 			if err := e.needGateway(); err != nil {
 				return err
 			}
-			op := counter.Operator{ID: e.operator.ID, Name: e.operator.Name}
-			if op.ID == "" {
-				if op.ID, err = a.operatorID(); err != nil {
-					return err
-				}
+			who, err := e.requireRole(a, "Tiếp nhận hồ sơ", offline.RoleClerk, offline.RoleSupervisor)
+			if err != nil {
+				return err
 			}
+			op := counter.Operator{ID: who.ID, Name: who.Name, Role: who.Role}
 			decl, ids, warnings, err := a.fillDeclaration(cmd.Context(), e.svc, spec, in, op)
 			if err != nil {
 				return err

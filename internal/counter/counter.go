@@ -253,3 +253,13 @@ func (s *Service) Appointment(days int, t time.Time) (due time.Time, warning str
 // without personal data left on the laptop (drafts stay sealed until they are
 // handed off with motcua draft export).
 func (s *Service) ForgetLookups() (int, error) { return s.store.PurgeLookups() }
+
+// CardRead records in the access log that a card was read at the counter.
+func (s *Service) CardRead(op Operator, id string) {
+	s.logAccess(offline.AccessEntry{Operator: op.ID, Purpose: lookups.PurposeReception, Action: offline.ActionCardRead,
+		Subject: s.store.SubjectRef(id), Outcome: "ok"})
+}
+
+// SweepCache removes look-ups older than the cache's time limit (at start
+// and hourly: expired personal data is not kept).
+func (s *Service) SweepCache() (int, error) { return s.store.SweepLookups(s.cfg.CacheTTL) }

@@ -228,6 +228,11 @@ func newHarness(t *testing.T) *harness {
 	if _, err := st.ExportKeyFile(h.keyPath); err != nil {
 		t.Fatal(err)
 	}
+	// the clerk the submitting processes run as (a volunteer could not submit)
+	if err := st.AddOperator(offline.Operator{ID: "cb.crash", Name: "Cán bộ Thử nghiệm", Role: offline.RoleClerk},
+		"mật khẩu cán bộ thử nghiệm"); err != nil {
+		t.Fatal(err)
+	}
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -27,7 +27,7 @@ Tệp FILE ("-" là đầu vào chuẩn), mã hóa UTF-8:
 
   {
     "service": "xac-nhan-tthn",
-    "persons": { "subject": { "id": "001234567890" } },
+    "persons": { "subject": { "id": "066303000006" } },
     "values":  { "purpose": "other", "purpose_other": "Bổ sung hồ sơ vay vốn" }
   }
 

@@ -80,3 +80,21 @@ func handoffAEAD(code string, salt []byte, p KDFParams) (cipher.AEAD, error) {
 	}
 	return cipher.NewGCM(block)
 }
+
+// NewCode returns a random code of four groups of four letters (64 bits),
+// easy to read aloud: one-time handoff codes and generated passphrases.
+func NewCode() string {
+	const letters = "abcdefghjkmnpqrs" // 16 letters: a byte maps without bias
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported systems
+	}
+	out := make([]byte, 0, 19)
+	for i, v := range b {
+		if i > 0 && i%4 == 0 {
+			out = append(out, '-')
+		}
+		out = append(out, letters[int(v)%len(letters)])
+	}
+	return string(out)
+}

@@ -45,6 +45,24 @@ func (e *env) role(a *app) (offline.Operator, error) {
 	return offline.Operator{}, failure("Cán bộ "+id+" không có trong kho dữ liệu này hoặc đã bị khóa.", offline.ErrNoOperator)
 }
 
+// openAs opens the environment for a command that needs one of roles
+// (none: any operator who can unlock the store).
+func (a *app) openAs(what string, roles ...string) (*env, offline.Operator, error) {
+	e, err := a.openEnv(false)
+	if err != nil {
+		return nil, offline.Operator{}, err
+	}
+	if len(roles) == 0 {
+		return e, offline.Operator{}, nil
+	}
+	op, err := e.requireRole(a, what, roles...)
+	if err != nil {
+		e.Close()
+		return nil, op, err
+	}
+	return e, op, nil
+}
+
 // requireRole refuses the command unless the operator has one of roles.
 func (e *env) requireRole(a *app, what string, roles ...string) (offline.Operator, error) {
 	op, err := e.role(a)
@@ -149,14 +167,11 @@ func (a *app) operatorCmd() *cobra.Command {
 		Short: "Thêm cán bộ (cần quyền giám sát): --role clerk | volunteer | supervisor",
 		Args:  exactArgs(1, "mã cán bộ"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := a.openEnv(false)
+			e, _, err := a.openAs("Thêm cán bộ", offline.RoleSupervisor)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			if _, err := e.requireRole(a, "Thêm cán bộ", offline.RoleSupervisor); err != nil {
-				return err
-			}
 			switch role {
 			case offline.RoleClerk, offline.RoleVolunteer, offline.RoleSupervisor:
 			default:
@@ -213,14 +228,11 @@ func (a *app) operatorCmd() *cobra.Command {
 		Short: "Khóa một cán bộ (cần quyền giám sát); mật khẩu của người đó không còn mở được kho",
 		Args:  exactArgs(1, "mã cán bộ"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := a.openEnv(false)
+			e, _, err := a.openAs("Khóa cán bộ", offline.RoleSupervisor)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			if _, err := e.requireRole(a, "Khóa cán bộ", offline.RoleSupervisor); err != nil {
-				return err
-			}
 			if err := e.store.DisableOperator(args[0]); err != nil {
 				return failure(offline.ClerkMessage(err), err)
 			}
@@ -267,14 +279,11 @@ func (a *app) operatorCmd() *cobra.Command {
 		Short: "Tạo tệp khóa cho lệnh chạy tự động (cần quyền giám sát; tệp 0600, giữ kín như mật khẩu)",
 		Args:  exactArgs(1, "đường dẫn tệp"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := a.openEnv(false)
+			e, _, err := a.openAs("Tạo tệp khóa", offline.RoleSupervisor)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			if _, err := e.requireRole(a, "Tạo tệp khóa", offline.RoleSupervisor); err != nil {
-				return err
-			}
 			id, err := e.store.ExportKeyFile(args[0])
 			if err != nil {
 				return failure(offline.ClerkMessage(err), err)
@@ -288,14 +297,11 @@ func (a *app) operatorCmd() *cobra.Command {
 		Short: "Thu hồi một tệp khóa (cần quyền giám sát)",
 		Args:  exactArgs(1, "mã tệp khóa"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := a.openEnv(false)
+			e, _, err := a.openAs("Thu hồi tệp khóa", offline.RoleSupervisor)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			if _, err := e.requireRole(a, "Thu hồi tệp khóa", offline.RoleSupervisor); err != nil {
-				return err
-			}
 			if err := e.store.RevokeKeyFile(args[0]); err != nil {
 				return failure(offline.ClerkMessage(err), err)
 			}
@@ -363,14 +369,11 @@ func (a *app) auditCmd() *cobra.Command {
 				}
 				t = t.AddDate(0, 0, 1)
 			}
-			e, err := a.openEnv(false)
+			e, _, err := a.openAs("Xuất nhật ký", offline.RoleSupervisor)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			if _, err := e.requireRole(a, "Xuất nhật ký", offline.RoleSupervisor); err != nil {
-				return err
-			}
 			w := a.stdout
 			if out != "" {
 				file, err := os.OpenFile(out, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)

@@ -19,24 +19,6 @@ import (
 
 func init() { register((*app).draftCmd) }
 
-// handoffCode is a one-time code of four groups of four letters (64 bits),
-// read aloud by the volunteer to the clerk.
-func handoffCode() string {
-	const letters = "abcdefghjkmnpqrs" // 16 letters: a byte maps without bias
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err)
-	}
-	out := make([]byte, 0, 19)
-	for i, v := range b {
-		if i > 0 && i%4 == 0 {
-			out = append(out, '-')
-		}
-		out = append(out, letters[int(v)%len(letters)])
-	}
-	return string(out)
-}
-
 func (a *app) draftCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "draft",
@@ -110,7 +92,7 @@ func (a *app) draftCmd() *cobra.Command {
 			}); err != nil {
 				return failure("Không có tờ khai soạn dở "+args[0]+" trên máy này.", err)
 			}
-			code := handoffCode()
+			code := offline.NewCode()
 			sealed, err := offline.SealHandoff(blob, code, offline.KDFParams{})
 			if err != nil {
 				return failure("Không mã hóa được tờ khai.", err)

@@ -5,7 +5,6 @@ package demo
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -110,8 +109,8 @@ func (e *Env) ensureStore() error {
 		return err
 	}
 	ops := []Operator{
-		{ID: OperatorID, Name: OperatorName, Role: offline.RoleSupervisor, Passphrase: passphrase()},
-		{ID: VolunteerID, Name: VolunteerName, Role: offline.RoleVolunteer, Passphrase: passphrase()},
+		{ID: OperatorID, Name: OperatorName, Role: offline.RoleSupervisor, Passphrase: offline.NewCode()},
+		{ID: VolunteerID, Name: VolunteerName, Role: offline.RoleVolunteer, Passphrase: offline.NewCode()},
 	}
 	st, err := offline.Init(dir, offline.Operator{ID: ops[0].ID, Name: ops[0].Name, Role: ops[0].Role}, ops[0].Passphrase, opt)
 	if err != nil {
@@ -135,23 +134,6 @@ func (e *Env) ensureStore() error {
 	}
 	e.Created = ops
 	return nil
-}
-
-// passphrase returns a random passphrase of four groups of lower-case letters.
-func passphrase() string {
-	const letters = "abcdefghjkmnpqrs" // 16 letters: a byte maps without bias; 16 of them give 64 bits
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err)
-	}
-	out := make([]byte, 0, 19)
-	for i, v := range b {
-		if i > 0 && i%4 == 0 {
-			out = append(out, '-')
-		}
-		out = append(out, letters[int(v)%len(letters)])
-	}
-	return string(out)
 }
 
 // Reader is the demo's virtual card reader: tapping a card delivers the

@@ -176,6 +176,7 @@ type typing struct {
 	fromSend  []time.Duration // from just before tmux send-keys to the screen showing the key
 	afterSend []time.Duration // from send-keys' return (tmux has written the key to the terminal) to the screen
 	polls     []time.Duration // one capture-pane round trip each: the resolution of the measure
+	detect    []time.Duration // the round trip of the capture that first showed each key
 	window    time.Duration
 }
 
@@ -213,6 +214,7 @@ func (s *tmuxSession) typeMeasured(n int, minDur time.Duration) typing {
 			if strings.Contains(inputLine(scr), "› "+want) {
 				ty.fromSend = append(ty.fromSend, now.Sub(t0))
 				ty.afterSend = append(ty.afterSend, now.Sub(t1))
+				ty.detect = append(ty.detect, now.Sub(p0))
 				break
 			}
 			if now.Sub(t0) > 2*time.Second {
@@ -452,10 +454,20 @@ sync_every = %q
 	hangTyping := s.typeMeasured(24, 4*time.Second)
 	hungDuring := sb.stats().Hung - hungBefore
 	t.Logf("keystrokes while the gateway hangs (%d gateway call(s) hung in the sandbox meanwhile): %s", hungDuring, hangTyping)
+	// The measure is an upper bound: the capture that shows a key took a while
+	// itself (tens of ms on a loaded machine), and the key may have been on the
+	// screen before it began. Each key must be on screen within the bound to
+	// that resolution, and the median within the bound outright.
 	for i, d := range hangTyping.afterSend {
-		if d > keystrokeBound {
-			t.Errorf("keystroke %d appeared %v after tmux delivered it, more than %v (%s)", i+1, d, keystrokeBound, hangTyping)
+		if d-hangTyping.detect[i] > keystrokeBound {
+			t.Errorf("keystroke %d appeared %v after tmux delivered it (the capture that saw it took %v), more than %v (%s)",
+				i+1, d, hangTyping.detect[i], keystrokeBound, hangTyping)
 		}
+	}
+	med := append([]time.Duration(nil), hangTyping.afterSend...)
+	slices.Sort(med)
+	if p50 := percentile(med, 50); p50 > keystrokeBound {
+		t.Errorf("median keystroke latency %v over %v while the gateway hangs", p50, keystrokeBound)
 	}
 	s.keys("Escape")
 	s.waitFor("Quét mã QR trên thẻ") // the placeholder: the input is empty again

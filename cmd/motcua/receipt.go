@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"motcua/lookups"
+	"motcua/offline"
+	"motcua/printing"
+)
+
+// Receipts are kept (sealed) in the store for reprints.
+
+func init() { register((*app).receiptCmd) }
+
+func (a *app) receiptCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "receipt",
+		Short: "Giấy biên nhận đã lưu: in lại",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	var out string
+	reprint := &cobra.Command{
+		Use:   "reprint CODE",
+		Short: "In lại giấy biên nhận của một hồ sơ (ra máy in đã cấu hình, hoặc --out FILE)",
+		Args:  exactArgs(1, "mã hồ sơ"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			op, err := a.operatorID()
+			if err != nil {
+				return err
+			}
+			e, err := a.openEnv(false)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			code := args[0]
+			var pdf []byte
+			err = e.store.Update(func(tx *offline.Tx) error {
+				var err error
+				if pdf, err = tx.GetReceipt(code); err != nil {
+					return err
+				}
+				return tx.LogAccess(offline.AccessEntry{Operator: op, Purpose: lookups.PurposeCheck,
+					Action: offline.ActionPrint, DossierCode: code, Outcome: "reprint"})
+			})
+			if err != nil {
+				return failure("Không có giấy biên nhận của hồ sơ "+code+" trên máy này.", err)
+			}
+			if out != "" {
+				if err := os.WriteFile(out, pdf, 0o600); err != nil {
+					return failure("Không ghi được tệp "+out+".", err)
+				}
+				fmt.Fprintf(a.stdout, "Đã ghi giấy biên nhận vào %s.\n", out)
+				return nil
+			}
+			if err := e.printer.Print(cmd.Context(), printing.Job{DossierCode: code, PDF: pdf}); err != nil {
+				return failure("Không in được giấy biên nhận; đã lưu, thử lại sau.", err)
+			}
+			fmt.Fprintf(a.stdout, "Đã in lại giấy biên nhận: %s\n", e.printer.Path(code))
+			return nil
+		},
+	}
+	reprint.Flags().StringVar(&out, "out", "", "ghi bản PDF vào tệp này thay vì gửi máy in")
+	cmd.AddCommand(reprint)
+	return cmd
+}

@@ -77,6 +77,7 @@ type Model struct {
 	gwKnown       bool
 	link          string
 	queued        int // dossiers waiting in the outbox
+	printWaiting  int // receipts waiting for the printer
 	typeahead     []tea.KeyPressMsg
 	replayPending bool // a replayMsg is on its way: new keys queue behind the typed-ahead ones
 	printerName   string
@@ -185,8 +186,10 @@ type idleTickMsg struct{}
 type syncTickMsg struct{}
 
 type syncedMsg struct {
-	report counter.DrainReport
-	err    error
+	report       counter.DrainReport
+	err          error
+	printed      int // queued receipts printed now
+	printWaiting int // receipts still waiting for the printer
 }
 
 // drainer is the optional part of a backend that sends the outbox.
@@ -203,11 +206,19 @@ func (m Model) drain() tea.Cmd {
 	if !ok || m.opt.Backend == nil {
 		return nil
 	}
+	rp, _ := m.opt.Backend.(interface {
+		RetryPrints(context.Context, string) (int, int, error)
+	})
+	op := m.opt.Operator.ID
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), m.opt.SyncEvery)
 		defer cancel()
 		rep, err := d.Drain(ctx, 0)
-		return syncedMsg{report: rep, err: err}
+		msg := syncedMsg{report: rep, err: err}
+		if rp != nil { // receipts whose printing failed are tried again too
+			msg.printed, msg.printWaiting, _ = rp.RetryPrints(ctx, op)
+		}
+		return msg
 	}
 }
 
@@ -492,6 +503,10 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.refreshLink()
 		if n := len(msg.report.Sent); n > 0 && m.busy == "" && m.message == "" {
 			m.setMessage(fmt.Sprintf("Đã gửi lên hệ thống %d hồ sơ đang chờ.", n), false)
+		}
+		m.printWaiting = msg.printWaiting
+		if msg.printed > 0 && m.busy == "" && m.message == "" {
+			m.setMessage(fmt.Sprintf("Đã in lại %d giấy biên nhận bị lỗi in trước đó.", msg.printed), false)
 		}
 		return m, nil
 	case spinner.TickMsg:
@@ -1262,6 +1277,9 @@ func (m Model) statusBar() string {
 	}
 	if m.queued > 0 {
 		parts = append(parts, m.st.Warn.Render(fmt.Sprintf("Chờ gửi: %d hồ sơ", m.queued)))
+	}
+	if m.printWaiting > 0 {
+		parts = append(parts, m.st.Warn.Render(fmt.Sprintf("Chờ in: %d biên nhận", m.printWaiting)))
 	}
 	if m.opt.Backend != nil {
 		who := "Cán bộ: " + m.opt.Operator.ID

@@ -634,6 +634,22 @@ func TestReceivePrinterFailure(t *testing.T) {
 	if last := log[len(log)-1]; last.Action != offline.ActionPrint || last.Outcome != "error" {
 		t.Errorf("last access entry = %+v, want print/error", last)
 	}
+
+	// The job waits in the print queue; once the printer is back and the
+	// backoff has passed, it prints, and the queue is empty.
+	if n, w, err := f.svc.RetryPrints(context.Background(), clerk.ID); err != nil || n != 0 || w != 1 {
+		t.Fatalf("retry before the backoff: printed %d, waiting %d, %v", n, w, err)
+	}
+	if err := os.MkdirAll(f.receiptDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Minute)
+	if n, w, err := f.svc.RetryPrints(context.Background(), clerk.ID); err != nil || n != 1 || w != 0 {
+		t.Fatalf("retry: printed %d, waiting %d, %v", n, w, err)
+	}
+	if _, err := os.Stat(f.printer.Path(out.Dossier.Code)); err != nil {
+		t.Fatalf("the queued receipt was not printed: %v", err)
+	}
 }
 
 // A reception after the holiday calendar ends still gets an appointment,

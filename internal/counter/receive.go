@@ -224,8 +224,19 @@ func (s *Service) printReceipt(ctx context.Context, d *forms.Dossier, op Operato
 	if perr != nil {
 		outcome = "error"
 	}
-	s.logAccess(offline.AccessEntry{Operator: op.ID, Purpose: lookups.PurposeSubmit, Action: offline.ActionPrint,
-		DossierCode: d.Code, Outcome: outcome})
+	werr := s.store.Update(func(tx *offline.Tx) error {
+		if perr != nil {
+			// the receipt is kept; the job is tried again (RetryPrints)
+			if err := tx.QueuePrint(d.Code, perr); err != nil {
+				return err
+			}
+		}
+		return tx.LogAccess(offline.AccessEntry{Operator: op.ID, Purpose: lookups.PurposeSubmit, Action: offline.ActionPrint,
+			DossierCode: d.Code, Outcome: outcome})
+	})
+	if werr != nil {
+		s.log.Warn("print state not saved", "code", d.Code, "err", werr)
+	}
 	if perr != nil {
 		return "", perr
 	}

@@ -9,7 +9,8 @@ import (
 	"strings"
 )
 
-// Printer is a place receipts go to: a file directory now; IPP/CUPS and ESC/POS later.
+// Printer is a place receipts go to: a folder of PDFs (FilePrinter), an IPP/CUPS queue
+// (IPPPrinter) or an ESC/POS thermal printer (ESCPOSPrinter).
 type Printer interface {
 	Name() string
 	// Status reports whether the printer can take a job now.
@@ -20,7 +21,10 @@ type Printer interface {
 // Job is one receipt to print.
 type Job struct {
 	DossierCode string
-	PDF         []byte
+	PDF         []byte // the rendered receipt, for the PDF backends (file, IPP)
+	// Receipt is the receipt itself, for backends that lay it out on their own (the
+	// ESC/POS thermal printers); nil is an error there.
+	Receipt *Receipt
 }
 
 // FilePrinter "prints" by writing <dir>/<dossier code>.pdf. A reprint replaces the file.

@@ -87,7 +87,7 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 	}
 	if e.demo != nil {
 		fmt.Fprintf(a.stdout, "Dữ liệu demo: %s (biên nhận PDF trong %s; cán bộ và mật khẩu trong %s)\n",
-			e.cfg.DataDir, e.printer.Dir(), e.demo.CredentialsFile)
+			e.cfg.DataDir, e.files.Dir(), e.demo.CredentialsFile)
 	}
 	return nil
 }

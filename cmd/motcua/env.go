@@ -24,7 +24,8 @@ type env struct {
 	demo     *demo.Env // nil outside demo mode
 	store    *offline.Store
 	gw       *gateway.Client
-	printer  *printing.FilePrinter
+	printer  printing.Printer      // the configured receipt printer
+	files    *printing.FilePrinter // the PDF folder
 	svc      *counter.Service
 	operator offline.Operator // who unlocked the store (zero for a key file)
 	logFile  *os.File         // the log file of the TUI (nil: log lines go to stderr)
@@ -125,7 +126,7 @@ func (e *env) unlock(cred wire.Credentials) error {
 	if err != nil {
 		return openError(e.cfg, err)
 	}
-	e.store, e.gw, e.printer, e.svc, e.operator = parts.Store, parts.Gateway, parts.Printer, parts.Service, parts.Operator
+	e.store, e.gw, e.printer, e.files, e.svc, e.operator = parts.Store, parts.Gateway, parts.Printer, parts.Files, parts.Service, parts.Operator
 	return nil
 }
 
@@ -134,6 +135,8 @@ func openError(cfg config.Config, err error) error {
 	switch {
 	case errors.Is(err, wire.ErrGateway):
 		return &exitError{code: exitUsage, msg: "Địa chỉ cổng dữ liệu (gateway.url) không hợp lệ.", err: err}
+	case errors.Is(err, wire.ErrPrinter):
+		return &exitError{code: exitUsage, msg: "Cấu hình máy in không hợp lệ: " + err.Error(), err: err}
 	case errors.Is(err, wire.ErrCalendar):
 		return &exitError{code: exitUsage, msg: "Tệp lịch ngày nghỉ không hợp lệ: " + err.Error(), err: err}
 	case errors.Is(err, wire.ErrDataDir):

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
 
+	"motcua/forms"
 	"motcua/lookups"
 	"motcua/offline"
 	"motcua/printing"
@@ -57,14 +59,42 @@ func (a *app) receiptCmd() *cobra.Command {
 				fmt.Fprintf(a.stdout, "Đã ghi giấy biên nhận vào %s.\n", out)
 				return nil
 			}
-			if err := e.printer.Print(cmd.Context(), printing.Job{DossierCode: code, PDF: pdf}); err != nil {
+			job := printing.Job{DossierCode: code, PDF: pdf}
+			if r, ok := e.receiptOf(code); ok {
+				job.Receipt = &r // a thermal printer lays the receipt out itself
+			}
+			if err := e.printer.Print(cmd.Context(), job); err != nil {
 				return failure("Không in được giấy biên nhận; đã lưu, thử lại sau.", err)
 			}
-			fmt.Fprintf(a.stdout, "Đã in lại giấy biên nhận: %s\n", e.printer.Path(code))
+			where := e.printer.Name()
+			if e.printer == printing.Printer(e.files) {
+				where = e.files.Path(code)
+			}
+			fmt.Fprintf(a.stdout, "Đã in lại giấy biên nhận: %s\n", where)
 			return nil
 		},
 	}
 	reprint.Flags().StringVar(&out, "out", "", "ghi bản PDF vào tệp này thay vì gửi máy in")
 	cmd.AddCommand(reprint)
 	return cmd
+}
+
+// receiptOf rebuilds the receipt content of a stored dossier.
+func (e *env) receiptOf(code string) (printing.Receipt, bool) {
+	if e.svc == nil {
+		return printing.Receipt{}, false
+	}
+	var blob []byte
+	if err := e.store.View(func(tx *offline.Tx) error {
+		var err error
+		blob, _, err = tx.GetDossier(code)
+		return err
+	}); err != nil {
+		return printing.Receipt{}, false
+	}
+	var d forms.Dossier
+	if json.Unmarshal(blob, &d) != nil {
+		return printing.Receipt{}, false
+	}
+	return e.svc.Receipt(&d, d.Operator), true
 }

@@ -26,9 +26,10 @@ type App struct {
 	Config   config.Config
 	Operator offline.Operator // who unlocked the store (zero for a key file)
 	Store    *offline.Store
-	Gateway  *gateway.Client // nil when no gateway URL is configured
-	Printer  *printing.FilePrinter
-	Service  *counter.Service // nil when no gateway URL is configured
+	Gateway  *gateway.Client       // nil when no gateway URL is configured
+	Printer  printing.Printer      // the configured receipt printer
+	Files    *printing.FilePrinter // the PDF folder (the printer when kind is file; reprints with --out otherwise)
+	Service  *counter.Service      // nil when no gateway URL is configured
 }
 
 // Options tune Open.
@@ -68,6 +69,7 @@ var (
 	ErrDataDir  = errors.New("app: data directory unusable")
 	ErrGateway  = errors.New("app: gateway URL invalid")
 	ErrCalendar = errors.New("app: calendar file invalid")
+	ErrPrinter  = errors.New("app: printer settings invalid")
 )
 
 // Open builds the parts for cfg.
@@ -85,7 +87,10 @@ func Open(cfg config.Config, opt Options) (*App, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("%w: receipts %s: %w", ErrDataDir, dir, err)
 	}
-	a.Printer = printing.NewFilePrinter(dir)
+	a.Files = printing.NewFilePrinter(dir)
+	if a.Printer, err = NewPrinter(cfg.Printer, a.Files); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrPrinter, err)
+	}
 	if cfg.Gateway.URL == "" {
 		return a, nil
 	}
@@ -112,6 +117,7 @@ func Open(cfg config.Config, opt Options) (*App, error) {
 			Address: cfg.Agency.Address, Place: cfg.Agency.Place, Police: cfg.Agency.Police, ResultPlace: cfg.Agency.ResultPlace},
 		Counter: cfg.Counter, CacheTTL: cfg.Limits.CacheTTL.Duration,
 		CutoffHour: cfg.Limits.CutoffHour, ReturnHour: cfg.Limits.ReturnHour,
+		PaperSize: cfg.Printer.Size,
 	}, counter.Deps{Gateway: a.Gateway, Store: store, Printer: a.Printer, Calendar: cal, Specs: forms.Catalog(),
 		Clock: clock, Log: slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
@@ -133,4 +139,24 @@ func gatewayConfig(g config.Gateway) gateway.Config {
 	return gateway.Config{BaseURL: g.URL, Token: g.Token, Timeout: g.Timeout.Duration, Budget: g.Budget.Duration,
 		Retries: none(g.Retries), BreakerFailures: none(g.BreakerFailures), BreakerCooldown: g.BreakerCooldown.Duration,
 		CAFile: g.CAFile, CertFile: g.CertFile, KeyFile: g.KeyFile}
+}
+
+// NewPrinter builds the configured receipt printer; files is the PDF folder
+// printer used when the kind is "file".
+func NewPrinter(p config.Printer, files *printing.FilePrinter) (printing.Printer, error) {
+	switch p.Kind {
+	case "ipp":
+		return printing.NewIPPPrinter(p.URI, printing.IPPOptions{Name: p.Name, Timeout: p.Timeout.Duration})
+	case "escpos":
+		width := printing.Thermal80mm
+		if p.Paper == "58mm" {
+			width = printing.Thermal58mm
+		}
+		opt := printing.ESCPOSOptions{Name: p.Name, Width: width, Timeout: p.Timeout.Duration}
+		if p.Address != "" {
+			return printing.NewESCPOSNetPrinter(p.Address, opt)
+		}
+		return printing.NewESCPOSDevicePrinter(p.Device, opt)
+	}
+	return files, nil
 }

@@ -59,10 +59,19 @@ type Gateway struct {
 	KeyFile  string `toml:"key_file" comment:"Tệp PEM khóa riêng của chứng thư máy trạm"`
 }
 
-// Printer chooses where receipts go.
+// Printer chooses where receipts go: PDF files in a folder, an IPP printer
+// (a CUPS queue or any IPP printer), or an ESC/POS thermal printer over a raw
+// TCP socket or a device file.
 type Printer struct {
-	Kind string `toml:"kind" comment:"file (PDF vào thư mục)"`
-	Dir  string `toml:"dir" comment:"Thư mục lưu biên nhận PDF; trống = <data>/receipts"`
+	Kind    string   `toml:"kind" comment:"file (PDF vào thư mục) | ipp (CUPS/máy in IPP) | escpos (máy in nhiệt)"`
+	Name    string   `toml:"name" comment:"Tên máy in hiện trên màn hình"`
+	Dir     string   `toml:"dir" comment:"file: thư mục lưu biên nhận PDF; trống = <data>/receipts"`
+	URI     string   `toml:"uri" comment:"ipp: ví dụ http://127.0.0.1:631/printers/quay1 hoặc ipp://may-chu/printers/quay1"`
+	Address string   `toml:"address" comment:"escpos: máy in nhiệt qua mạng, ví dụ 192.168.1.50:9100"`
+	Device  string   `toml:"device" comment:"escpos: tệp thiết bị, ví dụ /dev/usb/lp0"`
+	Paper   string   `toml:"paper" comment:"escpos: khổ giấy 80mm hoặc 58mm"`
+	Size    string   `toml:"size" comment:"biên nhận PDF: A4 hoặc A5"`
+	Timeout Duration `toml:"timeout"`
 }
 
 // Limits are the time limits.
@@ -102,7 +111,7 @@ func Default() Config {
 		Timezone: "Asia/Ho_Chi_Minh",
 		Gateway: Gateway{Timeout: Duration{5 * time.Second}, Retries: 2,
 			BreakerFailures: 5, BreakerCooldown: Duration{30 * time.Second}},
-		Printer: Printer{Kind: "file"},
+		Printer: Printer{Kind: "file", Paper: "80mm", Size: "A4", Timeout: Duration{20 * time.Second}},
 		Limits: Limits{
 			CacheTTL:   Duration{24 * time.Hour},
 			LockWait:   Duration{3 * time.Second},
@@ -234,6 +243,9 @@ var Env = []EnvOverride{
 	{"MOTCUA_GATEWAY_CERT_FILE", "gateway.cert_file", setString(func(c *Config) *string { return &c.Gateway.CertFile })},
 	{"MOTCUA_GATEWAY_KEY_FILE", "gateway.key_file", setString(func(c *Config) *string { return &c.Gateway.KeyFile })},
 	{"MOTCUA_PRINTER_DIR", "printer.dir", setString(func(c *Config) *string { return &c.Printer.Dir })},
+	{"MOTCUA_PRINTER_KIND", "printer.kind", setString(func(c *Config) *string { return &c.Printer.Kind })},
+	{"MOTCUA_PRINTER_URI", "printer.uri", setString(func(c *Config) *string { return &c.Printer.URI })},
+	{"MOTCUA_PRINTER_ADDRESS", "printer.address", setString(func(c *Config) *string { return &c.Printer.Address })},
 	{"MOTCUA_CACHE_TTL", "limits.cache_ttl", setDuration(func(c *Config) *Duration { return &c.Limits.CacheTTL })},
 	{"MOTCUA_CALENDAR", "calendar", setString(func(c *Config) *string { return &c.Calendar })},
 	{"MOTCUA_DATA_DIR", "data_dir", setString(func(c *Config) *string { return &c.DataDir })},
@@ -261,8 +273,24 @@ func (c Config) Validate() error {
 	if c.Counter < 1 || c.Counter > 99 {
 		return fmt.Errorf("config: counter must be 1..99, got %d", c.Counter)
 	}
-	if c.Printer.Kind != "file" {
-		return fmt.Errorf("config: printer.kind %q is not supported (supported: file)", c.Printer.Kind)
+	switch p := c.Printer; p.Kind {
+	case "file":
+	case "ipp":
+		if p.URI == "" {
+			return errors.New("config: printer.kind ipp needs printer.uri")
+		}
+	case "escpos":
+		if (p.Address == "") == (p.Device == "") {
+			return errors.New("config: printer.kind escpos needs printer.address or printer.device (one of them)")
+		}
+		if p.Paper != "80mm" && p.Paper != "58mm" {
+			return fmt.Errorf("config: printer.paper %q: 80mm or 58mm", p.Paper)
+		}
+	default:
+		return fmt.Errorf("config: printer.kind %q is not supported (file, ipp, escpos)", p.Kind)
+	}
+	if s := c.Printer.Size; s != "A4" && s != "A5" {
+		return fmt.Errorf("config: printer.size %q: A4 or A5", s)
 	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil {
 		return fmt.Errorf("config: timezone %q: %w", c.Timezone, err)

@@ -39,8 +39,9 @@ type Config struct {
 	Agency     Agency
 	Counter    int
 	CacheTTL   time.Duration
-	CutoffHour int // dossiers received after this hour count from the next working day
-	ReturnHour int // hour of the appointment
+	CutoffHour int    // dossiers received after this hour count from the next working day
+	ReturnHour int    // hour of the appointment
+	PaperSize  string // receipt PDF size: "A4" (default) or "A5"
 }
 
 // Service carries out the counter's work. It holds no open files: the store

@@ -8,6 +8,7 @@ import (
 	"motcua/lookups"
 	"motcua/lookups/gateway"
 	"motcua/offline"
+	"motcua/printing"
 )
 
 // Explain turns any error of the counter's work into a short Vietnamese
@@ -18,6 +19,7 @@ func Explain(err error) string {
 	}
 	var ve *forms.ValidationError
 	var ge *gateway.Error
+	var pe *printing.Error
 	switch {
 	case errors.As(err, &ve):
 		msgs := make([]string, 0, len(ve.Problems))
@@ -35,6 +37,8 @@ func Explain(err error) string {
 		return "Không có công dân mang số định danh này trong Cơ sở dữ liệu quốc gia về dân cư. Kiểm tra lại số."
 	case errors.As(err, &ge):
 		return gateway.ClerkMessage(err)
+	case errors.As(err, &pe) && pe.Clerk != "":
+		return pe.Clerk
 	case errors.Is(err, offline.ErrBusy), errors.Is(err, offline.ErrCounterLocked),
 		errors.Is(err, offline.ErrSequenceExhausted), errors.Is(err, offline.ErrUnsealable),
 		errors.Is(err, offline.ErrNotFound):

@@ -2,7 +2,9 @@ package counter
 
 import (
 	"context"
+	"encoding/json"
 
+	"motcua/forms"
 	"motcua/lookups"
 	"motcua/offline"
 	"motcua/printing"
@@ -32,7 +34,21 @@ func (s *Service) RetryPrints(ctx context.Context, operator string) (printed, wa
 			s.log.Warn("queued receipt missing", "code", j.Code, "err", err)
 			continue
 		}
-		perr := s.printer.Print(ctx, printing.Job{DossierCode: j.Code, PDF: pdf})
+		job := printing.Job{DossierCode: j.Code, PDF: pdf}
+		// a thermal printer draws from the receipt's content: rebuild it from the dossier
+		var blob []byte
+		if err := s.store.View(func(tx *offline.Tx) error {
+			var err error
+			blob, _, err = tx.GetDossier(j.Code)
+			return err
+		}); err == nil {
+			var d forms.Dossier
+			if json.Unmarshal(blob, &d) == nil {
+				r := s.Receipt(&d, d.Operator)
+				job.Receipt = &r
+			}
+		}
+		perr := s.printer.Print(ctx, job)
 		err := s.store.Update(func(tx *offline.Tx) error {
 			if perr != nil {
 				return tx.QueuePrint(j.Code, perr)

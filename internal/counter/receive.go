@@ -212,14 +212,15 @@ func (s *Service) printReceipt(ctx context.Context, d *forms.Dossier, op Operato
 	if officer == "" {
 		officer = op.ID
 	}
-	pdf, err := printing.RenderPDFBytes(s.Receipt(d, officer), printing.Options{})
+	rcpt := s.Receipt(d, officer)
+	pdf, err := printing.RenderPDFBytes(rcpt, printing.Options{Size: s.cfg.PaperSize})
 	if err != nil {
 		return "", fmt.Errorf("counter: render receipt: %w", err)
 	}
 	if err := s.store.Update(func(tx *offline.Tx) error { return tx.PutReceipt(d.Code, pdf) }); err != nil {
 		return "", fmt.Errorf("counter: keep receipt: %w", err)
 	}
-	perr := s.printer.Print(ctx, printing.Job{DossierCode: d.Code, PDF: pdf})
+	perr := s.printer.Print(ctx, printing.Job{DossierCode: d.Code, PDF: pdf, Receipt: &rcpt})
 	outcome := "ok"
 	if perr != nil {
 		outcome = "error"

@@ -22,6 +22,7 @@ type keyMap struct {
 	AddRow    key.Binding
 	DelRow    key.Binding
 	Drafts    key.Binding
+	History   key.Binding
 }
 
 func defaultKeys() keyMap {
@@ -44,6 +45,7 @@ func defaultKeys() keyMap {
 		AddRow:    key.NewBinding(key.WithKeys("ctrl+a"), key.WithHelp("ctrl+a", "thêm dòng")),
 		DelRow:    key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "xóa dòng")),
 		Drafts:    key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", "hồ sơ soạn dở")),
+		History:   key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", "lịch sử, in lại")),
 	}
 }
 

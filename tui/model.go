@@ -37,6 +37,7 @@ const (
 	scrReceipt
 	scrDrafts
 	scrLogin
+	scrHistory
 )
 
 // Options configure the program.
@@ -120,6 +121,10 @@ type Model struct {
 	draftDirty bool // changed since the save that runs
 	drafts     []offline.DraftInfo
 	draftIdx   int
+
+	// history of received dossiers (reprints)
+	history []offline.DossierInfo
+	histIdx int
 
 	outcome *counter.Outcome
 }
@@ -404,6 +409,26 @@ type draftsMsg struct {
 	err    error
 }
 
+// historian is the optional part of a backend that lists received dossiers
+// and reprints their receipts.
+type historian interface {
+	Recent(ctx context.Context, n int) ([]offline.DossierInfo, error)
+	Reprint(ctx context.Context, code string, op Operator) (string, error)
+}
+
+type historyMsg struct {
+	seq  int
+	list []offline.DossierInfo
+	err  error
+}
+
+type reprintedMsg struct {
+	seq  int
+	code string
+	path string
+	err  error
+}
+
 type draftLoadedMsg struct {
 	seq  int
 	id   string
@@ -528,6 +553,30 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onDrafts(msg)
 	case draftLoadedMsg:
 		return m.onDraftLoaded(msg)
+	case historyMsg:
+		if !m.settle(msg.seq) {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.setMessage(m.explain(msg.err), true)
+			return m, nil
+		}
+		if len(msg.list) == 0 {
+			m.setMessage("Chưa có hồ sơ nào trên máy này.", false)
+			return m, nil
+		}
+		m.history, m.histIdx, m.screen = msg.list, 0, scrHistory
+		return m, nil
+	case reprintedMsg:
+		if !m.settle(msg.seq) {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.setMessage("Chưa in lại được biên nhận "+msg.code+" (đã xếp hàng in lại): "+m.explain(msg.err), true)
+			return m, nil
+		}
+		m.setMessage("Đã in lại biên nhận "+msg.code+": "+msg.path, false)
+		return m, nil
 	case tea.PasteMsg:
 		if m.screen == scrIdentify {
 			var cmd tea.Cmd
@@ -591,6 +640,8 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m.updateReceipt(msg)
 		case scrDrafts:
 			return m.updateDrafts(msg)
+		case scrHistory:
+			return m.updateHistory(msg)
 		}
 	}
 	if m.screen == scrIdentify {
@@ -651,6 +702,16 @@ func (m Model) updateIdentify(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, m.keys.Drafts) && m.slotTarget == "":
 		return m.listDrafts()
+	case key.Matches(msg, m.keys.History) && m.slotTarget == "":
+		h, ok := m.opt.Backend.(historian)
+		if !ok {
+			return m, nil
+		}
+		seq := m.seq
+		return m.startIO("Đang mở lịch sử hồ sơ…", 10*time.Second, func(ctx context.Context) tea.Msg {
+			list, err := h.Recent(ctx, 50)
+			return historyMsg{seq: seq, list: list, err: err}
+		})
 	case key.Matches(msg, m.keys.Submit):
 		return m.identify(strings.TrimSpace(m.input.Value()))
 	case key.Matches(msg, m.keys.Back):
@@ -993,6 +1054,30 @@ func primarySlot(spec *forms.Spec) string {
 	return ""
 }
 
+// ---- history and reprints ----------------------------------------------
+
+func (m Model) updateHistory(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Back):
+		m.screen = scrIdentify
+	case key.Matches(msg, m.keys.Up):
+		m.histIdx = max(0, m.histIdx-1)
+	case key.Matches(msg, m.keys.Down):
+		m.histIdx = min(len(m.history)-1, m.histIdx+1)
+	case key.Matches(msg, m.keys.Confirm):
+		h, ok := m.opt.Backend.(historian)
+		if !ok {
+			return m, nil
+		}
+		code, op, seq := m.history[m.histIdx].Code, m.opt.Operator, m.seq
+		return m.startIO("Đang in lại giấy biên nhận…", 30*time.Second, func(ctx context.Context) tea.Msg {
+			path, err := h.Reprint(ctx, code, op)
+			return reprintedMsg{seq: seq, code: code, path: path, err: err}
+		})
+	}
+	return m, nil
+}
+
 // ---- drafts ------------------------------------------------------------
 
 func newDraftID() string {
@@ -1197,6 +1282,8 @@ func (m Model) View() tea.View {
 		body = m.viewReceipt()
 	case scrDrafts:
 		body = m.viewDrafts()
+	case scrHistory:
+		body = m.viewHistory()
 	case scrLogin:
 		body = m.viewLogin()
 	}
@@ -1307,7 +1394,7 @@ func (m Model) screenKeys() help.KeyMap {
 			short = append(short, k.TapCard)
 		}
 		if m.slotTarget == "" {
-			short = append(short, k.Drafts, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "xóa")))
+			short = append(short, k.Drafts, k.History, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "xóa")))
 		} else {
 			short = append(short, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "quay lại tờ khai")))
 		}
@@ -1325,6 +1412,8 @@ func (m Model) screenKeys() help.KeyMap {
 		short = append(short, k.Review, k.Back)
 	case scrDrafts:
 		short = []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "mở")), k.Back}
+	case scrHistory:
+		short = []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "in lại biên nhận")), k.Back}
 	case scrLogin:
 		short = []key.Binding{key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "ô sau")),
 			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "đăng nhập"))}

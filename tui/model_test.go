@@ -27,6 +27,7 @@ type fakeBackend struct {
 	lookups   []lookups.CallMeta
 	received  []*forms.Declaration
 	drafts    map[string][]byte
+	reprinted []string
 	now       time.Time
 }
 
@@ -162,7 +163,8 @@ func (h *harness) run(cmd tea.Cmd) []tea.Msg {
 						start(c)
 					}
 				}
-			case lookupMsg, cardReadMsg, receivedMsg, statusMsg, draftSavedMsg, draftsMsg, draftLoadedMsg, loginMsg:
+			case lookupMsg, cardReadMsg, receivedMsg, statusMsg, draftSavedMsg, draftsMsg, draftLoadedMsg, loginMsg,
+				historyMsg, reprintedMsg:
 				out = append(out, msg)
 			}
 		case <-grace:
@@ -452,5 +454,28 @@ func TestTypeaheadReplayedInOrder(t *testing.T) {
 	m = next.(Model)
 	if m.screen != scrServices || len(m.typeahead) != 0 || m.svcIdx != 0 {
 		t.Fatalf("after replay: screen %d, typeahead %d, service %d (want services, 0, 0: Enter, Down, Up)", m.screen, len(m.typeahead), m.svcIdx)
+	}
+}
+
+func (b *fakeBackend) Recent(context.Context, int) ([]offline.DossierInfo, error) {
+	return []offline.DossierInfo{{Code: "T.01-261123-010002", State: "submitted", Service: "xac-nhan-tthn", ReceivedAt: b.now},
+		{Code: "T.01-261123-010001", State: "queued", Service: "khai-sinh", ReceivedAt: b.now}}, nil
+}
+
+func (b *fakeBackend) Reprint(_ context.Context, code string, op Operator) (string, error) {
+	b.reprinted = append(b.reprinted, code+"/"+op.ID)
+	return "/tmp/" + code + ".pdf", nil
+}
+
+// F4 lists the dossiers received on this machine; Enter reprints a receipt.
+func TestHistoryReprint(t *testing.T) {
+	h := newHarness(t)
+	h.key(tea.KeyF4)
+	h.want("Hồ sơ đã tiếp nhận trên máy này", "T.01-261123-010002", "Đăng ký khai sinh")
+	h.key(tea.KeyDown)
+	h.key(tea.KeyEnter)
+	h.want("Đã in lại biên nhận T.01-261123-010001")
+	if len(h.be.reprinted) != 1 || h.be.reprinted[0] != "T.01-261123-010001/cb.test" {
+		t.Fatalf("reprinted %v", h.be.reprinted)
 	}
 }

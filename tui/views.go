@@ -22,7 +22,7 @@ func (m Model) viewIdentify() string {
 	}
 	b.WriteString(", quét mã QR trên thẻ, hoặc gõ số định danh cá nhân rồi nhấn Enter.\n")
 	if m.slotTarget == "" {
-		b.WriteString(m.st.Muted.Render("F3: mở hồ sơ đang soạn dở.") + "\n")
+		b.WriteString(m.st.Muted.Render("F3: mở hồ sơ đang soạn dở.  F4: lịch sử hồ sơ, in lại biên nhận.") + "\n")
 	}
 	b.WriteString("\n" + m.input.View() + "\n")
 	return b.String()
@@ -33,6 +33,24 @@ func (m Model) viewLogin() string {
 	b.WriteString(m.st.Subtitle.Render("Đăng nhập") + "\n\n")
 	b.WriteString("Kho dữ liệu trên máy được mã hóa: mỗi cán bộ mở bằng mật khẩu của mình.\n\n")
 	b.WriteString(m.loginID.View() + "\n" + m.loginPass.View() + "\n")
+	return b.String()
+}
+
+func (m Model) viewHistory() string {
+	var b strings.Builder
+	b.WriteString(m.st.Subtitle.Render("Hồ sơ đã tiếp nhận trên máy này — chọn để in lại giấy biên nhận") + "\n\n")
+	for i, d := range m.history {
+		name := d.Service
+		if spec, ok := forms.Lookup(d.Service); ok {
+			name = spec.Name
+		}
+		line := fmt.Sprintf("%s  %s  %-14s %s", d.Code, m.clock(d.ReceivedAt, "15:04 02/01"), d.State, name)
+		if i == m.histIdx {
+			b.WriteString(m.st.Selected.Render("› "+line) + "\n")
+		} else {
+			b.WriteString("  " + line + "\n")
+		}
+	}
 	return b.String()
 }
 

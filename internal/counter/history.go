@@ -1,0 +1,78 @@
+package counter
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+
+	"motcua/forms"
+	"motcua/lookups"
+	"motcua/offline"
+	"motcua/printing"
+)
+
+// Recent lists the last n dossiers received on this machine (index only: codes,
+// states, services and times; no personal data), newest first.
+func (s *Service) Recent(_ context.Context, n int) ([]offline.DossierInfo, error) {
+	var out []offline.DossierInfo
+	err := s.store.View(func(tx *offline.Tx) error {
+		var err error
+		out, err = tx.ListDossiers(offline.DossierFilter{})
+		return err
+	})
+	slices.Reverse(out)
+	if n > 0 && len(out) > n {
+		out = out[:n]
+	}
+	return out, err
+}
+
+// Reprint prints a kept receipt again (a citizen who lost it, a jammed
+// printer); a failure queues it like any failed print.
+func (s *Service) Reprint(ctx context.Context, code string, op Operator) (string, error) {
+	var pdf, blob []byte
+	err := s.store.View(func(tx *offline.Tx) error {
+		var err error
+		if pdf, err = tx.GetReceipt(code); err != nil {
+			return err
+		}
+		blob, _, err = tx.GetDossier(code)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	job := printing.Job{DossierCode: code, PDF: pdf}
+	var d forms.Dossier
+	if json.Unmarshal(blob, &d) == nil {
+		officer := op.Name
+		if officer == "" {
+			officer = op.ID
+		}
+		r := s.Receipt(&d, officer)
+		job.Receipt = &r
+	}
+	perr := s.printer.Print(ctx, job)
+	outcome := "reprint"
+	if perr != nil {
+		outcome = "error"
+	}
+	if err := s.store.Update(func(tx *offline.Tx) error {
+		if perr != nil {
+			if err := tx.QueuePrint(code, perr); err != nil {
+				return err
+			}
+		}
+		return tx.LogAccess(offline.AccessEntry{Operator: op.ID, Purpose: lookups.PurposeCheck,
+			Action: offline.ActionPrint, DossierCode: code, Outcome: outcome})
+	}); err != nil {
+		return "", err
+	}
+	if perr != nil {
+		return "", perr
+	}
+	if fp, ok := s.printer.(interface{ Path(string) string }); ok {
+		return fp.Path(code), nil
+	}
+	return s.printer.Name(), nil
+}

@@ -60,7 +60,7 @@ type Receipt struct {
 
 // Options tune the rendering.
 type Options struct {
-	Size string // "A4" (the default when empty); other sizes are not supported yet
+	Size string // "A4" (the default when empty) or "A5" (portrait 148×210 mm), any case
 	// CreationDate is written into the PDF metadata; fix it for byte-identical output.
 	// Zero means ReceivedAt.
 	CreationDate time.Time
@@ -171,21 +171,34 @@ func RenderPDF(w io.Writer, r Receipt, opt Options) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	switch strings.ToUpper(strings.TrimSpace(opt.Size)) {
-	case "", "A4":
-	default:
-		return &Error{
-			Clerk: "Khổ giấy " + opt.Size + " chưa được hỗ trợ. Chọn khổ A4 trong cấu hình máy in.",
-			Err:   fmt.Errorf("unsupported page size %q", opt.Size),
-		}
+	g, err := paper(opt)
+	if err != nil {
+		return err
 	}
 	r = r.normalized()
 	created := opt.CreationDate
 	if created.IsZero() {
 		created = r.ReceivedAt
 	}
-	if err := renderA4(w, r, created); err != nil {
-		return &Error{Clerk: "Không tạo được giấy tiếp nhận. Thử in lại; nếu vẫn lỗi, báo quản trị.", Err: err}
+	if err := render(w, []Receipt{r}, g, created, "Giấy tiếp nhận hồ sơ và hẹn trả kết quả "+r.DossierCode); err != nil {
+		return renderError(err)
 	}
 	return nil
+}
+
+// paper returns the geometry of opt.Size, or the error a clerk sees for a size the
+// layouts do not have.
+func paper(opt Options) (geometry, error) {
+	g, ok := geometryFor(opt.Size)
+	if !ok {
+		return geometry{}, &Error{
+			Clerk: "Khổ giấy " + opt.Size + " chưa được hỗ trợ. Chọn khổ A4 hoặc A5 trong cấu hình máy in.",
+			Err:   fmt.Errorf("unsupported page size %q", opt.Size),
+		}
+	}
+	return g, nil
+}
+
+func renderError(err error) error {
+	return &Error{Clerk: "Không tạo được giấy tiếp nhận. Thử in lại; nếu vẫn lỗi, báo quản trị.", Err: err}
 }

@@ -80,7 +80,12 @@ func needTool(t *testing.T, name, pkg string) string {
 
 func renderToFile(t *testing.T, r Receipt) string {
 	t.Helper()
-	pdf, err := RenderPDFBytes(r, Options{CreationDate: fixedCreation})
+	return renderToFileSize(t, r, "")
+}
+
+func renderToFileSize(t *testing.T, r Receipt, size string) string {
+	t.Helper()
+	pdf, err := RenderPDFBytes(r, Options{Size: size, CreationDate: fixedCreation})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,6 +337,83 @@ func TestPrintableMapsOutsideCharacters(t *testing.T) {
 	for _, tc := range cases {
 		if got := printable(tc.in); got != tc.want {
 			t.Errorf("printable(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestRenderA5(t *testing.T) {
+	t.Run("single procedure fits one page", func(t *testing.T) {
+		path := renderToFileSize(t, sampleReceipt(1, 3), "a5")
+		if n := pageCount(t, path); n != 1 {
+			t.Errorf("pages = %d, want 1", n)
+		}
+		out, err := exec.Command(needTool(t, "pdfinfo", "poppler-utils"), path).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(out), "x 595.28 pts (A5)") {
+			t.Errorf("page size is not A5 portrait:\n%s", out)
+		}
+		flat := squash(pdfText(t, path))
+		for _, want := range []string{
+			"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ",
+			"GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Mã hồ sơ: G22.99.08-261123-0004",
+			"Nội dung yêu cầu giải quyết: Đăng ký thường trú",
+			"Thời gian trả kết quả giải quyết hồ sơ: 10 giờ 05 phút, ngày 26 tháng 11 năm 2026",
+			"Quét mã để tra cứu hồ sơ", "NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ",
+		} {
+			if !strings.Contains(flat, want) {
+				t.Errorf("A5 text lacks %q", want)
+			}
+		}
+	})
+	t.Run("bundle lists every appointment", func(t *testing.T) {
+		flat := squash(pdfText(t, renderToFileSize(t, sampleReceipt(3, 3), "A5")))
+		for _, want := range []string{
+			"Nội dung yêu cầu giải quyết (3 thủ tục):",
+			"Đăng ký thường trú: 10 giờ 05 phút, ngày 26 tháng 11 năm 2026",
+			"Đăng ký khai sinh: 11 giờ 05 phút, ngày 27 tháng 11 năm 2026",
+			"Cấp Thẻ bảo hiểm y tế cho người dưới 6 tuổi: 12 giờ 05 phút, ngày 28 tháng 11 năm 2026",
+		} {
+			if !strings.Contains(flat, want) {
+				t.Errorf("A5 bundle text lacks %q", want)
+			}
+		}
+	})
+	t.Run("long receipt flows, signatures together", func(t *testing.T) {
+		path := renderToFileSize(t, sampleReceipt(4, 24), "A5")
+		n := pageCount(t, path)
+		if n < 2 {
+			t.Fatalf("pages = %d, want at least 2 for 24 documents on A5", n)
+		}
+		pages := strings.Split(pdfText(t, path), "\f")
+		for i := 1; i <= n; i++ {
+			if !strings.Contains(squash(pages[i-1]), fmt.Sprintf("Trang %d/%d", i, n)) {
+				t.Errorf("page %d lacks its number", i)
+			}
+		}
+		last := squash(pages[n-1])
+		for _, want := range []string{"NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ", "Nguyễn Thị Hoà", "Trần Văn Thử"} {
+			if !strings.Contains(last, want) {
+				t.Errorf("last page lacks %q: signature blocks split", want)
+			}
+		}
+		flat := squash(strings.Join(pages, " "))
+		for i := 4; i <= 24; i++ {
+			if c := strings.Count(flat, fmt.Sprintf("Giấy tờ bổ sung số %02d", i)); c != 1 {
+				t.Errorf("document %d printed %d times", i, c)
+			}
+		}
+	})
+}
+
+func BenchmarkRenderPDFA5(b *testing.B) {
+	r := sampleReceipt(1, 3)
+	opt := Options{Size: "A5", CreationDate: fixedCreation}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := RenderPDFBytes(r, opt); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

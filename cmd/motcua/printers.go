@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -82,10 +83,10 @@ func (a *app) printersCmd() *cobra.Command {
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "in dạng JSON")
 	test := &cobra.Command{
-		Use:   "test",
-		Short: "In một trang thử (giấy biên nhận mẫu, dữ liệu giả) ra máy in đã cấu hình",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Use:   "test [NAME]",
+		Short: "In một trang thử (giấy biên nhận mẫu, dữ liệu giả) ra máy in đã cấu hình (NAME: tên máy in, hoặc \"file\" cho thư mục PDF)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, d, err := a.loadConfig()
 			if err != nil {
 				return err
@@ -97,6 +98,15 @@ func (a *app) printersCmd() *cobra.Command {
 			p, err := newPrinter(cfg, files)
 			if err != nil {
 				return &exitError{code: exitUsage, msg: "Cấu hình máy in không hợp lệ: " + err.Error(), err: err}
+			}
+			if len(args) == 1 {
+				switch args[0] {
+				case p.Name(), cfg.Printer.Name:
+				case "file":
+					p = files
+				default:
+					return usageErr("không có máy in %q (xem motcua printers list)", args[0])
+				}
 			}
 			now := time.Now().In(cfg.Location())
 			code := "IN-THU-" + now.Format("060102-150405")
@@ -123,12 +133,14 @@ func (a *app) printersCmd() *cobra.Command {
 	return cmd
 }
 
-// receiptsDir is the PDF folder: printer.dir, or <data dir>/receipts.
+// receiptsDir is the PDF folder: printer.dir, or <data dir>/receipts
+// (created, as the counter does when it starts).
 func receiptsDir(dir, dataDir string) string {
-	if dir != "" {
-		return dir
+	if dir == "" {
+		dir = filepath.Join(dataDir, "receipts")
 	}
-	return filepath.Join(dataDir, "receipts")
+	os.MkdirAll(dir, 0o700) // a failure shows in Status and Print
+	return dir
 }
 
 // newPrinter builds the configured printer (wire.NewPrinter) for commands

@@ -712,15 +712,7 @@ func (f *formView) choiceLine(r formRow) string {
 		selected[v] = true
 	}
 	if len(all) <= longList {
-		parts := make([]string, len(all))
-		for i, c := range all {
-			label := fmt.Sprintf("%d %s", i+1, c.Label)
-			if selected[c.Value] {
-				label = f.st.Selected.Render(label)
-			}
-			parts[i] = label
-		}
-		line := strings.Join(parts, " │ ")
+		line := f.shortLine(all, selected)
 		if !f.fitsOneLine(line) {
 			if s := f.display(r); s != "" {
 				return s + f.st.Muted.Render("  (số hoặc ←/→ để chọn)")
@@ -741,24 +733,29 @@ func (f *formView) fitsOneLine(s string) bool {
 	return f.width == 0 || ansi.StringWidth(s) <= f.width-48
 }
 
-func labelsLen(cs []forms.Choice) string {
-	var b strings.Builder
-	for _, c := range cs {
-		b.WriteString(c.Label)
+// shortLine is a short list's options on one line, the selected ones marked.
+func (f *formView) shortLine(all []forms.Choice, selected map[string]bool) string {
+	parts := make([]string, len(all))
+	for i, c := range all {
+		label := fmt.Sprintf("%d %s", i+1, c.Label)
+		if selected[c.Value] {
+			label = f.st.Selected.Render(label)
+		}
+		parts[i] = label
 	}
-	return b.String()
+	return strings.Join(parts, " │ ")
 }
 
 // choiceList shows up to five matches of a long list under the row.
 func (f *formView) choiceList(r formRow) []string {
 	if all := f.decl.Choices(r.path); len(all) <= longList {
 		var out []string
-		if !f.fitsOneLine(strings.Repeat("x", len(all)*4) + labelsLen(all)) {
+		selected := map[string]bool{}
+		for _, v := range strings.Split(f.decl.Value(r.path), ";") {
+			selected[v] = true
+		}
+		if !f.fitsOneLine(f.shortLine(all, selected)) {
 			// too wide for one line: one option a line under the row
-			selected := map[string]bool{}
-			for _, v := range strings.Split(f.decl.Value(r.path), ";") {
-				selected[v] = true
-			}
 			for i, c := range all {
 				line := fmt.Sprintf("%d %s", i+1, c.Label)
 				if selected[c.Value] {

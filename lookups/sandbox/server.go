@@ -118,6 +118,7 @@ func Open(pop *Population, opts Options) (*Server, error) {
 	}
 	s.mux.HandleFunc("GET /v1/health", s.health)
 	s.mux.HandleFunc("GET /v1/citizens/{id}", s.guard(s.citizen))
+	s.mux.HandleFunc("POST /v1/citizens:batch", s.guard(s.batch))
 	s.mux.HandleFunc("POST /v1/dossiers", s.guard(s.submit))
 	s.mux.HandleFunc("GET /v1/dossiers/{code}", s.guard(s.status))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -2,19 +2,16 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"motcua/forms"
 	"motcua/internal/counter"
-	"motcua/lookups"
 	"motcua/offline"
 )
 
@@ -175,77 +172,6 @@ func (a *app) readSubmitFile(name string) (submitFile, error) {
 		return submitFile{}, usageErr("tệp tờ khai %s không đúng định dạng JSON: %v", name, err)
 	}
 	return in, nil
-}
-
-// fillDeclaration does what the counter screen does: each person slot
-// looked up by ID (cache when the link is down) and filled, the derived
-// persons looked up, the values set in order, then the whole declaration
-// checked. It returns the IDs looked up (for the access log's link).
-func (a *app) fillDeclaration(ctx context.Context, svc *counter.Service, spec *forms.Spec, in submitFile, op counter.Operator) (*forms.Declaration, []string, []string, error) {
-	decl := svc.NewDeclaration(spec)
-	meta := lookups.CallMeta{Operator: op.ID, Purpose: lookups.PurposeReception}
-	var ids, warnings []string
-	slots := map[string]bool{}
-	for _, p := range spec.Persons() {
-		slots[p.ID] = true
-	}
-	for slot := range in.Persons {
-		if !slots[slot] {
-			var known []string
-			for _, p := range spec.Persons() {
-				known = append(known, p.ID)
-			}
-			return nil, nil, nil, usageErr("thủ tục %s không có người ở vị trí %q (có: %s)", spec.ID, slot, strings.Join(known, ", "))
-		}
-	}
-	fill := func(slot, label, id string) error {
-		res, origin, err := svc.Lookup(ctx, id, meta)
-		if err != nil {
-			return err
-		}
-		ids = append(ids, id)
-		if origin.Source == "cache" {
-			warnings = append(warnings, fmt.Sprintf("%s: dùng dữ liệu lưu tạm lúc %s (mất kết nối cổng dữ liệu).",
-				label, origin.FetchedAt.Format("15:04 02/01/2006")))
-		}
-		return decl.FillPerson(slot, forms.PersonData{Resident: res, Origin: origin, CardSource: forms.SourceTyped, At: svc.Now()})
-	}
-	for _, p := range spec.Persons() { // the spec's order: derived persons follow their source
-		s, ok := in.Persons[p.ID]
-		if !ok || strings.TrimSpace(s.ID) == "" {
-			continue
-		}
-		if err := fill(p.ID, p.Label, strings.TrimSpace(s.ID)); err != nil {
-			return nil, nil, nil, failure(p.Label+": "+counter.Explain(err), err)
-		}
-	}
-	tried := map[string]bool{}
-	for {
-		pending := decl.PendingPersons()
-		progressed := false
-		for _, p := range pending {
-			if tried[p.Slot+"/"+p.ID] {
-				continue
-			}
-			tried[p.Slot+"/"+p.ID], progressed = true, true
-			if err := fill(p.Slot, p.Label, p.ID); err != nil {
-				warnings = append(warnings, "Không tra cứu được "+strings.ToLower(p.Label)+": "+counter.Explain(err))
-			}
-		}
-		if !progressed {
-			break
-		}
-	}
-	for _, v := range in.Values {
-		if err := decl.Set(v.Path, v.Text); err != nil {
-			return nil, nil, nil, failure(fmt.Sprintf("Trường %q: %s", v.Path, counter.Explain(err)), err)
-		}
-	}
-	if probs := decl.Validate(); len(probs) > 0 {
-		err := &forms.ValidationError{Problems: probs}
-		return nil, nil, nil, failure(counter.Explain(err), err)
-	}
-	return decl, ids, warnings, nil
 }
 
 func (a *app) reportSubmit(out counter.Outcome, warnings []string, asJSON bool) error {

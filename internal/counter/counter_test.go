@@ -675,3 +675,37 @@ func TestReceiveBeyondCalendarEstimates(t *testing.T) {
 		t.Errorf("warnings = %q", out.Warnings)
 	}
 }
+
+// A backlog (paper) dossier entered later keeps its original reception
+// time: its appointment counts from it; a batch keeps the receipt unprinted.
+func TestReceiveBacklogNoPrint(t *testing.T) {
+	f := newFixture(t)
+	decl, id, _ := declaration(t, f, false)
+	orig := f.clock.Now().AddDate(0, 0, -7) // Monday 16/11/2026 10:00
+	out, err := f.svc.ReceiveWith(context.Background(), decl, clerk, []string{id}, "",
+		counter.ReceiveOptions{ReceivedAt: orig, NoPrint: true, Officer: "Cán bộ nhập liệu"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := out.Dossier
+	if !d.ReceivedAt.Equal(orig) {
+		t.Errorf("received at %v, want %v", d.ReceivedAt, orig)
+	}
+	if want := time.Date(2026, 11, 19, 8, 0, 0, 0, hcm(t)); !d.Appointment.Equal(want) {
+		t.Errorf("appointment %v, want %v (3 working days from the original reception)", d.Appointment, want)
+	}
+	if !strings.Contains(d.Code, "-261123-") {
+		t.Errorf("code %s is not of the day it was entered", d.Code)
+	}
+	if _, err := os.Stat(f.printer.Path(d.Code)); !os.IsNotExist(err) {
+		t.Errorf("the receipt was printed: %v", err)
+	}
+	if pdf, err := f.store.GetReceipt(d.Code); err != nil || len(pdf) == 0 {
+		t.Errorf("the receipt was not kept: %v", err)
+	}
+	decl2, id2, _ := declaration(t, f, false)
+	if _, err := f.svc.ReceiveWith(context.Background(), decl2, clerk, []string{id2}, "",
+		counter.ReceiveOptions{ReceivedAt: f.clock.Now().Add(time.Hour)}); !errors.Is(err, counter.ErrReceivedInFuture) {
+		t.Errorf("a future original reception: %v", err)
+	}
+}

@@ -27,6 +27,8 @@ func Explain(err error) string {
 			msgs = append(msgs, p.Message)
 		}
 		return "Tờ khai chưa đúng: " + strings.Join(msgs, " ")
+	case errors.Is(err, ErrReceivedInFuture):
+		return "Thời điểm tiếp nhận gốc không được sau thời điểm hiện tại."
 	case errors.Is(err, ErrVolunteer):
 		return "Tình nguyện viên chỉ chuẩn bị tờ khai: hồ sơ đã được lưu nháp, hãy chuyển cho cán bộ một cửa tiếp nhận."
 	case errors.Is(err, offline.ErrBadPassphrase), errors.Is(err, offline.ErrOperatorDisabled):

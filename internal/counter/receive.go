@@ -41,6 +41,27 @@ type Outcome struct {
 // prints the receipt. Failures after the save do not undo the reception: a
 // dossier not sent now stays in the outbox for the sync worker.
 func (s *Service) Receive(ctx context.Context, decl *forms.Declaration, op Operator, receptionIDs []string, draftID string) (Outcome, error) {
+	return s.ReceiveWith(ctx, decl, op, receptionIDs, draftID, ReceiveOptions{})
+}
+
+// ReceiveOptions adapt a reception to scripted runs.
+type ReceiveOptions struct {
+	// ReceivedAt is the original reception of a backlog (paper) dossier:
+	// the dossier and its appointments count from it; zero means now. The
+	// code is still of the day it is entered.
+	ReceivedAt time.Time
+	// NoPrint keeps the receipt (for reprints and a batch's combined PDF)
+	// without sending it to the printer.
+	NoPrint bool
+	// Officer is the receiving officer printed on the receipt (default: the operator).
+	Officer string
+}
+
+// ErrReceivedInFuture: a backlog dossier's original reception cannot be later than now.
+var ErrReceivedInFuture = errors.New("counter: original reception time is in the future")
+
+// ReceiveWith is Receive with options (backlog entry, batch receipts).
+func (s *Service) ReceiveWith(ctx context.Context, decl *forms.Declaration, op Operator, receptionIDs []string, draftID string, opts ReceiveOptions) (Outcome, error) {
 	operator := op.ID
 	if operator == "" {
 		return Outcome{}, errors.New("counter: receive without operator")
@@ -52,6 +73,13 @@ func (s *Service) Receive(ctx context.Context, decl *forms.Declaration, op Opera
 		return Outcome{}, &forms.ValidationError{Problems: probs}
 	}
 	now := s.clock()
+	received := now
+	if !opts.ReceivedAt.IsZero() {
+		if opts.ReceivedAt.After(now) {
+			return Outcome{}, ErrReceivedInFuture
+		}
+		received = opts.ReceivedAt.In(now.Location())
+	}
 	var d *forms.Dossier
 	var warning string
 	err := s.store.Update(func(tx *offline.Tx) error {
@@ -61,14 +89,14 @@ func (s *Service) Receive(ctx context.Context, decl *forms.Declaration, op Opera
 		}
 		d, err = forms.Finalize(decl, forms.FinalizeInput{
 			Code: code, Agency: s.cfg.Agency.Code, Counter: fmt.Sprintf("%02d", s.cfg.Counter),
-			Operator: operator, ReceivedAt: now,
+			Operator: operator, ReceivedAt: received,
 		})
 		if err != nil {
 			return err
 		}
 		// each procedure of a bundle has its own processing time and appointment
 		err = d.SetAppointments(func(p forms.ProcedureRecord) (time.Time, error) {
-			due, w, err := s.Appointment(p.ProcessingDays, now)
+			due, w, err := s.Appointment(p.ProcessingDays, received)
 			if w != "" {
 				warning = w
 			}
@@ -112,7 +140,7 @@ func (s *Service) Receive(ctx context.Context, decl *forms.Declaration, op Opera
 		out.Warnings = append(out.Warnings, warning)
 	}
 	out.Submitted, out.SubmitErr = s.sendNow(ctx, d)
-	out.ReceiptPath, out.PrintErr = s.printReceipt(ctx, d, op)
+	out.ReceiptPath, out.PrintErr = s.printReceipt(ctx, d, op, opts)
 	return out, nil
 }
 
@@ -207,8 +235,11 @@ func (s *Service) spec(id string) (*forms.Spec, bool) {
 
 // printReceipt renders the receipt, keeps it in the store (for reprint) and
 // sends it to the printer.
-func (s *Service) printReceipt(ctx context.Context, d *forms.Dossier, op Operator) (string, error) {
-	officer := op.Name
+func (s *Service) printReceipt(ctx context.Context, d *forms.Dossier, op Operator, opts ReceiveOptions) (string, error) {
+	officer := opts.Officer
+	if officer == "" {
+		officer = op.Name
+	}
 	if officer == "" {
 		officer = op.ID
 	}
@@ -219,6 +250,9 @@ func (s *Service) printReceipt(ctx context.Context, d *forms.Dossier, op Operato
 	}
 	if err := s.store.Update(func(tx *offline.Tx) error { return tx.PutReceipt(d.Code, pdf) }); err != nil {
 		return "", fmt.Errorf("counter: keep receipt: %w", err)
+	}
+	if opts.NoPrint {
+		return "", nil // kept for reprints and the caller's combined document
 	}
 	perr := s.printer.Print(ctx, printing.Job{DossierCode: d.Code, PDF: pdf, Receipt: &rcpt})
 	outcome := "ok"

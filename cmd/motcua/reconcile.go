@@ -74,7 +74,7 @@ func (a *app) reconcileRun(ctx context.Context, o reconcileOptions) error {
 	case o.rate < 0:
 		return usageErr("--rate không được âm")
 	case o.out != "" && reconcile.OutputFormat(o.out) == "":
-		return usageErr("tệp kết quả phải có đuôi .csv hoặc .jsonl")
+		return usageErr("tệp kết quả phải có đuôi .csv, .jsonl hoặc .xlsx")
 	case o.out != "" && filepath.Clean(o.out) == filepath.Clean(o.in):
 		return usageErr("tệp kết quả không được trùng tệp danh sách")
 	}
@@ -144,6 +144,9 @@ func (a *app) reconcileWith(ctx context.Context, o reconcileOptions, look reconc
 		if err != nil {
 			if errors.Is(err, reconcile.ErrNotOurs) {
 				return nil, 0, usageErr("tệp %s đã có và không phải kết quả đối chiếu; chọn tệp khác", o.out)
+			}
+			if errors.Is(err, reconcile.ErrNoResume) {
+				return nil, 0, usageErr("tệp %s đã có: kết quả .xlsx không chạy tiếp được; dùng --restart, hoặc tệp .csv/.jsonl cho danh sách dài", o.out)
 			}
 			return nil, 0, failure("Không mở được tệp kết quả "+o.out+".", err)
 		}

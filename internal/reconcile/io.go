@@ -33,12 +33,16 @@ type Output struct {
 	cw    *csv.Writer // CSV only
 	row   []string
 	jsonl bool
+	tab   batchio.Writer // XLSX: written whole on Close, so it cannot resume
 }
 
-// OutputFormat returns "csv" or "jsonl" for path's extension ("" when neither).
+// ErrNoResume: an XLSX output exists and cannot be appended to.
+var ErrNoResume = errors.New("reconcile: an XLSX output cannot be resumed: use --restart, or a .csv/.jsonl output for long lists")
+
+// OutputFormat returns "csv", "jsonl" or "xlsx" for path's extension ("" when none).
 func OutputFormat(path string) string {
 	switch f := batchio.FormatOf(path); f {
-	case "csv", "jsonl":
+	case "csv", "jsonl", "xlsx":
 		return f
 	}
 	return ""
@@ -51,7 +55,17 @@ func OutputFormat(path string) string {
 func OpenOutput(path string, restart bool) (*Output, int, error) {
 	format := OutputFormat(path)
 	if format == "" {
-		return nil, 0, fmt.Errorf("%w: output %s (want .csv or .jsonl)", batchio.ErrUnsupported, filepath.Base(path))
+		return nil, 0, fmt.Errorf("%w: output %s (want .csv, .jsonl or .xlsx)", batchio.ErrUnsupported, filepath.Base(path))
+	}
+	if format == "xlsx" {
+		if _, err := os.Stat(path); err == nil && !restart {
+			return nil, 0, ErrNoResume
+		}
+		w, err := batchio.Create(path, Columns)
+		if err != nil {
+			return nil, 0, fmt.Errorf("reconcile: open output: %w", err)
+		}
+		return &Output{tab: w}, 0, nil
 	}
 	flag := os.O_RDWR | os.O_CREATE
 	if restart {
@@ -126,6 +140,10 @@ func oneLine(s string) string {
 
 // Write adds one result (buffered; Flush makes it durable).
 func (o *Output) Write(r Result) error {
+	if o.tab != nil {
+		return o.tab.Write(map[string]string{"line": strconv.Itoa(r.Line), "id": r.ID, "status": r.Status,
+			"name": r.Name, "birth_date": r.BirthDate, "address": r.Address, "message": r.Message})
+	}
 	if o.jsonl {
 		r.ID = oneLine(r.ID)
 		b, err := json.Marshal(r)
@@ -140,8 +158,12 @@ func (o *Output) Write(r Result) error {
 	return o.cw.Write(o.row)
 }
 
-// Flush writes the buffered results and, for a file, syncs it to disk.
+// Flush writes the buffered results and, for a file, syncs it to disk (an
+// XLSX is written whole on Close).
 func (o *Output) Flush() error {
+	if o.tab != nil {
+		return nil
+	}
 	if o.cw != nil {
 		o.cw.Flush()
 		if err := o.cw.Error(); err != nil {
@@ -161,6 +183,9 @@ func (o *Output) Flush() error {
 
 // Close flushes and closes the file (not a plain writer).
 func (o *Output) Close() error {
+	if o.tab != nil {
+		return o.tab.Close()
+	}
 	err := o.Flush()
 	if o.f != nil {
 		if cerr := o.f.Close(); err == nil {

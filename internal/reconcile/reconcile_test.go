@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"motcua/internal/batchio"
 	"os"
 	"path/filepath"
 	"strings"
@@ -435,8 +436,34 @@ func TestOutputResume(t *testing.T) {
 	if b, _ := os.ReadFile(other); string(b) != "id,name\n1,2\n" {
 		t.Error("a foreign file was changed")
 	}
-	if _, _, err := OpenOutput(filepath.Join(t.TempDir(), "x.xlsx"), false); err == nil {
-		t.Error("xlsx output accepted")
+	// XLSX: written whole, so a second open without restart is refused
+	xl := filepath.Join(t.TempDir(), "x.xlsx")
+	o, n, err := OpenOutput(xl, false)
+	if err != nil || n != 0 {
+		t.Fatalf("xlsx output: %d %v", n, err)
+	}
+	if err := o.Write(Result{Line: 2, ID: "001196000001", Status: "checked", Name: "match"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := batchio.Open(xl, batchio.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := r.Next()
+	r.Close()
+	if err != nil || rec.Fields["id"] != "001196000001" || rec.Fields["name"] != "match" {
+		t.Fatalf("xlsx content: %+v %v", rec, err)
+	}
+	if _, _, err := OpenOutput(xl, false); !errors.Is(err, ErrNoResume) {
+		t.Errorf("reopening an xlsx output: %v, want ErrNoResume", err)
+	}
+	if o, _, err := OpenOutput(xl, true); err != nil {
+		t.Errorf("restart of an xlsx output: %v", err)
+	} else {
+		o.Close()
 	}
 }
 

@@ -203,7 +203,7 @@ func TestReconcileUsage(t *testing.T) {
 	dir := t.TempDir()
 	for _, args := range [][]string{
 		{"reconcile"},
-		{"reconcile", "--in", "a.csv", "--out", "b.xlsx"},
+		{"reconcile", "--in", "a.csv", "--out", "b.txt"},
 		{"reconcile", "--in", "a.csv", "--workers", "0"},
 		{"reconcile", "--in", "a.csv", "--out", "a.csv"},
 	} {

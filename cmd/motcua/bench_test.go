@@ -4,15 +4,18 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"motcua/internal/testenv"
+	"motcua/lookups/sandbox"
 )
 
 // BenchmarkStartToFirstFrame measures from starting the program (`motcua
@@ -79,4 +82,42 @@ func waitOutput(r io.Reader, want string, timeout time.Duration) error {
 	case <-time.After(timeout):
 		return io.ErrNoProgress
 	}
+}
+
+// BenchmarkBatchRun is `motcua batch run` of 20 new marital-status dossiers
+// per iteration on the demo (look-up, validation, code, save with the
+// outbox, send to the loopback sandbox), with their receipts gathered into
+// one PDF: the dossiers per second of a backlog entry.
+func BenchmarkBatchRun(b *testing.B) {
+	dir := b.TempDir()
+	id := ""
+	for _, f := range sandbox.Featured() {
+		if f.Kind == "single" {
+			id = f.ID
+		}
+	}
+	const rows = 20
+	iter := 0
+	var errb bytes.Buffer
+	for b.Loop() {
+		b.StopTimer()
+		var in bytes.Buffer
+		in.WriteString("subject.id,purpose,purpose_other\n")
+		for j := range rows {
+			fmt.Fprintf(&in, "%s,other,Hồ sơ tồn đọng số %d-%d\n", id, iter, j)
+		}
+		iter++
+		csvPath := filepath.Join(dir, fmt.Sprintf("in-%d.csv", iter))
+		if err := os.WriteFile(csvPath, in.Bytes(), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		errb.Reset()
+		code := run([]string{"batch", "run", "--demo", "--data-dir", dir, "--service", "xac-nhan-tthn", "--in", csvPath,
+			"--receipts", filepath.Join(dir, fmt.Sprintf("bien-nhan-%d.pdf", iter))}, strings.NewReader(""), io.Discard, &errb)
+		if code != exitOK {
+			b.Fatalf("batch run: exit %d: %s", code, errb.String())
+		}
+	}
+	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "dossiers/s")
 }

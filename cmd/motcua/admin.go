@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"motcua/internal/counter"
 	"motcua/offline"
 )
 
@@ -61,6 +62,24 @@ func (a *app) openAs(what string, roles ...string) (*env, offline.Operator, erro
 		return nil, op, err
 	}
 	return e, op, nil
+}
+
+// openReceiving opens the environment for a command that receives dossiers:
+// a gateway must be configured, and the operator must be a clerk or a
+// supervisor (a volunteer prepares drafts only).
+func (a *app) openReceiving(what string) (*env, counter.Operator, error) {
+	if err := a.needGatewayConfig(); err != nil {
+		return nil, counter.Operator{}, err
+	}
+	e, who, err := a.openAs(what, offline.RoleClerk, offline.RoleSupervisor)
+	if err != nil {
+		return nil, counter.Operator{}, err
+	}
+	if err := e.needGateway(); err != nil {
+		e.Close()
+		return nil, counter.Operator{}, err
+	}
+	return e, counter.Operator{ID: who.ID, Name: who.Name, Role: who.Role}, nil
 }
 
 // requireRole refuses the command unless the operator has one of roles.

@@ -333,22 +333,11 @@ func (a *app) batchRun(ctx context.Context, o batchOptions) error {
 	if len(extra) > 0 {
 		fmt.Fprintf(a.stderr, "Lưu ý: bỏ qua các cột không thuộc thủ tục %s: %s\n", spec.ID, strings.Join(extra, ", "))
 	}
-	if err := a.needGatewayConfig(); err != nil {
-		return err
-	}
-	e, err := a.openEnv(false)
+	e, op, err := a.openReceiving("Nhập hồ sơ hàng loạt")
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	if err := e.needGateway(); err != nil {
-		return err
-	}
-	who, err := e.requireRole(a, "Nhập hồ sơ hàng loạt", offline.RoleClerk, offline.RoleSupervisor)
-	if err != nil {
-		return err
-	}
-	op := counter.Operator{ID: who.ID, Name: who.Name, Role: who.Role}
 	var results batchio.Writer
 	if o.out != "" {
 		if results, err = createTable(o.out, batchResultColumns); err != nil {
@@ -433,7 +422,7 @@ func (a *app) batchRun(ctx context.Context, o batchOptions) error {
 				runErr = report(rec.Line, "valid", "", "", "", "")
 			default:
 				var crashed bool
-				crashed, runErr = a.batchReceive(ctx, e, run, j, f, op, who.Name, &sum, &receipts, o.receipts != "", o.print, report)
+				crashed, runErr = a.batchReceive(ctx, e, run, j, f, op, op.Name, &sum, &receipts, o.receipts != "", o.print, report)
 				if crashed {
 					sum.Stopped = true
 				}
@@ -475,7 +464,7 @@ func (a *app) batchRun(ctx context.Context, o batchOptions) error {
 	if len(detail) > 64 {
 		detail = counts
 	}
-	if err := e.store.LogAccess(offline.AccessEntry{Operator: who.ID, Purpose: lookups.PurposeReception, Action: ActionBatch, Outcome: outcome, Detail: detail}); err != nil && runErr == nil {
+	if err := e.store.LogAccess(offline.AccessEntry{Operator: op.ID, Purpose: lookups.PurposeReception, Action: ActionBatch, Outcome: outcome, Detail: detail}); err != nil && runErr == nil {
 		runErr = failure("Không ghi được nhật ký truy cập.", err)
 	}
 	a.printBatchSummary(sum, o)

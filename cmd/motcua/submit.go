@@ -12,7 +12,6 @@ import (
 
 	"motcua/forms"
 	"motcua/internal/counter"
-	"motcua/offline"
 )
 
 const submitLong = `Tiếp nhận một tờ khai cho sẵn dưới dạng JSON, không qua màn hình quầy (cho lệnh tự động
@@ -117,22 +116,11 @@ func (a *app) dossierSubmitCmd() *cobra.Command {
 			if in.Service == "" || !ok {
 				return usageErr("không có thủ tục %q: đặt \"service\" trong tệp hoặc --service (xem motcua forms list)", in.Service)
 			}
-			if err := a.needGatewayConfig(); err != nil {
-				return err
-			}
-			e, err := a.openEnv(false)
+			e, op, err := a.openReceiving("Tiếp nhận hồ sơ")
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			if err := e.needGateway(); err != nil {
-				return err
-			}
-			who, err := e.requireRole(a, "Tiếp nhận hồ sơ", offline.RoleClerk, offline.RoleSupervisor)
-			if err != nil {
-				return err
-			}
-			op := counter.Operator{ID: who.ID, Name: who.Name, Role: who.Role}
 			decl, ids, warnings, err := a.fillDeclaration(cmd.Context(), e.svc, spec, in, op)
 			if err != nil {
 				return err

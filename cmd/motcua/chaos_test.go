@@ -456,17 +456,28 @@ sync_every = %q
 	t.Logf("keystrokes while the gateway hangs (%d gateway call(s) hung in the sandbox meanwhile): %s", hungDuring, hangTyping)
 	// The measure is an upper bound: the capture that shows a key took a while
 	// itself (tens of ms on a loaded machine), and the key may have been on the
-	// screen before it began. Each key must be on screen within the bound to
-	// that resolution, and the median within the bound outright.
+	// screen before it began. The median must be within the bound
+	// outright, and nine keys in ten within it to the capture's resolution.
+	// A single key may be late from scheduling noise (-race, other test
+	// packages on the same two cores), but none may wait for the gateway: a
+	// hung call lasts chaosTimeout, so every key must show within half of it.
+	late := 0
 	for i, d := range hangTyping.afterSend {
 		if d-hangTyping.detect[i] > keystrokeBound {
-			t.Errorf("keystroke %d appeared %v after tmux delivered it (the capture that saw it took %v), more than %v (%s)",
-				i+1, d, hangTyping.detect[i], keystrokeBound, hangTyping)
+			late++
+			t.Logf("keystroke %d appeared %v after tmux delivered it (the capture that saw it took %v), more than %v",
+				i+1, d, hangTyping.detect[i], keystrokeBound)
 		}
+		if d-hangTyping.detect[i] >= chaosTimeout/2 {
+			t.Errorf("keystroke %d appeared %v after tmux delivered it: it waited for the hung gateway (%s)", i+1, d, hangTyping)
+		}
+	}
+	if n := len(hangTyping.afterSend); late*10 > n {
+		t.Errorf("%d of %d keystrokes over %v while the gateway hangs (%s)", late, n, keystrokeBound, hangTyping)
 	}
 	med := append([]time.Duration(nil), hangTyping.afterSend...)
 	slices.Sort(med)
-	if p50 := percentile(med, 50); p50 > keystrokeBound {
+	if p50 := percentile(med, .5); p50 > keystrokeBound {
 		t.Errorf("median keystroke latency %v over %v while the gateway hangs", p50, keystrokeBound)
 	}
 	s.keys("Escape")

@@ -147,12 +147,7 @@ func (a *app) askNewPassphrase(who string) (string, error) {
 }
 
 func (a *app) operatorCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "operator",
-		Short: "Cán bộ mở kho dữ liệu: khởi tạo, thêm, liệt kê, khóa, đổi mật khẩu, tệp khóa",
-		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	cmd := groupCmd("operator", "Cán bộ mở kho dữ liệu: khởi tạo, thêm, liệt kê, khóa, đổi mật khẩu, tệp khóa")
 	var name, role string
 	initCmd := &cobra.Command{
 		Use:   "init ID",
@@ -333,12 +328,7 @@ func (a *app) operatorCmd() *cobra.Command {
 }
 
 func (a *app) auditCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "audit",
-		Short: "Nhật ký truy cập (chuỗi băm chỉ ghi thêm): kiểm tra, xuất cho giám sát",
-		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	cmd := groupCmd("audit", "Nhật ký truy cập (chuỗi băm chỉ ghi thêm): kiểm tra, xuất cho giám sát")
 	var asJSON bool
 	verify := &cobra.Command{
 		Use:   "verify",
@@ -418,12 +408,7 @@ func (a *app) auditCmd() *cobra.Command {
 }
 
 func (a *app) cacheCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "cache",
-		Short: "Bản lưu tạm kết quả tra cứu (mã hóa, có thời hạn): thống kê, xóa",
-		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	cmd := groupCmd("cache", "Bản lưu tạm kết quả tra cứu (mã hóa, có thời hạn): thống kê, xóa")
 	var asJSON bool
 	stats := &cobra.Command{
 		Use:   "stats",

@@ -154,12 +154,7 @@ Mã thoát: 0 mọi dòng đều được tiếp nhận (hoặc hợp lệ với
 tệp, 3 có dòng bị lỗi.`
 
 func (a *app) batchCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "batch",
-		Short: "Nhập hồ sơ hàng loạt từ bảng: tệp mẫu, chạy",
-		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	cmd := groupCmd("batch", "Nhập hồ sơ hàng loạt từ bảng: tệp mẫu, chạy")
 	cmd.AddCommand(a.batchTemplateCmd(), a.batchRunCmd())
 	return cmd
 }

@@ -9,12 +9,7 @@ import (
 )
 
 func (a *app) configCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "config",
-		Short: "Cấu hình: xem cấu hình đang dùng và vị trí tệp",
-		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	cmd := groupCmd("config", "Cấu hình: xem cấu hình đang dùng và vị trí tệp")
 	cmd.AddCommand(&cobra.Command{
 		Use:   "show",
 		Short: "In cấu hình đang dùng (tệp + biến môi trường; che mã bí mật)",

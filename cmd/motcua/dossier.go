@@ -13,12 +13,7 @@ import (
 )
 
 func (a *app) dossierCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "dossier",
-		Short: "Hồ sơ đã tiếp nhận trên máy này",
-		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	cmd := groupCmd("dossier", "Hồ sơ đã tiếp nhận trên máy này")
 	cmd.AddCommand(a.dossierListCmd(), a.dossierShowCmd(), a.dossierSubmitCmd())
 	return cmd
 }

@@ -20,12 +20,7 @@ import (
 func init() { register((*app).draftCmd) }
 
 func (a *app) draftCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "draft",
-		Short: "Tờ khai soạn dở: liệt kê, bàn giao (tình nguyện viên → cán bộ) bằng tệp mã hóa",
-		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	cmd := groupCmd("draft", "Tờ khai soạn dở: liệt kê, bàn giao (tình nguyện viên → cán bộ) bằng tệp mã hóa")
 	var asJSON bool
 	list := &cobra.Command{
 		Use:   "list",

@@ -13,12 +13,7 @@ import (
 )
 
 func (a *app) formsCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "forms",
-		Short: "Danh mục thủ tục và thống kê số ô cán bộ còn phải gõ",
-		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	cmd := groupCmd("forms", "Danh mục thủ tục và thống kê số ô cán bộ còn phải gõ")
 	var asJSON bool
 	list := &cobra.Command{
 		Use:   "list",

@@ -19,12 +19,7 @@ import (
 func init() { register((*app).printersCmd) }
 
 func (a *app) printersCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "printers",
-		Short: "Máy in biên nhận: xem máy đã cấu hình và tình trạng, in trang thử",
-		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	cmd := groupCmd("printers", "Máy in biên nhận: xem máy đã cấu hình và tình trạng, in trang thử")
 	var asJSON bool
 	list := &cobra.Command{
 		Use:   "list",

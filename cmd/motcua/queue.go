@@ -18,15 +18,10 @@ import (
 func init() { register(func(a *app) *cobra.Command { return a.queueCmd() }) }
 
 func (a *app) queueCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "queue",
-		Short: "Hàng đợi gửi hồ sơ lên hệ thống (hồ sơ đã tiếp nhận, chưa gửi được)",
-		Long: `Mỗi hồ sơ được lưu cùng một mục trong hàng đợi gửi ngay khi tiếp nhận. Hồ sơ chưa gửi được
+	cmd := groupCmd("queue", "Hàng đợi gửi hồ sơ lên hệ thống (hồ sơ đã tiếp nhận, chưa gửi được)")
+	cmd.Long = `Mỗi hồ sơ được lưu cùng một mục trong hàng đợi gửi ngay khi tiếp nhận. Hồ sơ chưa gửi được
 (mất kết nối, cổng dữ liệu lỗi) được gửi lại sau, luôn với cùng một khóa chống gửi trùng; hồ sơ bị cổng
-dữ liệu từ chối được để riêng kèm lý do, không gửi lại.`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+dữ liệu từ chối được để riêng kèm lý do, không gửi lại.`
 	cmd.AddCommand(a.queueListCmd(), a.queueSyncCmd())
 	return cmd
 }

@@ -18,12 +18,7 @@ import (
 func init() { register((*app).receiptCmd) }
 
 func (a *app) receiptCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "receipt",
-		Short: "Giấy biên nhận đã lưu: in lại",
-		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	cmd := groupCmd("receipt", "Giấy biên nhận đã lưu: in lại")
 	var out string
 	reprint := &cobra.Command{
 		Use:   "reprint CODE",

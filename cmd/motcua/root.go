@@ -142,6 +142,17 @@ func (a *app) askLogin(id string) (string, string, error) {
 }
 
 // noArgs rejects positional arguments with a usage error (exit 2).
+// groupCmd is a command that only groups its subcommands: run alone, it
+// prints its help.
+func groupCmd(use, short string) *cobra.Command {
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+}
+
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
 		return usageErr("lệnh %q không nhận tham số %q", cmd.CommandPath(), args[0])

@@ -16,12 +16,7 @@ import (
 )
 
 func (a *app) sandboxCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "sandbox",
-		Short: "Cổng dữ liệu dân cư giả lập (dữ liệu tổng hợp) cho demo, thử nghiệm và đào tạo",
-		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	cmd := groupCmd("sandbox", "Cổng dữ liệu dân cư giả lập (dữ liệu tổng hợp) cho demo, thử nghiệm và đào tạo")
 	var (
 		addr, token, storePath, faultsJSON string
 		seed                               uint64

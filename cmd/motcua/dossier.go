@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -44,23 +43,10 @@ lệnh chờ vài giây nếu tệp dữ liệu đang bận và báo nếu vẫn
 			if err != nil {
 				return failure(offline.ClerkMessage(err), err)
 			}
-			if asJSON {
-				if list == nil {
-					list = []offline.DossierInfo{}
-				}
-				return json.NewEncoder(a.stdout).Encode(list)
-			}
-			if len(list) == 0 {
-				fmt.Fprintln(a.stdout, "Chưa có hồ sơ nào.")
-				return nil
-			}
 			loc := e.cfg.Location()
-			tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
-			fmt.Fprintln(tw, "MÃ HỒ SƠ\tTRẠNG THÁI\tTHỦ TỤC\tTIẾP NHẬN")
-			for _, d := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Code, stateLabel(d.State), d.Service, d.ReceivedAt.In(loc).Format("15:04 02/01/2006"))
-			}
-			return tw.Flush()
+			return printList(a.stdout, asJSON, list, "Chưa có hồ sơ nào.", "MÃ HỒ SƠ\tTRẠNG THÁI\tTHỦ TỤC\tTIẾP NHẬN", func(d offline.DossierInfo) string {
+				return d.Code + "\t" + stateLabel(d.State) + "\t" + d.Service + "\t" + d.ReceivedAt.In(loc).Format("15:04 02/01/2006")
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "in dạng JSON")

@@ -3,10 +3,8 @@ package main
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -40,23 +38,10 @@ func (a *app) draftCmd() *cobra.Command {
 			}); err != nil {
 				return failure(offline.ClerkMessage(err), err)
 			}
-			if asJSON {
-				if ds == nil {
-					ds = []offline.DraftInfo{}
-				}
-				return json.NewEncoder(a.stdout).Encode(ds)
-			}
-			if len(ds) == 0 {
-				fmt.Fprintln(a.stdout, "Không có tờ khai soạn dở.")
-				return nil
-			}
 			loc := e.cfg.Location()
-			tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
-			fmt.Fprintln(tw, "MÃ\tTHỦ TỤC\tCÁN BỘ\tCẬP NHẬT")
-			for _, d := range ds {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.ID, d.Service, d.Operator, d.UpdatedAt.In(loc).Format("15:04 02/01/2006"))
-			}
-			return tw.Flush()
+			return printList(a.stdout, asJSON, ds, "Không có tờ khai soạn dở.", "MÃ\tTHỦ TỤC\tCÁN BỘ\tCẬP NHẬT", func(d offline.DraftInfo) string {
+				return d.ID + "\t" + d.Service + "\t" + d.Operator + "\t" + d.UpdatedAt.In(loc).Format("15:04 02/01/2006")
+			})
 		},
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "in dạng JSON")

@@ -6,7 +6,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -97,17 +96,8 @@ sách 7 ngày.`,
 				}
 				rows = append(rows, r)
 			}
-			if asJSON {
-				return json.NewEncoder(a.stdout).Encode(rows)
-			}
-			if len(rows) == 0 {
-				fmt.Fprintln(a.stdout, "Hàng đợi gửi trống.")
-				return nil
-			}
 			loc := e.cfg.Location()
-			tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
-			fmt.Fprintln(tw, "MÃ HỒ SƠ\tTRẠNG THÁI\tSỐ LẦN GỬI\tGỬI LẠI LÚC\tLÝ DO")
-			for _, r := range rows {
+			return printList(a.stdout, asJSON, rows, "Hàng đợi gửi trống.", "MÃ HỒ SƠ\tTRẠNG THÁI\tSỐ LẦN GỬI\tGỬI LẠI LÚC\tLÝ DO", func(r queueRow) string {
 				next := ""
 				if !r.NextAttempt.IsZero() {
 					next = r.NextAttempt.In(loc).Format("15:04:05 02/01/2006")
@@ -116,9 +106,8 @@ sách 7 ngày.`,
 				if r.Reason != "" {
 					reason = r.Message + " (" + r.Reason + ")"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", r.Code, queueStateLabel(offline.OutboxState(r.State)), r.Attempts, next, reason)
-			}
-			return tw.Flush()
+				return fmt.Sprintf("%s\t%s\t%d\t%s\t%s", r.Code, queueStateLabel(offline.OutboxState(r.State)), r.Attempts, next, reason)
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "in dạng JSON")

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
@@ -186,3 +188,25 @@ var errInterrupted = errors.New("interrupted")
 
 // readPassword reads a line from the terminal without echo.
 func readPassword(f *os.File) ([]byte, error) { return term.ReadPassword(f.Fd()) }
+
+// printList writes the rows of a list command: as JSON with --json (no rows
+// as [], never null), else empty when there are none, else an aligned table
+// under header with one line per row.
+func printList[T any](w io.Writer, asJSON bool, rows []T, empty, header string, line func(T) string) error {
+	if asJSON {
+		if rows == nil {
+			rows = []T{}
+		}
+		return json.NewEncoder(w).Encode(rows)
+	}
+	if len(rows) == 0 {
+		_, err := fmt.Fprintln(w, empty)
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	for _, r := range rows {
+		fmt.Fprintln(tw, line(r))
+	}
+	return tw.Flush()
+}

@@ -9,7 +9,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 # Debian packages: cgo PC/SC headers, pdftotext/pdftoppm and zbarimg (QR decoding) for the receipt
 # tests, tmux for the TUI test, cups and cups-filters for the real CUPS printing test.
-DEB_PKGS  := gcc libc6-dev pkg-config libpcsclite-dev poppler-utils zbar-tools tmux cups cups-filters
+DEB_PKGS  := gcc libc6-dev pkg-config libpcsclite-dev pcscd vsmartcard-vpcd poppler-utils zbar-tools tmux cups cups-filters
 
 .PHONY: all deps build run test soak bench lint dist units clean
 

@@ -2,7 +2,7 @@ package icao
 
 import (
 	"bytes"
-		"testing"
+	"testing"
 
 	"github.com/ProtonMail/go-crypto/brainpool"
 )

@@ -31,11 +31,11 @@ func LoadVectors(path string) (Vectors, error) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		m := vectorLine.FindStringSubmatch(line)
-		if m == nil {
-			continue
+		if m := vectorLine.FindStringSubmatch(line); m != nil {
+			v[strings.TrimSpace(m[1])] = strings.TrimSpace(m[2])
+		} else if name, value, ok := strings.Cut(line, " "); ok { // one space: the name has none
+			v[name] = strings.TrimSpace(value)
 		}
-		v[strings.TrimSpace(m[1])] = strings.TrimSpace(m[2])
 	}
 	return v, sc.Err()
 }

@@ -1,0 +1,178 @@
+package card
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+)
+
+// Command is one command APDU.
+type Command struct {
+	CLA, INS, P1, P2 byte
+	Data             []byte
+	Ne               int // expected response length: 0 none, 256 (short) or 65536 (extended) for "all"
+	Extended         bool
+}
+
+// Bytes encodes the APDU in its short or extended form.
+func (c Command) Bytes() []byte {
+	out := []byte{c.CLA, c.INS, c.P1, c.P2}
+	ext := c.Extended || len(c.Data) > 255 || c.Ne > 256
+	if len(c.Data) > 0 {
+		if ext {
+			out = append(out, 0, byte(len(c.Data)>>8), byte(len(c.Data)))
+		} else {
+			out = append(out, byte(len(c.Data)))
+		}
+		out = append(out, c.Data...)
+	}
+	if c.Ne > 0 {
+		switch {
+		case ext && len(c.Data) > 0:
+			out = append(out, byte(c.Ne>>8), byte(c.Ne)) // 65536 encodes as 0000
+		case ext:
+			out = append(out, 0, byte(c.Ne>>8), byte(c.Ne))
+		default:
+			out = append(out, byte(c.Ne)) // 256 encodes as 00
+		}
+	}
+	return out
+}
+
+// Status words the reader acts on.
+const (
+	SWOK               = 0x9000
+	SWSecurityStatus   = 0x6982
+	SWFileNotFound     = 0x6A82
+	SWWrongLength      = 0x6700
+	SWSMObjectsWrong   = 0x6988
+	SWEndOfFile        = 0x6282
+	SWWrongOffset      = 0x6B00
+	SWInsNotSupported  = 0x6D00
+	SWAuthFailed       = 0x6300
+	SWConditionsNotMet = 0x6985
+	SWWrongData        = 0x6A80
+)
+
+// StatusError is a status word other than 9000.
+type StatusError struct {
+	SW   uint16
+	What string // what the command did, for the log ("read DG13")
+}
+
+func (e *StatusError) Error() string { return fmt.Sprintf("card: %s: status %04X", e.What, e.SW) }
+
+// SW returns the status word of err when it is a StatusError.
+func SW(err error) (uint16, bool) {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.SW, true
+	}
+	return 0, false
+}
+
+// Errors of the link to the card.
+var (
+	// ErrRemoved: the card left the field (or the reader was unplugged) mid-read.
+	ErrRemoved = errors.New("card: card removed")
+	// ErrNoReader: no PC/SC reader is attached.
+	ErrNoReader = errors.New("card: no reader")
+	// ErrNoCard: the reader holds no card.
+	ErrNoCard = errors.New("card: no card on the reader")
+	// ErrAccessDenied: neither PACE nor BAC opened the chip with the key given.
+	ErrAccessDenied = errors.New("card: access key refused")
+	// ErrNoKey: the card needs an access key (CAN or MRZ) and none was given.
+	ErrNoKey = errors.New("card: no access key")
+	// ErrBadResponse: the card answered something the protocol does not allow.
+	ErrBadResponse = errors.New("card: malformed response")
+	// ErrSecureMessaging: a response failed its MAC check.
+	ErrSecureMessaging = errors.New("card: secure-messaging check failed")
+	// ErrPCSCUnavailable: this build has no PC/SC support.
+	ErrPCSCUnavailable = errors.New("card: PC/SC is not available in this build")
+)
+
+// Transport carries raw APDUs to one card: a PC/SC connection or the
+// emulator in-process.
+type Transport interface {
+	// Transmit sends a command APDU and returns the response with its status
+	// word. It returns ErrRemoved (wrapped) when the card has gone.
+	Transmit(ctx context.Context, apdu []byte) ([]byte, error)
+	// ATR is the card's answer to reset.
+	ATR() []byte
+}
+
+// Link wraps a transport with what every APDU needs: GET RESPONSE for 61xx,
+// the re-issue of a command answered 6Cxx, counting, and the optional trace.
+type Link struct {
+	t     Transport
+	count atomic.Int64
+	trace io.Writer
+}
+
+// NewLink wraps t. trace, when non-nil, receives one line per APDU with the
+// command header and the status word — never data.
+func NewLink(t Transport, trace io.Writer) *Link { return &Link{t: t, trace: trace} }
+
+// APDUs returns the number of APDUs exchanged so far.
+func (l *Link) APDUs() int { return int(l.count.Load()) }
+
+// ATR returns the card's answer to reset.
+func (l *Link) ATR() []byte { return l.t.ATR() }
+
+// Transmit sends raw and returns the response data and status word.
+func (l *Link) Transmit(ctx context.Context, raw []byte) ([]byte, uint16, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	resp, sw, err := l.once(ctx, raw)
+	if err != nil {
+		return nil, 0, err
+	}
+	if sw>>8 == 0x6C && len(raw) >= 5 { // wrong Le: re-issue with the exact length
+		again := append([]byte{}, raw...)
+		again[len(again)-1] = byte(sw)
+		if resp, sw, err = l.once(ctx, again); err != nil {
+			return nil, 0, err
+		}
+	}
+	var data []byte
+	data = append(data, resp...)
+	for rounds := 0; sw>>8 == 0x61; rounds++ { // more data: GET RESPONSE
+		if rounds > 1024 {
+			return nil, 0, fmt.Errorf("%w: endless GET RESPONSE", ErrBadResponse)
+		}
+		if resp, sw, err = l.once(ctx, []byte{raw[0] & 0x03, 0xC0, 0, 0, byte(sw)}); err != nil {
+			return nil, 0, err
+		}
+		data = append(data, resp...)
+	}
+	return data, sw, nil
+}
+
+func (l *Link) once(ctx context.Context, raw []byte) ([]byte, uint16, error) {
+	l.count.Add(1)
+	resp, err := l.t.Transmit(ctx, raw)
+	if err != nil {
+		if l.trace != nil {
+			fmt.Fprintf(l.trace, "apdu %02X %02X %02X %02X -> error\n", raw[0], at(raw, 1), at(raw, 2), at(raw, 3))
+		}
+		return nil, 0, err
+	}
+	if len(resp) < 2 {
+		return nil, 0, fmt.Errorf("%w: response of %d bytes", ErrBadResponse, len(resp))
+	}
+	sw := uint16(resp[len(resp)-2])<<8 | uint16(resp[len(resp)-1])
+	if l.trace != nil {
+		fmt.Fprintf(l.trace, "apdu %02X %02X %02X %02X lc=%d -> %04X len=%d\n", raw[0], at(raw, 1), at(raw, 2), at(raw, 3), max(len(raw)-5, 0), sw, len(resp)-2)
+	}
+	return resp[:len(resp)-2], sw, nil
+}
+
+func at(b []byte, i int) byte {
+	if i < len(b) {
+		return b[i]
+	}
+	return 0
+}

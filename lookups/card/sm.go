@@ -162,4 +162,3 @@ func (s *session) maxChunk() int {
 	ct := (256 - 3 - 1 - 4 - 10) / bs * bs // largest whole-block ciphertext
 	return ct - 1                          // at least one padding byte
 }
-

@@ -1,0 +1,255 @@
+//go:build cgo || windows
+
+package card
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ebfe/scard"
+)
+
+// PCSC is a connection to the PC/SC service (pcscd, or WinSCard on Windows).
+type PCSC struct {
+	ctx *scard.Context
+	mu  sync.Mutex
+}
+
+// OpenPCSC connects to the PC/SC service.
+func OpenPCSC() (*PCSC, error) {
+	c, err := scard.EstablishContext()
+	if err != nil {
+		return nil, pcscErr(err)
+	}
+	return &PCSC{ctx: c}, nil
+}
+
+// Close releases the service context.
+func (p *PCSC) Close() error { return p.ctx.Release() }
+
+// ReaderInfo describes one attached reader.
+type ReaderInfo struct {
+	Name        string
+	Contactless bool // by its name: contactless readers say so
+	CardPresent bool
+	ATR         []byte `json:"-"`
+}
+
+// Readers lists the attached readers with whether a card is on them.
+func (p *PCSC) Readers() ([]ReaderInfo, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	names, err := p.ctx.ListReaders()
+	if err != nil {
+		if errors.Is(err, scard.ErrNoReadersAvailable) {
+			return nil, nil
+		}
+		return nil, pcscErr(err)
+	}
+	states := make([]scard.ReaderState, len(names))
+	for i, n := range names {
+		states[i] = scard.ReaderState{Reader: n, CurrentState: scard.StateUnaware}
+	}
+	if len(states) > 0 {
+		if err := p.ctx.GetStatusChange(states, 0); err != nil && !errors.Is(err, scard.ErrTimeout) {
+			return nil, pcscErr(err)
+		}
+	}
+	out := make([]ReaderInfo, len(names))
+	for i, n := range names {
+		out[i] = ReaderInfo{Name: n, Contactless: isContactless(n), CardPresent: states[i].EventState&scard.StatePresent != 0, ATR: states[i].Atr}
+	}
+	return out, nil
+}
+
+func isContactless(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"contactless", "picc", "nfc", " cl ", "-cl", "virtual pcd", "acr122", "acr1252", "omnikey 5", "identiv 37"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// Pick chooses a reader: the one whose name contains name (case folded),
+// else the first contactless one, else the only one.
+func Pick(readers []ReaderInfo, name string) (ReaderInfo, error) {
+	if len(readers) == 0 {
+		return ReaderInfo{}, ErrNoReader
+	}
+	if name != "" {
+		for _, r := range readers {
+			if strings.Contains(strings.ToLower(r.Name), strings.ToLower(name)) {
+				return r, nil
+			}
+		}
+		return ReaderInfo{}, fmt.Errorf("%w: none named %q", ErrNoReader, name)
+	}
+	for _, r := range readers {
+		if r.Contactless {
+			return r, nil
+		}
+	}
+	return readers[0], nil
+}
+
+// Connection is an exclusive connection to the card on one reader, inside a
+// PC/SC transaction so no other program interleaves APDUs.
+type Connection struct {
+	card *scard.Card
+	atr  []byte
+}
+
+// Connect opens the card on reader exclusively.
+func (p *PCSC) Connect(reader string) (*Connection, error) {
+	c, err := p.ctx.Connect(reader, scard.ShareExclusive, scard.ProtocolAny)
+	if err != nil {
+		return nil, pcscErr(err)
+	}
+	if err := c.BeginTransaction(); err != nil {
+		c.Disconnect(scard.ResetCard)
+		return nil, pcscErr(err)
+	}
+	st, err := c.Status()
+	if err != nil {
+		c.EndTransaction(scard.LeaveCard)
+		c.Disconnect(scard.ResetCard)
+		return nil, pcscErr(err)
+	}
+	return &Connection{card: c, atr: st.Atr}, nil
+}
+
+// ATR implements Transport.
+func (c *Connection) ATR() []byte { return c.atr }
+
+// Transmit implements Transport.
+func (c *Connection) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	resp, err := c.card.Transmit(apdu)
+	if err != nil {
+		return nil, pcscErr(err)
+	}
+	return resp, nil
+}
+
+// Close ends the transaction and resets the card, so the next read starts
+// from a fresh chip session.
+func (c *Connection) Close() error {
+	c.card.EndTransaction(scard.LeaveCard)
+	return c.card.Disconnect(scard.ResetCard)
+}
+
+// pcscErr maps PC/SC errors onto this package's.
+func pcscErr(err error) error {
+	switch {
+	case errors.Is(err, scard.ErrRemovedCard), errors.Is(err, scard.ErrResetCard), errors.Is(err, scard.ErrUnpoweredCard),
+		errors.Is(err, scard.ErrReaderUnavailable), errors.Is(err, scard.ErrUnknownReader):
+		return fmt.Errorf("%w (%v)", ErrRemoved, err)
+	case errors.Is(err, scard.ErrNoSmartcard):
+		return fmt.Errorf("%w (%v)", ErrNoCard, err)
+	case errors.Is(err, scard.ErrNoReadersAvailable):
+		return fmt.Errorf("%w (%v)", ErrNoReader, err)
+	case errors.Is(err, scard.ErrNoService), errors.Is(err, scard.ErrServiceStopped):
+		return fmt.Errorf("%w (%v)", ErrNoService, err)
+	}
+	return err
+}
+
+// ErrNoService: the PC/SC service is not running.
+var ErrNoService = errors.New("card: PC/SC service not running")
+
+// ReaderEvent is a change seen by Watch.
+type ReaderEvent struct {
+	Readers []ReaderInfo // the readers now attached, with their card state
+	Err     error        // the service failed; Watch retries
+}
+
+// Watch reports reader and card changes until ctx is done, from a goroutine
+// blocked in SCardGetStatusChange (with the PnP pseudo-reader, so attached
+// and unplugged readers are seen too). Each event carries the full state.
+// The goroutine has its own PC/SC context: a context blocked in a wait
+// would hold up a Connect on the same one.
+func (p *PCSC) Watch(ctx context.Context) <-chan ReaderEvent {
+	out := make(chan ReaderEvent, 4)
+	go func() {
+		defer close(out)
+		var w *PCSC
+		for w == nil {
+			var err error
+			if w, err = OpenPCSC(); err != nil {
+				select {
+				case out <- ReaderEvent{Err: err}:
+				case <-ctx.Done():
+					return
+				}
+				sleepCtx(ctx, 2*time.Second)
+				if ctx.Err() != nil {
+					return
+				}
+			}
+		}
+		defer w.Close()
+		p := w
+		send := func(ev ReaderEvent) bool {
+			select {
+			case out <- ev:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		stop := context.AfterFunc(ctx, func() { p.ctx.Cancel() })
+		defer stop()
+		const pnp = `\\?PnP?\Notification`
+		var last string
+		for ctx.Err() == nil {
+			readers, err := p.Readers()
+			if err != nil {
+				if !send(ReaderEvent{Err: err}) {
+					return
+				}
+				sleepCtx(ctx, 2*time.Second)
+				continue
+			}
+			if key := fmt.Sprint(readers); key != last {
+				last = key
+				if !send(ReaderEvent{Readers: readers}) {
+					return
+				}
+			}
+			states := []scard.ReaderState{{Reader: pnp, CurrentState: scard.StateFlag(uint32(len(readers)) << 16)}}
+			for _, r := range readers {
+				cur := scard.StateEmpty
+				if r.CardPresent {
+					cur = scard.StatePresent
+				}
+				states = append(states, scard.ReaderState{Reader: r.Name, CurrentState: cur})
+			}
+			err = p.ctx.GetStatusChange(states, 5*time.Second)
+			switch {
+			case err == nil, errors.Is(err, scard.ErrTimeout):
+			case errors.Is(err, scard.ErrCancelled):
+				return
+			default:
+				sleepCtx(ctx, 500*time.Millisecond) // e.g. a reader vanished between list and wait
+			}
+		}
+	}()
+	return out
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}

@@ -1,0 +1,48 @@
+//go:build !cgo && !windows
+
+package card
+
+import "context"
+
+// PCSC is unavailable in a build without cgo on this system.
+type PCSC struct{}
+
+// ReaderInfo describes one attached reader.
+type ReaderInfo struct {
+	Name        string
+	Contactless bool
+	CardPresent bool
+	ATR         []byte `json:"-"`
+}
+
+// Connection is unavailable in this build.
+type Connection struct{}
+
+// ReaderEvent is a change seen by Watch.
+type ReaderEvent struct {
+	Readers []ReaderInfo
+	Err     error
+}
+
+// ErrNoService: the PC/SC service is not running.
+var ErrNoService = ErrPCSCUnavailable
+
+// OpenPCSC fails: this build has no PC/SC.
+func OpenPCSC() (*PCSC, error) { return nil, ErrPCSCUnavailable }
+
+func (p *PCSC) Close() error                        { return nil }
+func (p *PCSC) Readers() ([]ReaderInfo, error)      { return nil, ErrPCSCUnavailable }
+func (p *PCSC) Connect(string) (*Connection, error) { return nil, ErrPCSCUnavailable }
+func (p *PCSC) Watch(ctx context.Context) <-chan ReaderEvent {
+	c := make(chan ReaderEvent)
+	close(c)
+	return c
+}
+func (c *Connection) ATR() []byte { return nil }
+func (c *Connection) Transmit(context.Context, []byte) ([]byte, error) {
+	return nil, ErrPCSCUnavailable
+}
+func (c *Connection) Close() error { return nil }
+
+// Pick chooses a reader (see the PC/SC build).
+func Pick(readers []ReaderInfo, name string) (ReaderInfo, error) { return ReaderInfo{}, ErrNoReader }

@@ -20,6 +20,7 @@ import (
 	"motcua/forms"
 	"motcua/internal/counter"
 	"motcua/lookups"
+	"motcua/lookups/card"
 	"motcua/lookups/pid"
 	"motcua/lookups/qr"
 	"motcua/offline"
@@ -42,11 +43,13 @@ const (
 
 // Options configure the program.
 type Options struct {
-	Backend  Backend
-	Reader   lookups.CardReader
-	Operator Operator
-	Agency   string // shown in the title bar
-	Demo     bool
+	Backend Backend
+	Reader  card.Station // where cards are tapped (nil: none)
+	// CardTimeout bounds one chip read (default 20s).
+	CardTimeout time.Duration
+	Operator    Operator
+	Agency      string // shown in the title bar
+	Demo        bool
 	// StatusEvery is the gateway/printer status polling period (default 15s).
 	StatusEvery time.Duration
 	// Location is the counter's time zone for every time shown (default Local).
@@ -92,6 +95,14 @@ type Model struct {
 	seq     int    // identifies the current citizen; stale results are dropped
 
 	cardIdx int
+
+	// chip reading
+	chip       *card.Result // the latest snapshot of the read for the citizen served
+	chipStep   string       // Vietnamese step being done
+	chipLooked bool         // the look-up for the chip's identity has started
+	chipSlot   string       // the person slot the read fills ("" = the citizen served)
+	chipCancel context.CancelFunc
+	readers    *card.ReaderEvent // last reader state (PC/SC stations)
 
 	// the citizen being served
 	card       *lookups.Citizen
@@ -180,7 +191,7 @@ func newInput() textinput.Model {
 
 // Init starts the status checks.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.checkStatus(), m.idleTick(), m.drain(), m.syncTick(), m.sweep(),
+	return tea.Batch(m.checkStatus(), m.idleTick(), m.drain(), m.syncTick(), m.sweep(), m.watchReaders(),
 		tea.Tick(time.Hour, func(time.Time) tea.Msg { return sweepTickMsg{} }))
 }
 
@@ -375,12 +386,6 @@ type statusMsg struct {
 
 type statusTickMsg struct{}
 
-type cardReadMsg struct {
-	seq     int
-	citizen lookups.Citizen
-	err     error
-}
-
 type lookupMsg struct {
 	seq      int
 	slot     string // the person slot being filled ("" = the citizen served)
@@ -541,8 +546,12 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
-	case cardReadMsg:
-		return m.onCardRead(msg)
+	case chipProgressMsg:
+		return m.onChipProgress(msg)
+	case chipDoneMsg:
+		return m.onChipDone(msg)
+	case readerEventMsg:
+		return m.onReaderEvent(msg)
 	case lookupMsg:
 		return m.onLookup(msg)
 	case receivedMsg:
@@ -683,6 +692,11 @@ func (m Model) reset() Model {
 	m.card, m.cardSource, m.qrWarnings = nil, "", nil
 	m.resident, m.origin, m.lookups = nil, lookups.Origin{}, nil
 	m.form, m.outcome = nil, nil
+	m.chip, m.chipStep = nil, ""
+	if m.chipCancel != nil {
+		m.chipCancel()
+		m.chipCancel = nil
+	}
 	m.svcIdx, m.cardIdx = 0, 0
 	m.slotTarget, m.tried, m.draftID, m.draftDirty = "", nil, "", false
 	m.drafts, m.draftIdx = nil, 0
@@ -697,9 +711,17 @@ func (m Model) reset() Model {
 func (m Model) updateIdentify(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.keys.TapCard) && m.opt.Reader != nil:
-		m.screen, m.cardIdx = scrCards, 0
-		m.setMessage("", false)
-		return m, nil
+		if len(m.opt.Reader.Virtual()) > 0 {
+			m.screen, m.cardIdx = scrCards, 0
+			m.setMessage("", false)
+			return m, nil
+		}
+		k, ok := m.typedKey()
+		if !ok {
+			m.setMessage("Gõ 6 số cuối của số định danh in trên thẻ (hoặc cả 12 số) rồi nhấn F2 để mở chip.", false)
+			return m, nil
+		}
+		return m.startChipRead("", k)
 	case key.Matches(msg, m.keys.Drafts) && m.slotTarget == "":
 		return m.listDrafts()
 	case key.Matches(msg, m.keys.History) && m.slotTarget == "":
@@ -903,7 +925,7 @@ func (m Model) explain(err error) string { return m.opt.Backend.Explain(err) }
 // ---- virtual card reader ----------------------------------------------
 
 func (m Model) updateCards(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	cards := m.opt.Reader.Cards()
+	cards := m.opt.Reader.Virtual()
 	switch {
 	case key.Matches(msg, m.keys.Back):
 		m.screen = scrIdentify
@@ -920,33 +942,10 @@ func (m Model) updateCards(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if len(cards) == 0 {
 			return m, nil
 		}
-		if m.slotTarget == "" {
-			m.seq++
-		}
-		id, r, seq := cards[m.cardIdx].ID, m.opt.Reader, m.seq
-		return m.startIO("Đang đọc chip trên thẻ…", 10*time.Second, func(ctx context.Context) tea.Msg {
-			c, err := r.Read(ctx, id)
-			return cardReadMsg{seq: seq, citizen: c, err: err}
-		})
+		k, _ := m.typedKey() // empty: the clerk reads the number off the virtual card
+		return m.startChipRead(cards[m.cardIdx].ID, k)
 	}
 	return m, nil
-}
-
-func (m Model) onCardRead(msg cardReadMsg) (tea.Model, tea.Cmd) {
-	if !m.settle(msg.seq) {
-		return m, nil
-	}
-	if msg.err != nil {
-		m.screen = scrIdentify
-		m.setMessage("Không đọc được thẻ: "+m.explain(msg.err)+" Hãy chạm lại thẻ.", true)
-		return m, nil
-	}
-	c := msg.citizen
-	if m.slotTarget == "" {
-		m.card, m.cardSource, m.qrWarnings = &c, "card", nil
-	}
-	mm, cmd := m.lookup(m.slotTarget, c.ID, &c, "card")
-	return mm, tea.Batch(cmd, m.auditCardRead(c.ID))
 }
 
 // ---- resident panel ----------------------------------------------------
@@ -958,6 +957,10 @@ func (m Model) updateResident(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Service):
 		if m.resident != nil && m.resident.Deceased() {
 			m.setMessage("Công dân này đã được ghi nhận là đã mất: không tiếp nhận hồ sơ cho chính người này.", true)
+			return m, nil
+		}
+		if m.cardSource == "card" && m.chip != nil && m.chip.Verdict() == card.Failed {
+			m.setMessage("Thẻ không vượt qua xác thực chip: không tiếp nhận hồ sơ bằng dữ liệu của thẻ này. Kiểm tra giấy tờ; nếu đúng người, gõ số định danh để tra cứu.", true)
 			return m, nil
 		}
 		m.screen = scrServices
@@ -1351,7 +1354,7 @@ func (m Model) statusBar() string {
 		parts = append(parts, dot(false, label))
 	}
 	if m.opt.Reader != nil {
-		parts = append(parts, dot(true, "Đầu đọc: "+m.opt.Reader.Name()))
+		parts = append(parts, m.readerStatus(dot))
 	} else {
 		parts = append(parts, dot(false, "Đầu đọc: không có"))
 	}

@@ -163,7 +163,7 @@ func (h *harness) run(cmd tea.Cmd) []tea.Msg {
 						start(c)
 					}
 				}
-			case lookupMsg, cardReadMsg, receivedMsg, statusMsg, draftSavedMsg, draftsMsg, draftLoadedMsg, loginMsg,
+			case lookupMsg, chipDoneMsg, chipProgressMsg, receivedMsg, statusMsg, draftSavedMsg, draftsMsg, draftLoadedMsg, loginMsg,
 				historyMsg, reprintedMsg:
 				out = append(out, msg)
 			}

@@ -25,6 +25,9 @@ func (m Model) viewIdentify() string {
 		b.WriteString(m.st.Muted.Render("F3: mở hồ sơ đang soạn dở.  F4: lịch sử hồ sơ, in lại biên nhận.") + "\n")
 	}
 	b.WriteString("\n" + m.input.View() + "\n")
+	if m.chip != nil && m.chipSlot == m.slotTarget {
+		b.WriteString("\n" + m.viewChip())
+	}
 	return b.String()
 }
 
@@ -83,11 +86,11 @@ func (m Model) maskSensitive(v string) string {
 func (m Model) viewCards() string {
 	var b strings.Builder
 	b.WriteString(m.st.Subtitle.Render("Chạm thẻ — "+m.opt.Reader.Name()) + "\n")
-	b.WriteString(m.st.Muted.Render("Chọn thẻ của công dân đặt lên đầu đọc (thẻ ảo của người tổng hợp trong bản demo).") + "\n\n")
-	for i, c := range m.opt.Reader.Cards() {
-		line := fmt.Sprintf("%s  %-28s %s", c.ID, c.Name, m.st.Muted.Render(c.Note))
+	b.WriteString(m.st.Muted.Render("Chọn thẻ đặt lên đầu đọc: chip mô phỏng của người tổng hợp (bản demo), đọc và xác thực như thẻ thật.") + "\n\n")
+	for i, c := range m.opt.Reader.Virtual() {
+		line := fmt.Sprintf("%-12s  %-28s %s", c.ID, c.Name, m.st.Muted.Render(c.Note))
 		if i == m.cardIdx {
-			line = m.st.Selected.Render("› "+fmt.Sprintf("%s  %-28s", c.ID, c.Name)) + " " + c.Note
+			line = m.st.Selected.Render("› "+fmt.Sprintf("%-12s  %-28s", c.ID, c.Name)) + " " + c.Note
 		} else {
 			line = "  " + line
 		}
@@ -109,6 +112,9 @@ func (m Model) viewResident() string {
 		b.WriteString(" " + sourceTag(m.st, m.opt.Location, m.cardSource, m.origin.FetchedAt))
 	}
 	b.WriteString("\n\n")
+	if m.cardSource == "card" && m.chip != nil {
+		b.WriteString(m.chipVerdict() + "  " + m.chipChecks() + "\n")
+	}
 	if r.Deceased() {
 		b.WriteString(m.st.Error.Render("CÔNG DÂN ĐÃ MẤT ngày "+r.DeathDate.String()+" (theo CSDL).") + "\n\n")
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	cardpkg "motcua/lookups/card"
 	"os"
 	"path/filepath"
 	"strings"
@@ -254,7 +255,11 @@ func receiveDemoDossier(t *testing.T, dir string) *forms.Dossier {
 		t.Fatal(err)
 	}
 	id := featuredID(t, "single")
-	card, _ := env.Reader.Read(context.Background(), id)
+	read, err := env.Station.Read(context.Background(), id, cardpkg.Key{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	card := read.Identity.Citizen
 	res, origin, err := svc.Lookup(context.Background(), id, lookups.CallMeta{Operator: "cb01", Purpose: lookups.PurposeReception})
 	if err != nil {
 		t.Fatal(err)

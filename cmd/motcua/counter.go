@@ -10,7 +10,7 @@ import (
 
 	wire "motcua/internal/app"
 	"motcua/internal/demo"
-	"motcua/lookups"
+	"motcua/lookups/card"
 	"motcua/offline"
 	"motcua/tui"
 )
@@ -63,7 +63,7 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 	}
 	opt := tui.Options{Login: login, Agency: e.cfg.Agency.Parent, Location: e.cfg.Location(), IdleLock: e.cfg.Limits.IdleLock.Duration,
 		SyncEvery: e.cfg.Limits.SyncEvery.Duration}
-	var reader lookups.CardReader
+	var reader card.Station
 	if e.demo != nil {
 		if len(e.demo.Created) > 0 {
 			fmt.Fprintln(a.stdout, "Đã tạo kho dữ liệu demo (mã hóa). Cán bộ demo và mật khẩu (cũng lưu trong "+e.demo.CredentialsFile+"):")
@@ -75,12 +75,22 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 		if err := e.unlock(wire.Credentials{KeyFile: e.demo.KeyFile}); err != nil {
 			return err
 		}
-		reader = e.demo.Reader
+		reader = e.demo.Station
 		opt.Backend = e.svc
 		opt.Operator = tui.Operator{ID: demo.OperatorID, Name: demo.OperatorName, Role: offline.RoleSupervisor}
 		opt.Demo = true
 	}
+	if reader == nil {
+		st, err := a.pcscStation(e.cfg)
+		if err != nil {
+			fmt.Fprintf(e.logw, "level=WARN msg=\"no PC/SC card reading\" err=%q\n", err.Error())
+		} else {
+			defer st.P.Close()
+			reader = st
+		}
+	}
 	opt.Reader = reader
+	opt.CardTimeout = e.cfg.Card.Timeout.Duration
 	p := tea.NewProgram(tui.New(opt), tea.WithInput(a.stdin), tea.WithOutput(a.stdout), tea.WithContext(cmd.Context()))
 	if _, err := p.Run(); err != nil {
 		return failure("Màn hình quầy dừng vì lỗi; xem nhật ký "+e.logPath+".", err)

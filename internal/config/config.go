@@ -74,6 +74,14 @@ type Printer struct {
 	Timeout Duration `toml:"timeout"`
 }
 
+// Card configures chip reading.
+type Card struct {
+	Reader     string   `toml:"reader" comment:"Tên (một phần) đầu đọc thẻ PC/SC; trống = đầu đọc không tiếp xúc đầu tiên"`
+	TrustStore []string `toml:"trust_store" comment:"Tệp hoặc thư mục chứng thư CSCA (PEM/DER) để xác thực dữ liệu chip"`
+	Trace      string   `toml:"trace" comment:"Tệp ghi vết lệnh APDU (chỉ mã lệnh và mã trạng thái, không có dữ liệu thẻ); trống = tắt"`
+	Timeout    Duration `toml:"timeout" comment:"Thời gian tối đa cho một lần đọc thẻ"`
+}
+
 // Limits are the time limits.
 type Limits struct {
 	CacheTTL   Duration `toml:"cache_ttl" comment:"Thời hạn lưu tạm kết quả tra cứu"`
@@ -90,6 +98,7 @@ type Config struct {
 	Counter  int     `toml:"counter" comment:"Số quầy (01-99), hai chữ số đầu của số thứ tự hồ sơ"`
 	Gateway  Gateway `toml:"gateway"`
 	Printer  Printer `toml:"printer"`
+	Card     Card    `toml:"card"`
 	Limits   Limits  `toml:"limits"`
 	Calendar string  `toml:"calendar" comment:"Tệp lịch ngày nghỉ/làm bù; trống = lịch kèm theo chương trình"`
 	DataDir  string  `toml:"data_dir" comment:"Thư mục dữ liệu; trống = thư mục mặc định của người dùng"`
@@ -112,6 +121,7 @@ func Default() Config {
 		Gateway: Gateway{Timeout: Duration{5 * time.Second}, Retries: 2,
 			BreakerFailures: 5, BreakerCooldown: Duration{30 * time.Second}},
 		Printer: Printer{Kind: "file", Paper: "80mm", Size: "A4", Timeout: Duration{20 * time.Second}},
+		Card:    Card{Timeout: Duration{15 * time.Second}},
 		Limits: Limits{
 			CacheTTL:   Duration{24 * time.Hour},
 			LockWait:   Duration{3 * time.Second},
@@ -246,6 +256,8 @@ var Env = []EnvOverride{
 	{"MOTCUA_PRINTER_KIND", "printer.kind", setString(func(c *Config) *string { return &c.Printer.Kind })},
 	{"MOTCUA_PRINTER_URI", "printer.uri", setString(func(c *Config) *string { return &c.Printer.URI })},
 	{"MOTCUA_PRINTER_ADDRESS", "printer.address", setString(func(c *Config) *string { return &c.Printer.Address })},
+	{"MOTCUA_CARD_READER", "card.reader", setString(func(c *Config) *string { return &c.Card.Reader })},
+	{"MOTCUA_CARD_TRACE", "card.trace", setString(func(c *Config) *string { return &c.Card.Trace })},
 	{"MOTCUA_CACHE_TTL", "limits.cache_ttl", setDuration(func(c *Config) *Duration { return &c.Limits.CacheTTL })},
 	{"MOTCUA_CALENDAR", "calendar", setString(func(c *Config) *string { return &c.Calendar })},
 	{"MOTCUA_DATA_DIR", "data_dir", setString(func(c *Config) *string { return &c.DataDir })},

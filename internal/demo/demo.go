@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"motcua/internal/config"
-	"motcua/lookups"
 	"motcua/lookups/sandbox"
 	"motcua/offline"
 )
@@ -22,8 +21,8 @@ type Env struct {
 	Config  config.Config
 	URL     string // base URL of the in-process sandbox gateway
 	Server  *sandbox.Server
-	Reader  *Reader
-	KeyFile string // unlocks the demo store (the demo logs its operator in with it)
+	Station *Station // the virtual card reader: the chip emulator holding the persons' cards
+	KeyFile string   // unlocks the demo store (the demo logs its operator in with it)
 	// Created lists the demo operators and their passphrases when this start
 	// created the demo store (empty afterwards: see CredentialsFile).
 	Created         []Operator
@@ -83,7 +82,7 @@ func Start(_ context.Context, dataDir string) (*Env, error) {
 	}
 	cfg := Config(dataDir)
 	cfg.Gateway.URL = url
-	env := &Env{Config: cfg, URL: url, Server: srv, Reader: NewReader(pop), stop: stop,
+	env := &Env{Config: cfg, URL: url, Server: srv, Station: NewStation(pop), stop: stop,
 		KeyFile: filepath.Join(dataDir, keyFileName), CredentialsFile: filepath.Join(dataDir, credsFileName)}
 	if err := env.ensureStore(); err != nil {
 		stop()
@@ -134,50 +133,4 @@ func (e *Env) ensureStore() error {
 	}
 	e.Created = ops
 	return nil
-}
-
-// Reader is the demo's virtual card reader: tapping a card delivers the
-// identity printed on (and stored in the chip of) a synthetic person's card.
-// The chip emulator replaces the direct delivery when chip reading lands.
-type Reader struct {
-	pop   *sandbox.Population
-	cards []lookups.CardInfo
-}
-
-// NewReader lists the featured persons' cards of pop.
-func NewReader(pop *sandbox.Population) *Reader {
-	r := &Reader{pop: pop}
-	for _, f := range sandbox.Featured() {
-		c, ok := pop.Card(f.ID)
-		if !ok {
-			continue
-		}
-		r.cards = append(r.cards, lookups.CardInfo{ID: f.ID, Name: c.FullName, Note: f.Note})
-		// the married person's spouse too, so both parents of a newborn can tap their cards
-		if res, ok := pop.Resident(f.ID); ok && f.Kind == "married" && res.Spouse != nil {
-			if sc, ok := pop.Card(res.Spouse.ID); ok {
-				r.cards = append(r.cards, lookups.CardInfo{ID: sc.ID, Name: sc.FullName,
-					Note: "Vợ/chồng của " + c.FullName + " — dùng để thử liên thông khai sinh (cha, mẹ chạm thẻ)"})
-			}
-		}
-	}
-	return r
-}
-
-// Name is shown in the status bar.
-func (r *Reader) Name() string { return "thẻ ảo (demo)" }
-
-// Cards lists the cards that can be tapped.
-func (r *Reader) Cards() []lookups.CardInfo { return r.cards }
-
-// Read returns the card's identity.
-func (r *Reader) Read(ctx context.Context, id string) (lookups.Citizen, error) {
-	if err := ctx.Err(); err != nil {
-		return lookups.Citizen{}, err
-	}
-	c, ok := r.pop.Card(id)
-	if !ok {
-		return lookups.Citizen{}, fmt.Errorf("demo: no card for this person")
-	}
-	return c, nil
 }

@@ -165,7 +165,7 @@ func (l *Link) once(ctx context.Context, raw []byte) ([]byte, uint16, error) {
 	}
 	sw := uint16(resp[len(resp)-2])<<8 | uint16(resp[len(resp)-1])
 	if l.trace != nil {
-		fmt.Fprintf(l.trace, "apdu %02X %02X %02X %02X lc=%d -> %04X len=%d\n", raw[0], at(raw, 1), at(raw, 2), at(raw, 3), max(len(raw)-5, 0), sw, len(resp)-2)
+		fmt.Fprintf(l.trace, "apdu %02X %02X %02X %02X len=%d -> %04X len=%d\n", raw[0], at(raw, 1), at(raw, 2), at(raw, 3), len(raw), sw, len(resp)-2)
 	}
 	return resp[:len(resp)-2], sw, nil
 }

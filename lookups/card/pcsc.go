@@ -136,6 +136,22 @@ func (c *Connection) Transmit(ctx context.Context, apdu []byte) ([]byte, error) 
 	if err != nil {
 		return nil, pcscErr(err)
 	}
+	if len(resp) < 2 {
+		// Some drivers (vpcd among them) answer nothing when the card has
+		// gone instead of failing: ask the reader, which may take a polling
+		// period to notice.
+		for range 15 {
+			st, err := c.card.Status()
+			switch {
+			case err != nil:
+				return nil, pcscErr(err)
+			case st.State&scard.Present == 0 && st.State&scard.Swallowed == 0:
+				return nil, fmt.Errorf("%w (no answer, card absent)", ErrRemoved)
+			}
+			sleepCtx(ctx, 100*time.Millisecond)
+		}
+		return nil, fmt.Errorf("%w: response of %d bytes", ErrBadResponse, len(resp))
+	}
 	return resp, nil
 }
 

@@ -54,6 +54,7 @@ func (s *session) protect(c Command) ([]byte, error) {
 	bs := k.Cipher.BlockSize()
 	header := []byte{c.CLA | 0x0C, c.INS, c.P1, c.P2}
 	var do87, do97 []byte
+	k.Increment() // the counter first: AES derives the IV from it
 	if len(c.Data) > 0 {
 		ct, err := k.Encrypt(icao.Pad(c.Data, bs))
 		if err != nil {
@@ -73,7 +74,6 @@ func (s *session) protect(c Command) ([]byte, error) {
 			do97 = []byte{0x97, 0x01, byte(c.Ne)}
 		}
 	}
-	k.Increment()
 	m := append(icao.Pad(header, bs), do87...)
 	m = append(m, do97...)
 	mac, err := k.Sum(m)

@@ -119,3 +119,6 @@ func Explain(err error) string {
 	}
 	return "Không đọc được thẻ. Hãy đặt lại thẻ và thử lại."
 }
+
+// Watch reports reader and card changes (see PCSC.Watch).
+func (s *PCSCStation) Watch(ctx context.Context) <-chan ReaderEvent { return s.P.Watch(ctx) }

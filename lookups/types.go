@@ -339,10 +339,3 @@ type CardInfo struct {
 	Note string // Vietnamese one-liner shown in the list
 }
 
-// CardReader delivers a card's identity. The demo's virtual reader lists the
-// synthetic persons' cards; the chip reader (PC/SC) replaces it.
-type CardReader interface {
-	Name() string
-	Cards() []CardInfo
-	Read(ctx context.Context, id string) (Citizen, error)
-}

@@ -268,6 +268,8 @@ func (m Model) chipChecks() string {
 	switch {
 	case r.Face != nil:
 		face = m.st.OK.Render(fmt.Sprintf("%s, %d KB", r.Face.Format, (len(r.Face.Data)+512)/1024))
+	case r.Verdict() == card.Interrupted:
+		face = m.st.Warn.Render("chưa đọc")
 	case r.Verdict() != card.Pending && m.chipStep == "":
 		face = m.st.Muted.Render("không có")
 	}
@@ -278,6 +280,9 @@ func (m Model) chipChecks() string {
 		if n != "" {
 			out += m.st.Warn.Render("  "+n) + "\n"
 		}
+	}
+	if r.Verdict() == card.Interrupted && m.chipStep == "" {
+		out += m.st.Warn.Render("  Chưa xác thực xong chip (thẻ rời đầu đọc hoặc quá thời gian): đặt lại thẻ và nhấn F2 để đọc lại.") + "\n"
 	}
 	return out
 }

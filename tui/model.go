@@ -952,6 +952,13 @@ func (m Model) updateCards(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 func (m Model) updateResident(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
+	case key.Matches(msg, m.keys.TapCard) && m.opt.Reader != nil && m.cardSource == "card" && m.card != nil:
+		// read the same card again (e.g. after it left the reader mid-read)
+		if len(m.opt.Reader.Virtual()) > 0 {
+			m.screen, m.cardIdx = scrCards, 0
+			return m, nil
+		}
+		return m.startChipRead("", card.KeyFromID(m.card.ID))
 	case key.Matches(msg, m.keys.Back):
 		return m.reset(), nil
 	case key.Matches(msg, m.keys.Service):

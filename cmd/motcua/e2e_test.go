@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"motcua/forms"
+	"motcua/internal/demo"
 	"motcua/internal/testenv"
 )
 
@@ -65,10 +66,10 @@ func (s *tmuxSession) waitFor(want string) string {
 func (s *tmuxSession) tapCard(id string) {
 	s.t.Helper()
 	s.keys("F2")
-	scr := s.waitFor("Chạm thẻ — thẻ ảo (demo)")
+	scr := s.waitFor("Chạm thẻ — thẻ ảo (demo")
 	idx, n := -1, 0
 	for _, l := range strings.Split(scr, "\n") {
-		if regexp.MustCompile(`\d{12}  `).MatchString(l) {
+		if regexp.MustCompile(`(\d{12}|the-[a-z-]+) +\S`).MatchString(l) {
 			if strings.Contains(l, id) {
 				idx = n
 			}
@@ -226,9 +227,18 @@ func TestCounterFlowInTmux(t *testing.T) {
 	s := startTmux(t, 150, 50, fmt.Sprintf("env %s=1 %s demo --data-dir %s", asBinary, os.Args[0], dir))
 
 	s.waitFor("Bước 1 — Xác định công dân")
+	s.tapCard(demo.ClonedCard)
+	s.waitFor("✗ CHIP KHÔNG XÁC THỰC ĐƯỢC")
+	s.waitFor("chống sao chép KHÔNG ĐẠT")
+	s.keys("Enter")
+	s.waitFor("không tiếp nhận hồ sơ bằng dữ liệu của thẻ này")
+	s.keys("Escape")
+	s.waitFor("Bước 1 — Xác định công dân")
 	s.tapCard(who.ID)
+	s.waitFor("✓ Chip đã xác thực")
 	scr := s.waitFor("Bước 2 — Thông tin công dân")
-	for _, want := range []string{who.Name, who.ID, "Thường trú", "không cần giấy xác nhận cư trú", "Hộ gia đình", "[chip]"} {
+	for _, want := range []string{who.Name, who.ID, "Thường trú", "không cần giấy xác nhận cư trú", "Hộ gia đình", "[chip]",
+		"chữ ký số đạt", "chống sao chép đạt", "xác thực chip đạt"} {
 		if !strings.Contains(scr, want) {
 			t.Errorf("resident panel lacks %q:\n%s", want, scr)
 		}

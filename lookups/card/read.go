@@ -91,7 +91,8 @@ func (r *Result) Verdict() State {
 	return r.Passive
 }
 
-func (r *Result) clone() *Result {
+// Clone returns a copy the caller may keep while the read goes on.
+func (r *Result) Clone() *Result {
 	c := *r
 	c.Files = make(map[int]State, len(r.Files))
 	for k, v := range r.Files {
@@ -120,7 +121,7 @@ func (rd *reading) report(stage Stage, step string) {
 	rd.res.APDUs = rd.s.link.APDUs()
 	rd.res.Elapsed = time.Since(rd.start)
 	if rd.progress != nil {
-		rd.progress(Progress{Stage: stage, Step: step, APDUs: rd.res.APDUs, Result: rd.res.clone()})
+		rd.progress(Progress{Stage: stage, Step: step, APDUs: rd.res.APDUs, Result: rd.res.Clone()})
 	}
 }
 

@@ -73,6 +73,9 @@ type Profile struct {
 	Printable    bool   // DG13 strings as PrintableString (0x13) instead of UTF8String (0x0C)
 	DG2Size      int    // approximate size of the face image in DG2 (default 15000)
 	DG13Size     int    // pad DG13 with an unknown item 16 to about this size (0 = natural size)
+	DG14Size     int    // pad DG14 with an unknown SecurityInfo to about this size (0 = natural size)
+	SODSize      int    // pad EF.SOD with an unsigned attribute to about this size (0 = natural size)
+	RSABits      int    // RSA active-authentication key size (default 1024)
 	Latency      time.Duration
 	// T0 makes unsecured commands answer like a T=0 card: 61xx and GET
 	// RESPONSE for data, 6Cxx for a READ BINARY of EF.CardAccess with a wrong Le.
@@ -150,6 +153,9 @@ func (p *Profile) defaults() error {
 	default:
 		return fmt.Errorf("cardsim: unknown DG13 parent layout %d", p.ParentLayout)
 	}
+	if p.RSABits <= 0 {
+		p.RSABits = 1024
+	}
 	if p.DG2Size <= 0 {
 		p.DG2Size = 15000
 	}
@@ -225,13 +231,13 @@ func New(p Person, prof Profile, pki *PKI) (*Card, error) {
 			}
 		}
 	case "rsa":
-		k, err := rsa.GenerateKey(rand.Reader, 1024)
+		k, err := rsa.GenerateKey(rand.Reader, prof.RSABits)
 		if err != nil {
 			return nil, err
 		}
 		aaPub, c.aaRSA = &k.PublicKey, k
 		if prof.Cloned {
-			if c.aaRSA, err = rsa.GenerateKey(rand.Reader, 1024); err != nil {
+			if c.aaRSA, err = rsa.GenerateKey(rand.Reader, prof.RSABits); err != nil {
 				return nil, err
 			}
 		}
@@ -247,7 +253,7 @@ func New(p Person, prof Profile, pki *PKI) (*Card, error) {
 		3:  dg3(),
 		13: dg13(p, prof),
 	}
-	if dg, ok, err := dg14(curve, caPub, prof.AA == "ecdsa"); err != nil {
+	if dg, ok, err := dg14(curve, caPub, prof.AA == "ecdsa", prof.DG14Size); err != nil {
 		return nil, err
 	} else if ok {
 		dgs[14] = dg
@@ -263,7 +269,7 @@ func New(p Person, prof Profile, pki *PKI) (*Card, error) {
 	if prof.Now != nil {
 		now = prof.Now
 	}
-	sod, err := buildSOD(dgs, pki, now())
+	sod, err := buildSOD(dgs, pki, now(), prof.SODSize)
 	if err != nil {
 		return nil, err
 	}

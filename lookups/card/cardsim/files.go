@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/elliptic"
 	"crypto/x509"
+	"encoding/asn1"
 	"fmt"
 	"maps"
 	"slices"
@@ -261,7 +262,7 @@ func tamperDG13(dg []byte) {
 // dg14 holds the chip-authentication public key and, for an ECDSA active
 // authentication key, the signature algorithm AA uses. ok is false when
 // there is nothing to put in it.
-func dg14(curve elliptic.Curve, caPub []byte, aaECDSA bool) (dg []byte, ok bool, err error) {
+func dg14(curve elliptic.Curve, caPub []byte, aaECDSA bool, size int) (dg []byte, ok bool, err error) {
 	var infos [][]byte
 	if caPub != nil {
 		curveOID, err := icao.CurveOID(curve)
@@ -279,8 +280,18 @@ func dg14(curve elliptic.Curve, caPub []byte, aaECDSA bool) (dg []byte, ok bool,
 	if len(infos) == 0 {
 		return nil, false, nil
 	}
-	return icao.Encode(0x6E, derSet(infos...)), true, nil
+	dg = icao.Encode(0x6E, derSet(infos...))
+	if pad := size - len(dg) - 20; pad > 0 {
+		// a SecurityInfo of a protocol the reader does not know (terminal
+		// authentication data on real cards), which it must skip
+		infos = append(infos, seq(icao.EncodeOID(oidPadding), icao.Encode(0x04, make([]byte, pad))))
+		dg = icao.Encode(0x6E, derSet(infos...))
+	}
+	return dg, true, nil
 }
+
+// oidPadding is a private-arc identifier no reader knows (size padding).
+var oidPadding = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 1}
 
 // dg15 holds the active-authentication public key.
 func dg15(pub any) ([]byte, error) {

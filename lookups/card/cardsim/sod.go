@@ -25,7 +25,7 @@ var (
 // buildSOD signs the hashes of the data groups (ICAO 9303-10 §4.6.2): a CMS
 // SignedData whose content is an LDSSecurityObject, built by hand because
 // CMS libraries insist on the id-data content type.
-func buildSOD(dgs map[int][]byte, pki *PKI, now time.Time) ([]byte, error) {
+func buildSOD(dgs map[int][]byte, pki *PKI, now time.Time, size int) ([]byte, error) {
 	sha := seq(icao.EncodeOID(oidSHA256))
 	var hashes [][]byte
 	for _, n := range slices.Sorted(maps.Keys(dgs)) {
@@ -68,6 +68,28 @@ func buildSOD(dgs map[int][]byte, pki *PKI, now time.Time) ([]byte, error) {
 		seq(icao.EncodeOID(oidECDSAWithSHA256)),
 		icao.Encode(0x04, sig),
 	)
+	if size > 0 {
+		// Real SODs run to about 2 KB (RSA document signers, longer
+		// certificates); an unsigned attribute pads this one to a size,
+		// outside the signature as unsigned attributes are.
+		natural := len(wrapSOD(sha, eContent, pki, signerInfo))
+		if pad := size - natural - 40; pad > 0 {
+			signerInfo = seq(
+				derInt(1),
+				seq(pki.DS.RawIssuer, serial),
+				sha,
+				icao.Encode(0xA0, attrsContent),
+				seq(icao.EncodeOID(oidECDSAWithSHA256)),
+				icao.Encode(0x04, sig),
+				icao.Encode(0xA1, seq(icao.EncodeOID(oidPadding), derSet(icao.Encode(0x04, make([]byte, pad))))),
+			)
+		}
+	}
+	return wrapSOD(sha, eContent, pki, signerInfo), nil
+}
+
+// wrapSOD wraps a signer info into EF.SOD.
+func wrapSOD(sha, eContent []byte, pki *PKI, signerInfo []byte) []byte {
 	signedData := seq(
 		derInt(3),
 		derSet(sha),
@@ -76,7 +98,7 @@ func buildSOD(dgs map[int][]byte, pki *PKI, now time.Time) ([]byte, error) {
 		derSet(signerInfo),
 	)
 	contentInfo := seq(icao.EncodeOID(oidSignedData), icao.Encode(0xA0, signedData))
-	return icao.Encode(0x77, contentInfo), nil
+	return icao.Encode(0x77, contentInfo)
 }
 
 // tlvContent splits one encoded object into its tag and content octets.

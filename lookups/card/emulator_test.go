@@ -1,0 +1,166 @@
+package card_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"motcua/lookups/card"
+	"motcua/lookups/card/cardsim"
+	"motcua/lookups/sandbox"
+)
+
+// These tests run the reader against the chip emulator in-process, one
+// profile or fault at a time. The real PC/SC path is in pcsctest.
+
+func person(t *testing.T) cardsim.Person {
+	t.Helper()
+	for _, f := range sandbox.Featured() {
+		if f.Kind == "single" {
+			c, _ := sandbox.Default().Card(f.ID)
+			return cardsim.PersonFromCitizen(c, "Phạm Văn Cha", "Nguyễn Thị Mẹ", "")
+		}
+	}
+	t.Fatal("no featured person")
+	return cardsim.Person{}
+}
+
+func readChip(t *testing.T, prof cardsim.Profile, pki *cardsim.PKI, trust *card.TrustStore, key func(*cardsim.Card) card.Key) (*card.Result, error) {
+	t.Helper()
+	chip, err := cardsim.New(person(t), prof, pki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := card.Key{CAN: chip.CAN()}
+	if key != nil {
+		k = key(chip)
+	}
+	return card.Read(context.Background(), card.Emulated{Chip: chip, Removed: cardsim.ErrRemoved}, k, card.Options{Trust: trust}, nil)
+}
+
+func testTrust() *card.TrustStore { return card.NewTrustStore(cardsim.TestPKI().CSCA) }
+
+func TestEmulatorProfiles(t *testing.T) {
+	mrzKey := func(c *cardsim.Card) card.Key {
+		d, b, e := c.MRZ()
+		return card.Key{DocNo: d, Birth: b, Expiry: e}
+	}
+	for _, c := range []struct {
+		name   string
+		prof   cardsim.Profile
+		key    func(*cardsim.Card) card.Key
+		access string
+	}{
+		{"PACE brainpool, ECDSA AA", cardsim.Profile{}, nil, "PACE-CAN"},
+		{"PACE P-256 extended", cardsim.Profile{ParamID: 12, Extended: true}, nil, "PACE-CAN"},
+		{"PACE with the MRZ", cardsim.Profile{}, mrzKey, "PACE-MRZ"},
+		{"BAC only, RSA AA", cardsim.Profile{NoPACE: true, AA: "rsa"}, mrzKey, "BAC"},
+		{"T=0 style GET RESPONSE and 6Cxx", cardsim.Profile{T0: true}, nil, "PACE-CAN"},
+		{"parent layout 2, PrintableString", cardsim.Profile{ParentLayout: 2, Printable: true}, nil, "PACE-CAN"},
+		{"no chip authentication, no AA", cardsim.Profile{NoChipAuth: true, AA: "none"}, nil, "PACE-CAN"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := readChip(t, c.prof, cardsim.TestPKI(), testTrust(), c.key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Access != c.access || res.Passive != card.Passed || res.Verdict() != card.Passed {
+				t.Fatalf("access %s passive %v (%s) active %v chip %v", res.Access, res.Passive, res.PassiveNote, res.Active, res.Chip)
+			}
+			p := person(t)
+			id := res.Identity
+			if id.ID != p.ID || id.FullName != p.FullName || id.Father != "Phạm Văn Cha" || id.Mother != "Nguyễn Thị Mẹ" || id.CardAddress != p.Residence {
+				t.Fatalf("identity %+v", id)
+			}
+			if c.prof.NoChipAuth && (res.Chip != card.NotOffered || res.Active != card.NotOffered) {
+				t.Fatalf("chip %v active %v", res.Chip, res.Active)
+			}
+			if res.Face == nil || res.Face.Format != "JPEG" {
+				t.Fatalf("face %+v", res.Face)
+			}
+		})
+	}
+}
+
+func TestEmulatorFaults(t *testing.T) {
+	t.Run("unknown CSCA", func(t *testing.T) {
+		res, err := readChip(t, cardsim.Profile{}, cardsim.OtherPKI(), testTrust(), nil)
+		if err != nil || res.Passive != card.Untrusted || res.Verdict() != card.Untrusted {
+			t.Fatalf("%v %v", err, res.Passive)
+		}
+		res, err = readChip(t, cardsim.Profile{}, cardsim.TestPKI(), nil, nil)
+		if err != nil || res.Passive != card.Untrusted {
+			t.Fatalf("no trust store: %v %v", err, res.Passive)
+		}
+	})
+	t.Run("tampered DG13", func(t *testing.T) {
+		res, err := readChip(t, cardsim.Profile{TamperDG13: true}, cardsim.TestPKI(), testTrust(), nil)
+		if err != nil || res.Passive != card.Failed || res.Files[13] != card.Failed || res.Verdict() != card.Failed {
+			t.Fatalf("%v %+v", err, res)
+		}
+	})
+	t.Run("cloned chip, ECDSA and RSA", func(t *testing.T) {
+		for _, aa := range []string{"ecdsa", "rsa"} {
+			res, err := readChip(t, cardsim.Profile{Cloned: true, AA: aa}, cardsim.TestPKI(), testTrust(), nil)
+			if err != nil || res.Active != card.Failed || res.Verdict() != card.Failed {
+				t.Fatalf("%s: %v %v", aa, err, res.Active)
+			}
+		}
+	})
+	t.Run("chip without the DG14 key", func(t *testing.T) {
+		res, err := readChip(t, cardsim.Profile{CloneCA: true}, cardsim.TestPKI(), testTrust(), nil)
+		if err != nil || res.Chip != card.Failed || res.Verdict() != card.Failed {
+			t.Fatalf("%v chip %v", err, res.Chip)
+		}
+	})
+	t.Run("wrong MAC", func(t *testing.T) {
+		_, err := readChip(t, cardsim.Profile{WrongMAC: true}, cardsim.TestPKI(), testTrust(), nil)
+		if !errors.Is(err, card.ErrSecureMessaging) {
+			t.Fatalf("%v", err)
+		}
+	})
+	t.Run("wrong CAN", func(t *testing.T) {
+		_, err := readChip(t, cardsim.Profile{}, cardsim.TestPKI(), testTrust(), func(*cardsim.Card) card.Key { return card.Key{CAN: "123456"} })
+		if !errors.Is(err, card.ErrAccessDenied) {
+			t.Fatalf("%v", err)
+		}
+	})
+	t.Run("removed mid-read", func(t *testing.T) {
+		res, err := readChip(t, cardsim.Profile{RemoveAfter: 15}, cardsim.TestPKI(), testTrust(), nil)
+		if !errors.Is(err, card.ErrRemoved) || res.Identity == nil || res.Passive != card.Interrupted {
+			t.Fatalf("%v %+v", err, res)
+		}
+	})
+	t.Run("DG15 refused", func(t *testing.T) {
+		res, err := readChip(t, cardsim.Profile{Deny: map[uint16]uint16{0x010F: 0x6982}}, cardsim.TestPKI(), testTrust(), nil)
+		if err == nil || res.Identity == nil {
+			t.Fatalf("%v %+v", err, res)
+		}
+		if sw, ok := card.SW(err); !ok || sw != 0x6982 {
+			t.Fatalf("%v", err)
+		}
+	})
+}
+
+// TestTraceHasNoCardData: the APDU trace names commands and status words,
+// never the data of the card.
+func TestTraceHasNoCardData(t *testing.T) {
+	chip, err := cardsim.New(person(t), cardsim.Profile{}, cardsim.TestPKI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var trace traceBuf
+	if _, err := card.Read(context.Background(), card.Emulated{Chip: chip, Removed: cardsim.ErrRemoved}, card.Key{CAN: chip.CAN()},
+		card.Options{Trust: testTrust(), Trace: &trace}, nil); err != nil {
+		t.Fatal(err)
+	}
+	p := person(t)
+	for _, secret := range []string{p.ID, p.FullName, p.ID[6:], "Phạm", p.BirthDate.String()} {
+		if contains(trace.String(), secret) {
+			t.Errorf("trace holds %q", secret)
+		}
+	}
+	if !contains(trace.String(), "0C B0") {
+		t.Errorf("trace without secured reads:\n%s", trace.String())
+	}
+}

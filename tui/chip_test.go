@@ -1,0 +1,144 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"motcua/lookups"
+	"motcua/lookups/card"
+)
+
+// fakeStation plays a scripted read: progress snapshots, then a result or error.
+type fakeStation struct {
+	virtual []lookups.CardInfo
+	steps   []card.Progress
+	final   *card.Result
+	err     error
+	keys    []card.Key
+}
+
+func (s *fakeStation) Name() string                { return "đầu đọc thử" }
+func (s *fakeStation) Virtual() []lookups.CardInfo { return s.virtual }
+func (s *fakeStation) Read(_ context.Context, _ string, k card.Key, progress func(card.Progress)) (*card.Result, error) {
+	s.keys = append(s.keys, k)
+	for _, p := range s.steps {
+		progress(p)
+	}
+	return s.final, s.err
+}
+
+func chipHarness(t *testing.T, st *fakeStation) *harness {
+	h := newHarness(t)
+	m := h.model()
+	m.opt.Reader = st
+	h.m = m
+	return h
+}
+
+func identityOf(id string) *card.Identity {
+	return &card.Identity{Citizen: lookups.Citizen{ID: id, FullName: "Trần Thị Hòa", BirthDate: birth1, CardAddress: "Số 9, ngõ Mẫu, Phường Ba Đình"}}
+}
+
+func script(id string, final func(r *card.Result)) (steps []card.Progress, last *card.Result) {
+	r := &card.Result{Access: "PACE-CAN", Files: map[int]card.State{}}
+	steps = append(steps, card.Progress{Stage: card.StageAccess, Step: "Đang mở khóa chip…", Result: r.Clone()})
+	r.Identity = identityOf(id)
+	steps = append(steps, card.Progress{Stage: card.StageIdentity, Step: "Đã đọc thông tin", Result: r.Clone()})
+	r.Passive, r.Active, r.Chip = card.Passed, card.Passed, card.Passed
+	if final != nil {
+		final(r)
+	}
+	steps = append(steps, card.Progress{Stage: card.StageVerified, Step: "Đã xác thực", Result: r.Clone()})
+	return steps, r
+}
+
+func TestChipTapShowsIdentityAndChecks(t *testing.T) {
+	steps, last := script(id1, nil)
+	st := &fakeStation{virtual: []lookups.CardInfo{{ID: id1, Name: "Trần Thị Hòa"}}, steps: steps, final: last}
+	h := chipHarness(t, st)
+	h.send(tea.KeyPressMsg{Code: tea.KeyF2})
+	h.want("Chạm thẻ", "Trần Thị Hòa")
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("Bước 2", "✓ Chip đã xác thực", "chữ ký số đạt", "chống sao chép đạt", "xác thực chip đạt")
+	if len(h.be.lookups) != 1 || h.model().cardSource != "card" {
+		t.Fatalf("look-ups %v source %q", h.be.lookups, h.model().cardSource)
+	}
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("Bước 3")
+}
+
+func TestFailedChipCannotReceive(t *testing.T) {
+	steps, last := script(id1, func(r *card.Result) {
+		r.Active, r.ActiveNote = card.Failed, "Chip không ký đúng thử thách"
+	})
+	st := &fakeStation{virtual: []lookups.CardInfo{{ID: id1}}, steps: steps, final: last}
+	h := chipHarness(t, st)
+	h.send(tea.KeyPressMsg{Code: tea.KeyF2})
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("✗ CHIP KHÔNG XÁC THỰC ĐƯỢC", "chống sao chép KHÔNG ĐẠT", "Chip không ký đúng thử thách")
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("Bước 2", "không tiếp nhận hồ sơ bằng dữ liệu của thẻ này")
+}
+
+func TestCardRemovedBeforeIdentity(t *testing.T) {
+	st := &fakeStation{virtual: []lookups.CardInfo{{ID: id1}}, err: fmt.Errorf("%w (test)", card.ErrRemoved),
+		steps: []card.Progress{{Stage: card.StageAccess, Step: "Đang mở khóa chip…", Result: &card.Result{}}}}
+	h := chipHarness(t, st)
+	h.send(tea.KeyPressMsg{Code: tea.KeyF2})
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("Bước 1", "Không đọc được thẻ", "Thẻ đã rời đầu đọc")
+	if h.model().busy != "" || len(h.be.lookups) != 0 {
+		t.Fatalf("busy %q look-ups %d", h.model().busy, len(h.be.lookups))
+	}
+	// the screen answers keys again
+	h.typ(id1)
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("Bước 2")
+}
+
+func TestCardRemovedWhileVerifying(t *testing.T) {
+	steps, _ := script(id1, nil)
+	steps = steps[:2] // access, identity
+	partial := steps[1].Result.Clone()
+	partial.Passive, partial.Active, partial.Chip = card.Interrupted, card.Interrupted, card.Interrupted
+	st := &fakeStation{virtual: []lookups.CardInfo{{ID: id1}}, steps: steps, final: partial, err: card.ErrRemoved}
+	h := chipHarness(t, st)
+	h.send(tea.KeyPressMsg{Code: tea.KeyF2})
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("Bước 2", "Chưa xác thực xong", "chưa kiểm tra được", "nhấn F2 để đọc lại")
+}
+
+func TestPhysicalReaderNeedsTheCAN(t *testing.T) {
+	steps, last := script(id1, nil)
+	st := &fakeStation{steps: steps, final: last}
+	h := chipHarness(t, st)
+	h.send(tea.KeyPressMsg{Code: tea.KeyF2})
+	h.want("Gõ 6 số cuối")
+	if len(st.keys) != 0 {
+		t.Fatal("read without a key")
+	}
+	h.typ(id1[6:])
+	h.send(tea.KeyPressMsg{Code: tea.KeyF2})
+	h.want("✓ Chip đã xác thực")
+	if len(st.keys) != 1 || st.keys[0].CAN != id1[6:] {
+		t.Fatalf("keys %+v", st.keys)
+	}
+}
+
+func TestCardOnReaderStartsRead(t *testing.T) {
+	steps, last := script(id1, nil)
+	st := &fakeStation{steps: steps, final: last}
+	h := chipHarness(t, st)
+	h.typ(id1)
+	ch := make(chan card.ReaderEvent)
+	h.send(readerEventMsg{ev: card.ReaderEvent{Readers: []card.ReaderInfo{{Name: "ACS ACR1252", Contactless: true, CardPresent: true}}}, ch: ch})
+	h.want("✓ Chip đã xác thực", "Đầu đọc: có thẻ")
+	if len(st.keys) != 1 || st.keys[0].CAN != id1[6:] {
+		t.Fatalf("keys %+v", st.keys)
+	}
+	_ = time.Second
+}

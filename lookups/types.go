@@ -338,4 +338,3 @@ type CardInfo struct {
 	Name string
 	Note string // Vietnamese one-liner shown in the list
 }
-

@@ -208,7 +208,7 @@ func (m Model) readerStatus(dot func(bool, string) string) string {
 	}
 	switch {
 	case m.readers.Err != nil:
-		return dot(false, "Đầu đọc: "+card.Explain(m.readers.Err))
+		return dot(false, "Đầu đọc: lỗi dịch vụ PC/SC")
 	case len(m.readers.Readers) == 0:
 		return dot(false, "Đầu đọc: chưa cắm")
 	case cardPresent(*m.readers):

@@ -228,8 +228,11 @@ func (p *PCSC) Watch(ctx context.Context) <-chan ReaderEvent {
 		for ctx.Err() == nil {
 			readers, err := p.Readers()
 			if err != nil {
-				if !send(ReaderEvent{Err: err}) {
-					return
+				if key := "error: " + err.Error(); key != last {
+					last = key
+					if !send(ReaderEvent{Err: err}) {
+						return
+					}
 				}
 				sleepCtx(ctx, 2*time.Second)
 				continue

@@ -142,3 +142,17 @@ func TestCardOnReaderStartsRead(t *testing.T) {
 	}
 	_ = time.Second
 }
+
+func TestChipAfterTypedIDUsesItsCAN(t *testing.T) {
+	steps, last := script(id1, nil)
+	st := &fakeStation{steps: steps, final: last}
+	h := chipHarness(t, st)
+	h.typ(id1)
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("Bước 2")
+	h.send(tea.KeyPressMsg{Code: tea.KeyF2})
+	h.want("✓ Chip đã xác thực")
+	if len(st.keys) != 1 || st.keys[0].CAN != id1[6:] || h.model().cardSource != "card" {
+		t.Fatalf("keys %+v source %q", st.keys, h.model().cardSource)
+	}
+}

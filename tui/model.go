@@ -952,13 +952,14 @@ func (m Model) updateCards(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 func (m Model) updateResident(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
-	case key.Matches(msg, m.keys.TapCard) && m.opt.Reader != nil && m.cardSource == "card" && m.card != nil:
-		// read the same card again (e.g. after it left the reader mid-read)
+	case key.Matches(msg, m.keys.TapCard) && m.opt.Reader != nil && m.resident != nil:
+		// read the chip of the citizen identified by QR or typed ID (the ID
+		// gives the CAN), or the same card again after it left the reader
 		if len(m.opt.Reader.Virtual()) > 0 {
 			m.screen, m.cardIdx = scrCards, 0
 			return m, nil
 		}
-		return m.startChipRead("", card.KeyFromID(m.card.ID))
+		return m.startChipRead("", card.KeyFromID(m.resident.Citizen.ID))
 	case key.Matches(msg, m.keys.Back):
 		return m.reset(), nil
 	case key.Matches(msg, m.keys.Service):
@@ -1412,6 +1413,9 @@ func (m Model) screenKeys() help.KeyMap {
 		short = []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "chạm thẻ")), k.Back}
 	case scrResident:
 		short = []key.Binding{k.Service, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "người khác"))}
+		if m.opt.Reader != nil {
+			short = append(short, key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", "đọc chip")))
+		}
 	case scrServices:
 		short = []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "mở tờ khai")), k.Back}
 	case scrForm:

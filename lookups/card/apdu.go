@@ -83,6 +83,9 @@ var (
 	ErrNoCard = errors.New("card: no card on the reader")
 	// ErrAccessDenied: neither PACE nor BAC opened the chip with the key given.
 	ErrAccessDenied = errors.New("card: access key refused")
+	// ErrNeedMRZ: the card offers no PACE this reader speaks, and BAC needs
+	// the MRZ key (document number, birth and expiry dates).
+	ErrNeedMRZ = errors.New("card: BAC needs the MRZ key")
 	// ErrNoKey: the card needs an access key (CAN or MRZ) and none was given.
 	ErrNoKey = errors.New("card: no access key")
 	// ErrBadResponse: the card answered something the protocol does not allow.

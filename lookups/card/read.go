@@ -335,7 +335,7 @@ func (rd *reading) access(ctx context.Context, key Key) error {
 		if errors.Is(paceErr, ErrAccessDenied) {
 			return paceErr
 		}
-		return fmt.Errorf("%w: PACE: %v; BAC needs the MRZ key", ErrAccessDenied, paceErr)
+		return fmt.Errorf("%w: PACE: %v", ErrNeedMRZ, paceErr)
 	}
 	s.keys = nil
 	if err := s.selectApplet(ctx); err != nil {

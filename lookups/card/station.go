@@ -98,6 +98,8 @@ func Explain(err error) string {
 		return "Dịch vụ đầu đọc thẻ (PC/SC) không chạy trên máy này."
 	case errors.Is(err, ErrNoKey):
 		return "Cần 6 số cuối của số định danh (in trên thẻ) để mở chip."
+	case errors.Is(err, ErrNeedMRZ):
+		return "Thẻ này chỉ mở bằng khóa MRZ (BAC): cần số giấy tờ, ngày sinh và ngày hết hạn in trên thẻ (motcua card read --mrz)."
 	case errors.Is(err, ErrAccessDenied):
 		return "Chip không mở được với số đã nhập: kiểm tra lại 6 số cuối của số định danh in trên thẻ."
 	case errors.Is(err, ErrSecureMessaging):

@@ -136,9 +136,6 @@ func (m Model) onChipDone(msg chipDoneMsg) (tea.Model, tea.Cmd) {
 		if !m.chipLooked {
 			m.busy = ""
 			m.screen = scrIdentify
-			if m.chipSlot != "" {
-				m.screen = scrIdentify
-			}
 			m.chip = nil
 			m.setMessage("Không đọc được thẻ: "+card.Explain(msg.err), true)
 			return m, nil
@@ -159,7 +156,7 @@ func (m Model) onChipDone(msg chipDoneMsg) (tea.Model, tea.Cmd) {
 // watchReaders follows the PC/SC readers when the station can.
 func (m Model) watchReaders() tea.Cmd {
 	w, ok := m.opt.Reader.(watcher)
-	if !ok || m.opt.Reader == nil {
+	if !ok {
 		return nil
 	}
 	ch := w.Watch(context.Background())

@@ -115,6 +115,7 @@ type reading struct {
 	progress func(Progress)
 	files    map[int][]byte
 	sec      *SecurityInfos // DG14
+	sod      *SOD           // parsed once passive authentication has run
 }
 
 func (rd *reading) report(stage Stage, step string) {
@@ -247,7 +248,7 @@ func (rd *reading) run(ctx context.Context, key Key) error {
 		if f, err := ParseDG2(rd.files[2]); err == nil {
 			rd.res.Face = f
 		}
-		rd.checkHashes(sodRaw)
+		rd.checkHashes()
 	}
 	rd.report(StageFace, "Đã đọc xong thẻ.")
 	return nil
@@ -440,6 +441,7 @@ func (rd *reading) passive(sodRaw []byte) {
 		rd.res.Passive, rd.res.PassiveNote = Failed, "EF.SOD hỏng hoặc không đúng cấu trúc."
 		return
 	}
+	rd.sod = sod
 	if sod.Signer != nil {
 		rd.res.Signer = sod.Signer.Subject.String()
 	}
@@ -463,13 +465,13 @@ func (rd *reading) passive(sodRaw []byte) {
 	rd.res.Passive = Passed
 }
 
-func (rd *reading) checkHashes(sodRaw []byte) {
-	if rd.res.Passive == Failed {
+// checkHashes checks the files read after passive authentication (DG2)
+// against the SOD it parsed.
+func (rd *reading) checkHashes() {
+	if rd.res.Passive == Failed || rd.sod == nil {
 		return
 	}
-	if sod, err := ParseSOD(sodRaw); err == nil {
-		rd.checkHashesWith(sod)
-	}
+	rd.checkHashesWith(rd.sod)
 }
 
 func (rd *reading) checkHashesWith(sod *SOD) {

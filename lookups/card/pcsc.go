@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -30,14 +29,6 @@ func OpenPCSC() (*PCSC, error) {
 
 // Close releases the service context.
 func (p *PCSC) Close() error { return p.ctx.Release() }
-
-// ReaderInfo describes one attached reader.
-type ReaderInfo struct {
-	Name        string
-	Contactless bool // by its name: contactless readers say so
-	CardPresent bool
-	ATR         []byte `json:"-"`
-}
 
 // Readers lists the attached readers with whether a card is on them.
 func (p *PCSC) Readers() ([]ReaderInfo, error) {
@@ -64,38 +55,6 @@ func (p *PCSC) Readers() ([]ReaderInfo, error) {
 		out[i] = ReaderInfo{Name: n, Contactless: isContactless(n), CardPresent: states[i].EventState&scard.StatePresent != 0, ATR: states[i].Atr}
 	}
 	return out, nil
-}
-
-func isContactless(name string) bool {
-	n := strings.ToLower(name)
-	for _, w := range []string{"contactless", "picc", "nfc", " cl ", "-cl", "virtual pcd", "acr122", "acr1252", "omnikey 5", "identiv 37"} {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return false
-}
-
-// Pick chooses a reader: the one whose name contains name (case folded),
-// else the first contactless one, else the only one.
-func Pick(readers []ReaderInfo, name string) (ReaderInfo, error) {
-	if len(readers) == 0 {
-		return ReaderInfo{}, ErrNoReader
-	}
-	if name != "" {
-		for _, r := range readers {
-			if strings.Contains(strings.ToLower(r.Name), strings.ToLower(name)) {
-				return r, nil
-			}
-		}
-		return ReaderInfo{}, fmt.Errorf("%w: none named %q", ErrNoReader, name)
-	}
-	for _, r := range readers {
-		if r.Contactless {
-			return r, nil
-		}
-	}
-	return readers[0], nil
 }
 
 // Connection is an exclusive connection to the card on one reader, inside a
@@ -176,15 +135,6 @@ func pcscErr(err error) error {
 		return fmt.Errorf("%w (%v)", ErrNoService, err)
 	}
 	return err
-}
-
-// ErrNoService: the PC/SC service is not running.
-var ErrNoService = errors.New("card: PC/SC service not running")
-
-// ReaderEvent is a change seen by Watch.
-type ReaderEvent struct {
-	Readers []ReaderInfo // the readers now attached, with their card state
-	Err     error        // the service failed; Watch retries
 }
 
 // Watch reports reader and card changes until ctx is done, from a goroutine

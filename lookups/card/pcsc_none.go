@@ -7,25 +7,8 @@ import "context"
 // PCSC is unavailable in a build without cgo on this system.
 type PCSC struct{}
 
-// ReaderInfo describes one attached reader.
-type ReaderInfo struct {
-	Name        string
-	Contactless bool
-	CardPresent bool
-	ATR         []byte `json:"-"`
-}
-
 // Connection is unavailable in this build.
 type Connection struct{}
-
-// ReaderEvent is a change seen by Watch.
-type ReaderEvent struct {
-	Readers []ReaderInfo
-	Err     error
-}
-
-// ErrNoService: the PC/SC service is not running.
-var ErrNoService = ErrPCSCUnavailable
 
 // OpenPCSC fails: this build has no PC/SC.
 func OpenPCSC() (*PCSC, error) { return nil, ErrPCSCUnavailable }
@@ -43,6 +26,3 @@ func (c *Connection) Transmit(context.Context, []byte) ([]byte, error) {
 	return nil, ErrPCSCUnavailable
 }
 func (c *Connection) Close() error { return nil }
-
-// Pick chooses a reader (see the PC/SC build).
-func Pick(readers []ReaderInfo, name string) (ReaderInfo, error) { return ReaderInfo{}, ErrNoReader }

@@ -40,20 +40,7 @@ type watcher interface {
 // typedKey reads the access key from the identify input: 12 digits (the ID)
 // or 6 digits (its last six, the CAN).
 func (m Model) typedKey() (card.Key, bool) {
-	v := strings.TrimSpace(m.input.Value())
-	if (len(v) == 12 || len(v) == 6) && allDigits(v) {
-		return card.KeyFromID(v), true
-	}
-	return card.Key{}, false
-}
-
-func allDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
+	return card.KeyFromDigits(strings.TrimSpace(m.input.Value()))
 }
 
 // startChipRead reads the card on the station (virtualID names the virtual

@@ -136,10 +136,11 @@ Với --demo: đọc chip mô phỏng của người tổng hợp có số --id 
 				}
 				key = card.KeyFromID(id)
 			case can != "":
-				if len(can) != 6 || !digitsOnly(can) {
+				k, ok := card.KeyFromDigits(can)
+				if !ok || len(can) != 6 {
 					return usageErr("--can phải là 6 chữ số (6 số cuối của số định danh)")
 				}
-				key.CAN = can
+				key = k
 			}
 			if mrz != "" {
 				k, err := card.ParseMRZKey(mrz)
@@ -280,15 +281,6 @@ func waitForCard(ctx context.Context, ps *card.PCSCStation, wait time.Duration, 
 		}
 	}
 	return card.ErrNoCard
-}
-
-func digitsOnly(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 func printCardResult(w io.Writer, r *card.Result, facePath string) {

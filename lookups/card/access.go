@@ -43,6 +43,15 @@ func KeyFromID(id string) Key {
 	return Key{}
 }
 
+// KeyFromDigits reads what a clerk types to open a chip: the 12-digit ID
+// or its last 6 digits (the CAN). ok is false for anything else.
+func KeyFromDigits(s string) (k Key, ok bool) {
+	if (len(s) != 12 && len(s) != 6) || !allDigits(s) {
+		return Key{}, false
+	}
+	return KeyFromID(s), true
+}
+
 // ParseMRZKey reads "DOCNO/YYMMDD/YYMMDD".
 func ParseMRZKey(s string) (Key, error) {
 	parts := strings.Split(strings.ToUpper(strings.TrimSpace(s)), "/")

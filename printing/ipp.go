@@ -9,12 +9,77 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	ipp "github.com/phin1x/go-ipp"
 )
+
+// naturalLanguage is the attributes-natural-language of every request. go-ipp's
+// Request.Encode always sends "en-US", which current CUPS (2.4.2-3+deb12u11 and later)
+// refuses with client-error-bad-request: natural-language values are lower case
+// (RFC 8011 §5.1.9, RFC 5646 in its lower-case form). "en-us" is what CUPS's own
+// clients send; the text we send (user and job names) is plain ASCII or UTF-8 in
+// attributes whose language does not change how the printer handles them.
+const naturalLanguage = "en-us"
+
+// encodeRequest encodes an IPP request the way RFC 8011 §4.1.4 orders it:
+// attributes-charset, attributes-natural-language, then the target (printer-uri), then
+// the other operation attributes in a stable order, then the job and printer groups.
+// It replaces go-ipp's Request.Encode only for the natural language and the order;
+// the attributes themselves go through go-ipp's encoder.
+func encodeRequest(r *ipp.Request) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Write([]byte{byte(r.ProtocolVersionMajor), byte(r.ProtocolVersionMinor),
+		byte(uint16(r.Operation) >> 8), byte(r.Operation),
+		byte(uint32(r.RequestId) >> 24), byte(uint32(r.RequestId) >> 16), byte(uint32(r.RequestId) >> 8), byte(r.RequestId),
+		byte(ipp.TagOperation)})
+	enc := ipp.NewAttributeEncoder(&buf)
+	if err := enc.Encode(ipp.AttributeCharset, ipp.Charset); err != nil {
+		return nil, err
+	}
+	if err := enc.Encode(ipp.AttributeNaturalLanguage, naturalLanguage); err != nil {
+		return nil, err
+	}
+	group := func(attrs map[string]any, first ...string) error {
+		names := make([]string, 0, len(attrs))
+		for n := range attrs {
+			if n != ipp.AttributeCharset && n != ipp.AttributeNaturalLanguage && !slices.Contains(first, n) {
+				names = append(names, n)
+			}
+		}
+		slices.Sort(names)
+		for _, n := range append(slices.Clone(first), names...) {
+			v, ok := attrs[n]
+			if !ok {
+				continue
+			}
+			if err := enc.Encode(n, v); err != nil {
+				return fmt.Errorf("attribute %s: %w", n, err)
+			}
+		}
+		return nil
+	}
+	if err := group(r.OperationAttributes, ipp.AttributePrinterURI, ipp.AttributeRequestingUserName); err != nil {
+		return nil, err
+	}
+	for _, g := range []struct {
+		tag   int8
+		attrs map[string]any
+	}{{ipp.TagJob, r.JobAttributes}, {ipp.TagPrinter, r.PrinterAttributes}} {
+		if len(g.attrs) == 0 {
+			continue
+		}
+		buf.WriteByte(byte(g.tag))
+		if err := group(g.attrs); err != nil {
+			return nil, err
+		}
+	}
+	buf.WriteByte(byte(ipp.TagEnd))
+	return buf.Bytes(), nil
+}
 
 // DefaultIPPTimeout bounds one IPP request (status or print) when IPPOptions.Timeout is zero.
 const DefaultIPPTimeout = 30 * time.Second
@@ -236,7 +301,7 @@ func (p *IPPPrinter) Print(ctx context.Context, job Job) error {
 func (p *IPPPrinter) send(ctx context.Context, req *ipp.Request, doc []byte) (*ipp.Response, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	head, err := req.Encode()
+	head, err := encodeRequest(req)
 	if err != nil {
 		return nil, p.fail(fmt.Errorf("encode request: %w", err))
 	}

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +30,57 @@ type fakeIPP struct {
 	gotFormat string
 	gotURI    string
 	gotDoc    []byte
+	headErr   error
+}
+
+// naturalLanguageRE is RFC 8011's naturalLanguage: RFC 5646 tags in lower case.
+var naturalLanguageRE = regexp.MustCompile(`^[a-z]{2,8}(-[a-z0-9]{1,8})*$`)
+
+// checkIPPHead reads the first three operation attributes of a raw IPP request (RFC 8010
+// §3.1: version, operation, request id, then tag 0x01 and attributes) and checks them.
+func checkIPPHead(raw []byte) error {
+	if len(raw) < 9 || raw[8] != 0x01 {
+		return errors.New("no operation-attributes group")
+	}
+	p := raw[9:]
+	next := func() (tag byte, name, value string, err error) {
+		if len(p) < 3 {
+			return 0, "", "", errors.New("short attribute")
+		}
+		tag = p[0]
+		nl := int(p[1])<<8 | int(p[2])
+		if len(p) < 3+nl+2 {
+			return 0, "", "", errors.New("short attribute name")
+		}
+		name = string(p[3 : 3+nl])
+		vl := int(p[3+nl])<<8 | int(p[4+nl])
+		if len(p) < 5+nl+vl {
+			return 0, "", "", errors.New("short attribute value")
+		}
+		value = string(p[5+nl : 5+nl+vl])
+		p = p[5+nl+vl:]
+		return tag, name, value, nil
+	}
+	want := []struct {
+		tag  byte
+		name string
+	}{{0x47, "attributes-charset"}, {0x48, "attributes-natural-language"}, {0x45, "printer-uri"}}
+	for i, w := range want {
+		tag, name, value, err := next()
+		if err != nil {
+			return err
+		}
+		if tag != w.tag || name != w.name {
+			return fmt.Errorf("attribute %d is %q (tag %#x), want %q", i+1, name, tag, w.name)
+		}
+		switch {
+		case i == 0 && value != "utf-8":
+			return fmt.Errorf("bad attributes-charset %q", value)
+		case i == 1 && !naturalLanguageRE.MatchString(value):
+			return fmt.Errorf("bad \"attributes-natural-language\" value %q", value)
+		}
+	}
+	return nil
 }
 
 func (f *fakeIPP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -41,10 +95,24 @@ func (f *fakeIPP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(f.httpStatus)
 		return
 	}
-	var doc bytes.Buffer
-	req, err := ipp.NewRequestDecoder(r.Body).Decode(&doc)
+	raw, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	var doc bytes.Buffer
+	req, err := ipp.NewRequestDecoder(bytes.NewReader(raw)).Decode(&doc)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	// Like CUPS 2.4.2-3+deb12u11: the first attributes must be charset, a lower-case
+	// natural language, then the target.
+	if err := checkIPPHead(raw); err != nil {
+		f.headErr = err
+		b, _ := ipp.NewResponse(0x0400, req.RequestId).Encode()
+		w.Header().Set("Content-Type", ipp.ContentTypeIPP)
+		_, _ = w.Write(b)
 		return
 	}
 	f.gotOp, f.gotDoc = req.Operation, doc.Bytes()
@@ -82,7 +150,7 @@ func TestIPPPrintSendsPDF(t *testing.T) {
 	}
 	pdf := []byte("%PDF-1.7 synthetic receipt\n%%EOF\n")
 	if err := p.Print(context.Background(), Job{DossierCode: "G22.99.08-261123-0004", PDF: pdf}); err != nil {
-		t.Fatalf("Print: %v", err)
+		t.Fatalf("Print: %v (request head: %v)", err, f.headErr)
 	}
 	if f.gotOp != ipp.OperationPrintJob || f.gotFormat != "application/pdf" || !bytes.Equal(f.gotDoc, pdf) {
 		t.Fatalf("server got op %#x format %q doc %q", f.gotOp, f.gotFormat, f.gotDoc)

@@ -66,6 +66,10 @@ type OutboxEntry struct {
 	State          OutboxState `json:"state"`
 	Attempts       int         `json:"attempts"` // claims so far (a claim whose drainer died counts)
 	NextAttempt    time.Time   `json:"nextAttempt,omitzero"`
+	// WaitsForLink: the last attempt failed because the gateway could not be reached (no
+	// answer, timeout, 502/503/504, circuit open), not because of the dossier. Such an entry
+	// is due as soon as the gateway answers again, whatever its back-off (ClaimOptions.LinkUpSince).
+	WaitsForLink bool `json:"waitsForLink,omitempty"`
 	// LastError is the last failure in English for logs (never personal data).
 	LastError string `json:"lastError,omitempty"`
 	// Reason and Message say why the gateway rejected the dossier: its error code and its
@@ -80,9 +84,16 @@ type OutboxEntry struct {
 }
 
 // Due reports whether a drainer may claim the entry at now.
-func (e OutboxEntry) Due(now time.Time) bool {
+func (e OutboxEntry) Due(now time.Time) bool { return e.DueWith(now, time.Time{}) }
+
+// DueWith is Due knowing that the gateway answered at linkUp (zero: unknown): a pending
+// entry that last failed for want of the link, before linkUp, is due at once.
+func (e OutboxEntry) DueWith(now, linkUp time.Time) bool {
 	switch e.State {
 	case OutboxPending:
+		if e.WaitsForLink && !linkUp.IsZero() && e.UpdatedAt.Before(linkUp) {
+			return true
+		}
 		return !now.Before(e.NextAttempt)
 	case OutboxSending:
 		return !now.Before(e.LeaseUntil) || leaseOwnerDead(e.Lease)
@@ -232,7 +243,8 @@ func (t *Tx) Enqueue(code, idempotencyKey string) error {
 // Claim marks up to limit (0: no limit) due entries as sending under owner's lease until
 // now+lease and returns them, oldest first, with Attempts already counted. ClaimOptions.Codes
 // restricts the claim to those codes; IgnoreBackoff also takes pending entries whose next
-// attempt time has not come (leases are always honoured).
+// attempt time has not come, LinkUpSince those that waited for the link before it came back
+// (leases are always honoured).
 func (t *Tx) Claim(now time.Time, lease time.Duration, owner string, opt ClaimOptions) ([]OutboxEntry, error) {
 	if owner == "" || lease <= 0 {
 		return nil, errors.New("offline: claim needs an owner and a positive lease")
@@ -251,7 +263,7 @@ func (t *Tx) Claim(now time.Time, lease time.Duration, owner string, opt ClaimOp
 			return fmt.Errorf("offline: outbox entry %s: %w", k, err)
 		}
 		switch {
-		case e.Due(now) || (opt.IgnoreBackoff && e.State == OutboxPending):
+		case e.DueWith(now, opt.LinkUpSince) || (opt.IgnoreBackoff && e.State == OutboxPending):
 			due = append(due, e)
 		case e.State == OutboxSent && now.Sub(e.SentAt) > OutboxRetention:
 			prune = append(prune, append([]byte(nil), k...))
@@ -303,6 +315,9 @@ type ClaimOptions struct {
 	Limit         int      // at most this many entries (0: all due)
 	Codes         []string // only these codes
 	IgnoreBackoff bool     // pending entries are due even before their next attempt time
+	// LinkUpSince is when the gateway last answered (zero: unknown): entries that waited for
+	// the link and last failed before then are due at once, whatever their back-off.
+	LinkUpSince time.Time
 }
 
 // claimed returns the entry if it is sending under owner's lease.
@@ -343,19 +358,21 @@ func (t *Tx) MarkSent(code, owner string) error {
 	}
 	now := t.s.now()
 	e.State, e.Lease, e.LeaseUntil, e.NextAttempt, e.SentAt, e.UpdatedAt = OutboxSent, "", time.Time{}, time.Time{}, now, now
-	e.LastError, e.Reason, e.Message = "", "", ""
+	e.LastError, e.Reason, e.Message, e.WaitsForLink = "", "", "", false
 	return putOutbox(b, e)
 }
 
 // MarkRetry puts a claimed entry back to pending, due after the policy's delay for its
-// attempts; errText is the failure in English (no personal data). Returns the entry as
-// stored, or ErrLeaseLost when owner no longer holds it.
-func (t *Tx) MarkRetry(code, owner string, now time.Time, errText string, p RetryPolicy) (OutboxEntry, error) {
+// attempts (or as soon as the gateway answers again when waitsForLink: the failure was the
+// link's, not the dossier's); errText is the failure in English (no personal data). Returns
+// the entry as stored, or ErrLeaseLost when owner no longer holds it.
+func (t *Tx) MarkRetry(code, owner string, now time.Time, errText string, p RetryPolicy, waitsForLink bool) (OutboxEntry, error) {
 	b, e, err := t.claimed(code, owner)
 	if err != nil {
 		return e, err
 	}
 	e.State, e.Lease, e.LeaseUntil, e.UpdatedAt = OutboxPending, "", time.Time{}, now
+	e.WaitsForLink = waitsForLink
 	e.NextAttempt = now.Add(p.Delay(e.Attempts))
 	e.LastError = clip(errText, 300)
 	return e, putOutbox(b, e)
@@ -369,6 +386,7 @@ func (t *Tx) MarkRejected(code, owner, reason, message, errText string) (OutboxE
 		return e, err
 	}
 	e.State, e.Lease, e.LeaseUntil, e.NextAttempt, e.UpdatedAt = OutboxRejected, "", time.Time{}, time.Time{}, t.s.now()
+	e.WaitsForLink = false
 	e.Reason, e.Message, e.LastError = clip(reason, 64), clip(message, 500), clip(errText, 300)
 	return e, putOutbox(b, e)
 }

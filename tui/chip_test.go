@@ -19,11 +19,13 @@ type fakeStation struct {
 	final   *card.Result
 	err     error
 	keys    []card.Key
+	path    *updatePath
 }
 
 func (s *fakeStation) Name() string                { return "đầu đọc thử" }
 func (s *fakeStation) Virtual() []lookups.CardInfo { return s.virtual }
 func (s *fakeStation) Read(_ context.Context, _ string, k card.Key, progress func(card.Progress)) (*card.Result, error) {
+	s.path.io("card Read")
 	s.keys = append(s.keys, k)
 	for _, p := range s.steps {
 		progress(p)
@@ -33,6 +35,7 @@ func (s *fakeStation) Read(_ context.Context, _ string, k card.Key, progress fun
 
 func chipHarness(t *testing.T, st *fakeStation) *harness {
 	h := newHarness(t)
+	st.path = h.be.path
 	m := h.model()
 	m.opt.Reader = st
 	h.m = m

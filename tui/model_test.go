@@ -29,9 +29,11 @@ type fakeBackend struct {
 	drafts    map[string][]byte
 	reprinted []string
 	now       time.Time
+	path      *updatePath // notes I/O calls made on Update's goroutine
 }
 
 func (b *fakeBackend) Lookup(_ context.Context, id string, meta lookups.CallMeta) (*lookups.Resident, lookups.Origin, error) {
+	b.path.io("Lookup")
 	b.lookups = append(b.lookups, meta)
 	if b.lookupErr != nil {
 		return nil, lookups.Origin{}, b.lookupErr
@@ -42,8 +44,12 @@ func (b *fakeBackend) Lookup(_ context.Context, id string, meta lookups.CallMeta
 	}
 	return r, lookups.Origin{Source: "gateway", FetchedAt: b.now}, nil
 }
-func (b *fakeBackend) GatewayStatus(context.Context) error { return nil }
+func (b *fakeBackend) GatewayStatus(context.Context) error {
+	b.path.io("GatewayStatus")
+	return nil
+}
 func (b *fakeBackend) PrinterStatus(context.Context) (string, error) {
+	b.path.io("PrinterStatus")
 	return "PDF", nil
 }
 func (b *fakeBackend) Services() []*forms.Spec { return forms.Catalog() }
@@ -52,6 +58,7 @@ func (b *fakeBackend) NewDeclaration(spec *forms.Spec) *forms.Declaration {
 		Now: b.now, Clock: func() time.Time { return b.now }})
 }
 func (b *fakeBackend) SaveDraft(_ context.Context, id, service string, blob []byte, op Operator, step string) error {
+	b.path.io("SaveDraft")
 	if b.drafts == nil {
 		b.drafts = map[string][]byte{}
 	}
@@ -59,6 +66,7 @@ func (b *fakeBackend) SaveDraft(_ context.Context, id, service string, blob []by
 	return nil
 }
 func (b *fakeBackend) Drafts(context.Context) ([]offline.DraftInfo, error) {
+	b.path.io("Drafts")
 	var out []offline.DraftInfo
 	for id := range b.drafts {
 		out = append(out, offline.DraftInfo{ID: id, Service: "xac-nhan-tthn", Operator: "cb.test", UpdatedAt: b.now})
@@ -66,9 +74,11 @@ func (b *fakeBackend) Drafts(context.Context) ([]offline.DraftInfo, error) {
 	return out, nil
 }
 func (b *fakeBackend) LoadDraft(_ context.Context, id string) (*forms.Declaration, error) {
+	b.path.io("LoadDraft")
 	return forms.RestoreDraft(b.drafts[id])
 }
 func (b *fakeBackend) Receive(_ context.Context, decl *forms.Declaration, op Operator, ids []string, draftID string) (counter.Outcome, error) {
+	b.path.io("Receive")
 	b.received = append(b.received, decl)
 	d, err := forms.Finalize(decl, forms.FinalizeInput{Code: "T.01-261123-010001", Agency: "T.01", Counter: "01",
 		Operator: op.ID, ReceivedAt: b.now, Appointment: b.now.Add(96 * time.Hour)})
@@ -115,6 +125,8 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	be := &fakeBackend{residents: map[string]*lookups.Resident{}, now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
 	be.residents[id1] = resident(id1, "Trần Thị Hòa", lookups.NeverMarried)
+	be.path = &updatePath{updateG: goid()}
+	t.Cleanup(func() { be.path.check(t) })
 	m := New(Options{Backend: be, Operator: Operator{ID: "cb.test", Name: "Cán bộ Thử"}, Location: time.UTC})
 	h := &harness{t: t, m: m, be: be}
 	h.send(tea.WindowSizeMsg{Width: 140, Height: 60})
@@ -440,10 +452,8 @@ func TestTypeaheadReplayedInOrder(t *testing.T) {
 	if len(m.typeahead) != 2 || m.screen != scrIdentify {
 		t.Fatalf("typeahead %d, screen %d", len(m.typeahead), m.screen)
 	}
-	res, origin, err := h.be.Lookup(context.Background(), id1, lookups.CallMeta{Operator: "x", Purpose: "reception"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	// the look-up's answer, as its command would deliver it
+	res, origin := h.be.residents[id1], lookups.Origin{Source: "gateway", FetchedAt: h.be.now}
 	next, cmd := m.Update(lookupMsg{seq: m.seq, id: id1, resident: res, origin: origin})
 	m = next.(Model)
 	if !m.replayPending || cmd == nil {
@@ -458,11 +468,13 @@ func TestTypeaheadReplayedInOrder(t *testing.T) {
 }
 
 func (b *fakeBackend) Recent(context.Context, int) ([]offline.DossierInfo, error) {
+	b.path.io("Recent")
 	return []offline.DossierInfo{{Code: "T.01-261123-010002", State: "submitted", Service: "xac-nhan-tthn", ReceivedAt: b.now},
 		{Code: "T.01-261123-010001", State: "queued", Service: "khai-sinh", ReceivedAt: b.now}}, nil
 }
 
 func (b *fakeBackend) Reprint(_ context.Context, code string, op Operator) (string, error) {
+	b.path.io("Reprint")
 	b.reprinted = append(b.reprinted, code+"/"+op.ID)
 	return "/tmp/" + code + ".pdf", nil
 }

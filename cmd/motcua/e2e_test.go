@@ -49,7 +49,7 @@ func (s *tmuxSession) screen() string   { return s.run("capture-pane", "-p", "-t
 // waitFor polls the screen until it contains want.
 func (s *tmuxSession) waitFor(want string) string {
 	s.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(40 * time.Second)
 	for {
 		scr := s.screen()
 		if strings.Contains(scr, want) {

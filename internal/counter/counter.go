@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"motcua/forms"
@@ -55,6 +56,9 @@ type Service struct {
 	specs    []*forms.Spec
 	clock    func() time.Time
 	log      *slog.Logger
+	// linkUp is when the gateway last answered (unix nanoseconds of the counter's
+	// clock; 0: not yet): queued dossiers that waited for the link are due from then.
+	linkUp atomic.Int64
 }
 
 // Deps are the parts a Service is built from.
@@ -99,7 +103,39 @@ func (s *Service) Services() []*forms.Spec { return s.specs }
 func (s *Service) Store() *offline.Store { return s.store }
 
 // GatewayStatus reports whether the gateway answers.
-func (s *Service) GatewayStatus(ctx context.Context) error { return s.gw.Health(ctx) }
+func (s *Service) GatewayStatus(ctx context.Context) error {
+	err := s.gw.Health(ctx)
+	s.noteGateway(err)
+	return err
+}
+
+// noteGateway records the outcome of a gateway call for the link: any answer
+// of the gateway (a success, or a refusal that is about the request rather
+// than the link) proves the link is up. Failures and cancellations say nothing.
+func (s *Service) noteGateway(err error) {
+	if err != nil {
+		var ge *gateway.Error
+		if !errors.As(err, &ge) || linkFailure(err) || errors.Is(err, gateway.ErrCanceled) || errors.Is(err, gateway.ErrServer) {
+			return
+		}
+	}
+	s.linkUp.Store(s.clock().UnixNano())
+}
+
+// linkUpSince is when the gateway last answered (zero: never, in this process).
+func (s *Service) linkUpSince() time.Time {
+	if n := s.linkUp.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
+}
+
+// linkFailure reports failures of the link itself (no answer, a timeout, a
+// gateway in front that cannot reach the service, an open circuit), as opposed
+// to an answer about the request.
+func linkFailure(err error) bool {
+	return errors.Is(err, gateway.ErrUnreachable) || errors.Is(err, gateway.ErrTimeout)
+}
 
 // LinkLabel describes the gateway link for the status bar in Vietnamese
 // (up, degraded, down with the cache in use), from the client's circuit
@@ -124,6 +160,7 @@ func (s *Service) Lookup(ctx context.Context, id string, meta lookups.CallMeta) 
 		return nil, lookups.Origin{}, err
 	}
 	res, origin, err := s.gw.Lookup(ctx, id, meta)
+	s.noteGateway(err)
 	entry := offline.AccessEntry{Operator: meta.Operator, Purpose: meta.Purpose, Action: offline.ActionLookup,
 		Subject: s.store.SubjectRef(id), DossierCode: meta.DossierCode, Outcome: "ok"}
 	switch {

@@ -69,6 +69,11 @@ func (s *Service) DrainWith(ctx context.Context, opt DrainOptions) (DrainReport,
 	if opt.Retry == (offline.RetryPolicy{}) {
 		opt.Retry = offline.DefaultRetry
 	}
+	if len(opt.codes) == 0 {
+		if err := s.probeLink(ctx); err != nil {
+			return DrainReport{}, err
+		}
+	}
 	owner := offline.LeaseOwner()
 	var rep DrainReport
 	for opt.Limit <= 0 || len(rep.Sent)+len(rep.Retry)+len(rep.Rejected) < opt.Limit {
@@ -137,6 +142,36 @@ func (s *Service) DrainWith(ctx context.Context, opt DrainOptions) (DrainReport,
 	return rep, err
 }
 
+// probeLink checks the gateway once when dossiers wait for the link and it has
+// not answered since they last failed: queued dossiers then go out within one
+// sync period of the link's return, whatever their back-off, without a
+// submission per period while the link is down.
+func (s *Service) probeLink(ctx context.Context) error {
+	up := s.linkUpSince()
+	waiting := false
+	err := s.store.View(func(tx *offline.Tx) error {
+		list, err := tx.ListOutbox(offline.OutboxPending)
+		if err != nil {
+			return err
+		}
+		now := s.clock()
+		for _, e := range list {
+			if e.WaitsForLink && !e.DueWith(now, up) {
+				waiting = true
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil || !waiting {
+		return err
+	}
+	if err := s.GatewayStatus(ctx); err != nil {
+		s.log.Info("gateway still unreachable; queued dossiers wait", "err", err)
+	}
+	return nil
+}
+
 // RunSync drains the outbox now and then every interval until ctx ends; it
 // returns ctx's error. Failures are logged (English, no personal data).
 func (s *Service) RunSync(ctx context.Context, every time.Duration) error {
@@ -182,7 +217,8 @@ func (s *Service) claim(owner string, opt DrainOptions, n int) ([]claimed, error
 	var out []claimed
 	err := s.store.Update(func(tx *offline.Tx) error {
 		out = nil
-		es, err := tx.Claim(s.clock(), opt.Lease, owner, offline.ClaimOptions{Limit: n, Codes: opt.codes, IgnoreBackoff: opt.IgnoreBackoff})
+		es, err := tx.Claim(s.clock(), opt.Lease, owner, offline.ClaimOptions{Limit: n, Codes: opt.codes,
+			IgnoreBackoff: opt.IgnoreBackoff, LinkUpSince: s.linkUpSince()})
 		if err != nil {
 			return err
 		}
@@ -280,6 +316,7 @@ func (s *Service) send(ctx context.Context, owner string, c claimed, retry offli
 				Code: d.Code, Service: d.ServiceID, SpecVersion: d.SpecVersion, SubjectID: d.Subject.ID,
 				ReceivedAt: d.ReceivedAt, Payload: body,
 			}, e.IdempotencyKey, meta)
+			s.noteGateway(res.err)
 		}
 	}
 	var status forms.Status
@@ -289,7 +326,7 @@ func (s *Service) send(ctx context.Context, owner string, c claimed, retry offli
 		res.state, status = offline.OutboxSent, forms.StatusSubmitted
 	case d != nil && retryable(res.err):
 		res.state, status, outcome = offline.OutboxPending, forms.StatusQueued, "queued"
-		res.linkDown = errors.Is(res.err, gateway.ErrUnreachable) || errors.Is(res.err, gateway.ErrTimeout)
+		res.linkDown = linkFailure(res.err)
 	default:
 		res.state, status, outcome = offline.OutboxRejected, forms.StatusRejected, "rejected"
 	}
@@ -300,7 +337,7 @@ func (s *Service) send(ctx context.Context, owner string, c claimed, retry offli
 		case offline.OutboxSent:
 			err = tx.MarkSent(e.Code, owner)
 		case offline.OutboxPending:
-			_, err = tx.MarkRetry(e.Code, owner, now, res.err.Error(), retry)
+			_, err = tx.MarkRetry(e.Code, owner, now, res.err.Error(), retry, res.linkDown)
 		case offline.OutboxRejected:
 			reason, msg := rejection(res.err)
 			_, err = tx.MarkRejected(e.Code, owner, reason, msg, res.err.Error())

@@ -479,3 +479,89 @@ func benchDeclaration(b *testing.B, f *fixture) *forms.Declaration {
 	}
 	return decl
 }
+
+// A dossier queued through a 10-minute outage goes out within one sync period
+// of the link's return, whatever its back-off, and the outage costs one health
+// probe per period, not a submission per period.
+func TestQueuedDossierSentWhenLinkReturns(t *testing.T) {
+	f := newSyncFixture(t)
+	const period = 30 * time.Second // limits.sync_every's default
+	decl, id, _ := declaration(t, f, false)
+	setFaults(t, f, sandbox.Faults{Outage: sandbox.OutageDrop})
+	out, err := f.svc.Receive(context.Background(), decl, clerk, []string{id}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := out.Dossier.Code
+	if out.Submitted {
+		t.Fatal("submitted during the outage")
+	}
+	if e := outboxEntry(t, f, code); !e.WaitsForLink || e.State != offline.OutboxPending {
+		t.Fatalf("queued entry %+v: want pending, waiting for the link", e)
+	}
+	// Ten minutes of outage, one drain per sync period as RunSync does, and
+	// on until the dossier's back-off (drawn with jitter) ends more than one
+	// period later, so that only the link's return can explain a send.
+	start := f.clock.Now()
+	for f.clock.Now().Sub(start) < 10*time.Minute || !outboxEntry(t, f, code).NextAttempt.After(f.clock.Now().Add(period)) {
+		if f.clock.Now().Sub(start) > 40*time.Minute {
+			t.Fatalf("the back-off never exceeds one period: %+v", outboxEntry(t, f, code))
+		}
+		f.clock.Advance(period)
+		rep, err := f.svc.Drain(context.Background(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Sent) != 0 || rep.Waiting != 1 {
+			t.Fatalf("drain during the outage: %+v", rep)
+		}
+	}
+	e := outboxEntry(t, f, code)
+	if e.Attempts > 9 {
+		t.Errorf("%d submissions during a %v outage: the back-off is not honoured", e.Attempts, f.clock.Now().Sub(start))
+	}
+	// The link returns: the next drain sends it.
+	setFaults(t, f, sandbox.Faults{})
+	f.clock.Advance(period)
+	rep, err := f.svc.Drain(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Sent) != 1 || rep.Sent[0] != code || rep.Waiting != 0 {
+		t.Fatalf("first drain after the link returned: %+v (entry %+v)", rep, outboxEntry(t, f, code))
+	}
+	if got := upstream(t, f); got[code] != 1 {
+		t.Errorf("upstream = %v", got)
+	}
+}
+
+// A dossier refused for its own sake (a 500 about it) keeps its back-off when
+// the link answers: only the link's failures are forgiven.
+func TestServerErrorKeepsBackoffWhenLinkAnswers(t *testing.T) {
+	f := newSyncFixture(t)
+	decl, id, _ := declaration(t, f, false)
+	setFaults(t, f, sandbox.Faults{ErrorRate: 1, ErrorStatus: 500})
+	out, err := f.svc.Receive(context.Background(), decl, clerk, []string{id}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := outboxEntry(t, f, out.Dossier.Code)
+	if e.WaitsForLink || e.State != offline.OutboxPending {
+		t.Fatalf("entry after a 500: %+v", e)
+	}
+	setFaults(t, f, sandbox.Faults{})
+	if err := f.svc.GatewayStatus(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := f.svc.Drain(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Sent) != 0 || rep.Waiting != 1 {
+		t.Fatalf("drain before the back-off ended: %+v", rep)
+	}
+	f.clock.Advance(offline.DefaultRetry.Base + time.Second)
+	if rep, err = f.svc.Drain(context.Background(), 0); err != nil || len(rep.Sent) != 1 {
+		t.Fatalf("drain after the back-off: %+v, %v", rep, err)
+	}
+}

@@ -171,10 +171,20 @@ func (c *Client) OnStateChange(f func(LinkState)) {
 	}
 }
 
-// Health checks that the gateway answers.
+// Health checks that the gateway answers: one attempt, without retries. It is
+// the link's probe: when the circuit is open it goes out at once instead of
+// waiting for the cool-down (one probe at a time), and its success closes the
+// circuit, so look-ups and queued dossiers go live again as soon as the link
+// is back.
 func (c *Client) Health(ctx context.Context) error {
+	ok, probe := c.br.allowProbe()
+	if !ok {
+		return &Error{Op: "health", kind: ErrCircuitOpen, RetryAfter: c.br.untilProbe()}
+	}
 	var h HealthResponse
-	if err := c.do(ctx, "health", http.MethodGet, BasePath+"/health", nil, nil, "", &h); err != nil {
+	err := c.attempt(ctx, "health", http.MethodGet, BasePath+"/health", nil, nil, "", &h)
+	c.br.done(probe, err)
+	if err != nil {
 		return err
 	}
 	if h.Status != "ok" {

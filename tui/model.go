@@ -331,7 +331,7 @@ func (m Model) endSession() tea.Cmd {
 		return nil
 	}
 	return func() tea.Msg {
-		f.ForgetLookups()
+		_, _ = f.ForgetLookups() // the service logs a failure
 		return nil
 	}
 }
@@ -358,7 +358,7 @@ func (m Model) sweep() tea.Cmd {
 		return nil
 	}
 	return func() tea.Msg {
-		sw.SweepCache()
+		_, _ = sw.SweepCache() // the service logs a failure
 		return nil
 	}
 }

@@ -51,7 +51,7 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 	if err != nil {
 		return failure(offline.ClerkMessage(err), err)
 	}
-	defer lock.Release()
+	defer func() { _ = lock.Release() }() // the lock also ends with the process
 
 	login := func(_ context.Context, id, pass string) (tui.Backend, tui.Operator, error) {
 		parts, err := wire.Open(e.cfg, wire.Options{Log: e.logw, Credentials: wire.Credentials{Operator: id, Passphrase: pass},

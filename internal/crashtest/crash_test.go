@@ -214,7 +214,11 @@ func newHarness(t *testing.T) *harness {
 	if raceEnabled {
 		args = append(args, "-race")
 	}
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), append(args, "motcua/cmd/motcua")...)
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is not on PATH: %v", err)
+	}
+	build := exec.Command(goBin, append(args, "motcua/cmd/motcua")...)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

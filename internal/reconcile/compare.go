@@ -76,7 +76,7 @@ func CompareName(in, db string) string {
 	}
 	b := vntext.Clean(db)
 	switch {
-	case a == b || strings.ToLower(a) == strings.ToLower(b):
+	case a == b || strings.EqualFold(a, b):
 		return Match
 	case vntext.SearchKey(a) != vntext.SearchKey(b):
 		return Mismatch // cheap: texts that are Equal have equal search keys

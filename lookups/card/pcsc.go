@@ -70,14 +70,15 @@ func (p *PCSC) Connect(reader string) (*Connection, error) {
 	if err != nil {
 		return nil, pcscErr(err)
 	}
+	// On the error paths the first error is the one to report; the clean-up's are not.
 	if err := c.BeginTransaction(); err != nil {
-		c.Disconnect(scard.ResetCard)
+		_ = c.Disconnect(scard.ResetCard)
 		return nil, pcscErr(err)
 	}
 	st, err := c.Status()
 	if err != nil {
-		c.EndTransaction(scard.LeaveCard)
-		c.Disconnect(scard.ResetCard)
+		_ = c.EndTransaction(scard.LeaveCard)
+		_ = c.Disconnect(scard.ResetCard)
 		return nil, pcscErr(err)
 	}
 	return &Connection{card: c, atr: st.Atr}, nil
@@ -117,7 +118,7 @@ func (c *Connection) Transmit(ctx context.Context, apdu []byte) ([]byte, error) 
 // Close ends the transaction and resets the card, so the next read starts
 // from a fresh chip session.
 func (c *Connection) Close() error {
-	c.card.EndTransaction(scard.LeaveCard)
+	_ = c.card.EndTransaction(scard.LeaveCard) // Disconnect ends it too; its error says more
 	return c.card.Disconnect(scard.ResetCard)
 }
 
@@ -171,7 +172,7 @@ func (p *PCSC) Watch(ctx context.Context) <-chan ReaderEvent {
 				return false
 			}
 		}
-		stop := context.AfterFunc(ctx, func() { p.ctx.Cancel() })
+		stop := context.AfterFunc(ctx, func() { _ = p.ctx.Cancel() }) // wakes GetStatusChange; nothing to do if it fails
 		defer stop()
 		const pnp = `\\?PnP?\Notification`
 		var last string

@@ -355,7 +355,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(body)
+	_, _ = w.Write(body) // the client went away: nothing to do
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {
@@ -391,7 +391,9 @@ func serve(ctx context.Context, ln net.Listener, srv *Server) error {
 		if err := hs.Shutdown(sctx); err != nil {
 			return err
 		}
-		<-errc
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 		return nil
 	}
 }

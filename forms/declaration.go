@@ -61,6 +61,7 @@ type Env struct {
 	Agency string           // the receiving agency, for "config.agency"
 	Place  string           // where the declaration is made, for "config.place"
 	Police string           // the commune police (residence procedures' addressee), for "config.police"
+	Clinic string           // the ward's first-care health station (BHYT), for "config.clinic"
 	Now    time.Time        // creation time, "meta.today" (Clock() when zero)
 	Clock  func() time.Time // the clock of later edits (time.Now when nil)
 }
@@ -486,6 +487,23 @@ func (d *Declaration) Choices(path string) []Choice {
 	return f.Choices
 }
 
+// ChoiceLabel is the label of value among the choices at path (a ward's name
+// for an address's ".ward"; the text itself for an open list's free text; ""
+// when value is not a choice there).
+func (d *Declaration) ChoiceLabel(path, value string) string {
+	r, ok := d.resolve(path)
+	if !ok || value == "" {
+		return ""
+	}
+	if r.f.Type == TypeAddress {
+		if r.part != partWard {
+			return ""
+		}
+		return sourceLabel(ChoicesWards, "", value)
+	}
+	return d.choiceLabel(r.f, r.row, value)
+}
+
 func (d *Declaration) filterValue(f *Field, row int) string {
 	if f.filter == nil {
 		return ""
@@ -511,6 +529,9 @@ func (d *Declaration) Set(path, text string) error {
 	text = norm.NFC.String(text)
 	if strings.TrimSpace(text) == "" {
 		text = ""
+	}
+	if f.Type == TypeDate {
+		text = NormalizeDate(text, lookups.DateOf(d.now()))
 	}
 	if f.ReadOnly && st.c[r.part].v != "" && text != st.c[r.part].v && isRecordSource(st.c[r.part].p.Source) {
 		return fmt.Errorf("forms: set %q: %w", path, ErrReadOnly)
@@ -895,6 +916,9 @@ func (d *Declaration) checkType(f *Field, row int, st *fieldState) (string, stri
 }
 
 func (d *Declaration) choiceOK(f *Field, row int, v string) bool {
+	if f.Open && v != "" {
+		return true
+	}
 	if f.ChoicesFrom != "" {
 		return sourceLabel(f.ChoicesFrom, d.filterValue(f, row), v) != ""
 	}
@@ -1001,3 +1025,32 @@ func validEmail(s string) bool {
 	domain := s[at+1:]
 	return strings.Contains(domain, ".") && !strings.HasSuffix(domain, ".")
 }
+
+// NormalizeDate turns a date typed as digits only into dd/mm/yyyy: "28112026"
+// (ddmmyyyy) and "281126" (ddmmyy, whose year is the latest one not after
+// today: 26 is 2026 in 2026, 30 is 1930). Other text comes back unchanged
+// (trimmed), for the date check to judge.
+func NormalizeDate(text string, today lookups.Date) string {
+	s := strings.TrimSpace(text)
+	if strings.Trim(s, "0123456789") != "" || (len(s) != 6 && len(s) != 8) {
+		return text
+	}
+	day, month := atoi2(s[0:2]), atoi2(s[2:4])
+	year := 0
+	if len(s) == 8 {
+		year = atoi2(s[4:6])*100 + atoi2(s[6:8])
+	} else {
+		yy := atoi2(s[4:6])
+		year = today.Year/100*100 + yy
+		if d := lookups.NewDate(year, time.Month(month), day); today.Before(d) {
+			year -= 100
+		}
+	}
+	d := lookups.NewDate(year, time.Month(month), day)
+	if !d.Valid() {
+		return text
+	}
+	return d.String()
+}
+
+func atoi2(s string) int { return int(s[0]-'0')*10 + int(s[1]-'0') }

@@ -26,6 +26,21 @@ const (
 	StatusRejected  Status = "rejected"  // refused by the dossier endpoint
 )
 
+// Label is the status in Vietnamese, as a clerk reads it (the code itself when unknown).
+func (s Status) Label() string {
+	switch s {
+	case StatusFinalized:
+		return "đã tiếp nhận, chưa gửi"
+	case StatusQueued:
+		return "chờ gửi lại"
+	case StatusSubmitted:
+		return "đã gửi"
+	case StatusRejected:
+		return "bị từ chối"
+	}
+	return string(s)
+}
+
 // PopulationDatabase is how the residence source is named to the citizen.
 const PopulationDatabase = "Cơ sở dữ liệu quốc gia về dân cư"
 
@@ -298,10 +313,14 @@ func topOf(f *Field) *Field {
 }
 
 func (d *Declaration) choiceLabel(f *Field, row int, v string) string {
+	label := f.choiceSet[v]
 	if f.ChoicesFrom != "" {
-		return sourceLabel(f.ChoicesFrom, d.filterValue(f, row), v)
+		label = sourceLabel(f.ChoicesFrom, d.filterValue(f, row), v)
 	}
-	return f.choiceSet[v]
+	if label == "" && f.Open {
+		return v // free text of an open list
+	}
+	return label
 }
 
 // SetAppointments sets each procedure's appointment from fn (e.g. the

@@ -28,6 +28,7 @@ type draftJSON struct {
 	Agency      string                `json:"agency,omitempty"`
 	Place       string                `json:"place,omitempty"`
 	Police      string                `json:"police,omitempty"`
+	Clinic      string                `json:"clinic,omitempty"`
 	Created     time.Time             `json:"created"`
 	Rows        map[string]int        `json:"rows,omitempty"`
 	RowsEdited  map[string]bool       `json:"rowsEdited,omitempty"`
@@ -43,7 +44,7 @@ type draftJSON struct {
 // It holds personal data: the caller seals it before storing.
 func (d *Declaration) MarshalDraft() ([]byte, error) {
 	dj := draftJSON{Format: draftFormat, SpecID: d.spec.ID, SpecVersion: d.spec.Version,
-		Agency: d.env.Agency, Place: d.env.Place, Police: d.env.Police, Created: d.env.Now, Rows: map[string]int{},
+		Agency: d.env.Agency, Place: d.env.Place, Police: d.env.Police, Clinic: d.env.Clinic, Created: d.env.Now, Rows: map[string]int{},
 		Persons: map[string]PersonData{}, WardOnly: d.wardOnly, Notes: d.notes, Key: d.idemKey, RowsEdited: d.rowsEdited}
 	addState := func(path string, f *Field, st *fieldState) {
 		for part, suffix := range [3]string{"", ".detail", ".ward"} {
@@ -105,7 +106,7 @@ func RestoreDraftFor(spec *Spec, data []byte) (*Declaration, error) {
 	if dj.SpecID != spec.ID || dj.SpecVersion != spec.Version {
 		return nil, fmt.Errorf("%w: draft %s %s, spec %s %s", ErrSpecChanged, dj.SpecID, dj.SpecVersion, spec.ID, spec.Version)
 	}
-	d := newDecl(spec, Env{Agency: dj.Agency, Place: dj.Place, Police: dj.Police, Now: dj.Created})
+	d := newDecl(spec, Env{Agency: dj.Agency, Place: dj.Place, Police: dj.Police, Clinic: dj.Clinic, Now: dj.Created})
 	for _, g := range spec.groups {
 		n := dj.Rows[g.ID]
 		if n < 0 || n > g.Max {

@@ -823,3 +823,23 @@ func BenchmarkValidateDeclaration(b *testing.B) {
 		}
 	}
 }
+
+func TestNormalizeDate(t *testing.T) {
+	today := lookups.NewDate(2026, time.December, 5)
+	for in, want := range map[string]string{
+		"28112026":   "28/11/2026",
+		"281126":     "28/11/2026",
+		"061226":     "06/12/1926", // tomorrow in 2026 is in the future: the latest past one is 1926
+		"051226":     "05/12/2026",
+		"140596":     "14/05/1996",
+		"010130":     "01/01/1930",
+		"31022020":   "31022020", // no such day: left for the date check
+		"28/11/2026": "28/11/2026",
+		"2811":       "2811",
+		"abc":        "abc",
+	} {
+		if got := NormalizeDate(in, today); got != want {
+			t.Errorf("NormalizeDate(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

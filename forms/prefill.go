@@ -220,6 +220,8 @@ func (d *Declaration) applySource(f *Field, st *fieldState, src source) bool {
 			v = d.env.Place
 		case "police":
 			v = d.env.Police
+		case "clinic":
+			v = d.env.Clinic
 		}
 		return d.putText(f, st, norm.NFC.String(strings.TrimSpace(v)), Provenance{Source: SourceConfig, At: d.env.Now})
 	case srcMeta:

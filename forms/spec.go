@@ -172,6 +172,9 @@ type Field struct {
 	Choices         []Choice     `toml:"choices"`
 	ChoicesFrom     string       `toml:"choices_from"`  // provinces, wards, ethnicities, nationalities
 	ChoiceFilter    string       `toml:"choice_filter"` // wards: the province field
+	// Open: a choice list that also takes text matching none of its choices,
+	// kept as typed (a place abroad where the list holds the wards).
+	Open bool `toml:"open"`
 	Relevant        string       `toml:"relevant"`      // expression; empty means always
 	Procedures      []string     `toml:"procedures"`    // procedures whose forms use it (empty: all)
 	Min             int          `toml:"min"`           // group rows
@@ -745,6 +748,9 @@ func (s *Spec) checkField(f *Field) error {
 
 func (s *Spec) checkChoices(f *Field) error {
 	isChoice := f.Type == TypeChoice || f.Type == TypeMultiChoice
+	if f.Open && f.Type != TypeChoice {
+		return fmt.Errorf("open applies only to a choice field")
+	}
 	if !isChoice {
 		if len(f.Choices) > 0 || f.ChoicesFrom != "" || f.ChoiceFilter != "" {
 			return fmt.Errorf("choices on a %s field", f.Type)
@@ -816,7 +822,7 @@ func (s *Spec) parseSource(key string, f *Field) (source, error) {
 		return source{}, fmt.Errorf("prefill source %q: %s", key, why)
 	}
 	switch key {
-	case "config.agency", "config.place", "config.police":
+	case "config.agency", "config.place", "config.police", "config.clinic":
 		if f.Type == TypeGroup || f.Type == TypeAddress {
 			return bad("not for a " + string(f.Type) + " field")
 		}

@@ -10,10 +10,13 @@ import (
 // DraftInfo is the unsealed index entry of a draft declaration. It holds no
 // personal data: the service code, the operator who saved it, and times.
 type DraftInfo struct {
-	ID        string    `json:"id"`
-	Service   string    `json:"service"`
-	Operator  string    `json:"operator"`
-	Step      string    `json:"step,omitempty"` // where the clerk was (a short code, e.g. a field id)
+	ID       string `json:"id"`
+	Service  string `json:"service"`
+	Operator string `json:"operator"`
+	Step     string `json:"step,omitempty"` // where the clerk was (a short code, e.g. a field id)
+	// Subject is the keyed hash (Store.SubjectRef) of the person the draft is about:
+	// the citizen's draft is found again without an ID number in the index.
+	Subject   string    `json:"subject,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
 }

@@ -8,8 +8,23 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"motcua/forms"
 	"motcua/lookups/card"
 )
+
+// chipState is the chip read of the visit.
+type chipState struct {
+	res     *card.Result // the latest snapshot of the read
+	step    string       // Vietnamese step being done
+	looked  bool         // the look-up for the chip's identity has started
+	slot    string       // the person slot the read fills ("" = the citizen served)
+	cancel  context.CancelFunc
+	readers *card.ReaderEvent // last reader state (PC/SC stations)
+}
+
+// receivable: no check of the chip failed (a card that failed one cannot be
+// used to receive).
+func (c chipState) receivable() bool { return c.res == nil || c.res.Verdict() != card.Failed }
 
 // chipProgressMsg is one step of a chip read; ch delivers the next.
 type chipProgressMsg struct {
@@ -31,52 +46,50 @@ type readerEventMsg struct {
 	ch <-chan card.ReaderEvent
 }
 
-// watcher is the optional part of a station that reports reader and card
-// changes (PC/SC).
+// watcher is the part of a station that reports reader and card changes
+// (PC/SC stations; the demo's virtual station has none).
 type watcher interface {
 	Watch(ctx context.Context) <-chan card.ReaderEvent
 }
 
-// typedKey reads the access key from the identify input: 12 digits (the ID)
-// or 6 digits (its last six, the CAN).
-func (m Model) typedKey() (card.Key, bool) {
-	return card.KeyFromDigits(strings.TrimSpace(m.input.Value()))
-}
-
 // startChipRead reads the card on the station (virtualID names the virtual
-// card tapped in the demo). Progress arrives as messages: the identity is
-// looked up as soon as DG13 is read, while the checks go on.
-func (m Model) startChipRead(virtualID string, k card.Key) (tea.Model, tea.Cmd) {
-	if m.slotTarget == "" {
-		m.seq++
-		m.card, m.cardSource, m.resident = nil, "", nil
+// card tapped in the demo). The reading goroutine starts inside the returned
+// command; progress arrives as messages: the identity is looked up as soon as
+// DG13 is read, while the checks go on.
+func (d *desk) startChipRead(virtualID string, k card.Key) tea.Cmd {
+	if d.v.slotTarget == "" {
+		d.f.seq++
+		d.v.card, d.v.cardSource, d.v.resident = nil, "", nil
 	}
-	if m.chipCancel != nil {
-		m.chipCancel()
+	if d.v.chip.cancel != nil {
+		d.v.chip.cancel()
 	}
-	timeout := m.opt.CardTimeout
+	timeout := d.f.opt.CardTimeout
 	if timeout <= 0 {
 		timeout = 20 * time.Second
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	m.chip, m.chipStep, m.chipLooked, m.chipSlot, m.chipCancel = nil, "Đang mở khóa chip…", false, m.slotTarget, cancel
-	seq, st := m.seq, m.opt.Reader
-	ch := make(chan tea.Msg, 16)
-	go func() {
-		defer close(ch)
-		defer cancel()
-		res, err := st.Read(ctx, virtualID, k, func(p card.Progress) {
-			select {
-			case ch <- chipProgressMsg{seq: seq, p: p, ch: ch}:
-			case <-ctx.Done():
-			}
-		})
-		ch <- chipDoneMsg{seq: seq, res: res, err: err}
-	}()
-	m.screen = scrIdentify
-	m.busy = "Đang đọc chip trên thẻ… (giữ yên thẻ trên đầu đọc)"
-	m.setMessage("", false)
-	return m, tea.Batch(waitChip(ch), m.spin.Tick)
+	d.v.chip = chipState{step: "Đang mở khóa chip…", slot: d.v.slotTarget, cancel: cancel, readers: d.v.chip.readers}
+	seq, st := d.f.seq, d.f.opt.Reader
+	d.f.screen = scrIdentify
+	d.f.busy = "Đang đọc chip trên thẻ… (giữ yên thẻ trên đầu đọc)"
+	d.f.clear()
+	start := func() tea.Msg {
+		ch := make(chan tea.Msg, 16)
+		go func() {
+			defer close(ch)
+			defer cancel()
+			res, err := st.Read(ctx, virtualID, k, func(p card.Progress) {
+				select {
+				case ch <- chipProgressMsg{seq: seq, p: p, ch: ch}:
+				case <-ctx.Done():
+				}
+			})
+			ch <- chipDoneMsg{seq: seq, res: res, err: err}
+		}()
+		return waitChip(ch)()
+	}
+	return tea.Batch(start, d.f.spinTick())
 }
 
 func waitChip(ch <-chan tea.Msg) tea.Cmd {
@@ -89,65 +102,76 @@ func waitChip(ch <-chan tea.Msg) tea.Cmd {
 	}
 }
 
-func (m Model) onChipProgress(msg chipProgressMsg) (tea.Model, tea.Cmd) {
+func (d *desk) onChipProgress(msg chipProgressMsg) tea.Cmd {
 	next := waitChip(msg.ch)
-	if msg.seq != m.seq {
-		return m, next // a read for someone else: drain it
+	if msg.seq != d.f.seq {
+		return next // a read for someone else: drain it
 	}
-	m.chip, m.chipStep = msg.p.Result, msg.p.Step
-	if m.busy != "" && !m.chipLooked {
-		m.busy = msg.p.Step
+	c := &d.v.chip
+	c.res, c.step = msg.p.Result, msg.p.Step
+	if d.f.busy != "" && !c.looked {
+		d.f.busy = msg.p.Step
 	}
-	if msg.p.Stage >= card.StageIdentity && !m.chipLooked && m.chip != nil && m.chip.Identity != nil {
-		m.chipLooked = true
-		c := m.chip.Identity.Citizen
-		if m.chipSlot == "" {
-			m.card, m.cardSource, m.qrWarnings = &c, "card", nil
+	if msg.p.Stage >= card.StageIdentity && !c.looked && c.res != nil && c.res.Identity != nil {
+		c.looked = true
+		cit := c.res.Identity.Citizen
+		if c.slot == "" {
+			d.v.card, d.v.cardSource, d.v.qrWarnings = &cit, forms.SourceCard, nil
 		}
-		mm, cmd := m.lookup(m.chipSlot, c.ID, &c, "card")
-		return mm, tea.Batch(cmd, m.auditCardRead(c.ID), next)
+		return tea.Batch(d.lookup(c.slot, cit.ID, &cit, forms.SourceCard), d.auditCardRead(cit.ID), next)
 	}
-	return m, next
+	return next
 }
 
-func (m Model) onChipDone(msg chipDoneMsg) (tea.Model, tea.Cmd) {
-	if msg.seq != m.seq {
-		return m, nil
+func (d *desk) onChipDone(msg chipDoneMsg) tea.Cmd {
+	if msg.seq != d.f.seq {
+		return nil
 	}
-	m.chipCancel = nil
+	c := &d.v.chip
+	c.cancel = nil
 	if msg.res != nil {
-		m.chip = msg.res
+		c.res = msg.res
 	}
-	m.chipStep = ""
+	c.step = ""
 	if msg.err != nil {
-		if !m.chipLooked {
-			m.busy = ""
-			m.screen = scrIdentify
-			m.chip = nil
-			m.setMessage("Không đọc được thẻ: "+card.Explain(msg.err), true)
-			return m, nil
+		if !c.looked {
+			d.f.busy = ""
+			d.f.screen = scrIdentify
+			c.res = nil
+			d.f.fail("Không đọc được thẻ: " + card.Explain(msg.err))
+			return nil
 		}
-		m.setMessage("Chưa xác thực xong chip: "+card.Explain(msg.err)+" Nhấn F2 để đọc lại.", true)
-		return m, nil
+		d.f.fail("Chưa xác thực xong chip: " + card.Explain(msg.err) + " Nhấn F2 để đọc lại.")
+		return nil
 	}
-	if m.chip != nil && m.chip.Verdict() == card.Failed {
+	if c.res != nil && c.res.Verdict() == card.Failed {
 		who := "Thẻ"
-		if m.chipSlot != "" && m.form != nil {
-			who = "Thẻ của " + strings.ToLower(m.form.slotLabel(m.chipSlot))
+		if c.slot != "" && d.v.intake != nil {
+			who = "Thẻ của " + strings.ToLower(d.v.intake.Label(c.slot))
 		}
-		m.setMessage(who+" KHÔNG vượt qua xác thực chip: dữ liệu chip có thể bị sửa hoặc thẻ bị sao chép. Không dùng thẻ này để tiếp nhận.", true)
+		d.f.fail(who + " KHÔNG vượt qua xác thực chip: dữ liệu chip có thể bị sửa hoặc thẻ bị sao chép. Không dùng thẻ này để tiếp nhận.")
 	}
-	return m, nil
+	return nil
+}
+
+// auditCardRead records the card read in the access log.
+func (d *desk) auditCardRead(id string) tea.Cmd {
+	b, op := d.f.be, d.f.op
+	return func() tea.Msg {
+		b.CardRead(op, id)
+		return nil
+	}
 }
 
 // watchReaders follows the PC/SC readers when the station can.
-func (m Model) watchReaders() tea.Cmd {
-	w, ok := m.opt.Reader.(watcher)
+func watchReaders(st card.Station) tea.Cmd {
+	w, ok := st.(watcher)
 	if !ok {
 		return nil
 	}
-	ch := w.Watch(context.Background())
-	return waitReader(ch)
+	return func() tea.Msg {
+		return waitReader(w.Watch(context.Background()))()
+	}
 }
 
 func waitReader(ch <-chan card.ReaderEvent) tea.Cmd {
@@ -160,19 +184,19 @@ func waitReader(ch <-chan card.ReaderEvent) tea.Cmd {
 	}
 }
 
-func (m Model) onReaderEvent(msg readerEventMsg) (tea.Model, tea.Cmd) {
-	prev := m.readers
-	m.readers = &msg.ev
+// onReaderEvent: a card just laid on the reader while the clerk waits with
+// the number typed is read at once.
+func (d *desk) onReaderEvent(msg readerEventMsg, typed string) tea.Cmd {
+	prev := d.v.chip.readers
+	d.v.chip.readers = &msg.ev
 	next := waitReader(msg.ch)
-	// a card just laid on the reader while the clerk waits with the number typed: read it
-	if m.screen == scrIdentify && m.busy == "" && cardPresent(msg.ev) && (prev == nil || !cardPresent(*prev)) {
-		if k, ok := m.typedKey(); ok {
-			mm, cmd := m.startChipRead("", k)
-			return mm, tea.Batch(cmd, next)
+	if d.f.screen == scrIdentify && d.f.busy == "" && cardPresent(msg.ev) && (prev == nil || !cardPresent(*prev)) {
+		if k, ok := card.KeyFromDigits(strings.TrimSpace(typed)); ok {
+			return tea.Batch(d.startChipRead("", k), next)
 		}
-		m.setMessage("Đã có thẻ trên đầu đọc: gõ 6 số cuối của số định danh in trên thẻ rồi nhấn F2.", false)
+		d.f.say("Đã có thẻ trên đầu đọc: gõ 6 số cuối của số định danh in trên thẻ rồi nhấn F2.")
 	}
-	return m, next
+	return next
 }
 
 func cardPresent(ev card.ReaderEvent) bool {
@@ -185,88 +209,95 @@ func cardPresent(ev card.ReaderEvent) bool {
 }
 
 // readerStatus is the status-bar part about the card reader.
-func (m Model) readerStatus(dot func(bool, string) string) string {
-	name := m.opt.Reader.Name()
-	if m.readers == nil {
-		return dot(true, "Đầu đọc: "+name)
+func readerStatus(f *frame, readers *card.ReaderEvent, dot func(bool, string) string) string {
+	if f.opt.Reader == nil {
+		return dot(false, "Đầu đọc: không có")
 	}
+	name := f.opt.Reader.Name()
 	switch {
-	case m.readers.Err != nil:
+	case readers == nil:
+		return dot(true, "Đầu đọc: "+name)
+	case readers.Err != nil:
 		return dot(false, "Đầu đọc: lỗi dịch vụ PC/SC")
-	case len(m.readers.Readers) == 0:
+	case len(readers.Readers) == 0:
 		return dot(false, "Đầu đọc: chưa cắm")
-	case cardPresent(*m.readers):
+	case cardPresent(*readers):
 		return dot(true, "Đầu đọc: có thẻ")
 	}
 	return dot(true, "Đầu đọc: sẵn sàng, chưa có thẻ")
 }
 
-// viewChip renders what the chip gave and where its checks stand.
-func (m Model) viewChip() string {
-	r := m.chip
+// chipPanel renders what the chip gave (on the identification screen) and
+// where its checks stand.
+func chipPanel(f *frame, c chipState, withIdentity bool) string {
+	r := c.res
 	if r == nil {
 		return ""
 	}
 	var b strings.Builder
-	if id := r.Identity; id != nil && (m.screen == scrIdentify) {
-		b.WriteString(m.st.Subtitle.Render("Thông tin đọc từ chip") + "  " + m.chipVerdict() + "\n")
-		b.WriteString(m.field("Họ, chữ đệm và tên", id.FullName) + "\n")
-		b.WriteString(m.field("Số định danh", id.ID) + "\n")
-		b.WriteString(m.field("Ngày sinh", id.BirthDate.String()) + "\n")
-		b.WriteString(m.field("Nơi cư trú (trên thẻ)", id.CardAddress) + "\n")
+	if id := r.Identity; id != nil && withIdentity {
+		b.WriteString(f.st.Subtitle.Render("Thông tin đọc từ chip") + "  " + chipVerdict(f, r) + "\n")
+		b.WriteString(field(f, "Họ, chữ đệm và tên", id.FullName) + "\n")
+		b.WriteString(field(f, "Số định danh", id.ID) + "\n")
+		b.WriteString(field(f, "Ngày sinh", id.BirthDate.String()) + "\n")
+		b.WriteString(field(f, "Nơi cư trú (trên thẻ)", id.CardAddress) + "\n")
 	}
-	b.WriteString(m.chipChecks())
+	b.WriteString(chipChecks(f, c))
 	return b.String()
 }
 
-func (m Model) chipVerdict() string {
-	switch v := m.chip.Verdict(); v {
+func chipVerdict(f *frame, r *card.Result) string {
+	switch r.Verdict() {
 	case card.Passed:
-		return m.st.OK.Render("✓ Chip đã xác thực")
+		return f.st.OK.Render("✓ Chip đã xác thực")
 	case card.Untrusted:
-		return m.st.Warn.Render("! Chữ ký hợp lệ, chưa có chứng thư CSCA")
+		return f.st.Warn.Render("! Chữ ký hợp lệ, chưa có chứng thư CSCA")
 	case card.Failed:
-		return m.st.Error.Render("✗ CHIP KHÔNG XÁC THỰC ĐƯỢC")
+		return f.st.Error.Render("✗ CHIP KHÔNG XÁC THỰC ĐƯỢC")
 	case card.Interrupted:
-		return m.st.Warn.Render("! Chưa xác thực xong")
+		return f.st.Warn.Render("! Chưa xác thực xong")
 	default:
-		return m.st.Muted.Render("… đang xác thực")
+		return f.st.Muted.Render("… đang xác thực")
 	}
 }
 
 // chipChecks is one line per check, then the notes of those that did not pass.
-func (m Model) chipChecks() string {
-	r := m.chip
+func chipChecks(f *frame, c chipState) string {
+	r := c.res
 	state := func(s card.State) string {
 		switch s {
 		case card.Passed:
-			return m.st.OK.Render(s.Label())
+			return f.st.OK.Render(s.Label())
 		case card.Failed:
-			return m.st.Error.Render(s.Label())
+			return f.st.Error.Render(s.Label())
 		case card.Untrusted, card.Interrupted:
-			return m.st.Warn.Render(s.Label())
+			return f.st.Warn.Render(s.Label())
 		}
-		return m.st.Muted.Render(s.Label())
+		return f.st.Muted.Render(s.Label())
 	}
-	face := m.st.Muted.Render("đang đọc")
+	face := f.st.Muted.Render("đang đọc")
 	switch {
 	case r.Face != nil:
-		face = m.st.OK.Render(fmt.Sprintf("%s, %d KB", r.Face.Format, (len(r.Face.Data)+512)/1024))
+		face = f.st.OK.Render(fmt.Sprintf("%s, %d KB", r.Face.Format, (len(r.Face.Data)+512)/1024))
 	case r.Verdict() == card.Interrupted:
-		face = m.st.Warn.Render("chưa đọc")
-	case r.Verdict() != card.Pending && m.chipStep == "":
-		face = m.st.Muted.Render("không có")
+		face = f.st.Warn.Render("chưa đọc")
+	case r.Verdict() != card.Pending && c.step == "":
+		face = f.st.Muted.Render("không có")
 	}
-	line := fmt.Sprintf("Chip (%s): chữ ký số %s · chống sao chép %s · xác thực chip %s · ảnh %s",
+	out := fmt.Sprintf("Chip (%s): chữ ký số %s · chống sao chép %s · xác thực chip %s · ảnh %s\n",
 		r.Access, state(r.Passive), state(r.Active), state(r.Chip), face)
-	out := line + "\n"
 	for _, n := range []string{r.PassiveNote, r.ActiveNote, r.ChipNote} {
 		if n != "" {
-			out += m.st.Warn.Render("  "+n) + "\n"
+			out += f.st.Warn.Render("  "+n) + "\n"
 		}
 	}
-	if r.Verdict() == card.Interrupted && m.chipStep == "" {
-		out += m.st.Warn.Render("  Chưa xác thực xong chip (thẻ rời đầu đọc hoặc quá thời gian): đặt lại thẻ và nhấn F2 để đọc lại.") + "\n"
+	if r.Verdict() == card.Interrupted && c.step == "" {
+		out += f.st.Warn.Render("  Chưa xác thực xong chip (thẻ rời đầu đọc hoặc quá thời gian): đặt lại thẻ và nhấn F2 để đọc lại.") + "\n"
 	}
 	return out
+}
+
+// field is a label and a value on one line.
+func field(f *frame, label, value string) string {
+	return f.st.Label.Render(fmt.Sprintf("%-22s", label)) + " " + f.st.Value.Render(value)
 }

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"motcua/forms"
 	"motcua/lookups"
 	"motcua/lookups/card"
 )
@@ -34,11 +34,8 @@ func (s *fakeStation) Read(_ context.Context, _ string, k card.Key, progress fun
 }
 
 func chipHarness(t *testing.T, st *fakeStation) *harness {
-	h := newHarness(t)
+	h := newHarnessWith(t, Options{Reader: st})
 	st.path = h.be.path
-	m := h.model()
-	m.opt.Reader = st
-	h.m = m
 	return h
 }
 
@@ -67,8 +64,11 @@ func TestChipTapShowsIdentityAndChecks(t *testing.T) {
 	h.want("Chạm thẻ", "Trần Thị Hòa")
 	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	h.want("Bước 2", "✓ Chip đã xác thực", "chữ ký số đạt", "chống sao chép đạt", "xác thực chip đạt")
-	if len(h.be.lookups) != 1 || h.model().cardSource != "card" {
-		t.Fatalf("look-ups %v source %q", h.be.lookups, h.model().cardSource)
+	if len(h.be.lookups) != 1 || h.model().d.v.cardSource != forms.SourceCard {
+		t.Fatalf("look-ups %v source %q", h.be.lookups, h.model().d.v.cardSource)
+	}
+	if len(h.be.cardReads) != 1 {
+		t.Fatalf("card reads logged: %v", h.be.cardReads)
 	}
 	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	h.want("Bước 3")
@@ -94,8 +94,8 @@ func TestCardRemovedBeforeIdentity(t *testing.T) {
 	h.send(tea.KeyPressMsg{Code: tea.KeyF2})
 	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	h.want("Bước 1", "Không đọc được thẻ", "Thẻ đã rời đầu đọc")
-	if h.model().busy != "" || len(h.be.lookups) != 0 {
-		t.Fatalf("busy %q look-ups %d", h.model().busy, len(h.be.lookups))
+	if h.model().f.busy != "" || len(h.be.lookups) != 0 {
+		t.Fatalf("busy %q look-ups %d", h.model().f.busy, len(h.be.lookups))
 	}
 	// the screen answers keys again
 	h.typ(id1)
@@ -138,12 +138,12 @@ func TestCardOnReaderStartsRead(t *testing.T) {
 	h := chipHarness(t, st)
 	h.typ(id1)
 	ch := make(chan card.ReaderEvent)
+	close(ch) // no further event
 	h.send(readerEventMsg{ev: card.ReaderEvent{Readers: []card.ReaderInfo{{Name: "ACS ACR1252", Contactless: true, CardPresent: true}}}, ch: ch})
 	h.want("✓ Chip đã xác thực", "Đầu đọc: có thẻ")
 	if len(st.keys) != 1 || st.keys[0].CAN != id1[6:] {
 		t.Fatalf("keys %+v", st.keys)
 	}
-	_ = time.Second
 }
 
 func TestChipAfterTypedIDUsesItsCAN(t *testing.T) {
@@ -155,7 +155,7 @@ func TestChipAfterTypedIDUsesItsCAN(t *testing.T) {
 	h.want("Bước 2")
 	h.send(tea.KeyPressMsg{Code: tea.KeyF2})
 	h.want("✓ Chip đã xác thực")
-	if len(st.keys) != 1 || st.keys[0].CAN != id1[6:] || h.model().cardSource != "card" {
-		t.Fatalf("keys %+v source %q", st.keys, h.model().cardSource)
+	if len(st.keys) != 1 || st.keys[0].CAN != id1[6:] || h.model().d.v.cardSource != forms.SourceCard {
+		t.Fatalf("keys %+v source %q", st.keys, h.model().d.v.cardSource)
 	}
 }

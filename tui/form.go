@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,27 +13,32 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"motcua/forms"
+	"motcua/internal/counter"
 	"motcua/lookups/vntext"
 )
 
-// formView renders any service spec: sections, person slots (filled by card
-// tap, QR scan or typed ID), fields marked by source, repeat-group rows,
-// address parts, choices filtered by typing without diacritics, inline errors
-// as the clerk types. It has no per-service code.
-type formView struct {
+// formScreen is step 4: any service spec's declaration, with no per-service
+// code: sections, person slots (filled by card tap, QR scan, typed ID, or one
+// key for a person already identified during the visit), fields marked by
+// source, repeat-group rows, address parts, choices filtered by typing
+// without diacritics, inline errors as the clerk types.
+type formScreen struct {
+	fr     *frame
+	d      *desk
+	keys   formKeys
+	st     Styles
+	loc    *time.Location
+	in     *counter.Intake // nil when no declaration is open
 	spec   *forms.Spec
 	decl   *forms.Declaration
-	st     Styles
-	keys   keyMap
-	loc    *time.Location
 	rows   []formRow
 	cur    int // index into rows; always a focusable row
+	top    int // first line shown (keeps the cursor on screen)
 	input  textinput.Model
 	errs   map[string]string // path -> inline message
 	filter string            // type-to-filter text on a choice row
 	pick   int               // highlighted match of a long choice list
 	width  int               // terminal width
-	mask   bool              // hide sensitive values (a volunteer is serving)
 }
 
 type rowKind int
@@ -56,30 +62,97 @@ type formRow struct {
 	part  string       // "", "detail" or "ward" for address parts
 }
 
-// formAction asks the root model to do what the form cannot (I/O).
-type formAction struct {
-	fillSlot string // open the identification prompt for this slot
-}
-
-func newFormView(spec *forms.Spec, decl *forms.Declaration, st Styles, loc *time.Location) *formView {
+func newFormScreen(fr *frame, d *desk) *formScreen {
 	in := newInput()
 	in.Prompt = ""
 	in.CharLimit = 300
 	in.SetWidth(60)
-	f := &formView{spec: spec, decl: decl, st: st, keys: defaultKeys(), loc: loc, input: in, errs: map[string]string{}}
-	f.rebuild()
-	return f
+	return &formScreen{fr: fr, d: d, keys: defaultFormKeys(), st: fr.st, loc: fr.loc, input: in, errs: map[string]string{}}
 }
 
-// setWidth fits the editor into the terminal width (label column 40 + tags).
-func (f *formView) setWidth(w int) {
+// open shows the declaration of an intake.
+func (f *formScreen) open(in *counter.Intake) {
+	f.in, f.spec, f.decl = in, in.Spec(), in.Declaration()
+	f.errs = map[string]string{}
+	f.rows, f.cur, f.top, f.filter, f.pick = nil, 0, 0, "", 0
+	f.rebuild()
+}
+
+// close forgets the declaration (the next citizen).
+func (f *formScreen) close() {
+	f.in, f.spec, f.decl, f.rows = nil, nil, nil, nil
+	f.errs = map[string]string{}
+	f.input.Reset()
+}
+
+// refresh rebuilds the rows after the declaration changed outside the form
+// (a slot filled by a look-up).
+func (f *formScreen) refresh() {
+	if f.decl != nil {
+		f.rebuild()
+	}
+}
+
+// step names where the clerk is, for the draft index.
+func (f *formScreen) step() string {
+	if f.decl == nil {
+		return ""
+	}
+	return f.key(f.current())
+}
+
+func (f *formScreen) onShow() tea.Cmd {
+	f.st, f.loc = f.fr.st, f.fr.loc
+	if f.decl == nil {
+		return nil
+	}
+	f.setWidth(f.fr.width)
+	return f.load()
+}
+
+// setWidth fits the editor into the terminal width (label column + tags).
+func (f *formScreen) setWidth(w int) {
 	f.width = w
-	f.input.SetWidth(max(20, w-60))
+	f.input.SetWidth(max(16, w-f.labelWidth()-24))
+}
+
+// labelWidth is the label column: 40 cells on a wide terminal, less on a
+// narrow one (long labels are cut there, the value and its source stay).
+func (f *formScreen) labelWidth() int {
+	switch {
+	case f.width == 0 || f.width >= 120:
+		return 40
+	case f.width >= 100:
+		return 34
+	}
+	return max(20, f.width*3/8)
+}
+
+// label fits a title in the label column, keeping the required mark.
+func (f *formScreen) label(title string, required bool, indent int) string {
+	w := f.labelWidth() - indent
+	if required {
+		w--
+	}
+	t := strings.Repeat(" ", indent) + clipText(title, max(8, w))
+	if required {
+		t += f.st.Required.Render("*")
+	}
+	return padRight(t, f.labelWidth())
+}
+
+// fitValue cuts a value so that its source tag still fits on the line.
+func (f *formScreen) fitValue(val, tag string) string {
+	if f.width == 0 {
+		return val
+	}
+	room := f.width - 3 - 2 - f.labelWidth() - 2 - ansi.StringWidth(tag) - 3
+	return clipText(val, max(8, room))
 }
 
 // rebuild recomputes the visible rows after any change (relevance, rows added,
 // slots filled) and keeps the cursor on the same path where it still exists.
-func (f *formView) rebuild() {
+func (f *formScreen) rebuild() {
 	old := ""
 	if f.cur < len(f.rows) {
 		old = f.key(f.rows[f.cur])
@@ -138,7 +211,7 @@ func (f *formView) rebuild() {
 	}
 }
 
-func (f *formView) appendField(path string, fd *forms.Field, group string, n int) {
+func (f *formScreen) appendField(path string, fd *forms.Field, group string, n int) {
 	if fd.Type == forms.TypeAddress {
 		f.rows = append(f.rows,
 			formRow{kind: rowField, path: path + ".detail", field: fd, group: group, n: n, part: "detail", title: fd.Label + " — số nhà, đường, thôn/tổ"},
@@ -148,7 +221,7 @@ func (f *formView) appendField(path string, fd *forms.Field, group string, n int
 	f.rows = append(f.rows, formRow{kind: rowField, path: path, field: fd, group: group, n: n, title: fd.Label})
 }
 
-func (f *formView) key(r formRow) string {
+func (f *formScreen) key(r formRow) string {
 	switch r.kind {
 	case rowSlot:
 		return "slot:" + r.slot
@@ -158,17 +231,10 @@ func (f *formView) key(r formRow) string {
 	return r.path
 }
 
-func (f *formView) slotLabel(slot string) string {
-	for _, p := range f.spec.Persons() {
-		if p.ID == slot {
-			return p.Label
-		}
-	}
-	return slot
-}
+func (f *formScreen) slotLabel(slot string) string { return f.in.Label(slot) }
 
 // focusable: slots, group titles, and fields the clerk can change.
-func (f *formView) focusable(i int) bool {
+func (f *formScreen) focusable(i int) bool {
 	r := f.rows[i]
 	switch r.kind {
 	case rowSlot, rowGroup:
@@ -180,7 +246,7 @@ func (f *formView) focusable(i int) bool {
 }
 
 // locked: calculated fields, and read-only fields holding a card/database value.
-func (f *formView) locked(r formRow) bool {
+func (f *formScreen) locked(r formRow) bool {
 	if r.field.Calculate != "" {
 		return true
 	}
@@ -193,7 +259,7 @@ func (f *formView) locked(r formRow) bool {
 	return false
 }
 
-func (f *formView) nearestFocusable(from int) int {
+func (f *formScreen) nearestFocusable(from int) int {
 	for i := min(from, len(f.rows)-1); i >= 0 && i < len(f.rows); i++ {
 		if f.focusable(i) {
 			return i
@@ -207,7 +273,7 @@ func (f *formView) nearestFocusable(from int) int {
 	return 0
 }
 
-func (f *formView) current() formRow {
+func (f *formScreen) current() formRow {
 	if f.cur < len(f.rows) {
 		return f.rows[f.cur]
 	}
@@ -223,7 +289,7 @@ func isChoice(r formRow) bool {
 }
 
 // load puts the current row's value into the editor.
-func (f *formView) load() tea.Cmd {
+func (f *formScreen) load() tea.Cmd {
 	r := f.current()
 	f.filter, f.pick = "", 0
 	f.input.Reset()
@@ -237,7 +303,7 @@ func (f *formView) load() tea.Cmd {
 }
 
 // set writes a value typed or picked by the clerk and refreshes what depends on it.
-func (f *formView) set(path, v string) {
+func (f *formScreen) set(path, v string) {
 	if v == f.decl.Value(path) {
 		return
 	}
@@ -252,7 +318,7 @@ func (f *formView) set(path, v string) {
 }
 
 // check refreshes the inline message of one path.
-func (f *formView) check(path string) {
+func (f *formScreen) check(path string) {
 	delete(f.errs, path)
 	for _, p := range f.decl.ValidateField(path) {
 		if p.Code == "required" {
@@ -263,7 +329,7 @@ func (f *formView) check(path string) {
 	}
 }
 
-func (f *formView) move(delta int) tea.Cmd {
+func (f *formScreen) move(delta int) tea.Cmd {
 	for i := f.cur + delta; i >= 0 && i < len(f.rows); i += delta {
 		if f.focusable(i) {
 			f.cur = i
@@ -273,7 +339,7 @@ func (f *formView) move(delta int) tea.Cmd {
 	return nil
 }
 
-func (f *formView) focusPath(path string) tea.Cmd {
+func (f *formScreen) focusPath(path string) tea.Cmd {
 	for i, r := range f.rows {
 		if f.key(r) == path || (r.kind == rowField && (r.path == path || strings.HasPrefix(r.path, path+"."))) {
 			if f.focusable(i) {
@@ -285,31 +351,114 @@ func (f *formView) focusPath(path string) tea.Cmd {
 	return nil
 }
 
-func (f *formView) focusFirstMissing() tea.Cmd {
-	for _, p := range f.spec.Persons() {
-		if _, ok := f.decl.Person(p.ID); !ok && p.Required && f.hasSlotRow(p.ID) {
-			return f.focusPath("slot:" + p.ID)
+// missingKeys are the row keys still to fill, in the order of the form:
+// required person slots still empty, then missing fields.
+func (f *formScreen) missingKeys() []int {
+	miss := map[string]bool{}
+	for _, id := range f.decl.Missing() {
+		miss[id] = true
+	}
+	var out []int
+	for i, r := range f.rows {
+		if !f.focusable(i) {
+			continue
+		}
+		switch r.kind {
+		case rowSlot:
+			if _, ok := f.decl.Person(r.slot); !ok && f.slotRequired(r.slot) {
+				out = append(out, i)
+			}
+		case rowField:
+			base := strings.TrimSuffix(strings.TrimSuffix(r.path, ".detail"), ".ward")
+			if miss[r.path] || (miss[base] && r.part == "ward") || (miss[base] && r.part == "" && base == r.path) {
+				out = append(out, i)
+			}
 		}
 	}
-	if miss := f.decl.Missing(); len(miss) > 0 {
-		if cmd := f.focusPath(miss[0]); cmd != nil || f.key(f.current()) == miss[0] {
-			return cmd
-		}
-	}
-	f.cur = f.nearestFocusable(0)
-	return f.load()
+	return out
 }
 
-func (f *formView) hasSlotRow(slot string) bool {
-	for _, r := range f.rows {
-		if r.kind == rowSlot && r.slot == slot {
-			return true
+func (f *formScreen) slotRequired(slot string) bool {
+	for _, p := range f.spec.Persons() {
+		if p.ID == slot {
+			return p.Required
 		}
 	}
 	return false
 }
 
-func (f *formView) showProblems(probs []forms.Problem) {
+// focusFirstMissing puts the cursor on the first row still to fill: a
+// required person slot first (filling it prefills many fields), then a field.
+func (f *formScreen) focusFirstMissing() tea.Cmd {
+	miss := f.missingKeys()
+	for _, i := range miss {
+		if f.rows[i].kind == rowSlot {
+			f.cur = i
+			return f.load()
+		}
+	}
+	if len(miss) > 0 {
+		f.cur = miss[0]
+		return f.load()
+	}
+	f.cur = f.nearestFocusable(0)
+	return f.load()
+}
+
+// nextMissing moves to the next row still to fill after the cursor, wrapping
+// around; false when nothing else is missing.
+func (f *formScreen) nextMissing() (tea.Cmd, bool) {
+	miss := f.missingKeys()
+	for _, i := range miss {
+		if i > f.cur {
+			f.cur = i
+			return f.load(), true
+		}
+	}
+	for _, i := range miss {
+		if i != f.cur {
+			f.cur = i
+			return f.load(), true
+		}
+	}
+	return nil, false
+}
+
+// afterSlot continues after a slot was filled: the next person slot still
+// empty (an optional father included) or field still missing after it, so
+// the clerk goes on where the form needs them.
+func (f *formScreen) afterSlot(slot string) tea.Cmd {
+	at := -1
+	for i, r := range f.rows {
+		if r.kind == rowSlot && r.slot == slot {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		return f.load()
+	}
+	f.cur = at
+	missing := f.missingKeys()
+	for i := at + 1; i < len(f.rows); i++ {
+		if r := f.rows[i]; r.kind == rowSlot && f.focusable(i) {
+			if _, filled := f.decl.Person(r.slot); !filled {
+				f.cur = i
+				return f.load()
+			}
+		}
+		if slices.Contains(missing, i) {
+			f.cur = i
+			return f.load()
+		}
+	}
+	if cmd, ok := f.nextMissing(); ok {
+		return cmd
+	}
+	return f.load()
+}
+
+func (f *formScreen) showProblems(probs []forms.Problem) {
 	for _, p := range probs {
 		if _, ok := f.errs[p.FieldID]; !ok {
 			f.errs[p.FieldID] = p.Message
@@ -317,27 +466,75 @@ func (f *formView) showProblems(probs []forms.Problem) {
 	}
 }
 
-// update handles a key or paste; it returns a command and, when the root
-// model must act (fill a person slot), an action.
-func (f *formView) update(msg tea.Msg) (tea.Cmd, *formAction) {
+// page moves the cursor by about a screen of rows.
+func (f *formScreen) page(dir int) tea.Cmd {
+	n := max(3, f.fr.height-12)
+	target := f.cur
+	for moved := 0; moved < n; moved++ {
+		next := target + dir
+		for next >= 0 && next < len(f.rows) && !f.focusable(next) {
+			next += dir
+		}
+		if next < 0 || next >= len(f.rows) {
+			break
+		}
+		target = next
+	}
+	if target == f.cur {
+		return nil
+	}
+	f.cur = target
+	return f.load()
+}
+
+func (f *formScreen) help() []key.Binding {
+	k := f.keys
+	out := []key.Binding{k.Review, k.Back, k.NextMissing, k.Next, k.Prev}
+	r := f.current()
+	switch {
+	case r.kind == rowSlot:
+		out = append(out, bind([]string{"enter"}, "enter", "chạm thẻ/quét/gõ số"))
+		if len(f.in.Candidates(r.slot)) > 0 {
+			out = append(out, bind([]string{"1"}, "1-9", "chọn người đã xác định"))
+		}
+	case isChoice(r):
+		out = append(out, k.Choice)
+	}
+	if r.group != "" {
+		out = append(out, k.AddRow, k.DelRow)
+	}
+	return append(out, k.PageDown)
+}
+
+// update handles a key or a paste on the declaration.
+func (f *formScreen) update(msg tea.Msg) tea.Cmd {
+	if f.decl == nil {
+		return nil
+	}
 	r := f.current()
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
-		case key.Matches(k, f.keys.NextEmpty):
-			for _, p := range f.spec.Persons() {
-				if _, ok := f.decl.Person(p.ID); !ok && p.Required && f.hasSlotRow(p.ID) {
-					return f.focusPath("slot:" + p.ID), nil
-				}
+		case key.Matches(k, f.keys.Review):
+			return f.d.review()
+		case key.Matches(k, f.keys.Back):
+			return f.d.leaveForm()
+		case key.Matches(k, f.keys.NextMissing):
+			if cmd, ok := f.nextMissing(); ok {
+				return cmd
 			}
-			if miss := f.decl.Missing(); len(miss) > 0 {
-				return f.focusPath(miss[0]), nil
+			if len(f.missingKeys()) == 0 {
+				f.fr.say("Không còn ô bắt buộc nào thiếu: nhấn F10 để xem lại.")
 			}
-			return nil, nil
+			return nil
+		case key.Matches(k, f.keys.PageDown):
+			return f.page(+1)
+		case key.Matches(k, f.keys.PageUp):
+			return f.page(-1)
 		case key.Matches(k, f.keys.AddRow) && r.group != "":
 			n, err := f.decl.AddRow(r.group)
 			if err != nil {
 				f.errs["group:"+r.group] = "Đã đủ số dòng tối đa."
-				return nil, nil
+				return nil
 			}
 			f.rebuild()
 			for i, row := range f.rows {
@@ -346,45 +543,59 @@ func (f *formView) update(msg tea.Msg) (tea.Cmd, *formAction) {
 					break
 				}
 			}
-			return f.load(), nil
+			return tea.Batch(f.load(), f.d.saveDraft())
 		case key.Matches(k, f.keys.DelRow) && r.group != "" && r.n > 0:
 			if err := f.decl.RemoveRow(r.group, r.n); err == nil {
 				f.rebuild()
 				_ = f.focusPath("group:" + r.group)
 			}
-			return f.load(), nil
-		case k.String() == "enter" && r.kind == rowSlot:
-			return nil, &formAction{fillSlot: r.slot}
-		case k.String() == "enter" && r.kind == rowGroup:
+			return tea.Batch(f.load(), f.d.saveDraft())
+		case r.kind == rowSlot && k.String() == "enter":
+			return f.d.fillSlot(r.slot)
+		case r.kind == rowSlot && len(k.Text) == 1 && k.Text[0] >= '1' && k.Text[0] <= '9':
+			cands := f.in.Candidates(r.slot)
+			if n := int(k.Text[0] - '1'); n < len(cands) {
+				return f.d.assign(r.slot, cands[n])
+			}
+			return nil
+		case r.kind == rowGroup && k.String() == "enter":
 			return f.update(tea.KeyPressMsg{Code: 'a', Mod: tea.ModCtrl})
 		case key.Matches(k, f.keys.Next), k.String() == "enter":
-			return f.move(+1), nil
+			return f.move(+1)
 		case key.Matches(k, f.keys.Prev):
-			return f.move(-1), nil
+			return f.move(-1)
 		}
 		if r.kind != rowField {
-			return nil, nil
+			return nil
 		}
 		if isChoice(r) {
+			before := f.decl.Value(r.path)
 			f.updateChoice(r, k)
-			return nil, nil
+			if f.decl.Value(r.path) != before {
+				return f.d.saveDraft()
+			}
+			return nil
 		}
 	}
 	if r.kind != rowField || isChoice(r) {
-		return nil, nil
+		return nil
 	}
 	var cmd tea.Cmd
 	f.input, cmd = f.input.Update(msg)
 	// validate as the clerk types: the declaration follows the editor
+	before := f.decl.Value(r.path)
 	f.set(r.path, f.input.Value())
-	return cmd, nil
+	if f.decl.Value(r.path) != before {
+		return tea.Batch(cmd, f.d.saveDraft())
+	}
+	return cmd
 }
 
 // longList: more choices than fit on one line; shown as a filtered list.
 const longList = 6
 
 // matches returns the choices whose label contains the filter (diacritics optional).
-func (f *formView) matches(r formRow) []forms.Choice {
+func (f *formScreen) matches(r formRow) []forms.Choice {
 	all := f.decl.Choices(r.path)
 	if f.filter == "" {
 		return all
@@ -401,7 +612,7 @@ func (f *formView) matches(r formRow) []forms.Choice {
 // updateChoice: ←/→ move through the (filtered) choices and select, a digit
 // picks the n-th of a short list, letters filter by label without
 // diacritics, backspace shortens the filter; space toggles on multichoice.
-func (f *formView) updateChoice(r formRow, k tea.KeyPressMsg) {
+func (f *formScreen) updateChoice(r formRow, k tea.KeyPressMsg) {
 	multi := r.part == "" && r.field.Type == forms.TypeMultiChoice
 	all := f.decl.Choices(r.path)
 	short := len(all) <= longList
@@ -471,8 +682,18 @@ func (f *formView) updateChoice(r formRow, k tea.KeyPressMsg) {
 		f.filter += k.Text
 		f.pick = 0
 		list = f.matches(r)
-		if len(list) > 0 && !multi {
+		switch {
+		case len(list) > 0 && !multi:
 			choose(0)
+		case r.part == "" && r.field.Open:
+			f.set(r.path, f.filter) // an open list keeps text that matches no choice
+		}
+	}
+	if k.String() == "backspace" && r.part == "" && r.field.Open && f.filter != "" {
+		if list = f.matches(r); len(list) > 0 {
+			choose(0)
+		} else {
+			f.set(r.path, f.filter)
 		}
 	}
 }
@@ -504,28 +725,24 @@ func sensitive(fd *forms.Field) bool {
 }
 
 // display is the value as shown (choice labels instead of codes).
-func (f *formView) display(r formRow) string {
+func (f *formScreen) display(r formRow) string {
 	v := f.decl.Value(r.path)
-	if f.mask && v != "" && sensitive(r.field) {
+	if f.fr.volunteer() && v != "" && sensitive(r.field) {
 		return "•••• (ẩn với tình nguyện viên)"
 	}
 	if v == "" || !isChoice(r) {
 		return v
 	}
-	labels := map[string]string{}
-	for _, c := range f.decl.Choices(r.path) {
-		labels[c.Value] = c.Label
-	}
 	parts := strings.Split(v, ";")
 	for i, p := range parts {
-		if l, ok := labels[p]; ok {
+		if l := f.decl.ChoiceLabel(r.path, p); l != "" {
 			parts[i] = l
 		}
 	}
 	return strings.Join(parts, "; ")
 }
 
-func (f *formView) sourceTag(p forms.Provenance) string {
+func (f *formScreen) sourceTag(p forms.Provenance) string {
 	at := p.At.In(f.loc)
 	switch p.Source {
 	case forms.SourceCard:
@@ -546,10 +763,10 @@ func (f *formView) sourceTag(p forms.Provenance) string {
 	return ""
 }
 
-func (f *formView) sourceOf(path string) string { return f.sourceTag(f.decl.Provenance(path)) }
+func (f *formScreen) sourceOf(path string) string { return f.sourceTag(f.decl.Provenance(path)) }
 
 // slotLine describes who fills a slot, or how to fill it.
-func (f *formView) slotLine(slot string) string {
+func (f *formScreen) slotLine(slot string) string {
 	if _, ok := f.decl.Person(slot); !ok {
 		return f.slotText(slot)
 	}
@@ -557,7 +774,7 @@ func (f *formView) slotLine(slot string) string {
 }
 
 // slotText describes who fills a slot (for the form and the review).
-func (f *formView) slotText(slot string) string {
+func (f *formScreen) slotText(slot string) string {
 	p, ok := f.decl.Person(slot)
 	if !ok {
 		return f.st.Required.Render("(chưa có)") + f.st.Muted.Render("  Enter: chạm thẻ / quét QR / gõ số định danh")
@@ -573,10 +790,8 @@ func (f *formView) slotText(slot string) string {
 	switch {
 	case p.Resident == nil:
 		s += " " + f.st.Warn.Render("[không có trong CSDL]")
-	case p.Origin.Source == "cache":
-		s += " " + f.st.SourceOld.Render("[CSDL lưu tạm "+p.Origin.FetchedAt.In(f.loc).Format("02/01 15:04")+"]")
 	default:
-		s += " " + f.st.SourceDB.Render("[CSDL "+p.Origin.FetchedAt.In(f.loc).Format("15:04")+"]")
+		s += " " + recordTag(f.fr, p.Origin)
 	}
 	if p.Resident != nil && p.Resident.Deceased() {
 		s += " " + f.st.Error.Render("đã mất "+p.Resident.DeathDate.String())
@@ -584,7 +799,7 @@ func (f *formView) slotText(slot string) string {
 	return s
 }
 
-func (f *formView) view(width, height int) string {
+func (f *formScreen) view(width, height int) string {
 	missing := map[string]bool{}
 	for _, id := range f.decl.Missing() {
 		missing[id] = true
@@ -629,10 +844,22 @@ func (f *formView) view(width, height int) string {
 		case rowSection:
 			lines = append(lines, "", f.st.Label.Render("── "+r.title))
 		case rowSlot:
-			lines = append(lines, mark+padRight(f.st.Subtitle.Render(r.title), 40)+" "+f.slotLine(r.slot))
+			lines = append(lines, mark+f.st.Subtitle.Render(f.label(r.title, false, 0))+" "+f.slotLine(r.slot))
+			if i == f.cur {
+				for n, c := range f.in.Candidates(r.slot) {
+					if n == 9 {
+						break
+					}
+					where := ""
+					if slot := f.in.SlotOf(c.ID()); slot != "" {
+						where = f.st.Muted.Render("  (" + strings.ToLower(f.in.Label(slot)) + ")")
+					}
+					lines = append(lines, fmt.Sprintf("      %s %s  %s%s", f.st.Code.Render(fmt.Sprint(n+1)), c.FullName(), c.ID(), where))
+				}
+			}
 		case rowGroup:
 			g := r.field
-			line := fmt.Sprintf("%s%s  %s", mark, padRight(f.st.Subtitle.Render(r.title), 40),
+			line := fmt.Sprintf("%s%s  %s", mark, f.st.Subtitle.Render(f.label(r.title, false, 0)),
 				f.st.Muted.Render(fmt.Sprintf("%d dòng — ctrl+a thêm, ctrl+d xóa dòng đang chọn", f.decl.Rows(g.ID))))
 			lines = append(lines, line)
 			if msg, ok := f.errs["group:"+r.group]; ok {
@@ -641,13 +868,11 @@ func (f *formView) view(width, height int) string {
 		case rowGroupRow:
 			lines = append(lines, "  "+f.st.Label.Render("   · "+r.title))
 		case rowField:
-			label := r.title
-			if r.field.Required && r.part != "detail" {
-				label += f.st.Required.Render("*")
-			}
+			indent := 0
 			if r.group != "" {
-				label = "   " + label
+				indent = 3
 			}
+			label := f.label(r.title, r.field.Required && r.part != "detail", indent)
 			var val string
 			if i == f.cur {
 				if isChoice(r) {
@@ -661,7 +886,11 @@ func (f *formView) view(width, height int) string {
 					val = f.st.Required.Render("(chưa nhập)")
 				}
 			}
-			line := fmt.Sprintf("%s%s  %s %s", mark, padRight(label, 40), val, f.sourceOf(r.path))
+			tag := f.sourceOf(r.path)
+			if i != f.cur || !isChoice(r) {
+				val = f.fitValue(val, tag)
+			}
+			line := fmt.Sprintf("%s%s  %s %s", mark, label, val, tag)
 			if f.locked(r) && r.field.Calculate == "" {
 				line += f.st.Muted.Render(" 🔒")
 			}
@@ -704,7 +933,7 @@ func (f *formView) view(width, height int) string {
 
 // choiceLine is the current choice row: all options of a short list, or the
 // selected value and the filter of a long one.
-func (f *formView) choiceLine(r formRow) string {
+func (f *formScreen) choiceLine(r formRow) string {
 	cur := f.decl.Value(r.path)
 	all := f.decl.Choices(r.path)
 	selected := map[string]bool{}
@@ -729,12 +958,12 @@ func (f *formView) choiceLine(r formRow) string {
 }
 
 // fitsOneLine: the options fit after the label column on one terminal line.
-func (f *formView) fitsOneLine(s string) bool {
-	return f.width == 0 || ansi.StringWidth(s) <= f.width-48
+func (f *formScreen) fitsOneLine(s string) bool {
+	return f.width == 0 || ansi.StringWidth(s) <= f.width-f.labelWidth()-8
 }
 
 // shortLine is a short list's options on one line, the selected ones marked.
-func (f *formView) shortLine(all []forms.Choice, selected map[string]bool) string {
+func (f *formScreen) shortLine(all []forms.Choice, selected map[string]bool) string {
 	parts := make([]string, len(all))
 	for i, c := range all {
 		label := fmt.Sprintf("%d %s", i+1, c.Label)
@@ -747,7 +976,7 @@ func (f *formView) shortLine(all []forms.Choice, selected map[string]bool) strin
 }
 
 // choiceList shows up to five matches of a long list under the row.
-func (f *formView) choiceList(r formRow) []string {
+func (f *formScreen) choiceList(r formRow) []string {
 	if all := f.decl.Choices(r.path); len(all) <= longList {
 		var out []string
 		selected := map[string]bool{}
@@ -783,7 +1012,10 @@ func (f *formView) choiceList(r formRow) []string {
 		}
 		out = append(out, line)
 	}
-	if len(list) == 0 {
+	switch {
+	case len(list) == 0 && r.part == "" && r.field.Open:
+		out = append(out, "      "+f.st.Muted.Render("Không có trong danh mục: giữ nguyên chữ đã gõ."))
+	case len(list) == 0:
 		out = append(out, "      "+f.st.Error.Render("Không có lựa chọn nào khớp; xóa bớt chữ lọc (Backspace)."))
 	}
 	return out

@@ -2,58 +2,118 @@ package tui
 
 import "charm.land/bubbles/v2/key"
 
-// keyMap holds every binding; each screen shows the subset it honours.
-type keyMap struct {
-	Quit      key.Binding
-	Help      key.Binding
-	Submit    key.Binding
-	Back      key.Binding
-	TapCard   key.Binding
-	Up        key.Binding
-	Down      key.Binding
-	Next      key.Binding
-	Prev      key.Binding
-	NextEmpty key.Binding
-	Choice    key.Binding
-	Review    key.Binding
-	Confirm   key.Binding
-	NewPerson key.Binding
-	Service   key.Binding
-	AddRow    key.Binding
-	DelRow    key.Binding
-	Drafts    key.Binding
-	History   key.Binding
+// Every binding of the program lives here, one key map per component, with
+// Vietnamese help. A screen's hint line lists its keys in the order of its
+// key map's help(): the keys that finish the screen come first, so that they
+// still fit at 80 columns; F1 shows them all.
+
+func bind(keys []string, k, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
 }
 
-func defaultKeys() keyMap {
-	return keyMap{
-		Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "thoát")),
-		Help:      key.NewBinding(key.WithKeys("f1"), key.WithHelp("F1", "trợ giúp")),
-		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "tra cứu")),
-		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "quay lại")),
-		TapCard:   key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", "chạm thẻ")),
-		Up:        key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "lên")),
-		Down:      key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "xuống")),
-		Next:      key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "ô sau")),
-		Prev:      key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "ô trước")),
-		NextEmpty: key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "ô còn thiếu")),
-		Choice:    key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "đổi lựa chọn")),
-		Review:    key.NewBinding(key.WithKeys("f10", "ctrl+s"), key.WithHelp("F10", "xem lại")),
-		Confirm:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "xác nhận")),
-		NewPerson: key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter", "người tiếp theo")),
-		Service:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "chọn thủ tục")),
-		AddRow:    key.NewBinding(key.WithKeys("ctrl+a"), key.WithHelp("ctrl+a", "thêm dòng")),
-		DelRow:    key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "xóa dòng")),
-		Drafts:    key.NewBinding(key.WithKeys("f3"), key.WithHelp("F3", "hồ sơ soạn dở")),
-		History:   key.NewBinding(key.WithKeys("f4"), key.WithHelp("F4", "lịch sử, in lại")),
+// globalKeys work on every screen.
+type globalKeys struct {
+	Quit, Help, Telex key.Binding
+}
+
+func defaultGlobalKeys() globalKeys {
+	return globalKeys{
+		Quit:  bind([]string{"ctrl+c"}, "ctrl+c", "thoát"),
+		Help:  bind([]string{"f1"}, "F1", "trợ giúp"),
+		Telex: bind([]string{"f12"}, "F12", "bật/tắt gõ Telex"),
 	}
 }
 
-// screenKeys implements help.KeyMap for the current screen.
-type screenKeys struct {
-	short []key.Binding
-	full  [][]key.Binding
+type loginKeys struct{ Next, Submit key.Binding }
+
+func defaultLoginKeys() loginKeys {
+	return loginKeys{
+		Submit: bind([]string{"enter"}, "enter", "đăng nhập"),
+		Next:   bind([]string{"tab", "shift+tab", "up", "down"}, "tab", "ô sau"),
+	}
 }
 
-func (k screenKeys) ShortHelp() []key.Binding  { return k.short }
-func (k screenKeys) FullHelp() [][]key.Binding { return k.full }
+func (k loginKeys) help() []key.Binding { return []key.Binding{k.Submit, k.Next} }
+
+type identifyKeys struct {
+	Submit, TapCard, Drafts, History, Clear key.Binding
+}
+
+func defaultIdentifyKeys() identifyKeys {
+	return identifyKeys{
+		Submit:  bind([]string{"enter"}, "enter", "tra cứu"),
+		TapCard: bind([]string{"f2"}, "F2", "chạm thẻ"),
+		Drafts:  bind([]string{"f3"}, "F3", "soạn dở"),
+		History: bind([]string{"f4"}, "F4", "lịch sử, in lại"),
+		Clear:   bind([]string{"esc"}, "esc", "xóa"),
+	}
+}
+
+type cardsKeys struct{ Tap, Back key.Binding }
+
+func defaultCardsKeys() cardsKeys {
+	return cardsKeys{
+		Tap:  bind([]string{"enter"}, "enter", "chạm thẻ"),
+		Back: bind([]string{"esc"}, "esc", "quay lại"),
+	}
+}
+
+type residentKeys struct{ Service, ReadChip, Next key.Binding }
+
+func defaultResidentKeys() residentKeys {
+	return residentKeys{
+		Service:  bind([]string{"enter"}, "enter", "chọn thủ tục"),
+		Next:     bind([]string{"esc"}, "esc", "người khác"),
+		ReadChip: bind([]string{"f2"}, "F2", "đọc chip"),
+	}
+}
+
+type listKeys struct{ Pick, Back key.Binding }
+
+func listKeysFor(pick, back string) listKeys {
+	return listKeys{
+		Pick: bind([]string{"enter"}, "enter", pick),
+		Back: bind([]string{"esc"}, "esc", back),
+	}
+}
+
+type formKeys struct {
+	Review, Back, Next, Prev, NextMissing, Choice, PageDown, PageUp, AddRow, DelRow key.Binding
+}
+
+func defaultFormKeys() formKeys {
+	return formKeys{
+		Review:      bind([]string{"f10", "ctrl+s"}, "F10", "xem lại"),
+		Back:        bind([]string{"esc"}, "esc", "thoát (lưu nháp)"),
+		Next:        bind([]string{"tab", "down"}, "tab/↓", "ô sau"),
+		Prev:        bind([]string{"shift+tab", "up"}, "⇧tab/↑", "ô trước"),
+		NextMissing: bind([]string{"ctrl+n"}, "ctrl+n", "ô còn thiếu"),
+		Choice:      bind([]string{"left", "right"}, "←/→", "đổi lựa chọn"),
+		PageDown:    bind([]string{"pgdown"}, "PgDn/PgUp", "trang"),
+		PageUp:      key.NewBinding(key.WithKeys("pgup")),
+		AddRow:      bind([]string{"ctrl+a"}, "ctrl+a", "thêm dòng"),
+		DelRow:      bind([]string{"ctrl+d"}, "ctrl+d", "xóa dòng"),
+	}
+}
+
+type reviewKeys struct{ Receive, Edit, PageDown key.Binding }
+
+func defaultReviewKeys() reviewKeys {
+	return reviewKeys{
+		Receive:  bind([]string{"enter"}, "enter", "tiếp nhận, in biên nhận"),
+		Edit:     bind([]string{"esc"}, "esc", "sửa tờ khai"),
+		PageDown: bind([]string{"pgdown", "pgup"}, "PgDn/PgUp", "trang"),
+	}
+}
+
+type receiptKeys struct{ Next key.Binding }
+
+func defaultReceiptKeys() receiptKeys {
+	return receiptKeys{Next: bind([]string{"enter", "esc"}, "enter", "người tiếp theo")}
+}
+
+type helpKeys struct{ Close key.Binding }
+
+func defaultHelpKeys() helpKeys {
+	return helpKeys{Close: bind([]string{"f1", "esc", "enter"}, "F1/esc", "đóng trợ giúp")}
+}

@@ -2,9 +2,6 @@ package tui
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,33 +9,11 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"motcua/forms"
-	"motcua/internal/counter"
-	"motcua/lookups"
 	"motcua/lookups/card"
-	"motcua/lookups/pid"
-	"motcua/lookups/qr"
-	"motcua/offline"
-)
-
-type screen int
-
-const (
-	scrIdentify screen = iota
-	scrCards
-	scrResident
-	scrServices
-	scrForm
-	scrReview
-	scrReceipt
-	scrDrafts
-	scrLogin
-	scrHistory
 )
 
 // Options configure the program.
@@ -63,81 +38,20 @@ type Options struct {
 	SyncEvery time.Duration
 }
 
-// Model is the root model: it owns the citizen being served and routes keys
-// to the current screen.
+// Model is the root model: it routes each message to the component that
+// owns it and each key to the screen shown; it holds routing state only.
 type Model struct {
-	opt    Options
-	st     Styles
-	keys   keyMap
-	help   help.Model
-	spin   spinner.Model
-	width  int
-	height int
-	screen screen
-	full   bool // full help shown
+	f       *frame
+	d       *desk
+	screens map[screenID]screen
+	status  *statusBar
+	help    *helpOverlay
+	keys    globalKeys
+	hints   help.Model
 
-	// status bar
-	gwErr         error
-	gwKnown       bool
-	link          string
-	queued        int // dossiers waiting in the outbox
-	printWaiting  int // receipts waiting for the printer
-	typeahead     []tea.KeyPressMsg
-	replayPending bool // a replayMsg is on its way: new keys queue behind the typed-ahead ones
-	printerName   string
-	printerErr    error
-
-	// identification
-	input   textinput.Model
-	message string // Vietnamese notice or error on the current screen
-	msgErr  bool
-	busy    string // non-empty while a command runs
-	seq     int    // identifies the current citizen; stale results are dropped
-
-	cardIdx int
-
-	// chip reading
-	chip       *card.Result // the latest snapshot of the read for the citizen served
-	chipStep   string       // Vietnamese step being done
-	chipLooked bool         // the look-up for the chip's identity has started
-	chipSlot   string       // the person slot the read fills ("" = the citizen served)
-	chipCancel context.CancelFunc
-	readers    *card.ReaderEvent // last reader state (PC/SC stations)
-
-	// the citizen being served
-	card       *lookups.Citizen
-	cardSource string // "card", "qr" or "" (typed ID)
-	qrWarnings []string
-	resident   *lookups.Resident
-	origin     lookups.Origin
-	lookups    []string // personal IDs looked up for this citizen, tied to the dossier later
-
-	svcIdx   int
-	form     *formView
-	scroll   int    // first body line shown on long screens (resident, review)
-	scrollOn screen // the screen scroll belongs to; another screen starts at the top
-
-	// person slots of the form
-	slotTarget string          // the slot the identify screen fills ("" = the citizen served)
-	tried      map[string]bool // derived slots already looked up ("slot/ID")
-
-	// login and idle lock
-	loginID   textinput.Model
-	loginPass textinput.Model
-	lastKey   time.Time
-
-	// drafts
-	draftID    string
-	saving     bool // a draft save is running
-	draftDirty bool // changed since the save that runs
-	drafts     []offline.DraftInfo
-	draftIdx   int
-
-	// history of received dossiers (reprints)
-	history []offline.DossierInfo
-	histIdx int
-
-	outcome *counter.Outcome
+	typeahead     []tea.KeyPressMsg // keys typed while a command runs, replayed in order
+	replayPending bool              // a replayMsg is on its way: new keys queue behind
+	lastKey       time.Time
 }
 
 // New returns the root model.
@@ -151,298 +65,246 @@ func New(opt Options) Model {
 	if opt.SyncEvery == 0 {
 		opt.SyncEvery = 30 * time.Second
 	}
-	in := newInput()
-	in.Placeholder = "Quét mã QR trên thẻ hoặc gõ số định danh (12 số)"
-	in.CharLimit = 512
-	in.SetWidth(60)
-	in.Prompt = "› "
-	m := Model{
-		opt:       opt,
-		st:        DefaultStyles(),
-		keys:      defaultKeys(),
-		help:      help.New(),
-		spin:      spinner.New(spinner.WithSpinner(spinner.Dot)),
-		input:     in,
-		loginID:   newInput(),
-		loginPass: newInput(),
-		lastKey:   time.Now(),
+	f := newFrame(opt)
+	d := newDesk(f)
+	d.form = newFormScreen(f, d)
+	drafts, history := newDraftsScreen(f, d), newHistoryScreen(f)
+	identify := newIdentifyScreen(f, d, drafts, history)
+	m := Model{f: f, d: d, keys: defaultGlobalKeys(), hints: help.New(), lastKey: time.Now(),
+		status: &statusBar{f: f, d: d}, help: &helpOverlay{f: f, keys: defaultHelpKeys()}}
+	m.screens = map[screenID]screen{
+		scrLogin: newLoginScreen(f), scrIdentify: identify, scrCards: newCardsScreen(f, d, identify),
+		scrResident: newResidentScreen(f, d), scrServices: newServicesScreen(f, d), scrForm: d.form,
+		scrReview: newReviewScreen(f, d), scrReceipt: newReceiptScreen(f, d), scrDrafts: drafts, scrHistory: history,
 	}
-	m.loginID.Prompt, m.loginPass.Prompt = "Mã cán bộ: ", "Mật khẩu:  "
-	m.loginPass.EchoMode = textinput.EchoPassword
-	m.loginPass.EchoCharacter = '•'
 	if opt.Backend == nil {
-		m.screen = scrLogin
-		m.loginID.Focus()
+		f.screen = scrLogin
+		m.login().lock("")
 	} else {
-		m.input.Focus()
+		f.screen = scrIdentify
+		identify.onShow()
 	}
 	return m
 }
 
-// newInput returns a text input with a steady cursor: a blinking one redraws
-// the screen twice a second for nothing on a counter PC.
-func newInput() textinput.Model {
-	in := textinput.New()
-	st := in.Styles()
-	st.Cursor.Blink = false
-	in.SetStyles(st)
-	return in
-}
+func (m Model) login() *loginScreen       { return m.screens[scrLogin].(*loginScreen) }
+func (m Model) identify() *identifyScreen { return m.screens[scrIdentify].(*identifyScreen) }
 
-// Init starts the status checks.
+// Init starts the status checks, the background work and the reader watch.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.checkStatus(), m.idleTick(), m.drain(), m.syncTick(), m.sweep(), m.watchReaders(),
-		tea.Tick(time.Hour, func(time.Time) tea.Msg { return sweepTickMsg{} }))
+	return tea.Batch(m.session(), watchReaders(m.f.opt.Reader), m.idleTick())
 }
 
-type idleTickMsg struct{}
-
-// syncTickMsg drains the outbox: dossiers queued while the link was down are
-// sent (with their idempotency keys) when it returns.
-type syncTickMsg struct{}
-
-type syncedMsg struct {
-	report       counter.DrainReport
-	err          error
-	printed      int // queued receipts printed now
-	printWaiting int // receipts still waiting for the printer
+// session starts what an open counter does in the background.
+func (m Model) session() tea.Cmd {
+	return tea.Batch(m.checkStatus(), m.drain(), m.syncTick(), m.sweep(),
+		m.f.after(time.Hour, sweepTickMsg{}))
 }
 
-// drainer is the optional part of a backend that sends the outbox.
-type drainer interface {
-	Drain(ctx context.Context, limit int) (counter.DrainReport, error)
-}
-
-func (m Model) syncTick() tea.Cmd {
-	return tea.Tick(m.opt.SyncEvery, func(time.Time) tea.Msg { return syncTickMsg{} })
-}
-
-func (m Model) drain() tea.Cmd {
-	d, ok := m.opt.Backend.(drainer)
-	if !ok || m.opt.Backend == nil {
-		return nil
+// Update routes a message; keys typed while a command runs wait and are
+// replayed in order once it answers.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(replayMsg); ok {
+		return m.replay()
 	}
-	rp, _ := m.opt.Backend.(interface {
-		RetryPrints(context.Context, string) (int, int, error)
-	})
-	op := m.opt.Operator.ID
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), m.opt.SyncEvery)
-		defer cancel()
-		rep, err := d.Drain(ctx, 0)
-		msg := syncedMsg{report: rep, err: err}
-		if rp != nil { // receipts whose printing failed are tried again too
-			msg.printed, msg.printWaiting, _ = rp.RetryPrints(ctx, op)
-		}
-		return msg
-	}
-}
-
-type loginMsg struct {
-	backend Backend
-	op      Operator
-	err     error
-}
-
-func (m Model) idleTick() tea.Cmd {
-	if m.opt.IdleLock <= 0 {
-		return nil
-	}
-	return tea.Tick(min(m.opt.IdleLock/4, 30*time.Second), func(time.Time) tea.Msg { return idleTickMsg{} })
-}
-
-// lockScreen clears the citizen and asks for a login: the next operator (or
-// the same one) unlocks with a passphrase.
-func (m Model) lockScreen(why string) (Model, tea.Cmd) {
-	if m.opt.Login == nil {
-		return m, nil
-	}
-	end := m.endSession() // holds the backend: the volunteer's look-ups go even though it is dropped
-	m = m.reset()
-	m.opt.Backend = nil
-	m.gwKnown = false
-	m.screen = scrLogin
-	m.loginID.SetValue(m.opt.Operator.ID)
-	m.loginPass.Reset()
-	m.loginID.Blur()
-	m.loginPass.Focus()
-	m.setMessage(why, false)
-	return m, end
-}
-
-func (m Model) updateLogin(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	switch msg.String() {
-	case "tab", "down", "up", "shift+tab":
-		if m.loginID.Focused() {
-			m.loginID.Blur()
-			return m, m.loginPass.Focus()
-		}
-		m.loginPass.Blur()
-		return m, m.loginID.Focus()
-	case "enter":
-		if m.loginID.Focused() {
-			m.loginID.Blur()
-			return m, m.loginPass.Focus()
-		}
-		id, pass, login := strings.TrimSpace(m.loginID.Value()), m.loginPass.Value(), m.opt.Login
-		if id == "" || pass == "" || login == nil {
-			m.setMessage("Nhập mã cán bộ và mật khẩu.", true)
-			return m, nil
-		}
-		m.loginPass.Reset()
-		return m.startIO("Đang mở khóa kho dữ liệu…", 30*time.Second, func(ctx context.Context) tea.Msg {
-			b, op, err := login(ctx, id, pass)
-			return loginMsg{backend: b, op: op, err: err}
-		})
-	}
-	var cmd tea.Cmd
-	if m.loginID.Focused() {
-		m.loginID, cmd = m.loginID.Update(msg)
-	} else {
-		m.loginPass, cmd = m.loginPass.Update(msg)
+	cmd := m.route(msg)
+	if m.f.busy == "" && len(m.typeahead) > 0 && !m.replayPending {
+		m.replayPending = true
+		return m, tea.Batch(cmd, func() tea.Msg { return replayMsg{} })
 	}
 	return m, cmd
 }
 
-func (m Model) onLogin(msg loginMsg) (tea.Model, tea.Cmd) {
-	m.busy = ""
-	if msg.err != nil {
-		m.setMessage(m.loginError(msg.err), true)
-		return m, m.loginPass.Focus()
+// replay processes the queued keys in order; a key that starts a new command
+// leaves the rest queued for the next replay.
+func (m Model) replay() (tea.Model, tea.Cmd) {
+	m.replayPending = false
+	keys := m.typeahead
+	m.typeahead = nil
+	var cmds []tea.Cmd
+	for i, k := range keys {
+		if m.f.busy != "" {
+			m.typeahead = append(keys[i:len(keys):len(keys)], m.typeahead...)
+			break
+		}
+		cmds = append(cmds, m.route(k))
 	}
-	m.opt.Backend, m.opt.Operator = msg.backend, msg.op
-	m.screen = scrIdentify
-	m.setMessage("Xin chào "+msg.op.Name+".", false)
-	m.input.Focus()
-	return m, tea.Batch(m.checkStatus(), m.sweep(), m.drain())
+	return m, tea.Batch(cmds...)
 }
 
-func (m Model) loginError(err error) string {
-	if m.opt.Backend != nil {
-		return m.opt.Backend.Explain(err)
+// route hands msg to its owner; when the screen changes, the new one is
+// told (focus, refresh) and a notice left from the old one goes.
+func (m *Model) route(msg tea.Msg) tea.Cmd {
+	before, notice := m.f.screen, m.f.notice
+	cmd := m.dispatch(msg)
+	if m.f.screen != before {
+		if m.f.notice == notice {
+			m.f.clear()
+		}
+		if s, ok := m.screens[m.f.screen].(shown); ok {
+			cmd = tea.Batch(cmd, s.onShow())
+		}
 	}
-	return counter.Explain(err)
+	return cmd
+}
+
+func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
+	f, d := m.f, m.d
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		f.width, f.height = msg.Width, msg.Height
+		m.hints.SetWidth(msg.Width - 2)
+		d.form.setWidth(msg.Width)
+		return nil
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	case tea.PasteMsg:
+		if f.busy == "" && !m.help.open {
+			return m.screens[f.screen].update(msg)
+		}
+		return nil
+	case spinner.TickMsg:
+		if f.busy == "" {
+			return nil
+		}
+		var cmd tea.Cmd
+		f.spin, cmd = f.spin.Update(msg)
+		return cmd
+	case statusMsg:
+		s := m.status
+		s.gwKnown = true
+		s.gwErr, s.printerName, s.printerErr, s.link = msg.gwErr, msg.printerName, msg.printerErr, msg.link
+		return m.scheduleStatus()
+	case statusTickMsg:
+		return m.checkStatus()
+	case idleTickMsg:
+		if f.screen != scrLogin && f.busy == "" && f.opt.IdleLock > 0 && time.Since(m.lastKey) >= f.opt.IdleLock {
+			return tea.Batch(m.lock("Màn hình đã khóa và xóa sau thời gian không thao tác. Đăng nhập để tiếp tục."), m.idleTick())
+		}
+		return m.idleTick()
+	case loginMsg:
+		return m.onLogin(msg)
+	case syncTickMsg:
+		return tea.Batch(m.drain(), m.syncTick())
+	case sweepTickMsg:
+		return tea.Batch(m.sweep(), m.f.after(time.Hour, sweepTickMsg{}))
+	case syncedMsg:
+		return m.onSynced(msg)
+	case chipProgressMsg:
+		return d.onChipProgress(msg)
+	case chipDoneMsg:
+		return d.onChipDone(msg)
+	case readerEventMsg:
+		return d.onReaderEvent(msg, m.identify().typed())
+	case lookupMsg:
+		return tea.Batch(d.onLookup(msg), m.refreshLink())
+	case serviceOpenMsg:
+		return d.onServiceOpen(msg)
+	case receivedMsg:
+		cmd := d.onReceived(msg)
+		if d.v.outcome != nil && d.v.outcome.Dossier != nil && !d.v.outcome.Submitted {
+			m.status.queued++
+		}
+		return tea.Batch(cmd, m.drain()) // refreshes the queue count in the status bar
+	case draftSavedMsg:
+		return d.onDraftSaved(msg)
+	case draftsMsg:
+		return m.screens[scrDrafts].(*draftsScreen).onDrafts(msg)
+	case draftLoadedMsg:
+		return d.onDraftLoaded(msg)
+	case historyMsg:
+		return m.screens[scrHistory].(*historyScreen).onHistory(msg)
+	case reprintedMsg:
+		return m.screens[scrHistory].(*historyScreen).onReprinted(msg)
+	}
+	return nil
+}
+
+// key routes a key: the global ones, the help overlay, the typeahead queue
+// while a command runs, else the screen shown.
+func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
+	f := m.f
+	m.lastKey = time.Now()
+	switch {
+	case key.Matches(k, m.keys.Quit):
+		return tea.Sequence(m.endSession(), tea.Quit)
+	case m.help.open:
+		m.help.update(k)
+		return nil
+	case f.screen == scrLogin:
+		if f.busy != "" {
+			return nil
+		}
+		return m.screens[scrLogin].update(k)
+	case key.Matches(k, m.keys.Help):
+		m.help.open = true
+		return nil
+	case key.Matches(k, m.keys.Telex):
+		m.status.telex = !m.status.telex
+		return nil
+	case f.busy != "" || m.replayPending:
+		// a command is running: keys wait for it, in order (a scanner may be typing)
+		if len(m.typeahead) < maxInput {
+			m.typeahead = append(m.typeahead, k)
+		}
+		return nil
+	}
+	return m.screens[f.screen].update(k)
+}
+
+// ---- session: login, lock, status, background work ------------------------
+
+func (m *Model) onLogin(msg loginMsg) tea.Cmd {
+	f := m.f
+	f.busy = ""
+	if msg.err != nil {
+		f.fail(f.explain(msg.err))
+		return m.login().lock(m.login().id.Value())
+	}
+	f.be, f.op = msg.backend, msg.op
+	m.d.reset()
+	f.say("Xin chào " + msg.op.Name + ".")
+	return tea.Batch(m.session(), m.identify().onShow())
+}
+
+// lock clears the citizen and asks for a login: the next operator (or the
+// same one) unlocks with a passphrase.
+func (m *Model) lock(why string) tea.Cmd {
+	if m.f.opt.Login == nil {
+		return nil
+	}
+	end := m.endSession() // holds the backend: the volunteer's look-ups go even though it is dropped
+	m.d.reset()
+	m.f.be = nil
+	m.status.gwKnown = false
+	m.help.open = false
+	m.typeahead = nil
+	m.f.screen = scrLogin
+	m.f.fail(why)
+	return tea.Batch(end, m.login().lock(m.f.op.ID))
 }
 
 // endSession: a volunteer's session leaves no cached look-ups behind.
-func (m Model) endSession() tea.Cmd {
-	f, ok := m.opt.Backend.(interface{ ForgetLookups() (int, error) })
-	if !ok || !m.isVolunteer() {
+func (m *Model) endSession() tea.Cmd {
+	b := m.f.be
+	if b == nil || !m.f.volunteer() {
 		return nil
 	}
 	return func() tea.Msg {
-		_, _ = f.ForgetLookups() // the service logs a failure
+		_, _ = b.ForgetLookups() // the service logs a failure
 		return nil
 	}
 }
 
-// auditCardRead records the card read in the access log.
-func (m Model) auditCardRead(id string) tea.Cmd {
-	a, ok := m.opt.Backend.(interface{ CardRead(Operator, string) })
-	if !ok {
+func (m Model) idleTick() tea.Cmd {
+	if m.f.opt.IdleLock <= 0 {
 		return nil
 	}
-	op := m.opt.Operator
-	return func() tea.Msg {
-		a.CardRead(op, id)
-		return nil
-	}
-}
-
-// sweepTickMsg removes expired look-ups from the cache (at start, hourly).
-type sweepTickMsg struct{}
-
-func (m Model) sweep() tea.Cmd {
-	sw, ok := m.opt.Backend.(interface{ SweepCache() (int, error) })
-	if !ok || m.opt.Backend == nil {
-		return nil
-	}
-	return func() tea.Msg {
-		_, _ = sw.SweepCache() // the service logs a failure
-		return nil
-	}
-}
-
-// refreshLink reads the gateway link state (the circuit breaker's, in
-// memory) after a call, so that the status bar does not lag behind what the
-// clerk just saw.
-func (m *Model) refreshLink() {
-	if l, ok := m.opt.Backend.(interface{ LinkLabel() string }); ok && m.opt.Backend != nil {
-		m.link = l.LinkLabel()
-		m.gwKnown = true
-	}
-}
-
-// isVolunteer: the operator prepares declarations only, and sees sensitive
-// fields (ethnicity, religion) masked.
-func (m Model) isVolunteer() bool { return m.opt.Operator.Role == offline.RoleVolunteer }
-
-type statusMsg struct {
-	link        string // Vietnamese link state ("" when the backend has none)
-	gwErr       error
-	printerName string
-	printerErr  error
-}
-
-type statusTickMsg struct{}
-
-type lookupMsg struct {
-	seq      int
-	slot     string // the person slot being filled ("" = the citizen served)
-	id       string
-	card     *lookups.Citizen
-	source   string
-	resident *lookups.Resident
-	origin   lookups.Origin
-	err      error
-}
-
-type receivedMsg struct {
-	seq     int
-	outcome counter.Outcome
-	err     error
-}
-
-type draftSavedMsg struct {
-	seq int
-	err error
-}
-
-type draftsMsg struct {
-	seq    int
-	drafts []offline.DraftInfo
-	err    error
-}
-
-// historian is the optional part of a backend that lists received dossiers
-// and reprints their receipts.
-type historian interface {
-	Recent(ctx context.Context, n int) ([]offline.DossierInfo, error)
-	Reprint(ctx context.Context, code string, op Operator) (string, error)
-}
-
-type historyMsg struct {
-	seq  int
-	list []offline.DossierInfo
-	err  error
-}
-
-type reprintedMsg struct {
-	seq  int
-	code string
-	path string
-	err  error
-}
-
-type draftLoadedMsg struct {
-	seq  int
-	id   string
-	decl *forms.Declaration
-	err  error
+	return m.f.after(min(m.f.opt.IdleLock/4, 30*time.Second), idleTickMsg{})
 }
 
 func (m Model) checkStatus() tea.Cmd {
-	b := m.opt.Backend
+	b := m.f.be
 	if b == nil {
 		return nil
 	}
@@ -451,1017 +313,124 @@ func (m Model) checkStatus() tea.Cmd {
 		defer cancel()
 		gw := b.GatewayStatus(ctx)
 		name, perr := b.PrinterStatus(ctx)
-		link := ""
-		if l, ok := b.(interface{ LinkLabel() string }); ok {
-			link = l.LinkLabel()
-		}
-		return statusMsg{link: link, gwErr: gw, printerName: name, printerErr: perr}
+		return statusMsg{link: b.LinkLabel(), gwErr: gw, printerName: name, printerErr: perr}
 	}
 }
 
 func (m Model) scheduleStatus() tea.Cmd {
-	return tea.Tick(m.opt.StatusEvery, func(time.Time) tea.Msg { return statusTickMsg{} })
+	return m.f.after(m.f.opt.StatusEvery, statusTickMsg{})
 }
 
-// Update routes messages.
-func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if _, ok := msg.(replayMsg); ok {
-		return m.replay()
+// refreshLink reads the link state (in memory) after a call, so that the
+// status bar does not lag behind what the clerk just saw.
+func (m *Model) refreshLink() tea.Cmd {
+	if m.f.be != nil {
+		m.status.link = m.f.be.LinkLabel()
 	}
-	next, cmd := m.update(msg)
-	mm := next.(Model)
-	if mm.busy == "" && len(mm.typeahead) > 0 && !mm.replayPending {
-		// keys typed while a command ran: replayed in order, before any newer key
-		mm.replayPending = true
-		return mm, tea.Batch(cmd, func() tea.Msg { return replayMsg{} })
-	}
-	return mm, cmd
+	return nil
 }
 
-// replayMsg asks Update to process the keys typed while a command ran.
-type replayMsg struct{}
-
-// replay processes the queued keys in order within one Update; keys that
-// arrived meanwhile were queued behind them. A key that starts a new command
-// leaves the rest queued for the next replay.
-func (m Model) replay() (tea.Model, tea.Cmd) {
-	m.replayPending = false
-	keys := m.typeahead
-	m.typeahead = nil
-	var cmds []tea.Cmd
-	for i, k := range keys {
-		if m.busy != "" {
-			m.typeahead = append(keys[i:len(keys):len(keys)], m.typeahead...)
-			break
-		}
-		next, c := m.update(k)
-		m = next.(Model)
-		cmds = append(cmds, c)
-	}
-	return m, tea.Batch(cmds...)
+func (m Model) syncTick() tea.Cmd {
+	return m.f.after(m.f.opt.SyncEvery, syncTickMsg{})
 }
 
-func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.help.SetWidth(msg.Width - 2)
-		if m.form != nil {
-			m.form.setWidth(msg.Width)
-		}
-		return m, nil
-	case statusMsg:
-		m.gwKnown = true
-		m.gwErr, m.printerName, m.printerErr, m.link = msg.gwErr, msg.printerName, msg.printerErr, msg.link
-		return m, m.scheduleStatus()
-	case statusTickMsg:
-		return m, m.checkStatus()
-	case idleTickMsg:
-		if m.screen != scrLogin && m.busy == "" && time.Since(m.lastKey) >= m.opt.IdleLock {
-			mm, end := m.lockScreen("Màn hình đã khóa và xóa sau thời gian không thao tác. Đăng nhập để tiếp tục.")
-			return mm, tea.Batch(end, m.idleTick())
-		}
-		return m, m.idleTick()
-	case loginMsg:
-		return m.onLogin(msg)
-	case syncTickMsg:
-		return m, tea.Batch(m.drain(), m.syncTick())
-	case sweepTickMsg:
-		return m, tea.Batch(m.sweep(), tea.Tick(time.Hour, func(time.Time) tea.Msg { return sweepTickMsg{} }))
-	case syncedMsg:
-		m.queued = msg.report.Waiting
-		m.refreshLink()
-		if n := len(msg.report.Sent); n > 0 && m.busy == "" && m.message == "" {
-			m.setMessage(fmt.Sprintf("Đã gửi lên hệ thống %d hồ sơ đang chờ.", n), false)
-		}
-		m.printWaiting = msg.printWaiting
-		if msg.printed > 0 && m.busy == "" && m.message == "" {
-			m.setMessage(fmt.Sprintf("Đã in lại %d giấy biên nhận bị lỗi in trước đó.", msg.printed), false)
-		}
-		return m, nil
-	case spinner.TickMsg:
-		if m.busy == "" {
-			return m, nil
-		}
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		return m, cmd
-	case chipProgressMsg:
-		return m.onChipProgress(msg)
-	case chipDoneMsg:
-		return m.onChipDone(msg)
-	case readerEventMsg:
-		return m.onReaderEvent(msg)
-	case lookupMsg:
-		return m.onLookup(msg)
-	case receivedMsg:
-		return m.onReceived(msg)
-	case draftSavedMsg:
-		return m.onDraftSaved(msg)
-	case draftsMsg:
-		return m.onDrafts(msg)
-	case draftLoadedMsg:
-		return m.onDraftLoaded(msg)
-	case historyMsg:
-		if !m.settle(msg.seq) {
-			return m, nil
-		}
-		if msg.err != nil {
-			m.setMessage(m.explain(msg.err), true)
-			return m, nil
-		}
-		if len(msg.list) == 0 {
-			m.setMessage("Chưa có hồ sơ nào trên máy này.", false)
-			return m, nil
-		}
-		m.history, m.histIdx, m.screen = msg.list, 0, scrHistory
-		return m, nil
-	case reprintedMsg:
-		if !m.settle(msg.seq) {
-			return m, nil
-		}
-		if msg.err != nil {
-			m.setMessage("Chưa in lại được biên nhận "+msg.code+" (đã xếp hàng in lại): "+m.explain(msg.err), true)
-			return m, nil
-		}
-		m.setMessage("Đã in lại biên nhận "+msg.code+": "+msg.path, false)
-		return m, nil
-	case tea.PasteMsg:
-		if m.screen == scrIdentify {
-			var cmd tea.Cmd
-			m.input, cmd = m.input.Update(msg)
-			return m, cmd
-		}
-		if m.screen == scrForm && m.form != nil {
-			cmd, _ := m.form.update(msg)
-			save := m.saveDraft()
-			return m, tea.Batch(cmd, save)
-		}
-		return m, nil
-	case tea.KeyPressMsg:
-		m.lastKey = time.Now()
-		if key.Matches(msg, m.keys.Quit) {
-			return m, tea.Sequence(m.endSession(), tea.Quit)
-		}
-		if m.screen == scrLogin {
-			if m.busy != "" {
-				return m, nil
-			}
-			return m.updateLogin(msg)
-		}
-		if key.Matches(msg, m.keys.Help) {
-			m.full = !m.full
-			return m, nil
-		}
-		if m.busy != "" || m.replayPending {
-			// a command is running: keys wait for it, in order (a scanner may be typing)
-			if len(m.typeahead) < 512 {
-				m.typeahead = append(m.typeahead, msg)
-			}
-			return m, nil
-		}
-		switch msg.String() {
-		case "pgdown", "pgup":
-			if m.scrollOn != m.screen {
-				m.scroll, m.scrollOn = 0, m.screen
-			}
-			step := max(5, m.height/2)
-			if msg.String() == "pgup" {
-				step = -step
-			}
-			m.scroll = max(0, m.scroll+step)
-			return m, nil
-		}
-		switch m.screen {
-		case scrIdentify:
-			return m.updateIdentify(msg)
-		case scrCards:
-			return m.updateCards(msg)
-		case scrResident:
-			return m.updateResident(msg)
-		case scrServices:
-			return m.updateServices(msg)
-		case scrForm:
-			return m.updateForm(msg)
-		case scrReview:
-			return m.updateReview(msg)
-		case scrReceipt:
-			return m.updateReceipt(msg)
-		case scrDrafts:
-			return m.updateDrafts(msg)
-		case scrHistory:
-			return m.updateHistory(msg)
-		}
-	}
-	if m.screen == scrIdentify {
-		var cmd tea.Cmd
-		m.input, cmd = m.input.Update(msg)
-		return m, cmd
-	}
-	return m, nil
-}
-
-func (m *Model) setMessage(s string, isErr bool) { m.message, m.msgErr = s, isErr }
-
-// startIO runs fn as a command with a deadline while the screen shows label
-// and a spinner; keys wait until its message arrives.
-func (m Model) startIO(label string, timeout time.Duration, fn func(ctx context.Context) tea.Msg) (Model, tea.Cmd) {
-	m.busy = label
-	m.setMessage("", false)
-	return m, tea.Batch(func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		return fn(ctx)
-	}, m.spin.Tick)
-}
-
-// settle accepts the result of the command started for the current citizen:
-// false for a late answer about a previous one.
-func (m *Model) settle(seq int) bool {
-	if seq != m.seq {
-		return false
-	}
-	m.busy = ""
-	return true
-}
-
-// reset clears everything about the citizen served, for the next one.
-func (m Model) reset() Model {
-	m.seq++
-	m.screen = scrIdentify
-	m.card, m.cardSource, m.qrWarnings = nil, "", nil
-	m.resident, m.origin, m.lookups = nil, lookups.Origin{}, nil
-	m.form, m.outcome = nil, nil
-	m.chip, m.chipStep = nil, ""
-	if m.chipCancel != nil {
-		m.chipCancel()
-		m.chipCancel = nil
-	}
-	m.svcIdx, m.cardIdx = 0, 0
-	m.slotTarget, m.tried, m.draftID, m.draftDirty = "", nil, "", false
-	m.drafts, m.draftIdx = nil, 0
-	m.input.Reset()
-	m.input.Focus()
-	m.setMessage("", false)
-	return m
-}
-
-// ---- identify ----------------------------------------------------------
-
-func (m Model) updateIdentify(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	switch {
-	case key.Matches(msg, m.keys.TapCard) && m.opt.Reader != nil:
-		if len(m.opt.Reader.Virtual()) > 0 {
-			m.screen, m.cardIdx = scrCards, 0
-			m.setMessage("", false)
-			return m, nil
-		}
-		k, ok := m.typedKey()
-		if !ok {
-			m.setMessage("Gõ 6 số cuối của số định danh in trên thẻ (hoặc cả 12 số) rồi nhấn F2 để mở chip.", false)
-			return m, nil
-		}
-		return m.startChipRead("", k)
-	case key.Matches(msg, m.keys.Drafts) && m.slotTarget == "":
-		return m.listDrafts()
-	case key.Matches(msg, m.keys.History) && m.slotTarget == "":
-		h, ok := m.opt.Backend.(historian)
-		if !ok {
-			return m, nil
-		}
-		seq := m.seq
-		return m.startIO("Đang mở lịch sử hồ sơ…", 10*time.Second, func(ctx context.Context) tea.Msg {
-			list, err := h.Recent(ctx, 50)
-			return historyMsg{seq: seq, list: list, err: err}
-		})
-	case key.Matches(msg, m.keys.Submit):
-		return m.identify(strings.TrimSpace(m.input.Value()))
-	case key.Matches(msg, m.keys.Back):
-		if m.slotTarget != "" { // back to the form without filling the slot
-			m.slotTarget = ""
-			m.screen = scrForm
-			m.input.Reset()
-			m.setMessage("", false)
-			return m, m.form.load()
-		}
-		m.input.Reset()
-		m.setMessage("", false)
-		return m, nil
-	}
-	var cmd tea.Cmd
-	m.input, cmd = m.input.Update(msg)
-	return m, cmd
-}
-
-// identify handles what was typed or scanned: a card QR line or an ID number.
-func (m Model) identify(text string) (tea.Model, tea.Cmd) {
-	if text == "" {
-		m.setMessage("Hãy quét mã QR trên thẻ, chạm thẻ (F2) hoặc gõ số định danh.", true)
-		return m, nil
-	}
-	if m.slotTarget == "" {
-		m.seq++
-		m.card, m.cardSource, m.qrWarnings = nil, "", nil
-	}
-	if qr.LooksLikeQR(text) || strings.Contains(text, "|") {
-		card, err := qr.Parse(text)
-		if err != nil {
-			m.setMessage("Mã QR không đọc được: "+qrMessage(err)+" Hãy quét lại hoặc gõ số định danh.", true)
-			m.input.Reset()
-			return m, nil
-		}
-		c := card.Citizen
-		if m.slotTarget == "" {
-			m.card, m.cardSource, m.qrWarnings = &c, "qr", card.Warnings
-		}
-		return m.lookup(m.slotTarget, c.ID, &c, "qr")
-	}
-	id := strings.Map(func(r rune) rune {
-		if r == ' ' || r == '.' || r == '-' {
-			return -1
-		}
-		return r
-	}, text)
-	if err := pid.Validate(id, lookups.Date{}, ""); err != nil {
-		m.setMessage(pidMessage(err), true)
-		return m, nil
-	}
-	return m.lookup(m.slotTarget, id, nil, "")
-}
-
-func qrMessage(err error) string {
-	if e, ok := err.(*qr.Error); ok && e.Message != "" {
-		return e.Message
-	}
-	return "dữ liệu không đúng định dạng."
-}
-
-func pidMessage(err error) string {
-	if e, ok := err.(*pid.Error); ok && len(e.Problems) > 0 {
-		parts := make([]string, len(e.Problems))
-		for i, p := range e.Problems {
-			parts[i] = p.Message
-		}
-		return strings.Join(parts, " ")
-	}
-	return "Số định danh không hợp lệ."
-}
-
-// lookup asks the population database about id, for the citizen served
-// (slot "") or for a person slot of the form; card is what the card or QR
-// gave (nil for a typed ID).
-func (m Model) lookup(slot, id string, card *lookups.Citizen, source string) (tea.Model, tea.Cmd) {
-	m.lookups = append(m.lookups, id)
-	b, seq := m.opt.Backend, m.seq
-	meta := lookups.CallMeta{Operator: m.opt.Operator.ID, Purpose: lookups.PurposeReception}
-	return m.startIO("Đang tra cứu Cơ sở dữ liệu quốc gia về dân cư…", 15*time.Second, func(ctx context.Context) tea.Msg {
-		res, origin, err := b.Lookup(ctx, id, meta)
-		return lookupMsg{seq: seq, slot: slot, id: id, card: card, source: source, resident: res, origin: origin, err: err}
-	})
-}
-
-func (m Model) onLookup(msg lookupMsg) (tea.Model, tea.Cmd) {
-	if !m.settle(msg.seq) {
-		return m, nil
-	}
-	m.refreshLink()
-	if msg.slot != "" {
-		return m.onSlotLookup(msg)
-	}
-	if msg.err != nil {
-		m.screen = scrIdentify
-		m.setMessage(m.explain(msg.err), true)
-		m.input.Focus()
-		return m, nil
-	}
-	m.resident, m.origin = msg.resident, msg.origin
-	m.screen = scrResident
-	m.input.Reset()
-	m.setMessage("", false)
-	return m, nil
-}
-
-// onSlotLookup fills a person slot of the form with the look-up's answer.
-func (m Model) onSlotLookup(msg lookupMsg) (tea.Model, tea.Cmd) {
-	derived := m.slotTarget != msg.slot // a household head or spouse looked up by itself
-	label := m.form.slotLabel(msg.slot)
-	if msg.err != nil && (msg.card == nil || !errors.Is(msg.err, lookups.ErrNotFound) || m.slotVerified(msg.slot)) {
-		if derived {
-			m.setMessage("Không tra cứu được "+strings.ToLower(label)+": "+m.explain(msg.err), true)
-			return m, nil
-		}
-		m.setMessage(m.explain(msg.err), true)
-		return m, nil
-	}
-	data := forms.PersonData{Card: msg.card, CardSource: forms.SourceCard, Resident: msg.resident, Origin: msg.origin, At: m.opt.Backend.Now()}
-	if msg.source == "qr" {
-		data.CardSource = forms.SourceQR
-	}
-	if msg.card == nil {
-		data.CardSource = forms.SourceTyped
-	}
-	if err := m.form.decl.FillPerson(msg.slot, data); err != nil {
-		m.setMessage("Không điền được "+strings.ToLower(label)+": "+m.explain(err), true)
-		return m, nil
-	}
-	m.form.rebuild()
-	if !derived {
-		m.slotTarget = ""
-		m.screen = scrForm
-		m.input.Reset()
-	}
-	mm, cmd := m.nextPending()
-	if !derived {
-		mm.setMessage(label+": đã điền từ "+sourceWords(data), false)
-	}
-	save := mm.saveDraft()
-	return mm, tea.Batch(cmd, mm.form.load(), save)
-}
-
-func sourceWords(p forms.PersonData) string {
-	s := "số định danh gõ tay"
-	if p.Card != nil {
-		s = "thẻ"
-	}
-	if p.Resident != nil {
-		s += " và CSDL dân cư"
-	}
-	return s
-}
-
-// slotVerified reports whether the slot must be found in the database.
-func (m Model) slotVerified(slot string) bool {
-	for _, p := range m.form.spec.Persons() {
-		if p.ID == slot {
-			return p.Verify
-		}
-	}
-	return false
-}
-
-// nextPending looks up the next derived person (a household head, a spouse)
-// whose ID the filled slots revealed.
-func (m Model) nextPending() (Model, tea.Cmd) {
-	if m.form == nil {
-		return m, nil
-	}
-	if m.tried == nil {
-		m.tried = map[string]bool{}
-	}
-	for _, p := range m.form.decl.PendingPersons() {
-		k := p.Slot + "/" + p.ID
-		if m.tried[k] {
-			continue
-		}
-		m.tried[k] = true
-		mm, cmd := m.lookup(p.Slot, p.ID, nil, "")
-		return mm.(Model), cmd
-	}
-	return m, nil
-}
-
-func (m Model) explain(err error) string { return m.opt.Backend.Explain(err) }
-
-// ---- virtual card reader ----------------------------------------------
-
-func (m Model) updateCards(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	cards := m.opt.Reader.Virtual()
-	switch {
-	case key.Matches(msg, m.keys.Back):
-		m.screen = scrIdentify
-		return m, nil
-	case key.Matches(msg, m.keys.Up):
-		if m.cardIdx > 0 {
-			m.cardIdx--
-		}
-	case key.Matches(msg, m.keys.Down):
-		if m.cardIdx < len(cards)-1 {
-			m.cardIdx++
-		}
-	case key.Matches(msg, m.keys.Confirm):
-		if len(cards) == 0 {
-			return m, nil
-		}
-		k, _ := m.typedKey() // empty: the clerk reads the number off the virtual card
-		return m.startChipRead(cards[m.cardIdx].ID, k)
-	}
-	return m, nil
-}
-
-// ---- resident panel ----------------------------------------------------
-
-func (m Model) updateResident(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	switch {
-	case key.Matches(msg, m.keys.TapCard) && m.opt.Reader != nil && m.resident != nil:
-		// read the chip of the citizen identified by QR or typed ID (the ID
-		// gives the CAN), or the same card again after it left the reader
-		if len(m.opt.Reader.Virtual()) > 0 {
-			m.screen, m.cardIdx = scrCards, 0
-			return m, nil
-		}
-		return m.startChipRead("", card.KeyFromID(m.resident.Citizen.ID))
-	case key.Matches(msg, m.keys.Back):
-		return m.reset(), nil
-	case key.Matches(msg, m.keys.Service):
-		if m.resident != nil && m.resident.Deceased() {
-			m.setMessage("Công dân này đã được ghi nhận là đã mất: không tiếp nhận hồ sơ cho chính người này.", true)
-			return m, nil
-		}
-		if m.cardSource == "card" && m.chip != nil && m.chip.Verdict() == card.Failed {
-			m.setMessage("Thẻ không vượt qua xác thực chip: không tiếp nhận hồ sơ bằng dữ liệu của thẻ này. Kiểm tra giấy tờ; nếu đúng người, gõ số định danh để tra cứu.", true)
-			return m, nil
-		}
-		m.screen = scrServices
-		m.setMessage("", false)
-	}
-	return m, nil
-}
-
-// ---- service choice ----------------------------------------------------
-
-func (m Model) updateServices(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	svcs := m.opt.Backend.Services()
-	switch {
-	case key.Matches(msg, m.keys.Back):
-		m.screen = scrResident
-	case key.Matches(msg, m.keys.Up):
-		if m.svcIdx > 0 {
-			m.svcIdx--
-		}
-	case key.Matches(msg, m.keys.Down):
-		if m.svcIdx < len(svcs)-1 {
-			m.svcIdx++
-		}
-	case key.Matches(msg, m.keys.Confirm):
-		if len(svcs) == 0 {
-			return m, nil
-		}
-		spec := svcs[m.svcIdx]
-		decl := m.opt.Backend.NewDeclaration(spec)
-		if slot := primarySlot(spec); slot != "" {
-			data := forms.PersonData{Card: m.card, CardSource: forms.SourceCard, Resident: m.resident, Origin: m.origin, At: m.opt.Backend.Now()}
-			switch {
-			case m.card == nil:
-				data.CardSource = forms.SourceTyped
-			case m.cardSource == "qr":
-				data.CardSource = forms.SourceQR
-			}
-			if err := decl.FillPerson(slot, data); err != nil {
-				m.setMessage(m.explain(err), true)
-				return m, nil
-			}
-		}
-		m.form = newFormView(spec, decl, m.st, m.opt.Location)
-		m.form.setWidth(m.width)
-		m.form.mask = m.isVolunteer()
-		m.draftID = newDraftID()
-		m.screen = scrForm
-		mm, cmd := m.nextPending()
-		focus, save := mm.form.focusFirstMissing(), mm.saveDraft()
-		return mm, tea.Batch(cmd, focus, save)
-	}
-	return m, nil
-}
-
-// ---- form --------------------------------------------------------------
-
-func (m Model) updateForm(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	switch {
-	case key.Matches(msg, m.keys.Back):
-		m.screen = scrServices
-		save := m.saveDraft()
-		return m, save
-	case key.Matches(msg, m.keys.Review):
-		if probs := m.form.decl.Validate(); len(probs) > 0 {
-			m.form.showProblems(probs)
-			m.setMessage(fmt.Sprintf("Còn %d ô chưa đúng hoặc còn thiếu; con trỏ đã chuyển tới ô đầu tiên.", len(probs)), true)
-			return m, m.form.focusPath(probs[0].FieldID)
-		}
-		m.screen = scrReview
-		m.setMessage("", false)
-		save := m.saveDraft()
-		return m, save
-	}
-	m.setMessage("", false)
-	cmd, act := m.form.update(msg)
-	if act != nil && act.fillSlot != "" {
-		m.slotTarget = act.fillSlot
-		m.screen = scrIdentify
-		m.input.Reset()
-		return m, tea.Batch(cmd, m.input.Focus())
-	}
-	save := m.saveDraft()
-	return m, tea.Batch(cmd, save)
-}
-
-// primarySlot is the slot the identified citizen fills: the first one filled
-// at the counter.
-func primarySlot(spec *forms.Spec) string {
-	for _, p := range spec.Persons() {
-		if kind, _ := p.Derived(spec); kind == "" {
-			return p.ID
-		}
-	}
-	return ""
-}
-
-// ---- history and reprints ----------------------------------------------
-
-func (m Model) updateHistory(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	switch {
-	case key.Matches(msg, m.keys.Back):
-		m.screen = scrIdentify
-	case key.Matches(msg, m.keys.Up):
-		m.histIdx = max(0, m.histIdx-1)
-	case key.Matches(msg, m.keys.Down):
-		m.histIdx = min(len(m.history)-1, m.histIdx+1)
-	case key.Matches(msg, m.keys.Confirm):
-		h, ok := m.opt.Backend.(historian)
-		if !ok {
-			return m, nil
-		}
-		code, op, seq := m.history[m.histIdx].Code, m.opt.Operator, m.seq
-		return m.startIO("Đang in lại giấy biên nhận…", 30*time.Second, func(ctx context.Context) tea.Msg {
-			path, err := h.Reprint(ctx, code, op)
-			return reprintedMsg{seq: seq, code: code, path: path, err: err}
-		})
-	}
-	return m, nil
-}
-
-// ---- drafts ------------------------------------------------------------
-
-func newDraftID() string {
-	var b [8]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
-// saveDraft saves the declaration (sealed, in the store) after a step; one
-// save runs at a time, a change during it is saved right after.
-func (m *Model) saveDraft() tea.Cmd {
-	if m.form == nil || m.draftID == "" {
+// drain sends the queued dossiers and prints the queued receipts.
+func (m Model) drain() tea.Cmd {
+	b, op, every := m.f.be, m.f.op.ID, m.f.opt.SyncEvery
+	if b == nil {
 		return nil
 	}
-	if m.saving {
-		m.draftDirty = true
-		return nil
-	}
-	m.saving, m.draftDirty = true, false
-	b, id, decl, op, seq := m.opt.Backend, m.draftID, m.form.decl, m.opt.Operator, m.seq
-	step := m.form.key(m.form.current())
-	blob, err := decl.MarshalDraft()
 	return func() tea.Msg {
-		if err != nil {
-			return draftSavedMsg{seq: seq, err: err}
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), every)
 		defer cancel()
-		return draftSavedMsg{seq: seq, err: b.SaveDraft(ctx, id, decl.Spec().ID, blob, op, step)}
+		rep, err := b.Drain(ctx, 0)
+		msg := syncedMsg{report: rep, err: err}
+		msg.printed, msg.printWaiting, _ = b.RetryPrints(ctx, op)
+		return msg
 	}
 }
 
-func (m Model) onDraftSaved(msg draftSavedMsg) (tea.Model, tea.Cmd) {
-	if msg.seq != m.seq {
-		return m, nil
-	}
-	m.saving = false
-	if msg.err != nil {
-		m.setMessage("Chưa lưu được bản nháp: "+m.explain(msg.err), true)
-	}
-	if m.draftDirty {
-		save := m.saveDraft()
-		return m, save
-	}
-	return m, nil
-}
-
-func (m Model) listDrafts() (tea.Model, tea.Cmd) {
-	b, seq := m.opt.Backend, m.seq
-	return m.startIO("Đang mở danh sách hồ sơ soạn dở…", 10*time.Second, func(ctx context.Context) tea.Msg {
-		list, err := b.Drafts(ctx)
-		return draftsMsg{seq: seq, drafts: list, err: err}
-	})
-}
-
-func (m Model) onDrafts(msg draftsMsg) (tea.Model, tea.Cmd) {
-	if !m.settle(msg.seq) {
-		return m, nil
-	}
-	if msg.err != nil {
-		m.setMessage(m.explain(msg.err), true)
-		return m, nil
-	}
-	if len(msg.drafts) == 0 {
-		m.setMessage("Không có hồ sơ soạn dở nào.", false)
-		return m, nil
-	}
-	m.drafts, m.draftIdx, m.screen = msg.drafts, 0, scrDrafts
-	return m, nil
-}
-
-func (m Model) updateDrafts(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	switch {
-	case key.Matches(msg, m.keys.Back):
-		m.screen = scrIdentify
-	case key.Matches(msg, m.keys.Up):
-		m.draftIdx = max(0, m.draftIdx-1)
-	case key.Matches(msg, m.keys.Down):
-		m.draftIdx = min(len(m.drafts)-1, m.draftIdx+1)
-	case key.Matches(msg, m.keys.Confirm):
-		m.seq++
-		id, b, seq := m.drafts[m.draftIdx].ID, m.opt.Backend, m.seq
-		return m.startIO("Đang mở hồ sơ soạn dở…", 10*time.Second, func(ctx context.Context) tea.Msg {
-			decl, err := b.LoadDraft(ctx, id)
-			return draftLoadedMsg{seq: seq, id: id, decl: decl, err: err}
-		})
-	}
-	return m, nil
-}
-
-func (m Model) onDraftLoaded(msg draftLoadedMsg) (tea.Model, tea.Cmd) {
-	if !m.settle(msg.seq) {
-		return m, nil
-	}
-	if msg.err != nil {
-		m.screen = scrIdentify
-		m.setMessage(m.explain(msg.err), true)
-		return m, nil
-	}
-	m.form = newFormView(msg.decl.Spec(), msg.decl, m.st, m.opt.Location)
-	m.form.setWidth(m.width)
-	m.form.mask = m.isVolunteer()
-	m.draftID = msg.id
-	m.lookups = nil
-	for _, p := range msg.decl.Spec().Persons() {
-		if d, ok := msg.decl.Person(p.ID); ok && d.ID() != "" {
-			m.lookups = append(m.lookups, d.ID())
-		}
-	}
-	m.screen = scrForm
-	m.setMessage("Đã mở lại hồ sơ soạn dở.", false)
-	return m, m.form.focusFirstMissing()
-}
-
-// ---- review and reception ----------------------------------------------
-
-func (m Model) updateReview(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	switch {
-	case key.Matches(msg, m.keys.Back):
-		m.screen = scrForm
-		return m, nil
-	case key.Matches(msg, m.keys.Confirm):
-		// the reception works on a copy: the screen keeps drawing the original
-		decl, err := m.form.decl.Clone()
-		if err != nil {
-			m.setMessage(m.explain(err), true)
-			return m, nil
-		}
-		b, op, seq, draft := m.opt.Backend, m.opt.Operator, m.seq, m.draftID
-		looked := append([]string(nil), m.lookups...)
-		return m.startIO("Đang tiếp nhận hồ sơ và in giấy biên nhận…", 30*time.Second, func(ctx context.Context) tea.Msg {
-			out, err := b.Receive(ctx, decl, op, looked, draft)
-			return receivedMsg{seq: seq, outcome: out, err: err}
-		})
-	}
-	return m, nil
-}
-
-func (m Model) onReceived(msg receivedMsg) (tea.Model, tea.Cmd) {
-	if !m.settle(msg.seq) {
-		return m, nil
-	}
-	if msg.err != nil {
-		m.setMessage("Chưa tiếp nhận được hồ sơ: "+m.explain(msg.err), true)
-		return m, nil
-	}
-	out := msg.outcome
-	m.outcome = &out
-	m.screen = scrReceipt
-	if out.Dossier != nil && out.Dossier.Status == forms.StatusQueued {
-		m.queued++
-	}
+func (m *Model) onSynced(msg syncedMsg) tea.Cmd {
+	f, s := m.f, m.status
+	s.queued, s.printWaiting = msg.report.Waiting, msg.printWaiting
 	m.refreshLink()
-	return m, m.drain() // refreshes the queue count in the status bar
-}
-
-func (m Model) updateReceipt(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	if key.Matches(msg, m.keys.NewPerson) {
-		return m.reset(), nil
+	if n := len(msg.report.Sent); n > 0 && f.busy == "" && f.notice == "" {
+		f.say(fmt.Sprintf("Đã gửi lên hệ thống %d hồ sơ đang chờ.", n))
 	}
-	return m, nil
+	if msg.printed > 0 && f.busy == "" && f.notice == "" {
+		f.say(fmt.Sprintf("Đã in lại %d giấy biên nhận bị lỗi in trước đó.", msg.printed))
+	}
+	return nil
 }
 
-// ---- view --------------------------------------------------------------
+// sweep removes expired look-ups from the cache.
+func (m Model) sweep() tea.Cmd {
+	b := m.f.be
+	if b == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		_, _ = b.SweepCache() // the service logs a failure
+		return nil
+	}
+}
 
-// View renders the current screen with the title and status bars.
+// ---- view ------------------------------------------------------------------
+
+// View renders the title, the status bar, the current screen (or the help
+// overlay), the notice and the hint line.
 func (m Model) View() tea.View {
-	header := m.titleBar() + "\n" + m.statusBar() + "\n"
+	f := m.f
+	header := m.titleBar() + "\n" + m.status.view(f.width) + "\n"
 	var footer strings.Builder
-	if m.busy != "" {
-		footer.WriteString("\n" + m.spin.View() + " " + m.busy)
+	if f.busy != "" {
+		footer.WriteString("\n" + f.spin.View() + " " + f.busy)
 	}
-	if m.message != "" {
-		style := m.st.OK
-		if m.msgErr {
-			style = m.st.Error
+	if f.notice != "" {
+		style := f.st.OK
+		if f.noticeErr {
+			style = f.st.Error
 		}
-		footer.WriteString("\n" + style.Width(max(20, m.width-4)).Render(m.message))
+		footer.WriteString("\n" + style.Width(max(20, f.width-4)).Render(f.notice))
 	}
-	footer.WriteString("\n\n" + m.help.View(m.screenKeys()))
-	// the body gets the lines left: a view taller than the terminal would scroll
-	// the title and the status bar away
+	scr := m.screens[f.screen]
+	keys := append(scr.help(), m.keys.Help, m.keys.Quit)
+	footer.WriteString("\n\n" + m.hints.ShortHelpView(keys))
+	// the body gets the lines left: a view taller than the terminal would
+	// scroll the title and the status bar away
 	avail := 1000
-	if m.height > 0 {
-		avail = max(5, m.height-lipgloss.Height(header)-lipgloss.Height(footer.String())-1)
+	if f.height > 0 {
+		avail = max(5, f.height-lipgloss.Height(header)-lipgloss.Height(footer.String())-1)
 	}
 	var body string
-	switch m.screen {
-	case scrIdentify:
-		body = m.viewIdentify()
-	case scrCards:
-		body = m.viewCards()
-	case scrResident:
-		body = m.viewResident()
-	case scrServices:
-		body = m.viewServices()
-	case scrForm:
-		body = m.form.view(m.width, avail)
-	case scrReview:
-		body = m.viewReview()
-	case scrReceipt:
-		body = m.viewReceipt()
-	case scrDrafts:
-		body = m.viewDrafts()
-	case scrHistory:
-		body = m.viewHistory()
-	case scrLogin:
-		body = m.viewLogin()
+	if m.help.open {
+		body = m.help.view(f.width, scr.help(), m.keys, m.status.details())
+	} else {
+		body = scr.view(max(20, f.width-2), avail)
 	}
-	if m.width > 4 {
-		body = lipgloss.NewStyle().Width(m.width - 2).Render(body)
+	if f.width > 4 {
+		body = lipgloss.NewStyle().Width(f.width - 2).Render(body)
 	}
-	offset := 0
-	if m.scrollOn == m.screen && m.screen != scrForm {
-		offset = m.scroll
+	lines := strings.Split(strings.TrimRight(body, "\n"), "\n")
+	if len(lines) > avail {
+		lines = lines[:avail]
 	}
-	body = clip(body, avail, offset, m.st)
-	v := tea.NewView(m.st.App.Render(header + "\n" + body + footer.String()))
+	v := tea.NewView(f.st.App.Render(header + "\n" + strings.Join(lines, "\n") + footer.String()))
 	v.AltScreen = true
 	v.WindowTitle = "motcua — Bộ phận một cửa"
 	return v
 }
 
-// clip keeps n lines of body from line offset (clamped), with a marker when
-// more lies below or above.
-func clip(body string, n, offset int, st Styles) string {
-	lines := strings.Split(strings.TrimRight(body, "\n"), "\n")
-	if len(lines) <= n {
-		return strings.Join(lines, "\n")
-	}
-	offset = max(0, min(offset, len(lines)-n+1))
-	end := min(len(lines), offset+n-1)
-	out := lines[offset:end]
-	more := st.Muted.Render(fmt.Sprintf("  … còn %d dòng — PgDn/PgUp để xem", len(lines)-end+offset))
-	return strings.Join(append(out, more), "\n")
-}
-
 func (m Model) titleBar() string {
 	t := "MỘT CỬA — tiếp nhận hồ sơ"
-	if m.opt.Demo {
+	if m.f.opt.Demo {
 		t += "  [DEMO: dữ liệu tổng hợp, không phải người thật]"
 	}
-	if m.opt.Agency != "" {
-		t += "  · " + m.opt.Agency
+	if m.f.opt.Agency != "" {
+		t += "  · " + m.f.opt.Agency
 	}
-	return m.st.Title.Render(t)
-}
-
-func (m Model) statusBar() string {
-	dot := func(ok bool, label string) string {
-		if ok {
-			return m.st.StatusOK.Render("● ") + label
-		}
-		return m.st.StatusBad.Render("● ") + label
+	if m.f.width > 0 {
+		t = ansi.Truncate(t, m.f.width-2, "…")
 	}
-	var parts []string
-	switch {
-	case !m.gwKnown:
-		parts = append(parts, m.st.Muted.Render("○ Cổng dữ liệu: đang kiểm tra"))
-	case m.gwErr == nil:
-		label := "Cổng dữ liệu: kết nối"
-		if m.link != "" {
-			label = m.link
-		}
-		parts = append(parts, dot(true, label))
-	default:
-		label := "Cổng dữ liệu: mất kết nối (dùng dữ liệu lưu tạm)"
-		if m.link != "" {
-			label = m.link
-		}
-		parts = append(parts, dot(false, label))
-	}
-	if m.opt.Reader != nil {
-		parts = append(parts, m.readerStatus(dot))
-	} else {
-		parts = append(parts, dot(false, "Đầu đọc: không có"))
-	}
-	switch {
-	case !m.gwKnown:
-	case m.printerErr == nil:
-		parts = append(parts, dot(true, "Biên nhận: "+m.printerName))
-	default:
-		parts = append(parts, dot(false, "Biên nhận: lỗi"))
-	}
-	if m.queued > 0 {
-		parts = append(parts, m.st.Warn.Render(fmt.Sprintf("Chờ gửi: %d hồ sơ", m.queued)))
-	}
-	if m.printWaiting > 0 {
-		parts = append(parts, m.st.Warn.Render(fmt.Sprintf("Chờ in: %d biên nhận", m.printWaiting)))
-	}
-	if m.opt.Backend != nil {
-		who := "Cán bộ: " + m.opt.Operator.ID
-		if m.isVolunteer() {
-			who = "Tình nguyện viên: " + m.opt.Operator.ID
-		}
-		parts = append(parts, who)
-	} else {
-		parts = append(parts, m.st.Muted.Render("chưa đăng nhập"))
-	}
-	line := strings.Join(parts, " │ ")
-	if m.width > 0 {
-		line = ansi.Truncate(line, m.width-2, "…")
-	}
-	return m.st.StatusBar.Render(line)
-}
-
-func (m Model) screenKeys() help.KeyMap {
-	k := m.keys
-	var short []key.Binding
-	switch m.screen {
-	case scrIdentify:
-		short = []key.Binding{k.Submit}
-		if m.opt.Reader != nil {
-			short = append(short, k.TapCard)
-		}
-		if m.slotTarget == "" {
-			short = append(short, k.Drafts, k.History, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "xóa")))
-		} else {
-			short = append(short, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "quay lại tờ khai")))
-		}
-	case scrCards:
-		short = []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "chạm thẻ")), k.Back}
-	case scrResident:
-		short = []key.Binding{k.Service, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "người khác"))}
-		if m.opt.Reader != nil {
-			short = append(short, key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", "đọc chip")))
-		}
-	case scrServices:
-		short = []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "mở tờ khai")), k.Back}
-	case scrForm:
-		short = []key.Binding{k.Next, k.Prev, k.NextEmpty, k.Choice}
-		if m.form != nil && m.form.current().group != "" {
-			short = append(short, k.AddRow, k.DelRow)
-		}
-		short = append(short, k.Review, k.Back)
-	case scrDrafts:
-		short = []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "mở")), k.Back}
-	case scrHistory:
-		short = []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "in lại biên nhận")), k.Back}
-	case scrLogin:
-		short = []key.Binding{key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "ô sau")),
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "đăng nhập"))}
-	case scrReview:
-		short = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "tiếp nhận và in biên nhận")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "sửa tờ khai"))}
-	case scrReceipt:
-		short = []key.Binding{k.NewPerson}
-	}
-	short = append(short, k.Help, k.Quit)
-	if m.full {
-		return screenKeys{short: nil, full: [][]key.Binding{short}}
-	}
-	return screenKeys{short: short}
-}
-
-func (m Model) field(label, value string) string {
-	return m.st.Label.Render(fmt.Sprintf("%-22s", label)) + " " + m.st.Value.Render(value)
-}
-
-// clock formats t in the counter's time zone.
-func (m Model) clock(t time.Time, layout string) string { return t.In(m.opt.Location).Format(layout) }
-
-func sourceTag(st Styles, loc *time.Location, source string, at time.Time) string {
-	at = at.In(loc)
-	switch source {
-	case "card":
-		return st.SourceCard.Render("[chip]")
-	case "qr":
-		return st.SourceCard.Render("[QR]")
-	case "database", "gateway":
-		return st.SourceDB.Render("[CSDL " + at.Format("15:04") + "]")
-	case "cache":
-		return st.SourceOld.Render("[CSDL lưu tạm " + at.Format("02/01 15:04") + "]")
-	}
-	return ""
+	return m.f.st.Title.Render(t)
 }

@@ -54,19 +54,7 @@ lệnh chờ vài giây nếu tệp dữ liệu đang bận và báo nếu vẫn
 	return cmd
 }
 
-func stateLabel(s string) string {
-	switch forms.Status(s) {
-	case forms.StatusFinalized:
-		return "đã tiếp nhận, chưa gửi"
-	case forms.StatusQueued:
-		return "chờ gửi lại"
-	case forms.StatusSubmitted:
-		return "đã gửi"
-	case forms.StatusRejected:
-		return "bị từ chối"
-	}
-	return s
-}
+func stateLabel(s string) string { return forms.Status(s).Label() }
 
 func (a *app) dossierShowCmd() *cobra.Command {
 	var asJSON bool

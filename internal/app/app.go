@@ -114,10 +114,10 @@ func Open(cfg config.Config, opt Options) (*App, error) {
 	}
 	a.Service, err = counter.New(counter.Config{
 		Agency: counter.Agency{Code: cfg.Agency.Code, Parent: cfg.Agency.Parent, Name: cfg.Agency.Name,
-			Address: cfg.Agency.Address, Place: cfg.Agency.Place, Police: cfg.Agency.Police, ResultPlace: cfg.Agency.ResultPlace},
+			Address: cfg.Agency.Address, Place: cfg.Agency.Place, Police: cfg.Agency.Police, Clinic: cfg.Agency.Clinic, ResultPlace: cfg.Agency.ResultPlace},
 		Counter: cfg.Counter, CacheTTL: cfg.Limits.CacheTTL.Duration,
 		CutoffHour: cfg.Limits.CutoffHour, ReturnHour: cfg.Limits.ReturnHour,
-		PaperSize: cfg.Printer.Size,
+		PaperSize: cfg.Printer.Size, Location: cfg.Location(),
 	}, counter.Deps{Gateway: a.Gateway, Store: store, Printer: a.Printer, Calendar: cal, Specs: forms.Catalog(),
 		Clock: clock, Log: slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {

@@ -40,6 +40,7 @@ type Agency struct {
 	Address     string `toml:"address"`
 	Place       string `toml:"place" comment:"Địa danh ghi ở dòng ngày tháng"`
 	Police      string `toml:"police" comment:"Công an cấp xã nhận hồ sơ cư trú (dòng Kính gửi), ví dụ Công an phường Ba Đình"`
+	Clinic      string `toml:"clinic" comment:"Trạm y tế của phường/xã: nơi khám chữa bệnh ban đầu điền sẵn cho thẻ BHYT trẻ em, ví dụ Trạm Y tế phường Ba Đình"`
 	ResultPlace string `toml:"result_place" comment:"Nơi trả kết quả"`
 }
 

@@ -32,6 +32,7 @@ type Agency struct {
 	Address     string
 	Place       string // for the date line and "Kính gửi"
 	Police      string // the commune police: addressee of residence procedures
+	Clinic      string // the ward's first-care health station, prefilled for a child's BHYT card
 	ResultPlace string
 }
 
@@ -43,6 +44,9 @@ type Config struct {
 	CutoffHour int    // dossiers received after this hour count from the next working day
 	ReturnHour int    // hour of the appointment
 	PaperSize  string // receipt PDF size: "A4" (default) or "A5"
+	// Location is the counter's time zone: every time a person reads (messages,
+	// receipts) is shown in it. Default time.Local.
+	Location *time.Location
 }
 
 // Service carries out the counter's work. It holds no open files: the store
@@ -80,6 +84,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if cfg.CacheTTL <= 0 {
 		cfg.CacheTTL = 24 * time.Hour
 	}
+	if cfg.Location == nil {
+		cfg.Location = time.Local
+	}
 	if d.Clock == nil {
 		d.Clock = time.Now
 	}
@@ -95,6 +102,11 @@ func New(cfg Config, d Deps) (*Service, error) {
 
 // Now is the counter's clock.
 func (s *Service) Now() time.Time { return s.clock() }
+
+// Location is the counter's time zone.
+func (s *Service) Location() *time.Location { return s.cfg.Location }
+
+func (s *Service) loc() *time.Location { return s.cfg.Location }
 
 // Services lists the services the counter offers.
 func (s *Service) Services() []*forms.Spec { return s.specs }
@@ -234,7 +246,7 @@ func (s *Service) logAccess(e offline.AccessEntry) {
 // NewDeclaration starts an empty declaration of spec in the counter's context
 // (agency, place, clock); person slots are filled with FillPerson.
 func (s *Service) NewDeclaration(spec *forms.Spec) *forms.Declaration {
-	return forms.NewDeclaration(spec, forms.Env{Agency: s.addressee(), Place: s.cfg.Agency.Place, Police: s.cfg.Agency.Police,
+	return forms.NewDeclaration(spec, forms.Env{Agency: s.addressee(), Place: s.cfg.Agency.Place, Police: s.cfg.Agency.Police, Clinic: s.cfg.Agency.Clinic,
 		Now: s.clock(), Clock: s.clock})
 }
 

@@ -2,28 +2,104 @@ package counter
 
 import (
 	"context"
+	"sort"
 
 	"motcua/forms"
 	"motcua/offline"
 )
 
-// SaveDraft keeps a declaration in progress (sealed) so that it survives a
-// crash, a closed screen or the end of a shift.
-func (s *Service) SaveDraft(_ context.Context, id, service string, blob []byte, op Operator, step string) error {
-	return s.store.Update(func(tx *offline.Tx) error {
-		return tx.PutDraft(offline.DraftInfo{ID: id, Service: service, Operator: op.ID, Step: step}, blob)
-	})
+// DraftSave is one save of a declaration in progress.
+type DraftSave struct {
+	ID      string
+	Service string
+	Step    string // where the clerk was (a field id)
+	// SubjectID is the personal ID of the person the declaration is about ("" when
+	// not identified yet): kept as a keyed hash, so that the citizen's draft is
+	// found again without an ID number in the index.
+	SubjectID string
+	Blob      []byte // the declaration (sealed in the store)
 }
 
-// Drafts lists the declarations in progress, most recent first.
-func (s *Service) Drafts(context.Context) ([]offline.DraftInfo, error) {
-	var out []offline.DraftInfo
+// SaveDraft keeps a declaration in progress (sealed) so that it survives a
+// crash, a closed screen or the end of a shift.
+func (s *Service) SaveDraft(_ context.Context, d DraftSave, op Operator) error {
+	info := offline.DraftInfo{ID: d.ID, Service: d.Service, Operator: op.ID, Step: d.Step}
+	if d.SubjectID != "" {
+		info.Subject = s.store.SubjectRef(d.SubjectID)
+	}
+	return s.store.Update(func(tx *offline.Tx) error { return tx.PutDraft(info, d.Blob) })
+}
+
+// Draft is a declaration in progress as the clerk picks it: its index entry
+// and the name of the person it is about ("" when not identified yet).
+type Draft struct {
+	offline.DraftInfo
+	Who string `json:"who,omitempty"`
+}
+
+// Drafts lists the declarations in progress in a stable order (the most
+// recently started first): opening one does not move it.
+func (s *Service) Drafts(context.Context) ([]Draft, error) {
+	var out []Draft
 	err := s.store.View(func(tx *offline.Tx) error {
-		var err error
-		out, err = tx.ListDrafts()
-		return err
+		list, err := tx.ListDrafts()
+		if err != nil {
+			return err
+		}
+		for _, info := range list {
+			d := Draft{DraftInfo: info}
+			if blob, _, err := tx.GetDraft(info.ID); err == nil {
+				d.Who = draftSubjectName(blob)
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.After(out[j].CreatedAt)
+		}
+		return out[i].ID < out[j].ID
 	})
 	return out, err
+}
+
+// draftSubjectName is the name of the person a draft is about ("" when unknown).
+func draftSubjectName(blob []byte) string {
+	d, err := forms.RestoreDraft(blob)
+	if err != nil {
+		return ""
+	}
+	if slot := d.Spec().Subject.Person; slot != "" {
+		if p, ok := d.Person(slot); ok {
+			return p.FullName()
+		}
+	}
+	return ""
+}
+
+// FindDraft returns the draft of service kept for the person with that ID
+// ("" when none), the most recently saved when several are.
+func (s *Service) FindDraft(_ context.Context, service, subjectID string) (string, error) {
+	if subjectID == "" {
+		return "", nil
+	}
+	ref := s.store.SubjectRef(subjectID)
+	var id string
+	err := s.store.View(func(tx *offline.Tx) error {
+		list, err := tx.ListDrafts() // most recently saved first
+		if err != nil {
+			return err
+		}
+		for _, d := range list {
+			if d.Service == service && d.Subject == ref {
+				id = d.ID
+				return nil
+			}
+		}
+		return nil
+	})
+	return id, err
 }
 
 // LoadDraft resumes a declaration in progress in the counter's context.

@@ -63,6 +63,7 @@ func Config(dataDir string) config.Config {
 		Address:     "Địa chỉ demo — không phải trụ sở thật",
 		Place:       "Phường Ba Đình",
 		Police:      "Công an phường Ba Đình",
+		Clinic:      "Trạm Y tế phường Ba Đình",
 		ResultPlace: "Bộ phận Tiếp nhận và Trả kết quả, UBND phường Ba Đình (bản demo)",
 	}
 	cfg.Counter = 1

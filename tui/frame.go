@@ -1,0 +1,107 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"motcua/internal/counter"
+	"motcua/offline"
+)
+
+// frame is what every component reaches: the options, the backend and the
+// operator of the session, the theme, the terminal's size, the notice line
+// and the command running. Components share it by pointer; only Update
+// changes it.
+type frame struct {
+	opt    Options
+	be     Backend // nil while the counter is locked
+	op     Operator
+	st     Styles
+	loc    *time.Location
+	width  int
+	height int
+
+	screen    screenID // the screen shown (routing)
+	notice    string   // Vietnamese notice or error under the screen
+	noticeErr bool
+	busy      string // the command running ("" when none): keys wait for it
+	spin      spinner.Model
+	seq       int // the citizen served: answers about a previous one are dropped
+	// noTimers: tests drive the model without the timers (status polling,
+	// spinner, idle lock, sync period), so every command they run returns.
+	noTimers bool
+}
+
+// after is a timer: msg arrives after d (nil when timers are off).
+func (f *frame) after(d time.Duration, msg tea.Msg) tea.Cmd {
+	if f.noTimers {
+		return nil
+	}
+	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+}
+
+// spinTick keeps the spinner turning while a command runs.
+func (f *frame) spinTick() tea.Cmd {
+	if f.noTimers {
+		return nil
+	}
+	return f.spin.Tick
+}
+
+func newFrame(opt Options) *frame {
+	return &frame{opt: opt, be: opt.Backend, op: opt.Operator, st: DefaultStyles(), loc: opt.Location,
+		spin: spinner.New(spinner.WithSpinner(spinner.Dot))}
+}
+
+// say shows a notice; fail shows an error; clear removes either.
+func (f *frame) say(s string)  { f.notice, f.noticeErr = s, false }
+func (f *frame) fail(s string) { f.notice, f.noticeErr = s, true }
+func (f *frame) clear()        { f.notice, f.noticeErr = "", false }
+
+// explain words an error for the clerk.
+func (f *frame) explain(err error) string {
+	if f.be != nil {
+		return f.be.Explain(err)
+	}
+	return counter.Explain(err)
+}
+
+// clock formats t in the counter's time zone.
+func (f *frame) clock(t time.Time, layout string) string { return t.In(f.loc).Format(layout) }
+
+// now is the counter's clock.
+func (f *frame) now() time.Time {
+	if f.be != nil {
+		return f.be.Now()
+	}
+	return time.Now()
+}
+
+// volunteer: the operator prepares declarations only and sees sensitive
+// fields (ethnicity, religion) masked.
+func (f *frame) volunteer() bool { return f.op.Role == offline.RoleVolunteer }
+
+// io runs fn as a command with a deadline while the screen shows label and
+// a spinner; keys wait (in order) until its answer arrives and settle is called.
+func (f *frame) io(label string, timeout time.Duration, fn func(ctx context.Context) tea.Msg) tea.Cmd {
+	f.busy = label
+	f.clear()
+	return tea.Batch(func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		return fn(ctx)
+	}, f.spinTick())
+}
+
+// settle accepts the answer of a command started for the citizen served:
+// false for a late answer about a previous one.
+func (f *frame) settle(seq int) bool {
+	if seq != f.seq {
+		return false
+	}
+	f.busy = ""
+	return true
+}

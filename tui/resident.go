@@ -1,0 +1,185 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"motcua/forms"
+	"motcua/lookups"
+	"motcua/lookups/card"
+	"motcua/lookups/vntext"
+)
+
+// residentScreen is step 2: the citizen's identity (from the chip with its
+// checks, or the QR code, or the database), residence from the database,
+// household, marital status.
+type residentScreen struct {
+	f      *frame
+	d      *desk
+	keys   residentKeys
+	scroll scroller
+}
+
+func newResidentScreen(f *frame, d *desk) *residentScreen {
+	return &residentScreen{f: f, d: d, keys: defaultResidentKeys()}
+}
+
+func (s *residentScreen) onShow() tea.Cmd { s.scroll.top(); return nil }
+
+func (s *residentScreen) help() []key.Binding {
+	out := []key.Binding{}
+	if r := s.d.v.resident; r != nil && !r.Deceased() {
+		out = append(out, s.keys.Service)
+	}
+	out = append(out, s.keys.Next)
+	if s.f.opt.Reader != nil {
+		out = append(out, s.keys.ReadChip)
+	}
+	return append(out, s.scroll.keys.PageDown)
+}
+
+func (s *residentScreen) update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	if s.scroll.update(k, s.f.height) {
+		return nil
+	}
+	switch {
+	case key.Matches(k, s.keys.ReadChip) && s.f.opt.Reader != nil && s.d.v.resident != nil:
+		// the chip of the citizen found by QR or typed ID (its ID gives the CAN),
+		// or the same card again after it left the reader
+		if len(s.f.opt.Reader.Virtual()) > 0 {
+			s.f.screen = scrCards
+			return nil
+		}
+		return s.d.startChipRead("", card.KeyFromID(s.d.v.resident.Citizen.ID))
+	case key.Matches(k, s.keys.Next):
+		s.d.reset()
+		return nil
+	case key.Matches(k, s.keys.Service):
+		return s.d.chooseService()
+	}
+	return nil
+}
+
+func (s *residentScreen) view(width, height int) string {
+	return s.scroll.view(s.body(), height, &s.f.st)
+}
+
+func (s *residentScreen) body() string {
+	f, v := s.f, &s.d.v
+	r := v.resident
+	if r == nil {
+		return ""
+	}
+	c := r.Citizen
+	var b strings.Builder
+	b.WriteString(f.st.Subtitle.Render("Bước 2 — Thông tin công dân") + "  " + recordTag(f, v.origin))
+	if v.card != nil {
+		b.WriteString(" " + cardTag(f, v.cardSource))
+	}
+	b.WriteString("\n\n")
+	if v.cardSource == forms.SourceCard && v.chip.res != nil {
+		b.WriteString(chipVerdict(f, v.chip.res) + "  " + chipChecks(f, v.chip))
+	}
+	if r.Deceased() {
+		b.WriteString(f.st.Error.Render("CÔNG DÂN ĐÃ MẤT ngày "+r.DeathDate.String()+" (theo CSDL): không tiếp nhận hồ sơ cho chính người này.") + "\n\n")
+	}
+	if v.origin.Source == "cache" {
+		b.WriteString(f.st.Warn.Render(fmt.Sprintf("Mất kết nối: đang dùng dữ liệu lưu tạm lúc %s.",
+			f.clock(v.origin.FetchedAt, "15:04 02/01/2006"))) + "\n\n")
+	}
+	mask := func(x string) string {
+		if f.volunteer() && x != "" {
+			return "••••"
+		}
+		return x
+	}
+	left := []string{
+		field(f, "Họ, chữ đệm và tên", c.FullName),
+		field(f, "Số định danh", c.ID),
+		field(f, "Ngày sinh", c.BirthDate.String()),
+		field(f, "Giới tính", string(c.Sex)),
+		field(f, "Dân tộc / Quốc tịch", mask(c.Ethnicity)+" / "+c.Nationality),
+		field(f, "Tình trạng hôn nhân", r.MaritalStatus.Label()),
+	}
+	if r.Spouse != nil {
+		left = append(left, field(f, "Vợ/chồng", r.Spouse.FullName))
+	}
+	b.WriteString(strings.Join(left, "\n") + "\n")
+	if v.card != nil {
+		if v.card.FullName != "" && v.card.FullName != c.FullName {
+			if vntext.Equal(v.card.FullName, c.FullName) {
+				b.WriteString(f.st.Warn.Render(fmt.Sprintf("Tên trên thẻ «%s» chỉ khác CSDL «%s» ở cách đặt dấu: là cùng một tên.",
+					v.card.FullName, c.FullName)) + "\n")
+			} else if v.cardSource != forms.SourceQR || len(v.qrWarnings) == 0 {
+				b.WriteString(f.st.Error.Render(fmt.Sprintf("Tên trên thẻ «%s» khác tên trong CSDL «%s»: kiểm tra lại giấy tờ.",
+					v.card.FullName, c.FullName)) + "\n")
+			}
+		}
+		for _, w := range v.qrWarnings {
+			b.WriteString(f.st.Warn.Render(w) + "\n")
+		}
+	}
+	b.WriteString("\n" + f.st.Subtitle.Render("Cư trú (từ CSDL, không cần giấy xác nhận cư trú)") + "\n")
+	res := func(label string, x *lookups.Residence) {
+		if x == nil {
+			return
+		}
+		line := field(f, label, x.Address.String())
+		if !x.Since.IsZero() {
+			line += f.st.Muted.Render("  từ " + x.Since.String())
+		}
+		if !x.Until.IsZero() {
+			line += f.st.Muted.Render(" đến " + x.Until.String())
+		}
+		b.WriteString(line + "\n")
+		if old := x.Legacy.String(); old != "" {
+			b.WriteString(f.st.Muted.Render(fmt.Sprintf("%-22s  (trước 2025: %s)", "", old)) + "\n")
+		}
+	}
+	res("Thường trú", r.Permanent)
+	res("Tạm trú", r.Temporary)
+	res("Nơi ở hiện tại", r.CurrentPlace)
+	if v.card != nil && v.card.CardAddress != "" {
+		b.WriteString(f.st.Muted.Render(fmt.Sprintf("%-22s  %s", "Địa chỉ in trên thẻ", v.card.CardAddress)) + "\n")
+	}
+	if h := r.Household; h != nil {
+		b.WriteString("\n" + f.st.Subtitle.Render("Hộ gia đình") + f.st.Muted.Render("  chủ hộ: "+h.Head.FullName+"  số hồ sơ cư trú: "+h.FileNumber) + "\n")
+		for _, mem := range h.Members {
+			mark := "  "
+			if mem.ID == c.ID {
+				mark = "› "
+			}
+			fmt.Fprintf(&b, "%s%-12s %-28s %-10s %s\n", mark, mem.Relation, mem.FullName, mem.BirthDate.String(), mem.ID)
+		}
+	}
+	return b.String()
+}
+
+// recordTag marks data from the database: fresh (with the time) or from the cache.
+func recordTag(f *frame, o lookups.Origin) string {
+	switch o.Source {
+	case "":
+		return ""
+	case "cache":
+		return f.st.SourceOld.Render("[CSDL lưu tạm " + f.clock(o.FetchedAt, "02/01 15:04") + "]")
+	}
+	return f.st.SourceDB.Render("[CSDL " + f.clock(o.FetchedAt, "15:04") + "]")
+}
+
+// cardTag marks data from the card: its chip or its QR code.
+func cardTag(f *frame, source string) string {
+	switch source {
+	case forms.SourceCard:
+		return f.st.SourceCard.Render("[chip]")
+	case forms.SourceQR:
+		return f.st.SourceCard.Render("[QR]")
+	}
+	return ""
+}

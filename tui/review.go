@@ -1,0 +1,117 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"motcua/forms"
+)
+
+// reviewScreen is step 5: what the citizen hands over, the residence note,
+// the persons and every value with its source; Enter receives the dossier.
+type reviewScreen struct {
+	f      *frame
+	d      *desk
+	keys   reviewKeys
+	scroll scroller
+}
+
+func newReviewScreen(f *frame, d *desk) *reviewScreen {
+	return &reviewScreen{f: f, d: d, keys: defaultReviewKeys()}
+}
+
+func (s *reviewScreen) onShow() tea.Cmd { s.scroll.top(); return nil }
+
+func (s *reviewScreen) help() []key.Binding {
+	return []key.Binding{s.keys.Receive, s.keys.Edit, s.keys.PageDown}
+}
+
+func (s *reviewScreen) update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	if s.scroll.update(k, s.f.height) {
+		return nil
+	}
+	switch {
+	case key.Matches(k, s.keys.Edit):
+		s.f.screen = scrForm
+		return s.d.form.load()
+	case key.Matches(k, s.keys.Receive):
+		return s.d.receive()
+	}
+	return nil
+}
+
+func (s *reviewScreen) view(width, height int) string {
+	return s.scroll.view(s.body(), height, &s.f.st)
+}
+
+func (s *reviewScreen) body() string {
+	f, fs := s.f, s.d.form
+	in := s.d.v.intake
+	if in == nil {
+		return ""
+	}
+	decl := in.Declaration()
+	var b strings.Builder
+	b.WriteString(f.st.Subtitle.Render("Bước 5 — Xem lại trước khi tiếp nhận: "+in.Spec().Name) + "\n\n")
+	if procs := decl.Procedures(); len(procs) > 0 {
+		b.WriteString(f.st.Label.Render("Thủ tục") + "\n")
+		for _, p := range procs {
+			days := "trong ngày"
+			if p.ProcessingDays > 0 {
+				days = fmt.Sprintf("%d ngày làm việc", p.ProcessingDays)
+			}
+			fmt.Fprintf(&b, "  • %s — %s (%s)\n", p.Name, p.Agency, days)
+		}
+	}
+	// what the citizen hands over and the residence note first: the long
+	// field list follows (PgDn)
+	b.WriteString(f.st.Label.Render("Giấy tờ công dân nộp") + "\n")
+	for _, doc := range decl.Documents() {
+		b.WriteString("  • " + documentLine(doc) + "\n")
+	}
+	for _, n := range decl.Notes() {
+		b.WriteString(f.st.Warn.Render("⚠ "+n) + "\n")
+	}
+	b.WriteString(f.st.OK.Render("Thông tin cư trú lấy từ CSDL quốc gia về dân cư: không yêu cầu giấy xác nhận cư trú (CT07/CT08).") + "\n\n")
+	b.WriteString(f.st.Label.Render("Người trong tờ khai") + "\n")
+	for _, p := range in.Spec().Persons() {
+		if _, ok := decl.Person(p.ID); ok && decl.PersonRelevant(p.ID) {
+			fmt.Fprintf(&b, "  %s %s\n", padRight(p.Label, 34), fs.slotText(p.ID))
+		}
+	}
+	section := ""
+	for _, r := range fs.rows {
+		switch r.kind {
+		case rowSection:
+			section = r.title
+		case rowGroupRow:
+			b.WriteString("  " + f.st.Label.Render(r.title) + "\n")
+		case rowField:
+			v := fs.display(r)
+			if v == "" {
+				continue
+			}
+			if section != "" {
+				b.WriteString(f.st.Label.Render(section) + "\n")
+				section = ""
+			}
+			fmt.Fprintf(&b, "  %s %s %s\n", padRight(r.title, 34), v, fs.sourceOf(r.path))
+		}
+	}
+	return b.String()
+}
+
+func documentLine(d forms.Document) string {
+	kind := "bản sao"
+	if d.Original {
+		kind = "bản chính"
+	}
+	return fmt.Sprintf("%s (%s, %d)", d.Name, kind, max(1, d.Count))
+}

@@ -174,12 +174,12 @@ type Field struct {
 	ChoiceFilter    string       `toml:"choice_filter"` // wards: the province field
 	// Open: a choice list that also takes text matching none of its choices,
 	// kept as typed (a place abroad where the list holds the wards).
-	Open bool `toml:"open"`
-	Relevant        string       `toml:"relevant"`      // expression; empty means always
-	Procedures      []string     `toml:"procedures"`    // procedures whose forms use it (empty: all)
-	Min             int          `toml:"min"`           // group rows
-	Max             int          `toml:"max"`
-	Sub             []Field      `toml:"fields"` // group sub-fields
+	Open       bool     `toml:"open"`
+	Relevant   string   `toml:"relevant"`   // expression; empty means always
+	Procedures []string `toml:"procedures"` // procedures whose forms use it (empty: all)
+	Min        int      `toml:"min"`        // group rows
+	Max        int      `toml:"max"`
+	Sub        []Field  `toml:"fields"` // group sub-fields
 
 	relevant  *Expr
 	calc      *Expr

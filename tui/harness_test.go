@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"slices"
 	"strings"
@@ -282,3 +283,10 @@ func (h *harness) want(parts ...string) {
 }
 
 func (h *harness) on(s screenID) bool { return h.model().f.screen == s }
+
+// loginRefused is a login that never opens (the login screen's goldens).
+func loginRefused(context.Context, string, string) (Backend, Operator, error) {
+	return nil, Operator{}, errLoginRefused
+}
+
+var errLoginRefused = errors.New("test: login refused")

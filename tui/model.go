@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
@@ -47,7 +46,6 @@ type Model struct {
 	status  *statusBar
 	help    *helpOverlay
 	keys    globalKeys
-	hints   help.Model
 
 	typeahead     []tea.KeyPressMsg // keys typed while a command runs, replayed in order
 	replayPending bool              // a replayMsg is on its way: new keys queue behind
@@ -70,7 +68,7 @@ func New(opt Options) Model {
 	d.form = newFormScreen(f, d)
 	drafts, history := newDraftsScreen(f, d), newHistoryScreen(f)
 	identify := newIdentifyScreen(f, d, drafts, history)
-	m := Model{f: f, d: d, keys: defaultGlobalKeys(), hints: help.New(), lastKey: time.Now(),
+	m := Model{f: f, d: d, keys: defaultGlobalKeys(), lastKey: time.Now(),
 		status: &statusBar{f: f, d: d}, help: &helpOverlay{f: f, keys: defaultHelpKeys()}}
 	m.screens = map[screenID]screen{
 		scrLogin: newLoginScreen(f), scrIdentify: identify, scrCards: newCardsScreen(f, d, identify),
@@ -153,7 +151,6 @@ func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		f.width, f.height = msg.Width, msg.Height
-		m.hints.SetWidth(msg.Width - 2)
 		d.form.setWidth(msg.Width)
 		return nil
 	case tea.KeyPressMsg:
@@ -394,8 +391,7 @@ func (m Model) View() tea.View {
 		footer.WriteString("\n" + style.Width(max(20, f.width-4)).Render(f.notice))
 	}
 	scr := m.screens[f.screen]
-	keys := append(scr.help(), m.keys.Help, m.keys.Quit)
-	footer.WriteString("\n\n" + m.hints.ShortHelpView(keys))
+	footer.WriteString("\n\n" + m.hintLine(scr.help()))
 	// the body gets the lines left: a view taller than the terminal would
 	// scroll the title and the status bar away
 	avail := 1000
@@ -404,7 +400,7 @@ func (m Model) View() tea.View {
 	}
 	var body string
 	if m.help.open {
-		body = m.help.view(f.width, scr.help(), m.keys, m.status.details())
+		body = m.help.view(max(20, f.width-2), avail, scr.help(), m.keys, m.status.details())
 	} else {
 		body = scr.view(max(20, f.width-2), avail)
 	}
@@ -419,6 +415,33 @@ func (m Model) View() tea.View {
 	v.AltScreen = true
 	v.WindowTitle = "motcua — Bộ phận một cửa"
 	return v
+}
+
+// hintLine lists the screen's keys in their order (those that finish the
+// screen first) and always ends with F1, which shows them all: keys that do
+// not fit are left to F1.
+func (m Model) hintLine(keys []key.Binding) string {
+	st := m.f.st
+	var items []string
+	for _, k := range keys {
+		if h := k.Help(); h.Key != "" {
+			items = append(items, st.Code.Render(h.Key)+" "+st.Help.Render(h.Desc))
+		}
+	}
+	h := m.keys.Help.Help()
+	tail := st.Code.Render(h.Key) + " " + st.Help.Render(h.Desc)
+	sep := st.Help.Render(" • ")
+	width := m.f.width - 2
+	for n := len(items); ; n-- {
+		parts := append([]string(nil), items[:n]...)
+		if n < len(items) {
+			parts = append(parts, st.Help.Render("…"))
+		}
+		line := strings.Join(append(parts, tail), sep)
+		if width <= 0 || n == 0 || ansi.StringWidth(line) <= width {
+			return line
+		}
+	}
 }
 
 func (m Model) titleBar() string {

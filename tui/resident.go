@@ -147,7 +147,7 @@ func (s *residentScreen) body() string {
 	res("Tạm trú", r.Temporary)
 	res("Nơi ở hiện tại", r.CurrentPlace)
 	if v.card != nil && v.card.CardAddress != "" {
-		b.WriteString(f.st.Muted.Render(fmt.Sprintf("%-22s  %s", "Địa chỉ in trên thẻ", v.card.CardAddress)) + "\n")
+		b.WriteString(f.st.Muted.Render(fmt.Sprintf("%-22s %s", "Địa chỉ in trên thẻ", v.card.CardAddress)) + "\n")
 	}
 	if h := r.Household; h != nil {
 		b.WriteString("\n" + f.st.Subtitle.Render("Hộ gia đình") + f.st.Muted.Render("  chủ hộ: "+h.Head.FullName+"  số hồ sơ cư trú: "+h.FileNumber) + "\n")

@@ -83,7 +83,7 @@ func (s *reviewScreen) body() string {
 	b.WriteString(f.st.Label.Render("Người trong tờ khai") + "\n")
 	for _, p := range in.Spec().Persons() {
 		if _, ok := decl.Person(p.ID); ok && decl.PersonRelevant(p.ID) {
-			fmt.Fprintf(&b, "  %s %s\n", padRight(p.Label, 34), fs.slotText(p.ID))
+			fmt.Fprintf(&b, "  %s %s\n", padRight(clipText(p.Label, 33), 34), fs.slotText(p.ID))
 		}
 	}
 	section := ""
@@ -102,7 +102,7 @@ func (s *reviewScreen) body() string {
 				b.WriteString(f.st.Label.Render(section) + "\n")
 				section = ""
 			}
-			fmt.Fprintf(&b, "  %s %s %s\n", padRight(r.title, 34), v, fs.sourceOf(r.path))
+			fmt.Fprintf(&b, "  %s %s %s\n", padRight(clipText(r.title, 33), 34), v, fs.sourceOf(r.path))
 		}
 	}
 	return b.String()

@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"motcua/forms"
 	"motcua/lookups"
@@ -93,6 +96,9 @@ func (s *Service) ReceiveWith(ctx context.Context, decl *forms.Declaration, op O
 		})
 		if err != nil {
 			return err
+		}
+		for i := range d.Procedures {
+			d.Procedures[i].Agency = s.handler(d.Procedures[i].Agency)
 		}
 		// each procedure of a bundle has its own processing time and appointment
 		err = d.SetAppointments(func(p forms.ProcedureRecord) (time.Time, error) {
@@ -279,4 +285,28 @@ func (s *Service) printReceipt(ctx context.Context, d *forms.Dossier, op Operato
 		return fp.Path(d.Code), nil
 	}
 	return s.printer.Name(), nil
+}
+
+// handler names the agency that settles a procedure: the spec says "Ủy ban
+// nhân dân cấp xã" or "Công an cấp xã", the dossier and the receipt name this
+// ward's (from the configuration); other agencies stay as the spec says.
+func (s *Service) handler(generic string) string {
+	a := s.cfg.Agency
+	switch {
+	case strings.HasPrefix(generic, "Ủy ban nhân dân cấp xã") && a.Place != "":
+		return "Ủy ban nhân dân " + lowerFirst(a.Place)
+	case strings.HasPrefix(generic, "Công an cấp xã") && a.Police != "":
+		return a.Police
+	}
+	return generic
+}
+
+// lowerFirst writes a unit's kind in lower case inside a sentence ("Phường
+// Ba Đình" -> "phường Ba Đình").
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
 }

@@ -1,0 +1,84 @@
+package tui
+
+import (
+	"fmt"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"motcua/lookups"
+	"motcua/lookups/card"
+)
+
+// Every screen at 80x24 and 120x40, compared with testdata/<test>/<size>.golden
+// (plain text: the screens must read without colour). After a deliberate
+// change, look at the screens and rewrite them with
+//
+//	go test ./tui -run TestGolden -update
+func TestGolden(t *testing.T) {
+	screens := []struct {
+		name  string
+		setup func(h *harness)
+	}{
+		{"login", func(h *harness) {}},
+		{"identify", func(h *harness) {}},
+		{"cards", func(h *harness) { h.key(tea.KeyF2) }},
+		{"chip-identity", func(h *harness) { h.key(tea.KeyF2); h.typ("1") }},
+		{"resident", func(h *harness) { h.typ(id1); h.key(tea.KeyEnter) }},
+		{"services", func(h *harness) { h.typ(id1); h.key(tea.KeyEnter); h.key(tea.KeyEnter) }},
+		{"form", func(h *harness) { openForm(h) }},
+		{"form-slot-candidates", func(h *harness) {
+			openForm(h)
+			h.typ("1")                                         // to marry: the partner's slot appears
+			h.model().d.form.focusPath("slot:partner")         // the slot offers the persons of the visit
+			h.send(tea.KeyPressMsg{Code: tea.KeyDown, Mod: 0}) // and back, to render after a key
+			h.send(tea.KeyPressMsg{Code: tea.KeyUp})
+		}},
+		{"review", func(h *harness) {
+			openForm(h)
+			h.typ("2")
+			h.key(tea.KeyTab)
+			h.typ("Bổ sung hồ sơ")
+			h.key(tea.KeyF10)
+		}},
+		{"receipt", func(h *harness) {
+			openForm(h)
+			h.typ("2")
+			h.key(tea.KeyTab)
+			h.typ("Bổ sung hồ sơ")
+			h.key(tea.KeyF10)
+			h.key(tea.KeyEnter)
+		}},
+		{"drafts", func(h *harness) {
+			openForm(h)
+			h.typ("2")
+			h.key(tea.KeyEscape)
+			h.key(tea.KeyEscape)
+			h.key(tea.KeyEscape)
+			h.key(tea.KeyF3)
+		}},
+		{"history", func(h *harness) { h.key(tea.KeyF4) }},
+		{"help", func(h *harness) { openForm(h); h.key(tea.KeyF1) }},
+	}
+	for _, sc := range screens {
+		for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {
+			t.Run(fmt.Sprintf("%s/%dx%d", sc.name, size.w, size.h), func(t *testing.T) {
+				steps, last := script(id1, nil)
+				st := &fakeStation{virtual: []lookups.CardInfo{{ID: id1, Name: "Trần Thị Hòa", Note: "thẻ thử"}}, steps: steps, final: last}
+				opt := Options{Reader: st, Agency: "UBND PHƯỜNG THỬ NGHIỆM"}
+				if sc.name == "login" {
+					opt.Login = loginRefused
+				}
+				h := newHarnessWith(t, opt)
+				st.path = h.be.path
+				h.send(tea.WindowSizeMsg{Width: size.w, Height: size.h})
+				sc.setup(h)
+				golden.RequireEqual(t, ansi.Strip(h.m.View().Content))
+			})
+		}
+	}
+}
+
+var _ card.Station = (*fakeStation)(nil)

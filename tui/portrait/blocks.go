@@ -1,6 +1,7 @@
 package portrait
 
 import (
+	"image"
 	"image/color"
 	"strings"
 
@@ -22,12 +23,25 @@ func (p *Portrait) View(width, height int) string {
 		return ""
 	}
 	if !p.OK() {
-		msg := lipgloss.NewStyle().Width(width).MaxHeight(height).Render(p.Message())
-		return lipgloss.Place(width, height, lipgloss.Left, lipgloss.Top, msg)
+		return boxed(p.Message(), width, height)
 	}
 	return p.cached(cacheKey{kind: 'b', cols: width, rows: height}, func() string {
 		c, r := p.BlockSize(width, height)
 		return place(p.blocks(width, height), c, r, width, height)
+	})
+}
+
+// ViewGray is View in grey levels, stretched to the full range: for
+// terminals with 16 colours, where Bubble Tea would map a colour picture to
+// the nearest of 16 saturated colours and the face would be lost, while the
+// greys (black, dark grey, light grey, white) keep its shape.
+func (p *Portrait) ViewGray(width, height int) string {
+	if width <= 0 || height <= 0 || !p.OK() {
+		return p.View(width, height)
+	}
+	return p.cached(cacheKey{kind: 'g', cols: width, rows: height}, func() string {
+		c, r := p.BlockSize(width, height)
+		return place(p.blocksWith(width, height, grey), c, r, width, height)
 	})
 }
 
@@ -43,9 +57,16 @@ func (p *Portrait) BlockSize(width, height int) (cols, rows int) {
 }
 
 func (p *Portrait) blocks(width, height int) string {
+	return p.blocksWith(width, height, nil)
+}
+
+func (p *Portrait) blocksWith(width, height int, filter func(*image.RGBA)) string {
 	w, h := p.Size()
 	pw, ph := fit(w, h, width, 2*height)
 	img := scale(p.img, pw, ph)
+	if filter != nil {
+		filter(img)
+	}
 	var b strings.Builder
 	for y := 0; y < ph; y += 2 {
 		if y > 0 {
@@ -65,8 +86,44 @@ func (p *Portrait) blocks(width, height int) string {
 	return b.String()
 }
 
+// grey turns img into grey levels (Rec. 601 luma) stretched so that its
+// darkest pixel is black and its lightest white.
+func grey(img *image.RGBA) {
+	lo, hi := 255, 0
+	luma := func(c color.RGBA) int { return (299*int(c.R) + 587*int(c.G) + 114*int(c.B)) / 1000 }
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			l := luma(img.RGBAAt(x, y))
+			lo, hi = min(lo, l), max(hi, l)
+		}
+	}
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			l := luma(img.RGBAAt(x, y))
+			if hi > lo {
+				l = (l - lo) * 255 / (hi - lo)
+			}
+			v := uint8(l)
+			img.SetRGBA(x, y, color.RGBA{v, v, v, 0xff})
+		}
+	}
+}
+
 func opaque(c color.RGBA) color.Color {
 	return color.RGBA{c.R, c.G, c.B, 0xff}
+}
+
+// noColours is the clerk's line on a terminal without colours.
+const noColours = "Không hiển thị được ảnh: cửa sổ dòng lệnh này không có màu. Hãy đối chiếu với ảnh in trên thẻ."
+
+// boxed wraps msg into a width x height block.
+func boxed(msg string, width, height int) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	msg = lipgloss.NewStyle().Width(width).MaxHeight(height).Render(msg)
+	return lipgloss.Place(width, height, lipgloss.Left, lipgloss.Top, msg)
 }
 
 // place centres block (bw x bh cells) in a cols x rows box of spaces: left

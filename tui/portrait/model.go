@@ -5,6 +5,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 )
 
 // How graphics reach the screen without breaking Bubble Tea's frame.
@@ -57,6 +58,8 @@ type Model struct {
 	x, y       int // where the box starts on the screen
 	cols, rows int // the box's size in cells
 	shown      bool
+
+	colours colorprofile.Profile // what the renderer writes (tea.ColorProfileMsg); Unknown until told
 
 	kittyID   int // the id of the picture sent to a kitty terminal, 0 if none
 	kittyNext int
@@ -115,6 +118,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		// Bubble Tea repaints the whole screen after a resize, over the picture.
 		return m.changed()
+	case tea.ColorProfileMsg:
+		m.colours = msg.Profile
+		return m, nil
 	}
 	if m.Term.Observe(msg) {
 		return m.changed()
@@ -199,7 +205,14 @@ func (m Model) View() string {
 		return ""
 	}
 	if !m.p.OK() || m.Term.Mode == Blocks || m.Term.Mode == Auto {
-		return m.p.View(m.cols, m.rows)
+		switch {
+		case !m.p.OK() || m.colours == colorprofile.Unknown || m.colours >= colorprofile.ANSI256:
+			return m.p.View(m.cols, m.rows)
+		case m.colours == colorprofile.ANSI:
+			return m.p.ViewGray(m.cols, m.rows)
+		default: // no colours at all: half blocks would be one flat block
+			return boxed(noColours, m.cols, m.rows)
+		}
 	}
 	c, r, _, _ := m.p.GraphicSize(m.cols, m.rows, m.Term.Cell)
 	var box string

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -214,5 +215,52 @@ func TestModelViewCases(t *testing.T) {
 	m, _ = m.SetBox(0, 0, 20, 6, true)
 	if m.View() != "" {
 		t.Error("off shows something")
+	}
+}
+
+// TestModelColourProfiles: colour half blocks where the renderer has 256
+// colours or more, grey levels on 16 colours, the clerk's line on none.
+func TestModelColourProfiles(t *testing.T) {
+	p := New("JPEG", faceJPEG(t))
+	m := NewModel(Blocks, env())
+	m, _ = m.SetPortrait(p)
+	m, _ = m.SetBox(0, 0, 14, 8, true)
+	for _, tc := range []struct {
+		profile colorprofile.Profile
+		want    string
+	}{
+		{colorprofile.TrueColor, p.View(14, 8)},
+		{colorprofile.ANSI256, p.View(14, 8)},
+		{colorprofile.ANSI, p.ViewGray(14, 8)},
+		{colorprofile.ASCII, boxed(noColours, 14, 8)},
+		{colorprofile.NoTTY, boxed(noColours, 14, 8)},
+	} {
+		m, _ := m.Update(tea.ColorProfileMsg{Profile: tc.profile})
+		if got := m.View(); got != tc.want {
+			t.Errorf("%v: view\n%s\nwant\n%s", tc.profile, got, tc.want)
+		}
+	}
+	gray := p.ViewGray(14, 8)
+	checkBlock(t, gray, 14, 8)
+	if gray == p.View(14, 8) {
+		t.Fatal("grey view is the colour view")
+	}
+	// Every colour is a grey, and the range is stretched to black and white.
+	cells := cellColours(t, strings.Split(gray, "\n"))
+	seen := map[string]bool{}
+	for _, c := range cells {
+		for _, rgb := range strings.Split(c, "/") {
+			if rgb == "" {
+				continue
+			}
+			v := strings.Split(rgb, ",")
+			if v[0] != v[1] || v[1] != v[2] {
+				t.Fatalf("not a grey: %s", rgb)
+			}
+			seen[v[0]] = true
+		}
+	}
+	if !seen["0"] || !seen["255"] {
+		t.Errorf("grey range not stretched to 0..255")
 	}
 }

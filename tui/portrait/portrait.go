@@ -82,8 +82,11 @@ func New(format string, data []byte) *Portrait {
 		w, h := img.Bounds().Dx(), img.Bounds().Dy()
 		if w > workSide || h > workSide {
 			w, h = fit(w, h, workSide, workSide)
+			p.img = scale(img, w, h)
+		} else { // keep the size; turn YCbCr into RGBA once
+			p.img = image.NewRGBA(image.Rect(0, 0, w, h))
+			draw.Draw(p.img, p.img.Bounds(), img, img.Bounds().Min, draw.Src)
 		}
-		p.img = scale(img, w, h) // also turns YCbCr into RGBA once
 	}
 	return p
 }

@@ -1,12 +1,15 @@
 package portrait
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
+
+	"motcua/internal/config"
 )
 
 func env(kv ...string) func(string) string {
@@ -92,5 +95,16 @@ func TestObserveCellSize(t *testing.T) {
 	term.Observe(uv.PrimaryDeviceAttributesEvent{1})
 	if !term.Settled() {
 		t.Error("not settled after the device attributes")
+	}
+}
+
+// TestModesMatchConfig: the configuration accepts exactly the modes
+// ParseMode reads (config cannot import tui, so it keeps its own list).
+func TestModesMatchConfig(t *testing.T) {
+	if !slices.Equal(Modes(), config.PortraitModes) {
+		t.Errorf("portrait modes %v, configuration %v", Modes(), config.PortraitModes)
+	}
+	if m, err := ParseMode(config.Default().Card.Portrait); m != Auto || err != nil {
+		t.Errorf("default %v %v", m, err)
 	}
 }

@@ -61,7 +61,8 @@ type Model struct {
 
 	colours colorprofile.Profile // what the renderer writes (tea.ColorProfileMsg); Unknown until told
 
-	kittyID   int // the id of the picture sent to a kitty terminal, 0 if none
+	kittyID   int      // the id of the picture sent to a kitty terminal, 0 if none
+	kittySent kittyKey // what that picture was made from
 	kittyNext int
 	gen       int // bumped on each change; a pending draw of an older generation is dropped
 }
@@ -146,17 +147,31 @@ func (m Model) visible() bool {
 	return m.shown && m.p.OK() && m.cols > 0 && m.rows > 0
 }
 
+// kittyKey is what a picture sent to kitty depends on; its position does
+// not matter, the placeholders carry it.
+type kittyKey struct {
+	p          *Portrait
+	cols, rows int
+	cell       CellSize
+	tmux       bool
+}
+
 // kittySync frees the picture sent before and sends the current one under a
-// new id (16..255, see KittyPlaceholders). It runs the encoding in the
-// returned command, off the Update path.
+// new id (16..255, see KittyPlaceholders), unless the picture sent is still
+// the right one: a resize or a move only moves the placeholders. It runs the
+// encoding in the returned command, off the Update path.
 func (m *Model) kittySync() tea.Cmd {
+	key := kittyKey{m.p, m.cols, m.rows, m.Term.Cell, m.Term.Tmux}
+	if m.visible() && m.kittyID != 0 && key == m.kittySent {
+		return nil
+	}
 	old := m.kittyID
 	m.kittyID = 0
 	var send func() string
 	if m.visible() {
 		id := 16 + m.kittyNext%240
 		m.kittyNext++
-		m.kittyID = id
+		m.kittyID, m.kittySent = id, key
 		p, cols, rows, cell, tmux := m.p, m.cols, m.rows, m.Term.Cell, m.Term.Tmux
 		send = func() string { return p.KittyTransmit(id, cols, rows, cell, tmux) }
 	}

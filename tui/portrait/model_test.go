@@ -154,6 +154,17 @@ func TestModelKitty(t *testing.T) {
 		t.Errorf("placeholders of id 16 missing:\n%q", v)
 	}
 
+	// A resize or a move does not send the picture again: the placeholders
+	// carry it.
+	m, cmd = m.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
+	if msgs := run(cmd); len(msgs) != 0 {
+		t.Errorf("resize sent %d messages", len(msgs))
+	}
+	m, cmd = m.SetBox(5, 5, 16, 10, true)
+	if msgs := run(cmd); len(msgs) != 0 {
+		t.Errorf("move sent %d messages", len(msgs))
+	}
+
 	q := New("JPEG", faceJPEG(t))
 	m, cmd = m.SetPortrait(q)
 	raw, _ = raws(run(cmd))

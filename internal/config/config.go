@@ -10,7 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
@@ -81,7 +83,12 @@ type Card struct {
 	TrustStore []string `toml:"trust_store" comment:"Tệp hoặc thư mục chứng thư CSCA (PEM/DER) để xác thực dữ liệu chip"`
 	Trace      string   `toml:"trace" comment:"Tệp ghi vết lệnh APDU (chỉ mã lệnh và mã trạng thái, không có dữ liệu thẻ); trống = tắt"`
 	Timeout    Duration `toml:"timeout" comment:"Thời gian tối đa cho một lần đọc thẻ"`
+	Portrait   string   `toml:"portrait" comment:"Cách hiện ảnh chân dung trong chip: auto (tự nhận biết), kitty, iterm2, sixel, blocks (ký tự nửa ô) hoặc off (không hiện)"`
 }
+
+// PortraitModes are the values of card.portrait (tui/portrait.ParseMode
+// reads them; lower packages do not import tui).
+var PortraitModes = []string{"auto", "off", "blocks", "kitty", "iterm2", "sixel"}
 
 // Limits are the time limits.
 type Limits struct {
@@ -122,7 +129,7 @@ func Default() Config {
 		Gateway: Gateway{Timeout: Duration{5 * time.Second}, Retries: 2,
 			BreakerFailures: 5, BreakerCooldown: Duration{30 * time.Second}},
 		Printer: Printer{Kind: "file", Paper: "80mm", Size: "A4", Timeout: Duration{20 * time.Second}},
-		Card:    Card{Timeout: Duration{15 * time.Second}},
+		Card:    Card{Timeout: Duration{15 * time.Second}, Portrait: "auto"},
 		Limits: Limits{
 			CacheTTL:   Duration{24 * time.Hour},
 			LockWait:   Duration{3 * time.Second},
@@ -259,6 +266,7 @@ var Env = []EnvOverride{
 	{"MOTCUA_PRINTER_ADDRESS", "printer.address", setString(func(c *Config) *string { return &c.Printer.Address })},
 	{"MOTCUA_CARD_READER", "card.reader", setString(func(c *Config) *string { return &c.Card.Reader })},
 	{"MOTCUA_CARD_TRACE", "card.trace", setString(func(c *Config) *string { return &c.Card.Trace })},
+	{"MOTCUA_CARD_PORTRAIT", "card.portrait", setString(func(c *Config) *string { return &c.Card.Portrait })},
 	{"MOTCUA_CACHE_TTL", "limits.cache_ttl", setDuration(func(c *Config) *Duration { return &c.Limits.CacheTTL })},
 	{"MOTCUA_CALENDAR", "calendar", setString(func(c *Config) *string { return &c.Calendar })},
 	{"MOTCUA_DATA_DIR", "data_dir", setString(func(c *Config) *string { return &c.DataDir })},
@@ -304,6 +312,9 @@ func (c Config) Validate() error {
 	}
 	if s := c.Printer.Size; s != "A4" && s != "A5" {
 		return fmt.Errorf("config: printer.size %q: A4 or A5", s)
+	}
+	if !slices.Contains(PortraitModes, c.Card.Portrait) {
+		return fmt.Errorf("config: card.portrait %q: one of %s", c.Card.Portrait, strings.Join(PortraitModes, ", "))
 	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil {
 		return fmt.Errorf("config: timezone %q: %w", c.Timezone, err)

@@ -54,6 +54,24 @@ func TestLoadErrors(t *testing.T) {
 	if _, err := Load(bad, func(k string) string { return map[string]string{"MOTCUA_CACHE_TTL": "soon"}[k] }); err == nil {
 		t.Fatal("bad duration must be rejected")
 	}
+	_, err := Load("", func(k string) string {
+		return map[string]string{"MOTCUA_CARD_PORTRAIT": "xyz", "XDG_CONFIG_HOME": dir}[k]
+	})
+	if err == nil || !strings.Contains(err.Error(), "auto, off, blocks, kitty, iterm2, sixel") {
+		t.Fatalf("card.portrait xyz must be refused with the allowed values, got %v", err)
+	}
+}
+
+func TestCardPortrait(t *testing.T) {
+	if got := Default().Card.Portrait; got != "auto" {
+		t.Errorf("default card.portrait %q", got)
+	}
+	cfg, err := Load("", func(k string) string {
+		return map[string]string{"MOTCUA_CARD_PORTRAIT": "sixel", "XDG_CONFIG_HOME": t.TempDir()}[k]
+	})
+	if err != nil || cfg.Card.Portrait != "sixel" {
+		t.Fatalf("%v %q", err, cfg.Card.Portrait)
+	}
 }
 
 func TestEncodeHidesToken(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 	"motcua/forms"
 	"motcua/lookups/card"
+	"motcua/tui/portrait"
 )
 
 // chipState is the chip read of the visit.
@@ -33,11 +34,13 @@ type chipProgressMsg struct {
 	ch  <-chan tea.Msg
 }
 
-// chipDoneMsg ends a chip read.
+// chipDoneMsg ends a chip read; face is the portrait prepared from the
+// chip's DG2 (decoded in the command, never in Update).
 type chipDoneMsg struct {
-	seq int
-	res *card.Result
-	err error
+	seq  int
+	res  *card.Result
+	err  error
+	face *portrait.Portrait
 }
 
 // readerEventMsg is a change of the PC/SC readers; ch delivers the next.
@@ -85,7 +88,11 @@ func (d *desk) startChipRead(virtualID string, k card.Key) tea.Cmd {
 				case <-ctx.Done():
 				}
 			})
-			ch <- chipDoneMsg{seq: seq, res: res, err: err}
+			done := chipDoneMsg{seq: seq, res: res, err: err}
+			if res != nil && res.Face != nil {
+				done.face = portrait.New(res.Face.Format, res.Face.Data)
+			}
+			ch <- done
 		}()
 		return waitChip(ch)()
 	}
@@ -133,16 +140,20 @@ func (d *desk) onChipDone(msg chipDoneMsg) tea.Cmd {
 		c.res = msg.res
 	}
 	c.step = ""
+	var face tea.Cmd
+	if msg.face != nil && c.slot == "" {
+		d.f.pm, face = d.f.pm.SetPortrait(msg.face)
+	}
 	if msg.err != nil {
 		if !c.looked {
 			d.f.busy = ""
 			d.f.screen = scrIdentify
 			c.res = nil
 			d.f.fail("Không đọc được thẻ: " + card.Explain(msg.err))
-			return nil
+			return face
 		}
 		d.f.fail("Chưa xác thực xong chip: " + card.Explain(msg.err) + " Nhấn F2 để đọc lại.")
-		return nil
+		return face
 	}
 	if c.res != nil && c.res.Verdict() == card.Failed {
 		who := "Thẻ"
@@ -151,7 +162,7 @@ func (d *desk) onChipDone(msg chipDoneMsg) tea.Cmd {
 		}
 		d.f.fail(who + " KHÔNG vượt qua xác thực chip: dữ liệu chip có thể bị sửa hoặc thẻ bị sao chép. Không dùng thẻ này để tiếp nhận.")
 	}
-	return nil
+	return face
 }
 
 // auditCardRead records the card read in the access log.

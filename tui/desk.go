@@ -51,7 +51,7 @@ type visit struct {
 func newDesk(f *frame) *desk { return &desk{f: f} }
 
 // reset clears everything about the citizen served, for the next one.
-func (d *desk) reset() {
+func (d *desk) reset() tea.Cmd {
 	d.f.seq++
 	if d.v.chip.cancel != nil {
 		d.v.chip.cancel()
@@ -62,6 +62,9 @@ func (d *desk) reset() {
 	d.form.close()
 	d.f.clear()
 	d.f.screen = scrIdentify
+	var cmd tea.Cmd
+	d.f.pm, cmd = d.f.pm.SetPortrait(nil)
+	return cmd
 }
 
 // person is the citizen served as a slot filler.

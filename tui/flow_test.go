@@ -390,3 +390,23 @@ func TestHintLineKeepsFinishingKeysAt80Columns(t *testing.T) {
 		t.Fatalf("hint line at 80 columns lacks F10 or esc: %q", last)
 	}
 }
+
+// F12 turns on the built-in Telex typing for the form's text fields (and the
+// status bar says so); the identification input is left alone (a QR line).
+func TestTelexInFormFields(t *testing.T) {
+	h := newHarness(t)
+	openForm(h)
+	h.typ("2") // purpose: other
+	h.key(tea.KeyTab)
+	h.key(tea.KeyF12)
+	h.want("Telex")
+	h.typ("Boor sung hoof sow")
+	if got := h.model().d.form.decl.Value("purpose_other"); got != "Bổ sung hồ sơ" {
+		t.Fatalf("typed with Telex: %q, want %q", got, "Bổ sung hồ sơ")
+	}
+	h.key(tea.KeyF12)
+	h.typ(" aa")
+	if got := h.model().d.form.decl.Value("purpose_other"); got != "Bổ sung hồ sơ aa" {
+		t.Fatalf("typed with Telex off: %q", got)
+	}
+}

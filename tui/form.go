@@ -291,6 +291,7 @@ func isChoice(r formRow) bool {
 // load puts the current row's value into the editor.
 func (f *formScreen) load() tea.Cmd {
 	r := f.current()
+	f.fr.typist.Reset() // a new field: the Telex word starts again
 	f.filter, f.pick = "", 0
 	f.input.Reset()
 	if r.kind != rowField || isChoice(r) {
@@ -581,7 +582,7 @@ func (f *formScreen) update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	var cmd tea.Cmd
-	f.input, cmd = f.input.Update(msg)
+	f.input, cmd = f.fr.typist.Update(f.input, msg) // Telex when on (F12), else the input's own keys
 	// validate as the clerk types: the declaration follows the editor
 	before := f.decl.Value(r.path)
 	f.set(r.path, f.input.Value())

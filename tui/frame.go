@@ -2,12 +2,16 @@ package tui
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"motcua/internal/counter"
+	"motcua/lookups/vntext/vnime"
+	"motcua/lookups/vntext/vnime/teainput"
+	"motcua/tui/portrait"
 	"motcua/offline"
 )
 
@@ -30,6 +34,8 @@ type frame struct {
 	busy      string // the command running ("" when none): keys wait for it
 	spin      spinner.Model
 	seq       int // the citizen served: answers about a previous one are dropped
+	pm     portrait.Model    // the chip's portrait on the resident panel
+	typist *teainput.Typist // the built-in Telex typing of the form's text fields (F12)
 	// noTimers: tests drive the model without the timers (status polling,
 	// spinner, idle lock, sync period), so every command they run returns.
 	noTimers bool
@@ -52,8 +58,18 @@ func (f *frame) spinTick() tea.Cmd {
 }
 
 func newFrame(opt Options) *frame {
+	getenv := opt.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	style := vnime.NewStyle
+	if opt.TelexOldStyle {
+		style = vnime.OldStyle
+	}
+	typist := teainput.New(vnime.Telex, style)
+	typist.SetOn(opt.Telex)
 	return &frame{opt: opt, be: opt.Backend, op: opt.Operator, st: DefaultStyles(), loc: opt.Location,
-		spin: spinner.New(spinner.WithSpinner(spinner.Dot))}
+		spin: spinner.New(spinner.WithSpinner(spinner.Dot)), pm: portrait.NewModel(opt.Portrait, getenv), typist: typist}
 }
 
 // say shows a notice; fail shows an error; clear removes either.

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"motcua/lookups/card"
+	"motcua/tui/portrait"
 )
 
 // Options configure the program.
@@ -35,6 +36,13 @@ type Options struct {
 	IdleLock time.Duration
 	// SyncEvery is how often queued dossiers are sent again (default 30s).
 	SyncEvery time.Duration
+	// Portrait is how the chip's portrait is shown (card.portrait; Auto detects).
+	Portrait portrait.Mode
+	// Getenv reads the environment for the terminal's kind (default os.Getenv).
+	Getenv func(string) string
+	// Telex starts with the built-in Telex typing on; TelexOldStyle puts tone
+	// marks the old way (hoà) instead of the new (hòa).
+	Telex, TelexOldStyle bool
 }
 
 // Model is the root model: it routes each message to the component that
@@ -90,7 +98,7 @@ func (m Model) identify() *identifyScreen { return m.screens[scrIdentify].(*iden
 
 // Init starts the status checks, the background work and the reader watch.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.session(), watchReaders(m.f.opt.Reader), m.idleTick())
+	return tea.Batch(m.session(), watchReaders(m.f.opt.Reader), m.idleTick(), m.f.pm.Init())
 }
 
 // session starts what an open counter does in the background.
@@ -134,7 +142,10 @@ func (m Model) replay() (tea.Model, tea.Cmd) {
 // told (focus, refresh) and a notice left from the old one goes.
 func (m *Model) route(msg tea.Msg) tea.Cmd {
 	before, notice := m.f.screen, m.f.notice
-	cmd := m.dispatch(msg)
+	// the portrait takes the terminal's answers, resizes and its own draws
+	var face tea.Cmd
+	m.f.pm, face = m.f.pm.Update(msg)
+	cmd := tea.Batch(face, m.dispatch(msg))
 	if m.f.screen != before {
 		if m.f.notice == notice {
 			m.f.clear()
@@ -143,7 +154,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 			cmd = tea.Batch(cmd, s.onShow())
 		}
 	}
-	return cmd
+	return tea.Batch(cmd, m.screens[scrResident].(*residentScreen).placePortrait())
 }
 
 func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
@@ -237,7 +248,11 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		m.help.open = true
 		return nil
 	case key.Matches(k, m.keys.Telex):
-		m.status.telex = !m.status.telex
+		if m.f.typist.Toggle() {
+			f.say("Đã bật gõ Telex có sẵn (ô chữ của tờ khai): gõ aa, ow, dd, s f r x j… như Unikey. F12 để tắt.")
+		} else {
+			f.say("Đã tắt gõ Telex có sẵn.")
+		}
 		return nil
 	case f.busy != "" || m.replayPending:
 		// a command is running: keys wait for it, in order (a scanner may be typing)
@@ -259,9 +274,9 @@ func (m *Model) onLogin(msg loginMsg) tea.Cmd {
 		return m.login().lock(m.login().id.Value())
 	}
 	f.be, f.op = msg.backend, msg.op
-	m.d.reset()
+	reset := m.d.reset()
 	f.say("Xin chào " + msg.op.Name + ".")
-	return tea.Batch(m.session(), m.identify().onShow())
+	return tea.Batch(reset, m.session(), m.identify().onShow())
 }
 
 // lock clears the citizen and asks for a login: the next operator (or the
@@ -271,14 +286,14 @@ func (m *Model) lock(why string) tea.Cmd {
 		return nil
 	}
 	end := m.endSession() // holds the backend: the volunteer's look-ups go even though it is dropped
-	m.d.reset()
+	reset := m.d.reset()
 	m.f.be = nil
 	m.status.gwKnown = false
 	m.help.open = false
 	m.typeahead = nil
 	m.f.screen = scrLogin
 	m.f.fail(why)
-	return tea.Batch(end, m.login().lock(m.f.op.ID))
+	return tea.Batch(end, reset, m.login().lock(m.f.op.ID))
 }
 
 // endSession: a volunteer's session leaves no cached look-ups behind.

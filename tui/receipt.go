@@ -25,7 +25,7 @@ func (s *receiptScreen) help() []key.Binding { return []key.Binding{s.keys.Next}
 
 func (s *receiptScreen) update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, s.keys.Next) {
-		s.d.reset()
+		return s.d.reset()
 	}
 	return nil
 }

@@ -6,11 +6,13 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"motcua/forms"
 	"motcua/lookups"
 	"motcua/lookups/card"
 	"motcua/lookups/vntext"
+	"motcua/tui/portrait"
 )
 
 // residentScreen is step 2: the citizen's identity (from the chip with its
@@ -59,8 +61,7 @@ func (s *residentScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		return s.d.startChipRead("", card.KeyFromID(s.d.v.resident.Citizen.ID))
 	case key.Matches(k, s.keys.Next):
-		s.d.reset()
-		return nil
+		return s.d.reset()
 	case key.Matches(k, s.keys.Service):
 		return s.d.chooseService()
 	}
@@ -69,6 +70,29 @@ func (s *residentScreen) update(msg tea.Msg) tea.Cmd {
 
 func (s *residentScreen) view(width, height int) string {
 	return s.scroll.view(s.body(), height, &s.f.st)
+}
+
+// The portrait's box on the resident panel: cells, and where it starts on
+// the screen (below the title bar, the status bar, a blank line, the
+// panel's title and a blank line; after the frame's left padding).
+const (
+	portraitCols = 16
+	portraitRows = 10
+	portraitX    = 1
+	portraitY    = 5
+)
+
+// portraitShown: the panel holds a chip's portrait and shows its top.
+func (s *residentScreen) portraitShown() bool {
+	return s.f.screen == scrResident && s.scroll.offset == 0 && s.d.v.cardSource == forms.SourceCard &&
+		s.d.v.chip.res != nil && s.d.v.chip.res.Face != nil && s.f.opt.Portrait != portrait.Off
+}
+
+// placePortrait tells the portrait where its box is (from Update).
+func (s *residentScreen) placePortrait() tea.Cmd {
+	var cmd tea.Cmd
+	s.f.pm, cmd = s.f.pm.SetBox(portraitX, portraitY, portraitCols, portraitRows, s.portraitShown())
+	return cmd
 }
 
 func (s *residentScreen) body() string {
@@ -84,14 +108,15 @@ func (s *residentScreen) body() string {
 		b.WriteString(" " + cardTag(f, v.cardSource))
 	}
 	b.WriteString("\n\n")
+	var top strings.Builder // beside the portrait when there is one
 	if v.cardSource == forms.SourceCard && v.chip.res != nil {
-		b.WriteString(chipVerdict(f, v.chip.res) + "  " + chipChecks(f, v.chip))
+		top.WriteString(chipVerdict(f, v.chip.res) + "  " + chipChecks(f, v.chip))
 	}
 	if r.Deceased() {
-		b.WriteString(f.st.Error.Render("CÔNG DÂN ĐÃ MẤT ngày "+r.DeathDate.String()+" (theo CSDL): không tiếp nhận hồ sơ cho chính người này.") + "\n\n")
+		top.WriteString(f.st.Error.Render("CÔNG DÂN ĐÃ MẤT ngày "+r.DeathDate.String()+" (theo CSDL): không tiếp nhận hồ sơ cho chính người này.") + "\n\n")
 	}
 	if v.origin.Source == "cache" {
-		b.WriteString(f.st.Warn.Render(fmt.Sprintf("Mất kết nối: đang dùng dữ liệu lưu tạm lúc %s.",
+		top.WriteString(f.st.Warn.Render(fmt.Sprintf("Mất kết nối: đang dùng dữ liệu lưu tạm lúc %s.",
 			f.clock(v.origin.FetchedAt, "15:04 02/01/2006"))) + "\n\n")
 	}
 	mask := func(x string) string {
@@ -111,7 +136,14 @@ func (s *residentScreen) body() string {
 	if r.Spouse != nil {
 		left = append(left, field(f, "Vợ/chồng", r.Spouse.FullName))
 	}
-	b.WriteString(strings.Join(left, "\n") + "\n")
+	top.WriteString(strings.Join(left, "\n") + "\n")
+	if face := f.pm.View(); face != "" && s.portraitShown() {
+		// the portrait at the left edge of its rows (tui/portrait's rule 4)
+		width := max(20, f.width-2-portraitCols-2)
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, face, "  ", lipgloss.NewStyle().Width(width).Render(top.String())) + "\n")
+	} else {
+		b.WriteString(top.String())
+	}
 	if v.card != nil {
 		if v.card.FullName != "" && v.card.FullName != c.FullName {
 			if vntext.Equal(v.card.FullName, c.FullName) {

@@ -21,7 +21,6 @@ type statusBar struct {
 	printerErr   error
 	queued       int // dossiers waiting in the outbox
 	printWaiting int // receipts waiting for the printer
-	telex        bool
 }
 
 type statusPart struct {
@@ -77,8 +76,8 @@ func (s *statusBar) parts() []statusPart {
 	if s.printWaiting > 0 {
 		out = append(out, statusPart{long: fmt.Sprintf("Chờ in: %d biên nhận", s.printWaiting), short: fmt.Sprintf("Chờ in %d", s.printWaiting), warn: true})
 	}
-	if s.telex {
-		out = append(out, statusPart{long: "Gõ Telex: bật (F12)", short: "Telex", ok: true, known: true})
+	if s.f.typist.On() {
+		out = append(out, statusPart{long: "Gõ " + s.f.typist.Label() + ": bật (F12 tắt)", short: s.f.typist.Label(), ok: true, known: true})
 	}
 	if s.f.be != nil {
 		who := "Cán bộ: " + s.f.op.ID

@@ -13,6 +13,7 @@ import (
 	"motcua/lookups/card"
 	"motcua/offline"
 	"motcua/tui"
+	"motcua/tui/portrait"
 )
 
 func (a *app) demoCmd() *cobra.Command {
@@ -61,8 +62,12 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 		}
 		return parts.Service, tui.Operator{ID: parts.Operator.ID, Name: parts.Operator.Name, Role: parts.Operator.Role}, nil
 	}
+	mode, err := portrait.ParseMode(e.cfg.Card.Portrait)
+	if err != nil {
+		return usageErr("card.portrait: %v", err)
+	}
 	opt := tui.Options{Login: login, Agency: e.cfg.Agency.Parent, Location: e.cfg.Location(), IdleLock: e.cfg.Limits.IdleLock.Duration,
-		SyncEvery: e.cfg.Limits.SyncEvery.Duration}
+		SyncEvery: e.cfg.Limits.SyncEvery.Duration, Portrait: mode, Telex: e.cfg.Input.Telex, TelexOldStyle: e.cfg.Input.ToneStyle == "old"}
 	var reader card.Station
 	if e.demo != nil {
 		if len(e.demo.Created) > 0 {

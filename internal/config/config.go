@@ -100,6 +100,13 @@ type Limits struct {
 	SyncEvery  Duration `toml:"sync_every" comment:"Chu kỳ gửi lại hồ sơ đang chờ (mặc định 30s)"`
 }
 
+// Input is how the counter screen takes Vietnamese text on a PC without
+// an input method (Unikey): the built-in Telex typing.
+type Input struct {
+	Telex     bool   `toml:"telex" comment:"Bật sẵn gõ Telex có sẵn trong chương trình (F12 bật/tắt) cho máy không có Unikey"`
+	ToneStyle string `toml:"tone_style" comment:"Cách đặt dấu khi gõ Telex: new (hòa, thủy) hoặc old (hoà, thuỷ)"`
+}
+
 // Config is the whole configuration.
 type Config struct {
 	Agency   Agency  `toml:"agency"`
@@ -107,6 +114,7 @@ type Config struct {
 	Gateway  Gateway `toml:"gateway"`
 	Printer  Printer `toml:"printer"`
 	Card     Card    `toml:"card"`
+	Input    Input   `toml:"input"`
 	Limits   Limits  `toml:"limits"`
 	Calendar string  `toml:"calendar" comment:"Tệp lịch ngày nghỉ/làm bù; trống = lịch kèm theo chương trình"`
 	DataDir  string  `toml:"data_dir" comment:"Thư mục dữ liệu; trống = thư mục mặc định của người dùng"`
@@ -130,6 +138,7 @@ func Default() Config {
 			BreakerFailures: 5, BreakerCooldown: Duration{30 * time.Second}},
 		Printer: Printer{Kind: "file", Paper: "80mm", Size: "A4", Timeout: Duration{20 * time.Second}},
 		Card:    Card{Timeout: Duration{15 * time.Second}, Portrait: "auto"},
+		Input:   Input{ToneStyle: "new"},
 		Limits: Limits{
 			CacheTTL:   Duration{24 * time.Hour},
 			LockWait:   Duration{3 * time.Second},
@@ -315,6 +324,9 @@ func (c Config) Validate() error {
 	}
 	if !slices.Contains(PortraitModes, c.Card.Portrait) {
 		return fmt.Errorf("config: card.portrait %q: one of %s", c.Card.Portrait, strings.Join(PortraitModes, ", "))
+	}
+	if s := c.Input.ToneStyle; s != "new" && s != "old" {
+		return fmt.Errorf("config: input.tone_style %q: new or old", s)
 	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil {
 		return fmt.Errorf("config: timezone %q: %w", c.Timezone, err)

@@ -11,8 +11,8 @@ import (
 	"motcua/internal/counter"
 	"motcua/lookups/vntext/vnime"
 	"motcua/lookups/vntext/vnime/teainput"
-	"motcua/tui/portrait"
 	"motcua/offline"
+	"motcua/tui/portrait"
 )
 
 // frame is what every component reaches: the options, the backend and the
@@ -33,9 +33,9 @@ type frame struct {
 	noticeErr bool
 	busy      string // the command running ("" when none): keys wait for it
 	spin      spinner.Model
-	seq       int // the citizen served: answers about a previous one are dropped
-	pm     portrait.Model    // the chip's portrait on the resident panel
-	typist *teainput.Typist // the built-in Telex typing of the form's text fields (F12)
+	seq       int              // the citizen served: answers about a previous one are dropped
+	pm        portrait.Model   // the chip's portrait on the resident panel
+	typist    *teainput.Typist // the built-in Telex typing of the form's text fields (F12)
 	// noTimers: tests drive the model without the timers (status polling,
 	// spinner, idle lock, sync period), so every command they run returns.
 	noTimers bool

@@ -265,8 +265,9 @@ func receiveDemoDossier(t *testing.T, dir string) *forms.Dossier {
 		t.Fatal(err)
 	}
 	spec, _ := forms.Lookup("xac-nhan-tthn")
-	decl, err := svc.Prefill(spec, &card, "card", res, origin)
-	if err != nil {
+	in := svc.NewIntake(spec)
+	decl := in.Declaration()
+	if err := in.Fill(in.PrimarySlot(), forms.PersonData{Card: &card, CardSource: forms.SourceCard, Resident: res, Origin: origin}); err != nil {
 		t.Fatal(err)
 	}
 	for _, kv := range [][2]string{{"purpose", "other"}, {"purpose_other", "Bổ sung hồ sơ vay vốn"}} {

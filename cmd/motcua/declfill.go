@@ -11,7 +11,6 @@ import (
 
 	"motcua/forms"
 	"motcua/internal/counter"
-	"motcua/lookups"
 )
 
 // fillProblem is why a declaration could not be filled: the field (or
@@ -50,61 +49,31 @@ func (a *app) fillDeclaration(ctx context.Context, svc *counter.Service, spec *f
 }
 
 // fillDecl is fillDeclaration with every problem itemised (for batch
-// reports): persons maps a slot to an ID, values are set in order.
+// reports): persons maps a slot to an ID, values are set in order. The
+// persons go through the counter's intake, as at the counter.
 func fillDecl(ctx context.Context, svc *counter.Service, spec *forms.Spec, persons map[string]string, values orderedValues, op counter.Operator) (*forms.Declaration, []string, []string, []*fillProblem) {
-	decl := svc.NewDeclaration(spec)
-	meta := lookups.CallMeta{Operator: op.ID, Purpose: lookups.PurposeReception}
-	var ids, warnings []string
-	slots := map[string]bool{}
+	in := svc.NewIntake(spec)
 	var known []string
 	for _, p := range spec.Persons() {
-		slots[p.ID] = true
 		known = append(known, p.ID)
 	}
 	for slot := range persons {
-		if !slots[slot] {
+		if in.Label(slot) == "" {
 			return nil, nil, nil, []*fillProblem{{Field: "person:" + slot, Code: "unknown", Usage: true,
 				Message: fmt.Sprintf("thủ tục %s không có người ở vị trí %q (có: %s)", spec.ID, slot, strings.Join(known, ", "))}}
 		}
-	}
-	fill := func(slot, label, id string) error {
-		res, origin, err := svc.Lookup(ctx, id, meta)
-		if err != nil {
-			return err
-		}
-		ids = append(ids, id)
-		if origin.Source == "cache" {
-			warnings = append(warnings, fmt.Sprintf("%s: dùng dữ liệu lưu tạm lúc %s (mất kết nối cổng dữ liệu).",
-				label, origin.FetchedAt.Format("15:04 02/01/2006")))
-		}
-		return decl.FillPerson(slot, forms.PersonData{Resident: res, Origin: origin, CardSource: forms.SourceTyped, At: svc.Now()})
 	}
 	for _, p := range spec.Persons() { // the spec's order: derived persons follow their source
 		id := strings.TrimSpace(persons[p.ID])
 		if id == "" {
 			continue
 		}
-		if err := fill(p.ID, p.Label, id); err != nil {
+		if err := in.FillByID(ctx, p.ID, id, op); err != nil {
 			return nil, nil, nil, []*fillProblem{{Field: "person:" + p.ID, Code: "person", Message: p.Label + ": " + counter.Explain(err), Err: err}}
 		}
 	}
-	tried := map[string]bool{}
-	for {
-		pending := decl.PendingPersons()
-		progressed := false
-		for _, p := range pending {
-			if tried[p.Slot+"/"+p.ID] {
-				continue
-			}
-			tried[p.Slot+"/"+p.ID], progressed = true, true
-			if err := fill(p.Slot, p.Label, p.ID); err != nil {
-				warnings = append(warnings, "Không tra cứu được "+strings.ToLower(p.Label)+": "+counter.Explain(err))
-			}
-		}
-		if !progressed {
-			break
-		}
-	}
+	in.Complete(ctx, op) // household heads, spouses: a person not found is a warning
+	decl := in.Declaration()
 	for _, v := range values {
 		if err := decl.Set(v.Path, v.Text); err != nil {
 			if errors.Is(err, forms.ErrReadOnly) && decl.Value(v.Path) == strings.TrimSpace(v.Text) {
@@ -129,5 +98,5 @@ func fillDecl(ctx context.Context, svc *counter.Service, spec *forms.Spec, perso
 		}
 		return nil, nil, nil, out
 	}
-	return decl, ids, warnings, nil
+	return decl, in.LookedUp(), in.Warnings(), nil
 }

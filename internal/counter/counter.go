@@ -250,25 +250,6 @@ func (s *Service) NewDeclaration(spec *forms.Spec) *forms.Declaration {
 		Now: s.clock(), Clock: s.clock})
 }
 
-// Prefill builds the declaration of spec with its first counter-filled person
-// slot holding what the card and the database gave.
-func (s *Service) Prefill(spec *forms.Spec, card *lookups.Citizen, cardSource string, res *lookups.Resident, origin lookups.Origin) (*forms.Declaration, error) {
-	d := s.NewDeclaration(spec)
-	for _, p := range spec.Persons() {
-		if kind, _ := p.Derived(spec); kind != "" {
-			continue
-		}
-		data := forms.PersonData{Card: card, CardSource: forms.SourceCard, Resident: res, Origin: origin, At: s.clock()}
-		switch {
-		case card == nil:
-			data.CardSource = forms.SourceTyped
-		case cardSource == "qr":
-			data.CardSource = forms.SourceQR
-		}
-		return d, d.FillPerson(p.ID, data)
-	}
-	return d, nil
-}
 
 // addressee is the "Kính gửi" line: the agency that decides on the dossier.
 func (s *Service) addressee() string {

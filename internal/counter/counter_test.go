@@ -284,7 +284,7 @@ func declaration(t *testing.T, f *fixture, leaveMissing bool) (*forms.Declaratio
 	if !ok {
 		t.Fatal("marital-status spec not in the catalog")
 	}
-	decl, err := f.svc.Prefill(spec, &card, "card", res, origin)
+	decl, err := prefillWithCard(f.svc, spec, &card, "card", res, origin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -575,7 +575,7 @@ func TestReceiveFromCachedLookup(t *testing.T) {
 	}
 	card, _ := sandbox.Default().Card(id)
 	spec, _ := forms.Lookup("xac-nhan-tthn")
-	decl, err := f.svc.Prefill(spec, &card, "qr", res, origin)
+	decl, err := prefillWithCard(f.svc, spec, &card, "qr", res, origin)
 	if err != nil {
 		t.Fatal(err)
 	}

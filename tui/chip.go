@@ -49,12 +49,6 @@ type readerEventMsg struct {
 	ch <-chan card.ReaderEvent
 }
 
-// watcher is the part of a station that reports reader and card changes
-// (PC/SC stations; the demo's virtual station has none).
-type watcher interface {
-	Watch(ctx context.Context) <-chan card.ReaderEvent
-}
-
 // startChipRead reads the card on the station (virtualID names the virtual
 // card tapped in the demo). The reading goroutine starts inside the returned
 // command; progress arrives as messages: the identity is looked up as soon as
@@ -174,14 +168,13 @@ func (d *desk) auditCardRead(id string) tea.Cmd {
 	}
 }
 
-// watchReaders follows the PC/SC readers when the station can.
-func watchReaders(st card.Station) tea.Cmd {
-	w, ok := st.(watcher)
-	if !ok {
+// watchReaders follows the PC/SC readers (when the program was given a watch).
+func watchReaders(watch func(context.Context) <-chan card.ReaderEvent) tea.Cmd {
+	if watch == nil {
 		return nil
 	}
 	return func() tea.Msg {
-		return waitReader(w.Watch(context.Background()))()
+		return waitReader(watch(context.Background()))()
 	}
 }
 

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -20,6 +19,9 @@ import (
 type Options struct {
 	Backend Backend
 	Reader  card.Station // where cards are tapped (nil: none)
+	// WatchReaders follows the PC/SC readers and cards (nil: the station does
+	// not report them, as the demo's virtual reader).
+	WatchReaders func(ctx context.Context) <-chan card.ReaderEvent
 	// CardTimeout bounds one chip read (default 20s).
 	CardTimeout time.Duration
 	Operator    Operator
@@ -98,7 +100,7 @@ func (m Model) identify() *identifyScreen { return m.screens[scrIdentify].(*iden
 
 // Init starts the status checks, the background work and the reader watch.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.session(), watchReaders(m.f.opt.Reader), m.idleTick(), m.f.pm.Init())
+	return tea.Batch(m.session(), watchReaders(m.f.opt.WatchReaders), m.idleTick(), m.f.pm.Init())
 }
 
 // session starts what an open counter does in the background.
@@ -262,129 +264,6 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	return m.screens[f.screen].update(k)
-}
-
-// ---- session: login, lock, status, background work ------------------------
-
-func (m *Model) onLogin(msg loginMsg) tea.Cmd {
-	f := m.f
-	f.busy = ""
-	if msg.err != nil {
-		f.fail(f.explain(msg.err))
-		return m.login().lock(m.login().id.Value())
-	}
-	f.be, f.op = msg.backend, msg.op
-	reset := m.d.reset()
-	f.say("Xin chào " + msg.op.Name + ".")
-	return tea.Batch(reset, m.session(), m.identify().onShow())
-}
-
-// lock clears the citizen and asks for a login: the next operator (or the
-// same one) unlocks with a passphrase.
-func (m *Model) lock(why string) tea.Cmd {
-	if m.f.opt.Login == nil {
-		return nil
-	}
-	end := m.endSession() // holds the backend: the volunteer's look-ups go even though it is dropped
-	reset := m.d.reset()
-	m.f.be = nil
-	m.status.gwKnown = false
-	m.help.open = false
-	m.typeahead = nil
-	m.f.screen = scrLogin
-	m.f.fail(why)
-	return tea.Batch(end, reset, m.login().lock(m.f.op.ID))
-}
-
-// endSession: a volunteer's session leaves no cached look-ups behind.
-func (m *Model) endSession() tea.Cmd {
-	b := m.f.be
-	if b == nil || !m.f.volunteer() {
-		return nil
-	}
-	return func() tea.Msg {
-		_, _ = b.ForgetLookups() // the service logs a failure
-		return nil
-	}
-}
-
-func (m Model) idleTick() tea.Cmd {
-	if m.f.opt.IdleLock <= 0 {
-		return nil
-	}
-	return m.f.after(min(m.f.opt.IdleLock/4, 30*time.Second), idleTickMsg{})
-}
-
-func (m Model) checkStatus() tea.Cmd {
-	b := m.f.be
-	if b == nil {
-		return nil
-	}
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
-		gw := b.GatewayStatus(ctx)
-		name, perr := b.PrinterStatus(ctx)
-		return statusMsg{link: b.LinkLabel(), gwErr: gw, printerName: name, printerErr: perr}
-	}
-}
-
-func (m Model) scheduleStatus() tea.Cmd {
-	return m.f.after(m.f.opt.StatusEvery, statusTickMsg{})
-}
-
-// refreshLink reads the link state (in memory) after a call, so that the
-// status bar does not lag behind what the clerk just saw.
-func (m *Model) refreshLink() tea.Cmd {
-	if m.f.be != nil {
-		m.status.link = m.f.be.LinkLabel()
-	}
-	return nil
-}
-
-func (m Model) syncTick() tea.Cmd {
-	return m.f.after(m.f.opt.SyncEvery, syncTickMsg{})
-}
-
-// drain sends the queued dossiers and prints the queued receipts.
-func (m Model) drain() tea.Cmd {
-	b, op, every := m.f.be, m.f.op.ID, m.f.opt.SyncEvery
-	if b == nil {
-		return nil
-	}
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), every)
-		defer cancel()
-		rep, err := b.Drain(ctx, 0)
-		msg := syncedMsg{report: rep, err: err}
-		msg.printed, msg.printWaiting, _ = b.RetryPrints(ctx, op)
-		return msg
-	}
-}
-
-func (m *Model) onSynced(msg syncedMsg) tea.Cmd {
-	f, s := m.f, m.status
-	s.queued, s.printWaiting = msg.report.Waiting, msg.printWaiting
-	m.refreshLink()
-	if n := len(msg.report.Sent); n > 0 && f.busy == "" && f.notice == "" {
-		f.say(fmt.Sprintf("Đã gửi lên hệ thống %d hồ sơ đang chờ.", n))
-	}
-	if msg.printed > 0 && f.busy == "" && f.notice == "" {
-		f.say(fmt.Sprintf("Đã in lại %d giấy biên nhận bị lỗi in trước đó.", msg.printed))
-	}
-	return nil
-}
-
-// sweep removes expired look-ups from the cache.
-func (m Model) sweep() tea.Cmd {
-	b := m.f.be
-	if b == nil {
-		return nil
-	}
-	return func() tea.Msg {
-		_, _ = b.SweepCache() // the service logs a failure
-		return nil
-	}
 }
 
 // ---- view ------------------------------------------------------------------

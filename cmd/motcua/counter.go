@@ -92,6 +92,7 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 		} else {
 			defer st.P.Close()
 			reader = st
+			opt.WatchReaders = st.Watch
 		}
 	}
 	opt.Reader = reader

@@ -193,6 +193,9 @@ func UnlockWithKeyFile(dir, path string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("%w: key file record %s was changed outside motcua", ErrUnsealable, kf.ID)
 	}
 	s.keys, s.actor = kr, "keyfile:"+kf.ID
+	if err := s.settleLogins(""); err != nil { // failed logins kept aside go into the audit chain
+		return nil, err
+	}
 	return s, nil
 }
 

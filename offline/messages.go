@@ -12,9 +12,19 @@ const WaitMessage = "Đang chờ dữ liệu: một lệnh khác đang ghi, vui 
 // that says what to do next. Errors it does not know get a generic message.
 func ClerkMessage(err error) string {
 	var locked *CounterLockedError
+	var delayed *LoginDelayError
 	switch {
 	case err == nil:
 		return ""
+	case errors.As(err, &delayed):
+		wait := FormatWait(delayed.Wait)
+		switch {
+		case errors.Is(delayed.Cause, ErrOperatorDisabled):
+			return ClerkMessage(delayed.Cause)
+		case delayed.Cause != nil:
+			return "Sai mã cán bộ hoặc mật khẩu, đã sai nhiều lần liên tiếp. Hãy đợi " + wait + " rồi nhập lại."
+		}
+		return "Đã nhập sai mật khẩu nhiều lần liên tiếp. Hãy đợi " + wait + " rồi thử lại."
 	case errors.As(err, &locked):
 		h := locked.Holder
 		if h.PID == 0 {

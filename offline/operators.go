@@ -276,6 +276,9 @@ func Init(dir string, first Operator, passphrase string, opt Options) (*Store, e
 		if err := tx.LogAccess(AccessEntry{Operator: first.ID, Purpose: PurposeAdmin, Action: ActionStore, Outcome: outcome, Detail: detail}); err != nil {
 			return err
 		}
+		if err := tx.anchorLogins(meta); err != nil {
+			return err
+		}
 		return tx.logAdmin(ActionOperator, "add="+first.ID)
 	})
 	if err != nil {
@@ -340,7 +343,13 @@ func openOperator(rec operatorRecord, found bool, passphrase string, storeID, ch
 // passphrase with argon2id (outside the file lock) and unwraps the data key. A wrong
 // passphrase and an unknown ID both give ErrBadPassphrase after the same work; a disabled
 // operator gives ErrOperatorDisabled. An unencrypted store gives ErrNotEncrypted, a
-// directory without a store ErrNoStore. Unlock writes nothing (log ActionLogin if wanted).
+// directory without a store ErrNoStore.
+//
+// Repeated failures make the next attempts wait (LoginPerOperator, LoginOverall; see
+// loginguard.go): an attempt during a wait gives a *LoginDelayError (ErrLoginDelayed) without
+// trying the passphrase, and a failure that starts a wait is returned inside one. Failed
+// attempts are kept aside and entered into the audit chain by the next successful unlock,
+// which also resets the counters of the operator and of the store.
 func Unlock(dir, id, passphrase string, opt Options) (*Store, Operator, error) {
 	s, err := newStore(dir, opt, false)
 	if err != nil {
@@ -351,29 +360,37 @@ func Unlock(dir, id, passphrase string, opt Options) (*Store, Operator, error) {
 		found          bool
 		storeID, check []byte
 	)
-	err = s.run(true, false, func(tx *Tx) (err error) {
+	now := s.now()
+	err = s.reserveLogin(id, now, func(tx *Tx) (_ []byte, err error) {
 		if storeID, check, err = tx.readKeyMeta(); err != nil {
-			return err
+			return nil, err
 		}
 		if validOperatorID(id) {
 			rec, found, err = tx.rawOperator(id)
 		}
-		return err
+		return storeID, err
 	})
 	if err != nil {
 		return nil, Operator{}, err
 	}
 	kr, err := openOperator(rec, found, passphrase, storeID, check, s.opt.KDF)
+	if errors.Is(err, ErrBadPassphrase) || errors.Is(err, ErrOperatorDisabled) {
+		return nil, Operator{}, s.loginFailed(storeID, id, found && rec.ID == id, err, now)
+	}
 	if err != nil {
 		return nil, Operator{}, err
 	}
 	s.keys, s.actor = kr, id
+	if err := s.settleLogins(id); err != nil {
+		return nil, Operator{}, err
+	}
 	return s, rec.Operator, nil
 }
 
-// CheckPassphrase verifies an operator's passphrase against this unlocked store without
-// changing anything (to unlock an idle screen or confirm a sensitive step). Errors are those
-// of Unlock.
+// CheckPassphrase verifies an operator's passphrase against this unlocked store (to unlock
+// an idle screen or confirm a sensitive step). It changes nothing but the login guard: the
+// backoff and the failed attempts count as for Unlock, and a success settles them. Errors are
+// those of Unlock.
 func (s *Store) CheckPassphrase(id, passphrase string) (Operator, error) {
 	if err := s.requireKey(); err != nil {
 		return Operator{}, err
@@ -382,21 +399,31 @@ func (s *Store) CheckPassphrase(id, passphrase string) (Operator, error) {
 		rec   operatorRecord
 		found bool
 	)
-	err := s.View(func(tx *Tx) (err error) {
+	now := s.now()
+	err := s.reserveLogin(id, now, func(tx *Tx) (_ []byte, err error) {
+		if err := tx.guard(true); err != nil {
+			return nil, err
+		}
 		if validOperatorID(id) {
 			rec, found, err = tx.rawOperator(id)
 		}
-		return err
+		return s.keys.storeID, err
 	})
 	if err != nil {
 		return Operator{}, err
 	}
 	kr, err := openOperator(rec, found, passphrase, s.keys.storeID, s.keys.check, s.opt.KDF)
+	if err == nil && !hmac.Equal(kr.dataKey, s.keys.dataKey) {
+		err = ErrBadPassphrase
+	}
+	if errors.Is(err, ErrBadPassphrase) || errors.Is(err, ErrOperatorDisabled) {
+		return Operator{}, s.loginFailed(s.keys.storeID, id, found && rec.ID == id, err, now)
+	}
 	if err != nil {
 		return Operator{}, err
 	}
-	if !hmac.Equal(kr.dataKey, s.keys.dataKey) {
-		return Operator{}, ErrBadPassphrase
+	if err := s.settleLogins(id); err != nil {
+		return Operator{}, err
 	}
 	return rec.Operator, nil
 }

@@ -145,7 +145,11 @@ func appendAudit(meta, b *bolt.Bucket, key []byte, e AccessEntry, prev []byte) e
 // LogAccess appends e to the access log (Time defaults to now; Seq is assigned), chained to
 // the previous entry. Operator, Purpose and Action are required; Subject must be a
 // SubjectRef, never a raw ID; DossierCode, Outcome and Detail are short codes.
-func (t *Tx) LogAccess(e AccessEntry) error {
+func (t *Tx) LogAccess(e AccessEntry) error { return t.logAccessWith(t.s.keys.audit, e) }
+
+// logAccessWith is LogAccess chaining under an audit key given by the caller (a key rotation
+// writes its entry under the new key).
+func (t *Tx) logAccessWith(key []byte, e AccessEntry) error {
 	for _, f := range []struct {
 		what, v  string
 		required bool
@@ -171,7 +175,7 @@ func (t *Tx) LogAccess(e AccessEntry) error {
 	if e.Time.IsZero() {
 		e.Time = t.s.now()
 	}
-	return appendAudit(meta, b, t.s.keys.audit, e, prev)
+	return appendAudit(meta, b, key, e, prev)
 }
 
 // logAdmin writes one of the store's own entries.

@@ -64,6 +64,8 @@ func ClerkMessage(err error) string {
 		return "Tệp khóa đang để người khác đọc được. Hãy đặt quyền 0600 (chmod 600) rồi chạy lại."
 	case errors.Is(err, ErrBadKeyFile):
 		return "Tệp khóa không mở được kho này (sai tệp hoặc đã bị thu hồi). Hãy báo giám sát viên."
+	case errors.Is(err, ErrKeyRotated):
+		return "Khóa dữ liệu vừa được đổi (một tệp khóa bị thu hồi hoặc một cán bộ bị khóa). Hãy đăng nhập lại."
 	case errors.Is(err, ErrAuditBroken):
 		return "Nhật ký truy cập đã bị sửa hoặc xóa. Hãy báo ngay giám sát viên và không sửa gì thêm."
 	case errors.Is(err, ErrUnsealable):

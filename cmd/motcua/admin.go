@@ -251,6 +251,7 @@ func (a *app) operatorCmd() *cobra.Command {
 				return failure(offline.ClerkMessage(err), err)
 			}
 			fmt.Fprintf(a.stdout, "Đã khóa %s.\n", args[0])
+			a.printRotation(e.store)
 			return nil
 		},
 	}
@@ -320,6 +321,7 @@ func (a *app) operatorCmd() *cobra.Command {
 				return failure(offline.ClerkMessage(err), err)
 			}
 			fmt.Fprintf(a.stdout, "Đã thu hồi tệp khóa %s.\n", args[0])
+			a.printRotation(e.store)
 			return nil
 		},
 	}

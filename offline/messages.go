@@ -66,6 +66,8 @@ func ClerkMessage(err error) string {
 		return "Tệp khóa không mở được kho này (sai tệp hoặc đã bị thu hồi). Hãy báo giám sát viên."
 	case errors.Is(err, ErrKeyRotated):
 		return "Khóa dữ liệu vừa được đổi (một tệp khóa bị thu hồi hoặc một cán bộ bị khóa). Hãy đăng nhập lại."
+	case errors.Is(err, ErrAuditRollback):
+		return "Nhật ký truy cập đã bị đưa về một bản cũ: có mục đã được xác nhận trước đây nay không còn hoặc đã khác. Hãy báo ngay giám sát viên và không sửa gì thêm."
 	case errors.Is(err, ErrAuditBroken):
 		return "Nhật ký truy cập đã bị sửa hoặc xóa. Hãy báo ngay giám sát viên và không sửa gì thêm."
 	case errors.Is(err, ErrUnsealable):

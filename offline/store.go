@@ -355,6 +355,8 @@ type Tx struct {
 	s         *Store
 	tx        *bolt.Tx
 	committed []func() // run after a successful commit, before the file is released
+	// auditMoved is the chain head after this unit of work's appends (nil: none).
+	auditMoved *AuditHead
 }
 
 // afterCommit registers f to run once this unit of work has committed (not after a rollback).

@@ -21,7 +21,12 @@ func (a *app) verifyAudit(ctx context.Context, e *env, quiet bool) (offline.Audi
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	rep, upstream, err := e.svc.VerifyAudit(ctx)
-	if upstream != nil && !errors.Is(upstream, counter.ErrNoAnchoring) && !quiet {
+	switch {
+	case upstream == nil || quiet || errors.Is(upstream, counter.ErrNoAnchoring):
+	case errors.Is(upstream, counter.ErrNotAnchored):
+		fmt.Fprintln(a.stderr, "Cổng dữ liệu chưa giữ mốc nhật ký nào của kho này (chưa đồng bộ lần nào: motcua queue sync); "+
+			"mới đối chiếu mốc lưu trong máy.")
+	default:
 		fmt.Fprintln(a.stderr, "Chưa đối chiếu được với mốc nhật ký trên cổng dữ liệu ("+gateway.ClerkMessage(upstream)+
 			"); mới đối chiếu mốc lưu trong máy.")
 	}

@@ -26,6 +26,9 @@ type anchorer interface {
 // ErrNoAnchoring: the gateway client does not keep audit heads.
 var ErrNoAnchoring = errors.New("counter: the gateway does not keep audit heads")
 
+// ErrNotAnchored: the gateway holds no head of this store yet (no sync reached it).
+var ErrNotAnchored = errors.New("counter: the gateway holds no audit head of this store yet")
+
 func (s *Service) anchorMeta() lookups.CallMeta {
 	op := s.store.Actor()
 	if op == "" {
@@ -88,7 +91,10 @@ func (s *Service) VerifyAudit(ctx context.Context) (rep offline.AuditReport, ups
 	}
 	held, found, gerr := an.AnchoredHead(ctx, s.store.ID(), s.anchorMeta())
 	s.noteGateway(gerr)
-	if gerr != nil || !found {
+	if gerr == nil && !found {
+		gerr = ErrNotAnchored
+	}
+	if gerr != nil {
 		rep, err = s.store.VerifyAudit()
 		return rep, gerr, err
 	}
@@ -110,8 +116,10 @@ func (s *Service) anchorAfterDrain(ctx context.Context, rep *DrainReport) {
 		s.log.Error("audit log rolled back: the chain lacks the head anchored upstream; head not sent", "err", err)
 	default:
 		rep.AnchorError = fmt.Sprintf("audit head not anchored: %v", err)
-		if linkFailure(err) || errors.Is(err, gateway.ErrCircuitOpen) {
-			s.log.Info("audit head not anchored: gateway unreachable", "err", err)
+		if linkFailure(err) || errors.Is(err, gateway.ErrCircuitOpen) || errors.Is(err, lookups.ErrNotFound) {
+			// Unreachable, or a gateway without the audit-head endpoints: not worth a warning
+			// every round.
+			s.log.Info("audit head not anchored", "err", err)
 		} else {
 			s.log.Warn("audit head not anchored", "err", err)
 		}

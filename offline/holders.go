@@ -52,15 +52,6 @@ func openForHolder(priv []byte, storeID []byte, kind, id string, sealed []byte) 
 	return dk, nil
 }
 
-// holderPublic returns the public key of a private key.
-func holderPublic(priv []byte) ([]byte, error) {
-	k, err := holderKEM().NewPrivateKey(priv)
-	if err != nil {
-		return nil, fmt.Errorf("offline: holder key: %w", err)
-	}
-	return k.PublicKey().Bytes(), nil
-}
-
 // newHolderKey returns a fresh private key (32 bytes) and its public key.
 func newHolderKey() (priv, pub []byte, err error) {
 	k, err := holderKEM().GenerateKey()

@@ -529,6 +529,12 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case sweepTickMsg:
 		return m, tea.Batch(m.sweep(), tea.Tick(time.Hour, func(time.Time) tea.Msg { return sweepTickMsg{} }))
 	case syncedMsg:
+		if errors.Is(msg.err, offline.ErrKeyRotated) && m.screen != scrLogin {
+			// A supervisor revoked a key file or disabled an operator: this session's key is
+			// the old one. The next login opens the new one.
+			mm, end := m.lockScreen(offline.ClerkMessage(msg.err))
+			return mm, end
+		}
 		m.queued = msg.report.Waiting
 		m.refreshLink()
 		if n := len(msg.report.Sent); n > 0 && m.busy == "" && m.message == "" {

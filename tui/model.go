@@ -324,6 +324,22 @@ func (m Model) loginError(err error) string {
 	return counter.Explain(err)
 }
 
+// quitMsg asks the counter to close as the quit key does.
+type quitMsg struct{}
+
+// Interrupts is the program's message filter (tea.WithFilter): an interrupt
+// closes the counter as the quit key does, a volunteer's session ending
+// cleanly, instead of stopping the program with an error. On Windows Ctrl+C
+// and Ctrl+Break can arrive as console events, which Go reports as an
+// interrupt (Wine's console always delivers Ctrl+C so); elsewhere it is a
+// SIGINT from another process.
+func Interrupts(_ tea.Model, msg tea.Msg) tea.Msg {
+	if _, ok := msg.(tea.InterruptMsg); ok {
+		return quitMsg{}
+	}
+	return msg
+}
+
 // endSession: a volunteer's session leaves no cached look-ups behind.
 func (m Model) endSession() tea.Cmd {
 	f, ok := m.opt.Backend.(interface{ ForgetLookups() (int, error) })
@@ -524,6 +540,8 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.idleTick()
 	case loginMsg:
 		return m.onLogin(msg)
+	case quitMsg:
+		return m, tea.Sequence(m.endSession(), tea.Quit)
 	case syncTickMsg:
 		return m, tea.Batch(m.drain(), m.syncTick())
 	case sweepTickMsg:

@@ -14,6 +14,7 @@ import (
 	"motcua/internal/counter"
 	"motcua/lookups"
 	"motcua/lookups/gateway"
+	"motcua/offline"
 )
 
 func TestTypedIDInvalid(t *testing.T) {
@@ -408,5 +409,27 @@ func TestTelexInFormFields(t *testing.T) {
 	h.typ(" aa")
 	if got := h.model().d.form.decl.Value("purpose_other"); got != "Bổ sung hồ sơ aa" {
 		t.Fatalf("typed with Telex off: %q", got)
+	}
+}
+
+// When a supervisor rotates the data key (a key file revoked, an operator disabled) the
+// session's key is the old one: the next sync round's error sends the counter back to the
+// login screen, with the reason.
+func TestKeyRotationLocksTheScreen(t *testing.T) {
+	var h *harness
+	h = newHarnessWith(t, Options{Login: func(context.Context, string, string) (Backend, Operator, error) {
+		return h.be, Operator{ID: "cb.test", Name: "Cán bộ Thử", Role: "clerk"}, nil
+	}})
+	h.typ("cb.test")
+	h.key(tea.KeyEnter)
+	h.typ("mat-khau")
+	h.key(tea.KeyEnter)
+	h.typ(id1)
+	h.key(tea.KeyEnter)
+	h.want("Trần Thị Hòa")
+	h.send(syncedMsg{err: fmt.Errorf("drain: %w", offline.ErrKeyRotated)})
+	h.want("Đăng nhập", "Hãy đăng nhập lại")
+	if !h.on(scrLogin) || strings.Contains(h.screen(), "Trần Thị Hòa") {
+		t.Fatal("the counter did not go back to the login screen")
 	}
 }

@@ -194,6 +194,8 @@ func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
 		return m.idleTick()
 	case loginMsg:
 		return m.onLogin(msg)
+	case quitMsg:
+		return tea.Sequence(m.endSession(), tea.Quit)
 	case syncTickMsg:
 		return tea.Batch(m.drain(), m.syncTick())
 	case sweepTickMsg:

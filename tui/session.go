@@ -2,10 +2,13 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"motcua/offline"
 )
 
 // The session: login, idle lock, status polling and the background work of
@@ -109,6 +112,11 @@ func (m Model) drain() tea.Cmd {
 
 func (m *Model) onSynced(msg syncedMsg) tea.Cmd {
 	f, s := m.f, m.status
+	if errors.Is(msg.err, offline.ErrKeyRotated) && f.screen != scrLogin {
+		// A supervisor revoked a key file or disabled an operator: this session's
+		// key is the old one. The next login opens the new one.
+		return m.lock(offline.ClerkMessage(msg.err))
+	}
 	s.queued, s.printWaiting = msg.report.Waiting, msg.printWaiting
 	m.refreshLink()
 	if n := len(msg.report.Sent); n > 0 && f.busy == "" && f.notice == "" {
@@ -132,3 +140,18 @@ func (m Model) sweep() tea.Cmd {
 	}
 }
 
+// quitMsg asks the counter to close as the quit key does.
+type quitMsg struct{}
+
+// Interrupts is the program's message filter (tea.WithFilter): an interrupt
+// closes the counter as the quit key does, a volunteer's session ending
+// cleanly, instead of stopping the program with an error. On Windows Ctrl+C
+// and Ctrl+Break can arrive as console events, which Go reports as an
+// interrupt (Wine's console always delivers Ctrl+C so); elsewhere it is a
+// SIGINT from another process.
+func Interrupts(_ tea.Model, msg tea.Msg) tea.Msg {
+	if _, ok := msg.(tea.InterruptMsg); ok {
+		return quitMsg{}
+	}
+	return msg
+}

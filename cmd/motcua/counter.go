@@ -97,8 +97,10 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 	}
 	opt.Reader = reader
 	opt.CardTimeout = e.cfg.Card.Timeout.Duration
-	p := tea.NewProgram(tui.New(opt), tea.WithInput(a.stdin), tea.WithOutput(a.stdout), tea.WithContext(cmd.Context()))
+	p := tea.NewProgram(tui.New(opt), tea.WithInput(a.stdin), tea.WithOutput(a.stdout), tea.WithContext(cmd.Context()),
+		tea.WithFilter(tui.Interrupts))
 	if _, err := p.Run(); err != nil {
+		fmt.Fprintf(e.logw, "level=ERROR msg=\"counter screen stopped\" err=%q\n", err.Error())
 		return failure("Màn hình quầy dừng vì lỗi; xem nhật ký "+e.logPath+".", err)
 	}
 	if e.demo != nil {

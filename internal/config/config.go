@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // Duration is a time.Duration written as "24h", "90s" in the file.
@@ -198,6 +200,9 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		path = p
 	}
 	b, err := os.ReadFile(path)
+	if err == nil {
+		b, err = decodeText(b)
+	}
 	switch {
 	case err == nil:
 		if err := toml.Unmarshal(b, &cfg); err != nil {
@@ -224,6 +229,15 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		cfg.DataDir = d
 	}
 	return cfg, cfg.Validate()
+}
+
+// decodeText returns the file's text as UTF-8. Windows tools often put a
+// byte order mark in front: Notepad's "UTF-8 with BOM", PowerShell 5's
+// Out-File and ">" (UTF-16LE). The mark decides the encoding and is dropped;
+// without one the bytes are taken as UTF-8, unchanged.
+func decodeText(b []byte) ([]byte, error) {
+	out, _, err := transform.Bytes(unicode.BOMOverride(transform.Nop), b)
+	return out, err
 }
 
 // EnvOverride is one MOTCUA_* environment variable and the setting it overrides.

@@ -1,11 +1,13 @@
 package config
 
 import (
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 )
 
 func TestLoadFileAndEnv(t *testing.T) {
@@ -127,5 +129,42 @@ key_file = "/etc/motcua/client-key.pem"
 		if _, err := Load(p, func(k string) string { return bad[k] }); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
+	}
+}
+
+// A configuration file saved by a Windows tool reads like the plain one:
+// CRLF line ends, a UTF-8 byte order mark (Notepad's "UTF-8 with BOM") or
+// UTF-16 with its mark (PowerShell 5's Out-File and ">").
+func TestLoadWindowsEncodings(t *testing.T) {
+	text := "counter = 4\r\n[agency]\r\ncode = \"G01.00004\"\r\nplace = \"Phường Thử Nghiệm\"\r\n"
+	asUTF16 := func(order binary.AppendByteOrder, s string) []byte {
+		var b []byte
+		for _, u := range utf16.Encode([]rune("\uFEFF" + s)) {
+			b = order.AppendUint16(b, u)
+		}
+		return b
+	}
+	for _, tt := range []struct {
+		name string
+		file []byte
+	}{
+		{"utf-8 crlf", []byte(text)},
+		{"utf-8 with bom", append([]byte("\uFEFF"), text...)},
+		{"utf-16le with bom", asUTF16(binary.LittleEndian, text)},
+		{"utf-16be with bom", asUTF16(binary.BigEndian, text)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "config.toml")
+			if err := os.WriteFile(p, tt.file, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := Load(p, func(string) string { return "" })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Counter != 4 || cfg.Agency.Code != "G01.00004" || cfg.Agency.Place != "Phường Thử Nghiệm" {
+				t.Fatalf("unexpected config: %+v", cfg)
+			}
+		})
 	}
 }

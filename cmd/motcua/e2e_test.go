@@ -487,7 +487,7 @@ func TestBirthBundleInTmux(t *testing.T) {
 	}
 	text := string(txt)
 	for _, want := range []string{dossier, "Đăng ký khai sinh", "Đăng ký thường trú", "Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi",
-		"Giấy chứng sinh", mother.FullName, mother.ID, "Bùi Ngọc Ánh", "Ủy ban nhân dân cấp xã", "Công an cấp xã"} {
+		"Giấy chứng sinh", mother.FullName, mother.ID, "Bùi Ngọc Ánh", "Ủy ban nhân dân phường Ba Đình", "Công an phường Ba Đình"} {
 		if !strings.Contains(strings.Join(strings.Fields(text), " "), want) {
 			t.Errorf("receipt lacks %q:\n%s", want, text)
 		}

@@ -150,13 +150,10 @@ func render(w io.Writer, rs []Receipt, g geometry, created time.Time, title stri
 		return err
 	}
 	for i, r := range rs {
+		l.g = fitted(r, g, codes[i])
 		f.AddPage() // draws the previous receipt's last footer
 		l.r, l.qr, l.idx, l.start, l.ending = r, codes[i], i, f.PageNo(), false
-		l.header()
-		l.title()
-		l.parties()
-		l.items()
-		l.signatures()
+		l.draw()
 		// The page count of a receipt over several pages replaces its alias when the
 		// document is written. One-page receipts print no number and register no alias:
 		// fpdf scans every page for every alias, which on a batch of a hundred receipts
@@ -219,6 +216,59 @@ func encodeQRs(rs []Receipt) ([]barcode.Barcode, error) {
 		}
 	}
 	return codes, nil
+}
+
+// draw lays out the current receipt from the top of its first page.
+func (l *layout) draw() {
+	l.header()
+	l.title()
+	l.parties()
+	l.items()
+	l.signatures()
+}
+
+// fitScales are the tighter settings tried, in order, for a receipt that would run
+// over one A4 page (a bundle of several procedures): fonts and spacing at 94 %, 88 %,
+// 82 % of the A4 ones (the body stays at 9.8 pt or more).
+var fitScales = []float64{0.94, 0.88, 0.82}
+
+// fitted is the geometry a receipt is drawn with: on A4 a receipt fits on one page,
+// tightened when it must be (a bundle's receipt holding three procedures); A5 keeps its
+// geometry and continues on a second page, the signatures never alone there.
+func fitted(r Receipt, g geometry, code barcode.Barcode) geometry {
+	if g.size != "A4" || (len(r.Procedures) <= 1 && len(r.Documents) <= 4) {
+		return g
+	}
+	if measure(r, g, code) <= 1 {
+		return g
+	}
+	for _, s := range fitScales {
+		t := g
+		t.fs, t.ls, t.qrBox = g.fs*s, g.ls*s, g.qrBox*s
+		if measure(r, t, code) <= 1 {
+			return t
+		}
+	}
+	return g // too long for one page even tightened: the plain layout over two pages
+}
+
+// measure is the number of pages the receipt takes with geometry g (a layout drawn
+// into a scratch document that is never written).
+func measure(r Receipt, g geometry, code barcode.Barcode) int {
+	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: g.size})
+	for _, ft := range fonts() {
+		f.AddUTF8FontFromBytes(family, ft.style, ft.ttf)
+	}
+	f.SetMargins(g.marginL, g.marginT, g.marginR)
+	f.SetAutoPageBreak(true, g.marginB+6*g.ls)
+	f.SetCellMargin(0)
+	l := &layout{f: f, g: g, r: r, qr: code, start: 1}
+	f.AddPage()
+	l.draw()
+	if f.Error() != nil {
+		return 2
+	}
+	return f.PageNo()
 }
 
 func (l *layout) nbAlias() string { return "{nb" + strconv.Itoa(l.idx) + "}" }
@@ -431,7 +481,7 @@ func (l *layout) items() {
 	f.Ln(l.u(2))
 
 	l.field("2. Số lượng hồ sơ", "01 (bộ)", false)
-	l.field("3. Thời gian nhận hồ sơ", FormatVNTime(r.ReceivedAt), true)
+	l.field("3. Thời gian nhận hồ sơ", vnTimeOrBlank(r.ReceivedAt), true)
 	if len(r.Procedures) == 1 {
 		l.field("4. Thời gian trả kết quả giải quyết hồ sơ", vnTimeOrBlank(r.Procedures[0].Appointment), true)
 	} else {
@@ -447,9 +497,20 @@ func (l *layout) items() {
 			})
 		}
 	}
+	small := l.u(5.5)
+	// The signatures never stand alone on a page: item 5 and the notes go with them.
+	tail := 2*lh + l.u(6) + l.signaturesHeight()
+	if r.ResidenceFrom != "" {
+		tail += l.u(1) + 2*small
+	}
+	if len(r.Notes) > 0 {
+		tail += l.u(1) + small*float64(1+2*len(r.Notes))
+	}
+	if f.GetY()+tail > g.bottom() {
+		f.AddPage()
+	}
 	l.field("5. Đăng ký nhận kết quả tại", r.ResultPlace, false)
 
-	small := l.u(5.5)
 	if r.ResidenceFrom != "" {
 		f.Ln(l.u(1))
 		note := "Thông tin về cư trú được khai thác từ " + r.ResidenceFrom
@@ -473,12 +534,19 @@ func (l *layout) items() {
 	}
 }
 
+// vnTimeOrBlank is a time as the receipt prints it, its two halves ("10 giờ 05 phút,"
+// and "ngày 28 tháng 11 năm 2026") kept whole on a line: the spaces inside them are
+// non-breaking, so a line never ends on "năm" with the year below.
 func vnTimeOrBlank(t time.Time) string {
 	if t.IsZero() {
 		return "…… giờ …… phút, ngày ……/……/…………"
 	}
-	return FormatVNTime(t)
+	clock, date, _ := strings.Cut(FormatVNTime(t), ", ")
+	return keepTogether(clock) + ", " + keepTogether(date)
 }
+
+// keepTogether makes the spaces of s non-breaking.
+func keepTogether(s string) string { return strings.ReplaceAll(s, " ", "\u00a0") }
 
 // documents draws the table of papers received; rows never split across pages and the
 // header row is repeated on a new page.
@@ -559,10 +627,15 @@ func (l *layout) documents() {
 
 // signatures draws the two signature blocks, kept together on one page. The space left
 // for signing is 22 mm on A4 and never below 16 mm.
+// signaturesHeight is the height of the two signature blocks.
+func (l *layout) signaturesHeight() float64 {
+	return l.u(6+5.5+6) + max(16, l.u(22)) + l.u(2)
+}
+
 func (l *layout) signatures() {
 	f, r, g := l.f, l.r, l.g
 	sign := max(16, l.u(22))
-	blockH := l.u(6+5.5+6) + sign + l.u(2)
+	blockH := l.signaturesHeight()
 	if f.GetY()+l.u(6)+blockH > g.bottom() {
 		f.AddPage()
 	}

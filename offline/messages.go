@@ -3,14 +3,19 @@ package offline
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // WaitMessage is what a command shows when OnWait is called.
 const WaitMessage = "Đang chờ dữ liệu: một lệnh khác đang ghi, vui lòng đợi vài giây…"
 
 // ClerkMessage turns an error of this package into a short Vietnamese message for the clerk
-// that says what to do next. Errors it does not know get a generic message.
-func ClerkMessage(err error) string {
+// that says what to do next. Errors it does not know get a generic message. Times are
+// written in the process's zone; ClerkMessageIn takes the counter's.
+func ClerkMessage(err error) string { return ClerkMessageIn(err, time.Local) }
+
+// ClerkMessageIn is ClerkMessage with the times in loc (the counter's zone).
+func ClerkMessageIn(err error, loc *time.Location) string {
 	var locked *CounterLockedError
 	var delayed *LoginDelayError
 	switch {
@@ -20,7 +25,7 @@ func ClerkMessage(err error) string {
 		wait := FormatWait(delayed.Wait)
 		switch {
 		case errors.Is(delayed.Cause, ErrOperatorDisabled):
-			return ClerkMessage(delayed.Cause)
+			return ClerkMessageIn(delayed.Cause, loc)
 		case delayed.Cause != nil:
 			return "Sai mã cán bộ hoặc mật khẩu, đã sai nhiều lần liên tiếp. Hãy đợi " + wait + " rồi nhập lại."
 		}
@@ -31,7 +36,7 @@ func ClerkMessage(err error) string {
 			return "Quầy này đang mở motcua ở một cửa sổ khác. Hãy dùng cửa sổ đó, hoặc đóng nó rồi mở lại."
 		}
 		return fmt.Sprintf("Quầy này đang mở motcua ở một cửa sổ khác (máy %s, tiến trình %d, từ %s). Hãy dùng cửa sổ đó, hoặc đóng nó rồi mở lại.",
-			h.Host, h.PID, h.Since.Local().Format("15:04 02/01/2006"))
+			h.Host, h.PID, h.Since.In(loc).Format("15:04 02/01/2006"))
 	case errors.Is(err, ErrBusy):
 		return "Dữ liệu đang được một lệnh khác sử dụng quá lâu. Hãy đợi một lát rồi thử lại."
 	case errors.Is(err, ErrSequenceExhausted):

@@ -1,6 +1,7 @@
 package printing
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"io"
@@ -171,7 +172,11 @@ func render(w io.Writer, rs []Receipt, g geometry, created time.Time, title stri
 	if err := f.Error(); err != nil {
 		return fmt.Errorf("layout: %w", err)
 	}
-	if err := f.Output(w); err != nil {
+	var buf bytes.Buffer
+	if err := f.Output(&buf); err != nil {
+		return fmt.Errorf("write pdf: %w", err)
+	}
+	if _, err := w.Write(withZone(buf.Bytes(), created.Format("-07'00'"))); err != nil {
 		return fmt.Errorf("write pdf: %w", err)
 	}
 	return nil

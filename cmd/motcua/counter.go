@@ -50,7 +50,7 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 	}
 	lock, err := offline.LockCounter(e.cfg.DataDir)
 	if err != nil {
-		return failure(offline.ClerkMessage(err), err)
+		return failure(offline.ClerkMessageIn(err, e.cfg.Location()), err)
 	}
 	defer func() { _ = lock.Release() }() // the lock also ends with the process
 

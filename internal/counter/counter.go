@@ -250,7 +250,6 @@ func (s *Service) NewDeclaration(spec *forms.Spec) *forms.Declaration {
 		Now: s.clock(), Clock: s.clock})
 }
 
-
 // addressee is the "Kính gửi" line: the agency that decides on the dossier.
 func (s *Service) addressee() string {
 	if s.cfg.Agency.Parent != "" {

@@ -136,10 +136,14 @@ func (m Model) viewResident() string {
 	b.WriteString(strings.Join(left, "\n") + "\n")
 	if m.card != nil {
 		if m.card.FullName != "" && m.card.FullName != c.FullName {
-			if vntext.Equal(m.card.FullName, c.FullName) {
+			switch v := vntext.CompareNames(m.card.FullName, c.FullName); {
+			case v.Same():
 				b.WriteString(m.st.Warn.Render(fmt.Sprintf("Tên trên thẻ «%s» chỉ khác CSDL «%s» ở cách đặt dấu: là cùng một tên.",
 					m.card.FullName, c.FullName)) + "\n")
-			} else if m.cardSource != "qr" || len(m.qrWarnings) == 0 {
+			case v == vntext.NamesUnmarked:
+				b.WriteString(m.st.Warn.Render(fmt.Sprintf("Tên trên thẻ «%s» viết không dấu; tên trong CSDL là «%s»: dùng tên trong CSDL.",
+					m.card.FullName, c.FullName)) + "\n")
+			case m.cardSource != "qr" || len(m.qrWarnings) == 0:
 				b.WriteString(m.st.Error.Render(fmt.Sprintf("Tên trên thẻ «%s» khác tên trong CSDL «%s»: kiểm tra lại giấy tờ.",
 					m.card.FullName, c.FullName)) + "\n")
 			}

@@ -28,7 +28,7 @@ const ActionReconcile = "reconcile"
 const reconcileLong = `Đối chiếu một danh sách (số định danh, họ tên, ngày sinh, địa chỉ nếu có) với CSDL dân cư.
 Kết quả chỉ ghi khớp/không khớp cho từng trường, không bao giờ ghi dữ liệu của CSDL:
   name, birth_date, address: match (khớp), tone_only (khớp, chỉ khác vị trí dấu thanh: Hoà/Hòa),
-  diacritics_only (chỉ khác dấu), mismatch (không khớp), old_address (địa chỉ cũ trước 2025 của
+  diacritics_only (một bên viết không dấu, bỏ dấu thì khớp), mismatch (không khớp), old_address (địa chỉ cũ trước 2025 của
   cùng nơi), not_given (để trống), invalid (không đọc được)
   status: checked, deceased (đã mất), not_found, invalid_id, invalid_input, error (chưa đối chiếu được)
 Cột đầu vào: id/so_dinh_danh, name/ho_ten, birth_date/ngay_sinh, address/dia_chi (tùy chọn).
@@ -218,7 +218,7 @@ func reconcileAudit(s *reconcile.Summary, err error) (detail, outcome string) {
 var recVerdictNames = []struct{ code, label string }{
 	{reconcile.Match, "khớp"},
 	{reconcile.ToneOnly, "khớp (chỉ khác vị trí dấu thanh)"},
-	{reconcile.DiacriticsOnly, "chỉ khác dấu"},
+	{reconcile.DiacriticsOnly, "một bên viết không dấu"},
 	{reconcile.OldAddress, "địa chỉ cũ trước 2025 của cùng nơi"},
 	{reconcile.Mismatch, "không khớp"},
 	{reconcile.Invalid, "không đọc được"},

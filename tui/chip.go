@@ -104,7 +104,7 @@ func (m Model) onChipProgress(msg chipProgressMsg) (tea.Model, tea.Cmd) {
 		if m.chipSlot == "" {
 			m.card, m.cardSource, m.qrWarnings = &c, "card", nil
 		}
-		mm, cmd := m.lookup(m.chipSlot, c.ID, &c, "card")
+		mm, cmd := m.lookup(m.chipSlot, c.ID, &c, "card", true)
 		return mm, tea.Batch(cmd, m.auditCardRead(c.ID), next)
 	}
 	return m, next

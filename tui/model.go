@@ -108,6 +108,7 @@ type Model struct {
 	card       *lookups.Citizen
 	cardSource string // "card", "qr" or "" (typed ID)
 	qrWarnings []string
+	qrTrusted  bool // the QR scan's letters came through intact (qr.Card.LettersTrusted)
 	resident   *lookups.Resident
 	origin     lookups.Origin
 	lookups    []string // personal IDs looked up for this citizen, tied to the dossier later
@@ -153,7 +154,9 @@ func New(opt Options) Model {
 	}
 	in := newInput()
 	in.Placeholder = "Quét mã QR trên thẻ hoặc gõ số định danh (12 số)"
-	in.CharLimit = 512
+	// One more than a QR line may hold: a longer scan reaches qr.Parse,
+	// which refuses it with its own message, instead of being cut here.
+	in.CharLimit = qr.MaxLine + 1
 	in.SetWidth(60)
 	in.Prompt = "› "
 	m := Model{
@@ -392,6 +395,7 @@ type lookupMsg struct {
 	id       string
 	card     *lookups.Citizen
 	source   string
+	trusted  bool // a QR scan's letters are intact
 	resident *lookups.Resident
 	origin   lookups.Origin
 	err      error
@@ -615,7 +619,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if m.busy != "" || m.replayPending {
 			// a command is running: keys wait for it, in order (a scanner may be typing)
-			if len(m.typeahead) < 512 {
+			if len(m.typeahead) <= qr.MaxLine+64 { // a whole QR line and its Enter
 				m.typeahead = append(m.typeahead, msg)
 			}
 			return m, nil
@@ -772,9 +776,9 @@ func (m Model) identify(text string) (tea.Model, tea.Cmd) {
 		}
 		c := card.Citizen
 		if m.slotTarget == "" {
-			m.card, m.cardSource, m.qrWarnings = &c, "qr", card.Warnings
+			m.card, m.cardSource, m.qrWarnings, m.qrTrusted = &c, "qr", card.Warnings, card.LettersTrusted
 		}
-		return m.lookup(m.slotTarget, c.ID, &c, "qr")
+		return m.lookup(m.slotTarget, c.ID, &c, "qr", card.LettersTrusted)
 	}
 	id := strings.Map(func(r rune) rune {
 		if r == ' ' || r == '.' || r == '-' {
@@ -786,7 +790,7 @@ func (m Model) identify(text string) (tea.Model, tea.Cmd) {
 		m.setMessage(pidMessage(err), true)
 		return m, nil
 	}
-	return m.lookup(m.slotTarget, id, nil, "")
+	return m.lookup(m.slotTarget, id, nil, "", false)
 }
 
 func qrMessage(err error) string {
@@ -810,13 +814,13 @@ func pidMessage(err error) string {
 // lookup asks the population database about id, for the citizen served
 // (slot "") or for a person slot of the form; card is what the card or QR
 // gave (nil for a typed ID).
-func (m Model) lookup(slot, id string, card *lookups.Citizen, source string) (tea.Model, tea.Cmd) {
+func (m Model) lookup(slot, id string, card *lookups.Citizen, source string, trusted bool) (tea.Model, tea.Cmd) {
 	m.lookups = append(m.lookups, id)
 	b, seq := m.opt.Backend, m.seq
 	meta := lookups.CallMeta{Operator: m.opt.Operator.ID, Purpose: lookups.PurposeReception}
 	return m.startIO("Đang tra cứu Cơ sở dữ liệu quốc gia về dân cư…", 15*time.Second, func(ctx context.Context) tea.Msg {
 		res, origin, err := b.Lookup(ctx, id, meta)
-		return lookupMsg{seq: seq, slot: slot, id: id, card: card, source: source, resident: res, origin: origin, err: err}
+		return lookupMsg{seq: seq, slot: slot, id: id, card: card, source: source, trusted: trusted, resident: res, origin: origin, err: err}
 	})
 }
 
@@ -855,7 +859,7 @@ func (m Model) onSlotLookup(msg lookupMsg) (tea.Model, tea.Cmd) {
 	}
 	data := forms.PersonData{Card: msg.card, CardSource: forms.SourceCard, Resident: msg.resident, Origin: msg.origin, At: m.opt.Backend.Now()}
 	if msg.source == "qr" {
-		data.CardSource = forms.SourceQR
+		data.CardSource, data.LettersTrusted = forms.SourceQR, msg.trusted
 	}
 	if msg.card == nil {
 		data.CardSource = forms.SourceTyped
@@ -914,7 +918,7 @@ func (m Model) nextPending() (Model, tea.Cmd) {
 			continue
 		}
 		m.tried[k] = true
-		mm, cmd := m.lookup(p.Slot, p.ID, nil, "")
+		mm, cmd := m.lookup(p.Slot, p.ID, nil, "", false)
 		return mm.(Model), cmd
 	}
 	return m, nil
@@ -1004,7 +1008,7 @@ func (m Model) updateServices(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			case m.card == nil:
 				data.CardSource = forms.SourceTyped
 			case m.cardSource == "qr":
-				data.CardSource = forms.SourceQR
+				data.CardSource, data.LettersTrusted = forms.SourceQR, m.qrTrusted
 			}
 			if err := decl.FillPerson(slot, data); err != nil {
 				m.setMessage(m.explain(err), true)

@@ -246,6 +246,18 @@ func TestMalformedQR(t *testing.T) {
 	}
 }
 
+// TestOverlongQRSaysSo: a scan beyond the QR limits gets its own message
+// ("quá giới hạn"), not the one of a line cut short by the input field.
+func TestOverlongQRSaysSo(t *testing.T) {
+	h := newHarness(t)
+	h.typ(id1 + "||" + strings.Repeat("Trần ", 120) + "|14051996|Nữ|Số 9, Hà Nội|01022022")
+	h.key(tea.KeyEnter)
+	m := h.model()
+	if !strings.Contains(m.message, "quá giới hạn") || strings.Contains(m.message, "bị cắt") || len(h.be.lookups) != 0 {
+		t.Fatalf("message %q, %d look-ups", m.message, len(h.be.lookups))
+	}
+}
+
 func TestLookupErrorsInVietnamese(t *testing.T) {
 	h := newHarness(t)
 	h.be.lookupErr = &gateway.Error{Op: "lookup", Err: errors.New("dial tcp: connection refused")}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"motcua/lookups"
-	"motcua/lookups/card/icao"
 )
 
 // Options tune one card read.
@@ -23,9 +22,6 @@ type Options struct {
 	NoFace bool
 }
 
-// Stage marks how far a read has come.
-type Stage int
-
 const (
 	StageAccess    Stage = iota // opening the chip (PACE or BAC)
 	StageIdentity               // DG13 read: identity can be shown, marked "verifying"
@@ -33,77 +29,6 @@ const (
 	StageVerified               // passive, active and chip authentication decided
 	StageFace                   // the portrait is read
 )
-
-// Progress reports a step of a read. Result is a snapshot the receiver may keep.
-type Progress struct {
-	Stage  Stage
-	Step   string // Vietnamese, for the clerk
-	APDUs  int
-	Result *Result
-}
-
-// Result is what a read produced, including how far it got.
-type Result struct {
-	Access   string    `json:"access"` // "PACE-CAN", "PACE-MRZ" or "BAC"
-	Identity *Identity `json:"identity,omitempty"`
-	MRZ      *MRZ      `json:"mrz,omitempty"`
-	Face     *Face     `json:"-"`
-
-	Passive State `json:"passive"`
-	Active  State `json:"active"`
-	Chip    State `json:"chip"`
-	// Notes say, in Vietnamese, why a check did not pass.
-	PassiveNote string `json:"passiveNote,omitempty"`
-	ActiveNote  string `json:"activeNote,omitempty"`
-	ChipNote    string `json:"chipNote,omitempty"`
-	// Files maps each data group read to its hash check.
-	Files  map[int]State `json:"files"`
-	Signer string        `json:"signer,omitempty"` // document signer certificate subject
-
-	Extended      bool          `json:"extendedLength"`
-	APDUs         int           `json:"apdus"`
-	IdentityAfter time.Duration `json:"identityAfterNs"`
-	VerifiedAfter time.Duration `json:"verifiedAfterNs"`
-	Elapsed       time.Duration `json:"elapsedNs"`
-}
-
-// Verdict sums the checks up: Failed when any failed, Passed when passive
-// authentication chains to a trusted CSCA and the chip checks passed (or the
-// card offers none), Untrusted when the only gap is an unknown CSCA.
-func (r *Result) Verdict() State {
-	states := []State{r.Passive, r.Active, r.Chip}
-	for _, s := range states {
-		if s == Failed {
-			return Failed
-		}
-	}
-	for _, s := range states {
-		if s == Pending || s == Interrupted {
-			return s
-		}
-	}
-	if r.Active == NotOffered && r.Chip == NotOffered {
-		// nothing proves the chip is not a copy: passive authentication alone
-		if r.Passive == Passed {
-			return Passed
-		}
-	}
-	return r.Passive
-}
-
-// Clone returns a copy the caller may keep while the read goes on.
-func (r *Result) Clone() *Result {
-	c := *r
-	c.Files = make(map[int]State, len(r.Files))
-	for k, v := range r.Files {
-		c.Files[k] = v
-	}
-	if r.Identity != nil {
-		id := *r.Identity
-		c.Identity = &id
-	}
-	return &c
-}
 
 // reading carries one read's state.
 type reading struct {
@@ -285,117 +210,6 @@ func (rd *reading) readDG(ctx context.Context, n int) error {
 	}
 	rd.files[n] = b
 	rd.res.Files[n] = Pending
-	return nil
-}
-
-// access opens the chip: PACE when EF.CardAccess announces a protocol this
-// reader speaks, BAC otherwise or when PACE with the CAN fails and an MRZ key
-// is known.
-func (rd *reading) access(ctx context.Context, key Key) error {
-	s := rd.s
-	var paceErr error
-	if ca, err := s.readCardAccess(ctx); err == nil {
-		var info *PACEInfo
-		if si, err := ParseSecurityInfos(ca); err == nil {
-			for i := range si.PACE {
-				if si.PACE[i].supported() {
-					info = &si.PACE[i]
-					break
-				}
-			}
-		}
-		if info == nil {
-			paceErr = errNoPACE
-		} else {
-			pw, mrz := key.CAN, false
-			if pw == "" {
-				info2, err := icao.MRZInfo(key.DocNo, key.Birth, key.Expiry)
-				if err != nil {
-					return err
-				}
-				pw, mrz = info2, true
-			}
-			if paceErr = s.pace(ctx, *info, pw, mrz, rd.rnd); paceErr == nil {
-				rd.res.Access = "PACE-CAN"
-				if mrz {
-					rd.res.Access = "PACE-MRZ"
-				}
-				return s.selectApplet(ctx)
-			}
-			if errors.Is(paceErr, ErrRemoved) || ctx.Err() != nil {
-				return paceErr
-			}
-		}
-	} else if errors.Is(err, ErrRemoved) || ctx.Err() != nil {
-		return err
-	}
-	if !key.hasMRZ() {
-		if paceErr == nil {
-			paceErr = errNoPACE
-		}
-		if errors.Is(paceErr, ErrAccessDenied) {
-			return paceErr
-		}
-		return fmt.Errorf("%w: PACE: %v", ErrNeedMRZ, paceErr)
-	}
-	s.keys = nil
-	if err := s.selectApplet(ctx); err != nil {
-		return err
-	}
-	if err := s.bac(ctx, key, rd.rnd); err != nil {
-		return err
-	}
-	rd.res.Access = "BAC"
-	return nil
-}
-
-// chipAuth runs chip authentication (ICAO 9303-11 §6.2) with the DG14 key
-// and switches secure messaging to the keys it yields: a chip without the
-// private key cannot answer the next command.
-func (rd *reading) chipAuth(ctx context.Context) error {
-	sec := rd.sec
-	if len(sec.ChipAuth) == 0 || len(sec.ChipKeys) == 0 {
-		return nil // NotOffered
-	}
-	info := sec.ChipAuth[0]
-	key := sec.ChipKeys[0]
-	for _, k := range sec.ChipKeys {
-		if info.KeyID >= 0 && k.KeyID == info.KeyID {
-			key = k
-		}
-	}
-	c, err := icao.CipherOf(info.Protocol)
-	if err != nil || !hasPrefix(info.Protocol, icao.OIDCAECDH) {
-		rd.res.Chip, rd.res.ChipNote = NotOffered, "Thẻ dùng giao thức xác thực chip chưa hỗ trợ."
-		return nil
-	}
-	rd.res.Chip = Pending
-	sk, err := icao.RandomScalar(key.Curve, rd.rnd)
-	if err != nil {
-		return err
-	}
-	pk := icao.Mul(key.Curve, icao.Generator(key.Curve), sk).Bytes(key.Curve)
-	var keyRef []byte
-	if info.KeyID >= 0 {
-		keyRef = icao.Encode(0x84, []byte{byte(info.KeyID)})
-	}
-	s := rd.s
-	if c == icao.TDES {
-		_, err = s.send(ctx, Command{INS: 0x22, P1: 0x41, P2: 0xA6, Data: concat(icao.Encode(0x91, pk), keyRef)}, "MSE:Set KAT")
-	} else {
-		oid := icao.EncodeOID(info.Protocol)
-		if _, err = s.send(ctx, Command{INS: 0x22, P1: 0x41, P2: 0xA4, Data: concat(icao.Encode(0x80, oid[2:]), keyRef)}, "MSE:Set AT (CA)"); err == nil {
-			_, err = s.generalAuthenticate(ctx, false, icao.Encode(0x80, pk), 0)
-		}
-	}
-	if err != nil {
-		if _, ok := SW(err); ok {
-			rd.res.Chip, rd.res.ChipNote = Failed, "Chip từ chối xác thực chip."
-			return nil
-		}
-		return err
-	}
-	s.keys = icao.NewKeys(c, icao.SharedX(key.Curve, key.Point, sk))
 	return nil
 }
 

@@ -1,0 +1,121 @@
+package card
+
+import (
+	"crypto"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"motcua/lookups/card/icao"
+	"time"
+
+	"github.com/smallstep/pkcs7"
+)
+
+// SOD is the parsed document security object.
+type SOD struct {
+	HashAlg     crypto.Hash
+	Hashes      map[int][]byte // data-group number -> hash
+	Signer      *x509.Certificate
+	SigningTime time.Time // zero when the SOD carries none
+	p7          *pkcs7.PKCS7
+}
+
+type ldsSecurityObject struct {
+	Version int
+	HashAlg pkix.AlgorithmIdentifier
+	Hashes  []struct {
+		DG   int
+		Hash []byte
+	}
+}
+
+var (
+	oidSHA1   = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
+	oidSHA224 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 4}
+	oidSHA256 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
+	oidSHA384 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
+	oidSHA512 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
+)
+
+func hashOf(oid asn1.ObjectIdentifier) (crypto.Hash, error) {
+	switch {
+	case oid.Equal(oidSHA1):
+		return crypto.SHA1, nil
+	case oid.Equal(oidSHA224):
+		return crypto.SHA224, nil
+	case oid.Equal(oidSHA256):
+		return crypto.SHA256, nil
+	case oid.Equal(oidSHA384):
+		return crypto.SHA384, nil
+	case oid.Equal(oidSHA512):
+		return crypto.SHA512, nil
+	}
+	return 0, fmt.Errorf("hash algorithm %s", oid)
+}
+
+// ParseSOD decodes EF.SOD (77 { CMS SignedData { LDSSecurityObject } }).
+// It checks structure only; Verify checks the signature.
+func ParseSOD(b []byte) (*SOD, error) {
+	t, _, err := icao.ParseTLV(b)
+	if err != nil || t.Tag != 0x77 {
+		return nil, ldsErr("EF.SOD", orTag(err, t.Tag))
+	}
+	p7, err := parsePKCS7(t.Value)
+	if err != nil {
+		return nil, ldsErr("EF.SOD", err)
+	}
+	var lso ldsSecurityObject
+	if _, err := asn1.Unmarshal(p7.Content, &lso); err != nil {
+		return nil, ldsErr("EF.SOD", fmt.Errorf("LDS security object: %v", err))
+	}
+	h, err := hashOf(lso.HashAlg.Algorithm)
+	if err != nil {
+		return nil, ldsErr("EF.SOD", err)
+	}
+	s := &SOD{HashAlg: h, Hashes: map[int][]byte{}, p7: p7, Signer: p7.GetOnlySigner()}
+	for _, e := range lso.Hashes {
+		s.Hashes[e.DG] = e.Hash
+	}
+	var st time.Time
+	if err := p7.UnmarshalSignedAttribute(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 5}, &st); err == nil {
+		s.SigningTime = st
+	}
+	return s, nil
+}
+
+// parsePKCS7 shields the reader from a panic in the CMS library on hostile input.
+func parsePKCS7(b []byte) (p7 *pkcs7.PKCS7, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p7, err = nil, fmt.Errorf("CMS structure: %v", r)
+		}
+	}()
+	p7, err = pkcs7.Parse(b)
+	if err == nil && len(p7.Content) == 0 {
+		err = errors.New("CMS without content")
+	}
+	return p7, err
+}
+
+// HashFile returns the hash of a data group file under the SOD's algorithm.
+func (s *SOD) HashFile(b []byte) []byte {
+	h := s.HashAlg.New()
+	h.Write(b)
+	return h.Sum(nil)
+}
+
+// CheckSignature verifies the CMS signature with the document signer's
+// certificate carried in the SOD.
+func (s *SOD) CheckSignature() (err error) {
+	if s.Signer == nil {
+		return errors.New("the SOD names no single document signer")
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("SOD signature: %v", r)
+		}
+	}()
+	return s.p7.Verify()
+}

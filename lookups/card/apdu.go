@@ -73,6 +73,22 @@ func SW(err error) (uint16, bool) {
 	return 0, false
 }
 
+// UnprotectedError is a chip answering a secured command without secure
+// messaging (a bare status word). The session is closed: the reader never
+// goes on in plain text.
+type UnprotectedError struct {
+	SW   uint16
+	What string // the command ("read DG13")
+	SFI  bool   // the command was a READ BINARY by short EF identifier
+}
+
+func (e *UnprotectedError) Error() string {
+	return fmt.Sprintf("card: %s: status %04X without secure messaging", e.What, e.SW)
+}
+
+// Is makes every UnprotectedError match ErrUnprotected.
+func (e *UnprotectedError) Is(target error) bool { return target == ErrUnprotected }
+
 // Errors of the link to the card.
 var (
 	// ErrRemoved: the card left the field (or the reader was unplugged) mid-read.
@@ -90,8 +106,15 @@ var (
 	ErrNoKey = errors.New("card: no access key")
 	// ErrBadResponse: the card answered something the protocol does not allow.
 	ErrBadResponse = errors.New("card: malformed response")
-	// ErrSecureMessaging: a response failed its MAC check.
+	// ErrSecureMessaging: a secured response failed its MAC check or its
+	// objects are malformed.
 	ErrSecureMessaging = errors.New("card: secure-messaging check failed")
+	// ErrUnprotected: the chip answered a secured command in plain text
+	// (see UnprotectedError).
+	ErrUnprotected = errors.New("card: answer without secure messaging")
+	// ErrSessionClosed: secure messaging has ended and access control has
+	// not run again; nothing is sent.
+	ErrSessionClosed = errors.New("card: secure messaging ended")
 	// ErrPCSCUnavailable: this build has no PC/SC support.
 	ErrPCSCUnavailable = errors.New("card: PC/SC is not available in this build")
 )

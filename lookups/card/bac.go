@@ -62,7 +62,7 @@ func (s *session) bac(ctx context.Context, key Key, rnd io.Reader) error {
 	}
 	seed := make([]byte, 16)
 	subtle.XORBytes(seed, kIFD, plain[16:32])
-	s.keys = &icao.Keys{Cipher: icao.TDES, Enc: icao.KDF(seed, icao.KDFEnc, icao.TDES), Mac: icao.KDF(seed, icao.KDFMac, icao.TDES),
-		SSC: concat(rndIC[4:], rndIFD[4:])}
+	s.secure(&icao.Keys{Cipher: icao.TDES, Enc: icao.KDF(seed, icao.KDFEnc, icao.TDES), Mac: icao.KDF(seed, icao.KDFMac, icao.TDES),
+		SSC: concat(rndIC[4:], rndIFD[4:])})
 	return nil
 }

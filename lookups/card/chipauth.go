@@ -7,7 +7,8 @@ import (
 
 // chipAuth runs chip authentication (ICAO 9303-11 §6.2) with the DG14 key
 // and switches secure messaging to the keys it yields: a chip without the
-// private key cannot answer the next command.
+// private key cannot answer the next command. The check stays Pending until
+// an answer secured under those keys verifies (settleChip).
 func (rd *reading) chipAuth(ctx context.Context) error {
 	sec := rd.sec
 	if len(sec.ChipAuth) == 0 || len(sec.ChipKeys) == 0 {
@@ -51,6 +52,16 @@ func (rd *reading) chipAuth(ctx context.Context) error {
 		}
 		return err
 	}
-	s.keys = icao.NewKeys(c, icao.SharedX(key.Curve, key.Point, sk))
+	rd.caKeys = icao.NewKeys(c, icao.SharedX(key.Curve, key.Point, sk))
+	s.secure(rd.caKeys)
 	return nil
+}
+
+// settleChip passes chip authentication once an answer secured under the
+// keys it yielded has verified: only the holder of the DG14 private key
+// can produce one. A plain answer, or a later read, proves nothing.
+func (rd *reading) settleChip() {
+	if rd.res.Chip == Pending && rd.caKeys != nil && rd.s.keys == rd.caKeys && rd.s.verified > 0 {
+		rd.res.Chip = Passed
+	}
 }

@@ -1,8 +1,10 @@
 package card_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"motcua/lookups/card"
@@ -162,5 +164,131 @@ func TestTraceHasNoCardData(t *testing.T) {
 	}
 	if !contains(trace.String(), "0C B0") {
 		t.Errorf("trace without secured reads:\n%s", trace.String())
+	}
+}
+
+// wire records every command APDU a read sends.
+type wire struct {
+	card.Transport
+	cmds [][]byte
+}
+
+func (w *wire) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
+	w.cmds = append(w.cmds, append([]byte(nil), apdu...))
+	return w.Transport.Transmit(ctx, apdu)
+}
+
+// plainAfterAccess returns the plain commands that touch the card's data
+// (SELECT of a file, READ BINARY, INTERNAL AUTHENTICATE) sent after the
+// first secured command: once secure messaging has started none may go in
+// clear. Access control run again (MSE, GENERAL AUTHENTICATE, GET
+// CHALLENGE, EXTERNAL AUTHENTICATE, SELECT of the application) is allowed.
+func (w *wire) plainAfterAccess() []string {
+	var out []string
+	secured := false
+	for _, c := range w.cmds {
+		if len(c) < 4 {
+			continue
+		}
+		if c[0]&0x0C == 0x0C {
+			secured = true
+			continue
+		}
+		if !secured {
+			continue
+		}
+		switch ins, p1 := c[1], c[2]; {
+		case ins == 0xB0 || ins == 0xB1 || ins == 0x88 || ins == 0xA4 && p1 != 0x04:
+			out = append(out, fmt.Sprintf("%X", c[:4]))
+		}
+	}
+	return out
+}
+
+// count returns how many commands start with the header bytes h.
+func (w *wire) count(h ...byte) int {
+	n := 0
+	for _, c := range w.cmds {
+		if len(c) >= len(h) && bytes.Equal(c[:len(h)], h) {
+			n++
+		}
+	}
+	return n
+}
+
+func readWire(t *testing.T, prof cardsim.Profile, key func(*cardsim.Card) card.Key) (*card.Result, *wire, error) {
+	t.Helper()
+	chip, err := cardsim.New(person(t), prof, cardsim.TestPKI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := card.Key{CAN: chip.CAN()}
+	if key != nil {
+		k = key(chip)
+	}
+	w := &wire{Transport: card.Emulated{Chip: chip, Removed: cardsim.ErrRemoved}}
+	res, err := card.Read(context.Background(), w, k, card.Options{Trust: testTrust()}, nil)
+	return res, w, err
+}
+
+// TestNoPlainTextAfterAccess: after PACE or BAC every command is secured
+// and every answer must verify. A chip that answers a short-identifier read
+// with a bare status word (and would serve plain reads after it) gets access
+// control run again, once, and SELECTs under the new keys; a clone that
+// answers the first command after chip authentication in clear fails chip
+// authentication.
+func TestNoPlainTextAfterAccess(t *testing.T) {
+	mrzKey := func(c *cardsim.Card) card.Key {
+		d, b, e := c.MRZ()
+		return card.Key{DocNo: d, Birth: b, Expiry: e}
+	}
+	for _, c := range []struct {
+		name     string
+		prof     cardsim.Profile
+		key      func(*cardsim.Card) card.Key
+		verdict  card.State
+		accesses int // access-control runs: 2 when restarted
+	}{
+		{"no short identifiers, bare 6A86, lax: PACE again, then SELECT", cardsim.Profile{NoSFI: true, UnprotectedErrors: true}, nil, card.Passed, 2},
+		{"no short identifiers, bare 6A86, lax: BAC again", cardsim.Profile{NoPACE: true, NoSFI: true, UnprotectedErrors: true, AA: "rsa"}, mrzKey, card.Passed, 2},
+		{"no short identifiers, verified 6A86: SELECT under the same keys", cardsim.Profile{NoSFI: true}, nil, card.Passed, 1},
+		{"clone answering in clear after chip authentication", cardsim.Profile{CloneCA: true, UnprotectedErrors: true, BadSMStatus: 0x6A86, AA: "none"}, nil, card.Failed, 2},
+		{"clone answering in clear after chip authentication, with AA", cardsim.Profile{CloneCA: true, UnprotectedErrors: true, BadSMStatus: 0x6A86}, nil, card.Failed, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, w, err := readWire(t, c.prof, c.key)
+			if err != nil {
+				t.Fatalf("%v (%+v)", err, res)
+			}
+			if plain := w.plainAfterAccess(); len(plain) > 0 {
+				t.Errorf("plain commands after access control: %v", plain)
+			}
+			if res.Verdict() != c.verdict {
+				t.Errorf("verdict %v, want %v (passive %v active %v chip %v %s)", res.Verdict(), c.verdict, res.Passive, res.Active, res.Chip, res.ChipNote)
+			}
+			if c.verdict == card.Failed && res.Chip != card.Failed {
+				t.Errorf("chip authentication %v for a clone", res.Chip)
+			}
+			runs := w.count(0x00, 0x22, 0xC1, 0xA4) + w.count(0x00, 0x82, 0x00, 0x00) // MSE:Set AT for PACE, EXTERNAL AUTHENTICATE
+			if runs != c.accesses {
+				t.Errorf("access control ran %d times, want %d", runs, c.accesses)
+			}
+		})
+	}
+}
+
+// TestUnprotectedErrorEndsTheSession: a bare status word in the middle of
+// the session (not to a short-identifier read) ends the read with its own
+// error; nothing goes in clear after it.
+func TestUnprotectedErrorEndsTheSession(t *testing.T) {
+	res, w, err := readWire(t, cardsim.Profile{UnprotectedErrors: true, Deny: map[uint16]uint16{0x010E: 0x6982}}, nil)
+	if !errors.Is(err, card.ErrUnprotected) || res.Identity == nil {
+		t.Fatalf("err %v, identity %v", err, res.Identity != nil)
+	}
+	if plain := w.plainAfterAccess(); len(plain) > 0 {
+		t.Errorf("plain commands after the bare status word: %v", plain)
+	}
+	if res.Verdict() == card.Passed {
+		t.Errorf("verdict %v", res.Verdict())
 	}
 }

@@ -2,7 +2,9 @@ package card
 
 import (
 	"context"
+	"errors"
 	"fmt"
+
 	"motcua/lookups/card/icao"
 )
 
@@ -36,22 +38,51 @@ func (s *session) selectApplet(ctx context.Context) error {
 
 // readFile reads a whole elementary file of the applet: the first chunk by
 // short EF identifier (which selects it, saving a SELECT), the rest by
-// offset. absent is true when the card does not have the file.
+// offset. A chip that refuses the short identifier with a verified status
+// (sfiRefused) gets a SELECT instead, under the same keys, and every later
+// file is selected too. A refusal without secure messaging is an
+// *UnprotectedError with SFI set: the session is closed, and only the
+// caller can restart access control.
 func (s *session) readFile(ctx context.Context, fid uint16, what string) (data []byte, err error) {
+	if s.noSFI {
+		return s.readBySelect(ctx, fid, what)
+	}
 	sfi := byte(fid & 0x1F)
 	chunk := s.maxChunk()
 	first, err := s.send(ctx, Command{INS: 0xB0, P1: 0x80 | sfi, P2: 0, Ne: chunk, Extended: chunk > 256}, "read "+what)
-	if sw, ok := SW(err); ok && (sw == 0x6A86 || sw == 0x6981 || sw == 0x6B00) {
-		// no short EF identifiers: select by FID and read from the start
-		if _, err := s.send(ctx, Command{INS: 0xA4, P1: 0x02, P2: 0x0C, Data: []byte{byte(fid >> 8), byte(fid)}}, "select "+what); err != nil {
-			return nil, err
+	if sw, ok := SW(err); ok && sfiRefused(sw) {
+		data, err := s.readBySelect(ctx, fid, what)
+		if err == nil {
+			s.noSFI = true
 		}
-		return s.readSelected(ctx, what)
+		return data, err
+	}
+	var ue *UnprotectedError
+	if errors.As(err, &ue) && sfiRefused(ue.SW) {
+		ue.SFI = true
 	}
 	if err != nil {
 		return nil, err
 	}
 	return s.readRest(ctx, first, what)
+}
+
+// sfiRefused tells the status words chips answer to a READ BINARY by short
+// EF identifier they do not support (or not for that file).
+func sfiRefused(sw uint16) bool {
+	switch sw {
+	case 0x6A86, 0x6981, SWWrongOffset, SWFileNotFound:
+		return true
+	}
+	return false
+}
+
+// readBySelect selects an EF by its identifier and reads it from the start.
+func (s *session) readBySelect(ctx context.Context, fid uint16, what string) ([]byte, error) {
+	if _, err := s.send(ctx, Command{INS: 0xA4, P1: 0x02, P2: 0x0C, Data: []byte{byte(fid >> 8), byte(fid)}}, "select "+what); err != nil {
+		return nil, err
+	}
+	return s.readSelected(ctx, what)
 }
 
 // readSelected reads the currently selected file from offset 0.

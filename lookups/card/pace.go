@@ -113,7 +113,7 @@ func (s *session) pace(ctx context.Context, info PACEInfo, password string, mrz 
 	if subtle.ConstantTimeCompare(want, tIC) != 1 {
 		return fmt.Errorf("%w: the chip's PACE token is wrong", ErrAccessDenied)
 	}
-	s.keys = keys
+	s.secure(keys)
 	return nil
 }
 

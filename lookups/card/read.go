@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"motcua/lookups"
+	"motcua/lookups/card/icao"
 )
 
 // Options tune one card read.
@@ -41,6 +42,11 @@ type reading struct {
 	files    map[int][]byte
 	sec      *SecurityInfos // DG14
 	sod      *SOD           // parsed once passive authentication has run
+
+	key       Key
+	pace      *PACEInfo  // the PACE protocol that opened the chip; nil after BAC
+	caKeys    *icao.Keys // the keys chip authentication yielded; nil before
+	restarted bool       // access control ran a second time
 }
 
 func (rd *reading) report(stage Stage, step string) {
@@ -60,14 +66,14 @@ func (rd *reading) report(stage Stage, step string) {
 // and the result then holds what was read.
 func Read(ctx context.Context, t Transport, key Key, opt Options, progress func(Progress)) (*Result, error) {
 	rd := &reading{opt: opt, rnd: opt.Rand, start: time.Now(), progress: progress, files: map[int][]byte{},
-		res: &Result{Files: map[int]State{}}}
+		res: &Result{Files: map[int]State{}}, key: key}
 	if rd.rnd == nil {
 		rd.rnd = rand.Reader
 	}
 	link := NewLink(t, opt.Trace)
 	rd.s = &session{link: link, extended: ExtendedLength(t.ATR())}
 	rd.res.Extended = rd.s.extended
-	err := rd.run(ctx, key)
+	err := rd.run(ctx)
 	rd.res.APDUs = link.APDUs()
 	rd.res.Elapsed = time.Since(rd.start)
 	if err != nil {
@@ -80,16 +86,15 @@ func Read(ctx context.Context, t Transport, key Key, opt Options, progress func(
 	return rd.res, err
 }
 
-func (rd *reading) run(ctx context.Context, key Key) error {
-	if key.CAN == "" && !key.hasMRZ() {
+func (rd *reading) run(ctx context.Context) error {
+	if rd.key.CAN == "" && !rd.key.hasMRZ() {
 		return ErrNoKey
 	}
 	rd.report(StageAccess, "Đang mở khóa chip…")
-	if err := rd.access(ctx, key); err != nil {
+	if err := rd.access(ctx); err != nil {
 		return err
 	}
-	s := rd.s
-	comRaw, err := s.readFile(ctx, FIDCOM, "EF.COM")
+	comRaw, err := rd.readEF(ctx, FIDCOM, "EF.COM")
 	if err != nil {
 		return err
 	}
@@ -138,14 +143,13 @@ func (rd *reading) run(ctx context.Context, key Key) error {
 			return err
 		}
 	}
-	if rd.res.Chip == Pending { // no secured read after chip authentication yet: make one
-		if _, err := s.readFile(ctx, FIDCOM, "EF.COM"); err != nil {
+	if rd.res.Chip == Pending { // no verified answer under the chip-authentication keys yet: ask for one
+		if _, err := rd.readEF(ctx, FIDCOM, "EF.COM"); err != nil {
 			if rd.chipFailed(err) {
 				return nil
 			}
 			return err
 		}
-		rd.res.Chip = Passed
 	}
 	rd.report(StageVerifying, "Đang kiểm tra chữ ký số của dữ liệu…")
 	if com.Has(1) {
@@ -159,7 +163,7 @@ func (rd *reading) run(ctx context.Context, key Key) error {
 			}
 		}
 	}
-	sodRaw, err := s.readFile(ctx, FIDSOD, "EF.SOD")
+	sodRaw, err := rd.readEF(ctx, FIDSOD, "EF.SOD")
 	if err != nil {
 		return err
 	}
@@ -186,7 +190,7 @@ func (rd *reading) chipFailed(err error) bool {
 		return false
 	}
 	sw, _ := SW(err)
-	if errors.Is(err, ErrSecureMessaging) || sw == SWSMObjectsWrong {
+	if errors.Is(err, ErrSecureMessaging) || errors.Is(err, ErrUnprotected) || errors.Is(err, ErrSessionClosed) || sw == SWSMObjectsWrong {
 		rd.res.Chip = Failed
 		rd.res.ChipNote = "Chip không chứng minh được khóa bí mật của thẻ (nghi thẻ sao chép)."
 		rd.res.Active, rd.res.Passive = orInterrupted(rd.res.Active), orInterrupted(rd.res.Passive)
@@ -204,7 +208,7 @@ func orInterrupted(s State) State {
 }
 
 func (rd *reading) readDG(ctx context.Context, n int) error {
-	b, err := rd.s.readFile(ctx, DGFID(n), fmt.Sprintf("DG%d", n))
+	b, err := rd.readEF(ctx, DGFID(n), fmt.Sprintf("DG%d", n))
 	if err != nil {
 		return err
 	}

@@ -102,7 +102,11 @@ func Explain(err error) string {
 		return "Thẻ này chỉ mở bằng khóa MRZ (BAC): cần số giấy tờ, ngày sinh và ngày hết hạn in trên thẻ (motcua card read --mrz)."
 	case errors.Is(err, ErrAccessDenied):
 		return "Chip không mở được với số đã nhập: kiểm tra lại 6 số cuối của số định danh in trên thẻ."
-	case errors.Is(err, ErrSecureMessaging):
+	case errors.Is(err, ErrUnprotected):
+		var ue *UnprotectedError
+		errors.As(err, &ue)
+		return fmt.Sprintf("Chip trả lời lỗi %04X ngoài kênh bảo mật: đã dừng đọc (không đọc tiếp khi dữ liệu không được mã hóa). Hãy đặt lại thẻ và thử lại; nếu vẫn vậy, không dùng thẻ này để xác thực.", ue.SW)
+	case errors.Is(err, ErrSecureMessaging), errors.Is(err, ErrSessionClosed):
 		return "Kênh bảo mật với chip bị lỗi (có thể do thẻ di chuyển). Hãy đặt lại thẻ và thử lại."
 	case errors.Is(err, ErrLDS), errors.Is(err, ErrBadResponse):
 		return "Dữ liệu trên chip không đúng cấu trúc; không dùng được thẻ này để xác thực."

@@ -88,6 +88,18 @@ type Profile struct {
 	Cloned      bool              // active authentication signs with a key other than DG15's
 	CloneCA     bool              // chip authentication uses a key other than DG14's
 	TamperDG13  bool              // DG13 altered after the SOD was signed
+	// NoSFI: the chip does not implement short EF identifiers: a READ
+	// BINARY naming one is refused with 6A86 (wrong P1-P2).
+	NoSFI bool
+	// UnprotectedErrors: the chip answers an error to a secured command
+	// with the bare status word (no DO99, no DO8E), and then serves plain
+	// commands with the rights of the session it should have closed — the
+	// lax behaviour that lured readers into plain text.
+	UnprotectedErrors bool
+	// BadSMStatus is the status word answered, without secure messaging,
+	// to a secured command the chip cannot verify (0: 6988). A clone that
+	// lacks the chip-authentication key answers whatever it likes here.
+	BadSMStatus uint16
 
 	Rand io.Reader        // randomness of the protocols (nil = crypto/rand)
 	Now  func() time.Time // signing time of the SOD (nil = time.Now)
@@ -127,6 +139,7 @@ type Card struct {
 	rndIC    []byte     // BAC challenge awaiting EXTERNAL AUTHENTICATE
 	pace     *paceState
 	pending  []byte // T=0 style: data awaiting GET RESPONSE
+	lax      bool   // UnprotectedErrors: access rights kept for plain commands
 
 	apdus   int
 	removed bool
@@ -374,7 +387,7 @@ func (c *Card) reset() {
 
 // dropSession ends secure messaging: the access rights go with it.
 func (c *Card) dropSession() {
-	c.sm, c.nextKeys, c.caReady = nil, nil, false
+	c.sm, c.nextKeys, c.caReady, c.lax = nil, nil, false, false
 }
 
 // Transmit processes one command APDU and returns the response data with

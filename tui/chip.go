@@ -136,6 +136,10 @@ func (m Model) onChipDone(msg chipDoneMsg) (tea.Model, tea.Cmd) {
 			who = "Thẻ của " + strings.ToLower(m.form.slotLabel(m.chipSlot))
 		}
 		m.setMessage(who+" KHÔNG vượt qua xác thực chip: dữ liệu chip có thể bị sửa hoặc thẻ bị sao chép. Không dùng thẻ này để tiếp nhận.", true)
+	} else if m.chip != nil {
+		if ok, notice := m.chip.Receivable(); ok && notice != "" {
+			m.setMessage(notice, false)
+		}
 	}
 	return m, nil
 }
@@ -223,6 +227,8 @@ func (m Model) chipVerdict() string {
 	switch v := m.chip.Verdict(); v {
 	case card.Passed:
 		return m.st.OK.Render("✓ Chip đã xác thực")
+	case card.ChipNotProven:
+		return m.st.Warn.Render("! Dữ liệu đúng chữ ký, chưa chứng minh được chip gốc: đối chiếu ảnh chân dung")
 	case card.Untrusted:
 		return m.st.Warn.Render("! Chữ ký hợp lệ, chưa có chứng thư CSCA")
 	case card.Failed:
@@ -243,7 +249,7 @@ func (m Model) chipChecks() string {
 			return m.st.OK.Render(s.Label())
 		case card.Failed:
 			return m.st.Error.Render(s.Label())
-		case card.Untrusted, card.Interrupted:
+		case card.Untrusted, card.Interrupted, card.ChipNotProven:
 			return m.st.Warn.Render(s.Label())
 		}
 		return m.st.Muted.Render(s.Label())

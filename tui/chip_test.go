@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,6 +86,41 @@ func TestFailedChipCannotReceive(t *testing.T) {
 	h.want("✗ CHIP KHÔNG XÁC THỰC ĐƯỢC", "chống sao chép KHÔNG ĐẠT", "Chip không ký đúng thử thách")
 	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	h.want("Bước 2", "không tiếp nhận hồ sơ bằng dữ liệu của thẻ này")
+}
+
+// TestPassiveOnlyCardCanReceiveWithPortraitCheck: a card that offers
+// neither active nor chip authentication gets its own words, and the clerk
+// is told to compare the portrait; the counter may then receive.
+func TestPassiveOnlyCardCanReceiveWithPortraitCheck(t *testing.T) {
+	steps, last := script(id1, func(r *card.Result) { r.Active, r.Chip = card.NotOffered, card.NotOffered })
+	st := &fakeStation{virtual: []lookups.CardInfo{{ID: id1}}, steps: steps, final: last}
+	h := chipHarness(t, st)
+	h.send(tea.KeyPressMsg{Code: tea.KeyF2})
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("Bước 2", "chưa chứng minh được chip gốc", "ảnh chân dung")
+	if m := h.model(); m.msgErr || !strings.Contains(m.message, "ảnh chân dung") {
+		t.Fatalf("message %q (error %v)", m.message, m.msgErr)
+	}
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("Bước 3")
+}
+
+// TestUnfinishedChipCannotReceive: a read that stopped before its checks
+// were decided does not receive with the card's data.
+func TestUnfinishedChipCannotReceive(t *testing.T) {
+	steps, _ := script(id1, nil)
+	steps = steps[:2]
+	partial := steps[1].Result.Clone()
+	partial.Passive, partial.Active, partial.Chip = card.Interrupted, card.Interrupted, card.Interrupted
+	st := &fakeStation{virtual: []lookups.CardInfo{{ID: id1}}, steps: steps, final: partial, err: card.ErrRemoved}
+	h := chipHarness(t, st)
+	h.send(tea.KeyPressMsg{Code: tea.KeyF2})
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("Bước 2", "Chưa xác thực xong")
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if m := h.model(); m.screen != scrResident || !strings.Contains(m.message, "gõ số định danh") {
+		t.Fatalf("screen %d message %q", m.screen, m.message)
+	}
 }
 
 func TestCardRemovedBeforeIdentity(t *testing.T) {

@@ -971,9 +971,12 @@ func (m Model) updateResident(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.setMessage("Công dân này đã được ghi nhận là đã mất: không tiếp nhận hồ sơ cho chính người này.", true)
 			return m, nil
 		}
-		if m.cardSource == "card" && m.chip != nil && m.chip.Verdict() == card.Failed {
-			m.setMessage("Thẻ không vượt qua xác thực chip: không tiếp nhận hồ sơ bằng dữ liệu của thẻ này. Kiểm tra giấy tờ; nếu đúng người, gõ số định danh để tra cứu.", true)
-			return m, nil
+		if m.cardSource == "card" && m.chip != nil {
+			// the counter's policy for the card (card.Result.Receivable)
+			if ok, notice := m.chip.Receivable(); !ok {
+				m.setMessage(notice, true)
+				return m, nil
+			}
 		}
 		m.screen = scrServices
 		m.setMessage("", false)

@@ -123,7 +123,10 @@ func (a *app) cardReadCmd() *cobra.Command {
 Khóa mở chip: --id (số định danh 12 số) hoặc --can (6 số cuối), dùng PACE; hoặc --mrz
 SỐGIẤYTỜ/YYMMDD/YYMMDD (ngày sinh/ngày hết hạn) cho BAC khi thẻ không có PACE.
 Kết quả: mã thoát 0 khi chip xác thực (có cảnh báo nếu chưa có chứng thư CSCA), 3 khi có
-kiểm tra KHÔNG ĐẠT, 1 khi không đọc được. Mỗi lần đọc ghi nhật ký truy cập.
+kiểm tra KHÔNG ĐẠT, 4 khi dữ liệu đúng chữ ký nhưng thẻ không có xác thực chủ động hay xác thực
+chip nên chưa chứng minh được là chip gốc (quầy vẫn tiếp nhận được sau khi đối chiếu ảnh chân
+dung trên chip với người nộp: lưu ảnh bằng --face), 1 khi không đọc được hoặc chưa xác thực xong.
+Mỗi lần đọc ghi nhật ký truy cập.
 Với --demo: đọc chip mô phỏng của người tổng hợp có số --id (hoặc thẻ tập huấn --card).`,
 		Example: "  motcua card read --id 001089012345\n  motcua card read --demo --id 066303000006 --json\n  motcua card read --demo --card the-sao-chep",
 		Args:    noArgs,
@@ -238,6 +241,9 @@ Với --demo: đọc chip mô phỏng của người tổng hợp có số --id 
 				return failure("Chưa xác thực xong: "+card.Explain(err), err)
 			case res.Verdict() == card.Failed:
 				return &exitError{code: exitPartial, msg: "Thẻ KHÔNG vượt qua xác thực chip."}
+			case res.Verdict() == card.ChipNotProven:
+				_, notice := res.Receivable()
+				return &exitError{code: exitUnproven, msg: notice}
 			case res.Verdict() == card.Untrusted:
 				fmt.Fprintln(a.stderr, "Cảnh báo: chữ ký số hợp lệ nhưng chưa có chứng thư CSCA trong kho tin cậy (card.trust_store).")
 			}
@@ -252,7 +258,7 @@ Với --demo: đọc chip mô phỏng của người tổng hợp có số --id 
 	f.StringVar(&face, "face", "", "lưu ảnh chân dung (JPEG hoặc JPEG 2000) vào tệp này")
 	f.BoolVar(&noFace, "no-face", false, "không đọc ảnh chân dung (nhanh hơn)")
 	f.BoolVar(&asJSON, "json", false, "in kết quả dạng JSON")
-	f.StringVar(&virtual, "card", "", "với --demo: thẻ ảo cần chạm ("+demo.ClonedCard+", "+demo.TamperedCard+" hoặc số định danh)")
+	f.StringVar(&virtual, "card", "", "với --demo: thẻ ảo cần chạm ("+demo.ClonedCard+", "+demo.TamperedCard+", "+demo.PassiveOnlyCard+" hoặc số định danh)")
 	f.DurationVar(&wait, "wait", 30*time.Second, "chờ đặt thẻ lên đầu đọc tối đa")
 	return c
 }
@@ -333,10 +339,11 @@ func printCardResult(w io.Writer, r *card.Result, facePath string) {
 		row("Ảnh chân dung", fmt.Sprintf("%s, %d byte%s", r.Face.Format, len(r.Face.Data), saved))
 	}
 	verdict := map[card.State]string{
-		card.Passed:      "THẺ THẬT, DỮ LIỆU NGUYÊN VẸN",
-		card.Untrusted:   "chữ ký số hợp lệ, chưa xác minh được cơ quan cấp (thiếu chứng thư CSCA)",
-		card.Failed:      "KHÔNG XÁC THỰC ĐƯỢC — không dùng dữ liệu của thẻ này",
-		card.Interrupted: "chưa xác thực xong",
+		card.Passed:        "THẺ THẬT, DỮ LIỆU NGUYÊN VẸN",
+		card.ChipNotProven: "DỮ LIỆU ĐÚNG CHỮ KÝ, NGUYÊN VẸN; CHƯA CHỨNG MINH ĐƯỢC LÀ CHIP GỐC (thẻ không có xác thực chủ động hay xác thực chip) — đối chiếu ảnh chân dung trên chip với người nộp",
+		card.Untrusted:     "chữ ký số hợp lệ, chưa xác minh được cơ quan cấp (thiếu chứng thư CSCA)",
+		card.Failed:        "KHÔNG XÁC THỰC ĐƯỢC — không dùng dữ liệu của thẻ này",
+		card.Interrupted:   "chưa xác thực xong",
 	}[r.Verdict()]
 	fmt.Fprintf(w, "Kết luận: %s\n", verdict)
 }

@@ -144,3 +144,37 @@ func checkISO9796(k *rsa.PublicKey, challenge, sig []byte) error {
 	}
 	return nil
 }
+
+func (rd *reading) activeAuth(ctx context.Context) error {
+	pub, err := ParseDG15(rd.files[15])
+	if err != nil {
+		rd.res.Active, rd.res.ActiveNote = Failed, "DG15 không đọc được khóa."
+		return nil
+	}
+	var alg = rd.aaAlg()
+	rd.res.Active = Pending
+	err = rd.s.activeAuth(ctx, pub, alg, rd.rnd)
+	switch {
+	case err == nil:
+		rd.res.Active = Passed
+	case rd.chipFailed(err):
+		return nil
+	case errors.Is(err, ErrRemoved) || ctx.Err() != nil:
+		return err
+	default:
+		if _, ok := SW(err); ok || !errors.Is(err, ErrSecureMessaging) {
+			rd.res.Active = Failed
+			rd.res.ActiveNote = "Chip không ký đúng thử thách bằng khóa trong DG15 (nghi thẻ sao chép)."
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
+func (rd *reading) aaAlg() asn1.ObjectIdentifier {
+	if rd.sec != nil {
+		return rd.sec.AASigAlg
+	}
+	return nil
+}

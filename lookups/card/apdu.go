@@ -115,6 +115,9 @@ var (
 	// ErrSessionClosed: secure messaging has ended and access control has
 	// not run again; nothing is sent.
 	ErrSessionClosed = errors.New("card: secure messaging ended")
+	// ErrNoDG13: the chip has no DG13, so it is not a Vietnamese identity
+	// card (a passport, a foreign card).
+	ErrNoDG13 = errors.New("card: no DG13 on the chip")
 	// ErrPCSCUnavailable: this build has no PC/SC support.
 	ErrPCSCUnavailable = errors.New("card: PC/SC is not available in this build")
 )

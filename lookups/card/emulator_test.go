@@ -48,25 +48,26 @@ func TestEmulatorProfiles(t *testing.T) {
 		return card.Key{DocNo: d, Birth: b, Expiry: e}
 	}
 	for _, c := range []struct {
-		name   string
-		prof   cardsim.Profile
-		key    func(*cardsim.Card) card.Key
-		access string
+		name    string
+		prof    cardsim.Profile
+		key     func(*cardsim.Card) card.Key
+		access  string
+		verdict card.State
 	}{
-		{"PACE brainpool, ECDSA AA", cardsim.Profile{}, nil, "PACE-CAN"},
-		{"PACE P-256 extended", cardsim.Profile{ParamID: 12, Extended: true}, nil, "PACE-CAN"},
-		{"PACE with the MRZ", cardsim.Profile{}, mrzKey, "PACE-MRZ"},
-		{"BAC only, RSA AA", cardsim.Profile{NoPACE: true, AA: "rsa"}, mrzKey, "BAC"},
-		{"T=0 style GET RESPONSE and 6Cxx", cardsim.Profile{T0: true}, nil, "PACE-CAN"},
-		{"parent layout 2, PrintableString", cardsim.Profile{ParentLayout: 2, Printable: true}, nil, "PACE-CAN"},
-		{"no chip authentication, no AA", cardsim.Profile{NoChipAuth: true, AA: "none"}, nil, "PACE-CAN"},
+		{"PACE brainpool, ECDSA AA", cardsim.Profile{}, nil, "PACE-CAN", card.Passed},
+		{"PACE P-256 extended", cardsim.Profile{ParamID: 12, Extended: true}, nil, "PACE-CAN", card.Passed},
+		{"PACE with the MRZ", cardsim.Profile{}, mrzKey, "PACE-MRZ", card.Passed},
+		{"BAC only, RSA AA", cardsim.Profile{NoPACE: true, AA: "rsa"}, mrzKey, "BAC", card.Passed},
+		{"T=0 style GET RESPONSE and 6Cxx", cardsim.Profile{T0: true}, nil, "PACE-CAN", card.Passed},
+		{"parent layout 2, PrintableString", cardsim.Profile{ParentLayout: 2, Printable: true}, nil, "PACE-CAN", card.Passed},
+		{"no chip authentication, no AA: passive only", cardsim.Profile{NoChipAuth: true, AA: "none"}, nil, "PACE-CAN", card.ChipNotProven},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			res, err := readChip(t, c.prof, cardsim.TestPKI(), testTrust(), c.key)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Access != c.access || res.Passive != card.Passed || res.Verdict() != card.Passed {
+			if res.Access != c.access || res.Passive != card.Passed || res.Verdict() != c.verdict {
 				t.Fatalf("access %s passive %v (%s) active %v chip %v", res.Access, res.Passive, res.PassiveNote, res.Active, res.Chip)
 			}
 			p := person(t)
@@ -134,14 +135,76 @@ func TestEmulatorFaults(t *testing.T) {
 		}
 	})
 	t.Run("DG15 refused", func(t *testing.T) {
+		// a group EF.SOD lists that the chip will not give is a failed check
 		res, err := readChip(t, cardsim.Profile{Deny: map[uint16]uint16{0x010F: 0x6982}}, cardsim.TestPKI(), testTrust(), nil)
-		if err == nil || res.Identity == nil {
+		if err != nil || res.Identity == nil {
 			t.Fatalf("%v %+v", err, res)
 		}
-		if sw, ok := card.SW(err); !ok || sw != 0x6982 {
-			t.Fatalf("%v", err)
+		if res.Active != card.Failed || res.Files[15] != card.Failed || res.Verdict() != card.Failed {
+			t.Fatalf("active %v files %v verdict %v", res.Active, res.Files, res.Verdict())
 		}
 	})
+}
+
+// TestEFSODDecidesTheDataGroups: which data groups exist is read from the
+// signed EF.SOD, not from EF.COM (unsigned): a card whose EF.COM omits DG15
+// still gets active authentication, and a clone hiding DG15 there fails it.
+func TestEFSODDecidesTheDataGroups(t *testing.T) {
+	res, err := readChip(t, cardsim.Profile{COMOmits: []int{15}}, cardsim.TestPKI(), testTrust(), nil)
+	if err != nil || res.Active != card.Passed || res.Files[15] != card.Passed || res.Verdict() != card.Passed {
+		t.Fatalf("EF.COM without DG15: %v active %v files %v", err, res.Active, res.Files)
+	}
+	res, err = readChip(t, cardsim.Profile{COMOmits: []int{15}, Cloned: true}, cardsim.TestPKI(), testTrust(), nil)
+	if err != nil || res.Active != card.Failed || res.Verdict() != card.Failed {
+		t.Fatalf("clone hiding DG15 in EF.COM: %v active %v verdict %v", err, res.Active, res.Verdict())
+	}
+	res, err = readChip(t, cardsim.Profile{COMOmits: []int{14, 15}, CloneCA: true, AA: "none"}, cardsim.TestPKI(), testTrust(), nil)
+	if err != nil || res.Chip != card.Failed || res.Verdict() != card.Failed {
+		t.Fatalf("clone hiding DG14 in EF.COM: %v chip %v verdict %v", err, res.Chip, res.Verdict())
+	}
+	// DG3 (fingerprints) sits behind extended access control: not claimed
+	if res, _ := readChip(t, cardsim.Profile{}, cardsim.TestPKI(), testTrust(), nil); res.Files[3] != card.NotChecked {
+		t.Errorf("DG3: %v", res.Files[3])
+	}
+}
+
+// TestPassiveOnlyCard: a card offering neither active nor chip
+// authentication is not proven to be the original chip: its own verdict,
+// and the counter may receive with it only after comparing the portrait.
+func TestPassiveOnlyCard(t *testing.T) {
+	res, err := readChip(t, cardsim.Profile{NoChipAuth: true, AA: "none"}, cardsim.TestPKI(), testTrust(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict() != card.ChipNotProven || res.Verdict().String() != "chip_not_proven" {
+		t.Fatalf("verdict %v", res.Verdict())
+	}
+	if ok, notice := res.Receivable(); !ok || !contains(notice, "ảnh chân dung") {
+		t.Errorf("receivable %v %q", ok, notice)
+	}
+	res, _ = readChip(t, cardsim.Profile{}, cardsim.TestPKI(), testTrust(), nil)
+	if ok, notice := res.Receivable(); !ok || notice != "" || res.Verdict() != card.Passed {
+		t.Errorf("a card that proved its chip: %v %v %q", res.Verdict(), ok, notice)
+	}
+}
+
+// TestFaceNotCheckedOrInterrupted: a portrait skipped by choice is "not
+// checked", one cut short by the card's removal "interrupted"; the checks
+// decided before stay as they are.
+func TestFaceNotCheckedOrInterrupted(t *testing.T) {
+	chip, err := cardsim.New(person(t), cardsim.Profile{}, cardsim.TestPKI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := card.Read(context.Background(), card.Emulated{Chip: chip, Removed: cardsim.ErrRemoved}, card.Key{CAN: chip.CAN()},
+		card.Options{Trust: testTrust(), NoFace: true}, nil)
+	if err != nil || res.Files[2] != card.NotChecked || res.Verdict() != card.Passed || res.Face != nil {
+		t.Fatalf("--no-face: %v files %v verdict %v", err, res.Files, res.Verdict())
+	}
+	res, err = readChip(t, cardsim.Profile{RemoveAfter: 40}, cardsim.TestPKI(), testTrust(), nil)
+	if !errors.Is(err, card.ErrRemoved) || res.Files[2] != card.Interrupted || res.Passive != card.Passed || res.Face != nil {
+		t.Fatalf("removed during DG2: %v files %v passive %v", err, res.Files, res.Passive)
+	}
 }
 
 // TestTraceHasNoCardData: the APDU trace names commands and status words,

@@ -1,6 +1,7 @@
 package card
 
 import (
+	"context"
 	"crypto"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -118,4 +119,98 @@ func (s *SOD) CheckSignature() (err error) {
 		}
 	}()
 	return s.p7.Verify()
+}
+
+// loadSOD reads and parses EF.SOD. A chip that will not give it, or an
+// EF.SOD that does not parse, fails passive authentication (the read goes
+// on, with EF.COM's list of groups); only a session error ends the read.
+func (rd *reading) loadSOD(ctx context.Context) error {
+	raw, err := rd.readEF(ctx, FIDSOD, "EF.SOD")
+	if _, ok := SW(err); ok {
+		rd.res.Passive, rd.res.PassiveNote = Failed, "Chip không cho đọc EF.SOD (chữ ký số của dữ liệu)."
+		return nil
+	}
+	if err != nil {
+		if rd.chipFailed(err) {
+			return nil
+		}
+		return err
+	}
+	sod, err := ParseSOD(raw)
+	if err != nil {
+		rd.res.Passive, rd.res.PassiveNote = Failed, "EF.SOD hỏng hoặc không đúng cấu trúc."
+		rd.logf("EF.SOD does not parse: %v", err)
+		return nil
+	}
+	rd.sod = sod
+	if sod.Signer != nil {
+		rd.res.Signer = sod.Signer.Subject.String()
+	}
+	return nil
+}
+
+// passive runs passive authentication: the SOD's signature, its signer's
+// chain to a trusted CSCA, every data group read against its hash, and
+// every group the SOD lists present (but those behind extended access
+// control, and the portrait, read after).
+func (rd *reading) passive() {
+	sod := rd.sod
+	if sod != nil {
+		if err := sod.CheckSignature(); err != nil {
+			rd.logf("EF.SOD signature does not verify: %v", err)
+			if rd.res.Passive != Failed {
+				rd.res.Passive, rd.res.PassiveNote = Failed, "Chữ ký số trên EF.SOD không hợp lệ."
+			}
+		} else {
+			rd.signed = true
+		}
+	}
+	rd.checkHashes()
+	if sod == nil || rd.res.Passive == Failed {
+		return
+	}
+	if len(rd.unreadable) > 0 {
+		rd.res.Passive = Failed
+		rd.res.PassiveNote = fmt.Sprintf("Chip không cho đọc DG%d dù EF.SOD liệt kê (dữ liệu trên chip không đầy đủ).", rd.unreadable[0])
+		return
+	}
+	at := sod.SigningTime
+	if at.IsZero() {
+		at = rd.now()
+	}
+	if err := rd.opt.Trust.chains(sod.Signer, at); err != nil {
+		rd.res.Passive = Untrusted
+		rd.res.PassiveNote = "Chữ ký hợp lệ nhưng chứng thư CSCA của cơ quan cấp chưa có trong kho tin cậy."
+		return
+	}
+	rd.res.Passive = Passed
+}
+
+// checkHashes checks every data group read and not yet checked against
+// the hash EF.SOD signs for it; without a valid signature there is nothing
+// to check against.
+func (rd *reading) checkHashes() {
+	for n, b := range rd.files {
+		if rd.res.Files[n] != Pending {
+			continue
+		}
+		if !rd.signed {
+			rd.res.Files[n] = NotChecked
+			continue
+		}
+		want, ok := rd.sod.Hashes[n]
+		if ok && string(rd.sod.HashFile(b)) == string(want) {
+			rd.res.Files[n] = Passed
+			continue
+		}
+		rd.res.Files[n] = Failed
+		rd.res.Passive = Failed
+		rd.res.PassiveNote = fmt.Sprintf("Dữ liệu DG%d trên chip không khớp chữ ký số (dữ liệu bị sửa).", n)
+		switch n {
+		case 14:
+			rd.res.Chip, rd.res.ChipNote = Failed, "Khóa xác thực chip (DG14) không được ký hợp lệ."
+		case 15:
+			rd.res.Active, rd.res.ActiveNote = Failed, "Khóa xác thực chủ động (DG15) không được ký hợp lệ."
+		}
+	}
 }

@@ -3,10 +3,11 @@ package card
 import (
 	"context"
 	"crypto/rand"
-	"encoding/asn1"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"time"
 
 	"motcua/lookups"
@@ -21,6 +22,9 @@ type Options struct {
 	Now   func() time.Time // nil: time.Now
 	// NoFace skips DG2 (the portrait is the largest file).
 	NoFace bool
+	// Log receives one English line per problem the clerk sees a message
+	// for (a file that does not parse, and why): causes, never card data.
+	Log io.Writer
 }
 
 const (
@@ -47,6 +51,10 @@ type reading struct {
 	pace      *PACEInfo  // the PACE protocol that opened the chip; nil after BAC
 	caKeys    *icao.Keys // the keys chip authentication yielded; nil before
 	restarted bool       // access control ran a second time
+
+	signed     bool  // EF.SOD's signature verified
+	listed     []int // the data groups the card holds (EF.SOD's list)
+	unreadable []int // listed groups the chip refused
 }
 
 func (rd *reading) report(stage Stage, step string) {
@@ -77,11 +85,7 @@ func Read(ctx context.Context, t Transport, key Key, opt Options, progress func(
 	rd.res.APDUs = link.APDUs()
 	rd.res.Elapsed = time.Since(rd.start)
 	if err != nil {
-		for _, st := range []*State{&rd.res.Passive, &rd.res.Active, &rd.res.Chip} {
-			if *st == Pending {
-				*st = Interrupted
-			}
-		}
+		rd.interrupted()
 	}
 	return rd.res, err
 }
@@ -102,11 +106,11 @@ func (rd *reading) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if !com.Has(13) {
-		return fmt.Errorf("%w: the card has no DG13", ErrLDS)
-	}
 	// identity first
 	if err := rd.readDG(ctx, 13); err != nil {
+		if sw, ok := SW(err); ok && sw == SWFileNotFound {
+			return fmt.Errorf("%w (%v)", ErrNoDG13, err)
+		}
 		return err
 	}
 	id, err := ParseDG13(rd.files[13])
@@ -118,29 +122,47 @@ func (rd *reading) run(ctx context.Context) error {
 	rd.res.IdentityAfter = time.Since(rd.start)
 	rd.report(StageIdentity, "Đã đọc thông tin công dân; đang xác thực chip…")
 
+	// The signed EF.SOD says which data groups the card holds; EF.COM is
+	// only an unsigned table of contents, read when EF.SOD is not.
+	if err := rd.loadSOD(ctx); err != nil {
+		return err
+	}
+	rd.listed = com.DataGroups
+	if rd.sod != nil {
+		rd.listed = slices.Sorted(maps.Keys(rd.sod.Hashes))
+	}
+
 	// chip authentication first, so every later read proves the chip holds the DG14 key
 	rd.res.Chip = NotOffered
-	if com.Has(14) {
-		if err := rd.readDG(ctx, 14); err != nil {
+	if rd.lists(14) {
+		switch err := rd.readListed(ctx, 14); {
+		case errors.Is(err, errUnreadable):
+			rd.res.Chip, rd.res.ChipNote = Failed, "Chip không cho đọc DG14 (khóa xác thực chip) dù EF.SOD liệt kê."
+		case err != nil:
 			return err
-		}
-		if rd.sec, err = ParseSecurityInfos(rd.files[14]); err != nil {
-			rd.res.Chip, rd.res.ChipNote = Failed, "DG14 không đọc được cấu trúc."
-		} else if err := rd.chipAuth(ctx); err != nil {
-			return err
+		default:
+			if rd.sec, err = ParseSecurityInfos(rd.files[14]); err != nil {
+				rd.res.Chip, rd.res.ChipNote = Failed, "DG14 không đọc được cấu trúc."
+			} else if err := rd.chipAuth(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	// active authentication
 	rd.res.Active = NotOffered
-	if com.Has(15) {
-		if err := rd.readDG(ctx, 15); err != nil {
+	if rd.lists(15) {
+		switch err := rd.readListed(ctx, 15); {
+		case errors.Is(err, errUnreadable):
+			rd.res.Active, rd.res.ActiveNote = Failed, "Chip không cho đọc DG15 (khóa xác thực chủ động) dù EF.SOD liệt kê."
+		case err != nil:
 			if rd.chipFailed(err) {
 				return nil
 			}
 			return err
-		}
-		if err := rd.activeAuth(ctx); err != nil {
-			return err
+		default:
+			if err := rd.activeAuth(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	if rd.res.Chip == Pending { // no verified answer under the chip-authentication keys yet: ask for one
@@ -152,35 +174,70 @@ func (rd *reading) run(ctx context.Context) error {
 		}
 	}
 	rd.report(StageVerifying, "Đang kiểm tra chữ ký số của dữ liệu…")
-	if com.Has(1) {
-		if err := rd.readDG(ctx, 1); err != nil {
+	for _, n := range rd.listed {
+		switch {
+		case n == 3 || n == 4:
+			rd.res.Files[n] = NotChecked // fingerprints, iris: extended access control, not claimed
+			continue
+		case n == 2 || rd.files[n] != nil || rd.res.Files[n] == Failed:
+			continue // the portrait comes last; the rest is read
+		}
+		if err := rd.readListed(ctx, n); err != nil && !errors.Is(err, errUnreadable) {
+			if rd.chipFailed(err) {
+				return nil
+			}
 			return err
 		}
-		if m, err := ParseDG1(rd.files[1]); err == nil {
-			rd.res.MRZ = m
-			if id.ID == "" {
-				id.ID = m.ID
+		if n == 1 {
+			if m, err := ParseDG1(rd.files[1]); err == nil {
+				rd.res.MRZ = m
+				if id.ID == "" {
+					id.ID = m.ID
+				}
 			}
 		}
 	}
-	sodRaw, err := rd.readEF(ctx, FIDSOD, "EF.SOD")
-	if err != nil {
-		return err
-	}
-	rd.passive(sodRaw)
+	rd.passive()
 	rd.res.VerifiedAfter = time.Since(rd.start)
 	rd.report(StageVerified, "Đã xác thực; đang đọc ảnh chân dung…")
-	if com.Has(2) && !rd.opt.NoFace {
-		if err := rd.readDG(ctx, 2); err != nil {
-			return err
+	if rd.lists(2) {
+		if rd.opt.NoFace {
+			rd.res.Files[2] = NotChecked
+		} else {
+			if err := rd.readListed(ctx, 2); err != nil && !errors.Is(err, errUnreadable) {
+				return err
+			}
+			if rd.files[2] != nil {
+				if f, err := ParseDG2(rd.files[2]); err == nil {
+					rd.res.Face = f
+				}
+			}
+			rd.checkHashes()
 		}
-		if f, err := ParseDG2(rd.files[2]); err == nil {
-			rd.res.Face = f
-		}
-		rd.checkHashes()
 	}
 	rd.report(StageFace, "Đã đọc xong thẻ.")
 	return nil
+}
+
+// errUnreadable: the chip refused, with a verified status word, a data
+// group its EF.SOD lists; the group's check has failed.
+var errUnreadable = errors.New("card: a listed data group cannot be read")
+
+// lists reports whether the card holds data group n (EF.SOD's list, or
+// EF.COM's when EF.SOD could not be read).
+func (rd *reading) lists(n int) bool { return slices.Contains(rd.listed, n) }
+
+// readListed reads data group n, which the card says it holds: a refusal
+// (a verified status word: 6A82, 6982...) makes it a failed check, not an
+// end of the read.
+func (rd *reading) readListed(ctx context.Context, n int) error {
+	err := rd.readDG(ctx, n)
+	if _, ok := SW(err); ok {
+		rd.res.Files[n] = Failed
+		rd.unreadable = append(rd.unreadable, n)
+		return fmt.Errorf("%w: DG%d: %w", errUnreadable, n, err)
+	}
+	return err
 }
 
 // chipFailed tells whether err is the chip failing the secure messaging
@@ -194,10 +251,29 @@ func (rd *reading) chipFailed(err error) bool {
 		rd.res.Chip = Failed
 		rd.res.ChipNote = "Chip không chứng minh được khóa bí mật của thẻ (nghi thẻ sao chép)."
 		rd.res.Active, rd.res.Passive = orInterrupted(rd.res.Active), orInterrupted(rd.res.Passive)
+		rd.interrupted()
 		rd.report(StageVerified, "Chip không vượt qua xác thực chip.")
 		return true
 	}
 	return false
+}
+
+// interrupted marks what the read did not get to: checks still pending,
+// and listed data groups not read or not yet checked.
+func (rd *reading) interrupted() {
+	for _, st := range []*State{&rd.res.Passive, &rd.res.Active, &rd.res.Chip} {
+		*st = orInterrupted(*st)
+	}
+	for _, n := range rd.listed {
+		if s, ok := rd.res.Files[n]; !ok || s == Pending {
+			rd.res.Files[n] = Interrupted
+		}
+	}
+	for n, s := range rd.res.Files {
+		if s == Pending {
+			rd.res.Files[n] = Interrupted
+		}
+	}
 }
 
 func orInterrupted(s State) State {
@@ -217,102 +293,11 @@ func (rd *reading) readDG(ctx context.Context, n int) error {
 	return nil
 }
 
-func (rd *reading) activeAuth(ctx context.Context) error {
-	pub, err := ParseDG15(rd.files[15])
-	if err != nil {
-		rd.res.Active, rd.res.ActiveNote = Failed, "DG15 không đọc được khóa."
-		return nil
-	}
-	var alg = rd.aaAlg()
-	rd.res.Active = Pending
-	err = rd.s.activeAuth(ctx, pub, alg, rd.rnd)
-	switch {
-	case err == nil:
-		rd.res.Active = Passed
-	case rd.chipFailed(err):
-		return nil
-	case errors.Is(err, ErrRemoved) || ctx.Err() != nil:
-		return err
-	default:
-		if _, ok := SW(err); ok || !errors.Is(err, ErrSecureMessaging) {
-			rd.res.Active = Failed
-			rd.res.ActiveNote = "Chip không ký đúng thử thách bằng khóa trong DG15 (nghi thẻ sao chép)."
-			return nil
-		}
-		return err
-	}
-	return nil
-}
-
-func (rd *reading) aaAlg() asn1.ObjectIdentifier {
-	if rd.sec != nil {
-		return rd.sec.AASigAlg
-	}
-	return nil
-}
-
-// passive runs passive authentication: the SOD's signature, its signer's
-// chain to a trusted CSCA, and every data group read against its hash.
-func (rd *reading) passive(sodRaw []byte) {
-	sod, err := ParseSOD(sodRaw)
-	if err != nil {
-		rd.res.Passive, rd.res.PassiveNote = Failed, "EF.SOD hỏng hoặc không đúng cấu trúc."
-		return
-	}
-	rd.sod = sod
-	if sod.Signer != nil {
-		rd.res.Signer = sod.Signer.Subject.String()
-	}
-	if err := sod.CheckSignature(); err != nil {
-		rd.res.Passive, rd.res.PassiveNote = Failed, "Chữ ký số trên EF.SOD không hợp lệ."
-		return
-	}
-	rd.checkHashesWith(sod)
-	if rd.res.Passive == Failed {
-		return
-	}
-	at := sod.SigningTime
-	if at.IsZero() {
-		at = rd.now()
-	}
-	if err := rd.opt.Trust.chains(sod.Signer, at); err != nil {
-		rd.res.Passive = Untrusted
-		rd.res.PassiveNote = "Chữ ký hợp lệ nhưng chứng thư CSCA của cơ quan cấp chưa có trong kho tin cậy."
-		return
-	}
-	rd.res.Passive = Passed
-}
-
-// checkHashes checks the files read after passive authentication (DG2)
-// against the SOD it parsed.
-func (rd *reading) checkHashes() {
-	if rd.res.Passive == Failed || rd.sod == nil {
-		return
-	}
-	rd.checkHashesWith(rd.sod)
-}
-
-func (rd *reading) checkHashesWith(sod *SOD) {
-	for n, b := range rd.files {
-		want, ok := sod.Hashes[n]
-		switch {
-		case !ok:
-			rd.res.Files[n] = Failed
-		case string(sod.HashFile(b)) != string(want):
-			rd.res.Files[n] = Failed
-		default:
-			rd.res.Files[n] = Passed
-		}
-		if rd.res.Files[n] == Failed {
-			rd.res.Passive = Failed
-			rd.res.PassiveNote = fmt.Sprintf("Dữ liệu DG%d trên chip không khớp chữ ký số (dữ liệu bị sửa).", n)
-			switch n {
-			case 14:
-				rd.res.Chip, rd.res.ChipNote = Failed, "Khóa xác thực chip (DG14) không được ký hợp lệ."
-			case 15:
-				rd.res.Active, rd.res.ActiveNote = Failed, "Khóa xác thực chủ động (DG15) không được ký hợp lệ."
-			}
-		}
+// logf writes one line to Options.Log: English, the cause of a problem,
+// never card data.
+func (rd *reading) logf(format string, args ...any) {
+	if rd.opt.Log != nil {
+		fmt.Fprintf(rd.opt.Log, "card: "+format+"\n", args...)
 	}
 }
 

@@ -27,7 +27,10 @@ type Result struct {
 	PassiveNote string `json:"passiveNote,omitempty"`
 	ActiveNote  string `json:"activeNote,omitempty"`
 	ChipNote    string `json:"chipNote,omitempty"`
-	// Files maps each data group read to its hash check.
+	// Files maps each data group EF.SOD lists to its check: Passed or
+	// Failed (its hash, or the chip would not give it), NotChecked (behind
+	// extended access control, or skipped by choice), Interrupted (the read
+	// stopped before it).
 	Files  map[int]State `json:"files"`
 	Signer string        `json:"signer,omitempty"` // document signer certificate subject
 
@@ -38,12 +41,20 @@ type Result struct {
 	Elapsed       time.Duration `json:"elapsedNs"`
 }
 
-// Verdict sums the checks up: Failed when any failed, Passed when passive
-// authentication chains to a trusted CSCA and the chip checks passed (or the
-// card offers none), Untrusted when the only gap is an unknown CSCA.
+// Verdict sums the checks up: Failed when any check or data group failed;
+// Pending or Interrupted while a check is undecided; Untrusted when the
+// signature is valid but its CSCA unknown; ChipNotProven when the data are
+// signed and intact but the card offers neither active nor chip
+// authentication, so nothing proves it is the original chip; Passed when
+// the data chain to a trusted CSCA and the chip proved its key.
 func (r *Result) Verdict() State {
 	states := []State{r.Passive, r.Active, r.Chip}
 	for _, s := range states {
+		if s == Failed {
+			return Failed
+		}
+	}
+	for _, s := range r.Files {
 		if s == Failed {
 			return Failed
 		}
@@ -53,13 +64,38 @@ func (r *Result) Verdict() State {
 			return s
 		}
 	}
-	if r.Active == NotOffered && r.Chip == NotOffered {
-		// nothing proves the chip is not a copy: passive authentication alone
-		if r.Passive == Passed {
-			return Passed
-		}
+	if r.Passive == Passed && r.Active == NotOffered && r.Chip == NotOffered {
+		return ChipNotProven
 	}
 	return r.Passive
+}
+
+// Receivable is the counter's policy for a card with this result: whether
+// a dossier may be received with the card's data and, when it may, what
+// the clerk must do first (Vietnamese; "" when nothing).
+//
+//   - Passed: yes.
+//   - ChipNotProven: yes, once the clerk has compared the portrait read from
+//     the chip with the person: the data are the issuer's, but a copy of
+//     someone else's chip would carry them too.
+//   - Untrusted: yes, with the papers checked: the signature is valid but
+//     the issuer's CSCA is not in the trust store.
+//   - Failed, Pending, Interrupted: no; read the card again, or look the
+//     citizen up by the typed ID.
+func (r *Result) Receivable() (ok bool, notice string) {
+	switch r.Verdict() {
+	case Passed:
+		return true, ""
+	case ChipNotProven:
+		return true, "Thẻ không hỗ trợ chống sao chép (không có xác thực chủ động hay xác thực chip): dữ liệu đúng chữ ký nhưng chưa chứng minh được là chip gốc. Đối chiếu ảnh chân dung trên chip với người nộp trước khi tiếp nhận."
+	case Untrusted:
+		return true, "Chưa xác minh được cơ quan cấp (thiếu chứng thư CSCA trong kho tin cậy): đối chiếu giấy tờ trước khi tiếp nhận."
+	case Failed:
+		return false, "Thẻ không vượt qua xác thực chip: không tiếp nhận hồ sơ bằng dữ liệu của thẻ này. Kiểm tra giấy tờ; nếu đúng người, gõ số định danh để tra cứu."
+	case Pending:
+		return false, "Đang xác thực chip: giữ yên thẻ trên đầu đọc đến khi đọc xong."
+	}
+	return false, "Chưa xác thực xong chip: đặt lại thẻ và đọc lại (F2), hoặc gõ số định danh để tra cứu."
 }
 
 // Clone returns a copy the caller may keep while the read goes on.
@@ -86,6 +122,10 @@ const (
 	Failed                   // the check failed: the data or the chip is not genuine
 	NotOffered               // the card does not offer it
 	Interrupted              // the read stopped before the check could run
+	NotChecked               // a data group the reader does not check (behind EAC) or was told to skip (--no-face)
+	// ChipNotProven is a verdict only: the data are signed and intact, but
+	// the card offers neither active nor chip authentication.
+	ChipNotProven
 )
 
 func (s State) String() string {
@@ -102,6 +142,10 @@ func (s State) String() string {
 		return "not_offered"
 	case Interrupted:
 		return "interrupted"
+	case NotChecked:
+		return "not_checked"
+	case ChipNotProven:
+		return "chip_not_proven"
 	}
 	return "unknown"
 }
@@ -124,6 +168,10 @@ func (s State) Label() string {
 		return "thẻ không hỗ trợ"
 	case Interrupted:
 		return "chưa kiểm tra được"
+	case NotChecked:
+		return "không kiểm tra"
+	case ChipNotProven:
+		return "dữ liệu đúng chữ ký, chưa chứng minh được chip gốc"
 	}
 	return ""
 }

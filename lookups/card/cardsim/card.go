@@ -88,6 +88,9 @@ type Profile struct {
 	Cloned      bool              // active authentication signs with a key other than DG15's
 	CloneCA     bool              // chip authentication uses a key other than DG14's
 	TamperDG13  bool              // DG13 altered after the SOD was signed
+	// COMOmits lists data groups EF.COM leaves out although the chip holds
+	// them and EF.SOD signs them (EF.COM is not signed).
+	COMOmits []int
 	// NoSFI: the chip does not implement short EF identifiers: a READ
 	// BINARY naming one is refused with 6A86 (wrong P1-P2).
 	NoSFI bool
@@ -292,7 +295,11 @@ func New(p Person, prof Profile, pki *PKI) (*Card, error) {
 	for n, dg := range dgs {
 		c.app[dgFID(n)] = dg
 	}
-	c.app[fidCOM] = efCOM(dgs)
+	listed := maps.Clone(dgs)
+	for _, n := range prof.COMOmits {
+		delete(listed, n)
+	}
+	c.app[fidCOM] = efCOM(listed)
 	c.app[fidSOD] = sod
 	return c, nil
 }

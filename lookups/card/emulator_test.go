@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"motcua/lookups/card"
@@ -353,5 +354,56 @@ func TestUnprotectedErrorEndsTheSession(t *testing.T) {
 	}
 	if res.Verdict() == card.Passed {
 		t.Errorf("verdict %v", res.Verdict())
+	}
+}
+
+// TestRealCardDG13 reads the DG13 layout of real cards (cardsim's default)
+// with the items reordered and unknown ones among them; a value in Latin-1
+// instead of UTF-8 is said, with the item named, and never guessed; DG13
+// that disagrees with the MRZ is a failed check.
+func TestRealCardDG13(t *testing.T) {
+	p := person(t)
+	res, err := readChip(t, cardsim.Profile{DG13Shuffle: true, DG13Unknown: true}, cardsim.TestPKI(), testTrust(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res.Identity
+	if id.ID != p.ID || id.FullName != p.FullName || id.BirthDate != p.BirthDate || id.Sex != p.Sex || id.CardAddress != p.Residence ||
+		id.IssueDate != p.IssueDate || id.Father != "Phạm Văn Cha" || id.Mother != "Nguyễn Thị Mẹ" || len(id.Unknown) != 2 {
+		t.Fatalf("identity %+v", id)
+	}
+	if res.MRZMatch != card.Passed || res.Verdict() != card.Passed || res.IdentityNote != "" {
+		t.Fatalf("mrz %v verdict %v note %q", res.MRZMatch, res.Verdict(), res.IdentityNote)
+	}
+
+	var log bytes.Buffer
+	chip, err := cardsim.New(p, cardsim.Profile{DG13BadUTF8: 2}, cardsim.TestPKI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = card.Read(context.Background(), card.Emulated{Chip: chip, Removed: cardsim.ErrRemoved}, card.Key{CAN: chip.CAN()},
+		card.Options{Trust: testTrust(), Log: &log}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Identity.FullName != "" || !slices.Equal(res.Identity.Unreadable, []int{2}) || res.Identity.ID != p.ID {
+		t.Fatalf("identity %+v", res.Identity)
+	}
+	if !contains(res.IdentityNote, "họ, chữ đệm và tên (mục 2)") {
+		t.Errorf("note %q", res.IdentityNote)
+	}
+	if !contains(log.String(), "DG13 item 2") || contains(log.String(), p.ID) || contains(log.String(), p.FullName) {
+		t.Errorf("log %q", log.String())
+	}
+	if res.Passive != card.Passed || res.Files[13] != card.Passed {
+		t.Errorf("passive %v files %v", res.Passive, res.Files)
+	}
+
+	res, err = readChip(t, cardsim.Profile{MRZOff: true}, cardsim.TestPKI(), testTrust(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.MRZMatch != card.Failed || !contains(res.MRZNote, "ngày sinh") || res.Verdict() != card.Failed || res.Passive != card.Passed {
+		t.Fatalf("DG13/MRZ disagreement: mrz %v %q verdict %v passive %v", res.MRZMatch, res.MRZNote, res.Verdict(), res.Passive)
 	}
 }

@@ -72,17 +72,19 @@ func orTag(err error, tag uint32) error {
 
 // MRZ is the machine-readable zone of a TD1 card (DG1), with its checks.
 type MRZ struct {
-	DocumentCode string
-	Issuer       string
-	DocNo        string // 9 characters on Vietnamese cards: the last 9 digits of the ID
-	ID           string // the 12-digit personal ID in the optional data
-	Birth        string // YYMMDD
-	Sex          string // M, F or <
-	Expiry       string // YYMMDD
-	Nationality  string
-	Name         string // surname and given names, ASCII, space separated
-	Lines        [3]string
-	BadChecks    []string // the check digits that do not verify ("document number", "birth", "expiry", "composite")
+	DocumentCode string    `json:"documentCode"`
+	Issuer       string    `json:"issuer"`
+	DocNo        string    `json:"docNo"`  // 9 characters on Vietnamese cards: the last 9 digits of the ID
+	ID           string    `json:"id"`     // the 12-digit personal ID in the optional data
+	Birth        string    `json:"birth"`  // YYMMDD
+	Sex          string    `json:"sex"`    // M, F or <
+	Expiry       string    `json:"expiry"` // YYMMDD
+	Nationality  string    `json:"nationality"`
+	Name         string    `json:"name"` // surname and given names, ASCII, space separated
+	Lines        [3]string `json:"lines"`
+	// BadChecks names the check digits that do not verify ("document
+	// number", "birth", "expiry", "composite"); empty, never null, when all do.
+	BadChecks []string `json:"badChecks"`
 }
 
 // Valid reports whether every check digit verified.
@@ -114,7 +116,7 @@ func ParseTD1(s string) (*MRZ, error) {
 		}
 	}
 	l1, l2, l3 := s[:30], s[30:60], s[60:]
-	m := &MRZ{Lines: [3]string{l1, l2, l3}, DocumentCode: strings.TrimRight(l1[:2], "<"), Issuer: strings.Trim(l1[2:5], "<"),
+	m := &MRZ{Lines: [3]string{l1, l2, l3}, BadChecks: []string{}, DocumentCode: strings.TrimRight(l1[:2], "<"), Issuer: strings.Trim(l1[2:5], "<"),
 		Birth: l2[0:6], Sex: l2[7:8], Expiry: l2[8:14], Nationality: strings.Trim(l2[15:18], "<")}
 	docNo, docCD := l1[5:14], l1[14]
 	opt := l1[15:30]

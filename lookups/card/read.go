@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"motcua/lookups"
@@ -114,8 +115,13 @@ func (rd *reading) run(ctx context.Context) error {
 		return err
 	}
 	id, err := ParseDG13(rd.files[13])
-	if err != nil {
+	if id == nil {
+		rd.logf("DG13 does not parse: %v", err)
 		return err
+	}
+	if err != nil { // some items unreadable: the others are shown, the read goes on
+		rd.logf("%v", err)
+		rd.res.IdentityNote = unreadableNote(id.Unreadable)
 	}
 	id.CardKind = cardKind(id.IssueDate)
 	rd.res.Identity = id
@@ -130,6 +136,11 @@ func (rd *reading) run(ctx context.Context) error {
 	rd.listed = com.DataGroups
 	if rd.sod != nil {
 		rd.listed = slices.Sorted(maps.Keys(rd.sod.Hashes))
+	}
+
+	rd.res.MRZMatch = NotOffered
+	if rd.lists(1) {
+		rd.res.MRZMatch = Pending
 	}
 
 	// chip authentication first, so every later read proves the chip holds the DG14 key
@@ -188,13 +199,8 @@ func (rd *reading) run(ctx context.Context) error {
 			}
 			return err
 		}
-		if n == 1 {
-			if m, err := ParseDG1(rd.files[1]); err == nil {
-				rd.res.MRZ = m
-				if id.ID == "" {
-					id.ID = m.ID
-				}
-			}
+		if n == 1 && rd.files[1] != nil {
+			rd.checkMRZ(id)
 		}
 	}
 	rd.passive()
@@ -217,6 +223,29 @@ func (rd *reading) run(ctx context.Context) error {
 	}
 	rd.report(StageFace, "Đã đọc xong thẻ.")
 	return nil
+}
+
+// checkMRZ parses DG1 and cross-checks it with DG13; the MRZ fills an ID
+// DG13 could not give.
+func (rd *reading) checkMRZ(id *Identity) {
+	m, err := ParseDG1(rd.files[1])
+	if err != nil {
+		rd.logf("DG1 does not parse: %v", err)
+		rd.res.MRZMatch, rd.res.MRZNote = Failed, "Tệp DG1 (MRZ) trên chip không đúng cấu trúc."
+		return
+	}
+	rd.res.MRZ = m
+	if id.ID == "" {
+		id.ID = m.ID
+	}
+	if diff := crossCheck(id, m); len(diff) > 0 {
+		rd.logf("DG13 and the MRZ disagree: %s", strings.Join(diff, ", "))
+		rd.res.MRZMatch = Failed
+		rd.res.MRZNote = "Thông tin trong DG13 và MRZ (DG1) trên chip không khớp: " + strings.Join(diff, ", ") +
+			". Không dùng dữ liệu của thẻ; tra cứu theo số định danh và đối chiếu giấy tờ."
+		return
+	}
+	rd.res.MRZMatch = Passed
 }
 
 // errUnreadable: the chip refused, with a verified status word, a data
@@ -261,7 +290,7 @@ func (rd *reading) chipFailed(err error) bool {
 // interrupted marks what the read did not get to: checks still pending,
 // and listed data groups not read or not yet checked.
 func (rd *reading) interrupted() {
-	for _, st := range []*State{&rd.res.Passive, &rd.res.Active, &rd.res.Chip} {
+	for _, st := range []*State{&rd.res.Passive, &rd.res.Active, &rd.res.Chip, &rd.res.MRZMatch} {
 		*st = orInterrupted(*st)
 	}
 	for _, n := range rd.listed {

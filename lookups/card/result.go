@@ -23,10 +23,16 @@ type Result struct {
 	Passive State `json:"passive"`
 	Active  State `json:"active"`
 	Chip    State `json:"chip"`
+	// MRZMatch is DG13 cross-checked against DG1's MRZ (ID number, birth
+	// date, sex, expiry): Failed when they disagree, NotOffered without DG1.
+	MRZMatch State `json:"mrzMatch"`
 	// Notes say, in Vietnamese, why a check did not pass.
-	PassiveNote string `json:"passiveNote,omitempty"`
-	ActiveNote  string `json:"activeNote,omitempty"`
-	ChipNote    string `json:"chipNote,omitempty"`
+	PassiveNote  string `json:"passiveNote,omitempty"`
+	ActiveNote   string `json:"activeNote,omitempty"`
+	ChipNote     string `json:"chipNote,omitempty"`
+	MRZNote      string `json:"mrzNote,omitempty"`
+	IdentityNote string `json:"identityNote,omitempty"` // DG13 items that could not be read
+	FaceNote     string `json:"faceNote,omitempty"`     // why there is no portrait
 	// Files maps each data group EF.SOD lists to its check: Passed or
 	// Failed (its hash, or the chip would not give it), NotChecked (behind
 	// extended access control, or skipped by choice), Interrupted (the read
@@ -41,13 +47,17 @@ type Result struct {
 	Elapsed       time.Duration `json:"elapsedNs"`
 }
 
-// Verdict sums the checks up: Failed when any check or data group failed;
+// Verdict sums the checks up: Failed when any check or data group failed,
+// or DG13 and the MRZ disagree;
 // Pending or Interrupted while a check is undecided; Untrusted when the
 // signature is valid but its CSCA unknown; ChipNotProven when the data are
 // signed and intact but the card offers neither active nor chip
 // authentication, so nothing proves it is the original chip; Passed when
 // the data chain to a trusted CSCA and the chip proved its key.
 func (r *Result) Verdict() State {
+	if r.MRZMatch == Failed {
+		return Failed
+	}
 	states := []State{r.Passive, r.Active, r.Chip}
 	for _, s := range states {
 		if s == Failed {

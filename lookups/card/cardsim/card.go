@@ -70,13 +70,24 @@ type Profile struct {
 	AA           string // active authentication key in DG15: "ecdsa" (P-256, default), "rsa" (1024-bit, ISO 9796-2), "none"
 	NoChipAuth   bool   // no DG14 chip-authentication key
 	ParentLayout int    // DG13 item 13 layout: 1 (default) or 2
-	Printable    bool   // DG13 strings as PrintableString (0x13) instead of UTF8String (0x0C)
-	DG2Size      int    // approximate size of the face image in DG2 (default 15000)
-	DG13Size     int    // pad DG13 with an unknown item 16 to about this size (0 = natural size)
-	DG14Size     int    // pad DG14 with an unknown SecurityInfo to about this size (0 = natural size)
-	SODSize      int    // pad EF.SOD with an unsigned attribute to about this size (0 = natural size)
-	RSABits      int    // RSA active-authentication key size (default 1024)
-	Latency      time.Duration
+	Printable    bool   // every DG13 string as PrintableString (0x13); else the ID, dates and old ID are, the letters UTF8String (0x0C)
+	// DG13Layout: "real" (default), as public readers of real cards lay
+	// DG13 out: 6D { SEQUENCE { INTEGER 1, OBJECT IDENTIFIER, SET { items } } };
+	// "bare": the items straight in a SEQUENCE.
+	DG13Layout string
+	// DG13Shuffle puts the items in another order than their numbers and
+	// DG13Unknown adds items of numbers and types no reader knows.
+	DG13Shuffle, DG13Unknown bool
+	// DG13BadUTF8 is an item (2: the name, 9: the address...) whose value
+	// is written in Latin-1, not UTF-8, and signed so: the reader must say
+	// so, never guess. 0: none.
+	DG13BadUTF8 int
+	DG2Size     int // approximate size of the face image in DG2 (default 15000)
+	DG13Size    int // pad DG13 with an unknown item 16 to about this size (0 = natural size)
+	DG14Size    int // pad DG14 with an unknown SecurityInfo to about this size (0 = natural size)
+	SODSize     int // pad EF.SOD with an unsigned attribute to about this size (0 = natural size)
+	RSABits     int // RSA active-authentication key size (default 1024)
+	Latency     time.Duration
 	// T0 makes unsecured commands answer like a T=0 card: 61xx and GET
 	// RESPONSE for data, 6Cxx for a READ BINARY of EF.CardAccess with a wrong Le.
 	T0 bool
@@ -88,6 +99,7 @@ type Profile struct {
 	Cloned      bool              // active authentication signs with a key other than DG15's
 	CloneCA     bool              // chip authentication uses a key other than DG14's
 	TamperDG13  bool              // DG13 altered after the SOD was signed
+	MRZOff      bool              // DG1's MRZ carries a birth date a day off DG13's (both signed)
 	// COMOmits lists data groups EF.COM leaves out although the chip holds
 	// them and EF.SOD signs them (EF.COM is not signed).
 	COMOmits []int
@@ -162,6 +174,13 @@ func (p *Profile) defaults() error {
 	default:
 		return fmt.Errorf("cardsim: unknown active authentication %q", p.AA)
 	}
+	switch p.DG13Layout {
+	case "":
+		p.DG13Layout = "real"
+	case "real", "bare":
+	default:
+		return fmt.Errorf("cardsim: unknown DG13 layout %q", p.DG13Layout)
+	}
 	switch p.ParentLayout {
 	case 0:
 		p.ParentLayout = 1
@@ -204,6 +223,9 @@ func New(p Person, prof Profile, pki *PKI) (*Card, error) {
 	c.can = p.ID[6:]
 	c.docNo = p.ID[3:]
 	c.birth = mrzDate(p.BirthDate)
+	if prof.MRZOff {
+		c.birth = mrzDate(lookups.DateOf(p.BirthDate.Time(time.UTC).AddDate(0, 0, 1)))
+	}
 	c.expiry = "991231" // no expiry date: the latest date an MRZ can hold
 	if !p.ExpiryDate.IsZero() {
 		c.expiry = mrzDate(p.ExpiryDate)

@@ -127,6 +127,10 @@ func (m Model) onChipDone(msg chipDoneMsg) (tea.Model, tea.Cmd) {
 			m.setMessage("Không đọc được thẻ: "+card.Explain(msg.err), true)
 			return m, nil
 		}
+		if m.chip != nil && m.chip.Decided() { // the checks were decided; the portrait is missing
+			m.setMessage("Đã xác thực chip; chưa đọc được ảnh chân dung: "+card.Explain(msg.err), false)
+			return m, nil
+		}
 		m.setMessage("Chưa xác thực xong chip: "+card.Explain(msg.err)+" Nhấn F2 để đọc lại.", true)
 		return m, nil
 	}
@@ -258,7 +262,7 @@ func (m Model) chipChecks() string {
 	switch {
 	case r.Face != nil:
 		face = m.st.OK.Render(fmt.Sprintf("%s, %d KB", r.Face.Format, (len(r.Face.Data)+512)/1024))
-	case r.Verdict() == card.Interrupted:
+	case r.Verdict() == card.Interrupted, r.FaceNote != "":
 		face = m.st.Warn.Render("chưa đọc")
 	case r.Verdict() != card.Pending && m.chipStep == "":
 		face = m.st.Muted.Render("không có")
@@ -266,7 +270,7 @@ func (m Model) chipChecks() string {
 	line := fmt.Sprintf("Chip (%s): chữ ký số %s · chống sao chép %s · xác thực chip %s · ảnh %s",
 		r.Access, state(r.Passive), state(r.Active), state(r.Chip), face)
 	out := line + "\n"
-	for _, n := range []string{r.PassiveNote, r.ActiveNote, r.ChipNote} {
+	for _, n := range []string{r.PassiveNote, r.ActiveNote, r.ChipNote, r.MRZNote, r.IdentityNote, r.FaceNote} {
 		if n != "" {
 			out += m.st.Warn.Render("  "+n) + "\n"
 		}

@@ -151,6 +151,22 @@ func TestCardRemovedWhileVerifying(t *testing.T) {
 	h.want("Bước 2", "Chưa xác thực xong", "chưa kiểm tra được", "nhấn F2 để đọc lại")
 }
 
+// TestCardPulledAfterTheChecks: one truth: the checks were decided, only
+// the portrait is missing; the screen does not say "not verified yet".
+func TestCardPulledAfterTheChecks(t *testing.T) {
+	steps, last := script(id1, nil)
+	last.Files = map[int]card.State{2: card.Interrupted}
+	last.FaceNote = "Chưa đọc được ảnh chân dung: việc đọc thẻ bị dừng giữa chừng."
+	st := &fakeStation{virtual: []lookups.CardInfo{{ID: id1}}, steps: steps, final: last, err: card.ErrRemoved}
+	h := chipHarness(t, st)
+	h.send(tea.KeyPressMsg{Code: tea.KeyF2})
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("Bước 2", "✓ Chip đã xác thực", "Chưa đọc được ảnh chân dung")
+	if m := h.model(); strings.Contains(m.message, "Chưa xác thực xong") || !strings.Contains(m.message, "Đã xác thực chip") {
+		t.Fatalf("message %q", m.message)
+	}
+}
+
 func TestPhysicalReaderNeedsTheCAN(t *testing.T) {
 	steps, last := script(id1, nil)
 	st := &fakeStation{steps: steps, final: last}

@@ -26,8 +26,9 @@ import (
 func init() { register((*app).cardCmd) }
 
 // pcscStation opens PC/SC with the configured reader, trust store and trace.
-func (a *app) pcscStation(cfg config.Config) (*card.PCSCStation, error) {
+func (a *app) pcscStation(cfg config.Config, log io.Writer) (*card.PCSCStation, error) {
 	opt, err := cardOptions(cfg)
+	opt.Log = log
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +131,17 @@ Mỗi lần đọc ghi nhật ký truy cập.
 Với --demo: đọc chip mô phỏng của người tổng hợp có số --id (hoặc thẻ tập huấn --card).`,
 		Example: "  motcua card read --id 001089012345\n  motcua card read --demo --id 066303000006 --json\n  motcua card read --demo --card the-sao-chep",
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (runErr error) {
+			// --json: one JSON object on stdout whatever happens, the
+			// error in it when the read failed before the identity.
+			printed := false
+			if asJSON {
+				defer func() {
+					if runErr != nil && !printed {
+						writeCardJSON(a.stdout, nil, runErr)
+					}
+				}()
+			}
 			var key card.Key
 			switch {
 			case id != "":
@@ -177,7 +188,7 @@ Với --demo: đọc chip mô phỏng của người tổng hợp có số --id 
 					return usageErr("với --demo cần --id của người có thẻ ảo (hoặc --card)")
 				}
 			} else {
-				ps, err := a.pcscStation(e.cfg)
+				ps, err := a.pcscStation(e.cfg, e.logw)
 				if err != nil {
 					return failure(card.Explain(err), err)
 				}
@@ -200,6 +211,9 @@ Với --demo: đọc chip mô phỏng của người tổng hợp có số --id 
 			res, err := st.Read(ctx, virtual, key, func(p card.Progress) {
 				fmt.Fprintf(a.stderr, "… %s\n", p.Step)
 			})
+			if err != nil {
+				fmt.Fprintf(e.logw, "level=WARN msg=\"card read ended\" err=%q\n", err.Error())
+			}
 			if res != nil && res.Identity != nil {
 				if err := e.store.LogAccess(offline.AccessEntry{Operator: operator, Purpose: lookups.PurposeCheck, Action: offline.ActionCardRead,
 					Subject: e.store.SubjectRef(res.Identity.ID), Outcome: res.Verdict().String()}); err != nil {
@@ -215,39 +229,14 @@ Với --demo: đọc chip mô phỏng của người tổng hợp có số --id 
 				}
 			}
 			if asJSON {
-				out := struct {
-					*card.Result
-					Verdict    card.State `json:"verdict"`
-					FaceFormat string     `json:"faceFormat,omitempty"`
-					FaceBytes  int        `json:"faceBytes,omitempty"`
-					Error      string     `json:"error,omitempty"`
-				}{Result: res, Verdict: res.Verdict()}
-				if res.Face != nil {
-					out.FaceFormat, out.FaceBytes = res.Face.Format, len(res.Face.Data)
-				}
-				if err != nil {
-					out.Error = card.Explain(err)
-				}
-				enc := json.NewEncoder(a.stdout)
-				enc.SetIndent("", "  ")
-				if jerr := enc.Encode(out); jerr != nil {
+				printed = true
+				if jerr := writeCardJSON(a.stdout, res, err); jerr != nil {
 					return jerr
 				}
 			} else {
 				printCardResult(a.stdout, res, face)
 			}
-			switch {
-			case err != nil:
-				return failure("Chưa xác thực xong: "+card.Explain(err), err)
-			case res.Verdict() == card.Failed:
-				return &exitError{code: exitPartial, msg: "Thẻ KHÔNG vượt qua xác thực chip."}
-			case res.Verdict() == card.ChipNotProven:
-				_, notice := res.Receivable()
-				return &exitError{code: exitUnproven, msg: notice}
-			case res.Verdict() == card.Untrusted:
-				fmt.Fprintln(a.stderr, "Cảnh báo: chữ ký số hợp lệ nhưng chưa có chứng thư CSCA trong kho tin cậy (card.trust_store).")
-			}
-			return nil
+			return cardReadOutcome(a.stderr, res, err)
 		},
 	}
 	f := c.Flags()
@@ -289,6 +278,65 @@ func waitForCard(ctx context.Context, ps *card.PCSCStation, wait time.Duration, 
 	return card.ErrNoCard
 }
 
+// cardReadOutcome turns a read with an identity into the command's exit,
+// telling one truth: a read that stopped before its checks were decided is
+// "not verified yet" (exit 1) whatever the partial states; one that stopped
+// after (a card pulled while the portrait was read) keeps its verdict and
+// says the portrait is missing.
+func cardReadOutcome(stderr io.Writer, res *card.Result, err error) error {
+	switch {
+	case err != nil && !res.Decided():
+		return failure("Chưa xác thực xong: "+card.Explain(err), err)
+	case err != nil:
+		fmt.Fprintln(stderr, "Đã xác thực xong; chưa đọc được ảnh chân dung: "+card.Explain(err))
+	}
+	switch res.Verdict() {
+	case card.Failed:
+		return &exitError{code: exitPartial, msg: "Thẻ KHÔNG vượt qua xác thực chip."}
+	case card.ChipNotProven:
+		_, notice := res.Receivable()
+		return &exitError{code: exitUnproven, msg: notice}
+	case card.Untrusted:
+		fmt.Fprintln(stderr, "Cảnh báo: chữ ký số hợp lệ nhưng chưa có chứng thư CSCA trong kho tin cậy (card.trust_store).")
+	}
+	return nil
+}
+
+// cardJSON is what card read --json prints: always an object, with the
+// same field names whatever happened.
+type cardJSON struct {
+	*card.Result
+	Verdict    string `json:"verdict"` // a check state, or "not_read" when the chip gave nothing
+	FaceFormat string `json:"faceFormat,omitempty"`
+	FaceBytes  int    `json:"faceBytes,omitempty"`
+	Error      string `json:"error,omitempty"`     // Vietnamese, for the clerk
+	ErrorKind  string `json:"errorKind,omitempty"` // stable, for scripts (card.Kind)
+}
+
+// writeCardJSON prints one JSON object: the result (nil when the read
+// failed before the identity) and the error, if any. Text is written as is
+// (no \u003c for "<" in the MRZ).
+func writeCardJSON(w io.Writer, res *card.Result, err error) error {
+	out := cardJSON{Result: res, Verdict: "not_read"}
+	if res != nil {
+		out.Verdict = res.Verdict().String()
+		if res.Face != nil {
+			out.FaceFormat, out.FaceBytes = res.Face.Format, len(res.Face.Data)
+		}
+	}
+	if err != nil {
+		out.Error, out.ErrorKind = card.Explain(err), card.Kind(err)
+		var ee *exitError
+		if errors.As(err, &ee) && ee.msg != "" && card.Kind(err) == "other" {
+			out.Error = ee.msg // a usage error, already in Vietnamese
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}
+
 func printCardResult(w io.Writer, r *card.Result, facePath string) {
 	row := func(k, v string) {
 		if v != "" {
@@ -319,6 +367,7 @@ func printCardResult(w io.Writer, r *card.Result, facePath string) {
 		row("Mẹ", id.Mother)
 		row("Vợ/chồng", id.Spouse)
 	}
+	row("Lưu ý về thông tin", r.IdentityNote)
 	if m := r.MRZ; m != nil && !m.Valid() {
 		row("MRZ", "chữ số kiểm tra sai: "+strings.Join(m.BadChecks, ", "))
 	}
@@ -331,12 +380,16 @@ func printCardResult(w io.Writer, r *card.Result, facePath string) {
 	row("Chữ ký số (thụ động)", note(r.Passive, r.PassiveNote))
 	row("Chống sao chép (chủ động)", note(r.Active, r.ActiveNote))
 	row("Xác thực chip", note(r.Chip, r.ChipNote))
-	if r.Face != nil {
+	row("Đối chiếu DG13 với MRZ", note(r.MRZMatch, r.MRZNote))
+	switch {
+	case r.Face != nil:
 		saved := ""
 		if facePath != "" {
 			saved = ", đã lưu vào " + facePath
 		}
 		row("Ảnh chân dung", fmt.Sprintf("%s, %d byte%s", r.Face.Format, len(r.Face.Data), saved))
+	case r.FaceNote != "":
+		row("Ảnh chân dung", r.FaceNote)
 	}
 	verdict := map[card.State]string{
 		card.Passed:        "THẺ THẬT, DỮ LIỆU NGUYÊN VẸN",

@@ -81,7 +81,7 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 		opt.Demo = true
 	}
 	if reader == nil {
-		st, err := a.pcscStation(e.cfg)
+		st, err := a.pcscStation(e.cfg, e.logw)
 		if err != nil {
 			fmt.Fprintf(e.logw, "level=WARN msg=\"no PC/SC card reading\" err=%q\n", err.Error())
 		} else {

@@ -89,6 +89,30 @@ func (e *UnprotectedError) Error() string {
 // Is makes every UnprotectedError match ErrUnprotected.
 func (e *UnprotectedError) Is(target error) bool { return target == ErrUnprotected }
 
+// AccessError is access control refused with the key given: the wrong CAN
+// or MRZ key, or a chip that is not the one the key belongs to.
+type AccessError struct {
+	Method string // "PACE-CAN", "PACE-MRZ" or "BAC": which key was refused
+	SW     uint16 // the chip's status word, 0 when the chip's own proof failed
+	Err    error
+}
+
+func (e *AccessError) Error() string {
+	return fmt.Sprintf("card: access key refused (%s): %v", e.Method, e.Err)
+}
+
+// Is makes every AccessError match ErrAccessDenied.
+func (e *AccessError) Is(target error) bool { return target == ErrAccessDenied }
+
+func (e *AccessError) Unwrap() error { return e.Err }
+
+// keyRefused tells the status words chips answer to a mutual
+// authentication with the wrong key: 6300 and 63Cx (tries left), 6982,
+// and 6988 or 6A80 from chips that treat the cryptogram as bad data.
+func keyRefused(sw uint16) bool {
+	return sw>>8 == 0x63 || sw == SWSecurityStatus || sw == SWSMObjectsWrong || sw == SWWrongData
+}
+
 // Errors of the link to the card.
 var (
 	// ErrRemoved: the card left the field (or the reader was unplugged) mid-read.
@@ -115,6 +139,9 @@ var (
 	// ErrSessionClosed: secure messaging has ended and access control has
 	// not run again; nothing is sent.
 	ErrSessionClosed = errors.New("card: secure messaging ended")
+	// ErrNoAnswer: the chip or the reader stopped answering in the middle
+	// of an APDU; the transmit was abandoned (see Options and PCSCStation).
+	ErrNoAnswer = errors.New("card: no answer from the chip or the reader")
 	// ErrNoDG13: the chip has no DG13, so it is not a Vietnamese identity
 	// card (a passport, a foreign card).
 	ErrNoDG13 = errors.New("card: no DG13 on the chip")

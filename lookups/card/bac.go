@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"io"
 	"motcua/lookups/card/icao"
@@ -38,8 +39,8 @@ func (s *session) bac(ctx context.Context, key Key, rnd io.Reader) error {
 	}
 	resp, err := s.send(ctx, Command{INS: 0x82, Data: concat(e, m), Ne: 40}, "external authenticate")
 	if err != nil {
-		if sw, ok := SW(err); ok && (sw == SWAuthFailed || sw == SWSecurityStatus || sw>>8 == 0x63) {
-			return fmt.Errorf("%w (BAC): %v", ErrAccessDenied, err)
+		if sw, ok := SW(err); ok && keyRefused(sw) {
+			return &AccessError{Method: "BAC", SW: sw, Err: err}
 		}
 		return err
 	}
@@ -51,14 +52,14 @@ func (s *session) bac(ctx context.Context, key Key, rnd io.Reader) error {
 		return err
 	}
 	if subtle.ConstantTimeCompare(mic, resp[32:]) != 1 {
-		return fmt.Errorf("%w: BAC answer MAC", ErrAccessDenied)
+		return &AccessError{Method: "BAC", Err: errors.New("the chip's BAC answer has a wrong MAC")}
 	}
 	plain, err := icao.CBCDecrypt(icao.TDES, kenc, resp[:32])
 	if err != nil {
 		return err
 	}
 	if !bytes.Equal(plain[:8], rndIC) || !bytes.Equal(plain[8:16], rndIFD) {
-		return fmt.Errorf("%w: BAC nonces do not match", ErrAccessDenied)
+		return &AccessError{Method: "BAC", Err: errors.New("BAC nonces do not match")}
 	}
 	seed := make([]byte, 16)
 	subtle.XORBytes(seed, kIFD, plain[16:32])

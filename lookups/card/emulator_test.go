@@ -125,8 +125,17 @@ func TestEmulatorFaults(t *testing.T) {
 	})
 	t.Run("wrong CAN", func(t *testing.T) {
 		_, err := readChip(t, cardsim.Profile{}, cardsim.TestPKI(), testTrust(), func(*cardsim.Card) card.Key { return card.Key{CAN: "123456"} })
-		if !errors.Is(err, card.ErrAccessDenied) {
-			t.Fatalf("%v", err)
+		if !errors.Is(err, card.ErrAccessDenied) || !contains(card.Explain(err), "6 số cuối") {
+			t.Fatalf("%v: %s", err, card.Explain(err))
+		}
+	})
+	t.Run("wrong MRZ key, BAC", func(t *testing.T) {
+		_, err := readChip(t, cardsim.Profile{NoPACE: true}, cardsim.TestPKI(), testTrust(), func(c *cardsim.Card) card.Key {
+			d, b, _ := c.MRZ()
+			return card.Key{DocNo: d, Birth: b, Expiry: "991230"}
+		})
+		if !errors.Is(err, card.ErrAccessDenied) || !contains(card.Explain(err), "khóa MRZ") || contains(card.Explain(err), "6 số cuối") {
+			t.Fatalf("%v: %s", err, card.Explain(err))
 		}
 	})
 	t.Run("removed mid-read", func(t *testing.T) {
@@ -405,5 +414,17 @@ func TestRealCardDG13(t *testing.T) {
 	}
 	if res.MRZMatch != card.Failed || !contains(res.MRZNote, "ngày sinh") || res.Verdict() != card.Failed || res.Passive != card.Passed {
 		t.Fatalf("DG13/MRZ disagreement: mrz %v %q verdict %v passive %v", res.MRZMatch, res.MRZNote, res.Verdict(), res.Passive)
+	}
+}
+
+// TestDG2WithoutImageIsSaid: a portrait in no known format is not dropped
+// silently: the result says there is none and why.
+func TestDG2WithoutImageIsSaid(t *testing.T) {
+	res, err := readChip(t, cardsim.Profile{DG2NoImage: true}, cardsim.TestPKI(), testTrust(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Face != nil || !contains(res.FaceNote, "không đọc được") || res.Files[2] != card.Passed || res.Verdict() != card.Passed {
+		t.Fatalf("face %v note %q files %v verdict %v", res.Face != nil, res.FaceNote, res.Files, res.Verdict())
 	}
 }

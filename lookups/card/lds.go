@@ -16,7 +16,21 @@ import (
 // ErrLDS wraps every error of the data-group parsers.
 var ErrLDS = errors.New("malformed card file")
 
-func ldsErr(what string, err error) error { return fmt.Errorf("%w: %s: %v", ErrLDS, what, err) }
+// FileError is a card file that does not parse: File names it ("EF.COM",
+// "DG13"), Err is the cause (English, never the file's data).
+type FileError struct {
+	File string
+	Err  error
+}
+
+func (e *FileError) Error() string { return fmt.Sprintf("%v: %s: %v", ErrLDS, e.File, e.Err) }
+
+// Is makes every FileError match ErrLDS.
+func (e *FileError) Is(target error) bool { return target == ErrLDS }
+
+func (e *FileError) Unwrap() error { return e.Err }
+
+func ldsErr(what string, err error) error { return &FileError{File: what, Err: err} }
 
 // ---- EF.COM ------------------------------------------------------------
 

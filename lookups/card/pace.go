@@ -101,8 +101,8 @@ func (s *session) pace(ctx context.Context, info PACEInfo, password string, mrz 
 	}
 	tIC, err := s.generalAuthenticate(ctx, false, icao.Encode(0x85, tIFD), 0x86)
 	if err != nil {
-		if sw, ok := SW(err); ok && (sw == SWAuthFailed || sw>>8 == 0x63 || sw == SWSecurityStatus) {
-			return fmt.Errorf("%w (PACE): %v", ErrAccessDenied, err)
+		if sw, ok := SW(err); ok && keyRefused(sw) {
+			return &AccessError{Method: paceMethod(mrz), SW: sw, Err: err}
 		}
 		return err
 	}
@@ -111,7 +111,7 @@ func (s *session) pace(ctx context.Context, info PACEInfo, password string, mrz 
 		return err
 	}
 	if subtle.ConstantTimeCompare(want, tIC) != 1 {
-		return fmt.Errorf("%w: the chip's PACE token is wrong", ErrAccessDenied)
+		return &AccessError{Method: paceMethod(mrz), Err: errors.New("the chip's PACE token is wrong")}
 	}
 	s.secure(keys)
 	return nil
@@ -151,3 +151,10 @@ func (s *session) generalAuthenticate(ctx context.Context, chained bool, data []
 }
 
 var errNoPACE = errors.New("card: no supported PACE protocol announced")
+
+func paceMethod(mrz bool) string {
+	if mrz {
+		return "PACE-MRZ"
+	}
+	return "PACE-CAN"
+}

@@ -87,6 +87,7 @@ func Read(ctx context.Context, t Transport, key Key, opt Options, progress func(
 	rd.res.Elapsed = time.Since(rd.start)
 	if err != nil {
 		rd.interrupted()
+		rd.logf("read ended after %d APDUs: %v", rd.res.APDUs, err)
 	}
 	return rd.res, err
 }
@@ -213,10 +214,16 @@ func (rd *reading) run(ctx context.Context) error {
 			if err := rd.readListed(ctx, 2); err != nil && !errors.Is(err, errUnreadable) {
 				return err
 			}
-			if rd.files[2] != nil {
+			switch {
+			case rd.files[2] != nil:
 				if f, err := ParseDG2(rd.files[2]); err == nil {
 					rd.res.Face = f
+				} else {
+					rd.logf("DG2 does not parse: %v", err)
+					rd.res.FaceNote = "Ảnh chân dung trong DG2 không đọc được (không phải ảnh JPEG hay JPEG 2000): không đối chiếu được bằng ảnh trên chip."
 				}
+			case rd.res.Files[2] == Failed:
+				rd.res.FaceNote = "Chip không cho đọc ảnh chân dung (DG2)."
 			}
 			rd.checkHashes()
 		}
@@ -302,6 +309,9 @@ func (rd *reading) interrupted() {
 		if s == Pending {
 			rd.res.Files[n] = Interrupted
 		}
+	}
+	if rd.res.Files[2] == Interrupted && rd.res.Face == nil && rd.res.FaceNote == "" {
+		rd.res.FaceNote = "Chưa đọc được ảnh chân dung: việc đọc thẻ bị dừng giữa chừng."
 	}
 }
 

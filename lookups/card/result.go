@@ -80,6 +80,14 @@ func (r *Result) Verdict() State {
 	return r.Passive
 }
 
+// Decided reports whether the checks reached their verdict: an error after
+// that (a card pulled while the portrait was read) leaves the verdict as it
+// is and only the portrait missing.
+func (r *Result) Decided() bool {
+	v := r.Verdict()
+	return v != Pending && v != Interrupted
+}
+
 // Receivable is the counter's policy for a card with this result: whether
 // a dossier may be received with the card's data and, when it may, what
 // the clerk must do first (Vietnamese; "" when nothing).

@@ -82,49 +82,5 @@ func (s *PCSCStation) Read(ctx context.Context, _ string, key Key, progress func
 	return Read(ctx, conn, key, s.Opt, progress)
 }
 
-// Explain returns the Vietnamese message for a read error, with what to do.
-func Explain(err error) string {
-	var se *StatusError
-	switch {
-	case err == nil:
-		return ""
-	case errors.Is(err, ErrRemoved):
-		return "Thẻ đã rời đầu đọc khi đang đọc. Hãy đặt lại thẻ và giữ yên đến khi đọc xong."
-	case errors.Is(err, ErrNoCard):
-		return "Chưa có thẻ trên đầu đọc. Hãy đặt thẻ lên đầu đọc."
-	case errors.Is(err, ErrNoReader):
-		return "Không thấy đầu đọc thẻ. Hãy kiểm tra cáp USB của đầu đọc."
-	case errors.Is(err, ErrNoService), errors.Is(err, ErrPCSCUnavailable):
-		return "Dịch vụ đầu đọc thẻ (PC/SC) không chạy trên máy này."
-	case errors.Is(err, ErrNoKey):
-		return "Cần 6 số cuối của số định danh (in trên thẻ) để mở chip."
-	case errors.Is(err, ErrNeedMRZ):
-		return "Thẻ này chỉ mở bằng khóa MRZ (BAC): cần số giấy tờ, ngày sinh và ngày hết hạn in trên thẻ (motcua card read --mrz)."
-	case errors.Is(err, ErrAccessDenied):
-		return "Chip không mở được với số đã nhập: kiểm tra lại 6 số cuối của số định danh in trên thẻ."
-	case errors.Is(err, ErrUnprotected):
-		var ue *UnprotectedError
-		errors.As(err, &ue)
-		return fmt.Sprintf("Chip trả lời lỗi %04X ngoài kênh bảo mật: đã dừng đọc (không đọc tiếp khi dữ liệu không được mã hóa). Hãy đặt lại thẻ và thử lại; nếu vẫn vậy, không dùng thẻ này để xác thực.", ue.SW)
-	case errors.Is(err, ErrSecureMessaging), errors.Is(err, ErrSessionClosed):
-		return "Kênh bảo mật với chip bị lỗi (có thể do thẻ di chuyển). Hãy đặt lại thẻ và thử lại."
-	case errors.Is(err, ErrLDS), errors.Is(err, ErrBadResponse):
-		return "Dữ liệu trên chip không đúng cấu trúc; không dùng được thẻ này để xác thực."
-	case errors.Is(err, context.DeadlineExceeded):
-		return "Đọc thẻ quá lâu. Hãy đặt lại thẻ và thử lại."
-	case errors.Is(err, context.Canceled):
-		return "Đã dừng đọc thẻ."
-	case errors.As(err, &se):
-		switch se.SW {
-		case SWSecurityStatus:
-			return "Chip từ chối truy cập dữ liệu này."
-		case SWFileNotFound:
-			return "Chip không có tệp dữ liệu cần đọc."
-		}
-		return fmt.Sprintf("Chip trả lời lỗi %04X. Hãy đặt lại thẻ và thử lại.", se.SW)
-	}
-	return "Không đọc được thẻ. Hãy đặt lại thẻ và thử lại."
-}
-
 // Watch reports reader and card changes (see PCSC.Watch).
 func (s *PCSCStation) Watch(ctx context.Context) <-chan ReaderEvent { return s.P.Watch(ctx) }

@@ -100,6 +100,7 @@ type Profile struct {
 	CloneCA     bool              // chip authentication uses a key other than DG14's
 	TamperDG13  bool              // DG13 altered after the SOD was signed
 	MRZOff      bool              // DG1's MRZ carries a birth date a day off DG13's (both signed)
+	DG2NoImage  bool              // DG2's image is in no format a reader knows (signed so)
 	// COMOmits lists data groups EF.COM leaves out although the chip holds
 	// them and EF.SOD signs them (EF.COM is not signed).
 	COMOmits []int
@@ -287,7 +288,7 @@ func New(p Person, prof Profile, pki *PKI) (*Card, error) {
 	}
 	dgs := map[int][]byte{
 		1:  dg1(p, c.docNo, c.birth, c.expiry),
-		2:  dg2(p, prof.DG2Size),
+		2:  dg2(p, prof.DG2Size, prof.DG2NoImage),
 		3:  dg3(),
 		13: dg13(p, prof),
 	}

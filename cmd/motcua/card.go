@@ -59,7 +59,9 @@ func cardOptions(cfg config.Config) (card.Options, error) {
 
 func (a *app) cardCmd() *cobra.Command {
 	cmd := groupCmd("card", "Thẻ căn cước gắn chip: đầu đọc, đọc và xác thực chip, chip mô phỏng")
-	cmd.AddCommand(a.cardReadersCmd(), a.cardReadCmd(), a.cardSimCmd())
+	trust := groupCmd("trust", "Kho chứng thư CSCA dùng để xác thực chữ ký số trên chip")
+	trust.AddCommand(a.cardTrustListCmd())
+	cmd.AddCommand(a.cardReadersCmd(), a.cardReadCmd(), a.cardSimCmd(), trust)
 	return cmd
 }
 
@@ -249,6 +251,60 @@ Với --demo: đọc chip mô phỏng của người tổng hợp có số --id 
 	f.BoolVar(&asJSON, "json", false, "in kết quả dạng JSON")
 	f.StringVar(&virtual, "card", "", "với --demo: thẻ ảo cần chạm ("+demo.ClonedCard+", "+demo.TamperedCard+", "+demo.PassiveOnlyCard+" hoặc số định danh)")
 	f.DurationVar(&wait, "wait", 30*time.Second, "chờ đặt thẻ lên đầu đọc tối đa")
+	return c
+}
+
+func (a *app) cardTrustListCmd() *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "list",
+		Short: "Liệt kê chứng thư CSCA và danh sách thu hồi (CRL) đang tin cậy",
+		Long: `Liệt kê những gì kho tin cậy (card.trust_store) chứa: chứng thư CSCA (quốc gia, chủ thể, hiệu
+lực, tệp nguồn — kể cả các CSCA lấy từ danh sách chính ICAO .ml) và danh sách thu hồi (CRL).
+Tệp không đọc được, danh sách chính mà người ký không thuộc một CSCA đã tin cậy, hoặc CRL không do
+CSCA tin cậy ký: lệnh báo lỗi và nêu tên tệp.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, d, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			var ts *card.TrustStore
+			if d != nil {
+				defer d.Close()
+				ts = d.Station.Trust()
+			} else if ts, err = card.LoadTrustStore(cfg.Card.TrustStore...); err != nil {
+				return failure("Kho tin cậy (card.trust_store) có tệp không dùng được: "+err.Error(), err)
+			}
+			type row struct {
+				Kind      string `json:"kind"`
+				Country   string `json:"country"`
+				Subject   string `json:"subject"`
+				NotBefore string `json:"notBefore"`
+				NotAfter  string `json:"notAfter"`
+				Revoked   int    `json:"revoked,omitempty"`
+				Source    string `json:"source"`
+			}
+			var rows []row
+			for _, e := range ts.Entries() {
+				src := e.Source
+				if src == "" {
+					src = "(tích hợp sẵn)"
+				}
+				rows = append(rows, row{e.Kind, e.Country, e.Subject, e.NotBefore.Format("2006-01-02"), e.NotAfter.Format("2006-01-02"), e.Revoked, src})
+			}
+			return printList(a.stdout, asJSON, rows,
+				"Kho tin cậy trống: chưa cài chứng thư CSCA nào (card.trust_store). Chip thật chỉ báo được \"chữ ký hợp lệ, chưa có chứng thư CSCA\"; xem mục cài CSCA trong README.",
+				"LOẠI\tQUỐC GIA\tCHỦ THỂ\tHIỆU LỰC\tTHU HỒI\tTỆP", func(r row) string {
+					kind, revoked := "CSCA", ""
+					if r.Kind == "crl" {
+						kind, revoked = "CRL", fmt.Sprint(r.Revoked)
+					}
+					return fmt.Sprintf("%s\t%s\t%s\t%s → %s\t%s\t%s", kind, r.Country, r.Subject, r.NotBefore, r.NotAfter, revoked, r.Source)
+				})
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "in dạng JSON")
 	return c
 }
 

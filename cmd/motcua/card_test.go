@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"motcua/internal/demo"
 	cardpkg "motcua/lookups/card"
+	"motcua/lookups/card/cardsim"
 )
 
 // TestCardReadJSONAlwaysAnObject: card read --json prints one JSON object
@@ -103,5 +107,64 @@ func TestCardReadOneTruth(t *testing.T) {
 	err = cardReadOutcome(&stderr, early, pulled)
 	if exitCode(err) != exitFailure || !strings.Contains(err.Error(), "Chưa xác thực xong") || stderr.Len() != 0 {
 		t.Errorf("pulled before the checks: exit %d, %v, %q", exitCode(err), err, stderr.String())
+	}
+}
+
+// TestCardTrustList: what the trust store holds, with the file each came
+// from: a CSCA file, the CSCAs of a master list it accepts, a CRL.
+func TestCardTrustList(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	ts := filepath.Join(dir, "csca")
+	if err := os.MkdirAll(ts, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	root, other := cardsim.TestPKI(), cardsim.OtherPKI()
+	ml, err := root.MasterList(other.CSCA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := root.CRL(other.DS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{"csca.pem": root.CSCAPEM(), "master.ml": ml, "vn.crl": crl} {
+		if err := os.WriteFile(filepath.Join(ts, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conf := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(conf, []byte(fmt.Sprintf("[card]\ntrust_store = [%q]\n", ts)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "card", "trust", "list", "--config", conf, "--json")
+	if r.code != exitOK {
+		t.Fatalf("%s", r)
+	}
+	var rows []struct{ Kind, Country, Subject, NotAfter, Source string }
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]string{}
+	for _, row := range rows {
+		kinds[row.Kind+" "+filepath.Base(strings.Fields(row.Source)[0])] = row.Country
+	}
+	if len(rows) != 3 || kinds["csca csca.pem"] != "VN" || kinds["csca master.ml"] != "VN" || kinds["crl vn.crl"] != "VN" {
+		t.Fatalf("rows %+v", rows)
+	}
+	r = runCLI(t, "card", "trust", "list", "--config", conf)
+	if r.code != exitOK || !strings.Contains(r.stdout, "master.ml (danh sách chính)") || !strings.Contains(r.stdout, "2045-01-01") {
+		t.Errorf("%s", r)
+	}
+	// a master list whose signer nobody trusts: the file is named
+	if err := os.Remove(filepath.Join(ts, "csca.pem")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(ts, "vn.crl")); err != nil {
+		t.Fatal(err)
+	}
+	r = runCLI(t, "card", "trust", "list", "--config", conf)
+	if r.code != exitFailure || !strings.Contains(r.stderr, "master.ml") {
+		t.Errorf("%s", r)
 	}
 }

@@ -80,6 +80,9 @@ func NewStation(pop *sandbox.Population) *Station {
 	return s
 }
 
+// Trust is the trust store the demo reads with: the test CSCA.
+func (s *Station) Trust() *card.TrustStore { return s.opt.Trust }
+
 // Name is shown in the status bar.
 func (s *Station) Name() string { return "thẻ ảo (demo, chip mô phỏng)" }
 

@@ -113,12 +113,18 @@ func (s *SOD) CheckSignature() (err error) {
 	if s.Signer == nil {
 		return errors.New("the SOD names no single document signer")
 	}
+	return verifyCMS(s.p7)
+}
+
+// verifyCMS checks a CMS signature with the signer's certificate, shielded
+// from a panic of the library on hostile input.
+func verifyCMS(p7 *pkcs7.PKCS7) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("SOD signature: %v", r)
+			err = fmt.Errorf("CMS signature: %v", r)
 		}
 	}()
-	return s.p7.Verify()
+	return p7.Verify()
 }
 
 // loadSOD reads and parses EF.SOD. A chip that will not give it, or an
@@ -174,16 +180,32 @@ func (rd *reading) passive() {
 		rd.res.PassiveNote = fmt.Sprintf("Chip không cho đọc DG%d dù EF.SOD liệt kê (dữ liệu trên chip không đầy đủ).", rd.unreadable[0])
 		return
 	}
-	at := sod.SigningTime
-	if at.IsZero() {
-		at = rd.now()
+	// The chain is checked when the data were signed: at the SOD's signing
+	// time, or, without one, within the document signer's validity (from
+	// its start: the CSCA issued it then), never today's date, which a
+	// genuine card outlives.
+	var err error
+	if at := sod.SigningTime; !at.IsZero() {
+		err = rd.opt.Trust.chains(sod.Signer, at)
+	} else if err = rd.opt.Trust.chains(sod.Signer, sod.Signer.NotBefore); errors.Is(err, ErrChainTime) {
+		err = rd.opt.Trust.chains(sod.Signer, sod.Signer.NotAfter.Add(-time.Second))
 	}
-	if err := rd.opt.Trust.chains(sod.Signer, at); err != nil {
+	switch {
+	case err == nil:
+		rd.res.Passive = Passed
+	case errors.Is(err, ErrRevoked):
+		rd.logf("document signer %s serial %s revoked", sod.Signer.Subject, sod.Signer.SerialNumber)
+		rd.res.Passive = Failed
+		rd.res.PassiveNote = "Chứng thư ký dữ liệu (DS) của thẻ đã bị cơ quan cấp thu hồi (CRL): không tin dữ liệu của thẻ này."
+	case errors.Is(err, ErrChainTime):
+		rd.logf("chain not valid when signed: %v", err)
+		rd.res.Passive = Failed
+		rd.res.PassiveNote = "Chứng thư ký dữ liệu không còn hiệu lực vào thời điểm ký dữ liệu trên chip."
+	default:
+		rd.logf("document signer does not chain: %v", err)
 		rd.res.Passive = Untrusted
 		rd.res.PassiveNote = "Chữ ký hợp lệ nhưng chứng thư CSCA của cơ quan cấp chưa có trong kho tin cậy."
-		return
 	}
-	rd.res.Passive = Passed
 }
 
 // checkHashes checks every data group read and not yet checked against

@@ -17,10 +17,9 @@ import (
 
 // Options tune one card read.
 type Options struct {
-	Trust *TrustStore      // CSCA certificates; nil or empty: signatures can only be "valid, CSCA unknown"
-	Rand  io.Reader        // nil: crypto/rand (known-answer tests feed exact nonces)
-	Trace io.Writer        // APDU trace: command headers and status words only
-	Now   func() time.Time // nil: time.Now
+	Trust *TrustStore // CSCA certificates; nil or empty: signatures can only be "valid, CSCA unknown"
+	Rand  io.Reader   // nil: crypto/rand (known-answer tests feed exact nonces)
+	Trace io.Writer   // APDU trace: command headers and status words only
 	// NoFace skips DG2 (the portrait is the largest file).
 	NoFace bool
 	// Log receives one English line per problem the clerk sees a message
@@ -338,13 +337,6 @@ func (rd *reading) logf(format string, args ...any) {
 	if rd.opt.Log != nil {
 		fmt.Fprintf(rd.opt.Log, "card: "+format+"\n", args...)
 	}
-}
-
-func (rd *reading) now() time.Time {
-	if rd.opt.Now != nil {
-		return rd.opt.Now()
-	}
-	return time.Now()
 }
 
 // cardKind guesses the card generation from its issue date: Căn cước cards

@@ -119,6 +119,9 @@ type Profile struct {
 
 	Rand io.Reader        // randomness of the protocols (nil = crypto/rand)
 	Now  func() time.Time // signing time of the SOD (nil = time.Now)
+	// NoSigningTime leaves the signing time out of the SOD's signed
+	// attributes, as some issuers do.
+	NoSigningTime bool
 }
 
 // Card is an emulated Vietnamese eMRTD chip. It is safe for concurrent use.
@@ -308,7 +311,7 @@ func New(p Person, prof Profile, pki *PKI) (*Card, error) {
 	if prof.Now != nil {
 		now = prof.Now
 	}
-	sod, err := buildSOD(dgs, pki, now(), prof.SODSize)
+	sod, err := buildSOD(dgs, pki, now(), prof.NoSigningTime, prof.SODSize)
 	if err != nil {
 		return nil, err
 	}

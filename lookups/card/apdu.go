@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync/atomic"
+	"time"
 )
 
 // Command is one command APDU.
@@ -165,7 +166,12 @@ type Link struct {
 	t     Transport
 	count atomic.Int64
 	trace io.Writer
+	dead  atomic.Bool // a transmit was abandoned: the transport is not touched again
 }
+
+// MaxTransmit bounds one APDU when the read's context carries no deadline
+// of its own (card.timeout normally bounds the whole read, every APDU in it).
+const MaxTransmit = 30 * time.Second
 
 // NewLink wraps t. trace, when non-nil, receives one line per APDU with the
 // command header and the status word — never data.
@@ -209,7 +215,7 @@ func (l *Link) Transmit(ctx context.Context, raw []byte) ([]byte, uint16, error)
 
 func (l *Link) once(ctx context.Context, raw []byte) ([]byte, uint16, error) {
 	l.count.Add(1)
-	resp, err := l.t.Transmit(ctx, raw)
+	resp, err := l.watch(ctx, raw)
 	if err != nil {
 		if l.trace != nil {
 			fmt.Fprintf(l.trace, "apdu %02X %02X %02X %02X -> error\n", raw[0], at(raw, 1), at(raw, 2), at(raw, 3))
@@ -231,4 +237,42 @@ func at(b []byte, i int) byte {
 		return b[i]
 	}
 	return 0
+}
+
+// watch runs one transmit under a watchdog: a chip or driver that stops
+// answering in the middle of an APDU would keep it blocked for as long as
+// it likes (SCardTransmit cannot be cancelled). When the context ends (the
+// read's timeout, or MaxTransmit without one) the call is abandoned: its
+// goroutine is left to finish on its own, the link is dead from then on,
+// and the error is ErrNoAnswer. A transport that can release what the call
+// holds does so itself (Connection abandons its PC/SC context).
+func (l *Link) watch(ctx context.Context, raw []byte) ([]byte, error) {
+	if l.dead.Load() {
+		return nil, fmt.Errorf("%w (the link was abandoned)", ErrNoAnswer)
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, MaxTransmit)
+		defer cancel()
+	}
+	type answer struct {
+		resp []byte
+		err  error
+	}
+	done := make(chan answer, 1) // buffered: an abandoned call does not block on it
+	start := time.Now()
+	go func() {
+		resp, err := l.t.Transmit(ctx, raw)
+		done <- answer{resp, err}
+	}()
+	select {
+	case a := <-done:
+		return a.resp, a.err
+	case <-ctx.Done():
+		l.dead.Store(true)
+		if errors.Is(ctx.Err(), context.Canceled) { // stopped on purpose, not a silent chip
+			return nil, fmt.Errorf("card: APDU abandoned: %w", ctx.Err())
+		}
+		return nil, fmt.Errorf("%w: APDU %02X %02X abandoned after %v: %w", ErrNoAnswer, at(raw, 1), at(raw, 2), time.Since(start).Round(time.Millisecond), ctx.Err())
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"motcua/lookups/card"
 	"motcua/lookups/card/cardsim"
@@ -426,5 +427,38 @@ func TestDG2WithoutImageIsSaid(t *testing.T) {
 	}
 	if res.Face != nil || !contains(res.FaceNote, "không đọc được") || res.Files[2] != card.Passed || res.Verdict() != card.Passed {
 		t.Fatalf("face %v note %q files %v verdict %v", res.Face != nil, res.FaceNote, res.Files, res.Verdict())
+	}
+}
+
+// TestChipStopsAnswering: a chip that stops answering in the middle of an
+// APDU does not hold the counter: the transmit is bounded by the read's
+// timeout and abandoned, and the clerk is told.
+func TestChipStopsAnswering(t *testing.T) {
+	chip, err := cardsim.New(person(t), cardsim.Profile{HangAfter: 20}, cardsim.TestPKI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer chip.Release()
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond) // card.timeout
+	defer cancel()
+	type out struct {
+		res *card.Result
+		err error
+	}
+	done := make(chan out, 1)
+	go func() {
+		res, err := card.Read(ctx, card.Emulated{Chip: chip, Removed: cardsim.ErrRemoved}, card.Key{CAN: chip.CAN()}, card.Options{Trust: testTrust()}, nil)
+		done <- out{res, err}
+	}()
+	select {
+	case o := <-done:
+		if !errors.Is(o.err, card.ErrNoAnswer) || !contains(card.Explain(o.err), "không trả lời") {
+			t.Fatalf("%v: %s", o.err, card.Explain(o.err))
+		}
+		if o.res.Identity == nil || o.res.Verdict() != card.Interrupted || card.Kind(o.err) != "no_answer" {
+			t.Errorf("identity %v verdict %v kind %s", o.res.Identity != nil, o.res.Verdict(), card.Kind(o.err))
+		}
+	case <-time.After(20 * time.Second): // a guard against the hang, far from the 0.5 s timeout
+		t.Fatal("the read is still blocked in a transmit the chip never answers")
 	}
 }

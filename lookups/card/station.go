@@ -74,12 +74,41 @@ func (s *PCSCStation) Read(ctx context.Context, _ string, key Key, progress func
 	if err != nil {
 		return nil, err
 	}
-	conn, err := s.P.Connect(r.Name)
+	conn, err := connect(ctx, s.P, r.Name)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
 	return Read(ctx, conn, key, s.Opt, progress)
+}
+
+// connect opens the card within ctx: a reader stuck behind a silent chip
+// may keep SCardConnect waiting too. A connection that comes too late is
+// closed as soon as it does.
+func connect(ctx context.Context, p *PCSC, reader string) (*Connection, error) {
+	type answer struct {
+		conn *Connection
+		err  error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		c, err := p.Connect(reader)
+		done <- answer{c, err}
+	}()
+	select {
+	case a := <-done:
+		return a.conn, a.err
+	case <-ctx.Done():
+		go func() {
+			if a := <-done; a.err == nil {
+				a.conn.Close()
+			}
+		}()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("%w: SCardConnect still waiting: %w", ErrNoAnswer, ctx.Err())
+		}
+		return nil, ctx.Err()
+	}
 }
 
 // Watch reports reader and card changes (see PCSC.Watch).

@@ -96,11 +96,15 @@ type Profile struct {
 	WrongMAC    bool              // every secure-messaging response carries a wrong MAC
 	Deny        map[uint16]uint16 // FID -> status word answered when that EF is selected or read
 	RemoveAfter int               // > 0: the card leaves the field after this many APDUs, for good
-	Cloned      bool              // active authentication signs with a key other than DG15's
-	CloneCA     bool              // chip authentication uses a key other than DG14's
-	TamperDG13  bool              // DG13 altered after the SOD was signed
-	MRZOff      bool              // DG1's MRZ carries a birth date a day off DG13's (both signed)
-	DG2NoImage  bool              // DG2's image is in no format a reader knows (signed so)
+	// HangAfter > 0: after this many APDUs the chip stops answering in the
+	// middle of the next one: Transmit blocks until Release, then the card
+	// has gone (ErrRemoved). A driver waiting on it never returns either.
+	HangAfter  int
+	Cloned     bool // active authentication signs with a key other than DG15's
+	CloneCA    bool // chip authentication uses a key other than DG14's
+	TamperDG13 bool // DG13 altered after the SOD was signed
+	MRZOff     bool // DG1's MRZ carries a birth date a day off DG13's (both signed)
+	DG2NoImage bool // DG2's image is in no format a reader knows (signed so)
 	// COMOmits lists data groups EF.COM leaves out although the chip holds
 	// them and EF.SOD signs them (EF.COM is not signed).
 	COMOmits []int
@@ -162,6 +166,9 @@ type Card struct {
 
 	apdus   int
 	removed bool
+
+	release     chan struct{} // closed by Release: a hung Transmit returns
+	releaseOnce sync.Once
 }
 
 func (p *Profile) defaults() error {
@@ -203,7 +210,7 @@ func (p *Profile) defaults() error {
 
 func newCard(prof Profile) *Card {
 	prof.Deny = maps.Clone(prof.Deny) // the caller may reuse its map
-	c := &Card{prof: prof, rand: prof.Rand, mf: map[uint16][]byte{}, app: map[uint16][]byte{}}
+	c := &Card{prof: prof, rand: prof.Rand, mf: map[uint16][]byte{}, app: map[uint16][]byte{}, release: make(chan struct{})}
 	if c.rand == nil {
 		c.rand = rand.Reader
 	}
@@ -404,6 +411,11 @@ func (c *Card) APDUs() int {
 	return c.apdus
 }
 
+// Release ends a hang (HangAfter): the blocked Transmit returns
+// ErrRemoved, as when the card is taken off the reader. Safe to call more
+// than once, and on a card that never hung.
+func (c *Card) Release() { c.releaseOnce.Do(func() { close(c.release) }) }
+
 // Reset power-cycles the chip: session, selection and protocol state are
 // lost, the files stay. A removed card stays removed.
 func (c *Card) Reset() {
@@ -437,6 +449,16 @@ func (c *Card) Transmit(apdu []byte) (resp []byte, err error) {
 	if c.prof.RemoveAfter > 0 && c.apdus >= c.prof.RemoveAfter {
 		c.removed = true
 		c.reset()
+		return nil, ErrRemoved
+	}
+	if c.prof.HangAfter > 0 && c.apdus >= c.prof.HangAfter {
+		// Silent in the middle of the APDU: no answer, no error, until
+		// someone takes the card away (Release).
+		c.removed = true
+		c.reset()
+		c.mu.Unlock()
+		<-c.release
+		c.mu.Lock()
 		return nil, ErrRemoved
 	}
 	c.apdus++

@@ -486,3 +486,27 @@ func TestConcurrentTransmit(t *testing.T) {
 		t.Errorf("%d APDUs", c.APDUs())
 	}
 }
+
+// TestHangAfterAndRelease: the chip stops answering in the middle of an
+// APDU; Release ends the hang as a removal.
+func TestHangAfterAndRelease(t *testing.T) {
+	c := issue(t, Profile{ParamID: icao.ParamP256, HangAfter: 1})
+	if _, err := c.Transmit(mustHex("00A4040C07A0000002471001")); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Transmit(mustHex("00A4020C02011E"))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("answered: %v", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	c.Release()
+	c.Release()
+	if err := <-done; err != ErrRemoved {
+		t.Fatalf("after Release: %v", err)
+	}
+}

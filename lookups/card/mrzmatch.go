@@ -2,6 +2,7 @@ package card
 
 import (
 	"fmt"
+	"strings"
 
 	"motcua/lookups"
 )
@@ -37,4 +38,27 @@ func sameMRZDate(d lookups.Date, mrz string) bool {
 	}
 	part := func(s string, v int) bool { return s == "<<" || v == 0 || s == fmt.Sprintf("%02d", v%100) }
 	return part(mrz[0:2], d.Year) && part(mrz[2:4], int(d.Month)) && part(mrz[4:6], d.Day)
+}
+
+// checkMRZ parses DG1 and cross-checks it with DG13; the MRZ fills an ID
+// DG13 could not give.
+func (rd *reading) checkMRZ(id *Identity) {
+	m, err := ParseDG1(rd.files[1])
+	if err != nil {
+		rd.logf("DG1 does not parse: %v", err)
+		rd.res.MRZMatch, rd.res.MRZNote = Failed, "Tệp DG1 (MRZ) trên chip không đúng cấu trúc."
+		return
+	}
+	rd.res.MRZ = m
+	if id.ID == "" {
+		id.ID = m.ID
+	}
+	if diff := crossCheck(id, m); len(diff) > 0 {
+		rd.logf("DG13 and the MRZ disagree: %s", strings.Join(diff, ", "))
+		rd.res.MRZMatch = Failed
+		rd.res.MRZNote = "Thông tin trong DG13 và MRZ (DG1) trên chip không khớp: " + strings.Join(diff, ", ") +
+			". Không dùng dữ liệu của thẻ; tra cứu theo số định danh và đối chiếu giấy tờ."
+		return
+	}
+	rd.res.MRZMatch = Passed
 }

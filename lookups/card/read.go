@@ -8,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"motcua/lookups"
@@ -229,29 +228,6 @@ func (rd *reading) run(ctx context.Context) error {
 	}
 	rd.report(StageFace, "Đã đọc xong thẻ.")
 	return nil
-}
-
-// checkMRZ parses DG1 and cross-checks it with DG13; the MRZ fills an ID
-// DG13 could not give.
-func (rd *reading) checkMRZ(id *Identity) {
-	m, err := ParseDG1(rd.files[1])
-	if err != nil {
-		rd.logf("DG1 does not parse: %v", err)
-		rd.res.MRZMatch, rd.res.MRZNote = Failed, "Tệp DG1 (MRZ) trên chip không đúng cấu trúc."
-		return
-	}
-	rd.res.MRZ = m
-	if id.ID == "" {
-		id.ID = m.ID
-	}
-	if diff := crossCheck(id, m); len(diff) > 0 {
-		rd.logf("DG13 and the MRZ disagree: %s", strings.Join(diff, ", "))
-		rd.res.MRZMatch = Failed
-		rd.res.MRZNote = "Thông tin trong DG13 và MRZ (DG1) trên chip không khớp: " + strings.Join(diff, ", ") +
-			". Không dùng dữ liệu của thẻ; tra cứu theo số định danh và đối chiếu giấy tờ."
-		return
-	}
-	rd.res.MRZMatch = Passed
 }
 
 // errUnreadable: the chip refused, with a verified status word, a data

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"time"
 
@@ -457,6 +459,26 @@ func printCardResult(w io.Writer, r *card.Result, facePath string) {
 	fmt.Fprintf(w, "Kết luận: %s\n", verdict)
 }
 
+// simFaults are the chip emulator's faults card sim offers (training, and
+// trying a reader against a misbehaving chip over real PC/SC).
+var simFaults = map[string]func(*cardsim.Profile){
+	"cloned":             func(p *cardsim.Profile) { p.Cloned = true },
+	"clone-ca":           func(p *cardsim.Profile) { p.CloneCA = true },
+	"tampered":           func(p *cardsim.Profile) { p.TamperDG13 = true },
+	"wrong-mac":          func(p *cardsim.Profile) { p.WrongMAC = true },
+	"bac-only":           func(p *cardsim.Profile) { p.NoPACE = true },
+	"passive-only":       func(p *cardsim.Profile) { p.NoChipAuth, p.AA = true, "none" },
+	"no-sfi":             func(p *cardsim.Profile) { p.NoSFI = true },
+	"unprotected-errors": func(p *cardsim.Profile) { p.UnprotectedErrors = true },
+	"com-omits-dg15":     func(p *cardsim.Profile) { p.COMOmits = append(p.COMOmits, 15) },
+	"hang":               func(p *cardsim.Profile) { p.HangAfter = 20 },
+	"dg13-bare":          func(p *cardsim.Profile) { p.DG13Layout = "bare" },
+	"dg13-shuffled":      func(p *cardsim.Profile) { p.DG13Shuffle, p.DG13Unknown = true, true },
+	"dg13-latin1":        func(p *cardsim.Profile) { p.DG13BadUTF8 = 2 },
+	"mrz-off":            func(p *cardsim.Profile) { p.MRZOff = true },
+	"no-signing-time":    func(p *cardsim.Profile) { p.NoSigningTime = true },
+}
+
 func (a *app) cardSimCmd() *cobra.Command {
 	var (
 		vpcd, person, fault string
@@ -477,19 +499,15 @@ Dừng bằng Ctrl+C (thẻ được rút ra). Chỉ dùng để thử và tập
 			}
 			prof := cardsim.Profile{Latency: latency, Extended: extended}
 			for _, f := range strings.Split(fault, ",") {
-				switch strings.TrimSpace(f) {
-				case "":
-				case "cloned":
-					prof.Cloned = true
-				case "tampered":
-					prof.TamperDG13 = true
-				case "wrong-mac":
-					prof.WrongMAC = true
-				case "bac-only":
-					prof.NoPACE = true
-				default:
-					return usageErr("--fault %q không có; dùng cloned, tampered, wrong-mac, bac-only", f)
+				f = strings.TrimSpace(f)
+				if f == "" {
+					continue
 				}
+				set, ok := simFaults[f]
+				if !ok {
+					return usageErr("--fault %q không có; dùng %s", f, strings.Join(slices.Sorted(maps.Keys(simFaults)), ", "))
+				}
+				set(&prof)
 			}
 			chip, err := demo.NewChip(sandbox.Default(), person, prof)
 			if err != nil {
@@ -507,7 +525,7 @@ Dừng bằng Ctrl+C (thẻ được rút ra). Chỉ dùng để thử và tập
 	f := c.Flags()
 	f.StringVar(&vpcd, "vpcd", "127.0.0.1:35963", "địa chỉ driver vpcd của pcscd")
 	f.StringVar(&person, "person", "", "số định danh người tổng hợp có thẻ")
-	f.StringVar(&fault, "fault", "", "lỗi giả lập, cách nhau dấu phẩy: cloned, tampered, wrong-mac, bac-only")
+	f.StringVar(&fault, "fault", "", "lỗi giả lập, cách nhau dấu phẩy: "+strings.Join(slices.Sorted(maps.Keys(simFaults)), ", "))
 	f.DurationVar(&latency, "latency", 0, "độ trễ mỗi lệnh APDU (mô phỏng đường truyền không tiếp xúc)")
 	f.BoolVar(&extended, "extended", false, "chip hỗ trợ APDU độ dài mở rộng")
 	return c

@@ -168,3 +168,17 @@ func TestCardTrustList(t *testing.T) {
 		t.Errorf("%s", r)
 	}
 }
+
+// TestCardSimFaults: every fault the emulator offers is named by card sim.
+func TestCardSimFaults(t *testing.T) {
+	isolate(t)
+	r := runCLI(t, "card", "sim", "--person", featuredID(t, "single"), "--fault", "bogus")
+	if r.code != exitUsage {
+		t.Fatalf("%s", r)
+	}
+	for _, f := range []string{"passive-only", "no-sfi", "unprotected-errors", "com-omits-dg15", "hang", "dg13-latin1", "mrz-off"} {
+		if !strings.Contains(r.stderr, f) {
+			t.Errorf("fault %s not offered: %s", f, r.stderr)
+		}
+	}
+}

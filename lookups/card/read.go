@@ -202,6 +202,9 @@ func (rd *reading) run(ctx context.Context) error {
 			rd.checkMRZ(id)
 		}
 	}
+	if rd.res.MRZMatch == Pending { // DG1 listed but not given: passive authentication says so
+		rd.res.MRZMatch = NotChecked
+	}
 	rd.passive()
 	rd.res.VerifiedAfter = time.Since(rd.start)
 	rd.report(StageVerified, "Đã xác thực; đang đọc ảnh chân dung…")

@@ -401,10 +401,7 @@ func runService(t *testing.T, sc serviceCase) {
 				t.Errorf("clear %s: %v", p, err)
 				continue
 			}
-			want := []string{p + ":required"}
-			for _, e := range sc.extra[p] {
-				want = append(want, e)
-			}
+			want := append([]string{p + ":required"}, sc.extra[p]...)
 			got := problemPaths(d.Validate())
 			slices.Sort(got)
 			slices.Sort(want)

@@ -302,9 +302,6 @@ var dbKeys = map[string]bool{
 // addressKeys are the sources an address field may take (structured addresses).
 var addressKeys = map[string]bool{"permanent": true, "temporary": true, "current": true, "residence": true, "address": true}
 
-// memberKeys are the group sub-field ids filled from household members.
-var memberKeys = map[string]bool{"id": true, "name": true, "birth_date": true, "sex": true, "relation": true}
-
 // forbiddenDocuments are residence papers no service may ask for: residence
 // data comes from the population database (NĐ 104/2022).
 var forbiddenDocuments = []string{"ct07", "ct08", "hộ khẩu", "sổ tạm trú", "xác nhận cư trú", "xác nhận thông tin về cư trú"}

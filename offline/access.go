@@ -145,7 +145,11 @@ func appendAudit(meta, b *bolt.Bucket, key []byte, e AccessEntry, prev []byte) e
 // LogAccess appends e to the access log (Time defaults to now; Seq is assigned), chained to
 // the previous entry. Operator, Purpose and Action are required; Subject must be a
 // SubjectRef, never a raw ID; DossierCode, Outcome and Detail are short codes.
-func (t *Tx) LogAccess(e AccessEntry) error {
+func (t *Tx) LogAccess(e AccessEntry) error { return t.logAccessWith(t.s.keys.audit, e) }
+
+// logAccessWith is LogAccess chaining under an audit key given by the caller (a key rotation
+// writes its entry under the new key).
+func (t *Tx) logAccessWith(key []byte, e AccessEntry) error {
 	for _, f := range []struct {
 		what, v  string
 		required bool
@@ -171,7 +175,11 @@ func (t *Tx) LogAccess(e AccessEntry) error {
 	if e.Time.IsZero() {
 		e.Time = t.s.now()
 	}
-	return appendAudit(meta, b, t.s.keys.audit, e, prev)
+	if err := appendAudit(meta, b, key, e, prev); err != nil {
+		return err
+	}
+	t.noteAuditHead()
+	return nil
 }
 
 // logAdmin writes one of the store's own entries.
@@ -244,6 +252,9 @@ func rechainAudit(t *Tx, key []byte) error {
 		}
 		prev = auditHash(r.AccessEntry, prev)
 	}
+	if len(recs) > 0 {
+		t.noteAuditHead()
+	}
 	return nil
 }
 
@@ -257,6 +268,14 @@ type AuditReport struct {
 	OK       bool   // every entry is in place, unchanged, linked and authenticated
 	FirstBad uint64 // the first bad sequence number (0 when OK)
 	Problem  string // what is wrong there, in English (empty when OK)
+
+	// Witnesses outside the file (anchor.go): the head of the local anchor file and the head
+	// anchored upstream that were checked (0: none), and, when the chain lacks one of them,
+	// Rollback with the Witness ("local" or "gateway") that holds it.
+	LocalAnchor uint64
+	Anchored    uint64
+	Rollback    bool
+	Witness     string
 }
 
 // verifyAudit walks the chain with key; it stops at the first problem.
@@ -326,6 +345,9 @@ func verifyAudit(meta, b *bolt.Bucket, key []byte) AuditReport {
 // data key, and the last one equal to the authenticated head. It reports the first bad
 // sequence number and returns ErrAuditBroken with it. Without the data key (an unencrypted
 // store) the key is derivable from the file, so only accidental changes are detected.
+// Then, when the data directory holds a local anchor file of this store, the chain must
+// contain the head it names: otherwise the file was rolled back (*AuditRollbackError, which
+// also matches ErrAuditBroken). VerifyAuditAgainst checks a head anchored upstream too.
 func (t *Tx) VerifyAudit() (AuditReport, error) {
 	b, err := t.bucket(bucketAccess)
 	if err != nil {
@@ -338,6 +360,10 @@ func (t *Tx) VerifyAudit() (AuditReport, error) {
 	rep := verifyAudit(meta, b, t.s.keys.audit)
 	if !rep.OK {
 		return rep, fmt.Errorf("%w at entry %d: %s", ErrAuditBroken, rep.FirstBad, rep.Problem)
+	}
+	if a, ok := t.s.readLocalAnchor(hex.EncodeToString(meta.Get(metaStoreID))); ok {
+		rep.LocalAnchor = a.Seq
+		return rep, t.checkWitness(&rep, a, "local")
 	}
 	return rep, nil
 }

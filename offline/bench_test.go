@@ -1,6 +1,8 @@
 package offline
 
 import (
+	"bytes"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -171,4 +173,44 @@ func BenchmarkVerifyAudit(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(10003*b.N), "ns/entry")
+}
+
+// BenchmarkRotateDataKey is the data key rotation of DisableOperator (re-seal, re-MAC,
+// compaction) on a store holding 1,000 dossiers of 2 KiB and their 30 KiB receipts.
+func BenchmarkRotateDataKey(b *testing.B) {
+	s, err := Init(b.TempDir(), supervisor, supPass, testOpt())
+	if err != nil {
+		b.Fatal(err)
+	}
+	dossier, receipt := bytes.Repeat([]byte("d"), 2<<10), bytes.Repeat([]byte("r"), 30<<10)
+	for i := range 10 {
+		err := s.Update(func(tx *Tx) error {
+			for j := range 100 {
+				code := fmt.Sprintf("G22.99.08-260305-%04d", i*100+j)
+				if err := tx.PutDossier(DossierInfo{Code: code, State: "received"}, dossier); err != nil {
+					return err
+				}
+				if err := tx.PutReceipt(code, receipt); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	n := 0
+	for b.Loop() {
+		b.StopTimer()
+		n++
+		id := fmt.Sprintf("tmp%d", n)
+		if err := s.AddOperator(Operator{ID: id, Name: "Tạm", Role: RoleClerk}, clerkPass); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := s.DisableOperator(id); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -19,7 +19,11 @@ const bucketBatchDone = "batch_done"
 var ErrEmptyCheckpoint = errors.New("offline: checkpoint needs a run and a row key")
 
 func (t *Tx) checkpointKey(run, rowKey string) []byte {
-	m := hmac.New(sha256.New, t.s.keys.subject)
+	return checkpointKeyWith(t.s.keys.subject, run, rowKey)
+}
+
+func checkpointKeyWith(subject []byte, run, rowKey string) []byte {
+	m := hmac.New(sha256.New, subject)
 	m.Write([]byte("motcua/batch/v1\x00"))
 	m.Write([]byte(run))
 	m.Write([]byte{0})
@@ -38,6 +42,14 @@ func (t *Tx) Done(run, rowKey string) (code string, done bool, err error) {
 		return "", false, nil
 	}
 	v := b.Get(t.checkpointKey(run, rowKey))
+	if v == nil {
+		// Marked before a rotation of the data key: under that generation's subject key.
+		for _, k := range t.oldSubjectKeys() {
+			if v = b.Get(checkpointKeyWith(k, run, rowKey)); v != nil {
+				break
+			}
+		}
+	}
 	if v == nil {
 		return "", false, nil
 	}

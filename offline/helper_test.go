@@ -2,6 +2,7 @@ package offline
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -106,6 +107,22 @@ func runHelper(mode, dir string) int {
 				return 1
 			}
 			fmt.Println(code)
+		}
+		return 0
+	case "login":
+		// One passphrase attempt: prints how it went (delayed, bad or ok).
+		fmt.Println("ready")
+		_, _, err := Unlock(dir, os.Getenv(helperOpEnv), os.Getenv(helperPassEnv), testOpt())
+		switch {
+		case errors.Is(err, ErrLoginDelayed):
+			fmt.Println("delayed")
+		case errors.Is(err, ErrBadPassphrase):
+			fmt.Println("bad")
+		case err == nil:
+			fmt.Println("ok")
+		default:
+			fmt.Println("error", err)
+			return 1
 		}
 		return 0
 	}

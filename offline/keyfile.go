@@ -14,9 +14,12 @@ import (
 )
 
 // Key files let unattended scripted runs (the sync worker, the crash test) unlock the store
-// without a passphrase. A key file holds a random 256-bit secret; the store holds the data
-// key wrapped under HKDF-SHA256(secret) (no argon2id: the secret is not guessable), with an
-// authenticated record per key file so that each can be revoked alone.
+// without a passphrase. A key file holds a random 256-bit secret; the store holds, per key
+// file, an authenticated record with the public half of a holder key derived from the secret
+// (HKDF-SHA256, no argon2id: the secret is not guessable) and the data key sealed to it
+// (holders.go), so that each can be revoked alone and a rotation reaches the others. Records
+// written before holder keys existed hold the data key wrapped under HKDF(secret) instead
+// (Wrapped); the key file's next unlock replaces it.
 
 // KeyFileFormat is the format tag written in a key file.
 const KeyFileFormat = "motcua-keyfile/1"
@@ -36,7 +39,9 @@ type KeyFileInfo struct {
 
 type keyFileRecord struct {
 	KeyFileInfo
-	Wrapped []byte `json:"wrapped"`
+	Wrapped []byte `json:"wrapped,omitempty"` // before holder keys
+	Pub     []byte `json:"pub,omitempty"`     // holder key (key rotation)
+	Sealed  []byte `json:"sealed,omitempty"`
 	MAC     []byte `json:"mac,omitempty"`
 }
 
@@ -75,11 +80,11 @@ func (s *Store) ExportKeyFile(path string) (id string, err error) {
 		return "", err
 	}
 	id = hex.EncodeToString(rawID)
-	kek, err := keyFileKEK(secret, s.keys.storeID)
+	_, pub, err := keyFileHolderKey(secret, s.keys.storeID)
 	if err != nil {
 		return "", err
 	}
-	wrapped, err := wrapKey(kek, s.keys.dataKey, wrapAD(s.keys.storeID, "kf", id))
+	sealed, err := sealForHolder(s.keys, "kf", id, pub)
 	if err != nil {
 		return "", err
 	}
@@ -102,7 +107,7 @@ func (s *Store) ExportKeyFile(path string) (id string, err error) {
 		_ = os.Remove(path)
 		return "", fmt.Errorf("offline: writing key file: %w", werr)
 	}
-	rec := keyFileRecord{KeyFileInfo: KeyFileInfo{ID: id, CreatedAt: s.now().UTC().Round(0), CreatedBy: s.actorOr()}, Wrapped: wrapped}
+	rec := keyFileRecord{KeyFileInfo: KeyFileInfo{ID: id, CreatedAt: s.now().UTC().Round(0), CreatedBy: s.actorOr()}, Pub: pub, Sealed: sealed}
 	rec.MAC = s.keys.recordMAC("kf", rec.canonical())
 	v, err := json.Marshal(rec)
 	if err != nil {
@@ -154,11 +159,13 @@ func UnlockWithKeyFile(dir, path string, opt Options) (*Store, error) {
 		storeID, check []byte
 		rec            keyFileRecord
 		found          bool
+		gen            uint64
 	)
 	err = s.run(true, false, func(tx *Tx) (err error) {
 		if storeID, check, err = tx.readKeyMeta(); err != nil {
 			return err
 		}
+		gen = tx.keyGen()
 		meta, _ := tx.bucket(bucketMeta)
 		if v := meta.Get([]byte(metaKeyFilePrefix + kf.ID)); v != nil {
 			if err := json.Unmarshal(v, &rec); err != nil {
@@ -177,6 +184,75 @@ func UnlockWithKeyFile(dir, path string, opt Options) (*Store, error) {
 	if !found || rec.ID != kf.ID {
 		return nil, fmt.Errorf("%w: key file %s unknown or revoked", ErrBadKeyFile, kf.ID)
 	}
+	dk, err := openKeyFileRecord(rec, kf, storeID)
+	if err != nil {
+		return nil, err
+	}
+	kr, err := dataKeyring(dk, storeID)
+	if err != nil {
+		return nil, err
+	}
+	if !hmac.Equal(kr.check, check) {
+		return nil, fmt.Errorf("%w: key file record %s holds an old or another store's key (revoked, then put back?)", ErrUnsealable, kf.ID)
+	}
+	if !hmac.Equal(rec.MAC, kr.recordMAC("kf", rec.canonical())) {
+		return nil, fmt.Errorf("%w: key file record %s was changed outside motcua", ErrUnsealable, kf.ID)
+	}
+	kr.gen = gen
+	s.keys, s.actor = kr, "keyfile:"+kf.ID
+	err = s.Update(func(tx *Tx) error {
+		if err := tx.settleLogins(""); err != nil { // failed logins kept aside go into the audit chain
+			return err
+		}
+		return tx.giveKeyFileHolderKey(rec, kf.Secret)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// RevokeKeyFile deletes a key file's record: the file no longer unlocks the store (audit:
+// ActionKeyFile "revoke=<id>"), and the data key is rotated in the same unit of work
+// (rotateDataKey), so that what is written from now on needs the new key, which the key file
+// never opened, even with its old record put back into the file. ErrNotFound when the ID is
+// unknown. LastRotation tells what the rotation did.
+func (s *Store) RevokeKeyFile(id string) error {
+	if err := s.requireKey(); err != nil {
+		return err
+	}
+	return s.rotating("revoke="+id, func(tx *Tx) (bool, error) {
+		meta, err := tx.bucket(bucketMeta)
+		if err != nil {
+			return false, err
+		}
+		k := []byte(metaKeyFilePrefix + id)
+		if meta.Get(k) == nil {
+			return false, fmt.Errorf("%w: key file %s", ErrNotFound, id)
+		}
+		if err := meta.Delete(k); err != nil {
+			return false, fmt.Errorf("offline: revoking key file: %w", err)
+		}
+		return true, tx.logAdmin(ActionKeyFile, "revoke="+id)
+	})
+}
+
+// openKeyFileRecord opens the data key of a key file's record with the file's secret.
+func openKeyFileRecord(rec keyFileRecord, kf keyFile, storeID []byte) ([]byte, error) {
+	if len(rec.Sealed) > 0 {
+		priv, pub, err := keyFileHolderKey(kf.Secret, storeID)
+		if err != nil {
+			return nil, err
+		}
+		if !hmac.Equal(pub, rec.Pub) {
+			return nil, fmt.Errorf("%w: key file %s is not the one recorded", ErrBadKeyFile, kf.ID)
+		}
+		dk, err := openForHolder(priv, storeID, "kf", kf.ID, rec.Sealed)
+		if err != nil {
+			return nil, fmt.Errorf("%w: the data key sealed for key file %s does not open", ErrUnsealable, kf.ID)
+		}
+		return dk, nil
+	}
 	kek, err := keyFileKEK(kf.Secret, storeID)
 	if err != nil {
 		return nil, err
@@ -185,37 +261,7 @@ func UnlockWithKeyFile(dir, path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: key file %s does not open its wrap", ErrBadKeyFile, kf.ID)
 	}
-	kr, err := dataKeyring(dk, storeID)
-	if err != nil {
-		return nil, err
-	}
-	if !hmac.Equal(kr.check, check) || !hmac.Equal(rec.MAC, kr.recordMAC("kf", rec.canonical())) {
-		return nil, fmt.Errorf("%w: key file record %s was changed outside motcua", ErrUnsealable, kf.ID)
-	}
-	s.keys, s.actor = kr, "keyfile:"+kf.ID
-	return s, nil
-}
-
-// RevokeKeyFile deletes a key file's wrap: the file no longer unlocks the store (audit:
-// ActionKeyFile "revoke=<id>"). ErrNotFound when the ID is unknown.
-func (s *Store) RevokeKeyFile(id string) error {
-	if err := s.requireKey(); err != nil {
-		return err
-	}
-	return s.Update(func(tx *Tx) error {
-		meta, err := tx.bucket(bucketMeta)
-		if err != nil {
-			return err
-		}
-		k := []byte(metaKeyFilePrefix + id)
-		if meta.Get(k) == nil {
-			return fmt.Errorf("%w: key file %s", ErrNotFound, id)
-		}
-		if err := meta.Delete(k); err != nil {
-			return fmt.Errorf("offline: revoking key file: %w", err)
-		}
-		return tx.logAdmin(ActionKeyFile, "revoke="+id)
-	})
+	return dk, nil
 }
 
 // KeyFiles lists the key files that can unlock the store, oldest first.

@@ -105,6 +105,7 @@ type keyring struct {
 	audit     []byte // HMAC key of the audit chain
 	record    []byte // HMAC key of operator and key-file records (encrypted stores)
 	check     []byte // key check value stored in meta (encrypted stores)
+	gen       uint64 // generation of the data key (rotate.go)
 }
 
 func subkey(secret, storeID []byte, info string) ([]byte, error) {

@@ -12,9 +12,19 @@ const WaitMessage = "Đang chờ dữ liệu: một lệnh khác đang ghi, vui 
 // that says what to do next. Errors it does not know get a generic message.
 func ClerkMessage(err error) string {
 	var locked *CounterLockedError
+	var delayed *LoginDelayError
 	switch {
 	case err == nil:
 		return ""
+	case errors.As(err, &delayed):
+		wait := FormatWait(delayed.Wait)
+		switch {
+		case errors.Is(delayed.Cause, ErrOperatorDisabled):
+			return ClerkMessage(delayed.Cause)
+		case delayed.Cause != nil:
+			return "Sai mã cán bộ hoặc mật khẩu, đã sai nhiều lần liên tiếp. Hãy đợi " + wait + " rồi nhập lại."
+		}
+		return "Đã nhập sai mật khẩu nhiều lần liên tiếp. Hãy đợi " + wait + " rồi thử lại."
 	case errors.As(err, &locked):
 		h := locked.Holder
 		if h.PID == 0 {
@@ -54,6 +64,10 @@ func ClerkMessage(err error) string {
 		return "Tệp khóa đang để người khác đọc được. Hãy đặt quyền 0600 (chmod 600) rồi chạy lại."
 	case errors.Is(err, ErrBadKeyFile):
 		return "Tệp khóa không mở được kho này (sai tệp hoặc đã bị thu hồi). Hãy báo giám sát viên."
+	case errors.Is(err, ErrKeyRotated):
+		return "Khóa dữ liệu vừa được đổi (một tệp khóa bị thu hồi hoặc một cán bộ bị khóa). Hãy đăng nhập lại."
+	case errors.Is(err, ErrAuditRollback):
+		return "Nhật ký truy cập đã bị đưa về một bản cũ: có mục đã được xác nhận trước đây nay không còn hoặc đã khác. Hãy báo ngay giám sát viên và không sửa gì thêm."
 	case errors.Is(err, ErrAuditBroken):
 		return "Nhật ký truy cập đã bị sửa hoặc xóa. Hãy báo ngay giám sát viên và không sửa gì thêm."
 	case errors.Is(err, ErrUnsealable):

@@ -61,14 +61,21 @@ type Operator struct {
 }
 
 // operatorRecord is what the meta bucket holds under "op/<id>": the operator, the argon2id
-// salt and costs, the data key wrapped under the passphrase's key (AES-256-GCM), and a MAC
-// under a key derived from the data key over all of it. A disabled operator keeps no wrap.
+// salt and costs, the operator's holder key (holders.go: the private key wrapped under the
+// passphrase's key with AES-256-GCM, the public key, the data key sealed to it), and a MAC
+// under a key derived from the data key over all of it. A disabled operator keeps no key.
+// Records written before holder keys existed hold Wrapped (the data key wrapped under the
+// passphrase's key) instead; Unlock replaces it with a holder key.
 type operatorRecord struct {
 	Operator
 	KDF     KDFParams `json:"kdf"`
 	Salt    []byte    `json:"salt,omitempty"`
-	Wrapped []byte    `json:"wrapped,omitempty"`
-	MAC     []byte    `json:"mac,omitempty"`
+	Wrapped []byte    `json:"wrapped,omitempty"` // before holder keys
+	// Holder key (key rotation): see holders.go.
+	Priv   []byte `json:"priv,omitempty"`
+	Pub    []byte `json:"pub,omitempty"`
+	Sealed []byte `json:"sealed,omitempty"`
+	MAC    []byte `json:"mac,omitempty"`
 }
 
 const metaOpPrefix = "op/"
@@ -135,17 +142,24 @@ func newPassWrap(passphrase string, p KDFParams) (passWrap, error) {
 	return passWrap{kdf: p, salt: salt, kek: deriveKEK(passphrase, salt, p)}, nil
 }
 
-// putOperator wraps the data key for op under w and stores the authenticated record.
+// putOperator gives op a holder key under w (a new key pair, the data key sealed to it) and
+// stores the authenticated record; without w the record holds no key (disabled).
 func (t *Tx) putOperator(op Operator, w *passWrap) error {
 	kr := t.s.keys
 	rec := operatorRecord{Operator: op}
 	if w != nil {
-		wrapped, err := wrapKey(w.kek, kr.dataKey, wrapAD(kr.storeID, "op", op.ID))
+		priv, pub, sealed, err := passHolder(kr, op.ID, w.kek)
 		if err != nil {
 			return err
 		}
-		rec.KDF, rec.Salt, rec.Wrapped = w.kdf, w.salt, wrapped
+		rec.KDF, rec.Salt, rec.Priv, rec.Pub, rec.Sealed = w.kdf, w.salt, priv, pub, sealed
 	}
+	return t.putOperatorRecord(rec)
+}
+
+// putOperatorRecord MACs rec with the store's keys and writes it.
+func (t *Tx) putOperatorRecord(rec operatorRecord) error {
+	kr := t.s.keys
 	rec.MAC = kr.recordMAC("op", rec.canonical())
 	v, err := json.Marshal(rec)
 	if err != nil {
@@ -155,8 +169,8 @@ func (t *Tx) putOperator(op Operator, w *passWrap) error {
 	if err != nil {
 		return err
 	}
-	if err := meta.Put(opKey(op.ID), v); err != nil {
-		return fmt.Errorf("offline: writing operator %s: %w", op.ID, err)
+	if err := meta.Put(opKey(rec.ID), v); err != nil {
+		return fmt.Errorf("offline: writing operator %s: %w", rec.ID, err)
 	}
 	return nil
 }
@@ -276,6 +290,9 @@ func Init(dir string, first Operator, passphrase string, opt Options) (*Store, e
 		if err := tx.LogAccess(AccessEntry{Operator: first.ID, Purpose: PurposeAdmin, Action: ActionStore, Outcome: outcome, Detail: detail}); err != nil {
 			return err
 		}
+		if err := tx.anchorLogins(meta); err != nil {
+			return err
+		}
 		return tx.logAdmin(ActionOperator, "add="+first.ID)
 	})
 	if err != nil {
@@ -309,38 +326,57 @@ func decoy(passphrase string, p KDFParams) {
 	deriveKEK(passphrase, salt, p)
 }
 
-// openOperator derives the passphrase key and unwraps the data key of rec.
-func openOperator(rec operatorRecord, found bool, passphrase string, storeID, check []byte, decoyKDF KDFParams) (*keyring, error) {
-	if !found || rec.Disabled || len(rec.Wrapped) == 0 || rec.KDF.check() != nil {
+// openOperator derives the passphrase key and opens the data key of rec: through the holder
+// key, or for a record older than holder keys through its direct wrap. It also returns the
+// passphrase key (Unlock gives an old record a holder key with it).
+func openOperator(rec operatorRecord, found bool, passphrase string, storeID, check []byte, decoyKDF KDFParams) (*keyring, []byte, error) {
+	if !found || rec.Disabled || len(rec.Wrapped) == 0 && len(rec.Sealed) == 0 || rec.KDF.check() != nil {
 		decoy(passphrase, decoyKDF)
 		if found && rec.Disabled {
-			return nil, fmt.Errorf("%w: %s", ErrOperatorDisabled, rec.ID)
+			return nil, nil, fmt.Errorf("%w: %s", ErrOperatorDisabled, rec.ID)
 		}
-		return nil, ErrBadPassphrase
+		return nil, nil, ErrBadPassphrase
 	}
 	kek := deriveKEK(passphrase, rec.Salt, rec.KDF)
-	dk, err := unwrapKey(kek, rec.Wrapped, wrapAD(storeID, "op", rec.ID))
-	if err != nil {
-		return nil, ErrBadPassphrase
+	var dk []byte
+	if len(rec.Sealed) > 0 {
+		priv, err := unwrapKey(kek, rec.Priv, wrapAD(storeID, "op-holder", rec.ID))
+		if err != nil {
+			return nil, nil, ErrBadPassphrase
+		}
+		if dk, err = openForHolder(priv, storeID, "op", rec.ID, rec.Sealed); err != nil {
+			return nil, nil, fmt.Errorf("%w: the data key sealed for operator %s does not open", ErrUnsealable, rec.ID)
+		}
+	} else {
+		var err error
+		if dk, err = unwrapKey(kek, rec.Wrapped, wrapAD(storeID, "op", rec.ID)); err != nil {
+			return nil, nil, ErrBadPassphrase
+		}
 	}
 	kr, err := dataKeyring(dk, storeID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !hmac.Equal(kr.check, check) {
-		return nil, fmt.Errorf("%w: operator %s holds the key of another store", ErrUnsealable, rec.ID)
+		return nil, nil, fmt.Errorf("%w: operator %s holds an old or another store's key", ErrUnsealable, rec.ID)
 	}
 	if err := kr.checkOperatorMAC(rec); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return kr, nil
+	return kr, kek, nil
 }
 
 // Unlock opens the encrypted store in dir for operator id: it derives the key of the
 // passphrase with argon2id (outside the file lock) and unwraps the data key. A wrong
 // passphrase and an unknown ID both give ErrBadPassphrase after the same work; a disabled
 // operator gives ErrOperatorDisabled. An unencrypted store gives ErrNotEncrypted, a
-// directory without a store ErrNoStore. Unlock writes nothing (log ActionLogin if wanted).
+// directory without a store ErrNoStore.
+//
+// Repeated failures make the next attempts wait (LoginPerOperator, LoginOverall; see
+// loginguard.go): an attempt during a wait gives a *LoginDelayError (ErrLoginDelayed) without
+// trying the passphrase, and a failure that starts a wait is returned inside one. Failed
+// attempts are kept aside and entered into the audit chain by the next successful unlock,
+// which also resets the counters of the operator and of the store.
 func Unlock(dir, id, passphrase string, opt Options) (*Store, Operator, error) {
 	s, err := newStore(dir, opt, false)
 	if err != nil {
@@ -350,30 +386,47 @@ func Unlock(dir, id, passphrase string, opt Options) (*Store, Operator, error) {
 		rec            operatorRecord
 		found          bool
 		storeID, check []byte
+		gen            uint64
 	)
-	err = s.run(true, false, func(tx *Tx) (err error) {
+	now := s.now()
+	err = s.reserveLogin(id, now, func(tx *Tx) (_ []byte, err error) {
 		if storeID, check, err = tx.readKeyMeta(); err != nil {
-			return err
+			return nil, err
 		}
+		gen = tx.keyGen()
 		if validOperatorID(id) {
 			rec, found, err = tx.rawOperator(id)
 		}
-		return err
+		return storeID, err
 	})
 	if err != nil {
 		return nil, Operator{}, err
 	}
-	kr, err := openOperator(rec, found, passphrase, storeID, check, s.opt.KDF)
+	kr, kek, err := openOperator(rec, found, passphrase, storeID, check, s.opt.KDF)
+	if errors.Is(err, ErrBadPassphrase) || errors.Is(err, ErrOperatorDisabled) {
+		return nil, Operator{}, s.loginFailed(storeID, id, found && rec.ID == id, err, now)
+	}
 	if err != nil {
 		return nil, Operator{}, err
 	}
+	kr.gen = gen
 	s.keys, s.actor = kr, id
+	err = s.Update(func(tx *Tx) error {
+		if err := tx.settleLogins(id); err != nil {
+			return err
+		}
+		return tx.giveHolderKey(rec, kek)
+	})
+	if err != nil {
+		return nil, Operator{}, err
+	}
 	return s, rec.Operator, nil
 }
 
-// CheckPassphrase verifies an operator's passphrase against this unlocked store without
-// changing anything (to unlock an idle screen or confirm a sensitive step). Errors are those
-// of Unlock.
+// CheckPassphrase verifies an operator's passphrase against this unlocked store (to unlock
+// an idle screen or confirm a sensitive step). It changes nothing but the login guard: the
+// backoff and the failed attempts count as for Unlock, and a success settles them. Errors are
+// those of Unlock.
 func (s *Store) CheckPassphrase(id, passphrase string) (Operator, error) {
 	if err := s.requireKey(); err != nil {
 		return Operator{}, err
@@ -382,21 +435,31 @@ func (s *Store) CheckPassphrase(id, passphrase string) (Operator, error) {
 		rec   operatorRecord
 		found bool
 	)
-	err := s.View(func(tx *Tx) (err error) {
+	now := s.now()
+	err := s.reserveLogin(id, now, func(tx *Tx) (_ []byte, err error) {
+		if err := tx.guard(true); err != nil {
+			return nil, err
+		}
 		if validOperatorID(id) {
 			rec, found, err = tx.rawOperator(id)
 		}
-		return err
+		return s.keys.storeID, err
 	})
 	if err != nil {
 		return Operator{}, err
 	}
-	kr, err := openOperator(rec, found, passphrase, s.keys.storeID, s.keys.check, s.opt.KDF)
+	kr, _, err := openOperator(rec, found, passphrase, s.keys.storeID, s.keys.check, s.opt.KDF)
+	if err == nil && !hmac.Equal(kr.dataKey, s.keys.dataKey) {
+		err = ErrBadPassphrase
+	}
+	if errors.Is(err, ErrBadPassphrase) || errors.Is(err, ErrOperatorDisabled) {
+		return Operator{}, s.loginFailed(s.keys.storeID, id, found && rec.ID == id, err, now)
+	}
 	if err != nil {
 		return Operator{}, err
 	}
-	if !hmac.Equal(kr.dataKey, s.keys.dataKey) {
-		return Operator{}, ErrBadPassphrase
+	if err := s.settleLogins(id); err != nil {
+		return Operator{}, err
 	}
 	return rec.Operator, nil
 }
@@ -455,26 +518,27 @@ func (s *Store) ChangePassphrase(id, newPassphrase string) error {
 	})
 }
 
-// DisableOperator stops an operator from unlocking: the wrap of the data key is deleted.
-// The last enabled supervisor cannot be disabled (ErrLastSupervisor). Note that a disabled
-// operator who copied the file earlier still holds that copy's key: the data key is not
-// rotated.
+// DisableOperator stops an operator from unlocking: the holder key is deleted, and the data
+// key is rotated in the same unit of work (rotateDataKey), so that what is written from now on
+// needs the new key, which the disabled operator never held, even with an old copy of the
+// file. The last enabled supervisor cannot be disabled (ErrLastSupervisor). LastRotation
+// tells what the rotation did (operators who must have their passphrase reset).
 func (s *Store) DisableOperator(id string) error {
 	if err := s.requireKey(); err != nil {
 		return err
 	}
-	return s.Update(func(tx *Tx) error {
+	return s.rotating("disable="+id, func(tx *Tx) (bool, error) {
 		rec, err := tx.operator(id)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if rec.Disabled {
-			return nil
+			return false, nil
 		}
 		if rec.Role == RoleSupervisor {
 			ops, err := tx.Operators()
 			if err != nil {
-				return err
+				return false, err
 			}
 			n := 0
 			for _, o := range ops {
@@ -483,15 +547,15 @@ func (s *Store) DisableOperator(id string) error {
 				}
 			}
 			if n <= 1 {
-				return fmt.Errorf("%w: %s", ErrLastSupervisor, id)
+				return false, fmt.Errorf("%w: %s", ErrLastSupervisor, id)
 			}
 		}
 		op := rec.Operator
 		op.Disabled, op.DisabledAt = true, s.now().UTC().Round(0)
 		if err := tx.putOperator(op, nil); err != nil {
-			return err
+			return false, err
 		}
-		return tx.logAdmin(ActionOperator, "disable="+id)
+		return true, tx.logAdmin(ActionOperator, "disable="+id)
 	})
 }
 

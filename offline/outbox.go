@@ -160,7 +160,7 @@ func processAlive(pid int) bool {
 	if err != nil {
 		return false // Windows: no such process
 	}
-	defer p.Release()
+	defer func() { _ = p.Release() }() // a handle on Windows; nothing to release elsewhere
 	if runtime.GOOS == "windows" {
 		return true // FindProcess opened it
 	}

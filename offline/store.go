@@ -103,6 +103,9 @@ type Store struct {
 	// actor is the operator who unlocked the store ("keyfile:<id>" for a key file, "" for
 	// an unencrypted store); the store's own audit entries (operator changes) carry it.
 	actor string
+
+	rotMu        sync.Mutex
+	lastRotation *KeyRotation // what the last key rotation made through this Store did
 }
 
 var (
@@ -228,8 +231,9 @@ var errSuperseded = errors.New("offline: data file replaced by compaction")
 // run is one unit of work with the guards every transaction needs: a file that Compact
 // replaced is reopened (by path) and, when guard is set, the file must match the keys.
 func (s *Store) run(readOnly, guard bool, fn func(tx *Tx) error) error {
+	var t *Tx
 	body := func(btx *bolt.Tx) error {
-		t := &Tx{s: s, tx: btx}
+		t = &Tx{s: s, tx: btx}
 		if err := t.guard(guard); err != nil {
 			return err
 		}
@@ -240,7 +244,14 @@ func (s *Store) run(readOnly, guard bool, fn func(tx *Tx) error) error {
 			if readOnly {
 				return db.View(body)
 			}
-			return db.Update(body)
+			if err := db.Update(body); err != nil {
+				return err
+			}
+			// Still holding the file: nothing of this process runs in between.
+			for _, f := range t.committed {
+				f()
+			}
+			return nil
 		})
 		if errors.Is(err, errSuperseded) && attempt < 50 {
 			continue
@@ -269,6 +280,9 @@ func (t *Tx) guard(keys bool) error {
 	kc := meta.Get(metaKeyCheck)
 	switch {
 	case t.s.keys.encrypted && !hmac.Equal(kc, t.s.keys.check):
+		if gen := metaGen(meta); gen > t.s.keys.gen {
+			return fmt.Errorf("%w: %s holds data key generation %d, this program %d", ErrKeyRotated, t.s.path, gen, t.s.keys.gen)
+		}
 		return fmt.Errorf("%w: %s does not hold this store's data key (file replaced?)", ErrUnsealable, t.s.path)
 	case !t.s.keys.encrypted && kc != nil:
 		return fmt.Errorf("%w: %s was encrypted after this program opened it", ErrLocked, t.s.path)
@@ -338,9 +352,15 @@ func (s *Store) openDB(readOnly bool, deadline time.Time, wait func()) (*bolt.DB
 // name, so several steps (save a dossier, log the access) can commit together.
 // A Tx is valid only inside the function given to Update or View.
 type Tx struct {
-	s  *Store
-	tx *bolt.Tx
+	s         *Store
+	tx        *bolt.Tx
+	committed []func() // run after a successful commit, before the file is released
+	// auditMoved is the chain head after this unit of work's appends (nil: none).
+	auditMoved *AuditHead
 }
+
+// afterCommit registers f to run once this unit of work has committed (not after a rollback).
+func (t *Tx) afterCommit(f func()) { t.committed = append(t.committed, f) }
 
 // Writable reports whether the Tx can write (it came from Update).
 func (t *Tx) Writable() bool { return t.tx.Writable() }

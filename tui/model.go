@@ -327,6 +327,22 @@ func (m Model) loginError(err error) string {
 	return counter.Explain(err)
 }
 
+// quitMsg asks the counter to close as the quit key does.
+type quitMsg struct{}
+
+// Interrupts is the program's message filter (tea.WithFilter): an interrupt
+// closes the counter as the quit key does, a volunteer's session ending
+// cleanly, instead of stopping the program with an error. On Windows Ctrl+C
+// and Ctrl+Break can arrive as console events, which Go reports as an
+// interrupt (Wine's console always delivers Ctrl+C so); elsewhere it is a
+// SIGINT from another process.
+func Interrupts(_ tea.Model, msg tea.Msg) tea.Msg {
+	if _, ok := msg.(tea.InterruptMsg); ok {
+		return quitMsg{}
+	}
+	return msg
+}
+
 // endSession: a volunteer's session leaves no cached look-ups behind.
 func (m Model) endSession() tea.Cmd {
 	f, ok := m.opt.Backend.(interface{ ForgetLookups() (int, error) })
@@ -334,7 +350,7 @@ func (m Model) endSession() tea.Cmd {
 		return nil
 	}
 	return func() tea.Msg {
-		f.ForgetLookups()
+		_, _ = f.ForgetLookups() // the service logs a failure
 		return nil
 	}
 }
@@ -361,7 +377,7 @@ func (m Model) sweep() tea.Cmd {
 		return nil
 	}
 	return func() tea.Msg {
-		sw.SweepCache()
+		_, _ = sw.SweepCache() // the service logs a failure
 		return nil
 	}
 }
@@ -528,11 +544,19 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.idleTick()
 	case loginMsg:
 		return m.onLogin(msg)
+	case quitMsg:
+		return m, tea.Sequence(m.endSession(), tea.Quit)
 	case syncTickMsg:
 		return m, tea.Batch(m.drain(), m.syncTick())
 	case sweepTickMsg:
 		return m, tea.Batch(m.sweep(), tea.Tick(time.Hour, func(time.Time) tea.Msg { return sweepTickMsg{} }))
 	case syncedMsg:
+		if errors.Is(msg.err, offline.ErrKeyRotated) && m.screen != scrLogin {
+			// A supervisor revoked a key file or disabled an operator: this session's key is
+			// the old one. The next login opens the new one.
+			mm, end := m.lockScreen(offline.ClerkMessage(msg.err))
+			return mm, end
+		}
 		m.queued = msg.report.Waiting
 		m.refreshLink()
 		if n := len(msg.report.Sent); n > 0 && m.busy == "" && m.message == "" {

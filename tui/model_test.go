@@ -448,6 +448,24 @@ func TestIdleLockAndLogin(t *testing.T) {
 	}
 }
 
+// When a supervisor rotates the data key (a key file revoked, an operator disabled) the
+// session's key is the old one: the next sync round's error sends the counter back to the
+// login screen, with the reason.
+func TestKeyRotationLocksTheScreen(t *testing.T) {
+	h := newHarness(t)
+	m := h.model()
+	m.opt.Login = func(context.Context, string, string) (Backend, Operator, error) { return h.be, Operator{}, nil }
+	h.m = m
+	h.typ(id1)
+	h.key(tea.KeyEnter)
+	h.want("Trần Thị Hòa")
+	h.send(syncedMsg{err: fmt.Errorf("drain: %w", offline.ErrKeyRotated)})
+	h.want("Đăng nhập", "Hãy đăng nhập lại")
+	if h.model().screen != scrLogin || strings.Contains(h.screen(), "Trần Thị Hòa") {
+		t.Fatal("the counter did not go back to the login screen")
+	}
+}
+
 // Keys typed while a look-up runs are not lost: they are replayed in order
 // once it answers (a clerk typing ahead, a scanner sending a line).
 func TestTypeaheadReplayedInOrder(t *testing.T) {

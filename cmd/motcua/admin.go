@@ -251,6 +251,7 @@ func (a *app) operatorCmd() *cobra.Command {
 				return failure(offline.ClerkMessage(err), err)
 			}
 			fmt.Fprintf(a.stdout, "Đã khóa %s.\n", args[0])
+			a.printRotation(e.store)
 			return nil
 		},
 	}
@@ -320,6 +321,7 @@ func (a *app) operatorCmd() *cobra.Command {
 				return failure(offline.ClerkMessage(err), err)
 			}
 			fmt.Fprintf(a.stdout, "Đã thu hồi tệp khóa %s.\n", args[0])
+			a.printRotation(e.store)
 			return nil
 		},
 	}
@@ -340,7 +342,7 @@ func (a *app) auditCmd() *cobra.Command {
 				return err
 			}
 			defer e.Close()
-			rep, err := e.store.VerifyAudit()
+			rep, err := a.verifyAudit(cmd.Context(), e, asJSON)
 			if asJSON {
 				if jerr := json.NewEncoder(a.stdout).Encode(rep); jerr != nil {
 					return jerr
@@ -348,6 +350,9 @@ func (a *app) auditCmd() *cobra.Command {
 			}
 			if err != nil && !errors.Is(err, offline.ErrAuditBroken) {
 				return failure(offline.ClerkMessage(err), err)
+			}
+			if rep.Rollback {
+				return &exitError{code: exitFailure, msg: rollbackMessage(rep), err: err}
 			}
 			if !rep.OK {
 				return &exitError{code: exitFailure, msg: fmt.Sprintf("Nhật ký KHÔNG toàn vẹn: sai từ mục số %d (%s). Báo ngay cho giám sát.", rep.FirstBad, rep.Problem)}

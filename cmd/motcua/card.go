@@ -142,7 +142,7 @@ Với --demo: đọc chip mô phỏng của người tổng hợp có số --id 
 			if asJSON {
 				defer func() {
 					if runErr != nil && !printed {
-						writeCardJSON(a.stdout, nil, runErr)
+						_ = writeCardJSON(a.stdout, nil, runErr) // the error is the one to report
 					}
 				}()
 			}

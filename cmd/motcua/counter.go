@@ -51,7 +51,7 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 	if err != nil {
 		return failure(offline.ClerkMessage(err), err)
 	}
-	defer lock.Release()
+	defer func() { _ = lock.Release() }() // the lock also ends with the process
 
 	login := func(_ context.Context, id, pass string) (tui.Backend, tui.Operator, error) {
 		parts, err := wire.Open(e.cfg, wire.Options{Log: e.logw, Credentials: wire.Credentials{Operator: id, Passphrase: pass},
@@ -91,8 +91,10 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 	}
 	opt.Reader = reader
 	opt.CardTimeout = e.cfg.Card.Timeout.Duration
-	p := tea.NewProgram(tui.New(opt), tea.WithInput(a.stdin), tea.WithOutput(a.stdout), tea.WithContext(cmd.Context()))
+	p := tea.NewProgram(tui.New(opt), tea.WithInput(a.stdin), tea.WithOutput(a.stdout), tea.WithContext(cmd.Context()),
+		tea.WithFilter(tui.Interrupts))
 	if _, err := p.Run(); err != nil {
+		fmt.Fprintf(e.logw, "level=ERROR msg=\"counter screen stopped\" err=%q\n", err.Error())
 		return failure("Màn hình quầy dừng vì lỗi; xem nhật ký "+e.logPath+".", err)
 	}
 	if e.demo != nil {

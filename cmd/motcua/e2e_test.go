@@ -92,7 +92,7 @@ func (s *tmuxSession) tapCard(id string) {
 func (s *tmuxSession) cursorTo(key, label string) {
 	s.t.Helper()
 	where := func(scr string) (cursor, target int) {
-		cursor, target = -1, -1
+		cursor = -1
 		lines := strings.Split(scr, "\n")
 		for i, l := range lines {
 			if strings.Contains(l, "› ") {

@@ -143,7 +143,7 @@ func openError(cfg config.Config, err error) error {
 		return failure("Không dùng được thư mục dữ liệu "+cfg.DataDir+".", err)
 	case errors.Is(err, offline.ErrNoStore), errors.Is(err, offline.ErrNotEncrypted):
 		return failure(offline.ClerkMessage(err)+" Khởi tạo kho dữ liệu: motcua operator init", err)
-	case errors.Is(err, offline.ErrBadPassphrase), errors.Is(err, offline.ErrOperatorDisabled),
+	case errors.Is(err, offline.ErrLoginDelayed), errors.Is(err, offline.ErrBadPassphrase), errors.Is(err, offline.ErrOperatorDisabled),
 		errors.Is(err, offline.ErrBadKeyFile), errors.Is(err, offline.ErrKeyFileMode), errors.Is(err, offline.ErrLocked):
 		return failure(offline.ClerkMessage(err), err)
 	}

@@ -134,7 +134,7 @@ func receiptsDir(dir, dataDir string) string {
 	if dir == "" {
 		dir = filepath.Join(dataDir, "receipts")
 	}
-	os.MkdirAll(dir, 0o700) // a failure shows in Status and Print
+	_ = os.MkdirAll(dir, 0o700) // a failure shows in Status and Print
 	return dir
 }
 

@@ -157,7 +157,7 @@ Mã thoát: 0 mọi hồ sơ đã gửi xong, 1 lỗi, 3 còn hồ sơ chưa g�
 						fmt.Fprintln(a.stderr, "motcua:", offline.ClerkMessage(err))
 						return
 					}
-					if len(rep.Sent)+len(rep.Retry)+len(rep.Rejected) > 0 || asJSON {
+					if len(rep.Sent)+len(rep.Retry)+len(rep.Rejected) > 0 || asJSON || rep.AuditRollback {
 						a.printDrain(rep, asJSON, e.cfg.Location())
 					}
 				})
@@ -208,5 +208,8 @@ func (a *app) printDrain(rep counter.DrainReport, asJSON bool, loc *time.Locatio
 	}
 	if rep.Waiting > 0 && !rep.NextAttempt.IsZero() {
 		fmt.Fprintf(a.stdout, "Lượt gửi lại tiếp theo: %s.\n", rep.NextAttempt.In(loc).Format("15:04:05 02/01/2006"))
+	}
+	if rep.AuditRollback {
+		fmt.Fprintln(a.stderr, "CẢNH BÁO: "+offline.ClerkMessage(offline.ErrAuditRollback)+" Kiểm tra: motcua audit verify")
 	}
 }

@@ -233,7 +233,7 @@ func (a *app) printReconcileSummary(o reconcileOptions, s *reconcile.Summary, re
 	if o.asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		enc.Encode(struct {
+		_ = enc.Encode(struct { // the summary goes to a terminal or a pipe: nothing to do if it fails
 			*reconcile.Summary
 			Resumed   int    `json:"resumed"`
 			Unchecked int    `json:"unchecked"`

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -184,8 +183,6 @@ func (a *app) versionCmd() *cobra.Command {
 		},
 	}
 }
-
-var errInterrupted = errors.New("interrupted")
 
 // readPassword reads a line from the terminal without echo.
 func readPassword(f *os.File) ([]byte, error) { return term.ReadPassword(f.Fd()) }

@@ -64,7 +64,7 @@ sinh tất định từ hạt giống (--seed); không có dữ liệu của ng�
 	f.StringVar(&token, "token", "", "bắt buộc Authorization: Bearer TOKEN")
 	f.Uint64Var(&seed, "seed", sandbox.DefaultSeed, "hạt giống sinh dữ liệu")
 	f.IntVar(&size, "size", sandbox.DefaultSize, "số công dân")
-	f.StringVar(&storePath, "store", "", "tệp lưu các hồ sơ đã nhận (JSON lines, ghi bền trước khi trả lời): khởi động lại vẫn chống gửi trùng")
+	f.StringVar(&storePath, "store", "", "tệp lưu các hồ sơ đã nhận (JSON lines, ghi bền trước khi trả lời): khởi động lại vẫn chống gửi trùng; mốc nhật ký các quầy gửi lên nằm trong tệp <tệp>.heads")
 	f.StringVar(&faultsJSON, "faults", "", `lỗi giả lập từ đầu, JSON như PUT /_sandbox/faults, ví dụ '{"errorRate":0.2,"latency":"200ms"}'`)
 	var asJSON bool
 	persons := &cobra.Command{

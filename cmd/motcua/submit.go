@@ -9,6 +9,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 
 	"motcua/forms"
 	"motcua/internal/counter"
@@ -19,7 +21,7 @@ và kiểm thử): tra cứu từng người theo số định danh (cổng dữ
 điền tờ khai, kiểm tra, cấp mã hồ sơ, lưu hồ sơ cùng hàng đợi gửi (một giao dịch), gửi lên hệ thống
 và in giấy biên nhận — như ở màn hình quầy.
 
-Tệp FILE ("-" là đầu vào chuẩn), mã hóa UTF-8:
+Tệp FILE ("-" là đầu vào chuẩn), mã hóa UTF-8 (hoặc UTF-16 có BOM, như PowerShell ghi):
 
   {
     "service": "xac-nhan-tthn",
@@ -154,7 +156,10 @@ func (a *app) readSubmitFile(name string) (submitFile, error) {
 		r = f
 	}
 	var in submitFile
-	dec := json.NewDecoder(io.LimitReader(r, 1<<20))
+	// A file written on Windows may start with a byte order mark (Notepad's
+	// UTF-8 with BOM; PowerShell 5's Out-File and ">" write UTF-16LE): the
+	// mark decides the encoding; without one the bytes are UTF-8 as they are.
+	dec := json.NewDecoder(transform.NewReader(io.LimitReader(r, 1<<20), unicode.BOMOverride(transform.Nop)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
 		return submitFile{}, usageErr("tệp tờ khai %s không đúng định dạng JSON: %v", name, err)

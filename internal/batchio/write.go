@@ -107,18 +107,19 @@ func (j *jsonlWriter) Write(fields map[string]string) error {
 	if err != nil {
 		return err
 	}
-	j.bw.WriteByte('{')
+	// A bufio.Writer keeps its first error: the last write reports it.
+	_ = j.bw.WriteByte('{')
 	for i, v := range r {
 		if i > 0 {
-			j.bw.WriteByte(',')
+			_ = j.bw.WriteByte(',')
 		}
-		j.bw.Write(j.keys[i])
-		j.bw.WriteByte(':')
+		_, _ = j.bw.Write(j.keys[i])
+		_ = j.bw.WriteByte(':')
 		b, err := json.Marshal(v)
 		if err != nil {
 			return fmt.Errorf("batchio: write JSON value: %w", err)
 		}
-		j.bw.Write(b)
+		_, _ = j.bw.Write(b)
 	}
 	_, err = j.bw.WriteString("}\n")
 	return err

@@ -10,10 +10,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // Duration is a time.Duration written as "24h", "90s" in the file.
@@ -80,7 +84,12 @@ type Card struct {
 	TrustStore []string `toml:"trust_store" comment:"Tệp hoặc thư mục chứng thư CSCA (PEM/DER) để xác thực dữ liệu chip"`
 	Trace      string   `toml:"trace" comment:"Tệp ghi vết lệnh APDU (chỉ mã lệnh và mã trạng thái, không có dữ liệu thẻ); trống = tắt"`
 	Timeout    Duration `toml:"timeout" comment:"Thời gian tối đa cho một lần đọc thẻ"`
+	Portrait   string   `toml:"portrait" comment:"Cách hiện ảnh chân dung trong chip: auto (tự nhận biết), kitty, iterm2, sixel, blocks (ký tự nửa ô) hoặc off (không hiện)"`
 }
+
+// PortraitModes are the values of card.portrait (tui/portrait.ParseMode
+// reads them; lower packages do not import tui).
+var PortraitModes = []string{"auto", "off", "blocks", "kitty", "iterm2", "sixel"}
 
 // Limits are the time limits.
 type Limits struct {
@@ -121,7 +130,7 @@ func Default() Config {
 		Gateway: Gateway{Timeout: Duration{5 * time.Second}, Retries: 2,
 			BreakerFailures: 5, BreakerCooldown: Duration{30 * time.Second}},
 		Printer: Printer{Kind: "file", Paper: "80mm", Size: "A4", Timeout: Duration{20 * time.Second}},
-		Card:    Card{Timeout: Duration{15 * time.Second}},
+		Card:    Card{Timeout: Duration{15 * time.Second}, Portrait: "auto"},
 		Limits: Limits{
 			CacheTTL:   Duration{24 * time.Hour},
 			LockWait:   Duration{3 * time.Second},
@@ -181,6 +190,9 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		path = p
 	}
 	b, err := os.ReadFile(path)
+	if err == nil {
+		b, err = decodeText(b)
+	}
 	switch {
 	case err == nil:
 		if err := toml.Unmarshal(b, &cfg); err != nil {
@@ -207,6 +219,15 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		cfg.DataDir = d
 	}
 	return cfg, cfg.Validate()
+}
+
+// decodeText returns the file's text as UTF-8. Windows tools often put a
+// byte order mark in front: Notepad's "UTF-8 with BOM", PowerShell 5's
+// Out-File and ">" (UTF-16LE). The mark decides the encoding and is dropped;
+// without one the bytes are taken as UTF-8, unchanged.
+func decodeText(b []byte) ([]byte, error) {
+	out, _, err := transform.Bytes(unicode.BOMOverride(transform.Nop), b)
+	return out, err
 }
 
 // EnvOverride is one MOTCUA_* environment variable and the setting it overrides.
@@ -258,6 +279,7 @@ var Env = []EnvOverride{
 	{"MOTCUA_PRINTER_ADDRESS", "printer.address", setString(func(c *Config) *string { return &c.Printer.Address })},
 	{"MOTCUA_CARD_READER", "card.reader", setString(func(c *Config) *string { return &c.Card.Reader })},
 	{"MOTCUA_CARD_TRACE", "card.trace", setString(func(c *Config) *string { return &c.Card.Trace })},
+	{"MOTCUA_CARD_PORTRAIT", "card.portrait", setString(func(c *Config) *string { return &c.Card.Portrait })},
 	{"MOTCUA_CACHE_TTL", "limits.cache_ttl", setDuration(func(c *Config) *Duration { return &c.Limits.CacheTTL })},
 	{"MOTCUA_CALENDAR", "calendar", setString(func(c *Config) *string { return &c.Calendar })},
 	{"MOTCUA_DATA_DIR", "data_dir", setString(func(c *Config) *string { return &c.DataDir })},
@@ -303,6 +325,9 @@ func (c Config) Validate() error {
 	}
 	if s := c.Printer.Size; s != "A4" && s != "A5" {
 		return fmt.Errorf("config: printer.size %q: A4 or A5", s)
+	}
+	if !slices.Contains(PortraitModes, c.Card.Portrait) {
+		return fmt.Errorf("config: card.portrait %q: one of %s", c.Card.Portrait, strings.Join(PortraitModes, ", "))
 	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil {
 		return fmt.Errorf("config: timezone %q: %w", c.Timezone, err)

@@ -1,11 +1,13 @@
 package config
 
 import (
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 )
 
 func TestLoadFileAndEnv(t *testing.T) {
@@ -53,6 +55,24 @@ func TestLoadErrors(t *testing.T) {
 	}
 	if _, err := Load(bad, func(k string) string { return map[string]string{"MOTCUA_CACHE_TTL": "soon"}[k] }); err == nil {
 		t.Fatal("bad duration must be rejected")
+	}
+	_, err := Load("", func(k string) string {
+		return map[string]string{"MOTCUA_CARD_PORTRAIT": "xyz", "XDG_CONFIG_HOME": dir}[k]
+	})
+	if err == nil || !strings.Contains(err.Error(), "auto, off, blocks, kitty, iterm2, sixel") {
+		t.Fatalf("card.portrait xyz must be refused with the allowed values, got %v", err)
+	}
+}
+
+func TestCardPortrait(t *testing.T) {
+	if got := Default().Card.Portrait; got != "auto" {
+		t.Errorf("default card.portrait %q", got)
+	}
+	cfg, err := Load("", func(k string) string {
+		return map[string]string{"MOTCUA_CARD_PORTRAIT": "sixel", "XDG_CONFIG_HOME": t.TempDir()}[k]
+	})
+	if err != nil || cfg.Card.Portrait != "sixel" {
+		t.Fatalf("%v %q", err, cfg.Card.Portrait)
 	}
 }
 
@@ -109,5 +129,42 @@ key_file = "/etc/motcua/client-key.pem"
 		if _, err := Load(p, func(k string) string { return bad[k] }); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
+	}
+}
+
+// A configuration file saved by a Windows tool reads like the plain one:
+// CRLF line ends, a UTF-8 byte order mark (Notepad's "UTF-8 with BOM") or
+// UTF-16 with its mark (PowerShell 5's Out-File and ">").
+func TestLoadWindowsEncodings(t *testing.T) {
+	text := "counter = 4\r\n[agency]\r\ncode = \"G01.00004\"\r\nplace = \"Phường Thử Nghiệm\"\r\n"
+	asUTF16 := func(order binary.AppendByteOrder, s string) []byte {
+		var b []byte
+		for _, u := range utf16.Encode([]rune("\uFEFF" + s)) {
+			b = order.AppendUint16(b, u)
+		}
+		return b
+	}
+	for _, tt := range []struct {
+		name string
+		file []byte
+	}{
+		{"utf-8 crlf", []byte(text)},
+		{"utf-8 with bom", append([]byte("\uFEFF"), text...)},
+		{"utf-16le with bom", asUTF16(binary.LittleEndian, text)},
+		{"utf-16be with bom", asUTF16(binary.BigEndian, text)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "config.toml")
+			if err := os.WriteFile(p, tt.file, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := Load(p, func(string) string { return "" })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Counter != 4 || cfg.Agency.Code != "G01.00004" || cfg.Agency.Place != "Phường Thử Nghiệm" {
+				t.Fatalf("unexpected config: %+v", cfg)
+			}
+		})
 	}
 }

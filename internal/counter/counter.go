@@ -290,7 +290,14 @@ func (s *Service) Appointment(days int, t time.Time) (due time.Time, warning str
 // ForgetLookups removes every cached look-up: a volunteer's session ends
 // without personal data left on the laptop (drafts stay sealed until they are
 // handed off with motcua draft export).
-func (s *Service) ForgetLookups() (int, error) { return s.store.PurgeLookups() }
+// A failure is logged here, so front ends that run it in the background may drop it.
+func (s *Service) ForgetLookups() (int, error) {
+	n, err := s.store.PurgeLookups()
+	if err != nil {
+		s.log.Error("cached look-ups not purged at the end of a volunteer's session", "err", err)
+	}
+	return n, err
+}
 
 // CardRead records in the access log that a card was read at the counter.
 func (s *Service) CardRead(op Operator, id string) {
@@ -300,4 +307,11 @@ func (s *Service) CardRead(op Operator, id string) {
 
 // SweepCache removes look-ups older than the cache's time limit (at start
 // and hourly: expired personal data is not kept).
-func (s *Service) SweepCache() (int, error) { return s.store.SweepLookups(s.cfg.CacheTTL) }
+// A failure is logged here, so front ends that run it in the background may drop it.
+func (s *Service) SweepCache() (int, error) {
+	n, err := s.store.SweepLookups(s.cfg.CacheTTL)
+	if err != nil {
+		s.log.Warn("expired look-ups not swept", "err", err)
+	}
+	return n, err
+}

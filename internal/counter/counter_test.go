@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -530,6 +531,9 @@ func TestExplain(t *testing.T) {
 		{"busy", offline.ErrBusy, "Dữ liệu đang được một lệnh khác sử dụng"},
 		{"validation", &forms.ValidationError{Problems: []forms.Problem{{FieldID: "purpose", Code: "required", Message: "Chưa chọn mục đích sử dụng."}}},
 			"Tờ khai chưa đúng: Chưa chọn mục đích sử dụng."},
+		{"login delayed", fmt.Errorf("login: %w", &offline.LoginDelayError{Wait: 4 * time.Minute}), "Hãy đợi 4 phút rồi thử lại."},
+		{"wrong passphrase, then a wait", &offline.LoginDelayError{Wait: 30 * time.Second, Cause: offline.ErrBadPassphrase},
+			"Sai mã cán bộ hoặc mật khẩu, đã sai nhiều lần liên tiếp. Hãy đợi 30 giây rồi nhập lại."},
 		{"unknown", errors.New("boom"), "Có lỗi ngoài dự kiến"},
 	}
 	for _, tt := range tests {

@@ -31,7 +31,7 @@ func Explain(err error) string {
 		return "Thời điểm tiếp nhận gốc không được sau thời điểm hiện tại."
 	case errors.Is(err, ErrVolunteer):
 		return "Tình nguyện viên chỉ chuẩn bị tờ khai: hồ sơ đã được lưu nháp, hãy chuyển cho cán bộ một cửa tiếp nhận."
-	case errors.Is(err, offline.ErrBadPassphrase), errors.Is(err, offline.ErrOperatorDisabled):
+	case errors.Is(err, offline.ErrLoginDelayed), errors.Is(err, offline.ErrBadPassphrase), errors.Is(err, offline.ErrOperatorDisabled):
 		return offline.ClerkMessage(err)
 	case errors.Is(err, forms.ErrSpecChanged):
 		return "Mẫu tờ khai đã được cập nhật sau khi lưu bản nháp này: hãy lập tờ khai mới."

@@ -52,6 +52,12 @@ type DrainReport struct {
 	NextAttempt time.Time `json:"nextAttempt,omitzero"`
 	// LastError is the last failure (English, for logs; no personal data).
 	LastError string `json:"lastError,omitempty"`
+	// The audit chain's head sent upstream after the round (anchor.go): its sequence number
+	// when anchored; AuditRollback when the chain lacks the head the gateway holds (nothing
+	// sent); AnchorError when anchoring failed (English, no personal data).
+	Anchored      uint64 `json:"anchored,omitempty"`
+	AuditRollback bool   `json:"auditRollback,omitempty"`
+	AnchorError   string `json:"anchorError,omitempty"`
 }
 
 // Drain sends the due dossiers of the outbox once, at most limit of them
@@ -121,6 +127,10 @@ func (s *Service) DrainWith(ctx context.Context, opt DrainOptions) (DrainReport,
 		if stop || len(opt.codes) > 0 {
 			break
 		}
+	}
+	if len(opt.codes) == 0 && !rep.LinkDown && ctx.Err() == nil {
+		// A sync round, not the reception's own attempt: the audit head goes upstream.
+		s.anchorAfterDrain(ctx, &rep)
 	}
 	err := s.store.View(func(tx *offline.Tx) error {
 		list, err := tx.ListOutbox(offline.OutboxPending, offline.OutboxSending)

@@ -75,11 +75,21 @@ func Config(dataDir string) config.Config {
 // and returns the demo environment using dataDir.
 func Start(_ context.Context, dataDir string) (*Env, error) {
 	pop := sandbox.Default()
-	srv := sandbox.NewServer(pop, sandbox.Options{})
-	url, stop, err := sandbox.Start("127.0.0.1:0", srv)
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("demo: data directory: %w", err)
+	}
+	// The demo gateway keeps the audit heads it receives beside the demo store, so that
+	// `motcua --demo audit verify` checks against the heads earlier runs anchored.
+	srv, err := sandbox.Open(pop, sandbox.Options{HeadsPath: filepath.Join(dataDir, "sandbox-audit-heads.jsonl")})
 	if err != nil {
 		return nil, fmt.Errorf("demo: start sandbox: %w", err)
 	}
+	url, stop, err := sandbox.Start("127.0.0.1:0", srv)
+	if err != nil {
+		srv.Close()
+		return nil, fmt.Errorf("demo: start sandbox: %w", err)
+	}
+	stop = func(stop func()) func() { return func() { stop(); srv.Close() } }(stop)
 	cfg := Config(dataDir)
 	cfg.Gateway.URL = url
 	env := &Env{Config: cfg, URL: url, Server: srv, Station: NewStation(pop), stop: stop,

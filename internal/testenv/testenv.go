@@ -1,11 +1,12 @@
 // Package testenv holds helpers for tests that need a real component
-// (tmux, pdftotext, pcscd, cupsd): outside CI a missing component skips the
+// (tmux, pdftotext, pcscd, cupsd, wine): outside CI a missing component skips the
 // test with a clear message; under CI=true it fails the test.
 package testenv
 
 import (
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -16,11 +17,21 @@ func InCI() bool { return os.Getenv("CI") == "true" }
 // (fails it under CI) naming the Debian package that provides it.
 func NeedTool(tb testing.TB, name, debPackage string) string {
 	tb.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
+	return NeedOneOf(tb, debPackage, name)
+}
+
+// NeedOneOf is NeedTool for a command that lives in different places on
+// different systems (Debian's wine64 package puts wine64 in /usr/lib/wine,
+// outside PATH): it returns the first of names found, each looked up in PATH
+// or, when it holds a slash, taken as a path.
+func NeedOneOf(tb testing.TB, debPackage string, names ...string) string {
+	tb.Helper()
+	for _, name := range names {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
 	}
-	msg := name + " not found: install the Debian package " + debPackage + " (make deps does)"
+	msg := strings.Join(names, " or ") + " not found: install the Debian package " + debPackage + " (the Makefile's deps step does)"
 	if InCI() {
 		tb.Fatalf("%s; under CI=true a missing component is a failure", msg)
 	}

@@ -81,19 +81,20 @@ func (p *PCSC) Connect(reader string) (*Connection, error) {
 	}
 	c, err := ctx.Connect(reader, scard.ShareExclusive, scard.ProtocolAny)
 	if err != nil {
-		ctx.Release()
+		_ = ctx.Release()
 		return nil, pcscErr(err)
 	}
+	// On the error paths the first error is the one to report; the clean-up's are not.
 	if err := c.BeginTransaction(); err != nil {
-		c.Disconnect(scard.ResetCard)
-		ctx.Release()
+		_ = c.Disconnect(scard.ResetCard)
+		_ = ctx.Release()
 		return nil, pcscErr(err)
 	}
 	st, err := c.Status()
 	if err != nil {
-		c.EndTransaction(scard.LeaveCard)
-		c.Disconnect(scard.ResetCard)
-		ctx.Release()
+		_ = c.EndTransaction(scard.LeaveCard)
+		_ = c.Disconnect(scard.ResetCard)
+		_ = ctx.Release()
 		return nil, pcscErr(err)
 	}
 	return &Connection{ctx: ctx, card: c, atr: st.Atr}, nil
@@ -178,15 +179,15 @@ func (c *Connection) Close() error {
 	}
 	c.mu.Unlock()
 	closeAll := func() error {
-		c.card.EndTransaction(scard.LeaveCard)
+		_ = c.card.EndTransaction(scard.LeaveCard) // Disconnect ends it too; its error says more
 		err := c.card.Disconnect(scard.ResetCard)
-		c.ctx.Release()
+		_ = c.ctx.Release()
 		return err
 	}
 	if abandoned && busy != nil {
 		go func() {
 			<-busy
-			closeAll()
+			_ = closeAll()
 		}()
 		return nil
 	}
@@ -243,7 +244,7 @@ func (p *PCSC) Watch(ctx context.Context) <-chan ReaderEvent {
 				return false
 			}
 		}
-		stop := context.AfterFunc(ctx, func() { p.ctx.Cancel() })
+		stop := context.AfterFunc(ctx, func() { _ = p.ctx.Cancel() }) // wakes GetStatusChange; nothing to do if it fails
 		defer stop()
 		const pnp = `\\?PnP?\Notification`
 		var last string

@@ -283,7 +283,6 @@ func TestCircuitBreaker(t *testing.T) {
 	for c.State().Status != gateway.LinkDegraded && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
-	before = srv.Stats().Requests
 	if _, _, err := c.Lookup(ctx, id, meta); !errors.Is(err, gateway.ErrCircuitOpen) {
 		t.Errorf("second call during the probe: %v", err)
 	}

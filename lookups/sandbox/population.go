@@ -17,7 +17,7 @@ import (
 const (
 	// DefaultSeed and DefaultSize define the population of Default().
 	DefaultSeed uint64 = 20250701
-	DefaultSize        = 100_000
+	DefaultSize int    = 100_000
 	// MaxSize is the largest population: the 6-digit ID sequence is the person's index.
 	MaxSize = 1_000_000
 )

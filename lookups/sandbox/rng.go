@@ -73,13 +73,6 @@ func later(a, b lookups.Date) lookups.Date {
 	return a
 }
 
-func earlier(a, b lookups.Date) lookups.Date {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
 // ageAt returns the age in whole years of someone born on birth, at date at.
 func ageAt(birth, at lookups.Date) int {
 	a := at.Year - birth.Year

@@ -32,6 +32,9 @@ type Options struct {
 	// JSON lines, fsynced before the answer), so that a restarted sandbox
 	// still deduplicates. Use Open to learn about an unreadable file.
 	StorePath string
+	// HeadsPath, when set, keeps the audit heads counters send (anchor.go) in that file;
+	// default StorePath+".heads" when StorePath is set, else in memory only.
+	HeadsPath string
 }
 
 // StoredDossier is a submission the server accepted.
@@ -84,6 +87,8 @@ type Server struct {
 	ordered   []*StoredDossier
 	store     *os.File
 	storeSize int64 // bytes of whole records in store
+
+	anchors anchorStore // audit heads (anchor.go)
 }
 
 // NewServer returns the sandbox gateway for pop (Default() when nil). It
@@ -115,12 +120,22 @@ func Open(pop *Population, opts Options) (*Server, error) {
 		if err := s.load(opts.StorePath); err != nil {
 			return nil, err
 		}
+		if opts.HeadsPath == "" {
+			opts.HeadsPath = opts.StorePath + ".heads"
+		}
+	}
+	if opts.HeadsPath != "" {
+		if err := s.anchors.load(opts.HeadsPath); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	s.mux.HandleFunc("GET /v1/health", s.health)
 	s.mux.HandleFunc("GET /v1/citizens/{id}", s.guard(s.citizen))
 	s.mux.HandleFunc("POST /v1/citizens:batch", s.guard(s.batch))
 	s.mux.HandleFunc("POST /v1/dossiers", s.guard(s.submit))
 	s.mux.HandleFunc("GET /v1/dossiers/{code}", s.guard(s.status))
+	s.routeAnchors()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, gateway.CodeNotFound, "Không có chức năng này trên cổng dữ liệu.")
 	})
@@ -130,14 +145,15 @@ func Open(pop *Population, opts Options) (*Server, error) {
 
 // Close closes the store file (when any). The server must not be used after.
 func (s *Server) Close() error {
+	aerr := s.anchors.close()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.store == nil {
-		return nil
+		return aerr
 	}
 	err := s.store.Close()
 	s.store = nil
-	return err
+	return errors.Join(err, aerr)
 }
 
 // ServeHTTP implements http.Handler.
@@ -355,7 +371,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(body)
+	_, _ = w.Write(body) // the client went away: nothing to do
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {
@@ -391,7 +407,9 @@ func serve(ctx context.Context, ln net.Listener, srv *Server) error {
 		if err := hs.Shutdown(sctx); err != nil {
 			return err
 		}
-		<-errc
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 		return nil
 	}
 }

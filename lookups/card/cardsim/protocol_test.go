@@ -95,8 +95,8 @@ func TestReadWithPACE(t *testing.T) {
 		for _, ref := range []byte{1, 2} {
 			c := issue(t, Profile{ParamID: param, NoBAC: true})
 			tm := &term{t: t, card: c}
-			ca := tm.okTx("SELECT EF.CardAccess", mustHex("00A4020C02011C"))
-			ca = tm.okTx("READ EF.CardAccess", mustHex("00B0000000"))
+			tm.okTx("SELECT EF.CardAccess", mustHex("00A4020C02011C"))
+			ca := tm.okTx("READ EF.CardAccess", mustHex("00B0000000"))
 			if !bytes.Equal(ca, c.File(fidCardAccess)) {
 				t.Errorf("EF.CardAccess %X", ca)
 			}

@@ -124,8 +124,8 @@ func (c *Connection) Transmit(ctx context.Context, apdu []byte) ([]byte, error) 
 	}
 	done := make(chan answer, 1)
 	go func() {
-		defer close(busy)
 		resp, err := c.card.Transmit(apdu)
+		close(busy) // before the answer: a Close right after it must not see a call in flight
 		done <- answer{resp, err}
 	}()
 	var a answer

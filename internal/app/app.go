@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"motcua/forms"
@@ -83,8 +84,10 @@ func Open(cfg config.Config, opt Options) (*App, error) {
 	dir := cfg.Printer.Dir
 	if dir == "" {
 		dir = filepath.Join(cfg.DataDir, "receipts")
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+		if err := PrivateDir(dir); err != nil {
+			return nil, fmt.Errorf("%w: receipts %s: %w", ErrDataDir, dir, err)
+		}
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("%w: receipts %s: %w", ErrDataDir, dir, err)
 	}
 	a.Files = printing.NewFilePrinter(dir)
@@ -124,6 +127,24 @@ func Open(cfg config.Config, opt Options) (*App, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// PrivateDir makes dir, a folder of the data directory holding personal files (receipts),
+// with mode 0700, and takes group and other access away from one that exists: a receipt
+// folder made by hand or by an older version does not stay open to other local users. A
+// folder the configuration names elsewhere (printer.dir) is created 0700 but left as it is.
+func PrivateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if runtime.GOOS != "windows" && st.Mode().Perm()&0o077 != 0 { // Windows: ACLs, not modes
+		return os.Chmod(dir, st.Mode().Perm()&0o700)
+	}
+	return nil
 }
 
 // gatewayConfig maps the [gateway] settings to the client's: in the file 0

@@ -269,7 +269,7 @@ func Init(dir string, first Operator, passphrase string, opt Options) (*Store, e
 		if err := meta.Put(metaFormat, []byte{formatVersion}); err != nil {
 			return fmt.Errorf("offline: writing format version: %w", err)
 		}
-		s.keys, s.actor = kr, first.ID
+		s.keys, s.actor, s.holder = kr, first.ID, Holder{Operator: first}
 		if err := tx.putOperator(first, &w); err != nil {
 			return err
 		}
@@ -367,7 +367,7 @@ func Unlock(dir, id, passphrase string, opt Options) (*Store, Operator, error) {
 	if err != nil {
 		return nil, Operator{}, err
 	}
-	s.keys, s.actor = kr, id
+	s.keys, s.actor, s.holder = kr, id, Holder{Operator: rec.Operator}
 	return s, rec.Operator, nil
 }
 

@@ -103,6 +103,8 @@ type Store struct {
 	// actor is the operator who unlocked the store ("keyfile:<id>" for a key file, "" for
 	// an unencrypted store); the store's own audit entries (operator changes) carry it.
 	actor string
+	// holder is who unlocked the store, with the role of a key file (holder.go).
+	holder Holder
 }
 
 var (

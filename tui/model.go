@@ -257,7 +257,6 @@ func (m Model) lockScreen(why string) (Model, tea.Cmd) {
 	if m.opt.Login == nil {
 		return m, nil
 	}
-	end := m.endSession() // holds the backend: the volunteer's look-ups go even though it is dropped
 	m = m.reset()
 	m.opt.Backend = nil
 	m.gwKnown = false
@@ -267,7 +266,7 @@ func (m Model) lockScreen(why string) (Model, tea.Cmd) {
 	m.loginID.Blur()
 	m.loginPass.Focus()
 	m.setMessage(why, false)
-	return m, end
+	return m, nil
 }
 
 func (m Model) updateLogin(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -324,18 +323,6 @@ func (m Model) loginError(err error) string {
 	return counter.Explain(err)
 }
 
-// endSession: a volunteer's session leaves no cached look-ups behind.
-func (m Model) endSession() tea.Cmd {
-	f, ok := m.opt.Backend.(interface{ ForgetLookups() (int, error) })
-	if !ok || !m.isVolunteer() {
-		return nil
-	}
-	return func() tea.Msg {
-		f.ForgetLookups()
-		return nil
-	}
-}
-
 // auditCardRead records the card read in the access log.
 func (m Model) auditCardRead(id string) tea.Cmd {
 	a, ok := m.opt.Backend.(interface{ CardRead(Operator, string) })
@@ -374,7 +361,10 @@ func (m *Model) refreshLink() {
 }
 
 // isVolunteer: the operator prepares declarations only, and sees sensitive
-// fields (ethnicity, religion) masked.
+// fields (ethnicity, religion) masked. It only shapes the screen: the use
+// cases decide (a volunteer's look-ups come without those values and leave
+// nothing in the cache; a reception is refused), so nothing is left to clean
+// up when the session ends.
 func (m Model) isVolunteer() bool { return m.opt.Operator.Role == offline.RoleVolunteer }
 
 type statusMsg struct {
@@ -601,7 +591,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		m.lastKey = time.Now()
 		if key.Matches(msg, m.keys.Quit) {
-			return m, tea.Sequence(m.endSession(), tea.Quit)
+			return m, tea.Quit
 		}
 		if m.screen == scrLogin {
 			if m.busy != "" {

@@ -116,7 +116,7 @@ func (a *app) dossierSubmitCmd() *cobra.Command {
 			if in.Service == "" || !ok {
 				return usageErr("không có thủ tục %q: đặt \"service\" trong tệp hoặc --service (xem motcua forms list)", in.Service)
 			}
-			e, op, err := a.openReceiving("Tiếp nhận hồ sơ")
+			e, op, err := a.openReceiving(counter.ActReceive)
 			if err != nil {
 				return err
 			}

@@ -31,6 +31,9 @@ type App struct {
 	Printer  printing.Printer      // the configured receipt printer
 	Files    *printing.FilePrinter // the PDF folder (the printer when kind is file; reprints with --out otherwise)
 	Service  *counter.Service      // nil when no gateway URL is configured
+	// Office is the use cases that need only the store (the Service's own when there is one),
+	// with the rights table: every command goes through it or through Service.
+	Office *counter.Office
 }
 
 // Options tune Open.
@@ -41,6 +44,9 @@ type Options struct {
 	// or an operator's ID and passphrase.
 	Credentials Credentials
 	Clock       func() time.Time // default: now in the configured time zone
+	// KDF is the argon2id cost of new passphrase wraps; zero: offline.DefaultKDF (tests
+	// lower it to run many commands).
+	KDF offline.KDFParams
 }
 
 // Credentials unlock the store.
@@ -76,11 +82,11 @@ var (
 // Open builds the parts for cfg.
 func Open(cfg config.Config, opt Options) (*App, error) {
 	a := &App{Config: cfg}
-	store, op, err := Unlock(cfg.DataDir, opt.Credentials, offline.Options{LockWait: cfg.Limits.LockWait.Duration, OnWait: opt.OnWait})
+	store, op, err := Unlock(cfg.DataDir, opt.Credentials, offline.Options{LockWait: cfg.Limits.LockWait.Duration, OnWait: opt.OnWait, KDF: opt.KDF})
 	if err != nil {
 		return nil, err
 	}
-	a.Store, a.Operator = store, op
+	a.Store, a.Operator, a.Office = store, op, counter.NewOffice(store)
 	dir := cfg.Printer.Dir
 	if dir == "" {
 		dir = filepath.Join(cfg.DataDir, "receipts")
@@ -126,6 +132,7 @@ func Open(cfg config.Config, opt Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.Office = a.Service.Office
 	return a, nil
 }
 

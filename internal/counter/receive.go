@@ -66,8 +66,8 @@ func (s *Service) ReceiveWith(ctx context.Context, decl *forms.Declaration, op O
 	if operator == "" {
 		return Outcome{}, errors.New("counter: receive without operator")
 	}
-	if op.Role == offline.RoleVolunteer {
-		return Outcome{}, ErrVolunteer
+	if err := s.Allow(op, ActReceive); err != nil {
+		return Outcome{}, err
 	}
 	if probs := decl.Validate(); len(probs) > 0 {
 		return Outcome{}, &forms.ValidationError{Problems: probs}

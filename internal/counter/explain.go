@@ -36,6 +36,10 @@ func Explain(err error) string {
 		return forbiddenMessage(fe)
 	case errors.Is(err, ErrNotHolder):
 		return "Mã cán bộ khác với người đã mở khóa kho dữ liệu. Hãy dùng đúng mã cán bộ đã đăng nhập."
+	case errors.Is(err, ErrKeyReused):
+		return "Khóa chống trùng này đã dùng cho một tờ khai khác. Hãy dùng khóa mới cho tờ khai mới."
+	case errors.Is(err, ErrBadKey):
+		return "Khóa chống trùng không hợp lệ: cần 1 đến 200 ký tự, không có ký tự điều khiển."
 	case errors.Is(err, offline.ErrNoOperator):
 		return "Không có cán bộ với mã này trong kho dữ liệu. Hãy kiểm tra lại mã cán bộ (--operator)."
 	case errors.Is(err, offline.ErrBadPassphrase), errors.Is(err, offline.ErrOperatorDisabled):

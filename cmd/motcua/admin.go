@@ -69,7 +69,7 @@ func (a *app) openAs(act counter.Action) (*env, counter.Operator, error) {
 	op, err := e.who(a)
 	if err == nil {
 		if aerr := e.office.Allow(op, act); aerr != nil {
-			err = refusal(aerr, "")
+			err = refusal(aerr, offline.ClerkMessage(aerr))
 		}
 	}
 	if err != nil {
@@ -259,7 +259,7 @@ func (a *app) operatorCmd() *cobra.Command {
 				act = counter.ActOperators
 			}
 			if err := e.office.Allow(me, act); err != nil {
-				return refusal(err, "")
+				return refusal(err, offline.ClerkMessage(err))
 			}
 			pass, err := a.askNewPassphrase(target)
 			if err != nil {

@@ -5,6 +5,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -160,7 +161,11 @@ func (e *Env) upgradeKeyFile(st *offline.Store) error {
 		if err := os.Rename(tmp, e.KeyFile); err != nil {
 			return fmt.Errorf("demo: new key file: %w", err)
 		}
-		return st.RevokeKeyFile(k.ID)
+		// another demo process starting at the same time may have revoked it already
+		if err := st.RevokeKeyFile(k.ID); err != nil && !errors.Is(err, offline.ErrNotFound) {
+			return fmt.Errorf("demo: revoke the old key file: %w", err)
+		}
+		return nil
 	}
 	return nil
 }

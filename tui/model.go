@@ -260,7 +260,6 @@ func (m Model) lockScreen(why string) (Model, tea.Cmd) {
 	if m.opt.Login == nil {
 		return m, nil
 	}
-	end := m.endSession() // holds the backend: the volunteer's look-ups go even though it is dropped
 	m = m.reset()
 	m.opt.Backend = nil
 	m.gwKnown = false
@@ -270,7 +269,7 @@ func (m Model) lockScreen(why string) (Model, tea.Cmd) {
 	m.loginID.Blur()
 	m.loginPass.Focus()
 	m.setMessage(why, false)
-	return m, end
+	return m, nil
 }
 
 func (m Model) updateLogin(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -343,18 +342,6 @@ func Interrupts(_ tea.Model, msg tea.Msg) tea.Msg {
 	return msg
 }
 
-// endSession: a volunteer's session leaves no cached look-ups behind.
-func (m Model) endSession() tea.Cmd {
-	f, ok := m.opt.Backend.(interface{ ForgetLookups() (int, error) })
-	if !ok || !m.isVolunteer() {
-		return nil
-	}
-	return func() tea.Msg {
-		_, _ = f.ForgetLookups() // the service logs a failure
-		return nil
-	}
-}
-
 // auditCardRead records the card read in the access log.
 func (m Model) auditCardRead(id string) tea.Cmd {
 	a, ok := m.opt.Backend.(interface{ CardRead(Operator, string) })
@@ -393,7 +380,10 @@ func (m *Model) refreshLink() {
 }
 
 // isVolunteer: the operator prepares declarations only, and sees sensitive
-// fields (ethnicity, religion) masked.
+// fields (ethnicity, religion) masked. It only shapes the screen: the use
+// cases decide (a volunteer's look-ups come without those values and leave
+// nothing in the cache; a reception is refused), so nothing is left to clean
+// up when the session ends.
 func (m Model) isVolunteer() bool { return m.opt.Operator.Role == offline.RoleVolunteer }
 
 type statusMsg struct {
@@ -545,7 +535,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case loginMsg:
 		return m.onLogin(msg)
 	case quitMsg:
-		return m, tea.Sequence(m.endSession(), tea.Quit)
+		return m, tea.Quit
 	case syncTickMsg:
 		return m, tea.Batch(m.drain(), m.syncTick())
 	case sweepTickMsg:
@@ -629,7 +619,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		m.lastKey = time.Now()
 		if key.Matches(msg, m.keys.Quit) {
-			return m, tea.Sequence(m.endSession(), tea.Quit)
+			return m, tea.Quit
 		}
 		if m.screen == scrLogin {
 			if m.busy != "" {

@@ -75,9 +75,10 @@ func (m Model) viewDrafts() string {
 	return b.String()
 }
 
-// maskSensitive hides a sensitive value (ethnicity, religion) from a volunteer.
+// maskSensitive hides a sensitive value (ethnicity, religion) from a volunteer
+// (whose look-ups come without it: see counter's rights table).
 func (m Model) maskSensitive(v string) string {
-	if m.isVolunteer() && v != "" {
+	if m.isVolunteer() {
 		return "••••"
 	}
 	return v

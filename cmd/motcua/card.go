@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"motcua/internal/config"
+	"motcua/internal/counter"
 	"motcua/internal/demo"
 	"motcua/lookups"
 	"motcua/lookups/card"
@@ -173,11 +174,10 @@ Với --demo: đọc chip mô phỏng của người tổng hợp có số --id 
 			if key == (card.Key{}) && virtual == "" {
 				return usageErr("cần khóa mở chip: --id, --can hoặc --mrz")
 			}
-			operator, err := a.operatorID()
-			if err != nil {
+			if _, err := a.operatorID(); err != nil {
 				return err
 			}
-			e, err := a.openEnv(false)
+			e, op, err := a.openAs(counter.ActCardRead)
 			if err != nil {
 				return err
 			}
@@ -219,10 +219,11 @@ Với --demo: đọc chip mô phỏng của người tổng hợp có số --id 
 				fmt.Fprintf(e.logw, "level=WARN msg=\"card read ended\" err=%q\n", err.Error())
 			}
 			if res != nil && res.Identity != nil {
-				if err := e.store.LogAccess(offline.AccessEntry{Operator: operator, Purpose: lookups.PurposeCheck, Action: offline.ActionCardRead,
+				if err := e.office.LogAccess(op, offline.AccessEntry{Purpose: lookups.PurposeCheck, Action: offline.ActionCardRead,
 					Subject: e.store.SubjectRef(res.Identity.ID), Outcome: res.Verdict().String()}); err != nil {
 					fmt.Fprintf(e.logw, "level=WARN msg=\"access log not written\" err=%q\n", err.Error())
 				}
+				e.office.Mask(op, &res.Identity.Citizen) // a volunteer does not see ethnicity and religion
 			}
 			if err != nil && (res == nil || res.Identity == nil) {
 				return failure(card.Explain(err), err)

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"motcua/internal/batchio"
+	"motcua/internal/counter"
 	"motcua/internal/reconcile"
 	"motcua/lookups"
 	"motcua/offline"
@@ -81,7 +82,7 @@ func (a *app) reconcileRun(ctx context.Context, o reconcileOptions) error {
 	if err := a.needGatewayConfig(); err != nil {
 		return err
 	}
-	e, op, err := a.openAs("Đối chiếu danh sách", offline.RoleSupervisor)
+	e, op, err := a.openAs(counter.ActReconcile)
 	if err != nil {
 		return err
 	}
@@ -94,7 +95,7 @@ func (a *app) reconcileRun(ctx context.Context, o reconcileOptions) error {
 	sum, resumed, runErr := a.reconcileWith(ctx, o, e.gw, op.ID)
 	if sum != nil {
 		detail, outcome := reconcileAudit(sum, runErr)
-		if err := e.store.LogAccess(offline.AccessEntry{Operator: op.ID, Purpose: lookups.PurposeReconcile,
+		if err := e.office.LogAccess(op, offline.AccessEntry{Purpose: lookups.PurposeReconcile,
 			Action: ActionReconcile, Outcome: outcome, Detail: detail}); err != nil && runErr == nil {
 			runErr = failure("Không ghi được nhật ký truy cập; kết quả đối chiếu vẫn giữ nguyên.", err)
 		}

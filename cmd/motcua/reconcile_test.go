@@ -107,6 +107,7 @@ func TestReconcileDemo(t *testing.T) {
 	dir := t.TempDir()
 	in, secrets := reconcileInput(t, dir)
 	out := filepath.Join(dir, "ketqua.csv")
+	asDemoOperator(t, dir, demo.OperatorID) // a supervisor's work: the passphrase, not the key file
 	r := runCLI(t, "--demo", "--data-dir", dir, "reconcile", "--in", in, "--out", out, "--workers", "2", "--rate", "50")
 	if r.code != 0 {
 		t.Fatal(r)
@@ -189,7 +190,13 @@ func TestReconcileNeedsSupervisor(t *testing.T) {
 	isolate(t)
 	dir := t.TempDir()
 	in, _ := reconcileInput(t, dir)
-	r := runCLI(t, "--demo", "--data-dir", dir, "--operator", demo.VolunteerID, "reconcile", "--in", in, "--out", filepath.Join(dir, "kq.csv"))
+	// the demo's key file has a clerk's rights, whoever it names
+	r := runCLI(t, "--demo", "--data-dir", dir, "reconcile", "--in", in, "--out", filepath.Join(dir, "kq.csv"))
+	if r.code != exitFailure || !strings.Contains(r.stderr, "không làm được bằng tệp khóa") || !strings.Contains(r.stderr, "quyền giám sát") {
+		t.Fatal(r)
+	}
+	asDemoOperator(t, dir, demo.VolunteerID)
+	r = runCLI(t, "--demo", "--data-dir", dir, "reconcile", "--in", in, "--out", filepath.Join(dir, "kq.csv"))
 	if r.code != exitFailure || !strings.Contains(r.stderr, "cần quyền giám sát") {
 		t.Fatal(r)
 	}

@@ -65,7 +65,8 @@ test: deps
 FUZZTIME ?= 2m
 FUZZ_TARGETS := ./lookups/qr:FuzzParse ./lookups/pid:FuzzValidate ./lookups/vntext:FuzzFoldTone \
 	./lookups/card/icao:FuzzTLV ./lookups/card:FuzzDG13 ./lookups/card:FuzzDG1 ./lookups/card:FuzzSOD \
-	./lookups/card:FuzzSecurityInfos ./lookups/card:FuzzSecureMessagingResponse ./lookups/card/cardsim:FuzzTransmit
+	./lookups/card:FuzzSecurityInfos ./lookups/card:FuzzSecureMessagingResponse ./lookups/card:FuzzMasterList \
+	./lookups/card/cardsim:FuzzTransmit
 soak: deps
 	MOTCUA_SOAK=1 $(GO) test -race -timeout 60m -count=1 ./...
 	@for t in $(FUZZ_TARGETS); do \

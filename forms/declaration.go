@@ -68,11 +68,16 @@ type Env struct {
 
 // PersonData is what fills a person slot.
 type PersonData struct {
-	Card       *lookups.Citizen  `json:"card,omitempty"`       // identity from chip or QR (nil when typed)
-	CardSource string            `json:"cardSource,omitempty"` // SourceCard or SourceQR
-	Resident   *lookups.Resident `json:"resident,omitempty"`   // database record (nil when not found / offline)
-	Origin     lookups.Origin    `json:"origin"`
-	At         time.Time         `json:"at"` // when the card was read or the ID typed
+	Card       *lookups.Citizen `json:"card,omitempty"`       // identity from chip or QR (nil when typed)
+	CardSource string           `json:"cardSource,omitempty"` // SourceCard or SourceQR
+	// LettersTrusted says, for a QR scan (SourceQR), that its letters came
+	// through intact (qr.Card.LettersTrusted). Without it the scan's letters
+	// (name, address, ethnicity...) never fill a field: only its digits (ID,
+	// old ID), dates and sex (checked against the ID) do.
+	LettersTrusted bool              `json:"lettersTrusted,omitempty"`
+	Resident       *lookups.Resident `json:"resident,omitempty"` // database record (nil when not found / offline)
+	Origin         lookups.Origin    `json:"origin"`
+	At             time.Time         `json:"at"` // when the card was read or the ID typed
 }
 
 // ID returns the person's personal ID number (card first, then database).
@@ -86,16 +91,20 @@ func (p PersonData) ID() string {
 	return ""
 }
 
-// FullName returns the person's name (database first when the card came by QR).
+// FullName returns the person's name (database first when the card came by
+// QR; never the letters of an untrusted scan).
 func (p PersonData) FullName() string {
 	if p.Resident != nil && (p.Card == nil || p.CardSource == SourceQR) {
 		return p.Resident.Citizen.FullName
 	}
-	if p.Card != nil {
+	if p.Card != nil && !p.untrustedLetters() {
 		return p.Card.FullName
 	}
 	return ""
 }
+
+// untrustedLetters reports a QR scan whose letters may be mangled.
+func (p PersonData) untrustedLetters() bool { return p.CardSource == SourceQR && !p.LettersTrusted }
 
 // PendingPerson is a derived slot ready to be looked up by ID.
 type PendingPerson struct {

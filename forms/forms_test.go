@@ -233,7 +233,13 @@ func TestProvenance(t *testing.T) {
 		{"qr id", "subject_id", SourceQR, cardReadAt, func(in *PrefillInput) { in.CardSource = SourceQR }},
 		// QR letters may be mangled: the name comes from the database instead.
 		{"qr name from database", "subject_name", SourceDatabase, fetchedAt, func(in *PrefillInput) { in.CardSource = SourceQR }},
-		{"qr name without database", "subject_name", SourceQR, cardReadAt, func(in *PrefillInput) { in.CardSource = SourceQR; in.Resident = nil }},
+		{"qr name without database", "subject_name", SourceQR, cardReadAt, func(in *PrefillInput) { in.CardSource = SourceQR; in.LettersTrusted = true; in.Resident = nil }},
+		// Untrusted QR letters never fill a field; its ID and dates may.
+		{"untrusted qr name without database", "subject_name", "", time.Time{}, func(in *PrefillInput) { in.CardSource = SourceQR; in.Resident = nil }},
+		{"untrusted qr ethnicity without database", "subject_ethnicity", "", time.Time{}, func(in *PrefillInput) { in.CardSource = SourceQR; in.Resident = nil }},
+		{"untrusted qr address without database", "subject_residence", "", time.Time{}, func(in *PrefillInput) { in.CardSource = SourceQR; in.Resident = nil }},
+		{"untrusted qr id without database", "subject_id", SourceQR, cardReadAt, func(in *PrefillInput) { in.CardSource = SourceQR; in.Resident = nil }},
+		{"untrusted qr issue date without database", "subject_id_issue_date", SourceQR, cardReadAt, func(in *PrefillInput) { in.CardSource = SourceQR; in.Resident = nil }},
 		{"database when no card", "subject_name", SourceDatabase, fetchedAt, func(in *PrefillInput) { in.Card = nil }},
 		{"default nationality", "subject_nationality", SourceDefault, fixedNow, func(in *PrefillInput) { in.Card = nil; in.Resident = nil }},
 	}

@@ -18,7 +18,9 @@ import (
 type PrefillInput struct {
 	Card       *lookups.Citizen // identity read from the card or its QR code
 	CardSource string           // SourceCard or SourceQR (SourceCard when empty)
-	CardReadAt time.Time        // when the card was read (Now when zero)
+	// LettersTrusted: the QR scan's letters are intact (see PersonData).
+	LettersTrusted bool
+	CardReadAt     time.Time // when the card was read (Now when zero)
 
 	Resident *lookups.Resident // the population database's record of the same person
 	Origin   lookups.Origin    // where Resident came from: Source "gateway" or "cache", and when
@@ -52,7 +54,7 @@ func Prefill(spec *Spec, in PrefillInput) *Declaration {
 	}
 	for _, p := range spec.persons {
 		if p.derive == "" {
-			_ = d.FillPerson(p.ID, PersonData{Card: in.Card, CardSource: in.CardSource, Resident: in.Resident, Origin: in.Origin, At: at})
+			_ = d.FillPerson(p.ID, PersonData{Card: in.Card, CardSource: in.CardSource, LettersTrusted: in.LettersTrusted, Resident: in.Resident, Origin: in.Origin, At: at})
 			break
 		}
 	}
@@ -239,7 +241,7 @@ func (d *Declaration) applySource(f *Field, st *fieldState, src source) bool {
 		}
 		p := Provenance{Source: pd.CardSource, At: pd.At, Slot: slot}
 		if src.name == "address" {
-			if pd.CardSource == SourceQR && pd.Resident != nil {
+			if pd.CardSource == SourceQR && (pd.Resident != nil || !pd.LettersTrusted) {
 				return false
 			}
 			return d.putCardAddress(f, st, norm.NFC.String(c.CardAddress), p)
@@ -283,7 +285,9 @@ func (d *Declaration) putText(f *Field, st *fieldState, v string, p Provenance) 
 }
 
 // cardValue is one value of the card. Letters typed by a keyboard-mode QR
-// scanner are often mangled: with a database record, text comes from it.
+// scanner are often mangled: with a database record, text comes from it,
+// and the letters of a scan not trusted never fill a field (its digits,
+// dates and sex, checked against the ID, do).
 func cardValue(pd *PersonData, name string) string {
 	c := pd.Card
 	switch name {
@@ -298,7 +302,7 @@ func cardValue(pd *PersonData, name string) string {
 	case "issueDate":
 		return c.IssueDate.String()
 	}
-	if pd.CardSource == SourceQR && pd.Resident != nil {
+	if pd.CardSource == SourceQR && (pd.Resident != nil || !pd.LettersTrusted) {
 		return ""
 	}
 	switch name {

@@ -322,6 +322,8 @@ func (m CallMeta) Validate() error {
 type Origin struct {
 	Source    string    `json:"source"`    // "gateway" or "cache"
 	FetchedAt time.Time `json:"fetchedAt"` // when the gateway produced the record
+	// Masked: sensitive values (ethnicity, religion) were withheld from this operator.
+	Masked bool `json:"masked,omitempty"`
 }
 
 // Source is anything that answers a resident look-up by personal ID number.

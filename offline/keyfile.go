@@ -35,6 +35,9 @@ type KeyFileInfo struct {
 	ID        string    `json:"id"`
 	CreatedAt time.Time `json:"createdAt"`
 	CreatedBy string    `json:"createdBy"`
+	// Role is the key file's role (KeyRole*; holder.go), covered by the record's MAC. Empty
+	// in records made before roles existed: see EffectiveRole.
+	Role string `json:"role,omitempty"`
 }
 
 type keyFileRecord struct {
@@ -64,12 +67,16 @@ func keyFileKEK(secret, storeID []byte) ([]byte, error) {
 	return subkey(secret, storeID, "motcua/keyfile/v1")
 }
 
-// ExportKeyFile writes a new key file at path (created with mode 0600; an existing file is
-// not overwritten) and records it in the store (audit: ActionKeyFile "export=<id>"). It
-// returns the key file's ID for RevokeKeyFile. The caller checks the acting role.
-func (s *Store) ExportKeyFile(path string) (id string, err error) {
+// ExportKeyFile writes a new key file with role (one of KeyRoles) at path (created with mode
+// 0600; an existing file is not overwritten) and records it in the store (audit:
+// ActionKeyFile "export=<id>"). It returns the key file's ID for RevokeKeyFile. The caller
+// checks the acting role.
+func (s *Store) ExportKeyFile(path, role string) (id string, err error) {
 	if err := s.requireKey(); err != nil {
 		return "", err
+	}
+	if !ValidKeyRole(role) {
+		return "", fmt.Errorf("%w: key file role %q", ErrInvalidOperator, role)
 	}
 	secret, err := randomBytes(32)
 	if err != nil {
@@ -107,7 +114,7 @@ func (s *Store) ExportKeyFile(path string) (id string, err error) {
 		_ = os.Remove(path)
 		return "", fmt.Errorf("offline: writing key file: %w", werr)
 	}
-	rec := keyFileRecord{KeyFileInfo: KeyFileInfo{ID: id, CreatedAt: s.now().UTC().Round(0), CreatedBy: s.actorOr()}, Pub: pub, Sealed: sealed}
+	rec := keyFileRecord{KeyFileInfo: KeyFileInfo{ID: id, CreatedAt: s.now().UTC().Round(0), CreatedBy: s.actorOr(), Role: role}, Pub: pub, Sealed: sealed}
 	rec.MAC = s.keys.recordMAC("kf", rec.canonical())
 	v, err := json.Marshal(rec)
 	if err != nil {
@@ -134,7 +141,7 @@ func (s *Store) ExportKeyFile(path string) (id string, err error) {
 // UnlockWithKeyFile opens the encrypted store in dir with a key file written by
 // ExportKeyFile. The file must not be readable by group or others (ErrKeyFileMode, except on
 // Windows); a malformed, foreign or revoked key file gives ErrBadKeyFile. The store's Actor is
-// "keyfile:<id>".
+// "keyfile:<id>"; its Holder carries the key file's role.
 func UnlockWithKeyFile(dir, path string, opt Options) (*Store, error) {
 	s, err := newStore(dir, opt, false)
 	if err != nil {
@@ -198,8 +205,12 @@ func UnlockWithKeyFile(dir, path string, opt Options) (*Store, error) {
 	if !hmac.Equal(rec.MAC, kr.recordMAC("kf", rec.canonical())) {
 		return nil, fmt.Errorf("%w: key file record %s was changed outside motcua", ErrUnsealable, kf.ID)
 	}
+	if rec.Role != "" && !ValidKeyRole(rec.Role) {
+		return nil, fmt.Errorf("%w: key file %s has the unknown role %q", ErrBadKeyFile, kf.ID, rec.Role)
+	}
 	kr.gen = gen
 	s.keys, s.actor = kr, "keyfile:"+kf.ID
+	s.holder = Holder{KeyFile: kf.ID, KeyRole: rec.EffectiveRole()}
 	err = s.Update(func(tx *Tx) error {
 		if err := tx.settleLogins(""); err != nil { // failed logins kept aside go into the audit chain
 			return err

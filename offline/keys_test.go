@@ -3,6 +3,7 @@ package offline
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -289,14 +290,14 @@ func TestKeyFile(t *testing.T) {
 	s := newEncrypted(t)
 	writePersonalData(t, s)
 	path := filepath.Join(t.TempDir(), "motcua.key")
-	id, err := s.ExportKeyFile(path)
+	id, err := s.ExportKeyFile(path, KeyRoleSync)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("key file: %v %v", st.Mode(), err)
 	}
-	if _, err := s.ExportKeyFile(path); err == nil {
+	if _, err := s.ExportKeyFile(path, KeyRoleSync); err == nil {
 		t.Error("ExportKeyFile overwrote an existing file")
 	}
 	k, err := UnlockWithKeyFile(s.Dir(), path, testOpt())
@@ -307,7 +308,7 @@ func TestKeyFile(t *testing.T) {
 		t.Errorf("actor %q", k.Actor())
 	}
 	readAll(t, k)
-	if list, err := k.KeyFiles(); err != nil || len(list) != 1 || list[0].ID != id || list[0].CreatedBy != "gs01" {
+	if list, err := k.KeyFiles(); err != nil || len(list) != 1 || list[0].ID != id || list[0].CreatedBy != "gs01" || list[0].Role != KeyRoleSync {
 		t.Errorf("KeyFiles = %+v, %v", list, err)
 	}
 
@@ -388,5 +389,92 @@ func TestTwoProcessesUnlockTheSameStore(t *testing.T) {
 	rep, err := s.VerifyAudit()
 	if err != nil || rep.Entries != 3+2*n {
 		t.Errorf("audit after two writers: %+v %v", rep, err)
+	}
+}
+
+// A key file's role is chosen when it is made, unlocks with it, and cannot be changed in the
+// file: the role is inside the record's MAC. A record made before roles existed has the
+// sync-and-reception role.
+func TestKeyFileRole(t *testing.T) {
+	s := newEncrypted(t)
+	if h := s.Holder(); h.Operator.ID != "gs01" || h.Operator.Role != RoleSupervisor || h.KeyFile != "" {
+		t.Errorf("Init holder = %+v", h)
+	}
+	if c, _, err := Unlock(s.Dir(), "cb02", clerkPass, testOpt()); err != nil || c.Holder().Operator.Role != RoleClerk {
+		t.Errorf("Unlock holder: %v %+v", err, c.Holder())
+	}
+	if _, err := s.ExportKeyFile(filepath.Join(t.TempDir(), "x.key"), RoleSupervisor); !errors.Is(err, ErrInvalidOperator) {
+		t.Errorf("a supervisor key file: %v, want ErrInvalidOperator", err)
+	}
+	if _, err := s.ExportKeyFile(filepath.Join(t.TempDir(), "x.key"), ""); !errors.Is(err, ErrInvalidOperator) {
+		t.Errorf("a key file without a role: %v, want ErrInvalidOperator", err)
+	}
+	paths := map[string]string{}
+	ids := map[string]string{}
+	for _, r := range KeyRoles {
+		paths[r] = filepath.Join(t.TempDir(), "k.key")
+		id, err := s.ExportKeyFile(paths[r], r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[r] = id
+		k, err := UnlockWithKeyFile(s.Dir(), paths[r], testOpt())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := k.Holder(); h.KeyFile != id || h.KeyRole != r || h.Operator.ID != "" {
+			t.Errorf("role %s: holder %+v", r, h)
+		}
+	}
+
+	// an edited role does not unlock
+	edit := func(id string, f func(v []byte) []byte) {
+		t.Helper()
+		if err := s.Update(func(tx *Tx) error {
+			meta := tx.tx.Bucket([]byte(bucketMeta))
+			return meta.Put([]byte(metaKeyFilePrefix+id), f(meta.Get([]byte(metaKeyFilePrefix+id))))
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edit(ids[KeyRoleSync], func(v []byte) []byte {
+		return bytes.Replace(v, []byte(`"role":"sync"`), []byte(`"role":"clerk"`), 1)
+	})
+	if _, err := UnlockWithKeyFile(s.Dir(), paths[KeyRoleSync], testOpt()); !errors.Is(err, ErrUnsealable) {
+		t.Errorf("a sync key file edited to clerk: %v, want ErrUnsealable", err)
+	}
+	// removing the role (to get the older default) does not unlock either
+	edit(ids[KeyRoleReception], func(v []byte) []byte {
+		return bytes.Replace(v, []byte(`,"role":"reception"`), nil, 1)
+	})
+	if _, err := UnlockWithKeyFile(s.Dir(), paths[KeyRoleReception], testOpt()); !errors.Is(err, ErrUnsealable) {
+		t.Errorf("a reception key file with its role removed: %v, want ErrUnsealable", err)
+	}
+
+	// a record written before roles existed: no role field, authenticated as it was then
+	legacy := filepath.Join(t.TempDir(), "old.key")
+	id, err := s.ExportKeyFile(legacy, KeyRoleClerk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(id, func(v []byte) []byte {
+		var rec keyFileRecord
+		if err := json.Unmarshal(v, &rec); err != nil {
+			t.Fatal(err)
+		}
+		rec.Role = ""
+		rec.MAC = s.keys.recordMAC("kf", rec.canonical())
+		out, _ := json.Marshal(rec)
+		if bytes.Contains(out, []byte(`"role"`)) {
+			t.Fatalf("a record without a role still names one: %s", out)
+		}
+		return out
+	})
+	k, err := UnlockWithKeyFile(s.Dir(), legacy, testOpt())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := k.Holder(); h.KeyRole != KeyRoleSyncReception {
+		t.Errorf("a key file made before roles: role %q, want %q", h.KeyRole, KeyRoleSyncReception)
 	}
 }

@@ -283,7 +283,7 @@ func Init(dir string, first Operator, passphrase string, opt Options) (*Store, e
 		if err := meta.Put(metaFormat, []byte{formatVersion}); err != nil {
 			return fmt.Errorf("offline: writing format version: %w", err)
 		}
-		s.keys, s.actor = kr, first.ID
+		s.keys, s.actor, s.holder = kr, first.ID, Holder{Operator: first}
 		if err := tx.putOperator(first, &w); err != nil {
 			return err
 		}
@@ -410,7 +410,7 @@ func Unlock(dir, id, passphrase string, opt Options) (*Store, Operator, error) {
 		return nil, Operator{}, err
 	}
 	kr.gen = gen
-	s.keys, s.actor = kr, id
+	s.keys, s.actor, s.holder = kr, id, Holder{Operator: rec.Operator}
 	err = s.Update(func(tx *Tx) error {
 		if err := tx.settleLogins(id); err != nil {
 			return err

@@ -92,11 +92,11 @@ func TestRevokedKeyFileDoesNotOpenLaterData(t *testing.T) {
 	writePersonalData(t, s)
 	kfDir := t.TempDir()
 	revoked, kept := filepath.Join(kfDir, "thief.key"), filepath.Join(kfDir, "sync.key")
-	id, err := s.ExportKeyFile(revoked)
+	id, err := s.ExportKeyFile(revoked, KeyRoleSync)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ExportKeyFile(kept); err != nil {
+	if _, err := s.ExportKeyFile(kept, KeyRoleSync); err != nil {
 		t.Fatal(err)
 	}
 	oldCopy := copyStore(t, s)
@@ -245,7 +245,7 @@ func TestRotationWithOldRecords(t *testing.T) {
 	}
 	// A legacy key file record: upgraded at its unlock too.
 	kf := filepath.Join(t.TempDir(), "k.key")
-	kid, err := s.ExportKeyFile(kf)
+	kid, err := s.ExportKeyFile(kf, KeyRoleSync)
 	if err != nil {
 		t.Fatal(err)
 	}

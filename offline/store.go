@@ -106,6 +106,8 @@ type Store struct {
 
 	rotMu        sync.Mutex
 	lastRotation *KeyRotation // what the last key rotation made through this Store did
+	// holder is who unlocked the store, with the role of a key file (holder.go).
+	holder Holder
 }
 
 var (

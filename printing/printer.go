@@ -90,7 +90,9 @@ func validCode(code string) error {
 }
 
 // Print writes the PDF atomically: a temporary file in the same directory, synced, then
-// renamed over <code>.pdf, so a reader never sees a half-written receipt.
+// renamed over <code>.pdf, so a reader never sees a half-written receipt. The file is 0600
+// like every other file with personal data: a shared or wider folder does not open it to
+// other local users.
 func (p *FilePrinter) Print(ctx context.Context, job Job) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -117,7 +119,7 @@ func (p *FilePrinter) Print(ctx context.Context, job Job) (err error) {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
+		err = os.Chmod(tmp.Name(), 0o600)
 	}
 	if err == nil {
 		err = os.Rename(tmp.Name(), p.Path(job.DossierCode))

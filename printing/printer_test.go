@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -108,5 +109,31 @@ func TestFilePrinterStatusUnwritable(t *testing.T) {
 				t.Fatal("Print into an unwritable place succeeded")
 			}
 		})
+	}
+}
+
+// A receipt holds a citizen's name and ID: its file is 0600 whatever the folder's mode and
+// the process's umask, first print and reprint alike.
+func TestFilePrinterFileMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("file modes are ACLs on Windows")
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil { // a folder shared by hand
+		t.Fatal(err)
+	}
+	p := NewFilePrinter(dir)
+	code := "G22.99.08-261123-0005"
+	for _, content := range [][]byte{[]byte("%PDF-first"), []byte("%PDF-reprint")} {
+		if err := p.Print(context.Background(), Job{DossierCode: code, PDF: content}); err != nil {
+			t.Fatal(err)
+		}
+		st, err := os.Stat(p.Path(code))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("receipt file mode %v, want 0600", st.Mode().Perm())
+		}
 	}
 }

@@ -67,8 +67,6 @@ type Housekeeping interface {
 	Drain(ctx context.Context, limit int) (counter.DrainReport, error)
 	RetryPrints(ctx context.Context, operator string) (printed, waiting int, err error)
 	SweepCache() (int, error)
-	// ForgetLookups removes the cached look-ups when a volunteer's session ends.
-	ForgetLookups() (int, error)
 	CardRead(op Operator, id string)
 }
 

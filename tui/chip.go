@@ -23,9 +23,14 @@ type chipState struct {
 	readers *card.ReaderEvent // last reader state (PC/SC stations)
 }
 
-// receivable: no check of the chip failed (a card that failed one cannot be
-// used to receive).
-func (c chipState) receivable() bool { return c.res == nil || c.res.Verdict() != card.Failed }
+// receivable is the counter's policy for the card read (card.Result.Receivable):
+// whether a dossier may be received with its data, and what to tell the clerk.
+func (c chipState) receivable() (bool, string) {
+	if c.res == nil {
+		return true, ""
+	}
+	return c.res.Receivable()
+}
 
 // chipProgressMsg is one step of a chip read; ch delivers the next.
 type chipProgressMsg struct {
@@ -119,7 +124,7 @@ func (d *desk) onChipProgress(msg chipProgressMsg) tea.Cmd {
 		if c.slot == "" {
 			d.v.card, d.v.cardSource, d.v.qrWarnings = &cit, forms.SourceCard, nil
 		}
-		return tea.Batch(d.lookup(c.slot, cit.ID, &cit, forms.SourceCard), d.auditCardRead(cit.ID), next)
+		return tea.Batch(d.lookup(c.slot, cit.ID, &cit, forms.SourceCard, true), d.auditCardRead(cit.ID), next)
 	}
 	return next
 }
@@ -146,6 +151,10 @@ func (d *desk) onChipDone(msg chipDoneMsg) tea.Cmd {
 			d.f.fail("Không đọc được thẻ: " + card.Explain(msg.err))
 			return face
 		}
+		if c.res != nil && c.res.Decided() { // the checks were decided; the portrait is missing
+			d.f.say("Đã xác thực chip; chưa đọc được ảnh chân dung: " + card.Explain(msg.err))
+			return face
+		}
 		d.f.fail("Chưa xác thực xong chip: " + card.Explain(msg.err) + " Nhấn F2 để đọc lại.")
 		return face
 	}
@@ -155,6 +164,8 @@ func (d *desk) onChipDone(msg chipDoneMsg) tea.Cmd {
 			who = "Thẻ của " + strings.ToLower(d.v.intake.Label(c.slot))
 		}
 		d.f.fail(who + " KHÔNG vượt qua xác thực chip: dữ liệu chip có thể bị sửa hoặc thẻ bị sao chép. Không dùng thẻ này để tiếp nhận.")
+	} else if ok, notice := c.receivable(); ok && notice != "" {
+		d.f.say(notice)
 	}
 	return face
 }
@@ -254,6 +265,8 @@ func chipVerdict(f *frame, r *card.Result) string {
 	switch r.Verdict() {
 	case card.Passed:
 		return f.st.OK.Render("✓ Chip đã xác thực")
+	case card.ChipNotProven:
+		return f.st.Warn.Render("! Dữ liệu đúng chữ ký, chưa chứng minh được chip gốc: đối chiếu ảnh chân dung")
 	case card.Untrusted:
 		return f.st.Warn.Render("! Chữ ký hợp lệ, chưa có chứng thư CSCA")
 	case card.Failed:
@@ -274,7 +287,7 @@ func chipChecks(f *frame, c chipState) string {
 			return f.st.OK.Render(s.Label())
 		case card.Failed:
 			return f.st.Error.Render(s.Label())
-		case card.Untrusted, card.Interrupted:
+		case card.Untrusted, card.Interrupted, card.ChipNotProven:
 			return f.st.Warn.Render(s.Label())
 		}
 		return f.st.Muted.Render(s.Label())
@@ -283,14 +296,14 @@ func chipChecks(f *frame, c chipState) string {
 	switch {
 	case r.Face != nil:
 		face = f.st.OK.Render(fmt.Sprintf("%s, %d KB", r.Face.Format, (len(r.Face.Data)+512)/1024))
-	case r.Verdict() == card.Interrupted:
+	case r.Verdict() == card.Interrupted, r.FaceNote != "":
 		face = f.st.Warn.Render("chưa đọc")
 	case r.Verdict() != card.Pending && c.step == "":
 		face = f.st.Muted.Render("không có")
 	}
 	out := fmt.Sprintf("Chip (%s): chữ ký số %s · chống sao chép %s · xác thực chip %s · ảnh %s\n",
 		r.Access, state(r.Passive), state(r.Active), state(r.Chip), face)
-	for _, n := range []string{r.PassiveNote, r.ActiveNote, r.ChipNote} {
+	for _, n := range []string{r.PassiveNote, r.ActiveNote, r.ChipNote, r.MRZNote, r.IdentityNote, r.FaceNote} {
 		if n != "" {
 			out += f.st.Warn.Render("  "+n) + "\n"
 		}

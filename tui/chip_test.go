@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -87,6 +88,41 @@ func TestFailedChipCannotReceive(t *testing.T) {
 	h.want("Bước 2", "không tiếp nhận hồ sơ bằng dữ liệu của thẻ này")
 }
 
+// TestPassiveOnlyCardCanReceiveWithPortraitCheck: a card that offers
+// neither active nor chip authentication gets its own words, and the clerk
+// is told to compare the portrait; the counter may then receive.
+func TestPassiveOnlyCardCanReceiveWithPortraitCheck(t *testing.T) {
+	steps, last := script(id1, func(r *card.Result) { r.Active, r.Chip = card.NotOffered, card.NotOffered })
+	st := &fakeStation{virtual: []lookups.CardInfo{{ID: id1}}, steps: steps, final: last}
+	h := chipHarness(t, st)
+	h.send(tea.KeyPressMsg{Code: tea.KeyF2})
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("Bước 2", "chưa chứng minh được chip gốc", "ảnh chân dung")
+	if f := h.model().f; f.noticeErr || !strings.Contains(f.notice, "ảnh chân dung") {
+		t.Fatalf("message %q (error %v)", f.notice, f.noticeErr)
+	}
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("Bước 3")
+}
+
+// TestUnfinishedChipCannotReceive: a read that stopped before its checks
+// were decided does not receive with the card's data.
+func TestUnfinishedChipCannotReceive(t *testing.T) {
+	steps, _ := script(id1, nil)
+	steps = steps[:2]
+	partial := steps[1].Result.Clone()
+	partial.Passive, partial.Active, partial.Chip = card.Interrupted, card.Interrupted, card.Interrupted
+	st := &fakeStation{virtual: []lookups.CardInfo{{ID: id1}}, steps: steps, final: partial, err: card.ErrRemoved}
+	h := chipHarness(t, st)
+	h.send(tea.KeyPressMsg{Code: tea.KeyF2})
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("Bước 2", "Chưa xác thực xong")
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if f := h.model().f; f.screen != scrResident || !strings.Contains(f.notice, "gõ số định danh") {
+		t.Fatalf("screen %d message %q", f.screen, f.notice)
+	}
+}
+
 func TestCardRemovedBeforeIdentity(t *testing.T) {
 	st := &fakeStation{virtual: []lookups.CardInfo{{ID: id1}}, err: fmt.Errorf("%w (test)", card.ErrRemoved),
 		steps: []card.Progress{{Stage: card.StageAccess, Step: "Đang mở khóa chip…", Result: &card.Result{}}}}
@@ -113,6 +149,22 @@ func TestCardRemovedWhileVerifying(t *testing.T) {
 	h.send(tea.KeyPressMsg{Code: tea.KeyF2})
 	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	h.want("Bước 2", "Chưa xác thực xong", "chưa kiểm tra được", "nhấn F2 để đọc lại")
+}
+
+// TestCardPulledAfterTheChecks: one truth: the checks were decided, only
+// the portrait is missing; the screen does not say "not verified yet".
+func TestCardPulledAfterTheChecks(t *testing.T) {
+	steps, last := script(id1, nil)
+	last.Files = map[int]card.State{2: card.Interrupted}
+	last.FaceNote = "Chưa đọc được ảnh chân dung: việc đọc thẻ bị dừng giữa chừng."
+	st := &fakeStation{virtual: []lookups.CardInfo{{ID: id1}}, steps: steps, final: last, err: card.ErrRemoved}
+	h := chipHarness(t, st)
+	h.send(tea.KeyPressMsg{Code: tea.KeyF2})
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("Bước 2", "✓ Chip đã xác thực", "Chưa đọc được ảnh chân dung")
+	if f := h.model().f; strings.Contains(f.notice, "Chưa xác thực xong") || !strings.Contains(f.notice, "Đã xác thực chip") {
+		t.Fatalf("message %q", f.notice)
+	}
 }
 
 func TestPhysicalReaderNeedsTheCAN(t *testing.T) {

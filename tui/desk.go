@@ -34,6 +34,7 @@ type visit struct {
 	card       *lookups.Citizen // what the chip or the QR code gave
 	cardSource string           // forms.SourceCard, SourceQR, or "" for a typed ID
 	qrWarnings []string
+	qrTrusted  bool // the QR scan's letters came through intact (qr.Card.LettersTrusted)
 	resident   *lookups.Resident
 	origin     lookups.Origin
 	looked     []string // IDs looked up before the service was chosen
@@ -69,7 +70,8 @@ func (d *desk) reset() tea.Cmd {
 
 // person is the citizen served as a slot filler.
 func (d *desk) person() forms.PersonData {
-	p := forms.PersonData{Card: d.v.card, CardSource: d.v.cardSource, Resident: d.v.resident, Origin: d.v.origin, At: d.f.now()}
+	p := forms.PersonData{Card: d.v.card, CardSource: d.v.cardSource, Resident: d.v.resident, Origin: d.v.origin, At: d.f.now(),
+		LettersTrusted: d.v.cardSource == forms.SourceQR && d.v.qrTrusted}
 	if p.Card == nil {
 		p.CardSource = forms.SourceTyped
 	}
@@ -97,9 +99,9 @@ func (d *desk) identify(text string) tea.Cmd {
 		}
 		cit := c.Citizen
 		if d.v.slotTarget == "" {
-			d.v.card, d.v.cardSource, d.v.qrWarnings = &cit, forms.SourceQR, c.Warnings
+			d.v.card, d.v.cardSource, d.v.qrWarnings, d.v.qrTrusted = &cit, forms.SourceQR, c.Warnings, c.LettersTrusted
 		}
-		return d.lookup(d.v.slotTarget, cit.ID, &cit, forms.SourceQR)
+		return d.lookup(d.v.slotTarget, cit.ID, &cit, forms.SourceQR, c.LettersTrusted)
 	}
 	id := strings.Map(func(r rune) rune {
 		if r == ' ' || r == '.' || r == '-' {
@@ -111,7 +113,7 @@ func (d *desk) identify(text string) tea.Cmd {
 		d.f.fail(pidMessage(err))
 		return nil
 	}
-	return d.lookup(d.v.slotTarget, id, nil, forms.SourceTyped)
+	return d.lookup(d.v.slotTarget, id, nil, forms.SourceTyped, false)
 }
 
 // qrMessage says what is wrong with a QR line and what to do: scan again,
@@ -145,8 +147,9 @@ func pidMessage(err error) string {
 }
 
 // lookup asks the population database about id, for the citizen served
-// (slot "") or a person slot of the declaration.
-func (d *desk) lookup(slot, id string, card *lookups.Citizen, source string) tea.Cmd {
+// (slot "") or a person slot of the declaration; trusted says that a QR
+// scan's letters came through intact.
+func (d *desk) lookup(slot, id string, card *lookups.Citizen, source string, trusted bool) tea.Cmd {
 	if d.v.intake != nil {
 		d.v.intake.NoteLookup(id)
 	} else {
@@ -156,7 +159,7 @@ func (d *desk) lookup(slot, id string, card *lookups.Citizen, source string) tea
 	meta := lookups.CallMeta{Operator: d.f.op.ID, Purpose: lookups.PurposeReception}
 	return d.f.io("Đang tra cứu Cơ sở dữ liệu quốc gia về dân cư…", 15*time.Second, func(ctx context.Context) tea.Msg {
 		res, origin, err := b.Lookup(ctx, id, meta)
-		return lookupMsg{seq: seq, slot: slot, id: id, card: card, source: source, resident: res, origin: origin, err: err}
+		return lookupMsg{seq: seq, slot: slot, id: id, card: card, source: source, trusted: trusted, resident: res, origin: origin, err: err}
 	})
 }
 
@@ -194,7 +197,8 @@ func (d *desk) onSlotLookup(msg lookupMsg) tea.Cmd {
 		}
 		return nil
 	}
-	data := forms.PersonData{Card: msg.card, CardSource: msg.source, Resident: msg.resident, Origin: msg.origin, At: d.f.now()}
+	data := forms.PersonData{Card: msg.card, CardSource: msg.source, Resident: msg.resident, Origin: msg.origin, At: d.f.now(),
+		LettersTrusted: msg.source == forms.SourceQR && msg.trusted}
 	if err := in.Fill(msg.slot, data); err != nil {
 		d.f.fail("Không điền được " + strings.ToLower(label) + ": " + d.f.explain(err))
 		return nil
@@ -244,7 +248,7 @@ func (d *desk) nextLookup() tea.Cmd {
 	for _, p := range d.v.intake.NextLookups() {
 		// a look-up the clerk did not ask for: what the screen says stays
 		notice, isErr := d.f.notice, d.f.noticeErr
-		cmd := d.lookup(p.Slot, p.ID, nil, forms.SourceTyped)
+		cmd := d.lookup(p.Slot, p.ID, nil, forms.SourceTyped, false)
 		d.f.notice, d.f.noticeErr = notice, isErr
 		return cmd
 	}
@@ -292,9 +296,12 @@ func (d *desk) chooseService() tea.Cmd {
 	case r.Deceased():
 		d.f.fail("Công dân này đã được ghi nhận là đã mất: không tiếp nhận hồ sơ cho chính người này.")
 		return nil
-	case d.v.cardSource == forms.SourceCard && d.v.chip.res != nil && !d.v.chip.receivable():
-		d.f.fail("Thẻ không vượt qua xác thực chip: không tiếp nhận hồ sơ bằng dữ liệu của thẻ này. Kiểm tra giấy tờ; nếu đúng người, gõ số định danh để tra cứu.")
-		return nil
+	case d.v.cardSource == forms.SourceCard && d.v.chip.res != nil:
+		// the counter's policy for the card (card.Result.Receivable)
+		if ok, notice := d.v.chip.receivable(); !ok {
+			d.f.fail(notice)
+			return nil
+		}
 	}
 	d.f.screen = scrServices
 	d.f.clear()

@@ -149,8 +149,7 @@ func (b *fakeBackend) RetryPrints(context.Context, string) (int, int, error) {
 	b.path.io("RetryPrints")
 	return 0, 0, nil
 }
-func (b *fakeBackend) SweepCache() (int, error)    { b.path.io("SweepCache"); return 0, nil }
-func (b *fakeBackend) ForgetLookups() (int, error) { b.path.io("ForgetLookups"); return 0, nil }
+func (b *fakeBackend) SweepCache() (int, error) { b.path.io("SweepCache"); return 0, nil }
 func (b *fakeBackend) CardRead(_ Operator, id string) {
 	b.path.io("CardRead")
 	b.mu.Lock()

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"motcua/lookups/card"
+	"motcua/lookups/qr"
 )
 
 // identifyScreen is step 1: tap the card (F2), scan its QR code (a handheld
@@ -22,9 +23,10 @@ type identifyScreen struct {
 	history *historyScreen
 }
 
-// maxInput bounds one identification line: a card QR line is under 300
-// characters (lookups/qr limits its fields); more is not a card.
-const maxInput = 512
+// maxInput bounds one identification line: one more than a QR line may hold,
+// so that a longer scan reaches qr.Parse, which refuses it with its own
+// message, instead of being cut here.
+const maxInput = qr.MaxLine + 1
 
 func newIdentifyScreen(f *frame, d *desk, dr *draftsScreen, h *historyScreen) *identifyScreen {
 	in := newInput()

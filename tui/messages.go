@@ -29,6 +29,7 @@ type lookupMsg struct {
 	id       string
 	card     *lookups.Citizen // what the chip or the QR code gave (nil for a typed ID)
 	source   string           // forms.SourceCard, SourceQR or SourceTyped
+	trusted  bool             // a QR scan's letters are intact
 	resident *lookups.Resident
 	origin   lookups.Origin
 	err      error

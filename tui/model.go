@@ -195,7 +195,7 @@ func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
 	case loginMsg:
 		return m.onLogin(msg)
 	case quitMsg:
-		return tea.Sequence(m.endSession(), tea.Quit)
+		return tea.Quit
 	case syncTickMsg:
 		return tea.Batch(m.drain(), m.syncTick())
 	case sweepTickMsg:
@@ -239,7 +239,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	m.lastKey = time.Now()
 	switch {
 	case key.Matches(k, m.keys.Quit):
-		return tea.Sequence(m.endSession(), tea.Quit)
+		return tea.Quit
 	case m.help.open:
 		m.help.update(k)
 		return nil
@@ -260,7 +260,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case f.busy != "" || m.replayPending:
 		// a command is running: keys wait for it, in order (a scanner may be typing)
-		if len(m.typeahead) < maxInput {
+		if len(m.typeahead) <= maxInput+64 { // a whole QR line and its Enter
 			m.typeahead = append(m.typeahead, k)
 		}
 		return nil

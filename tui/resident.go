@@ -119,8 +119,9 @@ func (s *residentScreen) body() string {
 		top.WriteString(f.st.Warn.Render(fmt.Sprintf("Mất kết nối: đang dùng dữ liệu lưu tạm lúc %s.",
 			f.clock(v.origin.FetchedAt, "15:04 02/01/2006"))) + "\n\n")
 	}
+	// a volunteer's look-ups come without these values (counter's rights table)
 	mask := func(x string) string {
-		if f.volunteer() && x != "" {
+		if f.volunteer() {
 			return "••••"
 		}
 		return x
@@ -146,10 +147,14 @@ func (s *residentScreen) body() string {
 	}
 	if v.card != nil {
 		if v.card.FullName != "" && v.card.FullName != c.FullName {
-			if vntext.Equal(v.card.FullName, c.FullName) {
+			switch n := vntext.CompareNames(v.card.FullName, c.FullName); {
+			case n.Same():
 				b.WriteString(f.st.Warn.Render(fmt.Sprintf("Tên trên thẻ «%s» chỉ khác CSDL «%s» ở cách đặt dấu: là cùng một tên.",
 					v.card.FullName, c.FullName)) + "\n")
-			} else if v.cardSource != forms.SourceQR || len(v.qrWarnings) == 0 {
+			case n == vntext.NamesUnmarked:
+				b.WriteString(f.st.Warn.Render(fmt.Sprintf("Tên trên thẻ «%s» viết không dấu; tên trong CSDL là «%s»: dùng tên trong CSDL.",
+					v.card.FullName, c.FullName)) + "\n")
+			case v.cardSource != forms.SourceQR || len(v.qrWarnings) == 0:
 				b.WriteString(f.st.Error.Render(fmt.Sprintf("Tên trên thẻ «%s» khác tên trong CSDL «%s»: kiểm tra lại giấy tờ.",
 					v.card.FullName, c.FullName)) + "\n")
 			}

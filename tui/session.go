@@ -33,7 +33,6 @@ func (m *Model) lock(why string) tea.Cmd {
 	if m.f.opt.Login == nil {
 		return nil
 	}
-	end := m.endSession() // holds the backend: the volunteer's look-ups go even though it is dropped
 	reset := m.d.reset()
 	m.f.be = nil
 	m.status.gwKnown = false
@@ -41,19 +40,7 @@ func (m *Model) lock(why string) tea.Cmd {
 	m.typeahead = nil
 	m.f.screen = scrLogin
 	m.f.fail(why)
-	return tea.Batch(end, reset, m.login().lock(m.f.op.ID))
-}
-
-// endSession: a volunteer's session leaves no cached look-ups behind.
-func (m *Model) endSession() tea.Cmd {
-	b := m.f.be
-	if b == nil || !m.f.volunteer() {
-		return nil
-	}
-	return func() tea.Msg {
-		_, _ = b.ForgetLookups() // the service logs a failure
-		return nil
-	}
+	return tea.Batch(reset, m.login().lock(m.f.op.ID))
 }
 
 func (m Model) idleTick() tea.Cmd {

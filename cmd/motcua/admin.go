@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"motcua/internal/counter"
+	"motcua/internal/demo"
 	"motcua/offline"
 )
 
@@ -23,40 +24,54 @@ func init() {
 	register((*app).cacheCmd)
 }
 
-// role returns the role of the operator running a command: the one who
-// unlocked the store with a passphrase, or (with a key file) the --operator
-// named, who must exist and not be disabled.
-func (e *env) role(a *app) (offline.Operator, error) {
-	if e.operator.ID != "" {
-		return e.operator, nil
+// actingID is the operator a command names: --operator, else MOTCUA_OPERATOR, else the
+// demo's operator in demo mode; "" leaves it to whoever unlocked the store.
+func (a *app) actingID() string {
+	id := a.operatorFlag
+	if id == "" {
+		id = a.getenv("MOTCUA_OPERATOR")
 	}
-	id, err := a.operatorID()
-	if err != nil {
-		return offline.Operator{}, err
+	if id == "" && a.demo {
+		id = demo.OperatorID
 	}
-	ops, err := e.store.Operators()
-	if err != nil {
-		return offline.Operator{}, failure(offline.ClerkMessage(err), err)
-	}
-	for _, o := range ops {
-		if o.ID == id && !o.Disabled {
-			return o, nil
-		}
-	}
-	return offline.Operator{}, failure("Cán bộ "+id+" không có trong kho dữ liệu này hoặc đã bị khóa.", offline.ErrNoOperator)
+	return id
 }
 
-// openAs opens the environment for a command that needs one of roles
-// (none: any operator who can unlock the store).
-func (a *app) openAs(what string, roles ...string) (*env, offline.Operator, error) {
+// who is the operator running a command, checked against the store: the one who unlocked
+// it with a passphrase, or the operator a key file acts for (who must exist and be
+// enabled), with the key file's role (counter.Office.Who).
+func (e *env) who(a *app) (counter.Operator, error) {
+	op, err := e.office.Who(a.actingID())
+	if err != nil {
+		return op, refusal(err, "Không xác định được cán bộ chạy lệnh.")
+	}
+	return op, nil
+}
+
+// refusal is the exit error of a use case that failed: a refusal (the rights table, an
+// unknown or disabled operator) says why in Vietnamese; anything else gets msg.
+func refusal(err error, msg string) error {
+	switch {
+	case errors.Is(err, counter.ErrForbidden), errors.Is(err, counter.ErrNotHolder),
+		errors.Is(err, offline.ErrNoOperator), errors.Is(err, offline.ErrOperatorDisabled):
+		return failure(counter.Explain(err), err)
+	}
+	return failure(msg, err)
+}
+
+// openAs opens the environment for a command doing act, and returns who runs it; refused
+// (before any work) unless the rights table lets them.
+func (a *app) openAs(act counter.Action) (*env, counter.Operator, error) {
 	e, err := a.openEnv(false)
 	if err != nil {
-		return nil, offline.Operator{}, err
+		return nil, counter.Operator{}, err
 	}
-	if len(roles) == 0 {
-		return e, offline.Operator{}, nil
+	op, err := e.who(a)
+	if err == nil {
+		if aerr := e.office.Allow(op, act); aerr != nil {
+			err = refusal(aerr, offline.ClerkMessage(aerr))
+		}
 	}
-	op, err := e.requireRole(a, what, roles...)
 	if err != nil {
 		e.Close()
 		return nil, op, err
@@ -64,56 +79,21 @@ func (a *app) openAs(what string, roles ...string) (*env, offline.Operator, erro
 	return e, op, nil
 }
 
-// openReceiving opens the environment for a command that receives dossiers:
-// a gateway must be configured, and the operator must be a clerk or a
-// supervisor (a volunteer prepares drafts only).
-func (a *app) openReceiving(what string) (*env, counter.Operator, error) {
+// openReceiving opens the environment for a command that receives dossiers (act:
+// counter.ActReceive or ActBatchRun): a gateway must be configured.
+func (a *app) openReceiving(act counter.Action) (*env, counter.Operator, error) {
 	if err := a.needGatewayConfig(); err != nil {
 		return nil, counter.Operator{}, err
 	}
-	e, who, err := a.openAs(what, offline.RoleClerk, offline.RoleSupervisor)
+	e, op, err := a.openAs(act)
 	if err != nil {
-		return nil, counter.Operator{}, err
+		return nil, op, err
 	}
 	if err := e.needGateway(); err != nil {
 		e.Close()
-		return nil, counter.Operator{}, err
+		return nil, op, err
 	}
-	return e, counter.Operator{ID: who.ID, Name: who.Name, Role: who.Role}, nil
-}
-
-// requireRole refuses the command unless the operator has one of roles.
-func (e *env) requireRole(a *app, what string, roles ...string) (offline.Operator, error) {
-	op, err := e.role(a)
-	if err != nil {
-		return op, err
-	}
-	for _, r := range roles {
-		if op.Role == r {
-			return op, nil
-		}
-	}
-	return op, &exitError{code: exitFailure, msg: fmt.Sprintf("%s cần quyền %s; cán bộ %s có quyền %s.", what, roleNames(roles), op.ID, roleName(op.Role))}
-}
-
-func roleName(r string) string {
-	switch r {
-	case offline.RoleSupervisor:
-		return "giám sát"
-	case offline.RoleClerk:
-		return "cán bộ một cửa"
-	case offline.RoleVolunteer:
-		return "tình nguyện viên"
-	}
-	return r
-}
-
-func roleNames(rs []string) string {
-	out := make([]string, len(rs))
-	for i, r := range rs {
-		out[i] = roleName(r)
-	}
-	return strings.Join(out, " hoặc ")
+	return e, op, nil
 }
 
 // askNewPassphrase reads a new passphrase twice on the terminal, or from
@@ -181,24 +161,24 @@ func (a *app) operatorCmd() *cobra.Command {
 		Short: "Thêm cán bộ (cần quyền giám sát): --role clerk | volunteer | supervisor",
 		Args:  exactArgs(1, "mã cán bộ"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, _, err := a.openAs("Thêm cán bộ", offline.RoleSupervisor)
-			if err != nil {
-				return err
-			}
-			defer e.Close()
 			switch role {
 			case offline.RoleClerk, offline.RoleVolunteer, offline.RoleSupervisor:
 			default:
 				return usageErr("--role phải là clerk, volunteer hoặc supervisor")
 			}
+			e, op, err := a.openAs(counter.ActOperators)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
 			pass, err := a.askNewPassphrase(args[0])
 			if err != nil {
 				return err
 			}
-			if err := e.store.AddOperator(offline.Operator{ID: args[0], Name: name, Role: role}, pass); err != nil {
-				return failure(offline.ClerkMessage(err), err)
+			if err := e.office.AddOperator(op, offline.Operator{ID: args[0], Name: name, Role: role}, pass); err != nil {
+				return refusal(err, offline.ClerkMessage(err))
 			}
-			fmt.Fprintf(a.stdout, "Đã thêm %s (%s).\n", args[0], roleName(role))
+			fmt.Fprintf(a.stdout, "Đã thêm %s (%s).\n", args[0], counter.RoleLabel(role))
 			return nil
 		},
 	}
@@ -211,14 +191,14 @@ func (a *app) operatorCmd() *cobra.Command {
 		Short: "Liệt kê cán bộ của kho dữ liệu",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e, err := a.openEnv(false)
+			e, op, err := a.openAs(counter.ActOperatorList)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			ops, err := e.store.Operators()
+			ops, err := e.office.Operators(op)
 			if err != nil {
-				return failure(offline.ClerkMessage(err), err)
+				return refusal(err, offline.ClerkMessage(err))
 			}
 			if asJSON {
 				return json.NewEncoder(a.stdout).Encode(ops)
@@ -230,7 +210,7 @@ func (a *app) operatorCmd() *cobra.Command {
 				if o.Disabled {
 					state = "đã khóa"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.ID, o.Name, roleName(o.Role), state)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.ID, o.Name, counter.RoleLabel(o.Role), state)
 			}
 			return tw.Flush()
 		},
@@ -242,13 +222,13 @@ func (a *app) operatorCmd() *cobra.Command {
 		Short: "Khóa một cán bộ (cần quyền giám sát); mật khẩu của người đó không còn mở được kho",
 		Args:  exactArgs(1, "mã cán bộ"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, _, err := a.openAs("Khóa cán bộ", offline.RoleSupervisor)
+			e, op, err := a.openAs(counter.ActOperators)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			if err := e.store.DisableOperator(args[0]); err != nil {
-				return failure(offline.ClerkMessage(err), err)
+			if err := e.office.DisableOperator(op, args[0]); err != nil {
+				return refusal(err, offline.ClerkMessage(err))
 			}
 			fmt.Fprintf(a.stdout, "Đã khóa %s.\n", args[0])
 			a.printRotation(e.store)
@@ -266,66 +246,109 @@ func (a *app) operatorCmd() *cobra.Command {
 				return err
 			}
 			defer e.Close()
-			me, err := e.role(a)
+			me, err := e.who(a)
 			if err != nil {
 				return err
 			}
 			target := me.ID
-			if len(args) == 1 && args[0] != me.ID {
-				if _, err := e.requireRole(a, "Đặt lại mật khẩu cho người khác", offline.RoleSupervisor); err != nil {
-					return err
-				}
+			if len(args) == 1 {
 				target = args[0]
+			}
+			// refused before the new passphrase is asked for; the use case checks again
+			act := counter.ActOwnPassphrase
+			if target != me.ID || me.KeyRole != "" {
+				act = counter.ActOperators
+			}
+			if err := e.office.Allow(me, act); err != nil {
+				return refusal(err, offline.ClerkMessage(err))
 			}
 			pass, err := a.askNewPassphrase(target)
 			if err != nil {
 				return err
 			}
-			if err := e.store.ChangePassphrase(target, pass); err != nil {
-				return failure(offline.ClerkMessage(err), err)
+			if err := e.office.ChangePassphrase(me, target, pass); err != nil {
+				return refusal(err, offline.ClerkMessage(err))
 			}
 			fmt.Fprintf(a.stdout, "Đã đổi mật khẩu của %s.\n", target)
 			return nil
 		},
 	}
 
+	var keyRole string
 	keyfile := &cobra.Command{
-		Use:   "keyfile PATH",
+		Use:   "keyfile PATH --role " + strings.Join(offline.KeyRoles, "|"),
 		Short: "Tạo tệp khóa cho lệnh chạy tự động (cần quyền giám sát; tệp 0600, giữ kín như mật khẩu)",
-		Args:  exactArgs(1, "đường dẫn tệp"),
+		Long: `Tạo tệp khóa cho lệnh chạy tự động, với quyền riêng chọn khi tạo (--role, bắt buộc):
+  sync             chỉ gửi hồ sơ trong hàng đợi (motcua queue sync)
+  reception        tiếp nhận tự động: tra cứu, motcua dossier submit, motcua batch run
+  sync+reception   cả hai (quyền của các tệp khóa tạo trước khi có quyền riêng)
+  clerk            quyền cán bộ một cửa (màn hình quầy không cần mật khẩu, như bản demo)
+Tệp khóa không bao giờ quản lý cán bộ, tệp khóa, xuất nhật ký hay đối chiếu danh sách. Khi tệp khóa
+chạy lệnh cho một cán bộ (--operator), lệnh chỉ làm được điều cả hai quyền cho phép.`,
+		Args: exactArgs(1, "đường dẫn tệp"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, _, err := a.openAs("Tạo tệp khóa", offline.RoleSupervisor)
+			if !offline.ValidKeyRole(keyRole) {
+				return usageErr("cần --role: %s", strings.Join(offline.KeyRoles, ", "))
+			}
+			e, op, err := a.openAs(counter.ActKeyFiles)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			id, err := e.store.ExportKeyFile(args[0])
+			id, err := e.office.ExportKeyFile(op, args[0], keyRole)
 			if err != nil {
-				return failure(offline.ClerkMessage(err), err)
+				return refusal(err, offline.ClerkMessage(err))
 			}
-			fmt.Fprintf(a.stdout, "Đã tạo tệp khóa %s (mã %s). Thu hồi: motcua operator revoke-keyfile %s\n", args[0], id, id)
+			fmt.Fprintf(a.stdout, "Đã tạo tệp khóa %s (mã %s, quyền %s). Thu hồi: motcua operator revoke-keyfile %s\n",
+				args[0], id, counter.RoleLabel(keyRole), id)
 			return nil
 		},
 	}
+	keyfile.Flags().StringVar(&keyRole, "role", "", "quyền của tệp khóa: "+strings.Join(offline.KeyRoles, ", "))
+	var keysJSON bool
+	keyfiles := &cobra.Command{
+		Use:   "keyfiles",
+		Short: "Liệt kê các tệp khóa mở được kho và quyền của chúng (cần quyền giám sát)",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			e, op, err := a.openAs(counter.ActKeyFiles)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			list, err := e.office.KeyFiles(op)
+			if err != nil {
+				return refusal(err, offline.ClerkMessage(err))
+			}
+			for i := range list {
+				list[i].Role = list[i].EffectiveRole()
+			}
+			loc := e.cfg.Location()
+			return printList(a.stdout, keysJSON, list, "Không có tệp khóa nào.", "MÃ\tQUYỀN\tTẠO BỞI\tLÚC", func(k offline.KeyFileInfo) string {
+				return k.ID + "\t" + k.Role + " (" + counter.RoleLabel(k.Role) + ")\t" + k.CreatedBy + "\t" + k.CreatedAt.In(loc).Format("15:04 02/01/2006")
+			})
+		},
+	}
+	keyfiles.Flags().BoolVar(&keysJSON, "json", false, "in dạng JSON")
 	revoke := &cobra.Command{
 		Use:   "revoke-keyfile ID",
 		Short: "Thu hồi một tệp khóa (cần quyền giám sát)",
 		Args:  exactArgs(1, "mã tệp khóa"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, _, err := a.openAs("Thu hồi tệp khóa", offline.RoleSupervisor)
+			e, op, err := a.openAs(counter.ActKeyFiles)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			if err := e.store.RevokeKeyFile(args[0]); err != nil {
-				return failure(offline.ClerkMessage(err), err)
+			if err := e.office.RevokeKeyFile(op, args[0]); err != nil {
+				return refusal(err, offline.ClerkMessage(err))
 			}
 			fmt.Fprintf(a.stdout, "Đã thu hồi tệp khóa %s.\n", args[0])
 			a.printRotation(e.store)
 			return nil
 		},
 	}
-	cmd.AddCommand(initCmd, add, list, disable, passwd, keyfile, revoke)
+	cmd.AddCommand(initCmd, add, list, disable, passwd, keyfile, keyfiles, revoke)
 	return cmd
 }
 
@@ -337,12 +360,12 @@ func (a *app) auditCmd() *cobra.Command {
 		Short: "Kiểm tra nhật ký: phát hiện mục bị sửa, xóa, chèn hoặc đảo thứ tự",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e, err := a.openEnv(false)
+			e, op, err := a.openAs(counter.ActAuditVerify)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			rep, err := a.verifyAudit(cmd.Context(), e, asJSON)
+			rep, err := a.verifyAudit(cmd.Context(), e, op, asJSON)
 			if asJSON {
 				if jerr := json.NewEncoder(a.stdout).Encode(rep); jerr != nil {
 					return jerr
@@ -383,7 +406,7 @@ func (a *app) auditCmd() *cobra.Command {
 				}
 				t = t.AddDate(0, 0, 1)
 			}
-			e, _, err := a.openAs("Xuất nhật ký", offline.RoleSupervisor)
+			e, op, err := a.openAs(counter.ActAuditExport)
 			if err != nil {
 				return err
 			}
@@ -397,9 +420,9 @@ func (a *app) auditCmd() *cobra.Command {
 				defer file.Close()
 				w = file
 			}
-			n, err := e.store.ExportAudit(w, f, t)
+			n, err := e.office.ExportAudit(op, w, f, t)
 			if err != nil {
-				return failure(offline.ClerkMessage(err), err)
+				return refusal(err, offline.ClerkMessage(err))
 			}
 			fmt.Fprintf(a.stderr, "Đã xuất %d mục nhật ký.\n", n)
 			return nil
@@ -420,15 +443,15 @@ func (a *app) cacheCmd() *cobra.Command {
 		Short: "Số bản lưu tạm còn hạn, hết hạn, dung lượng",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e, err := a.openEnv(false)
+			e, op, err := a.openAs(counter.ActCacheStats)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
 			ttl := e.cfg.Limits.CacheTTL.Duration
-			st, err := e.store.CacheStats(ttl)
+			st, err := e.office.CacheStats(op, ttl)
 			if err != nil {
-				return failure(offline.ClerkMessage(err), err)
+				return refusal(err, offline.ClerkMessage(err))
 			}
 			if asJSON {
 				return json.NewEncoder(a.stdout).Encode(st)
@@ -445,23 +468,18 @@ func (a *app) cacheCmd() *cobra.Command {
 		Short: "Xóa mọi bản lưu tạm (hoặc chỉ bản hết hạn: --expired) rồi thu gọn tệp dữ liệu",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e, err := a.openEnv(false)
+			act := counter.ActCachePurge
+			if expired {
+				act = counter.ActCacheSweep
+			}
+			e, op, err := a.openAs(act)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			var n int
-			if expired {
-				n, err = e.store.SweepLookups(e.cfg.Limits.CacheTTL.Duration)
-			} else {
-				n, err = e.store.PurgeLookups()
-			}
+			n, before, after, err := e.office.PurgeCache(op, expired, e.cfg.Limits.CacheTTL.Duration)
 			if err != nil {
-				return failure(offline.ClerkMessage(err), err)
-			}
-			before, after, err := e.store.Compact()
-			if err != nil {
-				return failure(offline.ClerkMessage(err), err)
+				return refusal(err, offline.ClerkMessage(err))
 			}
 			fmt.Fprintf(a.stdout, "Đã xóa %d bản lưu tạm; tệp dữ liệu từ %d còn %d byte.\n", n, before, after)
 			return nil

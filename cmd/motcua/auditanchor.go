@@ -14,13 +14,13 @@ import (
 // verifyAudit checks the audit chain, the local anchor file and, when a gateway is
 // configured, the head anchored upstream. When the upstream head cannot be checked it says so
 // on stderr (the local checks still count).
-func (a *app) verifyAudit(ctx context.Context, e *env, quiet bool) (offline.AuditReport, error) {
+func (a *app) verifyAudit(ctx context.Context, e *env, op counter.Operator, quiet bool) (offline.AuditReport, error) {
 	if e.svc == nil {
-		return e.store.VerifyAudit()
+		return e.office.VerifyAudit(op)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	rep, upstream, err := e.svc.VerifyAudit(ctx)
+	rep, upstream, err := e.svc.VerifyAuditAnchored(ctx, op)
 	switch {
 	case upstream == nil || quiet || errors.Is(upstream, counter.ErrNoAnchoring):
 	case errors.Is(upstream, counter.ErrNotAnchored):

@@ -328,7 +328,7 @@ func (a *app) batchRun(ctx context.Context, o batchOptions) error {
 	if len(extra) > 0 {
 		fmt.Fprintf(a.stderr, "Lưu ý: bỏ qua các cột không thuộc thủ tục %s: %s\n", spec.ID, strings.Join(extra, ", "))
 	}
-	e, op, err := a.openReceiving("Nhập hồ sơ hàng loạt")
+	e, op, err := a.openReceiving(counter.ActBatchRun)
 	if err != nil {
 		return err
 	}
@@ -459,7 +459,7 @@ func (a *app) batchRun(ctx context.Context, o batchOptions) error {
 	if len(detail) > 64 {
 		detail = counts
 	}
-	if err := e.store.LogAccess(offline.AccessEntry{Operator: op.ID, Purpose: lookups.PurposeReception, Action: ActionBatch, Outcome: outcome, Detail: detail}); err != nil && runErr == nil {
+	if err := e.office.LogAccess(op, offline.AccessEntry{Purpose: lookups.PurposeReception, Action: ActionBatch, Outcome: outcome, Detail: detail}); err != nil && runErr == nil {
 		runErr = failure("Không ghi được nhật ký truy cập.", err)
 	}
 	a.printBatchSummary(sum, o)

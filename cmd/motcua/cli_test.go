@@ -149,7 +149,7 @@ func TestLookupDemo(t *testing.T) {
 	isolate(t)
 	dir := t.TempDir()
 	id := featuredID(t, "single")
-	r := runCLI(t, "lookup", "--demo", "--data-dir", dir, "--operator", "cb01", "--purpose", "check", id, "--json")
+	r := runCLI(t, "lookup", "--demo", "--data-dir", dir, "--operator", demo.OperatorID, "--purpose", "check", id, "--json")
 	if r.code != exitOK {
 		t.Fatalf("%s", r)
 	}
@@ -180,7 +180,7 @@ func TestLookupDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(log) != 1 || log[0].Operator != "cb01" || log[0].Purpose != lookups.PurposeCheck ||
+	if len(log) != 1 || log[0].Operator != demo.OperatorID || log[0].Purpose != lookups.PurposeCheck ||
 		log[0].Subject != store.SubjectRef(id) || log[0].Outcome != "ok" {
 		t.Errorf("access log = %+v", log)
 	}
@@ -206,7 +206,7 @@ func TestLookupDemo(t *testing.T) {
 func TestLookupDemoNotFound(t *testing.T) {
 	isolate(t)
 	id := featuredID(t, "single")[:6] + "999999" // valid, beyond the population
-	r := runCLI(t, "lookup", "--demo", "--data-dir", t.TempDir(), "--operator", "cb01", "--purpose", "check", id, "--json")
+	r := runCLI(t, "lookup", "--demo", "--data-dir", t.TempDir(), "--purpose", "check", id, "--json")
 	if r.code != exitFailure {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r)
 	}
@@ -260,7 +260,7 @@ func receiveDemoDossier(t *testing.T, dir string) *forms.Dossier {
 		t.Fatal(err)
 	}
 	card := read.Identity.Citizen
-	res, origin, err := svc.Lookup(context.Background(), id, lookups.CallMeta{Operator: "cb01", Purpose: lookups.PurposeReception})
+	res, origin, err := svc.Lookup(context.Background(), id, lookups.CallMeta{Operator: demo.OperatorID, Purpose: lookups.PurposeReception})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +275,7 @@ func receiveDemoDossier(t *testing.T, dir string) *forms.Dossier {
 			t.Fatal(err)
 		}
 	}
-	out, err := svc.Receive(context.Background(), decl, counter.Operator{ID: "cb01", Name: "Cán bộ Thử"}, []string{id}, "")
+	out, err := svc.Receive(context.Background(), decl, counter.Operator{ID: demo.OperatorID}, []string{id}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +332,7 @@ func TestDossierListAndShow(t *testing.T) {
 		t.Errorf("plain list:\n%s", r)
 	}
 
-	r = runCLI(t, "dossier", "show", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"), "--operator", "x", wantCode)
+	r = runCLI(t, "dossier", "show", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"), "--operator", demo.OperatorID, wantCode)
 	if r.code != exitOK {
 		t.Fatalf("%s", r)
 	}
@@ -340,7 +340,7 @@ func TestDossierListAndShow(t *testing.T) {
 		"Mã hồ sơ:        " + wantCode + " (đã gửi)",
 		"Thủ tục:         Cấp giấy xác nhận tình trạng hôn nhân (mẫu phiên bản " + d.SpecVersion + ")",
 		"Công dân:        " + d.Subject.FullName + ", " + d.Subject.ID,
-		"bởi cb01",
+		"bởi " + demo.OperatorID,
 		"Cư trú lấy từ:   Cơ sở dữ liệu quốc gia về dân cư (gateway)",
 		"Tờ khai:", "Tình trạng hôn nhân", "Chưa đăng ký kết hôn với ai", "Bổ sung hồ sơ vay vốn", "[clerk]", "[card]", "[database]",
 		"Giấy tờ nhận:", "Tờ khai cấp Giấy xác nhận tình trạng hôn nhân (bản chính, 1)",
@@ -357,17 +357,17 @@ func TestDossierListAndShow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if last := log[len(log)-1]; last.Action != offline.ActionView || last.Operator != "x" || last.DossierCode != wantCode {
+	if last := log[len(log)-1]; last.Action != offline.ActionView || last.Operator != demo.OperatorID || last.DossierCode != wantCode {
 		t.Errorf("viewing was not logged: last entry %+v", last)
 	}
 
-	r = runCLI(t, "dossier", "show", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"), "--operator", "x", "--json", wantCode)
+	r = runCLI(t, "dossier", "show", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"), "--operator", demo.OperatorID, "--json", wantCode)
 	var shown forms.Dossier
 	if r.code != exitOK || json.Unmarshal([]byte(r.stdout), &shown) != nil || shown.Code != wantCode || shown.IdempotencyKey != d.IdempotencyKey {
 		t.Errorf("show --json:\n%s", r)
 	}
 
-	r = runCLI(t, "dossier", "show", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"), "--operator", "x", "DEMO.00004-261123-019999")
+	r = runCLI(t, "dossier", "show", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"), "--operator", demo.OperatorID, "DEMO.00004-261123-019999")
 	if r.code != exitFailure || !strings.Contains(r.stderr, "Không tìm thấy hồ sơ DEMO.00004-261123-019999") {
 		t.Errorf("missing code: want exit 1 with a message\n%s", r)
 	}
@@ -379,7 +379,7 @@ func TestDossierShowUsesCounterTimeZone(t *testing.T) {
 	isolate(t)
 	dir := t.TempDir()
 	d := receiveDemoDossier(t, dir)
-	r := runCLI(t, "dossier", "show", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"), "--operator", "x", d.Code)
+	r := runCLI(t, "dossier", "show", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"), "--operator", demo.OperatorID, d.Code)
 	if r.code != exitOK {
 		t.Fatalf("%s", r)
 	}
@@ -500,7 +500,7 @@ func TestCommandsRunWhileCounterLocked(t *testing.T) {
 	if r.code != exitOK {
 		t.Errorf("dossier list while the counter is open:\n%s", r)
 	}
-	r = runCLI(t, "lookup", "--demo", "--data-dir", dir, "--operator", "cb01", "--purpose", "reception", featuredID(t, "married"), "--json")
+	r = runCLI(t, "lookup", "--demo", "--data-dir", dir, "--operator", demo.OperatorID, "--purpose", "reception", featuredID(t, "married"), "--json")
 	if r.code != exitOK || !strings.Contains(r.stdout, `"resident"`) {
 		t.Errorf("lookup while the counter is open:\n%s", r)
 	}
@@ -517,4 +517,37 @@ func lookupEntries(s *offline.Store) ([]offline.AccessEntry, error) {
 		}
 	}
 	return out, err
+}
+
+// demoPassphrases creates the demo store of dir if needed and returns the passphrases it
+// gave its operators (demo-operators.txt).
+func demoPassphrases(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	if r := runCLI(t, "dossier", "list", "--demo", "--data-dir", dir); r.code != exitOK {
+		t.Fatalf("creating the demo store: %s", r)
+	}
+	creds, err := os.ReadFile(filepath.Join(dir, "demo-operators.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := map[string]string{}
+	for _, l := range strings.Split(string(creds), "\n") {
+		f := strings.Split(l, "\t")
+		if len(f) == 4 && strings.HasPrefix(f[3], "passphrase: ") {
+			pass[f[0]] = strings.TrimPrefix(f[3], "passphrase: ")
+		}
+	}
+	if pass[demo.OperatorID] == "" || pass[demo.VolunteerID] == "" {
+		t.Fatalf("demo-operators.txt does not list both demo operators")
+	}
+	return pass
+}
+
+// asDemoOperator makes the commands of the test log in to the demo store of dir as id
+// with its passphrase (MOTCUA_OPERATOR, MOTCUA_PASSPHRASE) instead of the demo's key file.
+func asDemoOperator(t *testing.T, dir, id string) {
+	t.Helper()
+	pass := demoPassphrases(t, dir)
+	t.Setenv("MOTCUA_OPERATOR", id)
+	t.Setenv("MOTCUA_PASSPHRASE", pass[id])
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	wire "motcua/internal/app"
+	"motcua/internal/counter"
 	"motcua/internal/demo"
 	"motcua/lookups/card"
 	"motcua/offline"
@@ -24,7 +25,8 @@ func (a *app) demoCmd() *cobra.Command {
 (trên cổng loopback, dùng đúng trình khách HTTP thật), 100.000 công dân tổng hợp, đầu đọc thẻ ảo.
 Lần chạy đầu tạo kho dữ liệu demo (mã hóa) với cán bộ "` + demo.OperatorID + `" (giám sát) và tình nguyện
 viên "` + demo.VolunteerID + `", in mật khẩu của họ và lưu vào <thư mục demo>/demo-operators.txt;
-màn hình quầy demo tự đăng nhập bằng tệp khóa demo.key. Dữ liệu demo nằm trong thư mục riêng
+màn hình quầy demo tự đăng nhập "` + demo.OperatorID + `" bằng tệp khóa demo.key, với quyền cán bộ một cửa
+(việc của giám sát cần mật khẩu: đăng nhập lại sau khi khóa màn hình, hoặc MOTCUA_PASSPHRASE cho lệnh). Dữ liệu demo nằm trong thư mục riêng
 (<thư mục dữ liệu>/demo), không lẫn với dữ liệu thật.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -60,7 +62,8 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 		if err != nil {
 			return nil, tui.Operator{}, err
 		}
-		return parts.Service, tui.Operator{ID: parts.Operator.ID, Name: parts.Operator.Name, Role: parts.Operator.Role}, nil
+		op, err := parts.Service.Who(parts.Operator.ID)
+		return parts.Service, op, err
 	}
 	mode, err := portrait.ParseMode(e.cfg.Card.Portrait)
 	if err != nil {
@@ -82,11 +85,14 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 		}
 		reader = e.demo.Station
 		opt.Backend = e.svc
-		opt.Operator = tui.Operator{ID: demo.OperatorID, Name: demo.OperatorName, Role: offline.RoleSupervisor}
+		// the demo's key file acts for its operator with a clerk's rights
+		if opt.Operator, err = e.svc.Who(demo.OperatorID); err != nil {
+			return failure(counter.Explain(err), err)
+		}
 		opt.Demo = true
 	}
 	if reader == nil {
-		st, err := a.pcscStation(e.cfg)
+		st, err := a.pcscStation(e.cfg, e.logw)
 		if err != nil {
 			fmt.Fprintf(e.logw, "level=WARN msg=\"no PC/SC card reading\" err=%q\n", err.Error())
 		} else {

@@ -2,12 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"motcua/forms"
-	"motcua/lookups"
+	"motcua/internal/counter"
 	"motcua/offline"
 )
 
@@ -29,19 +30,14 @@ func (a *app) dossierListCmd() *cobra.Command {
 lệnh chờ vài giây nếu tệp dữ liệu đang bận và báo nếu vẫn bận.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e, err := a.openEnv(false)
+			e, op, err := a.openAs(counter.ActDossierList)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			var list []offline.DossierInfo
-			err = e.store.View(func(tx *offline.Tx) error {
-				var err error
-				list, err = tx.ListDossiers(offline.DossierFilter{States: states})
-				return err
-			})
+			list, err := e.office.Dossiers(op, offline.DossierFilter{States: states})
 			if err != nil {
-				return failure(offline.ClerkMessage(err), err)
+				return refusal(err, offline.ClerkMessage(err))
 			}
 			loc := e.cfg.Location()
 			return printList(a.stdout, asJSON, list, "Chưa có hồ sơ nào.", "MÃ HỒ SƠ\tTRẠNG THÁI\tTHỦ TỤC\tTIẾP NHẬN", func(d offline.DossierInfo) string {
@@ -63,30 +59,20 @@ func (a *app) dossierShowCmd() *cobra.Command {
 		Short: "Xem một hồ sơ (có dữ liệu cá nhân: ghi nhật ký truy cập)",
 		Args:  exactArgs(1, "mã hồ sơ"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			operator, err := a.operatorID()
-			if err != nil {
+			if _, err := a.operatorID(); err != nil {
 				return err
 			}
-			e, err := a.openEnv(false)
+			e, op, err := a.openAs(counter.ActDossierShow)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			var blob []byte
-			err = e.store.Update(func(tx *offline.Tx) error {
-				var err error
-				if blob, _, err = tx.GetDossier(args[0]); err != nil {
-					return err
-				}
-				return tx.LogAccess(offline.AccessEntry{Operator: operator, Purpose: lookups.PurposeCheck,
-					Action: offline.ActionView, DossierCode: args[0], Outcome: "ok"})
-			})
-			if err != nil {
+			d, err := e.office.Dossier(op, args[0])
+			switch {
+			case errors.Is(err, offline.ErrNotFound):
 				return failure("Không tìm thấy hồ sơ "+args[0]+" trên máy này.", err)
-			}
-			var d forms.Dossier
-			if err := json.Unmarshal(blob, &d); err != nil {
-				return failure("Hồ sơ lưu trên máy bị hỏng.", err)
+			case err != nil:
+				return refusal(err, "Không mở được hồ sơ "+args[0]+": "+offline.ClerkMessage(err))
 			}
 			if asJSON {
 				enc := json.NewEncoder(a.stdout)

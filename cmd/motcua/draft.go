@@ -1,15 +1,13 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"motcua/forms"
-	"motcua/lookups"
+	"motcua/internal/counter"
 	"motcua/offline"
 )
 
@@ -25,18 +23,14 @@ func (a *app) draftCmd() *cobra.Command {
 		Short: "Liệt kê tờ khai soạn dở (mã, thủ tục, cán bộ, thời gian; không có dữ liệu cá nhân)",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e, err := a.openEnv(false)
+			e, op, err := a.openAs(counter.ActDraftOwn)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			var ds []offline.DraftInfo
-			if err := e.store.View(func(tx *offline.Tx) error {
-				var err error
-				ds, err = tx.ListDrafts()
-				return err
-			}); err != nil {
-				return failure(offline.ClerkMessage(err), err)
+			ds, err := e.office.DraftList(op)
+			if err != nil {
+				return refusal(err, offline.ClerkMessage(err))
 			}
 			loc := e.cfg.Location()
 			return printList(a.stdout, asJSON, ds, "Không có tờ khai soạn dở.", "MÃ\tTHỦ TỤC\tCÁN BỘ\tCẬP NHẬT", func(d offline.DraftInfo) string {
@@ -55,25 +49,20 @@ func (a *app) draftCmd() *cobra.Command {
 (tình nguyện viên không giữ dữ liệu cá nhân sau buổi làm việc), trừ khi có --keep.`,
 		Args: exactArgs(2, "mã tờ khai và đường dẫn tệp"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			op, err := a.operatorID()
-			if err != nil {
+			if _, err := a.operatorID(); err != nil {
 				return err
 			}
-			e, err := a.openEnv(false)
+			e, op, err := a.openAs(counter.ActDraftOwn)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			var blob []byte
-			if err := e.store.View(func(tx *offline.Tx) error {
-				var err error
-				blob, _, err = tx.GetDraft(args[0])
-				return err
-			}); err != nil {
-				return failure("Không có tờ khai soạn dở "+args[0]+" trên máy này.", err)
+			blob, _, err := e.office.Draft(op, args[0])
+			if err != nil {
+				return refusal(err, "Không có tờ khai soạn dở "+args[0]+" trên máy này.")
 			}
 			code := offline.NewCode()
-			sealed, err := offline.SealHandoff(blob, code, offline.KDFParams{})
+			sealed, err := offline.SealHandoff(blob, code, testKDF)
 			if err != nil {
 				return failure("Không mã hóa được tờ khai.", err)
 			}
@@ -88,17 +77,8 @@ func (a *app) draftCmd() *cobra.Command {
 			if err := f.Close(); err != nil {
 				return failure("Không ghi được tệp "+args[1]+".", err)
 			}
-			err = e.store.Update(func(tx *offline.Tx) error {
-				if !keep {
-					if err := tx.DeleteDraft(args[0]); err != nil {
-						return err
-					}
-				}
-				return tx.LogAccess(offline.AccessEntry{Operator: op, Purpose: lookups.PurposeDossier,
-					Action: offline.ActionExport, Outcome: "ok", Detail: "draft=" + args[0]})
-			})
-			if err != nil {
-				return failure(offline.ClerkMessage(err), err)
+			if err := e.office.HandedOff(op, args[0], keep); err != nil {
+				return refusal(err, offline.ClerkMessage(err))
 			}
 			fmt.Fprintf(a.stdout, "Đã ghi tệp bàn giao %s.\nMã mở tệp (đọc cho cán bộ nhận, không gửi kèm tệp): %s\n", args[1], code)
 			return nil
@@ -130,29 +110,14 @@ func (a *app) draftCmd() *cobra.Command {
 			if err != nil {
 				return failure("Tờ khai trong tệp không mở được: mẫu đã thay đổi hoặc tệp hỏng.", err)
 			}
-			e, err := a.openEnv(false)
+			e, op, err := a.openAs(counter.ActDraftImport)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			op, err := e.requireRole(a, "Nhận tờ khai bàn giao", offline.RoleClerk, offline.RoleSupervisor)
+			draftID, err := e.office.ImportDraft(op, decl.Spec().ID, blob)
 			if err != nil {
-				return err
-			}
-			var id [8]byte
-			if _, err := rand.Read(id[:]); err != nil {
-				return err
-			}
-			draftID := hex.EncodeToString(id[:])
-			err = e.store.Update(func(tx *offline.Tx) error {
-				if err := tx.PutDraft(offline.DraftInfo{ID: draftID, Service: decl.Spec().ID, Operator: op.ID, Step: "handoff"}, blob); err != nil {
-					return err
-				}
-				return tx.LogAccess(offline.AccessEntry{Operator: op.ID, Purpose: lookups.PurposeDossier,
-					Action: offline.ActionStore, Outcome: "ok", Detail: "draft-import=" + draftID})
-			})
-			if err != nil {
-				return failure(offline.ClerkMessage(err), err)
+				return refusal(err, offline.ClerkMessage(err))
 			}
 			fmt.Fprintf(a.stdout, "Đã nhận tờ khai %s (%s). Mở trên màn hình quầy: F3.\n", draftID, decl.Spec().Name)
 			return nil

@@ -308,7 +308,7 @@ func TestCounterFlowInTmux(t *testing.T) {
 	if rc != 0 || !strings.Contains(out, code) {
 		t.Fatalf("dossier list while the TUI runs: exit %d, out %q, err %q", rc, out, errOut)
 	}
-	out, errOut, rc = motcua(t, "lookup", "--demo", "--data-dir", dir, "--operator", "cb.test", "--purpose", "check", who.ID)
+	out, errOut, rc = motcua(t, "lookup", "--demo", "--data-dir", dir, "--operator", demo.OperatorID, "--purpose", "check", who.ID)
 	if rc != 0 || !strings.Contains(out, who.Name) {
 		t.Fatalf("lookup while the TUI runs: exit %d, out %q, err %q", rc, out, errOut)
 	}
@@ -326,7 +326,7 @@ func TestCounterFlowInTmux(t *testing.T) {
 	s.keys("C-c")
 
 	// The saved dossier: submitted, residence from the database, sources recorded.
-	out, errOut, rc = motcua(t, "dossier", "show", code, "--demo", "--data-dir", dir, "--operator", "cb.test", "--json")
+	out, errOut, rc = motcua(t, "dossier", "show", code, "--demo", "--data-dir", dir, "--operator", demo.OperatorID, "--json")
 	if rc != 0 {
 		t.Fatalf("dossier show: exit %d: %s", rc, errOut)
 	}
@@ -496,7 +496,7 @@ func TestBirthBundleInTmux(t *testing.T) {
 		t.Errorf("dossier code missing from the receipt")
 	}
 	// one dossier, three procedure records, each with its own appointment
-	out, _, code = motcua(t, "dossier", "show", dossier, "--demo", "--data-dir", dir, "--operator", "cb.test", "--json")
+	out, _, code = motcua(t, "dossier", "show", dossier, "--demo", "--data-dir", dir, "--operator", demo.OperatorID, "--json")
 	if code != 0 {
 		t.Fatalf("dossier show: exit %d", code)
 	}

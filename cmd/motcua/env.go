@@ -27,6 +27,7 @@ type env struct {
 	printer  printing.Printer      // the configured receipt printer
 	files    *printing.FilePrinter // the PDF folder
 	svc      *counter.Service
+	office   *counter.Office  // the use cases without a gateway, with the rights table (svc's own when svc is set)
 	operator offline.Operator // who unlocked the store (zero for a key file)
 	logFile  *os.File         // the log file of the TUI (nil: log lines go to stderr)
 	logPath  string
@@ -122,13 +123,18 @@ func (e *env) unlock(cred wire.Credentials) error {
 	if e.logFile != nil { // the TUI: a line on stderr would draw over the screen
 		onWait = func() { fmt.Fprintln(e.logw, "level=INFO msg=\"waited for the data file\"") }
 	}
-	parts, err := wire.Open(e.cfg, wire.Options{Log: e.logw, OnWait: onWait, Credentials: cred})
+	parts, err := wire.Open(e.cfg, wire.Options{Log: e.logw, OnWait: onWait, Credentials: cred, KDF: testKDF})
 	if err != nil {
 		return openError(e.cfg, err)
 	}
 	e.store, e.gw, e.printer, e.files, e.svc, e.operator = parts.Store, parts.Gateway, parts.Printer, parts.Files, parts.Service, parts.Operator
+	e.office = parts.Office
 	return nil
 }
+
+// testKDF, when set (tests), is the argon2id cost of the passphrases and handoff files the
+// commands make, instead of offline.DefaultKDF.
+var testKDF offline.KDFParams
 
 // openError turns an error of wire.Open into the user's message and exit code.
 func openError(cfg config.Config, err error) error {
@@ -150,12 +156,16 @@ func openError(cfg config.Config, err error) error {
 	return failure("Không khởi tạo được quầy.", err)
 }
 
-// credentials chooses how a command unlocks the store: the demo's key file;
+// credentials chooses how a command unlocks the store: in demo mode, the
+// passphrase of a demo operator when MOTCUA_PASSPHRASE gives one (the
+// supervisor's work), else the demo's key file (a clerk's rights);
 // --key-file, MOTCUA_KEY_FILE or key_file in the configuration; the
 // operator's ID and passphrase from MOTCUA_OPERATOR / --operator and
 // MOTCUA_PASSPHRASE; or, on a terminal, asked for.
 func (a *app) credentials(e *env) (wire.Credentials, error) {
 	switch {
+	case e.demo != nil && a.getenv("MOTCUA_PASSPHRASE") != "":
+		return wire.Credentials{Operator: a.actingID(), Passphrase: a.getenv("MOTCUA_PASSPHRASE")}, nil
 	case e.demo != nil:
 		return wire.Credentials{KeyFile: e.demo.KeyFile}, nil
 	case a.keyFile != "":

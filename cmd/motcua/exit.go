@@ -10,7 +10,10 @@ const (
 	exitOK      = 0 // success
 	exitFailure = 1 // the command failed
 	exitUsage   = 2 // wrong flags or arguments
-	exitPartial = 3 // some items failed (batch, reconcile)
+	exitPartial = 3 // some items failed (batch, reconcile); card read: a check failed
+	// exitUnproven: card read: the data are signed and intact but the card
+	// offers neither active nor chip authentication (compare the portrait).
+	exitUnproven = 4
 )
 
 // exitError carries an exit code and a message for the user (Vietnamese).

@@ -333,6 +333,7 @@ func TestLeakAfterCounterSession(t *testing.T) {
 		t.Errorf("dossier list with the supervisor's passphrase: exit %d, out %q, err %q", rc, out, errOut)
 	}
 	// Another store's key file does not open this one.
+	t.Setenv("MOTCUA_PASSPHRASE", "") // a demo command with a passphrase logs in with it, not the demo key file
 	other := filepath.Join(dir, "other")
 	if _, errOut, rc := motcua(t, "dossier", "list", "--demo", "--data-dir", other); rc != 0 {
 		t.Fatalf("a second demo store: exit %d: %s", rc, errOut)

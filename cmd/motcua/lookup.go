@@ -33,8 +33,7 @@ Khi mất kết nối, dùng kết quả đã lưu tạm còn hạn (ghi rõ th�
 			if err := pid.Validate(id, lookups.Date{}, ""); err != nil {
 				return usageErr("số định danh không hợp lệ: %v", err)
 			}
-			operator, err := a.operatorID()
-			if err != nil {
+			if _, err := a.operatorID(); err != nil {
 				return err
 			}
 			switch purpose {
@@ -56,9 +55,13 @@ Khi mất kết nối, dùng kết quả đã lưu tạm còn hạn (ghi rõ th�
 				return err
 			}
 			defer e.Close()
+			op, err := e.who(a)
+			if err != nil {
+				return err
+			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
 			defer cancel()
-			res, origin, err := e.svc.Lookup(ctx, id, lookups.CallMeta{Operator: operator, Purpose: purpose, DossierCode: dossier})
+			res, origin, err := e.svc.Lookup(ctx, id, lookups.CallMeta{Operator: op.ID, Purpose: purpose, DossierCode: dossier})
 			if err != nil {
 				if errors.Is(err, lookups.ErrNotFound) {
 					return &exitError{code: exitFailure, msg: counter.Explain(err), err: err}
@@ -106,6 +109,9 @@ func printResident(a *app, r *lookups.Resident, o lookups.Origin, loc *time.Loca
 	row("Ngày sinh", c.BirthDate.String())
 	row("Giới tính", string(c.Sex))
 	row("Dân tộc", c.Ethnicity)
+	if o.Masked {
+		row("Dân tộc, tôn giáo", "(ẩn: dữ liệu nhạy cảm, cần quyền cán bộ một cửa)")
+	}
 	row("Quốc tịch", c.Nationality)
 	row("Quê quán", c.PlaceOfOrigin)
 	row("Tình trạng hôn nhân", r.MaritalStatus.Label())

@@ -75,14 +75,14 @@ sách 7 ngày.`,
 					return usageErr("trạng thái %q không có (pending, sending, sent, rejected)", s)
 				}
 			}
-			e, err := a.openEnv(false)
+			e, op, err := a.openAs(counter.ActQueueList)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			list, err := e.store.ListOutbox(want...)
+			list, err := e.office.Outbox(op, want...)
 			if err != nil {
-				return failure(offline.ClerkMessage(err), err)
+				return refusal(err, offline.ClerkMessage(err))
 			}
 			rows := make([]queueRow, 0, len(list))
 			for _, x := range list {
@@ -138,7 +138,7 @@ Mã thoát: 0 mọi hồ sơ đã gửi xong, 1 lỗi, 3 còn hồ sơ chưa g�
 			if err := a.needGatewayConfig(); err != nil {
 				return err
 			}
-			e, err := a.openEnv(false)
+			e, _, err := a.openAs(counter.ActQueueSync)
 			if err != nil {
 				return err
 			}
@@ -165,7 +165,7 @@ Mã thoát: 0 mọi hồ sơ đã gửi xong, 1 lỗi, 3 còn hồ sơ chưa g�
 			}
 			rep, err := e.svc.DrainWith(ctx, counter.DrainOptions{Limit: limit, IgnoreBackoff: now})
 			if err != nil {
-				return failure(offline.ClerkMessage(err), err)
+				return refusal(err, offline.ClerkMessage(err))
 			}
 			a.printDrain(rep, asJSON, e.cfg.Location())
 			if len(rep.Rejected) > 0 || rep.Waiting > 0 {

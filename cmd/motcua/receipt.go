@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"motcua/forms"
-	"motcua/lookups"
+	"motcua/internal/counter"
 	"motcua/offline"
 	"motcua/printing"
 )
@@ -25,27 +25,18 @@ func (a *app) receiptCmd() *cobra.Command {
 		Short: "In lại giấy biên nhận của một hồ sơ (ra máy in đã cấu hình, hoặc --out FILE)",
 		Args:  exactArgs(1, "mã hồ sơ"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			op, err := a.operatorID()
-			if err != nil {
+			if _, err := a.operatorID(); err != nil {
 				return err
 			}
-			e, err := a.openEnv(false)
+			e, op, err := a.openAs(counter.ActReceiptPrint)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
 			code := args[0]
-			var pdf []byte
-			err = e.store.Update(func(tx *offline.Tx) error {
-				var err error
-				if pdf, err = tx.GetReceipt(code); err != nil {
-					return err
-				}
-				return tx.LogAccess(offline.AccessEntry{Operator: op, Purpose: lookups.PurposeCheck,
-					Action: offline.ActionPrint, DossierCode: code, Outcome: "reprint"})
-			})
+			pdf, err := e.office.ReceiptPDF(op, code)
 			if err != nil {
-				return failure("Không có giấy biên nhận của hồ sơ "+code+" trên máy này.", err)
+				return refusal(err, "Không có giấy biên nhận của hồ sơ "+code+" trên máy này.")
 			}
 			if out != "" {
 				if err := os.WriteFile(out, pdf, 0o600); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"motcua/internal/batchio"
+	"motcua/internal/counter"
 	"motcua/internal/reconcile"
 	"motcua/lookups"
 	"motcua/offline"
@@ -28,7 +29,7 @@ const ActionReconcile = "reconcile"
 const reconcileLong = `Đối chiếu một danh sách (số định danh, họ tên, ngày sinh, địa chỉ nếu có) với CSDL dân cư.
 Kết quả chỉ ghi khớp/không khớp cho từng trường, không bao giờ ghi dữ liệu của CSDL:
   name, birth_date, address: match (khớp), tone_only (khớp, chỉ khác vị trí dấu thanh: Hoà/Hòa),
-  diacritics_only (chỉ khác dấu), mismatch (không khớp), old_address (địa chỉ cũ trước 2025 của
+  diacritics_only (một bên viết không dấu, bỏ dấu thì khớp), mismatch (không khớp), old_address (địa chỉ cũ trước 2025 của
   cùng nơi), not_given (để trống), invalid (không đọc được)
   status: checked, deceased (đã mất), not_found, invalid_id, invalid_input, error (chưa đối chiếu được)
 Cột đầu vào: id/so_dinh_danh, name/ho_ten, birth_date/ngay_sinh, address/dia_chi (tùy chọn).
@@ -81,7 +82,7 @@ func (a *app) reconcileRun(ctx context.Context, o reconcileOptions) error {
 	if err := a.needGatewayConfig(); err != nil {
 		return err
 	}
-	e, op, err := a.openAs("Đối chiếu danh sách", offline.RoleSupervisor)
+	e, op, err := a.openAs(counter.ActReconcile)
 	if err != nil {
 		return err
 	}
@@ -94,7 +95,7 @@ func (a *app) reconcileRun(ctx context.Context, o reconcileOptions) error {
 	sum, resumed, runErr := a.reconcileWith(ctx, o, e.gw, op.ID)
 	if sum != nil {
 		detail, outcome := reconcileAudit(sum, runErr)
-		if err := e.store.LogAccess(offline.AccessEntry{Operator: op.ID, Purpose: lookups.PurposeReconcile,
+		if err := e.office.LogAccess(op, offline.AccessEntry{Purpose: lookups.PurposeReconcile,
 			Action: ActionReconcile, Outcome: outcome, Detail: detail}); err != nil && runErr == nil {
 			runErr = failure("Không ghi được nhật ký truy cập; kết quả đối chiếu vẫn giữ nguyên.", err)
 		}
@@ -218,7 +219,7 @@ func reconcileAudit(s *reconcile.Summary, err error) (detail, outcome string) {
 var recVerdictNames = []struct{ code, label string }{
 	{reconcile.Match, "khớp"},
 	{reconcile.ToneOnly, "khớp (chỉ khác vị trí dấu thanh)"},
-	{reconcile.DiacriticsOnly, "chỉ khác dấu"},
+	{reconcile.DiacriticsOnly, "một bên viết không dấu"},
 	{reconcile.OldAddress, "địa chỉ cũ trước 2025 của cùng nơi"},
 	{reconcile.Mismatch, "không khớp"},
 	{reconcile.Invalid, "không đọc được"},

@@ -107,6 +107,7 @@ func TestReconcileDemo(t *testing.T) {
 	dir := t.TempDir()
 	in, secrets := reconcileInput(t, dir)
 	out := filepath.Join(dir, "ketqua.csv")
+	asDemoOperator(t, dir, demo.OperatorID) // a supervisor's work: the passphrase, not the key file
 	r := runCLI(t, "--demo", "--data-dir", dir, "reconcile", "--in", in, "--out", out, "--workers", "2", "--rate", "50")
 	if r.code != 0 {
 		t.Fatal(r)
@@ -135,7 +136,7 @@ func TestReconcileDemo(t *testing.T) {
 			t.Errorf("a database value %q is in the output", s)
 		}
 	}
-	for _, s := range []string{"Đã xử lý 7 bản ghi", "Họ tên: khớp 4; khớp (chỉ khác vị trí dấu thanh) 1; chỉ khác dấu 1", "địa chỉ cũ trước 2025 của cùng nơi 1", "Không tìm thấy trong CSDL:"} {
+	for _, s := range []string{"Đã xử lý 7 bản ghi", "Họ tên: khớp 4; khớp (chỉ khác vị trí dấu thanh) 1; một bên viết không dấu 1", "địa chỉ cũ trước 2025 của cùng nơi 1", "Không tìm thấy trong CSDL:"} {
 		if !strings.Contains(r.stdout, s) {
 			t.Errorf("summary lacks %q:\n%s", s, r.stdout)
 		}
@@ -189,7 +190,13 @@ func TestReconcileNeedsSupervisor(t *testing.T) {
 	isolate(t)
 	dir := t.TempDir()
 	in, _ := reconcileInput(t, dir)
-	r := runCLI(t, "--demo", "--data-dir", dir, "--operator", demo.VolunteerID, "reconcile", "--in", in, "--out", filepath.Join(dir, "kq.csv"))
+	// the demo's key file has a clerk's rights, whoever it names
+	r := runCLI(t, "--demo", "--data-dir", dir, "reconcile", "--in", in, "--out", filepath.Join(dir, "kq.csv"))
+	if r.code != exitFailure || !strings.Contains(r.stderr, "không làm được bằng tệp khóa") || !strings.Contains(r.stderr, "quyền giám sát") {
+		t.Fatal(r)
+	}
+	asDemoOperator(t, dir, demo.VolunteerID)
+	r = runCLI(t, "--demo", "--data-dir", dir, "reconcile", "--in", in, "--out", filepath.Join(dir, "kq.csv"))
 	if r.code != exitFailure || !strings.Contains(r.stderr, "cần quyền giám sát") {
 		t.Fatal(r)
 	}

@@ -56,7 +56,8 @@ về dân cư, điền sẵn tờ khai, tiếp nhận hồ sơ và in giấy bi�
 Chạy không có lệnh con: mở màn hình quầy tiếp nhận (TUI) theo cấu hình.
 "motcua demo": mở màn hình quầy trên dữ liệu demo (cổng dữ liệu giả lập, người tổng hợp).
 
-Mã thoát: 0 thành công, 1 lỗi, 2 sai cú pháp lệnh, 3 thành công một phần.`
+Mã thoát: 0 thành công, 1 lỗi, 2 sai cú pháp lệnh, 3 thành công một phần (card read: thẻ KHÔNG ĐẠT),
+4 (card read) dữ liệu đúng chữ ký nhưng chưa chứng minh được chip gốc.`
 
 func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{

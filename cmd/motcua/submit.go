@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"sort"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/text/encoding/unicode"
@@ -24,11 +27,15 @@ và in giấy biên nhận — như ở màn hình quầy.
 Tệp FILE ("-" là đầu vào chuẩn), mã hóa UTF-8 (hoặc UTF-16 có BOM, như PowerShell ghi):
 
   {
+    "key":     "ho-so-2026-0001",
     "service": "xac-nhan-tthn",
     "persons": { "subject": { "id": "066303000006" } },
     "values":  { "purpose": "other", "purpose_other": "Bổ sung hồ sơ vay vốn" }
   }
 
+  key      khóa chống trùng (không bắt buộc; --key thay cho trường này): chạy lại cùng khóa, kể cả sau
+           khi lệnh trước bị ngắt giữa chừng, không tạo hồ sơ thứ hai mà in lại mã hồ sơ đã tiếp nhận.
+           Mỗi tờ khai một khóa riêng; cùng khóa với tờ khai khác bị từ chối.
   service  mã thủ tục (xem "motcua forms list"); --service thay cho trường này.
   persons  số định danh của từng người trong tờ khai, theo mã vị trí ([[persons]] id trong mẫu thủ tục forms/services/*.toml);
            người suy ra (chủ hộ, vợ/chồng) được tra cứu tự động như ở màn hình quầy.
@@ -36,7 +43,8 @@ Tệp FILE ("-" là đầu vào chuẩn), mã hóa UTF-8 (hoặc UTF-16 có BOM,
            trong tệp (trường phụ thuộc đặt sau trường nó phụ thuộc).
 
 Kết quả: dòng đầu ra chuẩn là mã hồ sơ (chỉ in khi hồ sơ đã được lưu); trạng thái gửi và đường dẫn
-biên nhận ghi ra đầu ra lỗi, hoặc tất cả dạng JSON với --json. Hồ sơ chưa gửi được nằm trong hàng
+biên nhận ghi ra đầu ra lỗi, hoặc tất cả dạng JSON với --json (có "alreadyReceived": true khi khóa
+đã được tiếp nhận trước đó). Hồ sơ chưa gửi được nằm trong hàng
 đợi ("motcua queue list") và được gửi lại bằng "motcua queue sync".
 
 Mã thoát: 0 đã tiếp nhận (đã gửi hoặc đang chờ gửi), 1 tờ khai chưa đúng hoặc lỗi, 2 sai cú pháp
@@ -44,6 +52,7 @@ lệnh hoặc tệp, 3 đã tiếp nhận nhưng cổng dữ liệu từ chối 
 
 // submitFile is the JSON form of a declaration for `dossier submit`.
 type submitFile struct {
+	Key     string                `json:"key,omitempty"` // idempotency key (--key overrides)
 	Service string                `json:"service"`
 	Persons map[string]submitSlot `json:"persons"`
 	Values  orderedValues         `json:"values"`
@@ -93,12 +102,33 @@ type submitResult struct {
 	Receipt     string   `json:"receipt,omitempty"`
 	PrintError  string   `json:"printError,omitempty"`
 	Warnings    []string `json:"warnings,omitempty"`
+	// AlreadyReceived: the key was received before; Code is that dossier's, nothing new was made.
+	AlreadyReceived bool `json:"alreadyReceived,omitempty"`
+}
+
+// fingerprint stands for what a submit file asks to receive (service, persons, values in
+// order; not the key), so that a key reused for another declaration is caught.
+func (in submitFile) fingerprint() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "service\x00%s\x00", in.Service)
+	slots := make([]string, 0, len(in.Persons))
+	for s := range in.Persons {
+		slots = append(slots, s)
+	}
+	sort.Strings(slots)
+	for _, s := range slots {
+		fmt.Fprintf(h, "person\x00%s\x00%s\x00", s, in.Persons[s].ID)
+	}
+	for _, v := range in.Values {
+		fmt.Fprintf(h, "value\x00%s\x00%s\x00", v.Path, v.Text)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
 func (a *app) dossierSubmitCmd() *cobra.Command {
 	var (
-		asJSON  bool
-		service string
+		asJSON       bool
+		service, key string
 	)
 	cmd := &cobra.Command{
 		Use:     "submit FILE",
@@ -114,20 +144,37 @@ func (a *app) dossierSubmitCmd() *cobra.Command {
 			if service != "" {
 				in.Service = service
 			}
+			if key != "" {
+				in.Key = key
+			}
 			spec, ok := forms.Lookup(in.Service)
 			if in.Service == "" || !ok {
 				return usageErr("không có thủ tục %q: đặt \"service\" trong tệp hoặc --service (xem motcua forms list)", in.Service)
 			}
-			e, op, err := a.openReceiving("Tiếp nhận hồ sơ")
+			e, op, err := a.openReceiving(counter.ActReceive)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
+			opts := counter.ReceiveOptions{Key: in.Key}
+			if in.Key != "" {
+				// a rerun after a crash gets its code back before any look-up
+				opts.Fingerprint = in.fingerprint()
+				out, done, err := e.svc.Resume(cmd.Context(), op, opts)
+				switch {
+				case errors.Is(err, counter.ErrBadKey):
+					return usageErr("%s", counter.Explain(err))
+				case err != nil:
+					return refusal(err, "Chưa tiếp nhận được hồ sơ: "+counter.Explain(err))
+				case done:
+					return a.reportSubmit(out, out.Warnings, asJSON)
+				}
+			}
 			decl, ids, warnings, err := a.fillDeclaration(cmd.Context(), e.svc, spec, in, op)
 			if err != nil {
 				return err
 			}
-			out, err := e.svc.Receive(cmd.Context(), decl, op, ids, "")
+			out, err := e.svc.ReceiveWith(cmd.Context(), decl, op, ids, "", opts)
 			if err != nil {
 				var ve *forms.ValidationError
 				if errors.As(err, &ve) {
@@ -140,6 +187,7 @@ func (a *app) dossierSubmitCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "in kết quả dạng JSON")
 	cmd.Flags().StringVar(&service, "service", "", "mã thủ tục (thay cho \"service\" trong tệp)")
+	cmd.Flags().StringVar(&key, "key", "", "khóa chống trùng (thay cho \"key\" trong tệp): chạy lại cùng khóa trả về hồ sơ đã tiếp nhận")
 	return cmd
 }
 
@@ -169,7 +217,8 @@ func (a *app) readSubmitFile(name string) (submitFile, error) {
 
 func (a *app) reportSubmit(out counter.Outcome, warnings []string, asJSON bool) error {
 	d := out.Dossier
-	res := submitResult{Code: d.Code, Status: string(d.Status), Submitted: out.Submitted, Receipt: out.ReceiptPath, Warnings: warnings}
+	res := submitResult{Code: d.Code, Status: string(d.Status), Submitted: out.Submitted, Receipt: out.ReceiptPath, Warnings: warnings,
+		AlreadyReceived: out.Duplicate}
 	if out.SubmitErr != nil {
 		res.SubmitError = counter.Explain(out.SubmitErr)
 	}
@@ -183,6 +232,9 @@ func (a *app) reportSubmit(out counter.Outcome, warnings []string, asJSON bool) 
 	} else {
 		fmt.Fprintln(a.stdout, d.Code)
 		switch {
+		case out.Duplicate:
+			fmt.Fprintf(a.stderr, "Hồ sơ %s đã được tiếp nhận trước đó với khóa này (%s); không tạo hồ sơ mới. In lại biên nhận: motcua receipt reprint %s\n",
+				d.Code, stateLabel(string(d.Status)), d.Code)
 		case out.Submitted:
 			fmt.Fprintf(a.stderr, "Đã tiếp nhận hồ sơ %s và đã gửi lên hệ thống.\n", d.Code)
 		case d.Status == forms.StatusRejected:

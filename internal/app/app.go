@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"motcua/forms"
@@ -30,6 +31,9 @@ type App struct {
 	Printer  printing.Printer      // the configured receipt printer
 	Files    *printing.FilePrinter // the PDF folder (the printer when kind is file; reprints with --out otherwise)
 	Service  *counter.Service      // nil when no gateway URL is configured
+	// Office is the use cases that need only the store (the Service's own when there is one),
+	// with the rights table: every command goes through it or through Service.
+	Office *counter.Office
 }
 
 // Options tune Open.
@@ -40,6 +44,9 @@ type Options struct {
 	// or an operator's ID and passphrase.
 	Credentials Credentials
 	Clock       func() time.Time // default: now in the configured time zone
+	// KDF is the argon2id cost of new passphrase wraps; zero: offline.DefaultKDF (tests
+	// lower it to run many commands).
+	KDF offline.KDFParams
 }
 
 // Credentials unlock the store.
@@ -75,16 +82,18 @@ var (
 // Open builds the parts for cfg.
 func Open(cfg config.Config, opt Options) (*App, error) {
 	a := &App{Config: cfg}
-	store, op, err := Unlock(cfg.DataDir, opt.Credentials, offline.Options{LockWait: cfg.Limits.LockWait.Duration, OnWait: opt.OnWait})
+	store, op, err := Unlock(cfg.DataDir, opt.Credentials, offline.Options{LockWait: cfg.Limits.LockWait.Duration, OnWait: opt.OnWait, KDF: opt.KDF})
 	if err != nil {
 		return nil, err
 	}
-	a.Store, a.Operator = store, op
+	a.Store, a.Operator, a.Office = store, op, counter.NewOffice(store)
 	dir := cfg.Printer.Dir
 	if dir == "" {
 		dir = filepath.Join(cfg.DataDir, "receipts")
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+		if err := PrivateDir(dir); err != nil {
+			return nil, fmt.Errorf("%w: receipts %s: %w", ErrDataDir, dir, err)
+		}
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("%w: receipts %s: %w", ErrDataDir, dir, err)
 	}
 	a.Files = printing.NewFilePrinter(dir)
@@ -123,7 +132,26 @@ func Open(cfg config.Config, opt Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.Office = a.Service.Office
 	return a, nil
+}
+
+// PrivateDir makes dir, a folder of the data directory holding personal files (receipts),
+// with mode 0700, and takes group and other access away from one that exists: a receipt
+// folder made by hand or by an older version does not stay open to other local users. A
+// folder the configuration names elsewhere (printer.dir) is created 0700 but left as it is.
+func PrivateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if runtime.GOOS != "windows" && st.Mode().Perm()&0o077 != 0 { // Windows: ACLs, not modes
+		return os.Chmod(dir, st.Mode().Perm()&0o700)
+	}
+	return nil
 }
 
 // gatewayConfig maps the [gateway] settings to the client's: in the file 0

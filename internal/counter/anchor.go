@@ -79,11 +79,14 @@ func (s *Service) AnchorAudit(ctx context.Context) (offline.AuditHead, error) {
 	}
 }
 
-// VerifyAudit checks the audit chain (offline.Store.VerifyAudit, with the local anchor file)
+// VerifyAuditAnchored checks, for op (ActAuditVerify), the audit chain (offline.Store.VerifyAudit, with the local anchor file)
 // and that it contains the head anchored upstream. upstreamErr says why the upstream head
 // could not be checked (the gateway unreachable, or not keeping heads); the report is then
 // that of the local checks.
-func (s *Service) VerifyAudit(ctx context.Context) (rep offline.AuditReport, upstreamErr, err error) {
+func (s *Service) VerifyAuditAnchored(ctx context.Context, op Operator) (rep offline.AuditReport, upstreamErr, err error) {
+	if err := s.Allow(op, ActAuditVerify); err != nil {
+		return offline.AuditReport{}, nil, err
+	}
 	an, ok := s.gw.(anchorer)
 	if !ok {
 		rep, err = s.store.VerifyAudit()

@@ -109,7 +109,7 @@ func TestAuditAnchoredWithEverySync(t *testing.T) {
 	if rep, err := f.store.VerifyAudit(); err != nil || !rep.OK {
 		t.Fatalf("the rolled-back copy does not verify locally (%+v, %v): the test rolls back wrong", rep, err)
 	}
-	vrep, upstream, err := f.svc.VerifyAudit(ctx)
+	vrep, upstream, err := f.svc.VerifyAuditAnchored(ctx, clerk)
 	var rb *offline.AuditRollbackError
 	if upstream != nil || !errors.As(err, &rb) || !vrep.Rollback || vrep.Witness != "gateway" || vrep.FirstBad != head.Seq+1 || vrep.Anchored != anchored.Seq {
 		t.Fatalf("verify after the rollback: %+v, upstream %v, err %v", vrep, upstream, err)
@@ -127,7 +127,7 @@ func TestAuditAnchoredWithEverySync(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	vrep, _, err = f.svc.VerifyAudit(ctx)
+	vrep, _, err = f.svc.VerifyAuditAnchored(ctx, clerk)
 	if !errors.As(err, &rb) || !rb.Diverged || vrep.FirstBad != anchored.Seq {
 		t.Fatalf("verify after the rolled-back log grew: %+v %v", vrep, err)
 	}

@@ -52,6 +52,7 @@ type Config struct {
 // Service carries out the counter's work. It holds no open files: the store
 // is opened per unit of work.
 type Service struct {
+	*Office  // the use cases that need only the store, and the rights table
 	cfg      Config
 	gw       Gateway
 	store    *offline.Store
@@ -96,7 +97,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if d.Specs == nil {
 		d.Specs = forms.Catalog()
 	}
-	return &Service{cfg: cfg, gw: d.Gateway, store: d.Store, printer: d.Printer, calendar: d.Calendar,
+	return &Service{Office: NewOffice(d.Store), cfg: cfg, gw: d.Gateway, store: d.Store, printer: d.Printer, calendar: d.Calendar,
 		specs: d.Specs, clock: d.Clock, log: d.Log}, nil
 }
 
@@ -167,8 +168,15 @@ func (s *Service) PrinterStatus(ctx context.Context) (string, error) {
 // Lookup asks the gateway for a resident and caches the answer. When the
 // gateway cannot be reached, a cached answer younger than the time limit is
 // returned with Origin.Source "cache". Every look-up is in the access log.
+// The operator is meta.Operator; one who may not see sensitive data (a
+// volunteer) gets ethnicity and religion withheld (Origin.Masked) and leaves
+// nothing in the cache.
 func (s *Service) Lookup(ctx context.Context, id string, meta lookups.CallMeta) (*lookups.Resident, lookups.Origin, error) {
 	if err := meta.Validate(); err != nil {
+		return nil, lookups.Origin{}, err
+	}
+	op := Operator{ID: meta.Operator}
+	if err := s.Allow(op, ActLookup); err != nil {
 		return nil, lookups.Origin{}, err
 	}
 	res, origin, err := s.gw.Lookup(ctx, id, meta)
@@ -177,23 +185,29 @@ func (s *Service) Lookup(ctx context.Context, id string, meta lookups.CallMeta) 
 		Subject: s.store.SubjectRef(id), DossierCode: meta.DossierCode, Outcome: "ok"}
 	switch {
 	case err == nil:
-		blob, jerr := json.Marshal(res)
-		if jerr != nil {
-			return nil, origin, fmt.Errorf("counter: encode resident: %w", jerr)
-		}
 		if origin.FetchedAt.IsZero() {
 			origin.FetchedAt = s.clock()
 		}
-		werr := s.store.Update(func(tx *offline.Tx) error {
-			if err := tx.PutLookup(id, blob, origin.FetchedAt); err != nil {
-				return err
+		var werr error
+		if s.can(op, ActCacheWrite) {
+			blob, jerr := json.Marshal(res)
+			if jerr != nil {
+				return nil, origin, fmt.Errorf("counter: encode resident: %w", jerr)
 			}
-			return tx.LogAccess(entry)
-		})
+			werr = s.store.Update(func(tx *offline.Tx) error {
+				if err := tx.PutLookup(id, blob, origin.FetchedAt); err != nil {
+					return err
+				}
+				return tx.LogAccess(entry)
+			})
+		} else {
+			werr = s.store.Update(func(tx *offline.Tx) error { return tx.LogAccess(entry) })
+		}
 		if werr != nil {
 			// The clerk still gets the answer; the failure is logged without personal data.
 			s.log.Warn("look-up not cached", "err", werr)
 		}
+		origin.Masked = s.Mask(op, &res.Citizen)
 		return res, origin, nil
 	case errors.Is(err, lookups.ErrNotFound):
 		entry.Outcome = "not_found"
@@ -224,7 +238,7 @@ func (s *Service) Lookup(ctx context.Context, id string, meta lookups.CallMeta) 
 		}
 		entry.Outcome = "cache"
 		s.logAccess(entry)
-		return &cached, lookups.Origin{Source: "cache", FetchedAt: at}, nil
+		return &cached, lookups.Origin{Source: "cache", FetchedAt: at, Masked: s.Mask(op, &cached.Citizen)}, nil
 	default:
 		entry.Outcome = "error"
 		s.logAccess(entry)
@@ -279,18 +293,6 @@ func (s *Service) Appointment(days int, t time.Time) (due time.Time, warning str
 	return due, warning, err
 }
 
-// ForgetLookups removes every cached look-up: a volunteer's session ends
-// without personal data left on the laptop (drafts stay sealed until they are
-// handed off with motcua draft export).
-// A failure is logged here, so front ends that run it in the background may drop it.
-func (s *Service) ForgetLookups() (int, error) {
-	n, err := s.store.PurgeLookups()
-	if err != nil {
-		s.log.Error("cached look-ups not purged at the end of a volunteer's session", "err", err)
-	}
-	return n, err
-}
-
 // CardRead records in the access log that a card was read at the counter.
 func (s *Service) CardRead(op Operator, id string) {
 	s.logAccess(offline.AccessEntry{Operator: op.ID, Purpose: lookups.PurposeReception, Action: offline.ActionCardRead,
@@ -299,8 +301,10 @@ func (s *Service) CardRead(op Operator, id string) {
 
 // SweepCache removes look-ups older than the cache's time limit (at start
 // and hourly: expired personal data is not kept).
-// A failure is logged here, so front ends that run it in the background may drop it.
 func (s *Service) SweepCache() (int, error) {
+	if err := s.Allow(Operator{}, ActCacheSweep); err != nil {
+		return 0, err
+	}
 	n, err := s.store.SweepLookups(s.cfg.CacheTTL)
 	if err != nil {
 		s.log.Warn("expired look-ups not swept", "err", err)

@@ -2,6 +2,7 @@ package counter
 
 import (
 	"context"
+	"errors"
 	"sort"
 
 	"motcua/forms"
@@ -21,13 +22,29 @@ type DraftSave struct {
 }
 
 // SaveDraft keeps a declaration in progress (sealed) so that it survives a
-// crash, a closed screen or the end of a shift.
+// crash, a closed screen or the end of a shift. A volunteer saves only their
+// own drafts.
 func (s *Service) SaveDraft(_ context.Context, d DraftSave, op Operator) error {
-	info := offline.DraftInfo{ID: d.ID, Service: d.Service, Operator: op.ID, Step: d.Step}
+	if err := s.Allow(op, ActDraftOwn); err != nil {
+		return err
+	}
+	// rights first: the store is not to be used again inside its unit of work
+	others := s.Allow(op, ActDraftAll) // nil: may overwrite another operator's draft
+	who := s.actorID(op)
+	info := offline.DraftInfo{ID: d.ID, Service: d.Service, Operator: who, Step: d.Step}
 	if d.SubjectID != "" {
 		info.Subject = s.store.SubjectRef(d.SubjectID)
 	}
-	return s.store.Update(func(tx *offline.Tx) error { return tx.PutDraft(info, d.Blob) })
+	return s.store.Update(func(tx *offline.Tx) error {
+		if _, old, err := tx.GetDraft(d.ID); err == nil {
+			if others != nil && old.Operator != who {
+				return others
+			}
+		} else if !errors.Is(err, offline.ErrNotFound) {
+			return err
+		}
+		return tx.PutDraft(info, d.Blob)
+	})
 }
 
 // Draft is a declaration in progress as the clerk picks it: its index entry
@@ -37,15 +54,16 @@ type Draft struct {
 	Who string `json:"who,omitempty"`
 }
 
-// Drafts lists the declarations in progress in a stable order (the most
+// Drafts lists the declarations in progress the operator who unlocked the
+// store may open (a volunteer: their own), in a stable order (the most
 // recently started first): opening one does not move it.
 func (s *Service) Drafts(context.Context) ([]Draft, error) {
-	var out []Draft
-	err := s.store.View(func(tx *offline.Tx) error {
-		list, err := tx.ListDrafts()
-		if err != nil {
-			return err
-		}
+	list, err := s.DraftList(Operator{})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Draft, 0, len(list))
+	err = s.store.View(func(tx *offline.Tx) error {
 		for _, info := range list {
 			d := Draft{DraftInfo: info}
 			if blob, _, err := tx.GetDraft(info.ID); err == nil {
@@ -79,37 +97,28 @@ func draftSubjectName(blob []byte) string {
 }
 
 // FindDraft returns the draft of service kept for the person with that ID
-// ("" when none), the most recently saved when several are.
+// ("" when none, or none the operator may open), the most recently saved when
+// several are.
 func (s *Service) FindDraft(_ context.Context, service, subjectID string) (string, error) {
 	if subjectID == "" {
 		return "", nil
 	}
+	list, err := s.DraftList(Operator{}) // most recently saved first
+	if err != nil {
+		return "", err
+	}
 	ref := s.store.SubjectRef(subjectID)
-	var id string
-	err := s.store.View(func(tx *offline.Tx) error {
-		list, err := tx.ListDrafts() // most recently saved first
-		if err != nil {
-			return err
+	for _, d := range list {
+		if d.Service == service && d.Subject == ref {
+			return d.ID, nil
 		}
-		for _, d := range list {
-			if d.Service == service && d.Subject == ref {
-				id = d.ID
-				return nil
-			}
-		}
-		return nil
-	})
-	return id, err
+	}
+	return "", nil
 }
 
 // LoadDraft resumes a declaration in progress in the counter's context.
 func (s *Service) LoadDraft(_ context.Context, id string) (*forms.Declaration, error) {
-	var blob []byte
-	err := s.store.View(func(tx *offline.Tx) error {
-		var err error
-		blob, _, err = tx.GetDraft(id)
-		return err
-	})
+	blob, _, err := s.Draft(Operator{}, id)
 	if err != nil {
 		return nil, err
 	}

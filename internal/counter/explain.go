@@ -20,6 +20,7 @@ func Explain(err error) string {
 	var ve *forms.ValidationError
 	var ge *gateway.Error
 	var pe *printing.Error
+	var fe *ForbiddenError
 	switch {
 	case errors.As(err, &ve):
 		msgs := make([]string, 0, len(ve.Problems))
@@ -30,7 +31,17 @@ func Explain(err error) string {
 	case errors.Is(err, ErrReceivedInFuture):
 		return "Thời điểm tiếp nhận gốc không được sau thời điểm hiện tại."
 	case errors.Is(err, ErrVolunteer):
-		return "Tình nguyện viên chỉ chuẩn bị tờ khai: hồ sơ đã được lưu nháp, hãy chuyển cho cán bộ một cửa tiếp nhận."
+		return "Tình nguyện viên chỉ chuẩn bị tờ khai, không tiếp nhận hồ sơ: hãy chuyển tờ khai (đã lưu nháp) cho cán bộ một cửa tiếp nhận."
+	case errors.As(err, &fe):
+		return forbiddenMessage(fe)
+	case errors.Is(err, ErrNotHolder):
+		return "Mã cán bộ khác với người đã mở khóa kho dữ liệu. Hãy dùng đúng mã cán bộ đã đăng nhập."
+	case errors.Is(err, ErrKeyReused):
+		return "Khóa chống trùng này đã dùng cho một tờ khai khác. Hãy dùng khóa mới cho tờ khai mới."
+	case errors.Is(err, ErrBadKey):
+		return "Khóa chống trùng không hợp lệ: cần 1 đến 200 ký tự, không có ký tự điều khiển."
+	case errors.Is(err, offline.ErrNoOperator):
+		return "Không có cán bộ với mã này trong kho dữ liệu. Hãy kiểm tra lại mã cán bộ (--operator)."
 	case errors.Is(err, offline.ErrLoginDelayed), errors.Is(err, offline.ErrBadPassphrase), errors.Is(err, offline.ErrOperatorDisabled):
 		return offline.ClerkMessage(err)
 	case errors.Is(err, forms.ErrSpecChanged):

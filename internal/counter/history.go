@@ -14,12 +14,7 @@ import (
 // Recent lists the last n dossiers received on this machine (index only: codes,
 // states, services and times; no personal data), newest first.
 func (s *Service) Recent(_ context.Context, n int) ([]offline.DossierInfo, error) {
-	var out []offline.DossierInfo
-	err := s.store.View(func(tx *offline.Tx) error {
-		var err error
-		out, err = tx.ListDossiers(offline.DossierFilter{})
-		return err
-	})
+	out, err := s.Dossiers(Operator{}, offline.DossierFilter{})
 	slices.Reverse(out)
 	if n > 0 && len(out) > n {
 		out = out[:n]
@@ -30,6 +25,9 @@ func (s *Service) Recent(_ context.Context, n int) ([]offline.DossierInfo, error
 // Reprint prints a kept receipt again (a citizen who lost it, a jammed
 // printer); a failure queues it like any failed print.
 func (s *Service) Reprint(ctx context.Context, code string, op Operator) (string, error) {
+	if err := s.Allow(op, ActReceiptPrint); err != nil {
+		return "", err
+	}
 	var pdf, blob []byte
 	err := s.store.View(func(tx *offline.Tx) error {
 		var err error

@@ -13,6 +13,9 @@ import (
 // RetryPrints prints again the kept receipts whose printing failed and whose
 // next try has come; it returns how many printed and how many still wait.
 func (s *Service) RetryPrints(ctx context.Context, operator string) (printed, waiting int, err error) {
+	if err := s.Allow(Operator{ID: operator}, ActPrintRetry); err != nil {
+		return 0, 0, err
+	}
 	var due []offline.PrintJobState
 	if err := s.store.View(func(tx *offline.Tx) error {
 		var err error

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 	"unicode"
@@ -35,6 +36,9 @@ type Outcome struct {
 	ReceiptPath string
 	PrintErr    error    // the receipt is kept in the store even when printing failed
 	Warnings    []string // Vietnamese notes for the clerk (e.g. an estimated appointment)
+	// Duplicate: ReceiveOptions.Key was received before; Dossier is that first dossier
+	// (as stored now) and nothing was saved, sent or printed this time.
+	Duplicate bool
 }
 
 // Receive turns a complete declaration into a dossier: it assigns the
@@ -58,10 +62,106 @@ type ReceiveOptions struct {
 	NoPrint bool
 	// Officer is the receiving officer printed on the receipt (default: the operator).
 	Officer string
+	// Key makes a scripted reception idempotent: the dossier's code is recorded
+	// under Key in the unit of work that saves it, and a reception with a key
+	// already recorded saves nothing and returns the first dossier
+	// (Outcome.Duplicate), however the first run ended. Fingerprint, when set,
+	// stands for what was received under Key (a hash of the input): the same
+	// key with another fingerprint is refused with ErrKeyReused.
+	Key, Fingerprint string
 }
 
 // ErrReceivedInFuture: a backlog dossier's original reception cannot be later than now.
 var ErrReceivedInFuture = errors.New("counter: original reception time is in the future")
+
+// ErrKeyReused: an idempotency key already received another declaration.
+var ErrKeyReused = errors.New("counter: idempotency key already used for another declaration")
+
+// keyRun is the checkpoint run (offline.Tx.Done) of idempotency keys.
+const keyRun = "receive-key/v1"
+
+// MaxKeyLen bounds an idempotency key.
+const MaxKeyLen = 200
+
+// ErrBadKey: an idempotency key that is empty after trimming, too long, or has control characters.
+var ErrBadKey = errors.New("counter: invalid idempotency key")
+
+func checkKey(key string) error {
+	if key == "" || len(key) > MaxKeyLen || strings.ContainsFunc(key, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return fmt.Errorf("%w (1 to %d bytes, no control characters)", ErrBadKey, MaxKeyLen)
+	}
+	return nil
+}
+
+// keyRecord is what the checkpoint holds for a key: the code, and the fingerprint.
+func keyRecord(code, fingerprint string) string { return code + "\n" + fingerprint }
+
+// receivedKey reads the record of key: the code ("" when not received) or ErrKeyReused.
+func receivedKey(tx *offline.Tx, key, fingerprint string) (string, error) {
+	v, done, err := tx.Done(keyRun, key)
+	if err != nil || !done {
+		return "", err
+	}
+	code, fp, _ := strings.Cut(v, "\n")
+	if fingerprint != "" && fp != "" && fp != fingerprint {
+		return code, fmt.Errorf("%w: %s", ErrKeyReused, code)
+	}
+	return code, nil
+}
+
+// Resume is, for a scripted caller rerun with the idempotency key
+// opts.Key, the reception made earlier under that key: ok is false when the
+// key was never received. It finishes what the first run may not have done
+// (killed after the save): the dossier is sent if it still waits, and the
+// receipt rendered and printed if none was kept. It needs no look-up, so a
+// rerun gets its code back even with the gateway down. ErrKeyReused when the
+// key received a declaration with another fingerprint.
+func (s *Service) Resume(ctx context.Context, op Operator, opts ReceiveOptions) (out Outcome, ok bool, err error) {
+	if err := s.Allow(op, ActReceive); err != nil {
+		return Outcome{}, false, err
+	}
+	if err := checkKey(opts.Key); err != nil {
+		return Outcome{}, false, err
+	}
+	var code string
+	if err := s.store.View(func(tx *offline.Tx) (err error) { code, err = receivedKey(tx, opts.Key, opts.Fingerprint); return err }); err != nil || code == "" {
+		return Outcome{}, false, err
+	}
+	out, err = s.finishEarlier(ctx, code, op, opts)
+	return out, err == nil, err
+}
+
+// finishEarlier completes the reception of code received earlier under a key.
+func (s *Service) finishEarlier(ctx context.Context, code string, op Operator, opts ReceiveOptions) (Outcome, error) {
+	d, err := s.storedDossier(code)
+	if err != nil {
+		return Outcome{}, err
+	}
+	out := Outcome{Dossier: d, Duplicate: true, Submitted: d.Status == forms.StatusSubmitted}
+	if d.Status == forms.StatusFinalized || d.Status == forms.StatusQueued {
+		out.Submitted, out.SubmitErr = s.sendNow(ctx, d)
+	}
+	if _, err := s.store.GetReceipt(code); errors.Is(err, offline.ErrNotFound) {
+		out.ReceiptPath, out.PrintErr = s.printReceipt(ctx, d, op, opts)
+	} else if fp, ok := s.printer.(interface{ Path(string) string }); ok && !opts.NoPrint {
+		if _, err := os.Stat(fp.Path(code)); err == nil {
+			out.ReceiptPath = fp.Path(code)
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) storedDossier(code string) (*forms.Dossier, error) {
+	blob, _, err := s.store.GetDossier(code)
+	if err != nil {
+		return nil, err
+	}
+	var d forms.Dossier
+	if err := json.Unmarshal(blob, &d); err != nil {
+		return nil, fmt.Errorf("counter: stored dossier %s: %w", code, err)
+	}
+	return &d, nil
+}
 
 // ReceiveWith is Receive with options (backlog entry, batch receipts).
 func (s *Service) ReceiveWith(ctx context.Context, decl *forms.Declaration, op Operator, receptionIDs []string, draftID string, opts ReceiveOptions) (Outcome, error) {
@@ -69,8 +169,13 @@ func (s *Service) ReceiveWith(ctx context.Context, decl *forms.Declaration, op O
 	if operator == "" {
 		return Outcome{}, errors.New("counter: receive without operator")
 	}
-	if op.Role == offline.RoleVolunteer {
-		return Outcome{}, ErrVolunteer
+	if err := s.Allow(op, ActReceive); err != nil {
+		return Outcome{}, err
+	}
+	if opts.Key != "" {
+		if err := checkKey(opts.Key); err != nil {
+			return Outcome{}, err
+		}
 	}
 	if probs := decl.Validate(); len(probs) > 0 {
 		return Outcome{}, &forms.ValidationError{Problems: probs}
@@ -84,8 +189,14 @@ func (s *Service) ReceiveWith(ctx context.Context, decl *forms.Declaration, op O
 		received = opts.ReceivedAt.In(now.Location())
 	}
 	var d *forms.Dossier
-	var warning string
+	var warning, earlier string
 	err := s.store.Update(func(tx *offline.Tx) error {
+		if opts.Key != "" {
+			var err error
+			if earlier, err = receivedKey(tx, opts.Key, opts.Fingerprint); err != nil || earlier != "" {
+				return err // received before: nothing is written
+			}
+		}
 		code, err := tx.NextDossierCode(s.cfg.Agency.Code, s.cfg.Counter, now)
 		if err != nil {
 			return err
@@ -120,6 +231,12 @@ func (s *Service) ReceiveWith(ctx context.Context, decl *forms.Declaration, op O
 		if err := tx.Enqueue(code, d.IdempotencyKey); err != nil {
 			return err
 		}
+		// the caller's key commits with the dossier: a rerun finds it, however this run ends
+		if opts.Key != "" {
+			if err := tx.MarkDone(keyRun, opts.Key, keyRecord(code, opts.Fingerprint)); err != nil {
+				return err
+			}
+		}
 		if draftID != "" {
 			if err := tx.DeleteDraft(draftID); err != nil {
 				return err
@@ -140,6 +257,9 @@ func (s *Service) ReceiveWith(ctx context.Context, decl *forms.Declaration, op O
 	})
 	if err != nil {
 		return Outcome{}, err
+	}
+	if earlier != "" {
+		return s.finishEarlier(ctx, earlier, op, opts)
 	}
 	out := Outcome{Dossier: d}
 	if warning != "" {

@@ -75,6 +75,9 @@ func (s *Service) DrainWith(ctx context.Context, opt DrainOptions) (DrainReport,
 	if opt.Retry == (offline.RetryPolicy{}) {
 		opt.Retry = offline.DefaultRetry
 	}
+	if err := s.Allow(Operator{}, ActQueueSync); err != nil {
+		return DrainReport{}, err
+	}
 	if len(opt.codes) == 0 {
 		if err := s.probeLink(ctx); err != nil {
 			return DrainReport{}, err

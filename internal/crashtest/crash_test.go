@@ -237,7 +237,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.ExportKeyFile(h.keyPath); err != nil {
+	if _, err := st.ExportKeyFile(h.keyPath, offline.KeyRoleSyncReception); err != nil {
 		t.Fatal(err)
 	}
 	// the clerk the submitting processes run as (a volunteer could not submit)

@@ -5,6 +5,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -35,8 +36,10 @@ type Operator struct {
 	ID, Name, Role, Passphrase string
 }
 
-// The demo's operators: a supervisor (the counter clerk of the walkthrough)
-// and a volunteer, to try the volunteer's restrictions.
+// The demo's operators: a supervisor (the counter clerk of the walkthrough,
+// logged in by the demo's key file with a clerk's rights; the supervisor's
+// work needs the passphrase) and a volunteer, to try the volunteer's
+// restrictions.
 const (
 	OperatorID    = "demo.canbo"
 	OperatorName  = "Cán bộ Demo"
@@ -110,10 +113,11 @@ func (e *Env) ensureStore() error {
 	dir := e.Config.DataDir
 	opt := offline.Options{KDF: offline.DefaultKDF}
 	if _, err := os.Stat(e.KeyFile); err == nil {
-		if _, err := offline.UnlockWithKeyFile(dir, e.KeyFile, opt); err != nil {
+		st, err := offline.UnlockWithKeyFile(dir, e.KeyFile, opt)
+		if err != nil {
 			return fmt.Errorf("demo: the demo store does not open with %s (delete %s to start the demo afresh): %w", e.KeyFile, dir, err)
 		}
-		return nil
+		return e.upgradeKeyFile(st)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -131,7 +135,8 @@ func (e *Env) ensureStore() error {
 			return fmt.Errorf("demo: add operator %s: %w", o.ID, err)
 		}
 	}
-	if _, err := st.ExportKeyFile(e.KeyFile); err != nil {
+	// the key file logs the clerk in; the supervisor's work needs the passphrase
+	if _, err := st.ExportKeyFile(e.KeyFile, offline.KeyRoleClerk); err != nil {
 		return fmt.Errorf("demo: key file: %w", err)
 	}
 	var b strings.Builder
@@ -143,5 +148,35 @@ func (e *Env) ensureStore() error {
 		return err
 	}
 	e.Created = ops
+	return nil
+}
+
+// upgradeKeyFile replaces a demo key file made before key files had roles (which has the
+// sync-and-reception role, not enough for the counter screen) with one of a clerk's role,
+// and revokes the old one.
+func (e *Env) upgradeKeyFile(st *offline.Store) error {
+	h := st.Holder()
+	list, err := st.KeyFiles()
+	if err != nil {
+		return fmt.Errorf("demo: key files: %w", err)
+	}
+	for _, k := range list {
+		if k.ID != h.KeyFile || k.Role != "" {
+			continue
+		}
+		tmp := e.KeyFile + ".new"
+		_ = os.Remove(tmp)
+		if _, err := st.ExportKeyFile(tmp, offline.KeyRoleClerk); err != nil {
+			return fmt.Errorf("demo: new key file: %w", err)
+		}
+		if err := os.Rename(tmp, e.KeyFile); err != nil {
+			return fmt.Errorf("demo: new key file: %w", err)
+		}
+		// another demo process starting at the same time may have revoked it already
+		if err := st.RevokeKeyFile(k.ID); err != nil && !errors.Is(err, offline.ErrNotFound) {
+			return fmt.Errorf("demo: revoke the old key file: %w", err)
+		}
+		return nil
+	}
 	return nil
 }

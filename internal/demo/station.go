@@ -37,6 +37,9 @@ type Station struct {
 const (
 	ClonedCard   = "the-sao-chep"
 	TamperedCard = "the-bi-sua"
+	// PassiveOnlyCard carries no active or chip authentication: its data
+	// are signed, but nothing proves it is the original chip.
+	PassiveOnlyCard = "the-khong-chong-sao-chep"
 )
 
 // NewStation lists the featured persons' cards of pop, the married
@@ -67,13 +70,18 @@ func NewStation(pop *sandbox.Population) *Station {
 		c, _ := pop.Card(first)
 		s.cards = append(s.cards,
 			lookups.CardInfo{ID: ClonedCard, Name: c.FullName, Note: "Thẻ tập huấn: chip sao chép (xác thực chủ động phải báo KHÔNG ĐẠT)"},
-			lookups.CardInfo{ID: TamperedCard, Name: c.FullName, Note: "Thẻ tập huấn: dữ liệu chip bị sửa (chữ ký số phải báo KHÔNG ĐẠT)"})
-		s.real[ClonedCard], s.real[TamperedCard] = first, first
+			lookups.CardInfo{ID: TamperedCard, Name: c.FullName, Note: "Thẻ tập huấn: dữ liệu chip bị sửa (chữ ký số phải báo KHÔNG ĐẠT)"},
+			lookups.CardInfo{ID: PassiveOnlyCard, Name: c.FullName, Note: "Thẻ tập huấn: chip không có chống sao chép (dữ liệu đúng chữ ký, phải đối chiếu ảnh chân dung)"})
+		s.real[ClonedCard], s.real[TamperedCard], s.real[PassiveOnlyCard] = first, first, first
 		s.fault[ClonedCard] = cardsim.Profile{Cloned: true}
 		s.fault[TamperedCard] = cardsim.Profile{TamperDG13: true}
+		s.fault[PassiveOnlyCard] = cardsim.Profile{NoChipAuth: true, AA: "none"}
 	}
 	return s
 }
+
+// Trust is the trust store the demo reads with: the test CSCA.
+func (s *Station) Trust() *card.TrustStore { return s.opt.Trust }
 
 // Name is shown in the status bar.
 func (s *Station) Name() string { return "thẻ ảo (demo, chip mô phỏng)" }

@@ -12,7 +12,7 @@ import (
 const (
 	Match          = "match"           // the same (case and white space aside)
 	ToneOnly       = "tone_only"       // the same after tone-mark folding only (Hoà / Hòa): counts as a match
-	DiacriticsOnly = "diacritics_only" // equal without diacritics, different with them (Nguyen / Nguyễn)
+	DiacriticsOnly = "diacritics_only" // one of the two names carries no Vietnamese mark at all and they agree without marks (Nguyen Thi Hoa / Nguyễn Thị Hoà)
 	Mismatch       = "mismatch"        // different
 	OldAddress     = "old_address"     // the pre-2025 form of the resident's current address
 	NotGiven       = "not_given"       // the record has no value for the field
@@ -68,22 +68,23 @@ func Compare(in Input, r *lookups.Resident) Result {
 	return out
 }
 
-// CompareName compares a name from the list with the database's.
+// CompareName compares a name from the list with the database's
+// (vntext.CompareNames): two marked names that differ in a mark ("Hoa" and
+// "Hoà", "Thu" and "Thư") are a mismatch; diacritics_only is given only when
+// one whole name carries no mark at all.
 func CompareName(in, db string) string {
-	a := vntext.Clean(in)
-	if a == "" {
+	if vntext.Clean(in) == "" {
 		return NotGiven
 	}
-	b := vntext.Clean(db)
-	switch {
-	case a == b || strings.EqualFold(a, b):
+	switch vntext.CompareNames(in, db) {
+	case vntext.NamesEqual:
 		return Match
-	case vntext.SearchKey(a) != vntext.SearchKey(b):
-		return Mismatch // cheap: texts that are Equal have equal search keys
-	case vntext.Equal(a, b):
+	case vntext.NamesTonePlacement:
 		return ToneOnly
+	case vntext.NamesUnmarked:
+		return DiacriticsOnly
 	}
-	return DiacriticsOnly
+	return Mismatch
 }
 
 // ParseDate reads a list's date: dd/mm/yyyy (also with '-' or '.') or yyyy-mm-dd.

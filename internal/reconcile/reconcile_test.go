@@ -32,8 +32,12 @@ func TestCompareName(t *testing.T) {
 		{"Nguyễn Văn Hoà", "Nguyễn Văn Hòa", ToneOnly},
 		{"Lê Thị Thuỷ", "Lê Thị Thủy", ToneOnly},
 		{"Nguyen Van Hoa", "Nguyễn Văn Hòa", DiacriticsOnly},
-		{"Nguyễn Văn Hoa", "Nguyễn Văn Hòa", DiacriticsOnly},
 		{"Dang Thi Mai", "Đặng Thị Mai", DiacriticsOnly},
+		{"NGUYEN THI HOA", "Nguyễn Thị Hoà", DiacriticsOnly},
+		// two marked names that differ in a mark are two names
+		{"Nguyễn Văn Hoa", "Nguyễn Văn Hòa", Mismatch},
+		{"Nguyễn Thị Hoa", "Nguyễn Thị Hoà", Mismatch},
+		{"Lê Thị Thu", "Lê Thị Thư", Mismatch},
 		{"Trần Văn Hòa", "Nguyễn Văn Hòa", Mismatch},
 		{"Nguyễn Văn", "Nguyễn Văn Hòa", Mismatch},
 		{"", "Nguyễn Văn Hòa", NotGiven},

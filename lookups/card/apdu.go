@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync/atomic"
+	"time"
 )
 
 // Command is one command APDU.
@@ -73,6 +74,46 @@ func SW(err error) (uint16, bool) {
 	return 0, false
 }
 
+// UnprotectedError is a chip answering a secured command without secure
+// messaging (a bare status word). The session is closed: the reader never
+// goes on in plain text.
+type UnprotectedError struct {
+	SW   uint16
+	What string // the command ("read DG13")
+	SFI  bool   // the command was a READ BINARY by short EF identifier
+}
+
+func (e *UnprotectedError) Error() string {
+	return fmt.Sprintf("card: %s: status %04X without secure messaging", e.What, e.SW)
+}
+
+// Is makes every UnprotectedError match ErrUnprotected.
+func (e *UnprotectedError) Is(target error) bool { return target == ErrUnprotected }
+
+// AccessError is access control refused with the key given: the wrong CAN
+// or MRZ key, or a chip that is not the one the key belongs to.
+type AccessError struct {
+	Method string // "PACE-CAN", "PACE-MRZ" or "BAC": which key was refused
+	SW     uint16 // the chip's status word, 0 when the chip's own proof failed
+	Err    error
+}
+
+func (e *AccessError) Error() string {
+	return fmt.Sprintf("card: access key refused (%s): %v", e.Method, e.Err)
+}
+
+// Is makes every AccessError match ErrAccessDenied.
+func (e *AccessError) Is(target error) bool { return target == ErrAccessDenied }
+
+func (e *AccessError) Unwrap() error { return e.Err }
+
+// keyRefused tells the status words chips answer to a mutual
+// authentication with the wrong key: 6300 and 63Cx (tries left), 6982,
+// and 6988 or 6A80 from chips that treat the cryptogram as bad data.
+func keyRefused(sw uint16) bool {
+	return sw>>8 == 0x63 || sw == SWSecurityStatus || sw == SWSMObjectsWrong || sw == SWWrongData
+}
+
 // Errors of the link to the card.
 var (
 	// ErrRemoved: the card left the field (or the reader was unplugged) mid-read.
@@ -90,8 +131,21 @@ var (
 	ErrNoKey = errors.New("card: no access key")
 	// ErrBadResponse: the card answered something the protocol does not allow.
 	ErrBadResponse = errors.New("card: malformed response")
-	// ErrSecureMessaging: a response failed its MAC check.
+	// ErrSecureMessaging: a secured response failed its MAC check or its
+	// objects are malformed.
 	ErrSecureMessaging = errors.New("card: secure-messaging check failed")
+	// ErrUnprotected: the chip answered a secured command in plain text
+	// (see UnprotectedError).
+	ErrUnprotected = errors.New("card: answer without secure messaging")
+	// ErrSessionClosed: secure messaging has ended and access control has
+	// not run again; nothing is sent.
+	ErrSessionClosed = errors.New("card: secure messaging ended")
+	// ErrNoAnswer: the chip or the reader stopped answering in the middle
+	// of an APDU; the transmit was abandoned (see Options and PCSCStation).
+	ErrNoAnswer = errors.New("card: no answer from the chip or the reader")
+	// ErrNoDG13: the chip has no DG13, so it is not a Vietnamese identity
+	// card (a passport, a foreign card).
+	ErrNoDG13 = errors.New("card: no DG13 on the chip")
 	// ErrPCSCUnavailable: this build has no PC/SC support.
 	ErrPCSCUnavailable = errors.New("card: PC/SC is not available in this build")
 )
@@ -112,7 +166,12 @@ type Link struct {
 	t     Transport
 	count atomic.Int64
 	trace io.Writer
+	dead  atomic.Bool // a transmit was abandoned: the transport is not touched again
 }
+
+// MaxTransmit bounds one APDU when the read's context carries no deadline
+// of its own (card.timeout normally bounds the whole read, every APDU in it).
+const MaxTransmit = 30 * time.Second
 
 // NewLink wraps t. trace, when non-nil, receives one line per APDU with the
 // command header and the status word — never data.
@@ -156,7 +215,7 @@ func (l *Link) Transmit(ctx context.Context, raw []byte) ([]byte, uint16, error)
 
 func (l *Link) once(ctx context.Context, raw []byte) ([]byte, uint16, error) {
 	l.count.Add(1)
-	resp, err := l.t.Transmit(ctx, raw)
+	resp, err := l.watch(ctx, raw)
 	if err != nil {
 		if l.trace != nil {
 			fmt.Fprintf(l.trace, "apdu %02X %02X %02X %02X -> error\n", raw[0], at(raw, 1), at(raw, 2), at(raw, 3))
@@ -178,4 +237,42 @@ func at(b []byte, i int) byte {
 		return b[i]
 	}
 	return 0
+}
+
+// watch runs one transmit under a watchdog: a chip or driver that stops
+// answering in the middle of an APDU would keep it blocked for as long as
+// it likes (SCardTransmit cannot be cancelled). When the context ends (the
+// read's timeout, or MaxTransmit without one) the call is abandoned: its
+// goroutine is left to finish on its own, the link is dead from then on,
+// and the error is ErrNoAnswer. A transport that can release what the call
+// holds does so itself (Connection abandons its PC/SC context).
+func (l *Link) watch(ctx context.Context, raw []byte) ([]byte, error) {
+	if l.dead.Load() {
+		return nil, fmt.Errorf("%w (the link was abandoned)", ErrNoAnswer)
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, MaxTransmit)
+		defer cancel()
+	}
+	type answer struct {
+		resp []byte
+		err  error
+	}
+	done := make(chan answer, 1) // buffered: an abandoned call does not block on it
+	start := time.Now()
+	go func() {
+		resp, err := l.t.Transmit(ctx, raw)
+		done <- answer{resp, err}
+	}()
+	select {
+	case a := <-done:
+		return a.resp, a.err
+	case <-ctx.Done():
+		l.dead.Store(true)
+		if errors.Is(ctx.Err(), context.Canceled) { // stopped on purpose, not a silent chip
+			return nil, fmt.Errorf("card: APDU abandoned: %w", ctx.Err())
+		}
+		return nil, fmt.Errorf("%w: APDU %02X %02X abandoned after %v: %w", ErrNoAnswer, at(raw, 1), at(raw, 2), time.Since(start).Round(time.Millisecond), ctx.Err())
+	}
 }

@@ -58,44 +58,92 @@ func (p *PCSC) Readers() ([]ReaderInfo, error) {
 }
 
 // Connection is an exclusive connection to the card on one reader, inside a
-// PC/SC transaction so no other program interleaves APDUs.
+// PC/SC transaction so no other program interleaves APDUs. It has a PC/SC
+// context of its own: a transmit that never returns (a chip or driver
+// gone silent in the middle of an APDU) is abandoned together with that
+// context, and the station's context, which lists readers and watches for
+// cards, stays usable.
 type Connection struct {
+	ctx  *scard.Context
 	card *scard.Card
 	atr  []byte
+
+	mu        sync.Mutex
+	busy      chan struct{} // closed when the transmit in flight returns; nil when none
+	abandoned bool
 }
 
-// Connect opens the card on reader exclusively.
+// Connect opens the card on reader exclusively, in a new PC/SC context.
 func (p *PCSC) Connect(reader string) (*Connection, error) {
-	c, err := p.ctx.Connect(reader, scard.ShareExclusive, scard.ProtocolAny)
+	ctx, err := scard.EstablishContext()
 	if err != nil {
+		return nil, pcscErr(err)
+	}
+	c, err := ctx.Connect(reader, scard.ShareExclusive, scard.ProtocolAny)
+	if err != nil {
+		_ = ctx.Release()
 		return nil, pcscErr(err)
 	}
 	// On the error paths the first error is the one to report; the clean-up's are not.
 	if err := c.BeginTransaction(); err != nil {
 		_ = c.Disconnect(scard.ResetCard)
+		_ = ctx.Release()
 		return nil, pcscErr(err)
 	}
 	st, err := c.Status()
 	if err != nil {
 		_ = c.EndTransaction(scard.LeaveCard)
 		_ = c.Disconnect(scard.ResetCard)
+		_ = ctx.Release()
 		return nil, pcscErr(err)
 	}
-	return &Connection{card: c, atr: st.Atr}, nil
+	return &Connection{ctx: ctx, card: c, atr: st.Atr}, nil
 }
 
 // ATR implements Transport.
 func (c *Connection) ATR() []byte { return c.atr }
 
-// Transmit implements Transport.
+// Transmit implements Transport. It returns when ctx ends even if
+// SCardTransmit does not: the connection is then abandoned (ErrNoAnswer),
+// and released in the background once the call comes back, if ever.
 func (c *Connection) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	resp, err := c.card.Transmit(apdu)
-	if err != nil {
-		return nil, pcscErr(err)
+	c.mu.Lock()
+	if c.abandoned {
+		c.mu.Unlock()
+		return nil, fmt.Errorf("%w (the connection was abandoned)", ErrNoAnswer)
 	}
+	busy := make(chan struct{})
+	c.busy = busy
+	c.mu.Unlock()
+	type answer struct {
+		resp []byte
+		err  error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		resp, err := c.card.Transmit(apdu)
+		close(busy) // before the answer: a Close right after it must not see a call in flight
+		done <- answer{resp, err}
+	}()
+	var a answer
+	select {
+	case a = <-done:
+	case <-ctx.Done():
+		c.mu.Lock()
+		c.abandoned = true
+		c.mu.Unlock()
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return nil, fmt.Errorf("card: transmit abandoned: %w", ctx.Err())
+		}
+		return nil, fmt.Errorf("%w: SCardTransmit still blocked, connection abandoned: %w", ErrNoAnswer, ctx.Err())
+	}
+	if a.err != nil {
+		return nil, pcscErr(a.err)
+	}
+	resp := a.resp
 	if len(resp) < 2 {
 		// Some drivers (vpcd among them) answer nothing when the card has
 		// gone instead of failing: ask the reader, which may take a polling
@@ -116,10 +164,34 @@ func (c *Connection) Transmit(ctx context.Context, apdu []byte) ([]byte, error) 
 }
 
 // Close ends the transaction and resets the card, so the next read starts
-// from a fresh chip session.
+// from a fresh chip session, and releases the connection's PC/SC context.
+// An abandoned connection is closed in the background once its transmit
+// returns: Close itself never blocks on a silent chip.
 func (c *Connection) Close() error {
-	_ = c.card.EndTransaction(scard.LeaveCard) // Disconnect ends it too; its error says more
-	return c.card.Disconnect(scard.ResetCard)
+	c.mu.Lock()
+	abandoned, busy := c.abandoned, c.busy
+	if busy != nil {
+		select {
+		case <-busy:
+		default: // a transmit still in flight: whoever waited for it gave up
+			abandoned, c.abandoned = true, true
+		}
+	}
+	c.mu.Unlock()
+	closeAll := func() error {
+		_ = c.card.EndTransaction(scard.LeaveCard) // Disconnect ends it too; its error says more
+		err := c.card.Disconnect(scard.ResetCard)
+		_ = c.ctx.Release()
+		return err
+	}
+	if abandoned && busy != nil {
+		go func() {
+			<-busy
+			_ = closeAll()
+		}()
+		return nil
+	}
+	return closeAll()
 }
 
 // pcscErr maps PC/SC errors onto this package's.

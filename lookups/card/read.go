@@ -3,10 +3,11 @@ package card
 import (
 	"context"
 	"crypto/rand"
-	"encoding/asn1"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"time"
 
 	"motcua/lookups"
@@ -15,16 +16,15 @@ import (
 
 // Options tune one card read.
 type Options struct {
-	Trust *TrustStore      // CSCA certificates; nil or empty: signatures can only be "valid, CSCA unknown"
-	Rand  io.Reader        // nil: crypto/rand (known-answer tests feed exact nonces)
-	Trace io.Writer        // APDU trace: command headers and status words only
-	Now   func() time.Time // nil: time.Now
+	Trust *TrustStore // CSCA certificates; nil or empty: signatures can only be "valid, CSCA unknown"
+	Rand  io.Reader   // nil: crypto/rand (known-answer tests feed exact nonces)
+	Trace io.Writer   // APDU trace: command headers and status words only
 	// NoFace skips DG2 (the portrait is the largest file).
 	NoFace bool
+	// Log receives one English line per problem the clerk sees a message
+	// for (a file that does not parse, and why): causes, never card data.
+	Log io.Writer
 }
-
-// Stage marks how far a read has come.
-type Stage int
 
 const (
 	StageAccess    Stage = iota // opening the chip (PACE or BAC)
@@ -33,77 +33,6 @@ const (
 	StageVerified               // passive, active and chip authentication decided
 	StageFace                   // the portrait is read
 )
-
-// Progress reports a step of a read. Result is a snapshot the receiver may keep.
-type Progress struct {
-	Stage  Stage
-	Step   string // Vietnamese, for the clerk
-	APDUs  int
-	Result *Result
-}
-
-// Result is what a read produced, including how far it got.
-type Result struct {
-	Access   string    `json:"access"` // "PACE-CAN", "PACE-MRZ" or "BAC"
-	Identity *Identity `json:"identity,omitempty"`
-	MRZ      *MRZ      `json:"mrz,omitempty"`
-	Face     *Face     `json:"-"`
-
-	Passive State `json:"passive"`
-	Active  State `json:"active"`
-	Chip    State `json:"chip"`
-	// Notes say, in Vietnamese, why a check did not pass.
-	PassiveNote string `json:"passiveNote,omitempty"`
-	ActiveNote  string `json:"activeNote,omitempty"`
-	ChipNote    string `json:"chipNote,omitempty"`
-	// Files maps each data group read to its hash check.
-	Files  map[int]State `json:"files"`
-	Signer string        `json:"signer,omitempty"` // document signer certificate subject
-
-	Extended      bool          `json:"extendedLength"`
-	APDUs         int           `json:"apdus"`
-	IdentityAfter time.Duration `json:"identityAfterNs"`
-	VerifiedAfter time.Duration `json:"verifiedAfterNs"`
-	Elapsed       time.Duration `json:"elapsedNs"`
-}
-
-// Verdict sums the checks up: Failed when any failed, Passed when passive
-// authentication chains to a trusted CSCA and the chip checks passed (or the
-// card offers none), Untrusted when the only gap is an unknown CSCA.
-func (r *Result) Verdict() State {
-	states := []State{r.Passive, r.Active, r.Chip}
-	for _, s := range states {
-		if s == Failed {
-			return Failed
-		}
-	}
-	for _, s := range states {
-		if s == Pending || s == Interrupted {
-			return s
-		}
-	}
-	if r.Active == NotOffered && r.Chip == NotOffered {
-		// nothing proves the chip is not a copy: passive authentication alone
-		if r.Passive == Passed {
-			return Passed
-		}
-	}
-	return r.Passive
-}
-
-// Clone returns a copy the caller may keep while the read goes on.
-func (r *Result) Clone() *Result {
-	c := *r
-	c.Files = make(map[int]State, len(r.Files))
-	for k, v := range r.Files {
-		c.Files[k] = v
-	}
-	if r.Identity != nil {
-		id := *r.Identity
-		c.Identity = &id
-	}
-	return &c
-}
 
 // reading carries one read's state.
 type reading struct {
@@ -116,6 +45,15 @@ type reading struct {
 	files    map[int][]byte
 	sec      *SecurityInfos // DG14
 	sod      *SOD           // parsed once passive authentication has run
+
+	key       Key
+	pace      *PACEInfo  // the PACE protocol that opened the chip; nil after BAC
+	caKeys    *icao.Keys // the keys chip authentication yielded; nil before
+	restarted bool       // access control ran a second time
+
+	signed     bool  // EF.SOD's signature verified
+	listed     []int // the data groups the card holds (EF.SOD's list)
+	unreadable []int // listed groups the chip refused
 }
 
 func (rd *reading) report(stage Stage, step string) {
@@ -135,36 +73,32 @@ func (rd *reading) report(stage Stage, step string) {
 // and the result then holds what was read.
 func Read(ctx context.Context, t Transport, key Key, opt Options, progress func(Progress)) (*Result, error) {
 	rd := &reading{opt: opt, rnd: opt.Rand, start: time.Now(), progress: progress, files: map[int][]byte{},
-		res: &Result{Files: map[int]State{}}}
+		res: &Result{Files: map[int]State{}}, key: key}
 	if rd.rnd == nil {
 		rd.rnd = rand.Reader
 	}
 	link := NewLink(t, opt.Trace)
 	rd.s = &session{link: link, extended: ExtendedLength(t.ATR())}
 	rd.res.Extended = rd.s.extended
-	err := rd.run(ctx, key)
+	err := rd.run(ctx)
 	rd.res.APDUs = link.APDUs()
 	rd.res.Elapsed = time.Since(rd.start)
 	if err != nil {
-		for _, st := range []*State{&rd.res.Passive, &rd.res.Active, &rd.res.Chip} {
-			if *st == Pending {
-				*st = Interrupted
-			}
-		}
+		rd.interrupted()
+		rd.logf("read ended after %d APDUs: %v", rd.res.APDUs, err)
 	}
 	return rd.res, err
 }
 
-func (rd *reading) run(ctx context.Context, key Key) error {
-	if key.CAN == "" && !key.hasMRZ() {
+func (rd *reading) run(ctx context.Context) error {
+	if rd.key.CAN == "" && !rd.key.hasMRZ() {
 		return ErrNoKey
 	}
 	rd.report(StageAccess, "Đang mở khóa chip…")
-	if err := rd.access(ctx, key); err != nil {
+	if err := rd.access(ctx); err != nil {
 		return err
 	}
-	s := rd.s
-	comRaw, err := s.readFile(ctx, FIDCOM, "EF.COM")
+	comRaw, err := rd.readEF(ctx, FIDCOM, "EF.COM")
 	if err != nil {
 		return err
 	}
@@ -172,86 +106,152 @@ func (rd *reading) run(ctx context.Context, key Key) error {
 	if err != nil {
 		return err
 	}
-	if !com.Has(13) {
-		return fmt.Errorf("%w: the card has no DG13", ErrLDS)
-	}
 	// identity first
 	if err := rd.readDG(ctx, 13); err != nil {
+		if sw, ok := SW(err); ok && sw == SWFileNotFound {
+			return fmt.Errorf("%w (%v)", ErrNoDG13, err)
+		}
 		return err
 	}
 	id, err := ParseDG13(rd.files[13])
-	if err != nil {
+	if id == nil {
+		rd.logf("DG13 does not parse: %v", err)
 		return err
+	}
+	if err != nil { // some items unreadable: the others are shown, the read goes on
+		rd.logf("%v", err)
+		rd.res.IdentityNote = unreadableNote(id.Unreadable)
 	}
 	id.CardKind = cardKind(id.IssueDate)
 	rd.res.Identity = id
 	rd.res.IdentityAfter = time.Since(rd.start)
 	rd.report(StageIdentity, "Đã đọc thông tin công dân; đang xác thực chip…")
 
+	// The signed EF.SOD says which data groups the card holds; EF.COM is
+	// only an unsigned table of contents, read when EF.SOD is not.
+	if err := rd.loadSOD(ctx); err != nil {
+		return err
+	}
+	rd.listed = com.DataGroups
+	if rd.sod != nil {
+		rd.listed = slices.Sorted(maps.Keys(rd.sod.Hashes))
+	}
+
+	rd.res.MRZMatch = NotOffered
+	if rd.lists(1) {
+		rd.res.MRZMatch = Pending
+	}
+
 	// chip authentication first, so every later read proves the chip holds the DG14 key
 	rd.res.Chip = NotOffered
-	if com.Has(14) {
-		if err := rd.readDG(ctx, 14); err != nil {
+	if rd.lists(14) {
+		switch err := rd.readListed(ctx, 14); {
+		case errors.Is(err, errUnreadable):
+			rd.res.Chip, rd.res.ChipNote = Failed, "Chip không cho đọc DG14 (khóa xác thực chip) dù EF.SOD liệt kê."
+		case err != nil:
 			return err
-		}
-		if rd.sec, err = ParseSecurityInfos(rd.files[14]); err != nil {
-			rd.res.Chip, rd.res.ChipNote = Failed, "DG14 không đọc được cấu trúc."
-		} else if err := rd.chipAuth(ctx); err != nil {
-			return err
+		default:
+			if rd.sec, err = ParseSecurityInfos(rd.files[14]); err != nil {
+				rd.res.Chip, rd.res.ChipNote = Failed, "DG14 không đọc được cấu trúc."
+			} else if err := rd.chipAuth(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	// active authentication
 	rd.res.Active = NotOffered
-	if com.Has(15) {
-		if err := rd.readDG(ctx, 15); err != nil {
+	if rd.lists(15) {
+		switch err := rd.readListed(ctx, 15); {
+		case errors.Is(err, errUnreadable):
+			rd.res.Active, rd.res.ActiveNote = Failed, "Chip không cho đọc DG15 (khóa xác thực chủ động) dù EF.SOD liệt kê."
+		case err != nil:
 			if rd.chipFailed(err) {
 				return nil
 			}
 			return err
-		}
-		if err := rd.activeAuth(ctx); err != nil {
-			return err
+		default:
+			if err := rd.activeAuth(ctx); err != nil {
+				return err
+			}
 		}
 	}
-	if rd.res.Chip == Pending { // no secured read after chip authentication yet: make one
-		if _, err := s.readFile(ctx, FIDCOM, "EF.COM"); err != nil {
+	if rd.res.Chip == Pending { // no verified answer under the chip-authentication keys yet: ask for one
+		if _, err := rd.readEF(ctx, FIDCOM, "EF.COM"); err != nil {
 			if rd.chipFailed(err) {
 				return nil
 			}
 			return err
 		}
-		rd.res.Chip = Passed
 	}
 	rd.report(StageVerifying, "Đang kiểm tra chữ ký số của dữ liệu…")
-	if com.Has(1) {
-		if err := rd.readDG(ctx, 1); err != nil {
+	for _, n := range rd.listed {
+		switch {
+		case n == 3 || n == 4:
+			rd.res.Files[n] = NotChecked // fingerprints, iris: extended access control, not claimed
+			continue
+		case n == 2 || rd.files[n] != nil || rd.res.Files[n] == Failed:
+			continue // the portrait comes last; the rest is read
+		}
+		if err := rd.readListed(ctx, n); err != nil && !errors.Is(err, errUnreadable) {
+			if rd.chipFailed(err) {
+				return nil
+			}
 			return err
 		}
-		if m, err := ParseDG1(rd.files[1]); err == nil {
-			rd.res.MRZ = m
-			if id.ID == "" {
-				id.ID = m.ID
-			}
+		if n == 1 && rd.files[1] != nil {
+			rd.checkMRZ(id)
 		}
 	}
-	sodRaw, err := s.readFile(ctx, FIDSOD, "EF.SOD")
-	if err != nil {
-		return err
+	if rd.res.MRZMatch == Pending { // DG1 listed but not given: passive authentication says so
+		rd.res.MRZMatch = NotChecked
 	}
-	rd.passive(sodRaw)
+	rd.passive()
 	rd.res.VerifiedAfter = time.Since(rd.start)
 	rd.report(StageVerified, "Đã xác thực; đang đọc ảnh chân dung…")
-	if com.Has(2) && !rd.opt.NoFace {
-		if err := rd.readDG(ctx, 2); err != nil {
-			return err
+	if rd.lists(2) {
+		if rd.opt.NoFace {
+			rd.res.Files[2] = NotChecked
+		} else {
+			if err := rd.readListed(ctx, 2); err != nil && !errors.Is(err, errUnreadable) {
+				return err
+			}
+			switch {
+			case rd.files[2] != nil:
+				if f, err := ParseDG2(rd.files[2]); err == nil {
+					rd.res.Face = f
+				} else {
+					rd.logf("DG2 does not parse: %v", err)
+					rd.res.FaceNote = "Ảnh chân dung trong DG2 không đọc được (không phải ảnh JPEG hay JPEG 2000): không đối chiếu được bằng ảnh trên chip."
+				}
+			case rd.res.Files[2] == Failed:
+				rd.res.FaceNote = "Chip không cho đọc ảnh chân dung (DG2)."
+			}
+			rd.checkHashes()
 		}
-		if f, err := ParseDG2(rd.files[2]); err == nil {
-			rd.res.Face = f
-		}
-		rd.checkHashes()
 	}
 	rd.report(StageFace, "Đã đọc xong thẻ.")
 	return nil
+}
+
+// errUnreadable: the chip refused, with a verified status word, a data
+// group its EF.SOD lists; the group's check has failed.
+var errUnreadable = errors.New("card: a listed data group cannot be read")
+
+// lists reports whether the card holds data group n (EF.SOD's list, or
+// EF.COM's when EF.SOD could not be read).
+func (rd *reading) lists(n int) bool { return slices.Contains(rd.listed, n) }
+
+// readListed reads data group n, which the card says it holds: a refusal
+// (a verified status word: 6A82, 6982...) makes it a failed check, not an
+// end of the read.
+func (rd *reading) readListed(ctx context.Context, n int) error {
+	err := rd.readDG(ctx, n)
+	if _, ok := SW(err); ok {
+		rd.res.Files[n] = Failed
+		rd.unreadable = append(rd.unreadable, n)
+		return fmt.Errorf("%w: DG%d: %w", errUnreadable, n, err)
+	}
+	return err
 }
 
 // chipFailed tells whether err is the chip failing the secure messaging
@@ -261,14 +261,36 @@ func (rd *reading) chipFailed(err error) bool {
 		return false
 	}
 	sw, _ := SW(err)
-	if errors.Is(err, ErrSecureMessaging) || sw == SWSMObjectsWrong {
+	if errors.Is(err, ErrSecureMessaging) || errors.Is(err, ErrUnprotected) || errors.Is(err, ErrSessionClosed) || sw == SWSMObjectsWrong {
 		rd.res.Chip = Failed
 		rd.res.ChipNote = "Chip không chứng minh được khóa bí mật của thẻ (nghi thẻ sao chép)."
 		rd.res.Active, rd.res.Passive = orInterrupted(rd.res.Active), orInterrupted(rd.res.Passive)
+		rd.interrupted()
 		rd.report(StageVerified, "Chip không vượt qua xác thực chip.")
 		return true
 	}
 	return false
+}
+
+// interrupted marks what the read did not get to: checks still pending,
+// and listed data groups not read or not yet checked.
+func (rd *reading) interrupted() {
+	for _, st := range []*State{&rd.res.Passive, &rd.res.Active, &rd.res.Chip, &rd.res.MRZMatch} {
+		*st = orInterrupted(*st)
+	}
+	for _, n := range rd.listed {
+		if s, ok := rd.res.Files[n]; !ok || s == Pending {
+			rd.res.Files[n] = Interrupted
+		}
+	}
+	for n, s := range rd.res.Files {
+		if s == Pending {
+			rd.res.Files[n] = Interrupted
+		}
+	}
+	if rd.res.Files[2] == Interrupted && rd.res.Face == nil && rd.res.FaceNote == "" {
+		rd.res.FaceNote = "Chưa đọc được ảnh chân dung: việc đọc thẻ bị dừng giữa chừng."
+	}
 }
 
 func orInterrupted(s State) State {
@@ -279,7 +301,7 @@ func orInterrupted(s State) State {
 }
 
 func (rd *reading) readDG(ctx context.Context, n int) error {
-	b, err := rd.s.readFile(ctx, DGFID(n), fmt.Sprintf("DG%d", n))
+	b, err := rd.readEF(ctx, DGFID(n), fmt.Sprintf("DG%d", n))
 	if err != nil {
 		return err
 	}
@@ -288,221 +310,12 @@ func (rd *reading) readDG(ctx context.Context, n int) error {
 	return nil
 }
 
-// access opens the chip: PACE when EF.CardAccess announces a protocol this
-// reader speaks, BAC otherwise or when PACE with the CAN fails and an MRZ key
-// is known.
-func (rd *reading) access(ctx context.Context, key Key) error {
-	s := rd.s
-	var paceErr error
-	if ca, err := s.readCardAccess(ctx); err == nil {
-		var info *PACEInfo
-		if si, err := ParseSecurityInfos(ca); err == nil {
-			for i := range si.PACE {
-				if si.PACE[i].supported() {
-					info = &si.PACE[i]
-					break
-				}
-			}
-		}
-		if info == nil {
-			paceErr = errNoPACE
-		} else {
-			pw, mrz := key.CAN, false
-			if pw == "" {
-				info2, err := icao.MRZInfo(key.DocNo, key.Birth, key.Expiry)
-				if err != nil {
-					return err
-				}
-				pw, mrz = info2, true
-			}
-			if paceErr = s.pace(ctx, *info, pw, mrz, rd.rnd); paceErr == nil {
-				rd.res.Access = "PACE-CAN"
-				if mrz {
-					rd.res.Access = "PACE-MRZ"
-				}
-				return s.selectApplet(ctx)
-			}
-			if errors.Is(paceErr, ErrRemoved) || ctx.Err() != nil {
-				return paceErr
-			}
-		}
-	} else if errors.Is(err, ErrRemoved) || ctx.Err() != nil {
-		return err
+// logf writes one line to Options.Log: English, the cause of a problem,
+// never card data.
+func (rd *reading) logf(format string, args ...any) {
+	if rd.opt.Log != nil {
+		fmt.Fprintf(rd.opt.Log, "card: "+format+"\n", args...)
 	}
-	if !key.hasMRZ() {
-		if paceErr == nil {
-			paceErr = errNoPACE
-		}
-		if errors.Is(paceErr, ErrAccessDenied) {
-			return paceErr
-		}
-		return fmt.Errorf("%w: PACE: %v", ErrNeedMRZ, paceErr)
-	}
-	s.keys = nil
-	if err := s.selectApplet(ctx); err != nil {
-		return err
-	}
-	if err := s.bac(ctx, key, rd.rnd); err != nil {
-		return err
-	}
-	rd.res.Access = "BAC"
-	return nil
-}
-
-// chipAuth runs chip authentication (ICAO 9303-11 §6.2) with the DG14 key
-// and switches secure messaging to the keys it yields: a chip without the
-// private key cannot answer the next command.
-func (rd *reading) chipAuth(ctx context.Context) error {
-	sec := rd.sec
-	if len(sec.ChipAuth) == 0 || len(sec.ChipKeys) == 0 {
-		return nil // NotOffered
-	}
-	info := sec.ChipAuth[0]
-	key := sec.ChipKeys[0]
-	for _, k := range sec.ChipKeys {
-		if info.KeyID >= 0 && k.KeyID == info.KeyID {
-			key = k
-		}
-	}
-	c, err := icao.CipherOf(info.Protocol)
-	if err != nil || !hasPrefix(info.Protocol, icao.OIDCAECDH) {
-		rd.res.Chip, rd.res.ChipNote = NotOffered, "Thẻ dùng giao thức xác thực chip chưa hỗ trợ."
-		return nil
-	}
-	rd.res.Chip = Pending
-	sk, err := icao.RandomScalar(key.Curve, rd.rnd)
-	if err != nil {
-		return err
-	}
-	pk := icao.Mul(key.Curve, icao.Generator(key.Curve), sk).Bytes(key.Curve)
-	var keyRef []byte
-	if info.KeyID >= 0 {
-		keyRef = icao.Encode(0x84, []byte{byte(info.KeyID)})
-	}
-	s := rd.s
-	if c == icao.TDES {
-		_, err = s.send(ctx, Command{INS: 0x22, P1: 0x41, P2: 0xA6, Data: concat(icao.Encode(0x91, pk), keyRef)}, "MSE:Set KAT")
-	} else {
-		oid := icao.EncodeOID(info.Protocol)
-		if _, err = s.send(ctx, Command{INS: 0x22, P1: 0x41, P2: 0xA4, Data: concat(icao.Encode(0x80, oid[2:]), keyRef)}, "MSE:Set AT (CA)"); err == nil {
-			_, err = s.generalAuthenticate(ctx, false, icao.Encode(0x80, pk), 0)
-		}
-	}
-	if err != nil {
-		if _, ok := SW(err); ok {
-			rd.res.Chip, rd.res.ChipNote = Failed, "Chip từ chối xác thực chip."
-			return nil
-		}
-		return err
-	}
-	s.keys = icao.NewKeys(c, icao.SharedX(key.Curve, key.Point, sk))
-	return nil
-}
-
-func (rd *reading) activeAuth(ctx context.Context) error {
-	pub, err := ParseDG15(rd.files[15])
-	if err != nil {
-		rd.res.Active, rd.res.ActiveNote = Failed, "DG15 không đọc được khóa."
-		return nil
-	}
-	var alg = rd.aaAlg()
-	rd.res.Active = Pending
-	err = rd.s.activeAuth(ctx, pub, alg, rd.rnd)
-	switch {
-	case err == nil:
-		rd.res.Active = Passed
-	case rd.chipFailed(err):
-		return nil
-	case errors.Is(err, ErrRemoved) || ctx.Err() != nil:
-		return err
-	default:
-		if _, ok := SW(err); ok || !errors.Is(err, ErrSecureMessaging) {
-			rd.res.Active = Failed
-			rd.res.ActiveNote = "Chip không ký đúng thử thách bằng khóa trong DG15 (nghi thẻ sao chép)."
-			return nil
-		}
-		return err
-	}
-	return nil
-}
-
-func (rd *reading) aaAlg() asn1.ObjectIdentifier {
-	if rd.sec != nil {
-		return rd.sec.AASigAlg
-	}
-	return nil
-}
-
-// passive runs passive authentication: the SOD's signature, its signer's
-// chain to a trusted CSCA, and every data group read against its hash.
-func (rd *reading) passive(sodRaw []byte) {
-	sod, err := ParseSOD(sodRaw)
-	if err != nil {
-		rd.res.Passive, rd.res.PassiveNote = Failed, "EF.SOD hỏng hoặc không đúng cấu trúc."
-		return
-	}
-	rd.sod = sod
-	if sod.Signer != nil {
-		rd.res.Signer = sod.Signer.Subject.String()
-	}
-	if err := sod.CheckSignature(); err != nil {
-		rd.res.Passive, rd.res.PassiveNote = Failed, "Chữ ký số trên EF.SOD không hợp lệ."
-		return
-	}
-	rd.checkHashesWith(sod)
-	if rd.res.Passive == Failed {
-		return
-	}
-	at := sod.SigningTime
-	if at.IsZero() {
-		at = rd.now()
-	}
-	if err := rd.opt.Trust.chains(sod.Signer, at); err != nil {
-		rd.res.Passive = Untrusted
-		rd.res.PassiveNote = "Chữ ký hợp lệ nhưng chứng thư CSCA của cơ quan cấp chưa có trong kho tin cậy."
-		return
-	}
-	rd.res.Passive = Passed
-}
-
-// checkHashes checks the files read after passive authentication (DG2)
-// against the SOD it parsed.
-func (rd *reading) checkHashes() {
-	if rd.res.Passive == Failed || rd.sod == nil {
-		return
-	}
-	rd.checkHashesWith(rd.sod)
-}
-
-func (rd *reading) checkHashesWith(sod *SOD) {
-	for n, b := range rd.files {
-		want, ok := sod.Hashes[n]
-		switch {
-		case !ok:
-			rd.res.Files[n] = Failed
-		case string(sod.HashFile(b)) != string(want):
-			rd.res.Files[n] = Failed
-		default:
-			rd.res.Files[n] = Passed
-		}
-		if rd.res.Files[n] == Failed {
-			rd.res.Passive = Failed
-			rd.res.PassiveNote = fmt.Sprintf("Dữ liệu DG%d trên chip không khớp chữ ký số (dữ liệu bị sửa).", n)
-			switch n {
-			case 14:
-				rd.res.Chip, rd.res.ChipNote = Failed, "Khóa xác thực chip (DG14) không được ký hợp lệ."
-			case 15:
-				rd.res.Active, rd.res.ActiveNote = Failed, "Khóa xác thực chủ động (DG15) không được ký hợp lệ."
-			}
-		}
-	}
-}
-
-func (rd *reading) now() time.Time {
-	if rd.opt.Now != nil {
-		return rd.opt.Now()
-	}
-	return time.Now()
 }
 
 // cardKind guesses the card generation from its issue date: Căn cước cards

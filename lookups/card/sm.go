@@ -3,23 +3,46 @@ package card
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 
 	"motcua/lookups/card/icao"
 )
 
 // session is the reader's end of one conversation with a chip: plain until
-// access control succeeds, then wrapped in secure messaging.
+// access control succeeds, then wrapped in secure messaging. Once secure
+// messaging has started it never falls back to plain text: an answer that
+// is not secured, or fails its MAC, closes the session, and nothing more is
+// sent until access control runs again (restart).
 type session struct {
 	link     *Link
-	keys     *icao.Keys // nil: plain
+	keys     *icao.Keys // nil: plain (before access control) or closed
 	extended bool       // the card takes extended-length APDUs
+	closed   bool       // secure messaging ended: every send fails until restart
+	verified int        // answers whose MAC verified under the current keys
+	noSFI    bool       // the chip refused a short EF identifier: read by SELECT
 }
+
+// secure switches to secure messaging under k (access control or chip
+// authentication succeeded).
+func (s *session) secure(k *icao.Keys) { s.keys, s.closed, s.verified = k, false, 0 }
+
+// restart forgets the secure channel before access control runs again.
+func (s *session) restart() { s.keys, s.closed, s.verified = nil, false, 0 }
+
+// close ends secure messaging for good (until restart).
+func (s *session) close() { s.keys, s.closed = nil, true }
 
 // send transmits c (protected when a secure channel is open) and returns the
 // response data. A status other than 9000 (or 6282, end of file reached,
-// with data) is a *StatusError naming what.
+// with data) is a *StatusError naming what; under secure messaging the
+// status is the one the chip put in the verified DO99. An answer to a
+// secured command that is not secured is an *UnprotectedError, one that
+// fails its check ErrSecureMessaging: both close the session.
 func (s *session) send(ctx context.Context, c Command, what string) ([]byte, error) {
+	if s.closed {
+		return nil, fmt.Errorf("%s: %w", what, ErrSessionClosed)
+	}
 	if s.keys == nil {
 		data, sw, err := s.link.Transmit(ctx, c.Bytes())
 		if err != nil {
@@ -40,8 +63,15 @@ func (s *session) send(ctx context.Context, c Command, what string) ([]byte, err
 	}
 	plain, inner, err := s.unprotect(data, sw)
 	if err != nil {
+		s.close()
+		var ue *UnprotectedError
+		if errors.As(err, &ue) {
+			ue.What = what
+			return nil, ue
+		}
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
+	s.verified++
 	if inner != SWOK && !(inner == SWEndOfFile && len(plain) > 0) {
 		return nil, &StatusError{SW: inner, What: what}
 	}
@@ -88,9 +118,11 @@ func (s *session) protect(c Command) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// unprotect checks and decrypts a secured response; inner is the status word
-// the card put in DO99. A response without a MAC is accepted only for an
-// error status (the card drops the channel then).
+// unprotect checks and decrypts a secured response; inner is the status
+// word the chip put in DO99. An answer without secure-messaging objects is
+// an *UnprotectedError (a chip that dropped the channel, or a clone that
+// cannot answer under the keys); an answer whose objects are malformed or
+// whose MAC is wrong is ErrSecureMessaging. Neither is ever taken as data.
 func (s *session) unprotect(data []byte, sw uint16) (plain []byte, inner uint16, err error) {
 	k := s.keys
 	k.Increment()
@@ -98,31 +130,41 @@ func (s *session) unprotect(data []byte, sw uint16) (plain []byte, inner uint16,
 		if sw == SWOK {
 			return nil, 0, fmt.Errorf("%w: empty secured response", ErrSecureMessaging)
 		}
-		s.keys = nil // the card has closed the secure channel
-		return nil, sw, nil
+		return nil, 0, &UnprotectedError{SW: sw}
 	}
 	objs, err := icao.ParseAll(data)
 	if err != nil {
-		return nil, 0, fmt.Errorf("%w: %v", ErrBadResponse, err)
+		return nil, 0, fmt.Errorf("%w: %v", ErrSecureMessaging, err)
 	}
 	var do87, do99, mac []byte
 	var macced []byte
 	for _, o := range objs {
 		switch o.Tag {
 		case 0x87, 0x85:
+			if do87 != nil || mac != nil {
+				return nil, 0, fmt.Errorf("%w: data object out of place", ErrSecureMessaging)
+			}
 			do87 = o.Value
 			if o.Tag == 0x87 {
 				if len(do87) == 0 || do87[0] != 0x01 {
-					return nil, 0, fmt.Errorf("%w: DO87 without padding indicator", ErrBadResponse)
+					return nil, 0, fmt.Errorf("%w: DO87 without padding indicator", ErrSecureMessaging)
 				}
 				do87 = do87[1:]
 			}
 			macced = append(macced, o.Raw...)
 		case 0x99:
+			if do99 != nil || mac != nil {
+				return nil, 0, fmt.Errorf("%w: DO99 out of place", ErrSecureMessaging)
+			}
 			do99 = o.Value
 			macced = append(macced, o.Raw...)
 		case 0x8E:
+			if mac != nil {
+				return nil, 0, fmt.Errorf("%w: two DO8E", ErrSecureMessaging)
+			}
 			mac = o.Value
+		default:
+			return nil, 0, fmt.Errorf("%w: unexpected object %X", ErrSecureMessaging, o.Tag)
 		}
 	}
 	if mac == nil || len(do99) != 2 {
@@ -133,8 +175,7 @@ func (s *session) unprotect(data []byte, sw uint16) (plain []byte, inner uint16,
 		return nil, 0, err
 	}
 	if subtle.ConstantTimeCompare(want, mac) != 1 {
-		s.keys = nil
-		return nil, 0, ErrSecureMessaging
+		return nil, 0, fmt.Errorf("%w: wrong MAC", ErrSecureMessaging)
 	}
 	inner = uint16(do99[0])<<8 | uint16(do99[1])
 	if len(do87) > 0 {

@@ -74,7 +74,7 @@ func (s *PCSCStation) Read(ctx context.Context, _ string, key Key, progress func
 	if err != nil {
 		return nil, err
 	}
-	conn, err := s.P.Connect(r.Name)
+	conn, err := connect(ctx, s.P, r.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -82,44 +82,33 @@ func (s *PCSCStation) Read(ctx context.Context, _ string, key Key, progress func
 	return Read(ctx, conn, key, s.Opt, progress)
 }
 
-// Explain returns the Vietnamese message for a read error, with what to do.
-func Explain(err error) string {
-	var se *StatusError
-	switch {
-	case err == nil:
-		return ""
-	case errors.Is(err, ErrRemoved):
-		return "Thẻ đã rời đầu đọc khi đang đọc. Hãy đặt lại thẻ và giữ yên đến khi đọc xong."
-	case errors.Is(err, ErrNoCard):
-		return "Chưa có thẻ trên đầu đọc. Hãy đặt thẻ lên đầu đọc."
-	case errors.Is(err, ErrNoReader):
-		return "Không thấy đầu đọc thẻ. Hãy kiểm tra cáp USB của đầu đọc."
-	case errors.Is(err, ErrNoService), errors.Is(err, ErrPCSCUnavailable):
-		return "Dịch vụ đầu đọc thẻ (PC/SC) không chạy trên máy này."
-	case errors.Is(err, ErrNoKey):
-		return "Cần 6 số cuối của số định danh (in trên thẻ) để mở chip."
-	case errors.Is(err, ErrNeedMRZ):
-		return "Thẻ này chỉ mở bằng khóa MRZ (BAC): cần số giấy tờ, ngày sinh và ngày hết hạn in trên thẻ (motcua card read --mrz)."
-	case errors.Is(err, ErrAccessDenied):
-		return "Chip không mở được với số đã nhập: kiểm tra lại 6 số cuối của số định danh in trên thẻ."
-	case errors.Is(err, ErrSecureMessaging):
-		return "Kênh bảo mật với chip bị lỗi (có thể do thẻ di chuyển). Hãy đặt lại thẻ và thử lại."
-	case errors.Is(err, ErrLDS), errors.Is(err, ErrBadResponse):
-		return "Dữ liệu trên chip không đúng cấu trúc; không dùng được thẻ này để xác thực."
-	case errors.Is(err, context.DeadlineExceeded):
-		return "Đọc thẻ quá lâu. Hãy đặt lại thẻ và thử lại."
-	case errors.Is(err, context.Canceled):
-		return "Đã dừng đọc thẻ."
-	case errors.As(err, &se):
-		switch se.SW {
-		case SWSecurityStatus:
-			return "Chip từ chối truy cập dữ liệu này."
-		case SWFileNotFound:
-			return "Chip không có tệp dữ liệu cần đọc."
-		}
-		return fmt.Sprintf("Chip trả lời lỗi %04X. Hãy đặt lại thẻ và thử lại.", se.SW)
+// connect opens the card within ctx: a reader stuck behind a silent chip
+// may keep SCardConnect waiting too. A connection that comes too late is
+// closed as soon as it does.
+func connect(ctx context.Context, p *PCSC, reader string) (*Connection, error) {
+	type answer struct {
+		conn *Connection
+		err  error
 	}
-	return "Không đọc được thẻ. Hãy đặt lại thẻ và thử lại."
+	done := make(chan answer, 1)
+	go func() {
+		c, err := p.Connect(reader)
+		done <- answer{c, err}
+	}()
+	select {
+	case a := <-done:
+		return a.conn, a.err
+	case <-ctx.Done():
+		go func() {
+			if a := <-done; a.err == nil {
+				a.conn.Close()
+			}
+		}()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("%w: SCardConnect still waiting: %w", ErrNoAnswer, ctx.Err())
+		}
+		return nil, ctx.Err()
+	}
 }
 
 // Watch reports reader and card changes (see PCSC.Watch).

@@ -103,29 +103,6 @@ func (b *breaker) allow() (ok, probe bool) {
 	return ok, probe
 }
 
-// allowProbe is allow for a health probe: when the circuit is open it does not
-// wait for the cool-down but lets the probe through at once (one at a time),
-// so that whoever checks the link (the status bar, the sync worker) learns
-// that it is back as soon as it is, and closes the circuit for everyone.
-func (b *breaker) allowProbe() (ok, probe bool) {
-	b.mu.Lock()
-	var snap *LinkState
-	switch {
-	case b.phase == phaseClosed:
-		ok = true
-	case b.probing:
-		// another probe is in flight: its answer will tell
-	default:
-		b.phase, b.probing = phaseHalfOpen, true
-		ok, probe = true, true
-		snap = b.setStatus(LinkDegraded)
-	}
-	seq := b.seq
-	b.mu.Unlock()
-	b.notify(snap, seq)
-	return ok, probe
-}
-
 // outcome of one attempt for the breaker.
 type outcome int
 

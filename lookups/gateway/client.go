@@ -172,18 +172,15 @@ func (c *Client) OnStateChange(f func(LinkState)) {
 }
 
 // Health checks that the gateway answers: one attempt, without retries. It is
-// the link's probe: when the circuit is open it goes out at once instead of
-// waiting for the cool-down (one probe at a time), and its success closes the
-// circuit, so look-ups and queued dossiers go live again as soon as the link
-// is back.
+// the link's watch, beside the circuit breaker rather than through it: it goes
+// out even while the circuit is open, without taking the half-open probe's
+// place (a look-up after the cool-down still probes), and any answer closes the
+// circuit, so look-ups and queued dossiers go live again as soon as the link is
+// back. Its failure counts like any other but never opens the circuit again.
 func (c *Client) Health(ctx context.Context) error {
-	ok, probe := c.br.allowProbe()
-	if !ok {
-		return &Error{Op: "health", kind: ErrCircuitOpen, RetryAfter: c.br.untilProbe()}
-	}
 	var h HealthResponse
 	err := c.attempt(ctx, "health", http.MethodGet, BasePath+"/health", nil, nil, "", &h)
-	c.br.done(probe, err)
+	c.br.done(false, err)
 	if err != nil {
 		return err
 	}

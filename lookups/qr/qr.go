@@ -65,7 +65,25 @@ var (
 	ErrBadOldID  = errors.New("qr: old ID is not 9 digits")
 	ErrBadSex    = errors.New("qr: sex disagrees with the ID")
 	ErrOrder     = errors.New("qr: issue date before birth date")
+	ErrTooLong   = errors.New("qr: line or field beyond its limit")
+	ErrControl   = errors.New("qr: control character in a digit field")
 )
+
+// Limits of a card QR line, in characters: generous for what the cards
+// carry (a name of a few dozen letters, an address of a few lines), far
+// below what a runaway scanner or pasted text produces. A line or field
+// beyond them is refused with its own message, never cut.
+const (
+	MaxLine        = 1024 // the whole line
+	MaxName        = 100  // the full name
+	MaxAddress     = 300  // the address
+	MaxExtraField  = 300  // each field after the seventh (2024 cards)
+	MaxExtraFields = 16   // how many such fields
+)
+
+// fieldMax is the limit of each text field (the digit fields are checked
+// exactly by their own rules).
+var fieldMax = map[string]int{FieldFullName: MaxName, FieldAddress: MaxAddress}
 
 // Warnings shown to the clerk.
 const (
@@ -83,7 +101,14 @@ const (
 // On error the returned Card is empty. A Card returned without error always
 // has a valid ID consistent with its birth date and sex.
 func Parse(line string) (Card, error) {
-	line = norm.NFC.String(strings.ToValidUTF8(strings.TrimSpace(line), "\uFFFD"))
+	line = strings.TrimSpace(line)
+	// Length first, before any work on the text: a byte count bounds the
+	// rune count from above, so a huge line is refused without decoding it.
+	if n := len(line); n > utf8.UTFMax*MaxLine || utf8.RuneCountInString(line) > MaxLine {
+		return Card{}, &Error{FieldLine, fmt.Sprintf("Mã QR dài hơn %d ký tự: không phải mã QR của thẻ căn cước (hoặc máy quét gửi thừa dữ liệu). Hãy quét lại mã QR trên thẻ.", MaxLine),
+			fmt.Errorf("%w: line of %d bytes", ErrTooLong, n)}
+	}
+	line = norm.NFC.String(strings.ToValidUTF8(line, "\uFFFD"))
 	if line == "" {
 		return Card{}, &Error{FieldLine, "Chưa nhận được mã QR. Hãy quét lại mặt thẻ có mã QR.", ErrEmpty}
 	}
@@ -92,18 +117,45 @@ func Parse(line string) (Card, error) {
 		missing := fieldOrder[len(fields)]
 		return Card{}, &Error{missing, fmt.Sprintf("Mã QR bị cắt: thiếu trường %s. Hãy quét lại.", fieldLabel[missing]), ErrTruncated}
 	}
-	for i := range fieldOrder {
-		fields[i] = strings.TrimSpace(fields[i])
+	if extra := len(fields) - len(fieldOrder); extra > MaxExtraFields {
+		return Card{}, &Error{FieldLine, fmt.Sprintf("Mã QR có %d trường, quá nhiều so với mã QR trên thẻ căn cước. Hãy quét lại mã QR trên thẻ.", len(fields)),
+			fmt.Errorf("%w: %d fields", ErrTooLong, len(fields))}
 	}
 	var c Card
 	c.LettersTrusted = true
+	stripped := false
+	for i, name := range fieldOrder {
+		f := strings.TrimSpace(fields[i])
+		if name == FieldFullName || name == FieldAddress || name == FieldSex {
+			// Letters: a control or format character is the mark of a
+			// scanner typing what it could not map. Strip it; the letters
+			// are no longer trusted.
+			if clean := stripControls(f); clean != f {
+				f, stripped = clean, true
+			}
+		} else if hasControls(f) {
+			return Card{}, &Error{name, fmt.Sprintf("Trường %s trong mã QR có ký tự điều khiển: máy quét gửi sai dữ liệu. Hãy quét lại.", fieldLabel[name]),
+				fmt.Errorf("%w: %s", ErrControl, name)}
+		}
+		if max, ok := fieldMax[name]; ok && utf8.RuneCountInString(f) > max {
+			n := utf8.RuneCountInString(f)
+			return Card{}, &Error{name, fmt.Sprintf("Trường %s trong mã QR dài %d ký tự, quá giới hạn %d: mã QR không đúng. Hãy quét lại hoặc đọc chip.", fieldLabel[name], n, max),
+				fmt.Errorf("%w: %s of %d characters", ErrTooLong, name, n)}
+		}
+		fields[i] = f
+	}
 	cit := &c.Citizen
 	cit.ID = fields[0]
 	cit.OldID = fields[1]
 	cit.FullName = collapseSpaces(fields[2])
 	cit.CardAddress = collapseSpaces(fields[5])
-	if len(fields) > len(fieldOrder) {
-		c.Extra = append([]string(nil), fields[len(fieldOrder):]...)
+	for i, f := range fields[len(fieldOrder):] {
+		f = stripControls(f)
+		if n := utf8.RuneCountInString(f); n > MaxExtraField {
+			return Card{}, &Error{FieldLine, fmt.Sprintf("Trường thứ %d của mã QR dài %d ký tự, quá giới hạn %d: mã QR không đúng. Hãy quét lại hoặc đọc chip.", len(fieldOrder)+i+1, n, MaxExtraField),
+				fmt.Errorf("%w: field %d of %d characters", ErrTooLong, len(fieldOrder)+i+1, n)}
+		}
+		c.Extra = append(c.Extra, f)
 	}
 
 	// Digits first: they survive keyboard-mode scanners.
@@ -141,7 +193,7 @@ func Parse(line string) (Card, error) {
 	}
 
 	switch {
-	case mangled(cit.FullName) || mangled(cit.CardAddress) || mangled(fields[4]):
+	case stripped || mangled(cit.FullName) || mangled(cit.CardAddress) || mangled(fields[4]):
 		c.LettersTrusted = false
 		c.Warnings = append(c.Warnings, WarnMangled, WarnSerialHint)
 	case isASCII(cit.FullName) && isASCII(cit.CardAddress):
@@ -233,6 +285,24 @@ func mangled(s string) bool {
 		}
 	}
 	return false
+}
+
+// isControl reports the characters no card field holds: C0 and C1 controls
+// (NUL, ESC, DEL...) and format characters (zero-width, bidirectional overrides).
+func isControl(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }
+
+func hasControls(s string) bool { return strings.IndexFunc(s, isControl) >= 0 }
+
+func stripControls(s string) string {
+	if !hasControls(s) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 func isASCII(s string) bool {

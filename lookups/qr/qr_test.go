@@ -266,3 +266,70 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestParseLimits: a line or field beyond its limit is refused with its own
+// message, naming the field and never speaking of a cut line.
+func TestParseLimits(t *testing.T) {
+	long := strings.Repeat("Nguyễn ", 5000/7)
+	for _, tc := range []struct {
+		name, in, field string
+	}{
+		{"5,000-character name", line(idA, "", long, "09071991", "Nữ", addrA, "15032022"), FieldLine},
+		{"500-character name", line(idA, "", long[:500], "09071991", "Nữ", addrA, "15032022"), FieldFullName},
+		{"name one over the limit", line(idA, "", strings.Repeat("a", MaxName+1), "09071991", "Nữ", addrA, "15032022"), FieldFullName},
+		{"address over the limit", line(idA, "", nameA, "09071991", "Nữ", strings.Repeat("Số 1 ", MaxAddress/5+1), "15032022"), FieldAddress},
+		{"line over the limit", validA() + "|" + strings.Repeat("x|", MaxLine/2), FieldLine},
+		{"huge line", strings.Repeat("0", 1<<20), FieldLine},
+		{"too many fields", validA() + strings.Repeat("|", MaxExtraFields+1), FieldLine},
+		{"extra field over the limit", validA() + "|" + strings.Repeat("b", MaxExtraField+1), FieldLine},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse(tc.in)
+			var e *Error
+			if !errors.As(err, &e) || !errors.Is(err, ErrTooLong) || e.Field != tc.field {
+				t.Fatalf("err = %v (%#v), want ErrTooLong on %s", err, e, tc.field)
+			}
+			if strings.Contains(e.Message, "bị cắt") || !strings.Contains(e.Message, "quét lại") {
+				t.Errorf("message %q", e.Message)
+			}
+		})
+	}
+	// at the limits: accepted
+	atLimit := line(idA, "", strings.Repeat("a", MaxName), "09071991", "Nữ", strings.Repeat("b", MaxAddress), "15032022")
+	if _, err := Parse(atLimit); err != nil {
+		t.Errorf("fields at their limits: %v", err)
+	}
+}
+
+// TestParseControlCharacters: control and format characters never stay in
+// a field: stripped from the letters (which are then not trusted), refused
+// in the digit fields.
+func TestParseControlCharacters(t *testing.T) {
+	for _, name := range []string{"Trần\x00 Thị Thử Nghiệm", "Trần Thị\u200b Thử Nghiệm", "Trần\x1b[31m Thị", "Trần Thị\u202e Thử"} {
+		c, err := Parse(line(idA, "", name, "09071991", "Nữ", addrA+"\x07", "15032022"))
+		if err != nil {
+			t.Fatalf("%q: %v", name, err)
+		}
+		if strings.ContainsFunc(c.Citizen.FullName+c.Citizen.CardAddress, isControl) {
+			t.Errorf("%q: control character kept: %q %q", name, c.Citizen.FullName, c.Citizen.CardAddress)
+		}
+		if c.LettersTrusted || !slices.Contains(c.Warnings, WarnMangled) {
+			t.Errorf("%q: trusted %v warnings %v", name, c.LettersTrusted, c.Warnings)
+		}
+	}
+	for _, tc := range []struct{ in, field string }{
+		{line(idA[:5]+"\x00"+idA[5:], "", nameA, "09071991", "Nữ", addrA, "15032022"), FieldID},
+		{line(idA, "", nameA, "0907\x001991", "Nữ", addrA, "15032022"), FieldBirthDate},
+		{line(idA, "0123\t45678", nameA, "09071991", "Nữ", addrA, "15032022"), FieldOldID},
+	} {
+		_, err := Parse(tc.in)
+		var e *Error
+		if !errors.As(err, &e) || !errors.Is(err, ErrControl) || e.Field != tc.field {
+			t.Errorf("%q: err = %v, want ErrControl on %s", tc.in, err, tc.field)
+		}
+	}
+	c, err := Parse(validA() + "|Lê Văn\x00 Cha")
+	if err != nil || c.Extra[0] != "Lê Văn Cha" {
+		t.Errorf("extra field: %q %v", c.Extra, err)
+	}
+}

@@ -302,7 +302,57 @@ func Contains(s, query string) bool {
 // DiffersOnlyInDiacritics reports whether a and b differ, but have equal search keys.
 // "Differ" means not Equal: texts that differ only in case, white space or
 // tone-mark placement (Hoà / hòa) are the same and give false; Nguyễn / Nguyen
-// gives true.
+// gives true. It compares texts, not names: for personal names use
+// CompareNames, for which two marked names differing in a mark differ.
 func DiffersOnlyInDiacritics(a, b string) bool {
 	return !Equal(a, b) && SearchKey(a) == SearchKey(b)
+}
+
+// NameVerdict is how two written names relate.
+type NameVerdict int
+
+const (
+	// NamesDiffer: different names. Two names that both carry Vietnamese
+	// marks and differ in one of them ("Hoa" and "Hoà", "Thu" and "Thư")
+	// are different names, whatever their letters without marks.
+	NamesDiffer NameVerdict = iota
+	// NamesEqual: the same text once case and white space are set aside.
+	NamesEqual
+	// NamesTonePlacement: the same name with the tone mark placed by the
+	// old or the new rule ("Hoà" and "Hòa"): the same name.
+	NamesTonePlacement
+	// NamesUnmarked: one of the two names carries no Vietnamese mark at all
+	// (no tone, no quality mark, no đ) and they agree letter for letter:
+	// a system on the way stripped the marks ("Nguyen Thi Hoa" and "Nguyễn
+	// Thị Hoà"). Not the same text, but no evidence of another person.
+	NamesUnmarked
+)
+
+// Same reports whether the verdict names one person's name as written
+// (equal, or the tone mark placed by the other rule).
+func (v NameVerdict) Same() bool { return v == NamesEqual || v == NamesTonePlacement }
+
+// CompareNames compares two personal names (NFC, case and white space
+// folded). Only one rule forgives missing marks: a name written entirely
+// without them, as systems that strip diacritics produce.
+func CompareNames(a, b string) NameVerdict {
+	ca, cb := strings.ToLower(Clean(a)), strings.ToLower(Clean(b))
+	switch {
+	case ca == cb:
+		return NamesEqual
+	case SearchKey(ca) != SearchKey(cb):
+		return NamesDiffer // cheap: texts that are Equal have equal search keys
+	case Equal(ca, cb):
+		return NamesTonePlacement
+	case Unmarked(ca) || Unmarked(cb):
+		return NamesUnmarked
+	}
+	return NamesDiffer
+}
+
+// Unmarked reports whether s carries no Vietnamese mark at all: no tone,
+// no quality mark (ă â ê ô ơ ư) and no đ, i.e. it equals its search key up
+// to case and white space.
+func Unmarked(s string) bool {
+	return SearchKey(s) == strings.ToLower(Clean(s))
 }

@@ -220,6 +220,37 @@ func TestDiffersOnlyInDiacritics(t *testing.T) {
 	}
 }
 
+// TestCompareNames: a missing mark is forgiven only when a whole name
+// carries none; two marked names that differ in a mark are two names.
+func TestCompareNames(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want NameVerdict
+	}{
+		{"Nguyễn Thị Hoa", "Nguyễn Thị Hoa", NamesEqual},
+		{"  NGUYỄN  thị hoa ", "Nguyễn Thị Hoa", NamesEqual},
+		{norm.NFD.String("Nguyễn Thị Hoa"), "Nguyễn Thị Hoa", NamesEqual},
+		{"Phạm Văn Hoà", "Phạm Văn Hòa", NamesTonePlacement},
+		{"Lê Thị Thuỷ", "Lê Thị Thủy", NamesTonePlacement},
+		{"Nguyen Thi Hoa", "Nguyễn Thị Hoà", NamesUnmarked},
+		{"Nguyễn Thị Hoà", "NGUYEN THI HOA", NamesUnmarked},
+		{"Dang Thi Mai", "Đặng Thị Mai", NamesUnmarked},
+		{"Nguyễn Thị Hoa", "Nguyễn Thị Hoà", NamesDiffer}, // Hoa and Hoà are two names
+		{"Lê Thị Thu", "Lê Thị Thư", NamesDiffer},
+		{"Nguyễn Văn Hoa", "Nguyễn Văn Hòa", NamesDiffer},
+		{"Nguyen Van Hoa", "Nguyễn Văn Hòa Bình", NamesDiffer},
+		{"Dặng Thị Mai", "Đặng Thị Mai", NamesDiffer}, // marked, and Đ/D differ
+		{"Trần Văn Hòa", "Nguyễn Văn Hòa", NamesDiffer},
+	} {
+		if got := CompareNames(tt.a, tt.b); got != tt.want {
+			t.Errorf("CompareNames(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+		if got := CompareNames(tt.b, tt.a); got != tt.want {
+			t.Errorf("CompareNames(%q, %q) = %d, want %d (not symmetric)", tt.b, tt.a, got, tt.want)
+		}
+	}
+}
+
 func TestSearchKeyFastMatchesSlow(t *testing.T) {
 	for r := rune(0); r < tableHi+0x100; r++ {
 		for _, s := range []string{string(r), "Ab " + string(r) + "\u0301 x", norm.NFD.String(string(r))} {

@@ -3,6 +3,7 @@ package cardsim
 // Status words the chip answers (ISO/IEC 7816-4).
 const (
 	swOK                  = 0x9000
+	swEndOfFile           = 0x6282 // fewer bytes than asked: the end of the file
 	swAuthFailed          = 0x6300 // BAC cryptogram or PACE token wrong
 	swWrongLength         = 0x6700
 	swSMNotSupported      = 0x6882 // secured command without a session

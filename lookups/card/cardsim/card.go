@@ -70,13 +70,24 @@ type Profile struct {
 	AA           string // active authentication key in DG15: "ecdsa" (P-256, default), "rsa" (1024-bit, ISO 9796-2), "none"
 	NoChipAuth   bool   // no DG14 chip-authentication key
 	ParentLayout int    // DG13 item 13 layout: 1 (default) or 2
-	Printable    bool   // DG13 strings as PrintableString (0x13) instead of UTF8String (0x0C)
-	DG2Size      int    // approximate size of the face image in DG2 (default 15000)
-	DG13Size     int    // pad DG13 with an unknown item 16 to about this size (0 = natural size)
-	DG14Size     int    // pad DG14 with an unknown SecurityInfo to about this size (0 = natural size)
-	SODSize      int    // pad EF.SOD with an unsigned attribute to about this size (0 = natural size)
-	RSABits      int    // RSA active-authentication key size (default 1024)
-	Latency      time.Duration
+	Printable    bool   // every DG13 string as PrintableString (0x13); else the ID, dates and old ID are, the letters UTF8String (0x0C)
+	// DG13Layout: "real" (default), as public readers of real cards lay
+	// DG13 out: 6D { SEQUENCE { INTEGER 1, OBJECT IDENTIFIER, SET { items } } };
+	// "bare": the items straight in a SEQUENCE.
+	DG13Layout string
+	// DG13Shuffle puts the items in another order than their numbers and
+	// DG13Unknown adds items of numbers and types no reader knows.
+	DG13Shuffle, DG13Unknown bool
+	// DG13BadUTF8 is an item (2: the name, 9: the address...) whose value
+	// is written in Latin-1, not UTF-8, and signed so: the reader must say
+	// so, never guess. 0: none.
+	DG13BadUTF8 int
+	DG2Size     int // approximate size of the face image in DG2 (default 15000)
+	DG13Size    int // pad DG13 with an unknown item 16 to about this size (0 = natural size)
+	DG14Size    int // pad DG14 with an unknown SecurityInfo to about this size (0 = natural size)
+	SODSize     int // pad EF.SOD with an unsigned attribute to about this size (0 = natural size)
+	RSABits     int // RSA active-authentication key size (default 1024)
+	Latency     time.Duration
 	// T0 makes unsecured commands answer like a T=0 card: 61xx and GET
 	// RESPONSE for data, 6Cxx for a READ BINARY of EF.CardAccess with a wrong Le.
 	T0 bool
@@ -85,12 +96,36 @@ type Profile struct {
 	WrongMAC    bool              // every secure-messaging response carries a wrong MAC
 	Deny        map[uint16]uint16 // FID -> status word answered when that EF is selected or read
 	RemoveAfter int               // > 0: the card leaves the field after this many APDUs, for good
-	Cloned      bool              // active authentication signs with a key other than DG15's
-	CloneCA     bool              // chip authentication uses a key other than DG14's
-	TamperDG13  bool              // DG13 altered after the SOD was signed
+	// HangAfter > 0: after this many APDUs the chip stops answering in the
+	// middle of the next one: Transmit blocks until Release, then the card
+	// has gone (ErrRemoved). A driver waiting on it never returns either.
+	HangAfter  int
+	Cloned     bool // active authentication signs with a key other than DG15's
+	CloneCA    bool // chip authentication uses a key other than DG14's
+	TamperDG13 bool // DG13 altered after the SOD was signed
+	MRZOff     bool // DG1's MRZ carries a birth date a day off DG13's (both signed)
+	DG2NoImage bool // DG2's image is in no format a reader knows (signed so)
+	// COMOmits lists data groups EF.COM leaves out although the chip holds
+	// them and EF.SOD signs them (EF.COM is not signed).
+	COMOmits []int
+	// NoSFI: the chip does not implement short EF identifiers: a READ
+	// BINARY naming one is refused with 6A86 (wrong P1-P2).
+	NoSFI bool
+	// UnprotectedErrors: the chip answers an error to a secured command
+	// with the bare status word (no DO99, no DO8E), and then serves plain
+	// commands with the rights of the session it should have closed — the
+	// lax behaviour that lured readers into plain text.
+	UnprotectedErrors bool
+	// BadSMStatus is the status word answered, without secure messaging,
+	// to a secured command the chip cannot verify (0: 6988). A clone that
+	// lacks the chip-authentication key answers whatever it likes here.
+	BadSMStatus uint16
 
 	Rand io.Reader        // randomness of the protocols (nil = crypto/rand)
 	Now  func() time.Time // signing time of the SOD (nil = time.Now)
+	// NoSigningTime leaves the signing time out of the SOD's signed
+	// attributes, as some issuers do.
+	NoSigningTime bool
 }
 
 // Card is an emulated Vietnamese eMRTD chip. It is safe for concurrent use.
@@ -127,9 +162,13 @@ type Card struct {
 	rndIC    []byte     // BAC challenge awaiting EXTERNAL AUTHENTICATE
 	pace     *paceState
 	pending  []byte // T=0 style: data awaiting GET RESPONSE
+	lax      bool   // UnprotectedErrors: access rights kept for plain commands
 
 	apdus   int
 	removed bool
+
+	release     chan struct{} // closed by Release: a hung Transmit returns
+	releaseOnce sync.Once
 }
 
 func (p *Profile) defaults() error {
@@ -145,6 +184,13 @@ func (p *Profile) defaults() error {
 	case "ecdsa", "rsa", "none":
 	default:
 		return fmt.Errorf("cardsim: unknown active authentication %q", p.AA)
+	}
+	switch p.DG13Layout {
+	case "":
+		p.DG13Layout = "real"
+	case "real", "bare":
+	default:
+		return fmt.Errorf("cardsim: unknown DG13 layout %q", p.DG13Layout)
 	}
 	switch p.ParentLayout {
 	case 0:
@@ -164,7 +210,7 @@ func (p *Profile) defaults() error {
 
 func newCard(prof Profile) *Card {
 	prof.Deny = maps.Clone(prof.Deny) // the caller may reuse its map
-	c := &Card{prof: prof, rand: prof.Rand, mf: map[uint16][]byte{}, app: map[uint16][]byte{}}
+	c := &Card{prof: prof, rand: prof.Rand, mf: map[uint16][]byte{}, app: map[uint16][]byte{}, release: make(chan struct{})}
 	if c.rand == nil {
 		c.rand = rand.Reader
 	}
@@ -188,6 +234,9 @@ func New(p Person, prof Profile, pki *PKI) (*Card, error) {
 	c.can = p.ID[6:]
 	c.docNo = p.ID[3:]
 	c.birth = mrzDate(p.BirthDate)
+	if prof.MRZOff {
+		c.birth = mrzDate(lookups.DateOf(p.BirthDate.Time(time.UTC).AddDate(0, 0, 1)))
+	}
 	c.expiry = "991231" // no expiry date: the latest date an MRZ can hold
 	if !p.ExpiryDate.IsZero() {
 		c.expiry = mrzDate(p.ExpiryDate)
@@ -249,7 +298,7 @@ func New(p Person, prof Profile, pki *PKI) (*Card, error) {
 	}
 	dgs := map[int][]byte{
 		1:  dg1(p, c.docNo, c.birth, c.expiry),
-		2:  dg2(p, prof.DG2Size),
+		2:  dg2(p, prof.DG2Size, prof.DG2NoImage),
 		3:  dg3(),
 		13: dg13(p, prof),
 	}
@@ -269,7 +318,7 @@ func New(p Person, prof Profile, pki *PKI) (*Card, error) {
 	if prof.Now != nil {
 		now = prof.Now
 	}
-	sod, err := buildSOD(dgs, pki, now(), prof.SODSize)
+	sod, err := buildSOD(dgs, pki, now(), prof.NoSigningTime, prof.SODSize)
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +328,11 @@ func New(p Person, prof Profile, pki *PKI) (*Card, error) {
 	for n, dg := range dgs {
 		c.app[dgFID(n)] = dg
 	}
-	c.app[fidCOM] = efCOM(dgs)
+	listed := maps.Clone(dgs)
+	for _, n := range prof.COMOmits {
+		delete(listed, n)
+	}
+	c.app[fidCOM] = efCOM(listed)
 	c.app[fidSOD] = sod
 	return c, nil
 }
@@ -358,6 +411,11 @@ func (c *Card) APDUs() int {
 	return c.apdus
 }
 
+// Release ends a hang (HangAfter): the blocked Transmit returns
+// ErrRemoved, as when the card is taken off the reader. Safe to call more
+// than once, and on a card that never hung.
+func (c *Card) Release() { c.releaseOnce.Do(func() { close(c.release) }) }
+
 // Reset power-cycles the chip: session, selection and protocol state are
 // lost, the files stay. A removed card stays removed.
 func (c *Card) Reset() {
@@ -374,7 +432,7 @@ func (c *Card) reset() {
 
 // dropSession ends secure messaging: the access rights go with it.
 func (c *Card) dropSession() {
-	c.sm, c.nextKeys, c.caReady = nil, nil, false
+	c.sm, c.nextKeys, c.caReady, c.lax = nil, nil, false, false
 }
 
 // Transmit processes one command APDU and returns the response data with
@@ -391,6 +449,16 @@ func (c *Card) Transmit(apdu []byte) (resp []byte, err error) {
 	if c.prof.RemoveAfter > 0 && c.apdus >= c.prof.RemoveAfter {
 		c.removed = true
 		c.reset()
+		return nil, ErrRemoved
+	}
+	if c.prof.HangAfter > 0 && c.apdus >= c.prof.HangAfter {
+		// Silent in the middle of the APDU: no answer, no error, until
+		// someone takes the card away (Release).
+		c.removed = true
+		c.reset()
+		c.mu.Unlock()
+		<-c.release
+		c.mu.Lock()
 		return nil, ErrRemoved
 	}
 	c.apdus++

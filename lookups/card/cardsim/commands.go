@@ -54,7 +54,7 @@ func (c *Card) process(raw []byte) []byte {
 	}
 	c.pending = nil
 	// ICAO 9303-11: a plain command during secure messaging ends the session.
-	if c.sm != nil {
+	if c.sm != nil && !c.lax {
 		c.dropSession()
 		if c.inApplet {
 			c.ef = 0
@@ -167,7 +167,7 @@ func (c *Card) lookup(fid uint16) ([]byte, uint16) {
 	// terminal must select the applet first.
 	_, inApp := c.app[fid]
 	_, inMF := c.mf[fid]
-	if c.sm == nil && (c.inApplet || inApp && !inMF) {
+	if c.sm == nil && !c.lax && (c.inApplet || inApp && !inMF) {
 		return nil, swSecurityStatus
 	}
 	if sw, ok := c.prof.Deny[fid]; ok {
@@ -190,6 +190,9 @@ func (c *Card) readBinary(cmd command, secure bool) result {
 	)
 	if cmd.ins == insReadBinary {
 		if cmd.p1&0x80 != 0 { // short EF identifier, P2 = offset
+			if c.prof.NoSFI {
+				return fail(swWrongP1P2)
+			}
 			sfi := cmd.p1 & 0x1F
 			if cmd.p1&0x60 != 0 || sfi == 0 || sfi == 0x1F {
 				return fail(swWrongP1P2)

@@ -10,7 +10,8 @@
 // vsmartcard's vpcd driver. Profile switches the capabilities found on real
 // cards (no PACE, no BAC, extended length, T=0 behaviour, RSA or ECDSA
 // active authentication, DG13 variants) and injects faults (wrong MACs,
-// denied files, card removal, cloned chips, altered data).
+// denied files, card removal, cloned chips, altered data, no short EF
+// identifiers, errors answered outside secure messaging by a lax chip).
 //
 // The protocol arithmetic shared with the reader (key derivation, MACs,
 // ciphers, elliptic-curve mapping) comes from lookups/card/icao; everything

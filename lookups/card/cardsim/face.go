@@ -17,8 +17,11 @@ import (
 
 // dg2 holds the face: a biometric information group template around an
 // ISO/IEC 19794-5 facial record with a synthetic JPEG portrait.
-func dg2(p Person, size int) []byte {
+func dg2(p Person, size int, noImage bool) []byte {
 	img := portrait(p.ID, size)
+	if noImage { // a made-up format: neither JPEG nor JPEG 2000
+		img = append([]byte("XIMG"), img[4:]...)
+	}
 	gender := byte(0)
 	switch p.Sex {
 	case lookups.Male:

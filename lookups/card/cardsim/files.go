@@ -166,52 +166,86 @@ func dg3() []byte {
 	return icao.Encode(0x63, icao.Encode(0x7F61, derInt(0)))
 }
 
-// dg13 is the Vietnamese data group: numbered items SEQUENCE { INTEGER n, value }.
+// oidDG13 stands for the object identifier real cards put in DG13's
+// wrapper. It is not published where this project could confirm it: this
+// one sits under a private arc, and readers must not depend on it.
+var oidDG13 = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 13}
+
+// dg13 is the Vietnamese data group: numbered items SEQUENCE { INTEGER n,
+// value }, in the real cards' wrapper unless the profile asks for the bare
+// layout.
 func dg13(p Person, prof Profile) []byte {
-	str := func(s string) []byte {
+	letters := func(s string) []byte {
 		if prof.Printable {
 			// Real cards put UTF-8 bytes in PrintableStrings.
 			return icao.Encode(0x13, []byte(s))
 		}
 		return icao.Encode(0x0C, []byte(s))
 	}
+	digits := func(s string) []byte { return icao.Encode(0x13, []byte(s)) } // the ID, dates, old ID
 	item := func(n int, values ...[]byte) []byte { return seq(append([][]byte{derInt(n)}, values...)...) }
-	expiry := p.ExpiryDate.String()
+	expiry := letters(p.ExpiryDate.String())
 	if p.ExpiryDate.IsZero() {
-		expiry = p.ExpiryText
+		expiry = letters(p.ExpiryText)
 	}
 	nationality := p.Nationality
 	if nationality == "" {
 		nationality = "Việt Nam"
 	}
+	name := letters(p.FullName)
+	address := letters(p.Residence)
+	switch prof.DG13BadUTF8 {
+	case 2:
+		name = icao.Encode(0x0C, latin1(p.FullName))
+	case 9:
+		address = icao.Encode(0x0C, latin1(p.Residence))
+	}
 	items := [][]byte{
-		item(1, str(p.ID)),
-		item(2, str(p.FullName)),
-		item(3, str(p.BirthDate.String())),
-		item(4, str(string(p.Sex))),
-		item(5, str(nationality)),
-		item(6, str(p.Ethnicity)),
-		item(7, str(p.Religion)),
-		item(8, str(p.PlaceOfOrigin)),
-		item(9, str(p.Residence)),
-		item(10, str(p.Marks)),
-		item(11, str(p.IssueDate.String())),
-		item(12, str(expiry)),
+		item(1, digits(p.ID)),
+		item(2, name),
+		item(3, digits(p.BirthDate.String())),
+		item(4, letters(string(p.Sex))),
+		item(5, letters(nationality)),
+		item(6, letters(p.Ethnicity)),
+		item(7, letters(p.Religion)),
+		item(8, letters(p.PlaceOfOrigin)),
+		item(9, address),
+		item(10, letters(p.Marks)),
+		item(11, digits(p.IssueDate.String())),
+		item(12, expiry),
 	}
 	if prof.ParentLayout == 2 {
-		items = append(items, item(13, str(p.Father), str(p.Mother)))
+		items = append(items, item(13, letters(p.Father), letters(p.Mother)))
 	} else {
-		items = append(items, item(13, seq(str(p.Father)), seq(str(p.Mother))))
+		items = append(items, item(13, seq(letters(p.Father)), seq(letters(p.Mother))))
 	}
-	if p.Spouse != "" {
-		items = append(items, item(14, str(p.Spouse)))
-	} else {
+	switch {
+	case p.Spouse != "":
+		items = append(items, item(14, seq(letters(p.Spouse))))
+	case prof.DG13Layout == "bare":
 		items = append(items, item(14, seq()))
+	default:
+		items = append(items, item(14)) // as real cards: the item, no value
 	}
 	if p.OldID != "" {
-		items = append(items, item(15, str(p.OldID)))
+		items = append(items, item(15, digits(p.OldID)))
 	}
-	dg := icao.Encode(0x6D, seq(items...))
+	if prof.DG13Unknown {
+		items = append(items, item(23, derInt(5)), item(31, icao.Encode(0x04, []byte{0xCA, 0xFE}), icao.Encode(0x01, []byte{0xFF})))
+	}
+	if prof.DG13Shuffle {
+		// a fixed order unlike the numbers': the second half first
+		k := len(items) / 2
+		items = append(slices.Clone(items[k:]), items[:k]...)
+	}
+	wrap := func(items [][]byte) []byte {
+		if prof.DG13Layout == "bare" {
+			return icao.Encode(0x6D, seq(items...))
+		}
+		// not DER-sorted: cards keep their order in the SET
+		return icao.Encode(0x6D, seq(derInt(1), icao.EncodeOID(oidDG13), icao.Encode(0x31, items...)))
+	}
+	dg := wrap(items)
 	if prof.DG13Size <= len(dg) {
 		return dg
 	}
@@ -219,7 +253,7 @@ func dg13(p Person, prof Profile) []byte {
 	// corrected until the length fields stop growing.
 	pad := prof.DG13Size - len(dg)
 	for range 4 {
-		padded := icao.Encode(0x6D, seq(append(items, item(16, icao.Encode(0x04, make([]byte, pad))))...))
+		padded := wrap(append(slices.Clone(items), item(16, icao.Encode(0x13, bytes.Repeat([]byte{'0'}, pad)))))
 		if len(padded) == prof.DG13Size || pad == 0 {
 			return padded
 		}
@@ -227,6 +261,40 @@ func dg13(p Person, prof Profile) []byte {
 		dg = padded
 	}
 	return dg
+}
+
+// latin1 writes s in ISO 8859-1, as a careless issuer (or a forger) might
+// where UTF-8 belongs: a letter Latin-1 lacks loses its tone mark (ễ -> ê)
+// or all its marks (ặ -> a), Đ becomes Ð. Any letter Latin-1 has makes the
+// bytes invalid UTF-8.
+func latin1(s string) []byte {
+	var out []byte
+	for _, r := range norm.NFC.String(s) {
+		switch {
+		case r <= 0xFF:
+			out = append(out, byte(r))
+			continue
+		case r == 'Đ':
+			out = append(out, 0xD0)
+			continue
+		case r == 'đ':
+			out = append(out, 0xF0)
+			continue
+		}
+		d := []rune(norm.NFD.String(string(r)))
+		if len(d) > 1 {
+			if c := []rune(norm.NFC.String(string(d[:2]))); len(c) == 1 && c[0] <= 0xFF {
+				out = append(out, byte(c[0]))
+				continue
+			}
+		}
+		if d[0] <= 0xFF {
+			out = append(out, byte(d[0]))
+			continue
+		}
+		out = append(out, '?')
+	}
+	return out
 }
 
 // tamperDG13 changes one letter of the full name (item 2) in place.
@@ -240,6 +308,9 @@ func tamperDG13(dg []byte) {
 		return
 	}
 	items, _ := list.Children()
+	if len(items) == 3 && items[2].Tag == 0x31 { // the real cards' wrapper
+		items, _ = items[2].Children()
+	}
 	for _, it := range items {
 		f, err := it.Children()
 		if err != nil || len(f) < 2 || !bytes.Equal(f[0].Value, []byte{2}) {

@@ -6,6 +6,7 @@ import (
 	"image/jpeg"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"motcua/lookups"
 	"motcua/lookups/card/icao"
@@ -88,6 +89,18 @@ func dg13Fields(t *testing.T, dg []byte) (map[int][]string, map[int]byte) {
 	var list asn1.RawValue
 	if rest, err := asn1.Unmarshal(outer.Value, &list); err != nil || len(rest) != 0 || list.Tag != asn1.TagSequence {
 		t.Fatalf("DG13 list: %v", err)
+	}
+	// the real cards' wrapper: SEQUENCE { INTEGER 1, OBJECT IDENTIFIER, SET { items } }
+	var wrapper struct {
+		Version int
+		OID     asn1.ObjectIdentifier
+		Items   asn1.RawValue `asn1:"set"`
+	}
+	if _, err := asn1.Unmarshal(list.FullBytes, &wrapper); err == nil {
+		if wrapper.Version != 1 || !wrapper.OID.Equal(oidDG13) {
+			t.Fatalf("DG13 wrapper %d %v", wrapper.Version, wrapper.OID)
+		}
+		list = wrapper.Items
 	}
 	fields, types := map[int][]string{}, map[int]byte{}
 	var flatten func(n int, raw []byte)
@@ -271,4 +284,49 @@ func mustValue(t *testing.T, b []byte, tag uint32) []byte {
 		t.Fatalf("no tag %X in %X", tag, b[:min(len(b), 16)])
 	}
 	return v
+}
+
+// TestDG13Layouts: the real cards' wrapper by default, the bare list as an
+// option; reordered items, unknown items and a Latin-1 value on demand.
+func TestDG13Layouts(t *testing.T) {
+	p := testPerson()
+	real := issue(t, Profile{ParamID: icao.ParamP256, AA: "none", NoChipAuth: true}).File(0x010D)
+	bare := issue(t, Profile{ParamID: icao.ParamP256, AA: "none", NoChipAuth: true, DG13Layout: "bare"}).File(0x010D)
+	wrapperStart := append([]byte{0x02, 0x01, 0x01}, icao.EncodeOID(oidDG13)...)
+	if !bytes.Contains(real, wrapperStart) || bytes.Contains(bare, wrapperStart) {
+		t.Errorf("wrapper: real %v, bare %v", bytes.Contains(real, wrapperStart), bytes.Contains(bare, wrapperStart))
+	}
+	fr, _ := dg13Fields(t, real)
+	fb, _ := dg13Fields(t, bare)
+	for n, v := range fb {
+		if strings.Join(fr[n], "|") != strings.Join(v, "|") {
+			t.Errorf("item %d: real %q, bare %q", n, fr[n], v)
+		}
+	}
+	if _, err := New(p, Profile{DG13Layout: "odd"}, nil); err == nil {
+		t.Error("unknown layout accepted")
+	}
+
+	shuffled := issue(t, Profile{ParamID: icao.ParamP256, AA: "none", NoChipAuth: true, DG13Shuffle: true}).File(0x010D)
+	fs, _ := dg13Fields(t, shuffled)
+	for n, v := range fr {
+		if strings.Join(fs[n], "|") != strings.Join(v, "|") {
+			t.Errorf("shuffled item %d: %q, want %q", n, fs[n], v)
+		}
+	}
+	i1, i12 := bytes.Index(shuffled, []byte{0x02, 0x01, 0x01, 0x13}), bytes.Index(shuffled, []byte{0x02, 0x01, 0x0C})
+	if i1 < 0 || i12 < 0 || i12 > i1 {
+		t.Errorf("items not reordered: item 1 at %d, item 12 at %d", i1, i12)
+	}
+
+	unknown := issue(t, Profile{ParamID: icao.ParamP256, AA: "none", NoChipAuth: true, DG13Unknown: true}).File(0x010D)
+	if !bytes.Contains(unknown, []byte{0x02, 0x01, 23, 0x02, 0x01, 0x05}) || !bytes.Contains(unknown, []byte{0x02, 0x01, 31, 0x04, 0x02, 0xCA, 0xFE}) {
+		t.Error("no unknown items")
+	}
+
+	bad := issue(t, Profile{ParamID: icao.ParamP256, AA: "none", NoChipAuth: true, DG13BadUTF8: 2}).File(0x010D)
+	name := latin1(p.FullName)
+	if !bytes.Contains(bad, name) || utf8.Valid(name) || bytes.Contains(bad, []byte(p.FullName)) {
+		t.Errorf("name not in Latin-1")
+	}
 }

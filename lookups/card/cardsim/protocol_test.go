@@ -209,6 +209,52 @@ func TestSecureMessagingFaults(t *testing.T) {
 	}
 }
 
+// TestLaxChipFaults: NoSFI refuses short EF identifiers (6A86, verified);
+// UnprotectedErrors answers errors with a bare status word and serves plain
+// reads afterwards; BadSMStatus is what a command it cannot verify gets.
+func TestLaxChipFaults(t *testing.T) {
+	c := issue(t, Profile{ParamID: icao.ParamP256, NoSFI: true})
+	tm := &term{t: t, card: c}
+	tm.bacCard()
+	if resp, sw, err := tm.sec(0xB0, 0x81, 0, nil, 4); sw != 0x6A86 || err != nil || len(resp) != 0 {
+		t.Errorf("NoSFI: READ BINARY by SFI: %X %04X %v", resp, sw, err)
+	}
+	if got, sw := tm.readFile(0x0101, 0xDF); sw != 0x9000 || !bytes.Equal(got, c.File(0x0101)) {
+		t.Errorf("NoSFI: DG1 by SELECT: %04X", sw)
+	}
+
+	c = issue(t, Profile{ParamID: icao.ParamP256, NoSFI: true, UnprotectedErrors: true})
+	tm = &term{t: t, card: c}
+	tm.bacCard()
+	tm.keys.Increment()
+	mac, _ := tm.keys.Sum(append(icao.Pad([]byte{0x0C, 0xB0, 0x81, 0x00}, 8), 0x97, 0x01, 0x04))
+	resp, sw := tm.tx(buildAPDU(0x0C, 0xB0, 0x81, 0x00, append([]byte{0x97, 0x01, 0x04}, icao.Encode(0x8E, mac)...), 0, false))
+	if sw != 0x6A86 || len(resp) != 0 {
+		t.Errorf("UnprotectedErrors: %X %04X, want a bare 6A86", resp, sw)
+	}
+	tm.okTx("plain SELECT DG1 after the bare answer", mustHex("00A4020C020101"))
+	if got := tm.okTx("plain READ DG1", mustHex("00B0000004")); !bytes.Equal(got, c.File(0x0101)[:4]) {
+		t.Errorf("lax chip: plain read %X", got)
+	}
+	// a fresh access control still works, and ends the lax state on Reset
+	tm.bacCard()
+	if got, sw := tm.readFile(0x0101, 0xDF); sw != 0x9000 || !bytes.Equal(got, c.File(0x0101)) {
+		t.Errorf("after BAC again: %04X", sw)
+	}
+	c.Reset()
+	if _, sw := tm.tx(mustHex("00A4020C020101")); sw != 0x6982 {
+		t.Errorf("plain SELECT after Reset: %04X", sw)
+	}
+
+	c = issue(t, Profile{ParamID: icao.ParamP256, BadSMStatus: 0x6A86})
+	tm = &term{t: t, card: c}
+	tm.bacCard()
+	tm.keys.Increment()
+	if _, sw := tm.tx(mustHex("0CA4040C158709016375432908C044F68E08BF8B92D635FF24F800")); sw != 0x6A86 {
+		t.Errorf("BadSMStatus: %04X", sw)
+	}
+}
+
 func TestRemoveAfterAndReset(t *testing.T) {
 	c := issue(t, Profile{ParamID: icao.ParamP256, RemoveAfter: 5})
 	tm := &term{t: t, card: c}
@@ -438,5 +484,29 @@ func TestConcurrentTransmit(t *testing.T) {
 	wg.Wait()
 	if c.APDUs() != 160 {
 		t.Errorf("%d APDUs", c.APDUs())
+	}
+}
+
+// TestHangAfterAndRelease: the chip stops answering in the middle of an
+// APDU; Release ends the hang as a removal.
+func TestHangAfterAndRelease(t *testing.T) {
+	c := issue(t, Profile{ParamID: icao.ParamP256, HangAfter: 1})
+	if _, err := c.Transmit(mustHex("00A4040C07A0000002471001")); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Transmit(mustHex("00A4020C02011E"))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("answered: %v", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	c.Release()
+	c.Release()
+	if err := <-done; err != ErrRemoved {
+		t.Fatalf("after Release: %v", err)
 	}
 }

@@ -17,6 +17,13 @@ func (c *Card) secure(cmd command) []byte {
 	if sw != 0 {
 		// A wrong MAC or malformed object ends the session; the answer
 		// cannot be protected since the chip no longer trusts the channel.
+		if c.prof.BadSMStatus != 0 {
+			sw = c.prof.BadSMStatus
+		}
+		if c.prof.UnprotectedErrors {
+			c.sm, c.nextKeys, c.caReady, c.lax = nil, nil, false, true
+			return status(nil, sw)
+		}
 		c.dropSession()
 		if c.inApplet {
 			c.ef = 0
@@ -24,6 +31,12 @@ func (c *Card) secure(cmd command) []byte {
 		return status(nil, sw)
 	}
 	r := c.dispatch(inner, true)
+	if c.prof.UnprotectedErrors && r.sw != swOK && !(r.sw == swEndOfFile && len(r.data) > 0) {
+		// The lax chip: a bare status word, the channel dropped, the
+		// rights kept for whatever plain command follows.
+		c.sm, c.nextKeys, c.caReady, c.lax = nil, nil, false, true
+		return status(nil, r.sw)
+	}
 	out := c.wrap(inner.ins, r)
 	if c.nextKeys != nil {
 		// Chip authentication: its own answer went under the old keys,

@@ -25,7 +25,9 @@ var (
 // buildSOD signs the hashes of the data groups (ICAO 9303-10 §4.6.2): a CMS
 // SignedData whose content is an LDSSecurityObject, built by hand because
 // CMS libraries insist on the id-data content type.
-func buildSOD(dgs map[int][]byte, pki *PKI, now time.Time, size int) ([]byte, error) {
+// Without a signing time (noTime) the signed attributes are the content
+// type and the digest only, as on some cards.
+func buildSOD(dgs map[int][]byte, pki *PKI, now time.Time, noTime bool, size int) ([]byte, error) {
 	sha := seq(icao.EncodeOID(oidSHA256))
 	var hashes [][]byte
 	for _, n := range slices.Sorted(maps.Keys(dgs)) {
@@ -41,8 +43,10 @@ func buildSOD(dgs map[int][]byte, pki *PKI, now time.Time, size int) ([]byte, er
 	digest := sha256.Sum256(eContent)
 	attrs := [][]byte{
 		seq(icao.EncodeOID(oidContentType), derSet(icao.EncodeOID(icao.OIDLDSSecurityObject))),
-		seq(icao.EncodeOID(oidSigningTime), derSet(signingTime)),
 		seq(icao.EncodeOID(oidMessageDigest), derSet(icao.Encode(0x04, digest[:]))),
+	}
+	if !noTime {
+		attrs = append(attrs, seq(icao.EncodeOID(oidSigningTime), derSet(signingTime)))
 	}
 	// The signature covers the attributes encoded as a SET (tag 31); the
 	// SignerInfo carries the same content under [0] IMPLICIT.

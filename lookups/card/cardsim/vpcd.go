@@ -42,7 +42,10 @@ func ServeVPCD(ctx context.Context, addr string, card *Card) error {
 		return err
 	}
 	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	stop := context.AfterFunc(ctx, func() {
+		conn.Close()
+		card.Release() // a hung chip (HangAfter) lets go of the connection
+	})
 	defer stop()
 
 	err = serveConn(conn, card)

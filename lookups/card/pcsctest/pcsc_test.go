@@ -299,3 +299,46 @@ func TestCardRemovedMidReadOverPCSC(t *testing.T) {
 		t.Errorf("message %q", card.Explain(err))
 	}
 }
+
+// TestChipStopsAnsweringOverPCSC: a chip that goes silent in the middle of
+// an APDU keeps SCardTransmit blocked (vpcd waits for ever); the read is
+// bounded by its timeout, the connection abandoned with its own PC/SC
+// context, and the station's context still lists readers.
+func TestChipStopsAnsweringOverPCSC(t *testing.T) {
+	chip, p := plug(t, cardsim.Profile{HangAfter: 20})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second) // card.timeout
+	defer cancel()
+	type out struct {
+		res *card.Result
+		err error
+	}
+	done := make(chan out, 1)
+	go func() {
+		res, err := station(p, true).Read(ctx, "", card.Key{CAN: chip.CAN()}, nil)
+		done <- out{res, err}
+	}()
+	select {
+	case o := <-done:
+		if !errors.Is(o.err, card.ErrNoAnswer) || !strings.Contains(card.Explain(o.err), "không trả lời") {
+			t.Fatalf("%v", o.err)
+		}
+		if o.res == nil || o.res.Identity == nil || o.res.Verdict() != card.Interrupted {
+			t.Errorf("partial result %+v", o.res)
+		}
+	case <-time.After(30 * time.Second): // a guard against the hang, far from the 3 s timeout
+		t.Fatal("the read is still blocked in SCardTransmit")
+	}
+	listed := make(chan error, 1)
+	go func() {
+		_, err := p.Readers()
+		listed <- err
+	}()
+	select {
+	case err := <-listed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the station's PC/SC context is stuck behind the abandoned transmit")
+	}
+}

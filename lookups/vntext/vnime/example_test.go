@@ -34,7 +34,7 @@ func ExampleEngine() {
 	text, cursor = text[:cursor-1], cursor-1
 	e.Backspace()
 	e.Sync(string(text[:cursor]))
-	text, cursor = vnime.Apply(text, cursor, e.Key('i'))
+	text, _ = vnime.Apply(text, cursor, e.Key('i'))
 	fmt.Println(string(text))
 	// Output:
 	// h: delete 0, insert "h" -> h

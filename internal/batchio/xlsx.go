@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"runtime"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -28,7 +29,7 @@ const (
 	MaxXLSXEntries       = 10_000    // entries in the archive
 	MaxXLSXRatio         = 100       // inflated:compressed, for parts over 1 MiB (Apache POI's default)
 	MaxXLSXSheet         = 256 << 20 // the first sheet's XML (streamed)
-	MaxXLSXSharedStrings = 64 << 20  // sharedStrings.xml (its text is kept in memory)
+	MaxXLSXSharedStrings = 32 << 20  // sharedStrings.xml (its text is kept in memory)
 	MaxXLSXMeta          = 16 << 20  // workbook.xml, styles.xml, relationships (parsed)
 	MaxXLSXOtherPart     = 256 << 20 // any other part (never inflated)
 	MaxXLSXTotal         = 1 << 30   // every part together
@@ -44,6 +45,7 @@ const (
 	maxNumFmts     = 4096
 	maxCellXfs     = 65536 // Excel allows 64,000 cell formats
 	maxRels        = 10_000
+	sstGCEvery     = 4 << 20 // collect while reading a large shared-string table
 )
 
 // oleMagic starts an OLE2 compound file: an .xls workbook, or an encrypted .xlsx.
@@ -386,7 +388,7 @@ func (w *workbookZip) readSharedStrings(name string) (*sharedStrings, error) {
 		sst.buf = make([]byte, 0, f.UncompressedSize64) // the text is never longer than its XML
 	}
 	var in struct{ si, t, rPh bool }
-	start := 0
+	start, nextGC := 0, sstGCEvery
 	err := w.readPart(name, roleStrings, func(tok xml.Token) (bool, error) {
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -417,6 +419,12 @@ func (w *workbookZip) readSharedStrings(name string) (*sharedStrings, error) {
 					return false, tooLarge(fmt.Errorf("shared strings over %d bytes", MaxXLSXSharedStrings), roleStrings.what, MaxXLSXSharedStrings)
 				}
 				sst.buf = append(sst.buf, t...)
+				if len(sst.buf) >= nextGC {
+					// The decoder's garbage (a few times the text) would
+					// otherwise let the heap grow to twice the table.
+					runtime.GC()
+					nextGC += sstGCEvery
+				}
 			}
 		}
 		return true, nil

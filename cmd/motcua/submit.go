@@ -65,7 +65,7 @@ func (v *orderedValues) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return errors.New(`"values" must be an object of path: text`)
+		return &jsonFileError{`"values" phải là một đối tượng {"đường dẫn trường": "giá trị"}.`, errors.New(`"values" is not an object`)}
 	}
 	for dec.More() {
 		k, err := dec.Token()
@@ -74,7 +74,7 @@ func (v *orderedValues) UnmarshalJSON(b []byte) error {
 		}
 		var text string
 		if err := dec.Decode(&text); err != nil {
-			return fmt.Errorf("value of %q must be a string: %w", k, err)
+			return &jsonFileError{fmt.Sprintf("giá trị của trường %q phải là một chuỗi trong dấu ngoặc kép.", k), fmt.Errorf("value of %q is not a string: %w", k, err)}
 		}
 		*v = append(*v, struct{ Path, Text string }{k.(string), text})
 	}
@@ -148,16 +148,14 @@ func (a *app) readSubmitFile(name string) (submitFile, error) {
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
-			return submitFile{}, usageErr("không mở được tệp tờ khai %s: %v", name, err)
+			return submitFile{}, &exitError{code: exitUsage, msg: fmt.Sprintf("tệp tờ khai %s: %s", name, fileReason(err)), err: err}
 		}
 		defer f.Close()
 		r = f
 	}
 	var in submitFile
-	dec := json.NewDecoder(io.LimitReader(r, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return submitFile{}, usageErr("tệp tờ khai %s không đúng định dạng JSON: %v", name, err)
+	if reason, err := decodeJSONFile(r, &in); err != nil {
+		return submitFile{}, &exitError{code: exitUsage, msg: fmt.Sprintf("tệp tờ khai %s: %s", name, reason), err: err}
 	}
 	return in, nil
 }

@@ -267,6 +267,7 @@ type AuditReport struct {
 	Last     uint64 // sequence number of the chain head
 	OK       bool   // every entry is in place, unchanged, linked and authenticated
 	FirstBad uint64 // the first bad sequence number (0 when OK)
+	Kind     string // what is wrong there: one of the Audit* kinds (empty when OK); AuditProblemMessage says it in Vietnamese
 	Problem  string // what is wrong there, in English (empty when OK)
 
 	// Witnesses outside the file (anchor.go): the head of the local anchor file and the head
@@ -278,11 +279,26 @@ type AuditReport struct {
 	Witness     string
 }
 
+// Kinds of audit chain problems (AuditReport.Kind).
+const (
+	AuditInserted     = "inserted"      // a record whose key is not a sequence number
+	AuditMissing      = "missing"       // an entry removed from the middle
+	AuditUnreadable   = "unreadable"    // an entry that cannot be decoded
+	AuditMisnumbered  = "misnumbered"   // an entry that says it has another number
+	AuditUnlinked     = "unlinked"      // an entry not linked to the previous one
+	AuditBadMAC       = "bad_mac"       // an entry changed or forged
+	AuditHeadMissing  = "head_missing"  // the chain head is missing or malformed
+	AuditHeadBadMAC   = "head_bad_mac"  // the chain head changed or forged
+	AuditTruncated    = "truncated"     // entries removed from the end
+	AuditAppended     = "appended"      // entries added without the key
+	AuditHeadMismatch = "head_mismatch" // the last entry differs from the head
+)
+
 // verifyAudit walks the chain with key; it stops at the first problem.
 func verifyAudit(meta, b *bolt.Bucket, key []byte) AuditReport {
 	var rep AuditReport
-	bad := func(seq uint64, format string, args ...any) AuditReport {
-		rep.FirstBad, rep.Problem = seq, fmt.Sprintf(format, args...)
+	bad := func(seq uint64, kind, format string, args ...any) AuditReport {
+		rep.FirstBad, rep.Kind, rep.Problem = seq, kind, fmt.Sprintf(format, args...)
 		return rep
 	}
 	prev := zeroHash
@@ -290,27 +306,27 @@ func verifyAudit(meta, b *bolt.Bucket, key []byte) AuditReport {
 	c := b.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if len(k) != 8 {
-			return bad(want, "a record with key %x is not a sequence number (inserted)", k)
+			return bad(want, AuditInserted, "a record with key %x is not a sequence number (inserted)", k)
 		}
 		seq := binary.BigEndian.Uint64(k)
 		if seq != want {
-			return bad(want, "entry %d is missing (removed); the next one is %d", want, seq)
+			return bad(want, AuditMissing, "entry %d is missing (removed); the next one is %d", want, seq)
 		}
 		rep.Entries++
 		r, err := decodeAudit(k, v)
 		if err != nil {
-			return bad(seq, "entry cannot be read (changed)")
+			return bad(seq, AuditUnreadable, "entry cannot be read (changed)")
 		}
 		if r.Seq != seq {
-			return bad(seq, "entry says it is number %d (moved, reordered or inserted)", r.Seq)
+			return bad(seq, AuditMisnumbered, "entry says it is number %d (moved, reordered or inserted)", r.Seq)
 		}
 		if r.Prev != hex.EncodeToString(prev) {
-			return bad(seq, "entry does not link to the previous entry (changed, removed, inserted or reordered)")
+			return bad(seq, AuditUnlinked, "entry does not link to the previous entry (changed, removed, inserted or reordered)")
 		}
 		h := auditHash(r.AccessEntry, prev)
 		mac, err := hex.DecodeString(r.MAC)
 		if err != nil || !hmac.Equal(mac, auditMAC(key, h)) {
-			return bad(seq, "entry's MAC does not match (changed or forged)")
+			return bad(seq, AuditBadMAC, "entry's MAC does not match (changed or forged)")
 		}
 		prev = h
 		want++
@@ -320,20 +336,20 @@ func verifyAudit(meta, b *bolt.Bucket, key []byte) AuditReport {
 	switch {
 	case hv == nil && last == 0:
 	case len(hv) != 72:
-		return bad(max(last, 1), "the chain head is missing or malformed")
+		return bad(max(last, 1), AuditHeadMissing, "the chain head is missing or malformed")
 	default:
 		hseq, hhash := binary.BigEndian.Uint64(hv[:8]), hv[8:40]
 		if !hmac.Equal(hv[40:], headMAC(key, hseq, hhash)) {
-			return bad(max(last, 1), "the chain head's MAC does not match (changed or forged)")
+			return bad(max(last, 1), AuditHeadBadMAC, "the chain head's MAC does not match (changed or forged)")
 		}
 		if hseq > last {
-			return bad(last+1, "entries %d to %d are missing (removed from the end)", last+1, hseq)
+			return bad(last+1, AuditTruncated, "entries %d to %d are missing (removed from the end)", last+1, hseq)
 		}
 		if hseq < last {
-			return bad(hseq+1, "entries after %d were added without the key (forged)", hseq)
+			return bad(hseq+1, AuditAppended, "entries after %d were added without the key (forged)", hseq)
 		}
 		if !bytes.Equal(hhash, prev) {
-			return bad(last, "the last entry does not match the chain head (changed)")
+			return bad(last, AuditHeadMismatch, "the last entry does not match the chain head (changed)")
 		}
 	}
 	rep.Last, rep.OK = last, true

@@ -49,24 +49,25 @@ func TestAuditChainTamper(t *testing.T) {
 		name     string
 		edit     func(t *testing.T, access, meta *bolt.Bucket) error
 		firstBad uint64
+		kind     string
 	}{
 		{"entry bytes changed", func(t *testing.T, a, _ *bolt.Bucket) error {
 			v := bytes.Replace(a.Get(seqKey(5)), []byte(`"outcome":"ok"`), []byte(`"outcome":"no"`), 1)
 			return a.Put(seqKey(5), v)
-		}, 5},
+		}, 5, AuditBadMAC},
 		{"operator changed", func(t *testing.T, a, _ *bolt.Bucket) error {
 			v := bytes.Replace(a.Get(seqKey(6)), []byte(`"operator":"cb02"`), []byte(`"operator":"gs01"`), 1)
 			return a.Put(seqKey(6), v)
-		}, 6},
-		{"entry removed", func(t *testing.T, a, _ *bolt.Bucket) error { return a.Delete(seqKey(5)) }, 5},
-		{"last entry removed", func(t *testing.T, a, _ *bolt.Bucket) error { return a.Delete(seqKey(9)) }, 9},
+		}, 6, AuditBadMAC},
+		{"entry removed", func(t *testing.T, a, _ *bolt.Bucket) error { return a.Delete(seqKey(5)) }, 5, AuditMissing},
+		{"last entry removed", func(t *testing.T, a, _ *bolt.Bucket) error { return a.Delete(seqKey(9)) }, 9, AuditTruncated},
 		{"two swapped", func(t *testing.T, a, _ *bolt.Bucket) error {
 			v4, v7 := bytes.Clone(a.Get(seqKey(4))), bytes.Clone(a.Get(seqKey(7)))
 			if err := a.Put(seqKey(4), v7); err != nil {
 				return err
 			}
 			return a.Put(seqKey(7), v4)
-		}, 4},
+		}, 4, AuditMisnumbered},
 		{"two swapped with their numbers", func(t *testing.T, a, _ *bolt.Bucket) error {
 			v4, v7 := bytes.Clone(a.Get(seqKey(4))), bytes.Clone(a.Get(seqKey(7)))
 			v4 = bytes.Replace(v4, []byte(`"seq":4`), []byte(`"seq":7`), 1)
@@ -75,10 +76,10 @@ func TestAuditChainTamper(t *testing.T) {
 				return err
 			}
 			return a.Put(seqKey(7), v4)
-		}, 4},
+		}, 4, AuditUnlinked},
 		{"forged entry appended", func(t *testing.T, a, _ *bolt.Bucket) error {
 			return a.Put(seqKey(10), forged(t, a, 10))
-		}, 10},
+		}, 10, AuditBadMAC},
 		{"forged entry appended with a moved head", func(t *testing.T, a, m *bolt.Bucket) error {
 			v := forged(t, a, 10)
 			var r AuditRecord
@@ -90,7 +91,7 @@ func TestAuditChainTamper(t *testing.T) {
 				return err
 			}
 			return a.Put(seqKey(10), v)
-		}, 10},
+		}, 10, AuditBadMAC},
 		{"entry inserted", func(t *testing.T, a, _ *bolt.Bucket) error {
 			// Shift 5..9 up by one and put a forged entry at 5.
 			for seq := uint64(9); seq >= 5; seq-- {
@@ -100,8 +101,8 @@ func TestAuditChainTamper(t *testing.T) {
 				}
 			}
 			return a.Put(seqKey(5), forged(t, a, 5))
-		}, 5},
-		{"head removed", func(t *testing.T, _, m *bolt.Bucket) error { return m.Delete(metaAuditHead) }, 9},
+		}, 5, AuditBadMAC},
+		{"head removed", func(t *testing.T, _, m *bolt.Bucket) error { return m.Delete(metaAuditHead) }, 9, AuditHeadMissing},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -116,6 +117,12 @@ func TestAuditChainTamper(t *testing.T) {
 			}
 			if rep.FirstBad != c.firstBad {
 				t.Errorf("first bad entry %d (%s), want %d", rep.FirstBad, rep.Problem, c.firstBad)
+			}
+			if rep.Kind != c.kind {
+				t.Errorf("kind %q (%s), want %q", rep.Kind, rep.Problem, c.kind)
+			}
+			if msg := AuditProblemMessage(rep.Kind); msg == AuditProblemMessage("") || !strings.ContainsAny(msg, "ịụữồ") {
+				t.Errorf("kind %q has no Vietnamese message of its own: %q", rep.Kind, msg)
 			}
 			if !strings.Contains(err.Error(), fmt.Sprintf("entry %d", c.firstBad)) {
 				t.Errorf("error does not name the entry: %v", err)

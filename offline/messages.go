@@ -80,3 +80,34 @@ func ClerkMessageIn(err error, loc *time.Location) string {
 	}
 	return "Lỗi kho dữ liệu trong máy. Hãy thử lại; nếu vẫn lỗi, báo quản trị viên."
 }
+
+// AuditProblemMessage says in Vietnamese what is wrong with the audit chain
+// for a kind of AuditReport (what `audit verify` shows); an unknown kind
+// gets a general sentence.
+func AuditProblemMessage(kind string) string {
+	switch kind {
+	case AuditInserted:
+		return "có một mục lạ được chèn vào nhật ký"
+	case AuditMissing:
+		return "có mục đã bị xóa khỏi giữa nhật ký"
+	case AuditUnreadable:
+		return "mục này bị sửa đến mức không đọc được"
+	case AuditMisnumbered:
+		return "mục này mang số thứ tự khác (bị chuyển chỗ, đảo thứ tự hoặc chèn thêm)"
+	case AuditUnlinked:
+		return "mục này không nối với mục trước (có mục bị sửa, xóa, chèn hoặc đảo thứ tự)"
+	case AuditBadMAC:
+		return "nội dung mục này đã bị sửa hoặc bị làm giả"
+	case AuditHeadMissing:
+		return "dấu kết thúc của nhật ký bị mất hoặc hỏng"
+	case AuditHeadBadMAC:
+		return "dấu kết thúc của nhật ký đã bị sửa hoặc bị làm giả"
+	case AuditTruncated:
+		return "các mục cuối của nhật ký đã bị xóa"
+	case AuditAppended:
+		return "có mục được thêm vào cuối nhật ký mà không có khóa (bị làm giả)"
+	case AuditHeadMismatch:
+		return "mục cuối không khớp với dấu kết thúc của nhật ký (đã bị sửa)"
+	}
+	return "nhật ký đã bị thay đổi ngoài phần mềm"
+}

@@ -378,7 +378,7 @@ func (a *app) auditCmd() *cobra.Command {
 				return &exitError{code: exitFailure, msg: rollbackMessage(rep), err: err}
 			}
 			if !rep.OK {
-				return &exitError{code: exitFailure, msg: fmt.Sprintf("Nhật ký KHÔNG toàn vẹn: sai từ mục số %d (%s). Báo ngay cho giám sát.", rep.FirstBad, rep.Problem)}
+				return &exitError{code: exitFailure, msg: fmt.Sprintf("Nhật ký KHÔNG toàn vẹn: sai từ mục số %d (%s). Báo ngay cho giám sát.", rep.FirstBad, offline.AuditProblemMessage(rep.Kind)), err: err}
 			}
 			if !asJSON {
 				fmt.Fprintf(a.stdout, "Nhật ký toàn vẹn: %d mục, mục cuối số %d.\n", rep.Entries, rep.Last)

@@ -213,6 +213,8 @@ func writeTemplateCSV(path string, cols []batchColumn) error {
 
 // writeTemplateXLSX writes the header on the first sheet (with the
 // description as a cell comment) and a "Hướng dẫn" sheet: column, description.
+// Every cell is a text cell formatted as text (excelize keeps it in memory:
+// no temporary file), as batchio writes workbooks.
 func writeTemplateXLSX(path string, spec *forms.Spec, cols []batchColumn) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -223,9 +225,19 @@ func writeTemplateXLSX(path string, spec *forms.Spec, cols []batchColumn) error 
 	if _, err := f.NewSheet(help); err != nil {
 		return err
 	}
+	text, err := f.NewStyle(&excelize.Style{NumFmt: 49}) // "@"
+	if err != nil {
+		return err
+	}
+	setText := func(sheet, cell, v string) error {
+		if err := f.SetCellStr(sheet, cell, v); err != nil {
+			return err
+		}
+		return f.SetCellStyle(sheet, cell, cell, text)
+	}
 	for i, c := range cols {
 		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
-		if err := f.SetCellStr(data, cell, c.Name); err != nil {
+		if err := setText(data, cell, c.Name); err != nil {
 			return err
 		}
 		if err := f.AddComment(data, excelize.Comment{Cell: cell, Author: "motcua", Paragraph: []excelize.RichTextRun{{Text: c.Desc}}}); err != nil {
@@ -239,7 +251,7 @@ func writeTemplateXLSX(path string, spec *forms.Spec, cols []batchColumn) error 
 	for i, r := range rows {
 		for j, v := range r {
 			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-			if err := f.SetCellStr(help, cell, v); err != nil {
+			if err := setText(help, cell, v); err != nil {
 				return err
 			}
 		}
@@ -380,7 +392,7 @@ func (a *app) batchRun(ctx context.Context, o batchOptions) error {
 		}
 		j.rec = rec
 		if !errors.As(err, &j.format) && err != nil {
-			runErr = failure("Không đọc được tệp "+o.in+".", err)
+			runErr = readErr("Không đọc được tiếp tệp "+o.in+": "+batchio.Explain(err)+" Các dòng trước đó đã xử lý xong; sửa tệp rồi chạy lại cùng lệnh.", err)
 			break
 		}
 		sum.Rows++
@@ -755,17 +767,6 @@ func openTable(path string, opt batchio.Options) (batchio.Reader, error) {
 
 func createTable(path string, columns []string) (batchio.Writer, error) {
 	return batchio.Create(path, columns)
-}
-
-func tableErr(path string, err error) error {
-	var fe *batchio.FormatError
-	switch {
-	case errors.As(err, &fe):
-		return usageErr("tệp %s: %s", path, fe.Error())
-	case errors.Is(err, batchio.ErrUnsupported):
-		return usageErr("tệp %s: định dạng hoặc bảng mã không được hỗ trợ (dùng .csv, .jsonl, .xlsx; --encoding utf-8, windows-1258, tcvn3, vni)", path)
-	}
-	return usageErr("không mở được tệp %s: %v", path, err)
 }
 
 // ---- progress

@@ -94,7 +94,7 @@ func (a *app) draftCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			data, err := os.ReadFile(args[0])
 			if err != nil {
-				return failure("Không đọc được tệp "+args[0]+".", err)
+				return failure("Tệp "+args[0]+": "+fileReason(err), err)
 			}
 			if code == "" {
 				code = a.getenv("MOTCUA_HANDOFF_CODE")

@@ -29,10 +29,11 @@ type env struct {
 	svc      *counter.Service
 	office   *counter.Office  // the use cases without a gateway, with the rights table (svc's own when svc is set)
 	operator offline.Operator // who unlocked the store (zero for a key file)
-	logFile  *os.File         // the log file of the TUI (nil: log lines go to stderr)
+	logFile  *os.File         // <data dir>/motcua.log (nil: it could not be opened; log lines are dropped)
 	logPath  string
 	logw     io.Writer
 	stderr   io.Writer
+	tui      bool // the counter screen runs: nothing may be written to stderr
 }
 
 func (e *env) Close() {
@@ -72,11 +73,12 @@ func (a *app) loadConfig() (config.Config, *demo.Env, error) {
 }
 
 // openEnv builds the environment and unlocks the store (see credentials).
-// Log lines (English, no personal data) go to stderr, or for the TUI to
-// <data dir>/motcua.log so that they never draw over the screen. The store
-// is not held open.
-func (a *app) openEnv(logToFile bool) (*env, error) {
-	e, err := a.prepareEnv(logToFile)
+// Log lines (English, with the causes of errors, no personal data) go to
+// <data dir>/motcua.log, for the commands as for the TUI: a person reads
+// Vietnamese messages on the terminal, never log lines. The store is not
+// held open.
+func (a *app) openEnv(tui bool) (*env, error) {
+	e, err := a.prepareEnv(tui)
 	if err != nil {
 		return nil, err
 	}
@@ -93,34 +95,41 @@ func (a *app) openEnv(logToFile bool) (*env, error) {
 }
 
 // prepareEnv loads the configuration (starting the demo sandbox in demo
-// mode) and the log, without unlocking the store.
-func (a *app) prepareEnv(logToFile bool) (*env, error) {
+// mode) and opens the log, without unlocking the store. The TUI cannot run
+// without its log; a command whose log cannot be opened (no data directory
+// yet) drops its log lines.
+func (a *app) prepareEnv(tui bool) (*env, error) {
 	cfg, d, err := a.loadConfig()
 	if err != nil {
 		return nil, err
 	}
-	e := &env{cfg: cfg, demo: d, stderr: a.stderr}
-	e.logw = a.stderr
-	if logToFile {
+	e := &env{cfg: cfg, demo: d, stderr: a.stderr, tui: tui, logw: io.Discard}
+	e.logPath = filepath.Join(cfg.DataDir, logName)
+	if tui { // a command does not create the data directory for its log
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			e.Close()
 			return nil, failure("Không tạo được thư mục dữ liệu "+cfg.DataDir+".", err)
 		}
-		e.logPath = filepath.Join(cfg.DataDir, "motcua.log")
-		f, err := os.OpenFile(e.logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-		if err != nil {
-			e.Close()
-			return nil, failure("Không mở được tệp nhật ký "+e.logPath+".", err)
-		}
+	}
+	f, err := os.OpenFile(e.logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	switch {
+	case err == nil:
 		e.logFile, e.logw = f, f
+		a.logPath = e.logPath
+	case tui:
+		e.Close()
+		return nil, failure("Không mở được tệp nhật ký "+e.logPath+".", err)
 	}
 	return e, nil
 }
 
+// logName is the log file in the data directory.
+const logName = "motcua.log"
+
 // unlock opens the store with cred and builds the counter's parts.
 func (e *env) unlock(cred wire.Credentials) error {
 	onWait := func() { fmt.Fprintln(e.stderr, offline.WaitMessage) }
-	if e.logFile != nil { // the TUI: a line on stderr would draw over the screen
+	if e.tui { // a line on stderr would draw over the screen
 		onWait = func() { fmt.Fprintln(e.logw, "level=INFO msg=\"waited for the data file\"") }
 	}
 	parts, err := wire.Open(e.cfg, wire.Options{Log: e.logw, OnWait: onWait, Credentials: cred, KDF: testKDF})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -10,9 +11,24 @@ import (
 // the real program, built with the same flags (-race) as the tests.
 const asBinary = "MOTCUA_TEST_AS_BINARY"
 
+// peakMemoryFile, when set with asBinary, names a file where the program
+// writes its peak resident memory (the VmHWM line of /proc/self/status) as
+// it ends (see runMeasured).
+const peakMemoryFile = "MOTCUA_TEST_VMHWM_FILE"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(asBinary) == "1" {
-		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+		if p := os.Getenv(peakMemoryFile); p != "" {
+			if b, err := os.ReadFile("/proc/self/status"); err == nil {
+				for _, line := range strings.Split(string(b), "\n") {
+					if strings.HasPrefix(line, "VmHWM:") {
+						os.WriteFile(p, []byte(line+"\n"), 0o600)
+					}
+				}
+			}
+		}
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }

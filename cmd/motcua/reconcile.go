@@ -129,7 +129,7 @@ func (a *app) reconcileWith(ctx context.Context, o reconcileOptions, look reconc
 		case errors.Is(err, batchio.ErrUnsupported):
 			return nil, 0, usageErr("không đọc được tệp %s: cần .csv, .jsonl hoặc .xlsx; bảng mã utf-8, windows-1258, tcvn3 hoặc vni", filepath.Base(o.in))
 		}
-		return nil, 0, failure("Không mở được tệp danh sách "+o.in+".", err)
+		return nil, 0, &exitError{code: exitUsage, msg: "Tệp danh sách " + o.in + ": " + batchio.Explain(err), err: err}
 	}
 	defer r.Close()
 	cols, err := reconcile.MapColumns(r.Header())
@@ -149,7 +149,7 @@ func (a *app) reconcileWith(ctx context.Context, o reconcileOptions, look reconc
 			if errors.Is(err, reconcile.ErrNoResume) {
 				return nil, 0, usageErr("tệp %s đã có: kết quả .xlsx không chạy tiếp được; dùng --restart, hoặc tệp .csv/.jsonl cho danh sách dài", o.out)
 			}
-			return nil, 0, failure("Không mở được tệp kết quả "+o.out+".", err)
+			return nil, 0, failure("Tệp kết quả "+o.out+": "+batchio.Explain(err), err)
 		}
 		if err := reconcile.Skip(src, done); err != nil {
 			out.Close()
@@ -190,7 +190,7 @@ func (a *app) reconcileWith(ctx context.Context, o reconcileOptions, look reconc
 	default:
 		var ee *exitError
 		if !errors.As(runErr, &ee) {
-			runErr = failure("Đối chiếu bị dừng do lỗi đọc/ghi tệp. Sửa lỗi rồi chạy lại cùng lệnh để tiếp tục.", runErr)
+			runErr = readErr("Đối chiếu bị dừng do lỗi đọc/ghi tệp: "+batchio.Explain(runErr)+" Sửa lỗi rồi chạy lại cùng lệnh để tiếp tục.", runErr)
 		}
 	}
 	return sum, done, runErr

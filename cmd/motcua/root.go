@@ -3,15 +3,20 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
+	"motcua/internal/config"
 	"motcua/internal/demo"
 )
 
@@ -26,6 +31,8 @@ type app struct {
 	demo         bool
 	keyFile      string
 	operatorFlag string
+
+	logPath string // the log of the environment opened, if any (see logFailure)
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -35,17 +42,86 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.Execute()
+	cmd, err := root.ExecuteC()
 	if err != nil {
 		if strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "unknown flag") {
 			err = usageErr("%v", err)
+		}
+		var ee *exitError
+		if !errors.As(err, &ee) { // a raw error (writing the output failed ...): English, for the log only
+			err = failure("Lệnh không hoàn thành do lỗi đọc/ghi. Hãy thử lại; nếu vẫn lỗi, báo quản trị viên (chi tiết trong nhật ký "+logName+" của thư mục dữ liệu).", err)
 		}
 		fmt.Fprintln(stderr, "motcua:", err)
 		if exitCode(err) == exitUsage {
 			fmt.Fprintln(stderr, "Xem hướng dẫn: motcua --help")
 		}
+		a.logFailure(cmd, err)
 	}
 	return exitCode(err)
+}
+
+// logFailure writes the cause of a failed command (English, its error
+// chain) to the data directory's log: the person read the Vietnamese
+// message, the details are for whoever helps. Nothing is written when the
+// error has no cause or there is no data directory.
+func (a *app) logFailure(cmd *cobra.Command, err error) {
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.err == nil {
+		return
+	}
+	path := a.logPath
+	if path == "" {
+		dir := a.dataDirForLog()
+		if st, serr := os.Stat(dir); dir == "" || serr != nil || !st.IsDir() {
+			return
+		}
+		path = filepath.Join(dir, logName)
+	}
+	f, ferr := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if ferr != nil {
+		return
+	}
+	defer f.Close()
+	name := "motcua"
+	if cmd != nil {
+		name = cmd.CommandPath()
+	}
+	slog.New(slog.NewTextHandler(f, nil)).Error("command failed", "cmd", name, "exit", ee.code, "err", withoutPaths(ee.err))
+}
+
+// withoutPaths is err's text with the paths of its *fs.PathErrors left
+// out: a file's name may hold a person's name, and logs hold no personal data.
+func withoutPaths(err error) string {
+	msg := err.Error()
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if pe, ok := e.(*fs.PathError); ok && pe.Path != "" {
+			msg = strings.ReplaceAll(msg, pe.Path, "<file>")
+		}
+	}
+	return msg
+}
+
+// dataDirForLog is the data directory a command would use, without
+// starting anything: --data-dir, else the configuration's (or the demo's).
+func (a *app) dataDirForLog() string {
+	if a.demo {
+		if a.dataDir != "" {
+			return a.dataDir
+		}
+		base, err := config.DefaultDataDir()
+		if err != nil {
+			return ""
+		}
+		return filepath.Join(base, "demo")
+	}
+	if a.dataDir != "" {
+		return a.dataDir
+	}
+	cfg, err := config.Load(a.configPath, a.getenv)
+	if err != nil {
+		return ""
+	}
+	return cfg.DataDir
 }
 
 const rootLong = `motcua — trợ lý cho bộ phận một cửa cấp xã/phường.

@@ -76,7 +76,7 @@ func (v *orderedValues) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return errors.New(`"values" must be an object of path: text`)
+		return &jsonFileError{`"values" phải là một đối tượng {"đường dẫn trường": "giá trị"}.`, errors.New(`"values" is not an object`)}
 	}
 	for dec.More() {
 		k, err := dec.Token()
@@ -85,7 +85,7 @@ func (v *orderedValues) UnmarshalJSON(b []byte) error {
 		}
 		var text string
 		if err := dec.Decode(&text); err != nil {
-			return fmt.Errorf("value of %q must be a string: %w", k, err)
+			return &jsonFileError{fmt.Sprintf("giá trị của trường %q phải là một chuỗi trong dấu ngoặc kép.", k), fmt.Errorf("value of %q is not a string: %w", k, err)}
 		}
 		*v = append(*v, struct{ Path, Text string }{k.(string), text})
 	}
@@ -198,7 +198,7 @@ func (a *app) readSubmitFile(name string) (submitFile, error) {
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
-			return submitFile{}, usageErr("không mở được tệp tờ khai %s: %v", name, err)
+			return submitFile{}, &exitError{code: exitUsage, msg: fmt.Sprintf("tệp tờ khai %s: %s", name, fileReason(err)), err: err}
 		}
 		defer f.Close()
 		r = f
@@ -207,10 +207,8 @@ func (a *app) readSubmitFile(name string) (submitFile, error) {
 	// A file written on Windows may start with a byte order mark (Notepad's
 	// UTF-8 with BOM; PowerShell 5's Out-File and ">" write UTF-16LE): the
 	// mark decides the encoding; without one the bytes are UTF-8 as they are.
-	dec := json.NewDecoder(transform.NewReader(io.LimitReader(r, 1<<20), unicode.BOMOverride(transform.Nop)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return submitFile{}, usageErr("tệp tờ khai %s không đúng định dạng JSON: %v", name, err)
+	if reason, err := decodeJSONFile(transform.NewReader(r, unicode.BOMOverride(transform.Nop)), &in); err != nil {
+		return submitFile{}, &exitError{code: exitUsage, msg: fmt.Sprintf("tệp tờ khai %s: %s", name, reason), err: err}
 	}
 	return in, nil
 }

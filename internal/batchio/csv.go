@@ -92,7 +92,8 @@ func csvError(err error, line int) error {
 		}
 		return &FormatError{Line: pe.StartLine, Reason: reason, Err: err}
 	}
-	return fmt.Errorf("batchio: read CSV near line %d: %w", line, err)
+	return &FileError{Kind: FileUnreadable, Reason: "không đọc được tiếp tệp. Hãy kiểm tra lại tệp rồi chạy lại.",
+		Err: fmt.Errorf("read CSV near line %d: %w", line, err)}
 }
 
 func (c *csvReader) Header() []string { return c.header }

@@ -80,7 +80,8 @@ func (j *jsonlReader) next() (Record, error) {
 		if errors.Is(err, bufio.ErrTooLong) {
 			return Record{}, &FormatError{Line: j.line + 1, Reason: "dòng quá dài (trên 16 MB)", Err: err}
 		}
-		return Record{}, fmt.Errorf("batchio: read JSON Lines after line %d: %w", j.line, err)
+		return Record{}, &FileError{Kind: FileUnreadable, Reason: "không đọc được tiếp tệp. Hãy kiểm tra lại tệp rồi chạy lại.",
+			Err: fmt.Errorf("read JSON Lines after line %d: %w", j.line, err)}
 	}
 	return Record{}, io.EOF
 }

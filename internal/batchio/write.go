@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -34,7 +34,7 @@ func knownSet(columns []string) map[string]bool {
 }
 
 // csvWriter writes UTF-8 with a BOM and CRLF line ends, which Excel opens
-// with Vietnamese letters intact.
+// with Vietnamese letters intact; formula-like cells are guarded (CSVCell).
 type csvWriter struct {
 	bw      *bufio.Writer
 	cw      *csv.Writer
@@ -50,7 +50,7 @@ func newCSVWriter(w io.Writer, columns []string, closer io.Closer) (Writer, erro
 	}
 	cw := csv.NewWriter(bw)
 	cw.UseCRLF = true
-	if err := cw.Write(columns); err != nil {
+	if err := cw.Write(csvCells(slices.Clone(columns))); err != nil {
 		return nil, fmt.Errorf("batchio: write CSV header: %w", err)
 	}
 	return &csvWriter{bw: bw, cw: cw, columns: columns, known: knownSet(columns), closer: closer}, nil
@@ -61,7 +61,15 @@ func (c *csvWriter) Write(fields map[string]string) error {
 	if err != nil {
 		return err
 	}
-	return c.cw.Write(r)
+	return c.cw.Write(csvCells(r))
+}
+
+// csvCells guards every cell of a CSV row in place (CSVCell).
+func csvCells(r []string) []string {
+	for i, v := range r {
+		r[i] = CSVCell(v)
+	}
+	return r
 }
 
 func (c *csvWriter) Close() error {
@@ -134,68 +142,6 @@ func (j *jsonlWriter) Close() error {
 	}
 	if err != nil {
 		return fmt.Errorf("batchio: write JSON Lines: %w", err)
-	}
-	return nil
-}
-
-// xlsxWriter writes the first sheet with excelize's StreamWriter; the
-// workbook is saved on Close.
-type xlsxWriter struct {
-	f       *excelize.File
-	sw      *excelize.StreamWriter
-	n       int
-	columns []string
-	known   map[string]bool
-	save    func(*excelize.File) error
-}
-
-func newXLSXWriter(columns []string, save func(*excelize.File) error) (Writer, error) {
-	f := excelize.NewFile()
-	sheet := f.GetSheetName(0)
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("batchio: XLSX stream writer: %w", err)
-	}
-	x := &xlsxWriter{f: f, sw: sw, columns: columns, known: knownSet(columns), save: save}
-	if err := x.setRow(columns); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return x, nil
-}
-
-func (x *xlsxWriter) setRow(cells []string) error {
-	x.n++
-	vals := make([]any, len(cells))
-	for i, c := range cells {
-		vals[i] = c // strings stay text: no formulas, no number guessing
-	}
-	cell, err := excelize.CoordinatesToCellName(1, x.n)
-	if err != nil {
-		return fmt.Errorf("batchio: XLSX row %d: %w", x.n, err)
-	}
-	if err := x.sw.SetRow(cell, vals); err != nil {
-		return fmt.Errorf("batchio: XLSX row %d: %w", x.n, err)
-	}
-	return nil
-}
-
-func (x *xlsxWriter) Write(fields map[string]string) error {
-	r, err := row(x.columns, x.known, fields)
-	if err != nil {
-		return err
-	}
-	return x.setRow(r)
-}
-
-func (x *xlsxWriter) Close() error {
-	defer x.f.Close()
-	if err := x.sw.Flush(); err != nil {
-		return fmt.Errorf("batchio: XLSX flush: %w", err)
-	}
-	if err := x.save(x.f); err != nil {
-		return fmt.Errorf("batchio: XLSX save: %w", err)
 	}
 	return nil
 }

@@ -24,16 +24,16 @@ var Columns = []string{"line", "id", "status", "name", "birth_date", "address", 
 // reconcile output (another header): it is never appended to.
 var ErrNotOurs = errors.New("reconcile: output file is not a reconcile result")
 
-// Output writes results as CSV (UTF-8 with BOM, CRLF, like batchio) or JSON
-// Lines, one line per record, so that the records already written can be
-// counted to resume.
+// Output writes results as CSV (UTF-8 with BOM, CRLF, formula-like cells
+// guarded, like batchio) or JSON Lines, one line per record, so that the
+// records already written can be counted to resume.
 type Output struct {
 	f     *os.File // nil when writing to a plain io.Writer
 	bw    *bufio.Writer
 	cw    *csv.Writer // CSV only
 	row   []string
 	jsonl bool
-	tab   batchio.Writer // XLSX: written whole on Close, so it cannot resume
+	tab   batchio.Writer // XLSX: a zip archive cannot be appended to, so it cannot resume
 }
 
 // ErrNoResume: an XLSX output exists and cannot be appended to.
@@ -155,11 +155,14 @@ func (o *Output) Write(r Result) error {
 	}
 	o.row[0], o.row[1], o.row[2] = strconv.Itoa(r.Line), oneLine(r.ID), r.Status
 	o.row[3], o.row[4], o.row[5], o.row[6] = r.Name, r.BirthDate, r.Address, oneLine(r.Message)
+	for i, v := range o.row { // the input's own text (ID) must not become a formula
+		o.row[i] = batchio.CSVCell(v)
+	}
 	return o.cw.Write(o.row)
 }
 
 // Flush writes the buffered results and, for a file, syncs it to disk (an
-// XLSX is written whole on Close).
+// XLSX is complete only once closed).
 func (o *Output) Flush() error {
 	if o.tab != nil {
 		return nil

@@ -558,3 +558,45 @@ func BenchmarkReconcile(b *testing.B) {
 		})
 	}
 }
+
+// TestOutputGuardsFormulas: an input ID such as =HYPERLINK(...) goes back
+// into a CSV result with a leading apostrophe, and into an XLSX result as
+// text; JSON Lines keep it as it is.
+func TestOutputGuardsFormulas(t *testing.T) {
+	const id = `=HYPERLINK("http://x/","x")`
+	for _, format := range []string{"csv", "jsonl", "xlsx"} {
+		path := filepath.Join(t.TempDir(), "out."+format)
+		o, _, err := OpenOutput(path, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Write(Result{Line: 2, ID: id, Status: StatusInvalidID, Message: "-1"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Close(); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(path)
+		switch format {
+		case "csv":
+			if !strings.Contains(string(b), `,"'=HYPERLINK(""http://x/"",""x"")",`) || !strings.Contains(string(b), ",'-1\r\n") {
+				t.Errorf("CSV result not guarded:\n%s", b)
+			}
+		case "jsonl":
+			var r Result
+			if err := json.Unmarshal(b, &r); err != nil || r.ID != id {
+				t.Errorf("JSON Lines result %s: %v", b, err)
+			}
+		case "xlsx":
+			r, err := batchio.Open(path, batchio.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := r.Next()
+			r.Close()
+			if err != nil || rec.Fields["id"] != id || rec.Fields["message"] != "-1" {
+				t.Errorf("XLSX result %v %v", rec, err)
+			}
+		}
+	}
+}

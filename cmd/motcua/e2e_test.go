@@ -100,69 +100,6 @@ func (s *tmuxSession) tapCard(id string) {
 	s.keys("Enter")
 }
 
-// cursorTo moves the form's cursor (›) to a line containing label: first it
-// waits a moment in case the keys already sent get there, then it presses
-// towards the nearest such line (after the cursor for Tab/Down, else before),
-// or key while none is on screen, letting the screen settle after each key.
-func (s *tmuxSession) cursorTo(key, label string) {
-	s.t.Helper()
-	where := func(scr string) (cursor, target int) {
-		cursor = -1
-		lines := strings.Split(scr, "\n")
-		for i, l := range lines {
-			if strings.Contains(l, "› ") {
-				cursor = i
-			}
-		}
-		if cursor >= 0 && strings.Contains(lines[cursor], label) {
-			return cursor, cursor
-		}
-		var above, below []int
-		for i, l := range lines {
-			// section titles ("── Mẹ của trẻ") are not rows the cursor can reach
-			if strings.Contains(l, label) && !strings.HasPrefix(strings.TrimSpace(l), "──") {
-				if i < cursor {
-					above = append(above, i)
-				} else {
-					below = append(below, i)
-				}
-			}
-		}
-		switch {
-		case len(below) > 0 && key != "BTab" && key != "Up":
-			return cursor, below[0]
-		case len(above) > 0:
-			return cursor, above[len(above)-1]
-		case len(below) > 0:
-			return cursor, below[0]
-		}
-		return cursor, -1
-	}
-	if s.waitCursor(label, 700*time.Millisecond) {
-		return
-	}
-	scr := s.settle("")
-	for range 80 {
-		cur, tgt := where(scr)
-		switch {
-		case cur >= 0 && cur == tgt:
-			return
-		case tgt < 0 || cur < 0:
-			s.keys(key)
-		case tgt < cur && key != "Down":
-			s.keys("BTab")
-		case tgt < cur:
-			s.keys("Up")
-		case key == "Down":
-			s.keys("Down")
-		default:
-			s.keys("Tab")
-		}
-		scr = s.settle(scr)
-	}
-	s.t.Fatalf("cursor never reached %q:\n%s", label, scr)
-}
-
 // waitCursor polls until the cursor line (›) contains label, without keys.
 func (s *tmuxSession) waitCursor(label string, d time.Duration) bool {
 	deadline := time.Now().Add(d)

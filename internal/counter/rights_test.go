@@ -137,7 +137,7 @@ func (f *rightsFixture) receivable() *forms.Declaration {
 	}
 	spec, _ := forms.Lookup("xac-nhan-tthn")
 	card, _ := sandbox.Default().Card(id)
-	decl, err := f.sup.Prefill(spec, &card, "card", res, origin)
+	decl, err := prefillWithCard(f.sup, spec, &card, "card", res, origin)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestRightsTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.sup.SaveDraft(ctx, "draft-gs01", "xac-nhan-tthn", blob, counter.Operator{ID: "gs01"}, "form"); err != nil {
+	if err := f.sup.SaveDraft(ctx, counter.DraftSave{ID: "draft-gs01", Service: "xac-nhan-tthn", Blob: blob, Step: "form"}, counter.Operator{ID: "gs01"}); err != nil {
 		t.Fatal(err)
 	}
 	person := featured(t, "married")
@@ -228,7 +228,7 @@ func TestRightsTable(t *testing.T) {
 		{"print-retry", func(p principal) error { _, _, err := p.svc.RetryPrints(ctx, p.op.ID); return err }},
 		{"draft-own", func(p principal) error {
 			n++
-			return p.svc.SaveDraft(ctx, fmt.Sprintf("own-%d", n), "xac-nhan-tthn", blob, p.op, "form")
+			return p.svc.SaveDraft(ctx, counter.DraftSave{ID: fmt.Sprintf("own-%d", n), Service: "xac-nhan-tthn", Blob: blob, Step: "form"}, p.op)
 		}},
 		{"draft-others", func(p principal) error {
 			if _, _, err := p.svc.Draft(p.op, "draft-gs01"); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"motcua/internal/demo"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -146,6 +147,7 @@ func TestHostileWorkbooksRefused(t *testing.T) {
 	if _, errOut, code := motcua(t, "dossier", "list", "--demo", "--data-dir", data); code != 0 {
 		t.Fatalf("demo store: %s", errOut)
 	}
+	asDemoOperator(t, data, demo.OperatorID) // reconcile is a supervisor's work: the passphrase, not the key file
 	const gib = 1 << 30
 	// One sheet for both commands; its second row takes purpose and name from the shared strings.
 	header := xlsxtest.SheetHead + xlsxtest.Row(1, "subject.id", "purpose", "id", "name", "birth_date")
@@ -284,6 +286,7 @@ func TestInputFileErrorsAreVietnamese(t *testing.T) {
 	if r := runCLI(t, "dossier", "list", "--demo", "--data-dir", data); r.code != 0 {
 		t.Fatal(r)
 	}
+	asDemoOperator(t, data, demo.OperatorID) // reconcile is a supervisor's work
 	write := func(name, content string) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
@@ -426,6 +429,7 @@ func TestReconcileGuardsFormulaIDs(t *testing.T) {
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "ds.csv"), filepath.Join(dir, "kq.csv")
 	os.WriteFile(in, []byte("id,name,birth_date\n\"=HYPERLINK(\"\"http://x/\"\",\"\"x\"\")\",A,01/01/1990\n+84912345678,B,01/01/1990\n"), 0o600)
+	asDemoOperator(t, filepath.Join(dir, "data"), demo.OperatorID) // reconcile is a supervisor's work
 	r := runCLI(t, "--demo", "--data-dir", filepath.Join(dir, "data"), "reconcile", "--in", in, "--out", out)
 	if r.code != exitOK {
 		t.Fatal(r)

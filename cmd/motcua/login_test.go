@@ -63,12 +63,12 @@ func TestRevokeKeyFileCLI(t *testing.T) {
 	t.Setenv("MOTCUA_OPERATOR", "gs01")
 	t.Setenv("MOTCUA_PASSPHRASE", "mật khẩu giám sát thử")
 	key := filepath.Join(dir, "sync.key")
-	r := cli("operator", "keyfile", key)
+	r := cli("operator", "keyfile", key, "--role", "sync")
 	if r.code != 0 {
 		t.Fatalf("operator keyfile: %s", r)
 	}
 	id := strings.Fields(strings.SplitAfter(r.stdout, "(mã ")[1])[0]
-	id = strings.TrimSuffix(id, ").")
+	id = strings.TrimRight(id, ").,") // "(mã ID, quyền sync)."
 	if r := cli("operator", "revoke-keyfile", id); r.code != 0 || !strings.Contains(r.stdout, "Đã đổi khóa dữ liệu (lần 1)") {
 		t.Fatalf("revoke-keyfile: %s", r)
 	}

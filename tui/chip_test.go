@@ -211,3 +211,30 @@ func TestChipAfterTypedIDUsesItsCAN(t *testing.T) {
 		t.Fatalf("keys %+v source %q", st.keys, h.model().d.v.cardSource)
 	}
 }
+
+// While the chip's checks still run, the clerk may choose the service and
+// fill the form; the reception waits until they are decided.
+func TestServiceWhileChipVerifies(t *testing.T) {
+	steps, _ := script(id1, nil)
+	steps = steps[:2] // access, identity: the checks have not ended
+	// the harness runs every command to its end, so the read "ends" here with
+	// its checks still pending: what the screen sees while they run
+	st := &fakeStation{virtual: []lookups.CardInfo{{ID: id1}}, steps: steps, final: steps[1].Result.Clone()}
+	h := chipHarness(t, st)
+	h.send(tea.KeyPressMsg{Code: tea.KeyF2})
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("Bước 2", "đang xác thực")
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("Bước 3")
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	h.want("Bước 4")
+	h.typ("2")
+	h.key(tea.KeyTab)
+	h.typ("Bổ sung hồ sơ")
+	h.key(tea.KeyF10)
+	h.key(tea.KeyEnter)
+	h.want("Đang xác thực chip")
+	if len(h.be.received) != 0 {
+		t.Fatal("received with the chip's checks still running")
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"motcua/forms"
 	"motcua/internal/counter"
 	"motcua/lookups"
+	"motcua/lookups/card"
 	"motcua/lookups/pid"
 	"motcua/lookups/qr"
 )
@@ -297,8 +298,9 @@ func (d *desk) chooseService() tea.Cmd {
 		d.f.fail("Công dân này đã được ghi nhận là đã mất: không tiếp nhận hồ sơ cho chính người này.")
 		return nil
 	case d.v.cardSource == forms.SourceCard && d.v.chip.res != nil:
-		// the counter's policy for the card (card.Result.Receivable)
-		if ok, notice := d.v.chip.receivable(); !ok {
+		// the counter's policy for the card (card.Result.Receivable); while the
+		// checks still run the clerk may go on: the reception waits for them
+		if ok, notice := d.v.chip.receivable(); !ok && d.v.chip.res.Verdict() != card.Pending {
 			d.f.fail(notice)
 			return nil
 		}
@@ -473,6 +475,12 @@ func (d *desk) onDraftLoaded(msg draftLoadedMsg) tea.Cmd {
 // ---- reception -----------------------------------------------------------
 
 func (d *desk) receive() tea.Cmd {
+	if d.v.cardSource == forms.SourceCard && d.v.chip.res != nil {
+		if ok, notice := d.v.chip.receivable(); !ok {
+			d.f.fail(notice) // the chip's checks still run, or one failed since the service was chosen
+			return nil
+		}
+	}
 	// the reception works on a copy: the screen keeps drawing the original
 	decl, err := d.v.intake.Declaration().Clone()
 	if err != nil {

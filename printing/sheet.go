@@ -126,8 +126,16 @@ func (s *sheet) footer() {
 	f.CellFormat(0, s.u(4), fmt.Sprintf("%s — Trang %d/%s", s.label, f.PageNo()-s.start+1, s.nbAlias()), "", 0, "C", false, 0, "")
 }
 
-// font sets a face at an A4 size, scaled to the paper.
-func (s *sheet) font(style string, size float64) { s.f.SetFont(family, style, size*s.g.fs) }
+// font sets a face at an A4 size, scaled to the paper. fpdf writes a font selection into
+// the page each time SetFont is called, even for the font in use: measuring text calls
+// this often, so the face in use is left alone.
+func (s *sheet) font(style string, size float64) {
+	pt := size * s.g.fs
+	if cur, _ := s.f.GetFontSize(); cur == pt && s.f.GetFontStyle() == style && s.f.GetFontFamily() == family {
+		return
+	}
+	s.f.SetFont(family, style, pt)
+}
 
 // u scales an A4 length in mm to the paper.
 func (s *sheet) u(mm float64) float64 { return mm * s.g.ls }

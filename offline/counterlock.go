@@ -83,14 +83,15 @@ func LockCounter(dir string) (*CounterLock, error) {
 	return &CounterLock{f: f, path: path}, nil
 }
 
+// writeHolder records who holds the lock. It is not synced to the disk: another program
+// reads it while the lock is held, from the page cache, and after a crash of the machine the
+// lock is free and the info is not read.
 func writeHolder(f *os.File, info []byte) error {
 	if err := f.Truncate(0); err != nil {
 		return err
 	}
-	if _, err := f.WriteAt(info, 0); err != nil {
-		return err
-	}
-	return f.Sync()
+	_, err := f.WriteAt(info, 0)
+	return err
 }
 
 // Path returns the lock file's path.

@@ -167,6 +167,7 @@ func UnlockWithKeyFile(dir, path string, opt Options) (*Store, error) {
 		rec            keyFileRecord
 		found          bool
 		gen            uint64
+		guard, anchor  []byte // the login guard and anchor as stored, to tell whether settling writes anything
 	)
 	err = s.run(true, false, func(tx *Tx) (err error) {
 		if storeID, check, err = tx.readKeyMeta(); err != nil {
@@ -174,6 +175,7 @@ func UnlockWithKeyFile(dir, path string, opt Options) (*Store, error) {
 		}
 		gen = tx.keyGen()
 		meta, _ := tx.bucket(bucketMeta)
+		guard, anchor = bytes.Clone(meta.Get(metaLoginGuard)), bytes.Clone(meta.Get(metaLoginAnchor))
 		if v := meta.Get([]byte(metaKeyFilePrefix + kf.ID)); v != nil {
 			if err := json.Unmarshal(v, &rec); err != nil {
 				return fmt.Errorf("offline: key file record %s: %w", kf.ID, err)
@@ -211,6 +213,11 @@ func UnlockWithKeyFile(dir, path string, opt Options) (*Store, error) {
 	kr.gen = gen
 	s.keys, s.actor = kr, "keyfile:"+kf.ID
 	s.holder = Holder{KeyFile: kf.ID, KeyRole: rec.EffectiveRole()}
+	if loginsClean(guard, anchor, kr, "") && !needsHolderKey(rec) {
+		// nothing to settle or to give: no write, no sync of the file (every start of
+		// the counter unlocks with its key file)
+		return s, nil
+	}
 	err = s.Update(func(tx *Tx) error {
 		if err := tx.settleLogins(""); err != nil { // failed logins kept aside go into the audit chain
 			return err

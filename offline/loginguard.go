@@ -185,7 +185,10 @@ func failureMAC(k []byte, i uint64, f failedLogin) []byte {
 // readLoginGuard reads the guard record; ok is false when it is missing or unreadable (a new
 // one is then started, and the next unlock reports it): why says which.
 func readLoginGuard(meta *bolt.Bucket) (g loginGuard, ok bool, why string) {
-	v := meta.Get(metaLoginGuard)
+	return parseLoginGuard(meta.Get(metaLoginGuard))
+}
+
+func parseLoginGuard(v []byte) (g loginGuard, ok bool, why string) {
 	if v == nil {
 		return loginGuard{}, false, "missing"
 	}
@@ -193,6 +196,35 @@ func readLoginGuard(meta *bolt.Bucket) (g loginGuard, ok bool, why string) {
 		return loginGuard{}, false, "unreadable"
 	}
 	return g, true, ""
+}
+
+// readLoginAnchor opens the sealed anchor (v: its stored value, nil when there is none).
+func readLoginAnchor(v []byte, kr *keyring) (a loginAnchor, ok bool) {
+	if v == nil {
+		return a, false
+	}
+	plain, err := openWith(kr.sealer, bucketMeta, metaLoginAnchor, v)
+	if err != nil || json.Unmarshal(plain, &a) != nil || len(a.Key0) != 32 {
+		return loginAnchor{}, false
+	}
+	return a, true
+}
+
+// loginsClean tells whether settleLogins(operator) has nothing to write, from the stored
+// guard and anchor (nil when absent): both readable, of the same epoch, no failure kept
+// aside, and (for an operator) none counted for that ID or for the store. An unlock that
+// finds it so writes nothing (no unit of work that syncs the file).
+func loginsClean(guardRaw, anchorRaw []byte, kr *keyring, operator string) bool {
+	g, haveGuard, _ := parseLoginGuard(guardRaw)
+	anchor, haveAnchor := readLoginAnchor(anchorRaw, kr)
+	if !haveGuard || !haveAnchor || !bytes.Equal(g.Epoch, anchor.Epoch) || g.N != 0 {
+		return false
+	}
+	if operator == "" {
+		return true
+	}
+	_, counted := g.IDs[loginIDKey(kr.storeID, operator)]
+	return !counted && g.All.Fails == 0
 }
 
 func newLoginChain() (epoch, key0 []byte, err error) {
@@ -347,24 +379,14 @@ func (t *Tx) settleLogins(operator string) error {
 		return err
 	}
 	kr := t.s.keys
-	g, haveGuard, why := readLoginGuard(meta)
-	var anchor loginAnchor
-	haveAnchor := false
-	if v := meta.Get(metaLoginAnchor); v != nil {
-		plain, err := t.open(bucketMeta, metaLoginAnchor, v)
-		if err == nil && json.Unmarshal(plain, &anchor) == nil && len(anchor.Key0) == 32 {
-			haveAnchor = true
-		}
+	if loginsClean(meta.Get(metaLoginGuard), meta.Get(metaLoginAnchor), kr, operator) {
+		return nil
 	}
+	g, haveGuard, why := readLoginGuard(meta)
+	anchor, haveAnchor := readLoginAnchor(meta.Get(metaLoginAnchor), kr)
 	idKey := ""
 	if operator != "" {
 		idKey = loginIDKey(kr.storeID, operator)
-	}
-	_, counted := g.IDs[idKey]
-	clean := haveGuard && haveAnchor && bytes.Equal(g.Epoch, anchor.Epoch) && g.N == 0 &&
-		(operator == "" || !counted && g.All.Fails == 0)
-	if clean {
-		return nil
 	}
 
 	// Which records can be trusted: walk the chain from the anchored K_0.

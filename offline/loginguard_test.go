@@ -1,10 +1,12 @@
 package offline
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -297,4 +299,44 @@ func fmtDelay(d time.Duration) string {
 		out = append(out, fmt.Sprintf("%d s", s))
 	}
 	return strings.Join(out, " ")
+}
+
+// A key file's unlock writes to the data file only when something is to be settled (failed
+// logins kept aside) or given (a holder key): the counter unlocks with its key file at every
+// start, and a unit of work that writes syncs the file.
+func TestKeyFileUnlockWritesOnlyWhatItMust(t *testing.T) {
+	clock := newFakeClock()
+	s, err := Init(t.TempDir(), supervisor, supPass, clockOpt(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "motcua.key")
+	if _, err := s.ExportKeyFile(path, KeyRoleClerk); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := UnlockWithKeyFile(s.Dir(), path, clockOpt(clock)); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(s.Path())
+	k, err := UnlockWithKeyFile(s.Dir(), path, clockOpt(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(s.Path()); !bytes.Equal(before, after) {
+		t.Error("an unlock with nothing to settle wrote to the data file")
+	}
+	// a failed login is kept aside; the next key-file unlock enters it into the audit chain
+	if _, _, err := Unlock(s.Dir(), "gs01", wrongPass, clockOpt(clock)); !errors.Is(err, ErrBadPassphrase) {
+		t.Fatalf("wrong passphrase: %v", err)
+	}
+	if k, err = UnlockWithKeyFile(s.Dir(), path, clockOpt(clock)); err != nil {
+		t.Fatal(err)
+	}
+	if entries := loginEntries(t, k); len(entries) != 2 || !strings.HasPrefix(entries[0], "gs01:failed:") ||
+		!strings.Contains(entries[1], ":ok:failed_before=1@") {
+		t.Errorf("login entries after the key file's unlock: %q", entries)
+	}
+	if _, err := k.VerifyAudit(); err != nil {
+		t.Error(err)
+	}
 }

@@ -444,9 +444,12 @@ func (t *Tx) giveHolderKey(read operatorRecord, kek []byte) error {
 	return t.putOperatorRecord(cur)
 }
 
+// needsHolderKey: the key file's record still wraps the data key the old way (before holder keys).
+func needsHolderKey(rec keyFileRecord) bool { return len(rec.Sealed) == 0 && len(rec.Wrapped) > 0 }
+
 // giveKeyFileHolderKey does the same for a key file's record at the key file's unlock.
 func (t *Tx) giveKeyFileHolderKey(read keyFileRecord, secret []byte) error {
-	if len(read.Sealed) > 0 || len(read.Wrapped) == 0 {
+	if !needsHolderKey(read) {
 		return nil
 	}
 	meta, err := t.bucket(bucketMeta)

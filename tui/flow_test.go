@@ -298,6 +298,47 @@ func TestIdleLockAndLogin(t *testing.T) {
 	}
 }
 
+// Each login starts the session's timers (queue, cache sweep) and each lock
+// ends them: after locks and logins one chain runs, not one per login.
+func TestSessionTimersDoNotMultiply(t *testing.T) {
+	var h *harness
+	h = newHarnessWith(t, Options{IdleLock: time.Minute, Login: func(_ context.Context, id, _ string) (Backend, Operator, error) {
+		return h.be, Operator{ID: id, Name: "Cán bộ Thử", Role: "clerk"}, nil
+	}})
+	drains := func() int { h.be.mu.Lock(); defer h.be.mu.Unlock(); return h.be.drains }
+	var ticks []tea.Msg
+	h.typ("cb.test")
+	h.key(tea.KeyEnter)
+	for range 3 {
+		h.typ("mat-khau") // after a lock the ID is kept
+		h.key(tea.KeyEnter)
+		h.want("Xin chào")
+		s := h.model().f.session
+		ticks = append(ticks, syncTickMsg{session: s}, sweepTickMsg{session: s})
+		m := h.model()
+		m.lastKey = time.Now().Add(-2 * time.Minute)
+		h.m = m
+		h.send(idleTickMsg{})
+		h.want("Đăng nhập")
+	}
+	h.typ("mat-khau")
+	h.key(tea.KeyEnter)
+	before := drains()
+	for _, tick := range ticks { // the earlier sessions' timers firing now
+		if _, cmd := h.m.Update(tick); cmd != nil {
+			t.Fatalf("%T of an ended session still runs work", tick)
+		}
+	}
+	h.send(syncTickMsg{session: h.model().f.session})
+	if got := drains() - before; got != 1 {
+		t.Errorf("the current session's tick drained %d times, want 1", got)
+	}
+	// a start scheduled before a login is dropped: the login started the session
+	if _, cmd := h.m.Update(sessionStartMsg{session: 0}); cmd != nil {
+		t.Error("a stale session start runs work")
+	}
+}
+
 // Keys typed while a look-up runs are not lost: they are replayed in order
 // once it answers (a clerk typing ahead, a scanner sending a line).
 func TestTypeaheadReplayedInOrder(t *testing.T) {

@@ -34,6 +34,7 @@ type frame struct {
 	busy      string // the command running ("" when none): keys wait for it
 	spin      spinner.Model
 	seq       int              // the citizen served: answers about a previous one are dropped
+	session   int              // the operator's session (each login, each lock): its timers carry it, older ones stop
 	pm        portrait.Model   // the chip's portrait on the resident panel
 	typist    *teainput.Typist // the built-in Telex typing of the form's text fields (F12)
 	// noTimers: tests drive the model without the timers (status polling,

@@ -31,6 +31,7 @@ type fakeBackend struct {
 	drafts    map[string]draftRec
 	reprinted []string
 	cardReads []string
+	drains    int
 	now       time.Time
 	path      *updatePath // notes I/O calls made on Update's goroutine
 }
@@ -143,6 +144,9 @@ func (b *fakeBackend) Reprint(_ context.Context, code string, op Operator) (stri
 }
 func (b *fakeBackend) Drain(context.Context, int) (counter.DrainReport, error) {
 	b.path.io("Drain")
+	b.mu.Lock()
+	b.drains++
+	b.mu.Unlock()
 	return counter.DrainReport{}, nil
 }
 func (b *fakeBackend) RetryPrints(context.Context, string) (int, int, error) {

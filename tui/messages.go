@@ -91,7 +91,7 @@ type idleTickMsg struct{}
 
 // syncTickMsg drains the outbox: dossiers queued while the link was down are
 // sent (with their idempotency keys) when it returns.
-type syncTickMsg struct{}
+type syncTickMsg struct{ session int }
 
 type syncedMsg struct {
 	report       counter.DrainReport
@@ -101,7 +101,11 @@ type syncedMsg struct {
 }
 
 // sweepTickMsg removes expired look-ups from the cache (at start, hourly).
-type sweepTickMsg struct{}
+type sweepTickMsg struct{ session int }
+
+// sessionStartMsg starts the session's background work once the first screen is up
+// (see sessionDelay).
+type sessionStartMsg struct{ session int }
 
 // replayMsg asks Update to process the keys typed while a command ran.
 type replayMsg struct{}

@@ -98,15 +98,34 @@ func New(opt Options) Model {
 func (m Model) login() *loginScreen       { return m.screens[scrLogin].(*loginScreen) }
 func (m Model) identify() *identifyScreen { return m.screens[scrIdentify].(*identifyScreen) }
 
-// Init starts the status checks, the background work and the reader watch.
+// Init starts the reader watch and, shortly after the first screen, the
+// session's status checks and background work (a counter that starts on its
+// login screen starts them at login).
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.session(), watchReaders(m.f.opt.WatchReaders), m.idleTick(), m.f.pm.Init())
+	var start tea.Cmd
+	switch {
+	case m.f.be == nil:
+	case m.f.noTimers:
+		start = m.session()
+	default:
+		start = m.f.after(sessionDelay, sessionStartMsg{session: m.f.session})
+	}
+	return tea.Batch(start, watchReaders(m.f.opt.WatchReaders), m.idleTick(), m.f.pm.Init())
 }
 
-// session starts what an open counter does in the background.
+// sessionDelay is how long after the program's start the session's background
+// work begins: the first screen needs none of it (the status bar says the
+// checks are running), and on a 2-core ward PC the checks, the queue and the
+// cache sweep (each a unit of work on the data file, the status check a call to
+// the gateway) would compete with drawing it.
+const sessionDelay = 150 * time.Millisecond
+
+// session starts what an open counter does in the background: a new session,
+// whose timers end the previous one's.
 func (m Model) session() tea.Cmd {
+	m.f.session++
 	return tea.Batch(m.checkStatus(), m.drain(), m.syncTick(), m.sweep(),
-		m.f.after(time.Hour, sweepTickMsg{}))
+		m.f.after(time.Hour, sweepTickMsg{session: m.f.session}))
 }
 
 // Update routes a message; keys typed while a command runs wait and are
@@ -196,10 +215,21 @@ func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
 		return m.onLogin(msg)
 	case quitMsg:
 		return tea.Quit
+	case sessionStartMsg:
+		if msg.session != f.session { // a login or a lock came first
+			return nil
+		}
+		return m.session()
 	case syncTickMsg:
+		if msg.session != f.session {
+			return nil
+		}
 		return tea.Batch(m.drain(), m.syncTick())
 	case sweepTickMsg:
-		return tea.Batch(m.sweep(), m.f.after(time.Hour, sweepTickMsg{}))
+		if msg.session != f.session {
+			return nil
+		}
+		return tea.Batch(m.sweep(), m.f.after(time.Hour, sweepTickMsg{session: f.session}))
 	case syncedMsg:
 		return m.onSynced(msg)
 	case chipProgressMsg:

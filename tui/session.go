@@ -35,6 +35,7 @@ func (m *Model) lock(why string) tea.Cmd {
 	}
 	reset := m.d.reset()
 	m.f.be = nil
+	m.f.session++ // the session's timers stop; the next login starts a new one
 	m.status.gwKnown = false
 	m.help.open = false
 	m.typeahead = nil
@@ -78,7 +79,7 @@ func (m *Model) refreshLink() tea.Cmd {
 }
 
 func (m Model) syncTick() tea.Cmd {
-	return m.f.after(m.f.opt.SyncEvery, syncTickMsg{})
+	return m.f.after(m.f.opt.SyncEvery, syncTickMsg{session: m.f.session})
 }
 
 // drain sends the queued dossiers and prints the queued receipts.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,41 +21,79 @@ import (
 
 // BenchmarkStartToFirstFrame measures from starting the program (`motcua
 // demo`: a new process, the in-process sandbox, the store, the TUI) until its
-// first frame with the identification screen is written; then it quits.
+// first frame with the identification screen is written; then it quits. Its
+// anchor, measured in the same run and alternated with it, is a bare Bubble
+// Tea v2 program (testdata/bareprogram) drawing one line: the figure that
+// matters is the ratio, reported as x-bare.
 func BenchmarkStartToFirstFrame(b *testing.B) {
 	dir := b.TempDir()
+	bin := filepath.Join(dir, "motcua")
+	bare := filepath.Join(dir, "bareprogram")
+	for out, pkg := range map[string]string{bin: ".", bare: "./testdata/bareprogram"} {
+		if msg, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
+			b.Fatalf("go build %s: %v\n%s", pkg, err, msg)
+		}
+	}
+	data := filepath.Join(dir, "data")
 	// the demo store is created (and its passphrases printed) on the first
 	// start only: create it before timing, as a counter starts every morning
-	warm := exec.Command(os.Args[0], "dossier", "list", "--demo", "--data-dir", dir)
-	warm.Env = append(os.Environ(), asBinary+"=1")
-	if out, err := warm.CombinedOutput(); err != nil {
+	if out, err := exec.Command(bin, "dossier", "list", "--demo", "--data-dir", data).CombinedOutput(); err != nil {
 		b.Fatalf("create the demo store: %v\n%s", err, out)
 	}
+	var bareTimes, times []time.Duration
 	for b.Loop() {
-		master, slave, err := testenv.OpenPTY(120, 40)
-		if err != nil {
-			b.Skipf("no pseudo-terminal: %v", err)
-		}
-		cmd := exec.Command(os.Args[0], "demo", "--data-dir", dir)
-		cmd.Env = append(os.Environ(), asBinary+"=1", "TERM=xterm-256color")
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		if err := waitOutput(master, "Xác định công dân", 20*time.Second); err != nil {
-			cmd.Process.Kill()
-			b.Fatal(err)
-		}
 		b.StopTimer()
-		master.Write([]byte{0x03}) // ctrl+c
-		go io.Copy(io.Discard, master)
+		t0 := time.Now()
+		quit := firstFrame(b, bare)
+		bareTimes = append(bareTimes, time.Since(t0))
+		quit()
+		b.StartTimer()
+		t0 = time.Now()
+		quit = firstFrame(b, bin, "demo", "--data-dir", data)
+		times = append(times, time.Since(t0))
+		b.StopTimer()
+		quit()
+		b.StartTimer()
+	}
+	// medians: on a shared machine one start delayed by another program's burst
+	// would weigh on a mean of either
+	b.ReportMetric(float64(median(times).Nanoseconds()), "median-ns")
+	b.ReportMetric(float64(median(bareTimes).Nanoseconds()), "bare-median-ns")
+	b.ReportMetric(float64(median(times))/float64(median(bareTimes)), "x-bare")
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// firstFrame starts the program on a pseudo-terminal and returns once its
+// identification screen is written, with the function that quits it (ctrl+c).
+func firstFrame(b *testing.B, prog string, args ...string) (quit func()) {
+	master, slave, err := testenv.OpenPTY(120, 40)
+	if err != nil {
+		b.Skipf("no pseudo-terminal: %v", err)
+	}
+	cmd := exec.Command(prog, args...)
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	if err := waitOutput(master, "Xác định công dân", 20*time.Second); err != nil {
+		_ = cmd.Process.Kill()
+		b.Fatalf("%s: no first frame: %v", filepath.Base(prog), err)
+	}
+	return func() {
+		_, _ = master.Write([]byte{0x03}) // ctrl+c
+		go func() { _, _ = io.Copy(io.Discard, master) }()
 		if err := cmd.Wait(); err != nil {
-			b.Fatalf("program did not quit cleanly: %v", err)
+			b.Fatalf("%s did not quit cleanly: %v", filepath.Base(prog), err)
 		}
 		slave.Close()
 		master.Close()
-		b.StartTimer()
 	}
 }
 

@@ -80,7 +80,7 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 			}
 			time.Sleep(2 * time.Second) // let the clerk read them before the screen clears
 		}
-		if err := e.unlock(wire.Credentials{KeyFile: e.demo.KeyFile}); err != nil {
+		if err := e.unlock(wire.Credentials{KeyFile: e.demo.KeyFile, Unlocked: e.demo.Store}); err != nil {
 			return err
 		}
 		reader = e.demo.Station

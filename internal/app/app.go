@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"time"
 
-	"motcua/forms"
 	"motcua/forms/calendar"
 	"motcua/internal/config"
 	"motcua/internal/counter"
@@ -54,6 +53,9 @@ type Credentials struct {
 	KeyFile    string
 	Operator   string
 	Passphrase string
+	// Unlocked is a store KeyFile has already unlocked in this process (the demo's, when
+	// it starts): it is used as it is, not unlocked a second time.
+	Unlocked *offline.Store
 }
 
 // ErrNoCredentials: neither a key file nor an operator's passphrase was given.
@@ -62,6 +64,8 @@ var ErrNoCredentials = errors.New("app: no key file and no operator passphrase t
 // Unlock opens the encrypted store of dir with the credentials.
 func Unlock(dir string, cred Credentials, opt offline.Options) (*offline.Store, offline.Operator, error) {
 	switch {
+	case cred.Unlocked != nil && cred.KeyFile != "":
+		return cred.Unlocked, offline.Operator{}, nil
 	case cred.KeyFile != "":
 		s, err := offline.UnlockWithKeyFile(dir, cred.KeyFile, opt)
 		return s, offline.Operator{}, err
@@ -127,7 +131,7 @@ func Open(cfg config.Config, opt Options) (*App, error) {
 		Counter: cfg.Counter, CacheTTL: cfg.Limits.CacheTTL.Duration,
 		CutoffHour: cfg.Limits.CutoffHour, ReturnHour: cfg.Limits.ReturnHour,
 		PaperSize: cfg.Printer.Size, Location: cfg.Location(),
-	}, counter.Deps{Gateway: a.Gateway, Store: store, Printer: a.Printer, Calendar: cal, Specs: forms.Catalog(),
+	}, counter.Deps{Gateway: a.Gateway, Store: store, Printer: a.Printer, Calendar: cal,
 		Clock: clock, Log: slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		return nil, err

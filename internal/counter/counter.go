@@ -58,7 +58,7 @@ type Service struct {
 	store    *offline.Store
 	printer  printing.Printer
 	calendar *calendar.Calendar
-	specs    []*forms.Spec
+	specs    func() []*forms.Spec // the embedded catalog is parsed on first use, not before the first screen
 	clock    func() time.Time
 	log      *slog.Logger
 	// linkUp is when the gateway last answered (unix nanoseconds of the counter's
@@ -72,7 +72,7 @@ type Deps struct {
 	Store    *offline.Store
 	Printer  printing.Printer
 	Calendar *calendar.Calendar
-	Specs    []*forms.Spec
+	Specs    []*forms.Spec // nil: the embedded catalog (forms.Catalog), on first use
 	Clock    func() time.Time
 	Log      *slog.Logger // English, never personal data; nil discards
 }
@@ -94,11 +94,12 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	if d.Specs == nil {
-		d.Specs = forms.Catalog()
+	specs := forms.Catalog
+	if d.Specs != nil {
+		specs = func() []*forms.Spec { return d.Specs }
 	}
 	return &Service{Office: NewOffice(d.Store), cfg: cfg, gw: d.Gateway, store: d.Store, printer: d.Printer, calendar: d.Calendar,
-		specs: d.Specs, clock: d.Clock, log: d.Log}, nil
+		specs: specs, clock: d.Clock, log: d.Log}, nil
 }
 
 // Now is the counter's clock.
@@ -110,7 +111,7 @@ func (s *Service) Location() *time.Location { return s.cfg.Location }
 func (s *Service) loc() *time.Location { return s.cfg.Location }
 
 // Services lists the services the counter offers.
-func (s *Service) Services() []*forms.Spec { return s.specs }
+func (s *Service) Services() []*forms.Spec { return s.specs() }
 
 // Store is the data store.
 func (s *Service) Store() *offline.Store { return s.store }

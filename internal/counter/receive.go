@@ -351,7 +351,7 @@ func fieldValue(d *forms.Dossier, id string) string {
 }
 
 func (s *Service) spec(id string) (*forms.Spec, bool) {
-	for _, sp := range s.specs {
+	for _, sp := range s.specs() {
 		if sp.ID == id {
 			return sp, true
 		}

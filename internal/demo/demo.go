@@ -24,6 +24,9 @@ type Env struct {
 	Server  *sandbox.Server
 	Station *Station // the virtual card reader: the chip emulator holding the persons' cards
 	KeyFile string   // unlocks the demo store (the demo logs its operator in with it)
+	// Store is the demo store as KeyFile unlocked it while starting (nil when this start
+	// created the store): the counter screen works with it instead of unlocking again.
+	Store *offline.Store
 	// Created lists the demo operators and their passphrases when this start
 	// created the demo store (empty afterwards: see CredentialsFile).
 	Created         []Operator
@@ -78,30 +81,38 @@ func Config(dataDir string) config.Config {
 // Start serves the default synthetic population on 127.0.0.1 (a free port)
 // and returns the demo environment using dataDir.
 func Start(_ context.Context, dataDir string) (*Env, error) {
-	pop := sandbox.Default()
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("demo: data directory: %w", err)
 	}
+	cfg := Config(dataDir)
+	env := &Env{Config: cfg, KeyFile: filepath.Join(dataDir, keyFileName), CredentialsFile: filepath.Join(dataDir, credsFileName)}
+	// the store is unlocked while the sandbox starts: neither waits for the other
+	stored := make(chan error, 1)
+	go func() { stored <- env.ensureStore() }()
+	pop := sandbox.Default()
 	// The demo gateway keeps the audit heads it receives beside the demo store, so that
 	// `motcua --demo audit verify` checks against the heads earlier runs anchored.
 	srv, err := sandbox.Open(pop, sandbox.Options{HeadsPath: filepath.Join(dataDir, "sandbox-audit-heads.jsonl")})
 	if err != nil {
+		<-stored
 		return nil, fmt.Errorf("demo: start sandbox: %w", err)
 	}
 	url, stop, err := sandbox.Start("127.0.0.1:0", srv)
 	if err != nil {
 		srv.Close()
+		<-stored
 		return nil, fmt.Errorf("demo: start sandbox: %w", err)
 	}
-	stop = func(stop func()) func() { return func() { stop(); srv.Close() } }(stop)
-	cfg := Config(dataDir)
-	cfg.Gateway.URL = url
-	env := &Env{Config: cfg, URL: url, Server: srv, Station: NewStation(pop), stop: stop,
-		KeyFile: filepath.Join(dataDir, keyFileName), CredentialsFile: filepath.Join(dataDir, credsFileName)}
-	if err := env.ensureStore(); err != nil {
+	station := NewStation(pop)
+	if err := <-stored; err != nil {
 		stop()
+		srv.Close()
 		return nil, err
 	}
+	// the store's goroutine has ended: env is this goroutine's again
+	env.stop = func() { stop(); srv.Close() }
+	env.URL, env.Server, env.Station = url, srv, station
+	env.Config.Gateway.URL = url
 	return env, nil
 }
 
@@ -117,7 +128,11 @@ func (e *Env) ensureStore() error {
 		if err != nil {
 			return fmt.Errorf("demo: the demo store does not open with %s (delete %s to start the demo afresh): %w", e.KeyFile, dir, err)
 		}
-		return e.upgradeKeyFile(st)
+		if err := e.upgradeKeyFile(st); err != nil {
+			return err
+		}
+		e.Store = st
+		return nil
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err

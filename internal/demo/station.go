@@ -19,11 +19,15 @@ import (
 // show what a clerk sees when a check fails: a cloned chip and a card whose
 // data was altered.
 type Station struct {
-	pop   *sandbox.Population
+	pop *sandbox.Population
+	opt card.Options
+	// the card list and the trust store are made on first use (finding the
+	// featured persons generates households, the test PKI signs certificates):
+	// the counter's first screen does not wait for them
+	list  sync.Once
 	cards []lookups.CardInfo
 	fault map[string]cardsim.Profile // training cards: virtual ID -> fault profile
 	real  map[string]string          // training card -> the person whose data it carries
-	opt   card.Options
 	// Latency is the emulated link's delay per APDU (a contactless link is
 	// about 30 ms; the demo uses less so a tap stays quick).
 	Latency time.Duration
@@ -42,13 +46,22 @@ const (
 	PassiveOnlyCard = "the-khong-chong-sao-chep"
 )
 
-// NewStation lists the featured persons' cards of pop, the married
-// persons' spouses (so both parents of a newborn can tap), and the two
-// training cards.
+// NewStation is the virtual reader of pop's cards: the featured persons'
+// cards, the married persons' spouses (so both parents of a newborn can
+// tap), and the training cards.
 func NewStation(pop *sandbox.Population) *Station {
-	s := &Station{pop: pop, chips: map[string]*cardsim.Card{}, fault: map[string]cardsim.Profile{}, real: map[string]string{},
-		Latency: 8 * time.Millisecond}
+	return &Station{pop: pop, chips: map[string]*cardsim.Card{}, Latency: 8 * time.Millisecond}
+}
+
+// listCards finds the cards of the station (once).
+func (s *Station) listCards() {
+	s.list.Do(s.findCards)
+}
+
+func (s *Station) findCards() {
 	s.opt.Trust = card.NewTrustStore(cardsim.TestPKI().CSCA)
+	pop := s.pop
+	s.fault, s.real = map[string]cardsim.Profile{}, map[string]string{}
 	var first string
 	for _, f := range sandbox.Featured() {
 		c, ok := pop.Card(f.ID)
@@ -77,20 +90,26 @@ func NewStation(pop *sandbox.Population) *Station {
 		s.fault[TamperedCard] = cardsim.Profile{TamperDG13: true}
 		s.fault[PassiveOnlyCard] = cardsim.Profile{NoChipAuth: true, AA: "none"}
 	}
-	return s
 }
 
 // Trust is the trust store the demo reads with: the test CSCA.
-func (s *Station) Trust() *card.TrustStore { return s.opt.Trust }
+func (s *Station) Trust() *card.TrustStore {
+	s.listCards()
+	return s.opt.Trust
+}
 
 // Name is shown in the status bar.
 func (s *Station) Name() string { return "thẻ ảo (demo, chip mô phỏng)" }
 
 // Virtual lists the cards that can be tapped.
-func (s *Station) Virtual() []lookups.CardInfo { return s.cards }
+func (s *Station) Virtual() []lookups.CardInfo {
+	s.listCards()
+	return s.cards
+}
 
 // Chip returns the emulated chip of a virtual card, built on first use.
 func (s *Station) Chip(id string) (*cardsim.Card, error) {
+	s.listCards()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if c, ok := s.chips[id]; ok {
@@ -142,7 +161,7 @@ func (s *Station) Read(ctx context.Context, id string, key card.Key, progress fu
 	if key == (card.Key{}) {
 		key = card.Key{CAN: chip.CAN()}
 	}
-	return card.Read(ctx, slowChip{chip, s.Latency}, key, s.opt, progress)
+	return card.Read(ctx, slowChip{chip, s.Latency}, key, s.opt, progress) // Chip made the list and the trust store
 }
 
 // slowChip adds the emulated link's per-APDU delay in front of the chip,

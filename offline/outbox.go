@@ -74,6 +74,7 @@ type OutboxEntry struct {
 	LastError string `json:"lastError,omitempty"`
 	// Reason and Message say why the gateway rejected the dossier: its error code and its
 	// Vietnamese message for the clerk (generic texts of the contract, no personal data).
+	// A pending entry's Message says why its last attempt did not send it.
 	Reason     string    `json:"reason,omitempty"`
 	Message    string    `json:"message,omitempty"`
 	Lease      string    `json:"lease,omitempty"` // owner of the current claim (LeaseOwner)
@@ -364,9 +365,10 @@ func (t *Tx) MarkSent(code, owner string) error {
 
 // MarkRetry puts a claimed entry back to pending, due after the policy's delay for its
 // attempts (or as soon as the gateway answers again when waitsForLink: the failure was the
-// link's, not the dossier's); errText is the failure in English (no personal data). Returns
-// the entry as stored, or ErrLeaseLost when owner no longer holds it.
-func (t *Tx) MarkRetry(code, owner string, now time.Time, errText string, p RetryPolicy, waitsForLink bool) (OutboxEntry, error) {
+// link's, not the dossier's); errText is the failure in English (no personal data), message
+// the clerk's Vietnamese text saying why the dossier is still waiting (shown by the queue
+// list). Returns the entry as stored, or ErrLeaseLost when owner no longer holds it.
+func (t *Tx) MarkRetry(code, owner string, now time.Time, errText, message string, p RetryPolicy, waitsForLink bool) (OutboxEntry, error) {
 	b, e, err := t.claimed(code, owner)
 	if err != nil {
 		return e, err
@@ -374,7 +376,7 @@ func (t *Tx) MarkRetry(code, owner string, now time.Time, errText string, p Retr
 	e.State, e.Lease, e.LeaseUntil, e.UpdatedAt = OutboxPending, "", time.Time{}, now
 	e.WaitsForLink = waitsForLink
 	e.NextAttempt = now.Add(p.Delay(e.Attempts))
-	e.LastError = clip(errText, 300)
+	e.LastError, e.Message = clip(errText, 300), clip(message, 500)
 	return e, putOutbox(b, e)
 }
 

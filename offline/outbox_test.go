@@ -147,7 +147,7 @@ func TestOutboxClaimAndMark(t *testing.T) {
 	}
 	var retry OutboxEntry
 	if err := s.Update(func(tx *Tx) (err error) {
-		retry, err = tx.MarkRetry("A-2", "one", now, "gateway submit: unreachable", RetryPolicy{Base: 10 * time.Second, Max: time.Minute}, true)
+		retry, err = tx.MarkRetry("A-2", "one", now, "gateway submit: unreachable", "Mất kết nối.", RetryPolicy{Base: 10 * time.Second, Max: time.Minute}, true)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -188,7 +188,7 @@ func TestOutboxClaimAndMark(t *testing.T) {
 		}
 	}
 	if _, err := s.Update2(func(tx *Tx) (OutboxEntry, error) {
-		return tx.MarkRetry("A-2", "y", now, "late", DefaultRetry, false)
+		return tx.MarkRetry("A-2", "y", now, "late", "", DefaultRetry, false)
 	}); !errors.Is(err, ErrLeaseLost) {
 		t.Fatalf("MarkRetry after MarkSent = %v, want ErrLeaseLost", err)
 	}
@@ -238,7 +238,7 @@ func TestOutboxLeaseExpiry(t *testing.T) {
 	}
 	// The old owner's late answer is dropped; the new owner's counts.
 	if _, err := s.Update2(func(tx *Tx) (OutboxEntry, error) {
-		return tx.MarkRetry("A-1", "crashed", now, "late", DefaultRetry, false)
+		return tx.MarkRetry("A-1", "crashed", now, "late", "", DefaultRetry, false)
 	}); !errors.Is(err, ErrLeaseLost) {
 		t.Fatalf("old owner's MarkRetry = %v, want ErrLeaseLost", err)
 	}

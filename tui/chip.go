@@ -252,10 +252,10 @@ func chipPanel(f *frame, c chipState, withIdentity bool) string {
 	var b strings.Builder
 	if id := r.Identity; id != nil && withIdentity {
 		b.WriteString(f.st.Subtitle.Render("Thông tin đọc từ chip") + "  " + chipVerdict(f, r) + "\n")
-		b.WriteString(field(f, "Họ, chữ đệm và tên", id.FullName) + "\n")
-		b.WriteString(field(f, "Số định danh", id.ID) + "\n")
+		b.WriteString(field(f, "Họ, chữ đệm và tên", show(id.FullName)) + "\n")
+		b.WriteString(field(f, "Số định danh", show(id.ID)) + "\n")
 		b.WriteString(field(f, "Ngày sinh", id.BirthDate.String()) + "\n")
-		b.WriteString(field(f, "Nơi cư trú (trên thẻ)", id.CardAddress) + "\n")
+		b.WriteString(field(f, "Nơi cư trú (trên thẻ)", show(id.CardAddress)) + "\n")
 	}
 	b.WriteString(chipChecks(f, c))
 	return b.String()

@@ -58,13 +58,13 @@ func (s *draftsScreen) onDrafts(msg draftsMsg) tea.Cmd {
 }
 
 func (s *draftsScreen) row(dr counter.Draft) string {
-	who := dr.Who
+	who := show(dr.Who)
 	if who == "" {
 		who = "(chưa xác định người)"
 	}
-	return fmt.Sprintf("%-40s %-24s %s  %s", clipText(serviceName(dr.Service), 40), clipText(who, 24),
+	return fmt.Sprintf("%-40s %-24s %s  %s", clipText(show(serviceName(dr.Service)), 40), clipText(who, 24),
 		s.f.st.Muted.Render("bắt đầu "+s.f.clock(dr.CreatedAt, "15:04 02/01")+", lưu "+s.f.clock(dr.UpdatedAt, "15:04")),
-		s.f.st.Muted.Render("cán bộ "+dr.Operator))
+		s.f.st.Muted.Render("cán bộ "+show(dr.Operator)))
 }
 
 // serviceName is a service's Vietnamese name (its ID when unknown).

@@ -732,7 +732,7 @@ func (f *formScreen) display(r formRow) string {
 		return "•••• (ẩn với tình nguyện viên)"
 	}
 	if v == "" || !isChoice(r) {
-		return v
+		return show(v)
 	}
 	parts := strings.Split(v, ";")
 	for i, p := range parts {
@@ -740,7 +740,7 @@ func (f *formScreen) display(r formRow) string {
 			parts[i] = l
 		}
 	}
-	return strings.Join(parts, "; ")
+	return show(strings.Join(parts, "; "))
 }
 
 func (f *formScreen) sourceTag(p forms.Provenance) string {
@@ -780,7 +780,7 @@ func (f *formScreen) slotText(slot string) string {
 	if !ok {
 		return f.st.Required.Render("(chưa có)") + f.st.Muted.Render("  Enter: chạm thẻ / quét QR / gõ số định danh")
 	}
-	s := p.FullName() + "  " + p.ID()
+	s := show(p.FullName()) + "  " + show(p.ID())
 	if p.Card != nil {
 		if p.CardSource == forms.SourceQR {
 			s += " " + f.st.SourceCard.Render("[QR]")
@@ -855,7 +855,7 @@ func (f *formScreen) view(width, height int) string {
 					if slot := f.in.SlotOf(c.ID()); slot != "" {
 						where = f.st.Muted.Render("  (" + strings.ToLower(f.in.Label(slot)) + ")")
 					}
-					lines = append(lines, fmt.Sprintf("      %s %s  %s%s", f.st.Code.Render(fmt.Sprint(n+1)), c.FullName(), c.ID(), where))
+					lines = append(lines, fmt.Sprintf("      %s %s  %s%s", f.st.Code.Render(fmt.Sprint(n+1)), show(c.FullName()), show(c.ID()), where))
 				}
 			}
 		case rowGroup:
@@ -907,7 +907,7 @@ func (f *formScreen) view(width, height int) string {
 		}
 	}
 	for _, n := range f.decl.Notes() {
-		lines = append(lines, "", f.st.Warn.Render("⚠ "+n))
+		lines = append(lines, "", f.st.Warn.Render("⚠ "+show(n)))
 	}
 	for i := range lines {
 		lines[i] = fit(lines[i])

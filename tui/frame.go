@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"motcua/internal/counter"
+	"motcua/lookups/vntext"
 	"motcua/lookups/vntext/vnime"
 	"motcua/lookups/vntext/vnime/teainput"
 	"motcua/offline"
@@ -78,13 +79,19 @@ func (f *frame) say(s string)  { f.notice, f.noticeErr = s, false }
 func (f *frame) fail(s string) { f.notice, f.noticeErr = s, true }
 func (f *frame) clear()        { f.notice, f.noticeErr = "", false }
 
-// explain words an error for the clerk.
+// explain words an error for the clerk (the gateway's own words may be in it).
 func (f *frame) explain(err error) string {
 	if f.be != nil {
-		return f.be.Explain(err)
+		return show(f.be.Explain(err))
 	}
-	return counter.Explain(err)
+	return show(counter.Explain(err))
 }
+
+// show neutralises a string the TUI did not write itself (from the gateway,
+// a card, a file, the store) for the terminal (vntext.Display): every view
+// applies it to such a value before styling it, and the notice line to what
+// it shows.
+func show(s string) string { return vntext.Display(s) }
 
 // clock formats t in the counter's time zone.
 func (f *frame) clock(t time.Time, layout string) string { return t.In(f.loc).Format(layout) }

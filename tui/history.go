@@ -48,7 +48,7 @@ func (s *historyScreen) onHistory(msg historyMsg) tea.Cmd {
 	for i, d := range msg.list {
 		state := forms.Status(d.State).Label()
 		items[i] = pickItem{key: d.Code, search: d.Code + " " + serviceName(d.Service) + " " + state,
-			text: fmt.Sprintf("%s  %s  %-22s %s", d.Code, s.f.clock(d.ReceivedAt, "15:04 02/01"), state, serviceName(d.Service))}
+			text: fmt.Sprintf("%s  %s  %-22s %s", show(d.Code), s.f.clock(d.ReceivedAt, "15:04 02/01"), state, show(serviceName(d.Service)))}
 	}
 	s.list.reset()
 	s.list.set(items)

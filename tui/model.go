@@ -314,7 +314,7 @@ func (m Model) View() tea.View {
 		if f.noticeErr {
 			style = f.st.Error
 		}
-		footer.WriteString("\n" + style.Width(max(20, f.width-4)).Render(f.notice))
+		footer.WriteString("\n" + style.Width(max(20, f.width-4)).Render(show(f.notice)))
 	}
 	scr := m.screens[f.screen]
 	footer.WriteString("\n\n" + m.hintLine(scr.help()))

@@ -38,9 +38,9 @@ func (s *receiptScreen) view(int, int) string {
 	d := o.Dossier
 	var b strings.Builder
 	b.WriteString(f.st.OK.Render("Đã tiếp nhận hồ sơ") + "\n\n")
-	b.WriteString(field(f, "Mã hồ sơ", f.st.Code.Render(d.Code)) + "\n")
-	b.WriteString(field(f, "Hồ sơ", d.ServiceName) + "\n")
-	b.WriteString(field(f, "Công dân", d.Subject.FullName) + "\n")
+	b.WriteString(field(f, "Mã hồ sơ", f.st.Code.Render(show(d.Code))) + "\n")
+	b.WriteString(field(f, "Hồ sơ", show(d.ServiceName)) + "\n")
+	b.WriteString(field(f, "Công dân", show(d.Subject.FullName)) + "\n")
 	b.WriteString(field(f, "Tiếp nhận lúc", f.clock(d.ReceivedAt, "15:04 02/01/2006")) + "\n")
 	for _, p := range d.Procedures {
 		b.WriteString(field(f, "Hẹn trả", f.clock(p.Appointment, "15:04 ngày 02/01/2006")+" — "+p.Name+" ("+p.Agency+")") + "\n")
@@ -56,10 +56,10 @@ func (s *receiptScreen) view(int, int) string {
 	if o.PrintErr != nil {
 		b.WriteString(field(f, "Giấy biên nhận", f.st.Error.Render("chưa in được (đã lưu để in lại): "+f.explain(o.PrintErr))) + "\n")
 	} else {
-		b.WriteString(field(f, "Giấy biên nhận", o.ReceiptPath) + "\n")
+		b.WriteString(field(f, "Giấy biên nhận", show(o.ReceiptPath)) + "\n")
 	}
 	for _, w := range o.Warnings {
-		b.WriteString("\n" + f.st.Warn.Render("⚠ "+w) + "\n")
+		b.WriteString("\n" + f.st.Warn.Render("⚠ "+show(w)) + "\n")
 	}
 	b.WriteString("\n" + f.st.Muted.Render("Nhấn Enter để xóa màn hình và phục vụ công dân tiếp theo.") + "\n")
 	return b.String()

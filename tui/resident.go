@@ -124,18 +124,18 @@ func (s *residentScreen) body() string {
 		if f.volunteer() {
 			return "••••"
 		}
-		return x
+		return show(x)
 	}
 	left := []string{
-		field(f, "Họ, chữ đệm và tên", c.FullName),
-		field(f, "Số định danh", c.ID),
+		field(f, "Họ, chữ đệm và tên", show(c.FullName)),
+		field(f, "Số định danh", show(c.ID)),
 		field(f, "Ngày sinh", c.BirthDate.String()),
 		field(f, "Giới tính", string(c.Sex)),
-		field(f, "Dân tộc / Quốc tịch", mask(c.Ethnicity)+" / "+c.Nationality),
+		field(f, "Dân tộc / Quốc tịch", mask(c.Ethnicity)+" / "+show(c.Nationality)),
 		field(f, "Tình trạng hôn nhân", r.MaritalStatus.Label()),
 	}
 	if r.Spouse != nil {
-		left = append(left, field(f, "Vợ/chồng", r.Spouse.FullName))
+		left = append(left, field(f, "Vợ/chồng", show(r.Spouse.FullName)))
 	}
 	top.WriteString(strings.Join(left, "\n") + "\n")
 	if face := f.pm.View(); face != "" && s.portraitShown() {
@@ -150,17 +150,17 @@ func (s *residentScreen) body() string {
 			switch n := vntext.CompareNames(v.card.FullName, c.FullName); {
 			case n.Same():
 				b.WriteString(f.st.Warn.Render(fmt.Sprintf("Tên trên thẻ «%s» chỉ khác CSDL «%s» ở cách đặt dấu: là cùng một tên.",
-					v.card.FullName, c.FullName)) + "\n")
+					show(v.card.FullName), show(c.FullName))) + "\n")
 			case n == vntext.NamesUnmarked:
 				b.WriteString(f.st.Warn.Render(fmt.Sprintf("Tên trên thẻ «%s» viết không dấu; tên trong CSDL là «%s»: dùng tên trong CSDL.",
-					v.card.FullName, c.FullName)) + "\n")
+					show(v.card.FullName), show(c.FullName))) + "\n")
 			case v.cardSource != forms.SourceQR || len(v.qrWarnings) == 0:
 				b.WriteString(f.st.Error.Render(fmt.Sprintf("Tên trên thẻ «%s» khác tên trong CSDL «%s»: kiểm tra lại giấy tờ.",
-					v.card.FullName, c.FullName)) + "\n")
+					show(v.card.FullName), show(c.FullName))) + "\n")
 			}
 		}
 		for _, w := range v.qrWarnings {
-			b.WriteString(f.st.Warn.Render(w) + "\n")
+			b.WriteString(f.st.Warn.Render(show(w)) + "\n")
 		}
 	}
 	b.WriteString("\n" + f.st.Subtitle.Render("Cư trú (từ CSDL, không cần giấy xác nhận cư trú)") + "\n")
@@ -168,7 +168,7 @@ func (s *residentScreen) body() string {
 		if x == nil {
 			return
 		}
-		line := field(f, label, x.Address.String())
+		line := field(f, label, show(x.Address.String()))
 		if !x.Since.IsZero() {
 			line += f.st.Muted.Render("  từ " + x.Since.String())
 		}
@@ -177,23 +177,23 @@ func (s *residentScreen) body() string {
 		}
 		b.WriteString(line + "\n")
 		if old := x.Legacy.String(); old != "" {
-			b.WriteString(f.st.Muted.Render(fmt.Sprintf("%-22s  (trước 2025: %s)", "", old)) + "\n")
+			b.WriteString(f.st.Muted.Render(fmt.Sprintf("%-22s  (trước 2025: %s)", "", show(old))) + "\n")
 		}
 	}
 	res("Thường trú", r.Permanent)
 	res("Tạm trú", r.Temporary)
 	res("Nơi ở hiện tại", r.CurrentPlace)
 	if v.card != nil && v.card.CardAddress != "" {
-		b.WriteString(f.st.Muted.Render(fmt.Sprintf("%-22s %s", "Địa chỉ in trên thẻ", v.card.CardAddress)) + "\n")
+		b.WriteString(f.st.Muted.Render(fmt.Sprintf("%-22s %s", "Địa chỉ in trên thẻ", show(v.card.CardAddress))) + "\n")
 	}
 	if h := r.Household; h != nil {
-		b.WriteString("\n" + f.st.Subtitle.Render("Hộ gia đình") + f.st.Muted.Render("  chủ hộ: "+h.Head.FullName+"  số hồ sơ cư trú: "+h.FileNumber) + "\n")
+		b.WriteString("\n" + f.st.Subtitle.Render("Hộ gia đình") + f.st.Muted.Render("  chủ hộ: "+show(h.Head.FullName)+"  số hồ sơ cư trú: "+show(h.FileNumber)) + "\n")
 		for _, mem := range h.Members {
 			mark := "  "
 			if mem.ID == c.ID {
 				mark = "› "
 			}
-			fmt.Fprintf(&b, "%s%-12s %-28s %-10s %s\n", mark, mem.Relation, mem.FullName, mem.BirthDate.String(), mem.ID)
+			fmt.Fprintf(&b, "%s%-12s %-28s %-10s %s\n", mark, show(mem.Relation), show(mem.FullName), mem.BirthDate.String(), show(mem.ID))
 		}
 	}
 	return b.String()

@@ -77,7 +77,7 @@ func (s *reviewScreen) body() string {
 		b.WriteString("  • " + documentLine(doc) + "\n")
 	}
 	for _, n := range decl.Notes() {
-		b.WriteString(f.st.Warn.Render("⚠ "+n) + "\n")
+		b.WriteString(f.st.Warn.Render("⚠ "+show(n)) + "\n")
 	}
 	b.WriteString(f.st.OK.Render("Thông tin cư trú lấy từ CSDL quốc gia về dân cư: không yêu cầu giấy xác nhận cư trú (CT07/CT08).") + "\n\n")
 	b.WriteString(f.st.Label.Render("Người trong tờ khai") + "\n")

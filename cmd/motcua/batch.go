@@ -25,6 +25,7 @@ import (
 	"motcua/internal/batchio"
 	"motcua/internal/counter"
 	"motcua/lookups"
+	"motcua/lookups/vntext"
 	"motcua/offline"
 	"motcua/printing"
 )
@@ -357,10 +358,11 @@ func (a *app) batchRun(ctx context.Context, o batchOptions) error {
 				"field": field, "error_code": errCode, "message": msg})
 		}
 		if status == "error" {
+			show := vntext.Display // the message may carry the gateway's words, the field a file's
 			if field != "" {
-				fmt.Fprintf(a.stderr, "Dòng %d: %s: %s [%s]\n", row, field, msg, errCode)
+				fmt.Fprintf(a.stderr, "Dòng %d: %s: %s [%s]\n", row, show(field), show(msg), show(errCode))
 			} else {
-				fmt.Fprintf(a.stderr, "Dòng %d: %s [%s]\n", row, msg, errCode)
+				fmt.Fprintf(a.stderr, "Dòng %d: %s [%s]\n", row, show(msg), show(errCode))
 			}
 		}
 		return nil

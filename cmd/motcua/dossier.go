@@ -127,18 +127,18 @@ func (a *app) dossierShowCmd() *cobra.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(d)
 			}
-			w, loc := a.stdout, e.cfg.Location()
-			fmt.Fprintf(w, "Mã hồ sơ:        %s (%s)\n", d.Code, stateLabel(string(d.Status)))
-			fmt.Fprintf(w, "Thủ tục:         %s (mẫu phiên bản %s)\n", d.ServiceName, d.SpecVersion)
-			fmt.Fprintf(w, "Công dân:        %s, %s\n", d.Subject.FullName, d.Subject.ID)
-			fmt.Fprintf(w, "Tiếp nhận:       %s bởi %s\n", d.ReceivedAt.In(loc).Format("15:04 02/01/2006"), d.Operator)
+			w, loc, show := a.stdout, e.cfg.Location(), vntext.Display // the values came from outside (gateway, card, files)
+			fmt.Fprintf(w, "Mã hồ sơ:        %s (%s)\n", show(d.Code), show(stateLabel(string(d.Status))))
+			fmt.Fprintf(w, "Thủ tục:         %s (mẫu phiên bản %s)\n", show(d.ServiceName), show(d.SpecVersion))
+			fmt.Fprintf(w, "Công dân:        %s, %s\n", show(d.Subject.FullName), show(d.Subject.ID))
+			fmt.Fprintf(w, "Tiếp nhận:       %s bởi %s\n", d.ReceivedAt.In(loc).Format("15:04 02/01/2006"), show(d.Operator))
 			fmt.Fprintf(w, "Hẹn trả:         %s\n", d.Appointment.In(loc).Format("15:04 02/01/2006"))
 			if rs := d.ResidenceSource; rs != nil {
 				how := "tra cứu trực tiếp"
 				if rs.Origin == forms.SourceCache {
 					how = "bản lưu tạm khi mất kết nối"
 				}
-				fmt.Fprintf(w, "Cư trú lấy từ:   %s (%s) lúc %s\n", rs.Source, how, rs.At.In(loc).Format("15:04:05 02/01/2006"))
+				fmt.Fprintf(w, "Cư trú lấy từ:   %s (%s) lúc %s\n", show(rs.Source), how, rs.At.In(loc).Format("15:04:05 02/01/2006"))
 			}
 			fmt.Fprintln(w, "Tờ khai:")
 			for _, f := range d.Fields {
@@ -146,7 +146,7 @@ func (a *app) dossierShowCmd() *cobra.Command {
 				if f.Text != "" {
 					v = f.Text
 				}
-				fmt.Fprintf(w, "  %-40s %s  [%s]\n", f.Label, v, forms.SourceLabel(f.Source))
+				fmt.Fprintf(w, "  %-40s %s  [%s]\n", show(f.Label), show(v), show(forms.SourceLabel(f.Source)))
 			}
 			fmt.Fprintln(w, "Giấy tờ nhận:")
 			for _, doc := range d.Documents {
@@ -154,7 +154,7 @@ func (a *app) dossierShowCmd() *cobra.Command {
 				if doc.Original {
 					kind = "bản chính"
 				}
-				fmt.Fprintf(w, "  - %s (%s, %d)\n", doc.Name, kind, doc.Count)
+				fmt.Fprintf(w, "  - %s (%s, %d)\n", show(doc.Name), kind, doc.Count)
 			}
 			return nil
 		},

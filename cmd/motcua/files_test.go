@@ -43,11 +43,18 @@ const runGuard = 3 * time.Minute
 // runGuard (a guard against a hang, far from any normal run).
 func runMeasured(t *testing.T, env []string, args ...string) (stdout, stderr string, code int, peak int64) {
 	t.Helper()
+	return runMeasuredBin(t, os.Args[0], env, args...)
+}
+
+// runMeasuredBin is runMeasured with another build of this test binary (bin),
+// e.g. one without the race detector.
+func runMeasuredBin(t *testing.T, bin string, env []string, args ...string) (stdout, stderr string, code int, peak int64) {
+	t.Helper()
 	if runtime.GOOS != "linux" {
 		t.Skip("VmHWM comes from Linux's /proc")
 	}
 	hwm := filepath.Join(t.TempDir(), "vmhwm")
-	cmd := exec.Command(os.Args[0], args...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(append(os.Environ(), asBinary+"=1", peakMemoryFile+"="+hwm), env...)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e

@@ -13,6 +13,7 @@ import (
 	"motcua/internal/counter"
 	"motcua/lookups"
 	"motcua/lookups/pid"
+	"motcua/lookups/vntext"
 )
 
 func (a *app) lookupCmd() *cobra.Command {
@@ -100,7 +101,7 @@ func printResident(a *app, r *lookups.Resident, o lookups.Origin, loc *time.Loca
 	}
 	row := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(w, "  %-22s %s\n", k, v)
+			fmt.Fprintf(w, "  %-22s %s\n", k, vntext.Display(v))
 		}
 	}
 	row("Họ, chữ đệm và tên", c.FullName)
@@ -130,9 +131,9 @@ func printResident(a *app, r *lookups.Resident, o lookups.Origin, loc *time.Loca
 		}
 	}
 	if h := r.Household; h != nil {
-		fmt.Fprintf(w, "  Hộ gia đình (chủ hộ %s, số hồ sơ %s):\n", h.Head.FullName, h.FileNumber)
+		fmt.Fprintf(w, "  Hộ gia đình (chủ hộ %s, số hồ sơ %s):\n", vntext.Display(h.Head.FullName), vntext.Display(h.FileNumber))
 		for _, m := range h.Members {
-			fmt.Fprintf(w, "    %-10s %-28s %s  %s\n", m.Relation, m.FullName, m.BirthDate, m.ID)
+			fmt.Fprintf(w, "    %-10s %-28s %s  %s\n", vntext.Display(m.Relation), vntext.Display(m.FullName), m.BirthDate, vntext.Display(m.ID))
 		}
 	}
 }

@@ -32,7 +32,7 @@ type queueRow struct {
 	Attempts    int       `json:"attempts"`
 	NextAttempt time.Time `json:"nextAttempt,omitzero"`
 	Reason      string    `json:"reason,omitempty"`  // the gateway's error code (rejected)
-	Message     string    `json:"message,omitempty"` // its Vietnamese message (rejected)
+	Message     string    `json:"message,omitempty"` // why: the Vietnamese message of the refusal, or of the last failed attempt
 	LastError   string    `json:"lastError,omitempty"`
 	EnqueuedAt  time.Time `json:"enqueuedAt"`
 	SentAt      time.Time `json:"sentAt,omitzero"`
@@ -59,10 +59,10 @@ func (a *app) queueListCmd() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "Liệt kê hàng đợi gửi (mã hồ sơ, trạng thái, số lần gửi, lần gửi tiếp, lý do từ chối)",
+		Short: "Liệt kê hàng đợi gửi (mã hồ sơ, trạng thái, số lần gửi, lần gửi tiếp, lý do)",
 		Long: `Liệt kê hàng đợi gửi: mã hồ sơ, trạng thái (chờ gửi, đang gửi, đã gửi, bị từ chối), số lần đã
-gửi, thời điểm gửi lại và lý do từ chối. Không có dữ liệu cá nhân. Hồ sơ đã gửi được giữ trong danh
-sách 7 ngày.`,
+gửi, thời điểm gửi lại và lý do (vì sao bị từ chối, hoặc vì sao lần gửi trước chưa được). Không có dữ
+liệu cá nhân. Hồ sơ đã gửi được giữ trong danh sách 7 ngày.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var want []offline.OutboxState

@@ -18,6 +18,7 @@ import (
 
 	"motcua/internal/config"
 	"motcua/internal/demo"
+	"motcua/lookups/vntext"
 )
 
 // app is the state shared by every command: streams, global flags, environment.
@@ -51,7 +52,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if !errors.As(err, &ee) { // a raw error (writing the output failed ...): English, for the log only
 			err = failure("Lệnh không hoàn thành do lỗi đọc/ghi. Hãy thử lại; nếu vẫn lỗi, báo quản trị viên (chi tiết trong nhật ký "+logName+" của thư mục dữ liệu).", err)
 		}
-		fmt.Fprintln(stderr, "motcua:", err)
+		fmt.Fprintln(stderr, "motcua:", vntext.Display(err.Error()))
 		if exitCode(err) == exitUsage {
 			fmt.Fprintln(stderr, "Xem hướng dẫn: motcua --help")
 		}
@@ -286,7 +287,18 @@ func printList[T any](w io.Writer, asJSON bool, rows []T, empty, header string, 
 	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
 	fmt.Fprintln(tw, header)
 	for _, r := range rows {
-		fmt.Fprintln(tw, line(r))
+		fmt.Fprintln(tw, displayCells(line(r)))
 	}
 	return tw.Flush()
+}
+
+// displayCells neutralises every cell of a tab-separated table line for the
+// terminal (vntext.Display): a value cannot draw over the screen, forge a
+// line or reorder what is shown.
+func displayCells(line string) string {
+	cells := strings.Split(line, "\t")
+	for i, c := range cells {
+		cells[i] = vntext.Display(c)
+	}
+	return strings.Join(cells, "\t")
 }

@@ -17,6 +17,7 @@ import (
 
 	"motcua/forms"
 	"motcua/internal/counter"
+	"motcua/lookups/vntext"
 )
 
 const submitLong = `Tiếp nhận một tờ khai cho sẵn dưới dạng JSON, không qua màn hình quầy (cho lệnh tự động
@@ -228,26 +229,27 @@ func (a *app) reportSubmit(out counter.Outcome, warnings []string, asJSON bool) 
 			return err
 		}
 	} else {
-		fmt.Fprintln(a.stdout, d.Code)
+		show := vntext.Display // every text here may come from the gateway
+		fmt.Fprintln(a.stdout, show(d.Code))
 		switch {
 		case out.Duplicate:
 			fmt.Fprintf(a.stderr, "Hồ sơ %s đã được tiếp nhận trước đó với khóa này (%s); không tạo hồ sơ mới. In lại biên nhận: motcua receipt reprint %s\n",
 				d.Code, stateLabel(string(d.Status)), d.Code)
 		case out.Submitted:
-			fmt.Fprintf(a.stderr, "Đã tiếp nhận hồ sơ %s và đã gửi lên hệ thống.\n", d.Code)
+			fmt.Fprintf(a.stderr, "Đã tiếp nhận hồ sơ %s và đã gửi lên hệ thống.\n", show(d.Code))
 		case d.Status == forms.StatusRejected:
-			fmt.Fprintf(a.stderr, "Đã tiếp nhận hồ sơ %s nhưng cổng dữ liệu từ chối: %s\n", d.Code, res.SubmitError)
+			fmt.Fprintf(a.stderr, "Đã tiếp nhận hồ sơ %s nhưng cổng dữ liệu từ chối: %s\n", show(d.Code), show(res.SubmitError))
 		default:
-			fmt.Fprintf(a.stderr, "Đã tiếp nhận hồ sơ %s; chưa gửi được, hồ sơ nằm trong hàng đợi và sẽ được gửi lại. %s\n", d.Code, res.SubmitError)
+			fmt.Fprintf(a.stderr, "Đã tiếp nhận hồ sơ %s; chưa gửi được, hồ sơ nằm trong hàng đợi và sẽ được gửi lại. %s\n", show(d.Code), show(res.SubmitError))
 		}
 		if res.Receipt != "" {
-			fmt.Fprintln(a.stderr, "Giấy biên nhận:", res.Receipt)
+			fmt.Fprintln(a.stderr, "Giấy biên nhận:", show(res.Receipt))
 		}
 		if res.PrintError != "" {
-			fmt.Fprintln(a.stderr, "Chưa in được giấy biên nhận (đã lưu để in lại):", res.PrintError)
+			fmt.Fprintln(a.stderr, "Chưa in được giấy biên nhận (đã lưu để in lại):", show(res.PrintError))
 		}
 		for _, w := range warnings {
-			fmt.Fprintln(a.stderr, "Lưu ý:", w)
+			fmt.Fprintln(a.stderr, "Lưu ý:", show(w))
 		}
 	}
 	if d.Status == forms.StatusRejected {

@@ -228,14 +228,14 @@ func (s *Service) Lookup(ctx context.Context, id string, meta lookups.CallMeta) 
 		if verr != nil || !ok {
 			entry.Outcome = "error"
 			s.logAccess(entry)
-			return nil, lookups.Origin{}, err
+			return nil, lookups.Origin{}, &notCachedError{err}
 		}
 		var cached lookups.Resident
 		if jerr := json.Unmarshal(blob, &cached); jerr != nil {
 			s.log.Error("cached look-up unreadable", "err", jerr)
 			entry.Outcome = "error"
 			s.logAccess(entry)
-			return nil, lookups.Origin{}, err
+			return nil, lookups.Origin{}, &notCachedError{err}
 		}
 		entry.Outcome = "cache"
 		s.logAccess(entry)
@@ -246,6 +246,17 @@ func (s *Service) Lookup(ctx context.Context, id string, meta lookups.CallMeta) 
 		return nil, origin, err
 	}
 }
+
+// ErrNotCached: the gateway could not answer a look-up (no link, a timeout, a
+// server error) and the counter holds no cached answer younger than the time
+// limit for that person: nothing was looked up. The error also matches the
+// gateway's error (gateway.ErrUnreachable...).
+var ErrNotCached = errors.New("counter: gateway did not answer and no cached look-up")
+
+type notCachedError struct{ err error }
+
+func (e *notCachedError) Error() string   { return e.err.Error() + " (no cached look-up)" }
+func (e *notCachedError) Unwrap() []error { return []error{e.err, ErrNotCached} }
 
 // offlineError reports errors for which a cached answer is the right fallback.
 func offlineError(err error) bool {

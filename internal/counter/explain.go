@@ -46,6 +46,9 @@ func Explain(err error) string {
 		return offline.ClerkMessage(err)
 	case errors.Is(err, forms.ErrSpecChanged):
 		return "Mẫu tờ khai đã được cập nhật sau khi lưu bản nháp này: hãy lập tờ khai mới."
+	case errors.Is(err, ErrNotCached):
+		// Say what happened: the look-up could not be made, and why.
+		return "Chưa tra cứu được (máy chưa có bản lưu tạm còn hạn của người này): " + gateway.ClerkMessage(err)
 	case errors.Is(err, lookups.ErrNotFound):
 		return "Không có công dân mang số định danh này trong Cơ sở dữ liệu quốc gia về dân cư. Kiểm tra lại số."
 	case errors.As(err, &ge):

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"motcua/forms"
@@ -84,6 +86,24 @@ func (s *Service) DrainWith(ctx context.Context, opt DrainOptions) (DrainReport,
 		}
 	}
 	owner := offline.LeaseOwner()
+	single := len(opt.codes) > 0 // the reception's immediate send
+	// A drain tries each entry once. Without IgnoreBackoff a retried entry is
+	// not due again; with it, the drain keeps to the entries pending when it
+	// began, so that an entry the gateway keeps failing (a 5xx, an answer that
+	// does not acknowledge it) is not sent again and again in a loop.
+	var remaining map[string]bool
+	if opt.IgnoreBackoff && !single {
+		remaining = map[string]bool{}
+		if err := s.store.View(func(tx *offline.Tx) error {
+			list, err := tx.ListOutbox(offline.OutboxPending, offline.OutboxSending)
+			for _, e := range list {
+				remaining[e.Code] = true
+			}
+			return err
+		}); err != nil {
+			return DrainReport{}, err
+		}
+	}
 	var rep DrainReport
 	for opt.Limit <= 0 || len(rep.Sent)+len(rep.Retry)+len(rep.Rejected) < opt.Limit {
 		if ctx.Err() != nil {
@@ -93,12 +113,22 @@ func (s *Service) DrainWith(ctx context.Context, opt DrainOptions) (DrainReport,
 		if opt.Limit > 0 {
 			n = min(n, opt.Limit-len(rep.Sent)-len(rep.Retry)-len(rep.Rejected))
 		}
-		batch, err := s.claim(owner, opt, n)
+		claimOpt := opt
+		if remaining != nil {
+			if len(remaining) == 0 {
+				break
+			}
+			claimOpt.codes = slices.Sorted(maps.Keys(remaining))
+		}
+		batch, err := s.claim(owner, claimOpt, n)
 		if err != nil {
 			return rep, err
 		}
 		if len(batch) == 0 {
 			break
+		}
+		for _, c := range batch {
+			delete(remaining, c.entry.Code)
 		}
 		stop := false
 		for i, c := range batch {
@@ -127,7 +157,7 @@ func (s *Service) DrainWith(ctx context.Context, opt DrainOptions) (DrainReport,
 				rep.LinkDown, stop = true, true
 			}
 		}
-		if stop || len(opt.codes) > 0 {
+		if stop || single {
 			break
 		}
 	}
@@ -350,7 +380,7 @@ func (s *Service) send(ctx context.Context, owner string, c claimed, retry offli
 		case offline.OutboxSent:
 			err = tx.MarkSent(e.Code, owner)
 		case offline.OutboxPending:
-			_, err = tx.MarkRetry(e.Code, owner, now, res.err.Error(), retry, res.linkDown)
+			_, err = tx.MarkRetry(e.Code, owner, now, res.err.Error(), Explain(res.err), retry, res.linkDown)
 		case offline.OutboxRejected:
 			reason, msg := rejection(res.err)
 			_, err = tx.MarkRejected(e.Code, owner, reason, msg, res.err.Error())

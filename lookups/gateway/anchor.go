@@ -85,7 +85,8 @@ func (c *Client) AnchoredHead(ctx context.Context, store string, meta lookups.Ca
 	if !ValidStoreID(store) {
 		return AuditHead{}, false, &Error{Op: "audit-head", kind: ErrInvalidInput, Err: errors.New("store ID is not 32 hex digits")}
 	}
-	err = c.do(ctx, "audit-head", http.MethodGet, BasePath+"/audit-heads/"+store, &meta, nil, "", &h)
+	err = c.do(ctx, &call{op: "audit-head", method: http.MethodGet, path: BasePath + "/audit-heads/" + store, meta: &meta,
+		limit: MaxBodyBytes, decode: strictInto(&h)})
 	if errors.Is(err, lookups.ErrNotFound) {
 		return AuditHead{}, false, nil
 	}
@@ -117,7 +118,8 @@ func (c *Client) AnchorHead(ctx context.Context, store string, u AuditHeadUpdate
 		return AuditHead{}, &Error{Op: "audit-anchor", kind: ErrInvalidInput, Err: err}
 	}
 	var h AuditHead
-	if err := c.do(ctx, "audit-anchor", http.MethodPut, BasePath+"/audit-heads/"+store, &meta, body, "", &h); err != nil {
+	if err := c.do(ctx, &call{op: "audit-anchor", method: http.MethodPut, path: BasePath + "/audit-heads/" + store, meta: &meta,
+		body: body, limit: MaxBodyBytes, decode: strictInto(&h)}); err != nil {
 		return AuditHead{}, err
 	}
 	if h.Store != store || h.Seq != u.Seq || h.Hash != u.Hash {

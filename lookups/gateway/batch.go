@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -95,127 +94,136 @@ func (c *Client) LookupBatchView(ctx context.Context, ids []string, view string,
 		return nil, &Error{Op: op, kind: ErrInvalidInput, Err: err}
 	}
 	var out BatchResponse
-	if err := c.doRead(ctx, op, BasePath+"/citizens:batch", &meta, body, MaxBatchBodyBytes, &out); err != nil {
+	err = c.do(ctx, &call{op: op, method: http.MethodPost, path: BasePath + "/citizens:batch", meta: &meta, body: body,
+		readOnly: true, limit: MaxBatchBodyBytes,
+		decode: func(r *answerReader) error { return decodeBatch(r, ids, view, &out) }})
+	if err != nil {
 		return nil, err
 	}
 	if len(out.Results) != len(ids) {
 		return nil, &Error{Op: op, Status: http.StatusOK, kind: ErrBadResponse,
 			Err: fmt.Errorf("%d results for %d IDs", len(out.Results), len(ids))}
 	}
-	for i := range out.Results {
-		r := &out.Results[i]
-		switch {
-		case r.ID != ids[i]:
-			return nil, &Error{Op: op, Status: http.StatusOK, kind: ErrBadResponse, Err: fmt.Errorf("result %d is about another ID", i+1)}
-		case r.Found && (r.Resident == nil || r.Resident.Citizen.ID != r.ID):
-			return nil, &Error{Op: op, Status: http.StatusOK, kind: ErrBadResponse, Err: fmt.Errorf("result %d: resident missing or about another ID", i+1)}
-		case !r.Found && r.Resident != nil:
-			return nil, &Error{Op: op, Status: http.StatusOK, kind: ErrBadResponse, Err: fmt.Errorf("result %d: not found but carries a resident", i+1)}
-		}
-	}
 	return out.Results, nil
 }
 
-// doRead is do for a POST that only reads (always retryable), decoding an
-// answer of up to limit bytes.
-// TODO(lead): fold into do/attempt with a limit parameter; kept separate here
-// so as not to touch client.go while it is owned elsewhere.
-func (c *Client) doRead(ctx context.Context, op, path string, meta *lookups.CallMeta, body []byte, limit int64, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, c.budget)
-	defer cancel()
-	var last error
-	for attempt := 0; ; attempt++ {
-		ok, probe := c.br.allow()
-		if !ok {
-			if last != nil {
-				return last
-			}
-			return &Error{Op: op, kind: ErrCircuitOpen, RetryAfter: c.br.untilProbe()}
-		}
-		err := c.attemptRead(ctx, op, path, meta, body, limit, out)
-		c.br.done(probe, err)
-		if err == nil {
-			return nil
-		}
-		last = err
-		if attempt >= c.retries || !retryable(err) {
-			return err
-		}
-		wait := c.backoff(attempt)
-		var ge *Error
-		if errors.As(err, &ge) && ge.RetryAfter > wait {
-			wait = ge.RetryAfter
-		}
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= wait {
-			return err
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		}
-	}
+// identityResident is the part of a resident the identity view answers:
+// decoding into it refuses an identity answer that carries more (a
+// household, relatives, a marital history) before that costs memory.
+type identityResident struct {
+	Citizen      lookups.Citizen    `json:"citizen"`
+	Permanent    *lookups.Residence `json:"permanent,omitempty"`
+	Temporary    *lookups.Residence `json:"temporary,omitempty"`
+	CurrentPlace *lookups.Residence `json:"currentPlace,omitempty"`
+	DeathDate    lookups.Date       `json:"deathDate,omitempty"`
 }
 
-func (c *Client) attemptRead(ctx context.Context, op, path string, meta *lookups.CallMeta, body []byte, limit int64, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	u := *c.base
-	u.Path = c.base.Path + path
-	u.RawPath = ""
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
-	if err != nil {
-		return &Error{Op: op, kind: ErrInvalidInput, Err: errors.New("cannot build request")}
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Content-Type", "application/json")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	req.Header.Set(HeaderOperator, meta.Operator)
-	req.Header.Set(HeaderPurpose, meta.Purpose)
-	if meta.DossierCode != "" {
-		req.Header.Set(HeaderDossierCode, meta.DossierCode)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return transportError(op, ctx, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if err := decodeStrictLimit(resp.Body, out, limit); err != nil {
-			if ctx.Err() != nil {
-				return transportError(op, ctx, err)
-			}
-			return &Error{Op: op, Status: resp.StatusCode, kind: ErrBadResponse, Err: err}
-		}
-		return nil
-	}
-	return statusError(op, resp, time.Now())
+type identityResult struct {
+	ID       string            `json:"id"`
+	Found    bool              `json:"found"`
+	Resident *identityResident `json:"resident,omitempty"`
 }
 
-// decodeStrictLimit is DecodeStrict with another size limit. It decodes from
-// the stream (no copy of the whole body).
-func decodeStrictLimit(r io.Reader, v any, limit int64) error {
-	lr := &io.LimitedReader{R: r, N: limit + 1}
-	dec := json.NewDecoder(lr)
+// decodeBatch reads a batch answer for ids as a stream: the results one by
+// one, each within MaxBodyBytes (what one look-up answer may weigh) and
+// checked at once against the ID it answers, never more results than IDs,
+// and for the identity view nothing but what that view answers. out is reset
+// first (a retried call starts afresh).
+func decodeBatch(r *answerReader, ids []string, view string, out *BatchResponse) error {
+	*out = BatchResponse{}
+	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if lr.N <= 0 {
-			return fmt.Errorf("body larger than %d bytes", limit)
-		}
-		return fmt.Errorf("decode body: %w", err)
+	step := func(part string, index int) { r.stopAt(dec.InputOffset(), MaxBodyBytes, part, index) }
+	step("the answer's opening", 0)
+	if err := expectDelim(dec, '{'); err != nil {
+		return err
 	}
+	seen := map[string]bool{}
+	for dec.More() {
+		step("a field name", 0)
+		tok, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("decode body: %w", err)
+		}
+		key, _ := tok.(string)
+		if seen[key] {
+			return fmt.Errorf("decode body: field %q twice", key)
+		}
+		seen[key] = true
+		switch key {
+		case "fetchedAt":
+			step("fetchedAt", 0)
+			if err := dec.Decode(&out.FetchedAt); err != nil {
+				return fmt.Errorf("decode body: fetchedAt: %w", err)
+			}
+		case "results":
+			step("results", 0)
+			if err := expectDelim(dec, '['); err != nil {
+				return err
+			}
+			out.Results = make([]BatchResult, 0, len(ids))
+			for dec.More() {
+				i := len(out.Results)
+				if i == len(ids) {
+					return fmt.Errorf("decode body: more results than the %d IDs asked", len(ids))
+				}
+				step("result", i+1)
+				var res BatchResult
+				if view == ViewIdentity {
+					var ir identityResult
+					if err := dec.Decode(&ir); err != nil {
+						return fmt.Errorf("decode body: result %d: %w", i+1, err)
+					}
+					res = BatchResult{ID: ir.ID, Found: ir.Found}
+					if x := ir.Resident; x != nil {
+						res.Resident = &lookups.Resident{Citizen: x.Citizen, Permanent: x.Permanent, Temporary: x.Temporary,
+							CurrentPlace: x.CurrentPlace, DeathDate: x.DeathDate}
+					}
+				} else if err := dec.Decode(&res); err != nil {
+					return fmt.Errorf("decode body: result %d: %w", i+1, err)
+				}
+				switch {
+				case res.ID != ids[i]:
+					return fmt.Errorf("result %d is about another ID", i+1)
+				case res.Found && (res.Resident == nil || res.Resident.Citizen.ID != res.ID):
+					return fmt.Errorf("result %d: resident missing or about another ID", i+1)
+				case !res.Found && res.Resident != nil:
+					return fmt.Errorf("result %d: not found but carries a resident", i+1)
+				}
+				out.Results = append(out.Results, res)
+			}
+			step("results", 0)
+			if err := expectDelim(dec, ']'); err != nil {
+				return err
+			}
+		default:
+			return errors.New("decode body: a field the contract does not define")
+		}
+	}
+	step("the answer's end", 0)
+	if err := expectDelim(dec, '}'); err != nil {
+		return err
+	}
+	// Nothing but a little white space may follow.
+	r.stopAt(dec.InputOffset(), 4<<10, "white space after the answer", 0)
 	if _, err := dec.Token(); err != io.EOF {
-		if lr.N <= 0 {
-			return fmt.Errorf("body larger than %d bytes", limit)
+		var tl errAnswerTooLarge
+		if errors.As(err, &tl) {
+			return err
 		}
 		return errors.New("decode body: trailing data after the JSON value")
 	}
-	if lr.N <= 0 {
-		return fmt.Errorf("body larger than %d bytes", limit)
+	return nil
+}
+
+// expectDelim reads the next token and checks it is the delimiter d.
+func expectDelim(dec *json.Decoder, d json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return fmt.Errorf("decode body: %w", err)
+	}
+	if got, ok := tok.(json.Delim); !ok || got != d {
+		return fmt.Errorf("decode body: want %q", d)
 	}
 	return nil
 }

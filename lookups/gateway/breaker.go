@@ -126,6 +126,8 @@ func classify(err error) outcome {
 	switch {
 	case errors.Is(err, ErrCanceled):
 		return outcomeNeutral
+	case errors.Is(err, errAnswerWait):
+		return outcomeSuccess // the gateway answered; the wait was the client's own
 	case errors.Is(err, ErrUnreachable), errors.Is(err, ErrTimeout), errors.Is(err, ErrServer):
 		return outcomeFailure
 	}

@@ -13,11 +13,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"motcua/lookups"
+	"motcua/lookups/vntext"
 )
 
 // Defaults used when the corresponding Config field is zero.
@@ -57,7 +60,9 @@ type Config struct {
 	// for mutual TLS. Setting any of them with an http BaseURL is an error.
 	CAFile, CertFile, KeyFile string
 
-	HTTPClient *http.Client     // default: a client with sane transport timeouts; excludes the TLS files
+	// HTTPClient defaults to a client with sane transport timeouts; it excludes
+	// the TLS files. Its CheckRedirect is replaced: the client follows no redirect.
+	HTTPClient *http.Client
 	Clock      func() time.Time // default time.Now (for the breaker)
 	Rand       func() float64   // uniform in [0,1) for the jitter; default math/rand/v2
 }
@@ -73,6 +78,7 @@ type Client struct {
 	backoffMax  time.Duration
 	hc          *http.Client
 	br          *breaker
+	mem         *memBudget // bytes of answers read at once (answerMemory)
 	rand        func() float64
 }
 
@@ -155,6 +161,11 @@ func New(cfg Config) (*Client, error) {
 		}
 		c.hc = &http.Client{Transport: tr}
 	}
+	// Never follow a redirect, whatever client was given (see errRedirected).
+	hc := *c.hc
+	hc.CheckRedirect = refuseRedirect
+	c.hc = &hc
+	c.mem = newMemBudget(answerMemory)
 	return c, nil
 }
 
@@ -179,13 +190,14 @@ func (c *Client) OnStateChange(f func(LinkState)) {
 // back. Its failure counts like any other but never opens the circuit again.
 func (c *Client) Health(ctx context.Context) error {
 	var h HealthResponse
-	err := c.attempt(ctx, "health", http.MethodGet, BasePath+"/health", nil, nil, "", &h)
+	err := c.attempt(ctx, &call{op: "health", method: http.MethodGet, path: BasePath + "/health",
+		limit: MaxBodyBytes, decode: strictInto(&h)})
 	c.br.done(false, err)
 	if err != nil {
 		return err
 	}
 	if h.Status != "ok" {
-		return &Error{Op: "health", Status: http.StatusOK, kind: ErrServer, Err: fmt.Errorf("status %q", h.Status)}
+		return &Error{Op: "health", Status: http.StatusOK, kind: ErrServer, Err: errors.New("health status is not ok")}
 	}
 	return nil
 }
@@ -201,7 +213,9 @@ func (c *Client) Lookup(ctx context.Context, id string, meta lookups.CallMeta) (
 			Err: errors.New("ID is not 12 digits")}
 	}
 	var out LookupResponse
-	if err := c.do(ctx, "lookup", http.MethodGet, BasePath+"/citizens/"+id, &meta, nil, "", &out); err != nil {
+	err := c.do(ctx, &call{op: "lookup", method: http.MethodGet, path: BasePath + "/citizens/" + id, meta: &meta,
+		limit: MaxBodyBytes, decode: strictInto(&out)})
+	if err != nil {
 		return nil, lookups.Origin{}, err
 	}
 	if out.Resident.Citizen.ID != id {
@@ -219,6 +233,12 @@ func (c *Client) Lookup(ctx context.Context, id string, meta lookups.CallMeta) (
 // Submit sends a dossier. The idempotency key makes retries safe: the same key
 // returns the first answer. The same dossier code with other content fails with
 // an error matching ErrConflict.
+//
+// Only an acknowledgement of this dossier counts: a 2xx answer must name the
+// submission's code with a status of the contract (StatusReceived) and the
+// time it was accepted. Any other 2xx (an empty object, null, another code,
+// an unknown status, "rejected") gives an error matching ErrUnacknowledged
+// (and ErrBadResponse): the dossier is not sent.
 func (c *Client) Submit(ctx context.Context, sub Submission, idempotencyKey string, meta lookups.CallMeta) (Ack, error) {
 	if err := meta.Validate(); err != nil {
 		return Ack{}, &Error{Op: "submit", kind: ErrMissingMeta, Err: err}
@@ -237,13 +257,20 @@ func (c *Client) Submit(ctx context.Context, sub Submission, idempotencyKey stri
 		return Ack{}, &Error{Op: "submit", kind: ErrInvalidInput, Err: errTooLarge}
 	}
 	var ack Ack
-	if err := c.do(ctx, "submit", http.MethodPost, BasePath+"/dossiers", &meta, body, idempotencyKey, &ack); err != nil {
+	err = c.do(ctx, &call{op: "submit", method: http.MethodPost, path: BasePath + "/dossiers", meta: &meta, body: body,
+		idemKey: idempotencyKey, limit: MaxBodyBytes, decode: strictInto(&ack)})
+	if err != nil {
 		return Ack{}, err
+	}
+	if err := checkAck(ack, sub.Code); err != nil {
+		return Ack{}, &Error{Op: "submit", Status: http.StatusOK, kind: ErrUnacknowledged, Err: err}
 	}
 	return ack, nil
 }
 
-// Status returns what the gateway knows of a submitted dossier.
+// Status returns what the gateway knows of a submitted dossier. Like
+// Submit, an answer that is not about this dossier, or has a status the
+// contract does not define, gives an error matching ErrUnacknowledged.
 func (c *Client) Status(ctx context.Context, code string, meta lookups.CallMeta) (Ack, error) {
 	if err := meta.Validate(); err != nil {
 		return Ack{}, &Error{Op: "status", kind: ErrMissingMeta, Err: err}
@@ -252,18 +279,61 @@ func (c *Client) Status(ctx context.Context, code string, meta lookups.CallMeta)
 		return Ack{}, &Error{Op: "status", kind: ErrInvalidInput, Err: errors.New("empty dossier code")}
 	}
 	var ack Ack
-	if err := c.do(ctx, "status", http.MethodGet, BasePath+"/dossiers/"+url.PathEscape(code), &meta, nil, "", &ack); err != nil {
+	err := c.do(ctx, &call{op: "status", method: http.MethodGet, path: BasePath + "/dossiers/" + url.PathEscape(code), meta: &meta,
+		limit: MaxBodyBytes, decode: strictInto(&ack)})
+	if err != nil {
 		return Ack{}, err
+	}
+	if err := checkAck(ack, code); err != nil {
+		return Ack{}, &Error{Op: "status", Status: http.StatusOK, kind: ErrUnacknowledged, Err: err}
 	}
 	return ack, nil
 }
 
+// AckStatuses are the dossier statuses of the contract (Ack.status): the
+// only ones an acknowledgement may carry.
+var AckStatuses = []string{StatusReceived}
+
+// checkAck reports why ack does not acknowledge the dossier code (English,
+// no personal data; the code is not personal).
+func checkAck(ack Ack, code string) error {
+	switch {
+	case ack.Code == "" && ack.Status == "":
+		return errors.New("empty acknowledgement")
+	case ack.Code != code:
+		return errors.New("acknowledgement names another dossier")
+	case !slices.Contains(AckStatuses, ack.Status):
+		return fmt.Errorf("acknowledgement status %q is not in the contract", clip(ack.Status, 40))
+	case ack.AcceptedAt.IsZero():
+		return errors.New("acknowledgement without acceptedAt")
+	}
+	return nil
+}
+
+// call is one operation of the contract as do and attempt run it.
+type call struct {
+	op, method, path string
+	meta             *lookups.CallMeta // nil for health
+	body             []byte            // nil for a GET
+	idemKey          string
+	// readOnly marks a POST that only reads (the batch look-up): it is
+	// retried like a GET.
+	readOnly bool
+	// limit bounds the body of a 2xx answer; decode reads it (the reader
+	// fails past the limit) into the caller's value.
+	limit  int64
+	decode func(*answerReader) error
+}
+
 // do runs one operation: attempts within the budget, retried with back-off
-// when the call is idempotent and the failure transient, through the breaker.
-func (c *Client) do(ctx context.Context, op, method, path string, meta *lookups.CallMeta, body []byte, idemKey string, out any) error {
-	// Every operation of the contract is idempotent: GETs by nature, the POST
-	// thanks to its Idempotency-Key. A POST without one is never retried.
-	idempotent := method == http.MethodGet || idemKey != ""
+// when the call is idempotent and the failure transient, honouring
+// Retry-After, through the breaker. Every operation, the batch look-up
+// included, goes through this one loop.
+func (c *Client) do(ctx context.Context, k *call) error {
+	// Every operation of the contract is idempotent: GETs by nature, the
+	// batch POST because it only reads, the submission thanks to its
+	// Idempotency-Key. A POST without one is never retried.
+	idempotent := k.method == http.MethodGet || k.readOnly || k.idemKey != ""
 	ctx, cancel := context.WithTimeout(ctx, c.budget)
 	defer cancel()
 	var last error
@@ -273,9 +343,9 @@ func (c *Client) do(ctx context.Context, op, method, path string, meta *lookups.
 			if last != nil {
 				return last // the breaker opened during our retries: the real cause says more
 			}
-			return &Error{Op: op, kind: ErrCircuitOpen, RetryAfter: c.br.untilProbe()}
+			return &Error{Op: k.op, kind: ErrCircuitOpen, RetryAfter: c.br.untilProbe()}
 		}
-		err := c.attempt(ctx, op, method, path, meta, body, idemKey, out)
+		err := c.attempt(ctx, k)
 		c.br.done(probe, err)
 		if err == nil {
 			return nil
@@ -331,53 +401,105 @@ func retryable(err error) bool {
 	return ge.kind == ErrUnreachable || ge.kind == ErrTimeout
 }
 
-// attempt runs one HTTP exchange and decodes a 2xx answer into out.
-func (c *Client) attempt(ctx context.Context, op, method, path string, meta *lookups.CallMeta, body []byte, idemKey string, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
+// errRedirected is the cause of a 3xx answer. The client follows no
+// redirect, for any method: following one would send the dossier, the
+// look-up and the bearer token to a place the configuration did not name
+// (another port, another host, plain http).
+var errRedirected = errors.New("redirect refused: the client follows none")
+
+// refuseRedirect is the HTTP client's CheckRedirect: the 3xx answer itself
+// comes back to attempt, which refuses it.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// attempt runs one HTTP exchange and decodes its answer. Its time limit
+// (the client's Timeout) runs while the request goes out and the answer is
+// read, not while the call waits for its share of the answer memory.
+func (c *Client) attempt(ctx context.Context, k *call) error {
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	start := time.Now()
+	timer := time.AfterFunc(c.timeout, func() { cancel(context.DeadlineExceeded) })
+	defer timer.Stop()
 	u := *c.base
-	u.Path = c.base.Path + path
+	u.Path = c.base.Path + k.path
 	u.RawPath = ""
 	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
+	if k.body != nil {
+		rd = bytes.NewReader(k.body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	req, err := http.NewRequestWithContext(actx, k.method, u.String(), rd)
 	if err != nil {
-		return &Error{Op: op, kind: ErrInvalidInput, Err: errors.New("cannot build request")}
+		return &Error{Op: k.op, kind: ErrInvalidInput, Err: errors.New("cannot build request")}
 	}
 	req.Header.Set("Accept", "application/json")
-	if body != nil {
+	if k.body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
-	if meta != nil {
-		req.Header.Set(HeaderOperator, meta.Operator)
-		req.Header.Set(HeaderPurpose, meta.Purpose)
-		if meta.DossierCode != "" {
-			req.Header.Set(HeaderDossierCode, meta.DossierCode)
+	if m := k.meta; m != nil {
+		req.Header.Set(HeaderOperator, m.Operator)
+		req.Header.Set(HeaderPurpose, m.Purpose)
+		if m.DossierCode != "" {
+			req.Header.Set(HeaderDossierCode, m.DossierCode)
 		}
 	}
-	if idemKey != "" {
-		req.Header.Set(HeaderIdempotencyKey, idemKey)
+	if k.idemKey != "" {
+		req.Header.Set(HeaderIdempotencyKey, k.idemKey)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return transportError(op, ctx, err)
+		return transportError(k.op, actx, err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if err := DecodeStrict(resp.Body, out); err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return transportError(op, ctx, err)
-			}
-			return &Error{Op: op, Status: resp.StatusCode, kind: ErrBadResponse, Err: err}
-		}
-		return nil
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return &Error{Op: k.op, Status: resp.StatusCode, kind: ErrRedirected, Err: errRedirected}
 	}
-	return statusError(op, resp, time.Now())
+	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
+	limit := int64(MaxBodyBytes) // an error body
+	if ok {
+		limit = k.limit
+	}
+	if resp.ContentLength > limit {
+		if !ok {
+			return statusError(k.op, resp, nil, time.Now())
+		}
+		return &Error{Op: k.op, Status: resp.StatusCode, kind: ErrBadResponse,
+			Err: fmt.Errorf("answer of %d bytes, larger than %d", resp.ContentLength, limit)}
+	}
+	// Wait for the answer's share of memory with the attempt's clock stopped.
+	share := limit
+	if resp.ContentLength >= 0 {
+		share = resp.ContentLength
+	}
+	spent := time.Since(start)
+	running := timer.Stop()
+	release, err := c.mem.acquire(ctx, share)
+	if err != nil {
+		// The gateway answered; the call ran out of time waiting for its turn
+		// to read (or was canceled): not a failure of the link.
+		kind := errAnswerWait
+		if !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+			kind = ErrCanceled
+		}
+		return &Error{Op: k.op, Status: resp.StatusCode, kind: kind, Err: err}
+	}
+	defer release()
+	if running {
+		timer.Reset(max(c.timeout-spent, 0))
+	}
+	body := newAnswerReader(resp.Body, min(limit, share))
+	if !ok {
+		return statusError(k.op, resp, body, time.Now())
+	}
+	if err := k.decode(body); err != nil {
+		if actx.Err() != nil {
+			return transportError(k.op, actx, err)
+		}
+		return &Error{Op: k.op, Status: resp.StatusCode, kind: ErrBadResponse, Err: err}
+	}
+	return nil
 }
 
 // parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
@@ -400,7 +522,9 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 }
 
 // transportError classifies a failure where no complete answer arrived. The
-// cause keeps no URL (it may hold an ID number).
+// cause keeps no URL (it may hold an ID number). ctx is the attempt's: its
+// cause tells the attempt's time limit (context.DeadlineExceeded) from the
+// caller's cancellation.
 func transportError(op string, ctx context.Context, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -414,16 +538,21 @@ func transportError(op string, ctx context.Context, err error) error {
 		unk    x509.UnknownAuthorityError
 		host   x509.HostnameError
 	)
+	cause := context.Cause(ctx)
 	switch {
 	case errors.As(err, &alert), errors.As(err, &verify), errors.As(err, &unk), errors.As(err, &host),
 		// net/http flattens the peer's alert into text when it arrives on the first read.
 		strings.Contains(err.Error(), "remote error: tls: "):
 		// The TLS handshake failed: a certificate problem, not a passing outage.
 		kind = ErrUnauthorized
-	case errors.Is(ctx.Err(), context.Canceled) && !errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case errors.Is(cause, context.DeadlineExceeded):
+		kind = ErrTimeout
+		if errors.Is(err, context.Canceled) { // the attempt's own limit cancels its request
+			err = context.DeadlineExceeded
+		}
+	case cause != nil:
 		kind = ErrCanceled
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(ctx.Err(), context.DeadlineExceeded),
-		errors.As(err, &ne) && ne.Timeout():
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		kind = ErrTimeout
 	case errors.Is(err, context.Canceled):
 		kind = ErrCanceled
@@ -431,14 +560,22 @@ func transportError(op string, ctx context.Context, err error) error {
 	return &Error{Op: op, kind: kind, Err: err}
 }
 
-// statusError turns a non-2xx answer into an *Error, reading the contract's error body when present.
-func statusError(op string, resp *http.Response, now time.Time) error {
+// statusError turns a non-2xx answer into an *Error, reading the contract's
+// error body from body (nil: not read) when present. The gateway's code and
+// message are text from outside: the message is neutralised for a terminal
+// (vntext.Display) and clipped, the code kept only when it looks like one.
+func statusError(op string, resp *http.Response, body io.Reader, now time.Time) error {
 	e := &Error{Op: op, Status: resp.StatusCode, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), now)}
-	var body ErrorBody
-	if err := DecodeStrict(resp.Body, &body); err == nil {
-		e.Code, e.Message = body.Error.Code, body.Error.Message
-	} else {
-		e.Err = fmt.Errorf("unreadable error body: %w", err)
+	var eb ErrorBody
+	switch {
+	case body == nil:
+		e.Err = errors.New("error body too large")
+	default:
+		if err := decodeAll(body, &eb); err == nil {
+			e.Code, e.Message = errorCode(eb.Error.Code), clip(vntext.Display(eb.Error.Message), maxMessageRunes)
+		} else {
+			e.Err = fmt.Errorf("unreadable error body: %w", err)
+		}
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotFound && (e.Code == CodeNotFound || e.Code == ""):
@@ -463,4 +600,30 @@ func statusError(op string, resp *http.Response, now time.Time) error {
 		e.kind = ErrBadResponse
 	}
 	return e
+}
+
+// maxMessageRunes bounds a message of the gateway shown to the clerk.
+const maxMessageRunes = 300
+
+// clip keeps at most n runes of s.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// errorCode keeps a gateway's error code when it looks like one (letters,
+// digits, '_', '.', '-'; at most 64), else drops it: it is shown in lists.
+func errorCode(s string) string {
+	if len(s) > 64 {
+		return ""
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return ""
+		}
+	}
+	return s
 }

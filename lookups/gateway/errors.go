@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"motcua/lookups"
+	"motcua/lookups/vntext"
 )
 
 // Kinds of failure; test them with errors.Is on any error the client returns.
@@ -27,7 +28,34 @@ var (
 	// circuit breaker is open after repeated failures. It also matches
 	// ErrUnreachable, so callers that fall back to the cache need no change.
 	ErrCircuitOpen error = circuitOpen{}
+
+	// ErrUnacknowledged: the gateway answered a submission with a 2xx that does
+	// not acknowledge it (empty, null, another dossier's code, a status the
+	// contract does not define). The dossier is not sent. It also matches
+	// ErrBadResponse.
+	ErrUnacknowledged error = &subKind{"gateway: submission not acknowledged", ErrBadResponse}
+
+	// ErrRedirected: the gateway answered with a redirect (3xx). The client
+	// follows none: the request, its body and its token go nowhere else. It
+	// also matches ErrBadResponse.
+	ErrRedirected error = &subKind{"gateway: redirect refused", ErrBadResponse}
 )
+
+// errAnswerWait: the gateway answered, but the call's budget ran out while it
+// waited for its share of the answer memory (other large answers were being
+// read). A kind of ErrTimeout for the caller; for the breaker, an answer.
+var errAnswerWait error = &subKind{"gateway: no time left to read the answer", ErrTimeout}
+
+// subKind is a kind of failure that is also a case of a broader one.
+type subKind struct {
+	msg    string
+	parent error
+}
+
+func (k *subKind) Error() string { return k.msg }
+
+// Is makes the kind match its parent kind.
+func (k *subKind) Is(target error) bool { return target == k.parent }
 
 type circuitOpen struct{}
 
@@ -87,7 +115,8 @@ func (e *Error) Kind() error { return e.kind }
 const (
 	msgMissingMeta  = "Thiếu mã cán bộ hoặc mục đích tra cứu. Đăng nhập lại rồi thử lại."
 	msgInvalidInput = "Dữ liệu gửi đi chưa đầy đủ. Kiểm tra lại hồ sơ rồi thử lại."
-	msgCircuitOpen  = "Mất kết nối cổng dữ liệu; đang dùng dữ liệu lưu tạm, hồ sơ sẽ tự gửi khi có kết nối. Kiểm tra mạng."
+	msgCircuitOpen  = "Mất kết nối cổng dữ liệu (đã tạm ngừng gọi sau nhiều lần lỗi liên tiếp): chưa lấy được dữ liệu. Kiểm tra mạng rồi thử lại."
+	msgCircuitSend  = "Mất kết nối cổng dữ liệu: hồ sơ đã lưu trên máy và sẽ tự gửi khi có kết nối. Kiểm tra mạng."
 	msgUnreachable  = "Không kết nối được cổng dữ liệu dân cư. Kiểm tra mạng rồi thử lại."
 	msgTimeout      = "Cổng dữ liệu dân cư không trả lời kịp. Thử lại sau ít phút."
 	msgCanceled     = "Đã hủy yêu cầu gửi cổng dữ liệu dân cư."
@@ -98,6 +127,8 @@ const (
 	msgConflict     = "Mã hồ sơ này đã được gửi với nội dung khác. Kiểm tra lại hồ sơ, không gửi trùng."
 	msgServer       = "Cổng dữ liệu dân cư đang gặp lỗi. Thử lại sau ít phút."
 	msgBadResponse  = "Cổng dữ liệu trả lời không đúng định dạng. Báo bộ phận kỹ thuật."
+	msgUnacked      = "Cổng dữ liệu chưa xác nhận đã nhận hồ sơ này (câu trả lời không nêu đúng mã hồ sơ và trạng thái đã tiếp nhận): hồ sơ vẫn chờ gửi và sẽ được gửi lại. Báo bộ phận kỹ thuật nếu lặp lại."
+	msgRedirected   = "Cổng dữ liệu chuyển sang một địa chỉ khác; motcua không gửi dữ liệu theo. Kiểm tra địa chỉ cổng (gateway.url) hoặc báo bộ phận kỹ thuật."
 	msgUnknown      = "Có lỗi khi gọi cổng dữ liệu dân cư. Thử lại hoặc báo bộ phận kỹ thuật."
 )
 
@@ -116,6 +147,11 @@ func ClerkMessage(err error) string {
 	case errors.Is(err, ErrCanceled), errors.Is(err, context.Canceled):
 		return msgCanceled
 	case errors.Is(err, ErrCircuitOpen):
+		// Say what happened: nothing was looked up; a dossier waits in the queue.
+		var ge *Error
+		if errors.As(err, &ge) && ge.Op == "submit" {
+			return msgCircuitSend
+		}
 		return msgCircuitOpen
 	case errors.Is(err, ErrUnreachable):
 		return msgUnreachable
@@ -129,12 +165,16 @@ func ClerkMessage(err error) string {
 		return msgConflict
 	case errors.Is(err, ErrServer):
 		return msgServer
+	case errors.Is(err, ErrUnacknowledged):
+		return msgUnacked
+	case errors.Is(err, ErrRedirected):
+		return msgRedirected
 	case errors.Is(err, ErrBadResponse):
 		return msgBadResponse
 	case errors.Is(err, ErrRejected):
 		var ge *Error
 		if errors.As(err, &ge) && ge.Message != "" {
-			return ge.Message
+			return vntext.Display(ge.Message) // set by the client already; a caller's *Error too
 		}
 		return msgRejected
 	}

@@ -1,7 +1,12 @@
 package gateway
 
 import (
+	"context"
+	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -61,5 +66,140 @@ func TestDefaults(t *testing.T) {
 	c, _ = New(Config{BaseURL: "http://127.0.0.1:1", Timeout: time.Second, Budget: time.Millisecond, Retries: -1})
 	if c.retries != 0 || c.budget != time.Second {
 		t.Errorf("retries %d budget %v", c.retries, c.budget)
+	}
+}
+
+func TestAnswerReaderStopsAtItsLimit(t *testing.T) {
+	for _, tc := range []struct {
+		body  string
+		limit int64
+		fails bool
+	}{
+		{"abcd", 4, false}, // exactly the limit
+		{"abcde", 4, true},
+		{"", 0, false},
+		{"a", 0, true},
+	} {
+		data, err := io.ReadAll(newAnswerReader(strings.NewReader(tc.body), tc.limit))
+		var tl errAnswerTooLarge
+		if got := errors.As(err, &tl); got != tc.fails {
+			t.Errorf("%q within %d: read %q, err %v", tc.body, tc.limit, data, err)
+		}
+		if int64(len(data)) > tc.limit {
+			t.Errorf("%q within %d: read %d bytes", tc.body, tc.limit, len(data))
+		}
+	}
+}
+
+func TestMemBudgetIsFirstComeFirstServed(t *testing.T) {
+	b := newMemBudget(10)
+	ctx := context.Background()
+	r1, err := b.acquire(ctx, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A large reservation waits; a small one that would fit comes after it.
+	got := make(chan string, 2)
+	go func() {
+		r, _ := b.acquire(ctx, 10)
+		got <- "large"
+		r()
+	}()
+	for {
+		b.mu.Lock()
+		n := len(b.waiters)
+		b.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	go func() {
+		r, _ := b.acquire(ctx, 1)
+		got <- "small"
+		r()
+	}()
+	// A waiter whose context ends leaves the queue.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := b.acquire(cctx, 5); !errors.Is(err, context.Canceled) {
+		t.Fatalf("canceled wait: %v", err)
+	}
+	r1()
+	if first, second := <-got, <-got; first != "large" || second != "small" {
+		t.Errorf("order %s, %s", first, second)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.used != 0 || len(b.waiters) != 0 {
+		t.Errorf("used %d, %d waiters", b.used, len(b.waiters))
+	}
+}
+
+// TestWaitForAnswerMemoryIsNotALinkFailure: the wait for a share of the
+// answer memory does not count against the attempt's own time limit; a call
+// whose budget runs out while it waits fails as a timeout, but the breaker
+// counts the gateway's answer, not a failure of the link.
+func TestWaitForAnswerMemoryIsNotALinkFailure(t *testing.T) {
+	// The body follows the headers only once the reservation is given back,
+	// so that it is read after the wait.
+	released := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		select {
+		case <-released:
+		case <-r.Context().Done():
+			return
+		}
+		io.WriteString(w, `{"status":"ok","time":"2026-01-01T00:00:00Z"}`)
+	}))
+	defer ts.Close()
+	const timeout = 3 * time.Second
+	c, err := New(Config{BaseURL: ts.URL, Timeout: timeout, Budget: time.Minute, Retries: -1, BreakerFailures: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.mem = newMemBudget(1 << 20)
+	waiting := func() { // until a call waits for its share
+		for {
+			c.mem.mu.Lock()
+			n := len(c.mem.waiters)
+			c.mem.mu.Unlock()
+			if n > 0 {
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	health := func(ctx context.Context) error {
+		var h HealthResponse
+		return c.do(ctx, &call{op: "health", method: http.MethodGet, path: BasePath + "/health",
+			limit: MaxBodyBytes, decode: strictInto(&h)})
+	}
+
+	// Held for longer than the attempt's time limit once the call waits, then
+	// given back: the call reads its answer.
+	hold, err := c.mem.acquire(context.Background(), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { waiting(); time.Sleep(timeout + time.Second); hold(); close(released) }()
+	if err := health(context.Background()); err != nil {
+		t.Fatalf("a call that waited for memory longer than its attempt's limit: %v", err)
+	}
+
+	// Held for good: the call's time runs out while it waits.
+	if _, err := c.mem.acquire(context.Background(), 1<<20); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	go func() { waiting(); cancel(context.DeadlineExceeded) }()
+	if err := health(ctx); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("err %v, want a timeout", err)
+	}
+	if st := c.State(); st.Status != LinkUp || st.ConsecutiveFailures != 0 {
+		t.Errorf("link state %+v after waiting for memory", st)
 	}
 }

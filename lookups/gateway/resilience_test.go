@@ -239,8 +239,15 @@ func TestCircuitBreaker(t *testing.T) {
 		errors.Is(err, gateway.ErrServer) || !errors.As(err, &ge) || ge.RetryAfter != 30*time.Second {
 		t.Fatalf("open: %v", err)
 	}
-	if m := gateway.ClerkMessage(err); !strings.Contains(m, "Mất kết nối cổng dữ liệu") || !strings.Contains(m, "lưu tạm") {
-		t.Errorf("clerk message %q", m)
+	// The message says what happened to this call: nothing was looked up (no
+	// word of a cache the client knows nothing about); a submission waits.
+	if m := gateway.ClerkMessage(err); !strings.Contains(m, "Mất kết nối cổng dữ liệu") || !strings.Contains(m, "chưa lấy được") ||
+		strings.Contains(m, "lưu tạm") || strings.Contains(m, "hồ sơ") {
+		t.Errorf("clerk message of a look-up %q", m)
+	}
+	_, serr := c.Submit(ctx, submission("G22.99.08-260302-0009", `{"a":1}`), "key-open", meta)
+	if m := gateway.ClerkMessage(serr); !errors.Is(serr, gateway.ErrCircuitOpen) || !strings.Contains(m, "sẽ tự gửi khi có kết nối") {
+		t.Errorf("clerk message of a submission while open %q (%v)", m, serr)
 	}
 	if n := srv.Stats().Requests; n != before {
 		t.Fatalf("%d requests went out while open", n-before)

@@ -304,7 +304,7 @@ func (w Workflow) nextAction(life *forms.Life, plans []procPlan, i int, c *wfCas
 		switch ev {
 		case forms.EventSupplementRequested:
 			ch.Items = []forms.SupplementItem{{Document: "Giấy tờ chứng minh thông tin trong tờ khai",
-				Problem: "Bản sao chưa được chứng thực, không đối chiếu được (mô phỏng)",
+				Problem:  "Bản sao chưa được chứng thực, không đối chiếu được (mô phỏng)",
 				Guidance: "Nộp bản sao có chứng thực hoặc mang bản chính đến bộ phận một cửa để đối chiếu."}}
 		case forms.EventStopped:
 			ch.Reason = "Kết quả xác minh cho thấy yêu cầu không đủ điều kiện giải quyết (mô phỏng)."

@@ -12,6 +12,8 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 	"golang.org/x/text/unicode/norm"
+
+	"motcua/forms/lifecycle"
 )
 
 // Two small catalogs kept as data beside the service specs: the reasons to refuse a dossier
@@ -176,7 +178,7 @@ func (e *RatingError) Unwrap() error { return ErrRating }
 
 // Check reports whether r answers the set: every required question once, every answer an
 // option of its question, a comment within the limit. r.Set must be the set's version.
-func (s *RatingSet) Check(r Rating) error {
+func (s *RatingSet) Check(r lifecycle.Rating) error {
 	if r.Set != s.Version {
 		return &RatingError{"Bộ câu hỏi đánh giá đã thay đổi; hãy mở lại màn hình đánh giá."}
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"motcua/forms/lifecycle"
 )
 
 func TestRefusalCatalog(t *testing.T) {
@@ -43,17 +45,17 @@ func TestRefusalCatalog(t *testing.T) {
 
 func TestRatingSet(t *testing.T) {
 	s := Ratings()
-	full := Rating{Set: s.Version}
+	full := lifecycle.Rating{Set: s.Version}
 	for _, q := range s.Questions {
-		full.Answers = append(full.Answers, RatingAnswer{Question: q.ID, Answer: q.Options[0].ID})
+		full.Answers = append(full.Answers, lifecycle.RatingAnswer{Question: q.ID, Answer: q.Options[0].ID})
 	}
 	if err := s.Check(full); err != nil {
 		t.Fatal(err)
 	}
-	bad := map[string]Rating{
+	bad := map[string]lifecycle.Rating{
 		"old set":          {Set: "0", Answers: full.Answers},
-		"unknown question": {Set: s.Version, Answers: append([]RatingAnswer{{Question: "x", Answer: "y"}}, full.Answers...)},
-		"unknown option":   {Set: s.Version, Answers: []RatingAnswer{{Question: s.Questions[0].ID, Answer: "nope"}}},
+		"unknown question": {Set: s.Version, Answers: append([]lifecycle.RatingAnswer{{Question: "x", Answer: "y"}}, full.Answers...)},
+		"unknown option":   {Set: s.Version, Answers: []lifecycle.RatingAnswer{{Question: s.Questions[0].ID, Answer: "nope"}}},
 		"required missing": {Set: s.Version, Answers: full.Answers[1:]},
 		"twice":            {Set: s.Version, Answers: append(full.Answers, full.Answers[0])},
 		"long comment":     {Set: s.Version, Answers: full.Answers, Comment: strings.Repeat("ý", s.CommentMax+1)},

@@ -1,6 +1,10 @@
 package forms
 
-import "time"
+import (
+	"time"
+
+	"motcua/forms/lifecycle"
+)
 
 // The content of the one-stop counter's forms (Thông tư 03/2025/TT-VPCP, Phụ lục I): plain
 // data that internal/counter fills and the printing package lays out. Mẫu 01 is the receipt
@@ -26,9 +30,9 @@ type SupplementSlip struct {
 	SlipCode    string // at reception: the slip's code ("<agency>-<YYMMDD>-BS<counter><n>")
 	QR          string // what the slip's QR code carries (the slip's or the dossier's code)
 	DossierCode string // during processing: the dossier concerned
-	Citizen     Applicant
+	Citizen     lifecycle.Applicant
 	ServiceName string
-	Items       []SupplementItem
+	Items       []lifecycle.SupplementItem
 	Note        string    // anything else the officer writes
 	Contact     string    // where to ask when in doubt (the counter's phone or place)
 	Deadline    time.Time // zero: none stated
@@ -39,7 +43,7 @@ type SupplementSlip struct {
 type RefusalSlip struct {
 	FormHeader
 	SlipCode    string
-	Citizen     Applicant
+	Citizen     lifecycle.Applicant
 	ServiceName string
 	Reasons     []string // the reasons chosen from the service's list (forms/refusals.toml), as printed
 	Note        string   // the officer's free text
@@ -51,7 +55,7 @@ type RefusalSlip struct {
 type ApologyLetter struct {
 	FormHeader
 	DossierCode    string
-	Citizen        Applicant
+	Citizen        lifecycle.Applicant
 	ServiceName    string
 	Procedures     []string // the procedures late (a bundle's)
 	ReceivedAt     time.Time
@@ -67,7 +71,7 @@ type ApologyLetter struct {
 type StopNotice struct {
 	FormHeader
 	DossierCode string
-	Citizen     Applicant
+	Citizen     lifecycle.Applicant
 	ServiceName string
 	Procedures  []string
 	ReceivedAt  time.Time
@@ -81,7 +85,7 @@ type StopNotice struct {
 type ControlSheet struct {
 	FormHeader
 	DossierCode string
-	Citizen     Applicant
+	Citizen     lifecycle.Applicant
 	ServiceName string
 	ReceivedAt  time.Time
 	Appointment time.Time
@@ -102,9 +106,9 @@ type ControlRow struct {
 type HandoverSlip struct {
 	FormHeader
 	DossierCode string
-	Citizen     Applicant
+	Citizen     lifecycle.Applicant
 	ServiceName string
-	Receiver    Receiver
+	Receiver    lifecycle.Receiver
 	Results     []HandoverItem
 	ReceivedAt  time.Time
 	Appointment time.Time
@@ -116,7 +120,7 @@ type HandoverSlip struct {
 // HandoverItem is one result paper handed over.
 type HandoverItem struct {
 	Procedure string
-	Document  ResultDocument
+	Document  lifecycle.ResultDocument
 }
 
 // BookRow is one line of Mẫu 07, Sổ theo dõi hồ sơ (columns of TT 01/2018's Mẫu 06 book, plus

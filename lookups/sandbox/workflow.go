@@ -9,14 +9,14 @@ import (
 	"strings"
 	"time"
 
-	"motcua/forms"
+	"motcua/forms/lifecycle"
 	"motcua/lookups/gateway"
 )
 
 // The handling agencies: the sandbox moves every dossier it accepted through its life on a
 // deterministic schedule (a seeded hash of the dossier code and procedure picks an outcome:
 // on time, early, late, needing a supplement, stopped), applies the counters' events with the
-// same state machine as the counter (forms.Life), and seeds the dossiers other counters of an
+// same state machine as the counter (lifecycle.Life), and seeds the dossiers other counters of an
 // agency received, so that the agency's list, the late watch and the book meet every path.
 // Nothing is stored but the counters' events (Options.StorePath+".events"): the life of a
 // dossier is recomputed from its submission, its schedule and its events at each question.
@@ -45,8 +45,12 @@ type Workflow struct {
 }
 
 // DefaultWorkflow: most on time, some early, some late, some needing a supplement, a few
-// stopped; real time; a dozen dossiers a working day at the other counters over 60 days.
-var DefaultWorkflow = Workflow{Seed: 1, OnTime: 0.70, Early: 0.10, Late: 0.10, Supplement: 0.07, Stop: 0.03, Others: 12, OtherDays: 60}
+// stopped; real time; no other counters' dossiers (SeededWorkflow has them).
+var DefaultWorkflow = Workflow{Seed: 1, OnTime: 0.70, Early: 0.10, Late: 0.10, Supplement: 0.07, Stop: 0.03}
+
+// SeededWorkflow is DefaultWorkflow with a dozen dossiers a working day at the other counters
+// over the 60 days before today (the demo, `motcua sandbox serve`).
+var SeededWorkflow = Workflow{Seed: 1, OnTime: 0.70, Early: 0.10, Late: 0.10, Supplement: 0.07, Stop: 0.03, Others: 12, OtherDays: 60}
 
 type workflowJSON struct {
 	Seed       uint64  `json:"seed,omitempty"`
@@ -148,7 +152,7 @@ type wfCase struct {
 	code, agency, counter, service, serviceName, channel string
 	applicant                                            *gateway.Person
 	receivedAt, accepted                                 time.Time
-	procs                                                []forms.ProcedureRecord
+	procs                                                []lifecycle.Procedure
 	seeded                                               bool
 	span                                                 time.Duration // 0: real time
 }
@@ -156,15 +160,41 @@ type wfCase struct {
 // the sandbox's civil time zone (Vietnam, no daylight saving)
 var ict = time.FixedZone("ICT", 7*3600)
 
+// payloadDossier is what the agencies read of a submission's payload (forms.Dossier's JSON):
+// the contract keeps the payload opaque, the sandbox's agencies read it as a handling agency would.
+type payloadDossier struct {
+	Agency      string `json:"agency"`
+	Counter     string `json:"counter"`
+	ServiceName string `json:"serviceName"`
+	Subject     struct {
+		ID       string `json:"id"`
+		FullName string `json:"fullName"`
+	} `json:"subject"`
+	Persons []struct {
+		Slot     string `json:"slot"`
+		ID       string `json:"id"`
+		FullName string `json:"fullName"`
+	} `json:"persons"`
+	Procedures []struct {
+		ID          string    `json:"id"`
+		Name        string    `json:"name"`
+		Agency      string    `json:"agency"`
+		Appointment time.Time `json:"appointment"`
+	} `json:"procedures"`
+}
+
 // caseOf builds the case of an accepted submission (false when its payload is not a dossier).
 func caseOf(d *StoredDossier, span time.Duration) (*wfCase, bool) {
-	var fd forms.Dossier
+	var fd payloadDossier
 	if err := json.Unmarshal(d.Submission.Payload, &fd); err != nil || len(fd.Procedures) == 0 {
 		return nil, false
 	}
 	c := &wfCase{code: d.Submission.Code, agency: fd.Agency, counter: fd.Counter, service: d.Submission.Service,
-		serviceName: fd.ServiceName, channel: string(forms.ChannelInPerson), receivedAt: d.Submission.ReceivedAt,
-		accepted: d.Ack.AcceptedAt, procs: fd.Procedures, span: span}
+		serviceName: fd.ServiceName, channel: string(lifecycle.ChannelInPerson), receivedAt: d.Submission.ReceivedAt,
+		accepted: d.Ack.AcceptedAt, span: span}
+	for _, p := range fd.Procedures {
+		c.procs = append(c.procs, lifecycle.Procedure{ID: p.ID, Name: p.Name, Agency: p.Agency, Appointment: p.Appointment})
+	}
 	if c.agency == "" {
 		c.agency, _, _ = strings.Cut(c.code, "-")
 	}
@@ -194,14 +224,14 @@ type procPlan struct {
 type agencyAction struct {
 	at     time.Time
 	proc   int
-	change forms.Change
+	change lifecycle.Change
 }
 
 // simulate runs the case's life up to now: the agencies' schedule and the accepted events,
 // in time order (an agency's action first at equal times).
-func (w Workflow) simulate(c *wfCase, events []acceptedEvent, forced map[string]string, now time.Time) *forms.Life {
-	d := &forms.Dossier{Code: c.code, ServiceID: c.service, ServiceName: c.serviceName, ReceivedAt: c.receivedAt, Procedures: c.procs}
-	life := forms.NewLife(d, forms.LifeStart{Channel: forms.Channel(c.channel), By: "counter", Agency: c.agency, Counter: c.counter})
+func (w Workflow) simulate(c *wfCase, events []acceptedEvent, forced map[string]string, now time.Time) *lifecycle.Life {
+	life := lifecycle.NewLife(lifecycle.Start{Code: c.code, Service: c.service, ServiceName: c.serviceName, ReceivedAt: c.receivedAt,
+		Procedures: c.procs, Channel: lifecycle.Channel(c.channel), By: "counter", Agency: c.agency, Counter: c.counter})
 	plans := make([]procPlan, len(c.procs))
 	for i, p := range c.procs {
 		pl := procPlan{outcome: w.outcome(c.code, p.ID), due: p.Appointment, base: c.receivedAt, span: p.Appointment.Sub(c.receivedAt)}
@@ -239,9 +269,9 @@ func (w Workflow) simulate(c *wfCase, events []acceptedEvent, forced map[string]
 			_, err := life.Apply(a.change)
 			p := &plans[a.proc]
 			switch {
-			case a.change.Event == forms.EventSupplementRequested:
+			case a.change.Event == lifecycle.EventSupplementRequested:
 				p.askedOnce = true
-			case a.change.Event == forms.EventExtended:
+			case a.change.Event == lifecycle.EventExtended:
 				p.extended = true // refused too when a counter's apology already set a later day
 			case err != nil:
 				return life // a schedule the state machine refuses: stop here rather than loop
@@ -257,10 +287,10 @@ func (w Workflow) simulate(c *wfCase, events []acceptedEvent, forced map[string]
 
 // applyCounterEvent applies an accepted event; an event that no longer applies (it was
 // accepted against the same history, so it does) is skipped.
-func applyCounterEvent(life *forms.Life, plans []procPlan, ae acceptedEvent) {
+func applyCounterEvent(life *lifecycle.Life, plans []procPlan, ae acceptedEvent) {
 	ch := changeOf(ae.Event, ae.Key, ae.Ack.AcceptedAt)
 	st, err := life.Apply(ch)
-	if err != nil || ch.Event != forms.EventSupplementReceived {
+	if err != nil || ch.Event != lifecycle.EventSupplementReceived {
 		return
 	}
 	for i, p := range life.Procedures {
@@ -273,22 +303,22 @@ func applyCounterEvent(life *forms.Life, plans []procPlan, ae acceptedEvent) {
 }
 
 // changeOf turns a counter's event into a change of the state machine.
-func changeOf(e gateway.CounterEvent, key string, at time.Time) forms.Change {
-	ch := forms.Change{Event: forms.Event(e.Kind), Procedure: e.Procedure, At: e.At, By: e.Operator, Origin: forms.OriginCounter,
+func changeOf(e gateway.CounterEvent, key string, at time.Time) lifecycle.Change {
+	ch := lifecycle.Change{Event: lifecycle.Event(e.Kind), Procedure: e.Procedure, At: e.At, By: e.Operator, Origin: lifecycle.OriginCounter,
 		Counter: e.Counter, Reason: e.Reason, Appointment: e.Appointment, Key: key}
 	if ch.At.IsZero() {
 		ch.At = at
 	}
 	for _, it := range e.Items {
-		ch.Items = append(ch.Items, forms.SupplementItem{Document: it.Document, Problem: it.Problem, Guidance: it.Guidance})
+		ch.Items = append(ch.Items, lifecycle.SupplementItem{Document: it.Document, Problem: it.Problem, Guidance: it.Guidance})
 	}
 	if r := e.Receiver; r != nil {
-		ch.Receiver = &forms.Receiver{ID: r.ID, Name: r.Name, Relation: r.Relation, Authorisation: r.Authorisation, Source: r.Source}
+		ch.Receiver = &lifecycle.Receiver{ID: r.ID, Name: r.Name, Relation: r.Relation, Authorisation: r.Authorisation, Source: r.Source}
 	}
 	if r := e.Rating; r != nil {
-		rt := &forms.Rating{Set: r.Set, Comment: r.Comment}
+		rt := &lifecycle.Rating{Set: r.Set, Comment: r.Comment}
 		for _, a := range r.Answers {
-			rt.Answers = append(rt.Answers, forms.RatingAnswer{Question: a.Question, Answer: a.Answer})
+			rt.Answers = append(rt.Answers, lifecycle.RatingAnswer{Question: a.Question, Answer: a.Answer})
 		}
 		ch.Rating = rt
 	}
@@ -296,58 +326,58 @@ func changeOf(e gateway.CounterEvent, key string, at time.Time) forms.Change {
 }
 
 // nextAction is the next thing the agency does to procedure i, if any.
-func (w Workflow) nextAction(life *forms.Life, plans []procPlan, i int, c *wfCase) (agencyAction, bool) {
+func (w Workflow) nextAction(life *lifecycle.Life, plans []procPlan, i int, c *wfCase) (agencyAction, bool) {
 	p, pl := life.Procedures[i], plans[i]
 	at := func(f float64) time.Time { return pl.base.Add(time.Duration(f * float64(pl.span))) }
-	act := func(t time.Time, ev forms.Event) agencyAction {
-		ch := forms.Change{Event: ev, Procedure: p.ID, At: t, By: p.Agency, Origin: forms.OriginAgency, Agency: p.Agency}
+	act := func(t time.Time, ev lifecycle.Event) agencyAction {
+		ch := lifecycle.Change{Event: ev, Procedure: p.ID, At: t, By: p.Agency, Origin: lifecycle.OriginAgency, Agency: p.Agency}
 		switch ev {
-		case forms.EventSupplementRequested:
-			ch.Items = []forms.SupplementItem{{Document: "Giấy tờ chứng minh thông tin trong tờ khai",
+		case lifecycle.EventSupplementRequested:
+			ch.Items = []lifecycle.SupplementItem{{Document: "Giấy tờ chứng minh thông tin trong tờ khai",
 				Problem:  "Bản sao chưa được chứng thực, không đối chiếu được (mô phỏng)",
 				Guidance: "Nộp bản sao có chứng thực hoặc mang bản chính đến bộ phận một cửa để đối chiếu."}}
-		case forms.EventStopped:
+		case lifecycle.EventStopped:
 			ch.Reason = "Kết quả xác minh cho thấy yêu cầu không đủ điều kiện giải quyết (mô phỏng)."
-		case forms.EventExtended:
+		case lifecycle.EventExtended:
 			ch.Reason = "Cần xác minh thêm với cơ quan liên quan (mô phỏng)."
 			ch.Appointment = addWorkdays(pl.due, 2)
 		}
 		return agencyAction{at: t, proc: i, change: ch}
 	}
 	switch p.Stage {
-	case forms.StageReceived:
+	case lifecycle.StageReceived:
 		if pl.outcome == OutcomeStop {
-			return act(at(0.4), forms.EventStopped), true
+			return act(at(0.4), lifecycle.EventStopped), true
 		}
-		return act(at(0.1), forms.EventStarted), true
-	case forms.StageProcessing:
+		return act(at(0.1), lifecycle.EventStarted), true
+	case lifecycle.StageProcessing:
 		switch {
 		case pl.resumed:
-			return act(at(0.5), forms.EventResultReady), true
+			return act(at(0.5), lifecycle.EventResultReady), true
 		case pl.outcome == OutcomeSupplement && !pl.askedOnce:
-			return act(at(0.3), forms.EventSupplementRequested), true
+			return act(at(0.3), lifecycle.EventSupplementRequested), true
 		case pl.outcome == OutcomeStop:
-			return act(at(0.4), forms.EventStopped), true
+			return act(at(0.4), lifecycle.EventStopped), true
 		case pl.outcome == OutcomeEarly:
-			return act(at(0.5), forms.EventResultReady), true
+			return act(at(0.5), lifecycle.EventResultReady), true
 		case pl.outcome == OutcomeLate && !pl.extended:
-			return act(at(0.8), forms.EventExtended), true
+			return act(at(0.8), lifecycle.EventExtended), true
 		case pl.outcome == OutcomeLate:
 			// after the real appointment, whatever the clock's compression
 			late := pl.due.Add(26 * time.Hour)
 			if t := at(1.2); t.After(late) {
 				late = t
 			}
-			return act(late, forms.EventResultReady), true
+			return act(late, lifecycle.EventResultReady), true
 		}
-		return act(at(0.9), forms.EventResultReady), true
-	case forms.StageResultReady:
-		if c.seeded && life.Stage == forms.StageResultReady {
+		return act(at(0.9), lifecycle.EventResultReady), true
+	case lifecycle.StageResultReady:
+		if c.seeded && life.Stage == lifecycle.StageResultReady {
 			// another counter hands its results over a working day later
 			t := addWorkdays(life.ResultAt, 1)
-			return agencyAction{at: t, proc: i, change: forms.Change{Event: forms.EventReturned, At: t, By: "cb.quay" + c.counter,
-				Origin: forms.OriginCounter, Agency: c.agency, Counter: c.counter,
-				Receiver: &forms.Receiver{ID: "000000000000", Relation: forms.ReceiverRequester, Source: forms.SourceTyped}}}, true
+			return agencyAction{at: t, proc: i, change: lifecycle.Change{Event: lifecycle.EventReturned, At: t, By: "cb.quay" + c.counter,
+				Origin: lifecycle.OriginCounter, Agency: c.agency, Counter: c.counter,
+				Receiver: &lifecycle.Receiver{ID: "000000000000", Relation: lifecycle.ReceiverRequester, Source: "typed"}}}, true
 		}
 	}
 	return agencyAction{}, false
@@ -409,17 +439,17 @@ func (w Workflow) seedCases(pop *Population, agency string, now time.Time) []*wf
 			if appointment.Before(received) {
 				appointment = received
 			}
-			ch := forms.ChannelInPerson
+			ch := lifecycle.ChannelInPerson
 			switch v := r.intn(10); {
 			case v < 4:
-				ch = forms.ChannelOnline
+				ch = lifecycle.ChannelOnline
 			case v == 9:
-				ch = forms.ChannelPost
+				ch = lifecycle.ChannelPost
 			}
 			c := &wfCase{code: fmt.Sprintf("%s-%s-%02d%04d", agency, day.Format("060102"), counter, seq[counter]), agency: agency,
 				counter: fmt.Sprintf("%02d", counter), service: svc.id, serviceName: svc.name, channel: string(ch),
 				receivedAt: received, accepted: received, seeded: true,
-				procs: []forms.ProcedureRecord{{ID: svc.id, Name: svc.name, Agency: svc.agency, ProcessingDays: svc.days, Appointment: appointment}}}
+				procs: []lifecycle.Procedure{{ID: svc.id, Name: svc.name, Agency: svc.agency, Appointment: appointment}}}
 			if pop != nil && pop.Size() > 0 {
 				if person := pop.Person(r.intn(pop.Size())); person != nil {
 					c.applicant = &gateway.Person{ID: person.Citizen.ID, Name: person.Citizen.FullName}
@@ -432,7 +462,7 @@ func (w Workflow) seedCases(pop *Population, agency string, now time.Time) []*wf
 }
 
 // progressOf writes a life in the contract's form.
-func progressOf(c *wfCase, life *forms.Life) gateway.Progress {
+func progressOf(c *wfCase, life *lifecycle.Life) gateway.Progress {
 	p := gateway.Progress{Code: c.code, Agency: c.agency, Counter: c.counter, Service: c.service, Channel: c.channel,
 		Stage: string(life.Stage), ReceivedAt: life.ReceivedAt.UTC(), Due: life.Due.UTC(), Appointment: life.Appointment.UTC(),
 		ResultAt: life.ResultAt.UTC(), ReturnedAt: life.ReturnedAt.UTC(), Applicant: c.applicant,
@@ -472,7 +502,7 @@ func progressOf(c *wfCase, life *forms.Life) gateway.Progress {
 }
 
 // resultsOf is the result documents of the procedures that have one.
-func resultsOf(c *wfCase, life *forms.Life) gateway.Results {
+func resultsOf(c *wfCase, life *lifecycle.Life) gateway.Results {
 	r := gateway.Results{Code: c.code, Procedures: []gateway.ProcedureResults{}}
 	for i, p := range life.Procedures {
 		if p.ResultAt.IsZero() {
@@ -488,7 +518,7 @@ func resultsOf(c *wfCase, life *forms.Life) gateway.Results {
 }
 
 // listItem is a dossier of the agency's list.
-func listItem(c *wfCase, life *forms.Life, now time.Time) gateway.AgencyDossier {
+func listItem(c *wfCase, life *lifecycle.Life, now time.Time) gateway.AgencyDossier {
 	d := gateway.AgencyDossier{Code: c.code, Service: c.service, Counter: c.counter, Channel: c.channel, Stage: string(life.Stage),
 		ReceivedAt: life.ReceivedAt.UTC(), Due: life.Due.UTC(), Appointment: life.Appointment.UTC(),
 		UpdatedAt: life.History[len(life.History)-1].At.UTC(), Late: life.Late(now, ict), Extended: life.Extended()}

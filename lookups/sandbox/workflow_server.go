@@ -17,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"motcua/forms"
+	"motcua/forms/lifecycle"
 	"motcua/lookups"
 	"motcua/lookups/gateway"
 )
@@ -149,7 +149,7 @@ func (s *Server) Events() []AdminEvent {
 }
 
 // Life returns a dossier's life as the sandbox sees it now (false when it knows no such dossier).
-func (s *Server) Life(code string) (*forms.Life, bool) {
+func (s *Server) Life(code string) (*lifecycle.Life, bool) {
 	s.wf.mu.Lock()
 	defer s.wf.mu.Unlock()
 	c, ok := s.caseLocked(code)
@@ -187,7 +187,7 @@ func (s *Server) seedsLocked(agency string) map[string]*wfCase {
 	return set.cases
 }
 
-func (s *Server) lifeLocked(c *wfCase, now time.Time) *forms.Life {
+func (s *Server) lifeLocked(c *wfCase, now time.Time) *lifecycle.Life {
 	return s.wf.opts.withDefaults().simulate(c, s.wf.events[c.code], s.wf.forced, now)
 }
 
@@ -321,8 +321,8 @@ func (s *Server) postEvent(w http.ResponseWriter, r *http.Request, _ lookups.Cal
 	st, err := life.Apply(changeOf(ev, key, now))
 	if err != nil {
 		msg := "Sự kiện không phù hợp với trạng thái hồ sơ trên hệ thống."
-		var te *forms.TransitionError
-		var ce *forms.ChangeError
+		var te *lifecycle.TransitionError
+		var ce *lifecycle.ChangeError
 		switch {
 		case errors.As(err, &te):
 			msg = te.Message()

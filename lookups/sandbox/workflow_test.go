@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"motcua/forms"
+	"motcua/forms/lifecycle"
 	"motcua/lookups"
 	"motcua/lookups/gateway"
 )
@@ -189,7 +190,7 @@ func TestWorkflowEventsAndHistory(t *testing.T) {
 	}
 	defer srv2.Close()
 	life, ok := srv2.Life(code)
-	if !ok || life.Stage != forms.StageReturned || len(life.History) != len(wantKinds) {
+	if !ok || life.Stage != lifecycle.StageReturned || len(life.History) != len(wantKinds) {
 		t.Fatalf("after a restart: %+v", life)
 	}
 	if ev := srv2.Events(); len(ev) != 2 || ev[1].Key != "k-ret" {

@@ -1,4 +1,6 @@
-package forms
+// Package lifecycle is the life of a dossier after reception: one state machine for the
+// counter (internal/counter) and the sandbox that plays the handling agencies.
+package lifecycle
 
 import (
 	"errors"
@@ -201,7 +203,7 @@ type Receiver struct {
 	// Authorisation describes the authorisation paper (kind, number, date, who signed) when
 	// Relation is ReceiverAuthorised.
 	Authorisation string `json:"authorisation,omitempty"`
-	// Source is how the receiver proved who they are: SourceCard, SourceQR or SourceTyped.
+	// Source is how the receiver proved who they are: forms.SourceCard, SourceQR or SourceTyped.
 	Source string `json:"source,omitempty"`
 }
 
@@ -284,31 +286,42 @@ type Life struct {
 	Pulled int `json:"pulled,omitempty"`
 }
 
-// LifeStart is what NewLife needs besides the dossier.
-type LifeStart struct {
-	Channel   Channel
-	Applicant Applicant
-	By        string // the receiving operator
-	Agency    string // the receiving agency's code
-	Counter   string // the receiving counter
+// Procedure is a procedure of a dossier as it is received: its handling agency and its
+// appointment.
+type Procedure struct {
+	ID, Name, Agency string
+	Appointment      time.Time
+}
+
+// Start is what NewLife needs: the received dossier (forms.Dossier's code, service,
+// reception time and procedures) and who received it where.
+type Start struct {
+	Code, Service, ServiceName string
+	ReceivedAt                 time.Time
+	Procedures                 []Procedure
+	Channel                    Channel
+	Applicant                  Applicant
+	By                         string // the receiving operator
+	Agency                     string // the receiving agency's code
+	Counter                    string // the receiving counter
 }
 
 // NewLife starts the life of a received dossier: stage received, each procedure due at its
 // appointment, the reception as the first step.
-func NewLife(d *Dossier, in LifeStart) *Life {
+func NewLife(in Start) *Life {
 	ch := in.Channel
 	if ch == "" {
 		ch = ChannelInPerson
 	}
-	l := &Life{Code: d.Code, Service: d.ServiceID, ServiceName: d.ServiceName, Agency: in.Agency, Counter: in.Counter,
-		Channel: ch, Stage: StageReceived, ReceivedAt: d.ReceivedAt, Applicant: in.Applicant}
-	for _, p := range d.Procedures {
+	l := &Life{Code: in.Code, Service: in.Service, ServiceName: in.ServiceName, Agency: in.Agency, Counter: in.Counter,
+		Channel: ch, Stage: StageReceived, ReceivedAt: in.ReceivedAt, Applicant: in.Applicant}
+	for _, p := range in.Procedures {
 		l.Procedures = append(l.Procedures, ProcedureLife{ID: p.ID, Name: p.Name, Agency: p.Agency, Stage: StageReceived,
 			Due: p.Appointment, Appointment: p.Appointment})
 	}
 	l.refresh()
 	l.Due = l.Appointment
-	l.History = []Step{{Seq: 1, Event: EventReceived, To: StageReceived, At: d.ReceivedAt, By: in.By, Origin: OriginCounter,
+	l.History = []Step{{Seq: 1, Event: EventReceived, To: StageReceived, At: in.ReceivedAt, By: in.By, Origin: OriginCounter,
 		Agency: in.Agency, Counter: in.Counter}}
 	return l
 }
@@ -624,7 +637,8 @@ func (l *Life) refresh() {
 }
 
 // aggregate is a dossier's stage from its procedures': waiting for a supplement when one
-// procedure waits; being processed while one is pending (received alone when all are);
+// procedure waits; received while nothing was handled yet (no procedure processing nor with a
+// result); being processed while one is pending;
 // the result ready when every procedure ended and one has a result; stopped when all stopped.
 func aggregate(ps []ProcedureLife) Stage {
 	if len(ps) == 0 {
@@ -634,11 +648,12 @@ func aggregate(ps []ProcedureLife) Stage {
 	for _, p := range ps {
 		count[p.Stage]++
 	}
+	results := count[StageResultReady] + count[StageReturned]
 	switch {
 	case count[StageSupplement] > 0:
 		return StageSupplement
-	case count[StageReceived] == len(ps):
-		return StageReceived
+	case count[StageProcessing] == 0 && count[StageReceived] > 0 && results == 0:
+		return StageReceived // nothing handled yet (a procedure stopped at most)
 	case count[StageReceived]+count[StageProcessing] > 0:
 		return StageProcessing
 	case count[StageResultReady] > 0:

@@ -1,4 +1,4 @@
-package forms
+package lifecycle
 
 import (
 	"errors"
@@ -10,14 +10,13 @@ import (
 
 var hcm = time.FixedZone("ICT", 7*3600)
 
-func lifeDossier(procs ...string) *Dossier {
+func lifeStart(procs ...string) Start {
 	recv := time.Date(2026, 11, 23, 9, 0, 0, 0, hcm)
-	d := &Dossier{Code: "G01-261123-010001", ServiceID: "svc", ServiceName: "Thủ tục thử", ReceivedAt: recv}
+	in := Start{Code: "G01-261123-010001", Service: "svc", ServiceName: "Thủ tục thử", ReceivedAt: recv, By: "cb01", Agency: "G01", Counter: "01"}
 	for i, p := range procs {
-		d.Procedures = append(d.Procedures, ProcedureRecord{ID: p, Name: "Thủ tục " + p, Agency: "UBND",
-			Appointment: recv.AddDate(0, 0, 2+i)})
+		in.Procedures = append(in.Procedures, Procedure{ID: p, Name: "Thủ tục " + p, Agency: "UBND", Appointment: recv.AddDate(0, 0, 2+i)})
 	}
-	return d
+	return in
 }
 
 // at is the n-th minute after the reception.
@@ -34,7 +33,7 @@ func change(ev Event, proc string) Change {
 	case EventSupplementRequested:
 		c.Items = []SupplementItem{{Document: "Giấy chứng sinh", Problem: "Thiếu bản chính", Guidance: "Mang bản chính"}}
 	case EventReturned:
-		c.Receiver = &Receiver{ID: "066303000006", Name: "Người Nhận", Relation: ReceiverRequester, Source: SourceTyped}
+		c.Receiver = &Receiver{ID: "066303000006", Name: "Người Nhận", Relation: ReceiverRequester, Source: "typed"}
 	case EventRated:
 		c.Rating = &Rating{Set: "v1", Answers: []RatingAnswer{{Question: "q1", Answer: "hai-long"}}}
 	}
@@ -44,7 +43,7 @@ func change(ev Event, proc string) Change {
 // lifeAt builds a life whose procedures all went the way that leads to stage.
 func lifeAt(t *testing.T, stage Stage, procs ...string) *Life {
 	t.Helper()
-	l := NewLife(lifeDossier(procs...), LifeStart{By: "cb01", Agency: "G01", Counter: "01"})
+	l := NewLife(lifeStart(procs...))
 	path := map[Stage][]Event{
 		StageReceived:    nil,
 		StageProcessing:  {EventStarted},

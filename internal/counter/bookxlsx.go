@@ -57,9 +57,14 @@ func ExportBookXLSX(path string, b forms.Book) (err error) {
 	if err != nil {
 		return err
 	}
-	guard, err := f.NewStyle(&excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	// the same look, made distinct (excelize merges identical styles) before its quote prefix is set
+	guard, err := f.NewStyle(&excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"},
+		Font: &excelize.Font{Color: "000000"}})
 	if err != nil {
 		return err
+	}
+	if guard == text {
+		return errors.New("counter: the guarded style is the plain one")
 	}
 	if err := quotePrefix(f, guard); err != nil {
 		return err

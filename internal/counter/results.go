@@ -72,8 +72,9 @@ func (s *Service) HandOver(ctx context.Context, op Operator, req HandOverRequest
 	if r.Source == "" {
 		r.Source = forms.SourceTyped
 	}
+	// the gateway first (the result may have just come); offline, this machine's data
 	var l *lifecycle.Life
-	view, err := s.DossierStatus(ctx, op, req.Code, false)
+	view, err := s.DossierStatus(ctx, op, req.Code, true)
 	if err != nil {
 		return HandOverOutcome{}, err
 	}

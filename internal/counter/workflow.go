@@ -213,9 +213,11 @@ func (s *Service) Extend(ctx context.Context, op Operator, code, procedure strin
 	return ApologyOutcome{LifeOutcome: out, Letter: s.ApologyLetterOf(out.Life, out.Step, officerName(op))}, nil
 }
 
-// NewAppointment is the appointment days working days after the dossier's appointment in
-// force (the working-day calendar), at the counter's return hour: what Extend is given when
-// the clerk says "N more days".
+// NewAppointment is the appointment days working days after the dossier's appointment given
+// at reception (or after today, once that is past), with the working-day calendar, at the
+// counter's return hour: what Extend is given when the clerk says "N more days". Counting
+// from the first appointment, a rerun finds the same day (and the same step); a second
+// apology names its day.
 func (s *Service) NewAppointment(op Operator, code string, days int) (time.Time, error) {
 	if err := s.Allow(op, ActExtend); err != nil {
 		return time.Time{}, err
@@ -227,7 +229,7 @@ func (s *Service) NewAppointment(op Operator, code string, days int) (time.Time,
 	if err := s.store.View(func(tx *offline.Tx) (err error) { l, err = s.readLife(tx, code); return err }); err != nil {
 		return time.Time{}, err
 	}
-	from := lookups.DateOf(l.Appointment.In(s.loc()))
+	from := lookups.DateOf(l.Due.In(s.loc()))
 	if today := lookups.DateOf(s.clock().In(s.loc())); from.Before(today) {
 		from = today // a dossier already late counts from today
 	}

@@ -238,10 +238,10 @@ func (w Workflow) simulate(c *wfCase, events []acceptedEvent, forced map[string]
 		if o, ok := forced[c.code]; ok {
 			pl.outcome = o
 		}
-		if c.span > 0 {
+		switch {
+		case c.span > 0:
 			pl.base, pl.span = c.accepted, c.span
-		}
-		if pl.span < time.Hour {
+		case pl.span < time.Hour:
 			pl.span = time.Hour // a same-day procedure still takes a while
 		}
 		plans[i] = pl

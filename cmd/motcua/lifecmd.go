@@ -27,7 +27,9 @@ const lifeDateFormat = "15:04 02/01/2006"
 
 // openLife opens the environment for a step of a dossier's life (a gateway must be configured:
 // the step goes upstream; offline it waits in the event queue).
-func (a *app) openLife(act counter.Action) (*env, counter.Operator, error) { return a.openReceiving(act) }
+func (a *app) openLife(act counter.Action) (*env, counter.Operator, error) {
+	return a.openReceiving(act)
+}
 
 // lifeCommands are the dossier group's commands of the life after reception.
 func (a *app) lifeCommands() []*cobra.Command {

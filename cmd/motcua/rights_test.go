@@ -29,11 +29,11 @@ type rightsEnv struct {
 	// dossiers for the life's steps: one whose result is ready (hand-over), and three the
 	// agencies keep processing (stop, apology, withdrawal)
 	ready, toStop, toExtend, toWithdraw string
-	pass           map[string]string
-	keys           map[string]string // role → key file
-	code           string            // a received dossier
-	person         string            // the ID looked up
-	ethnicity      string            // the person's ethnicity in the database
+	pass                                map[string]string
+	keys                                map[string]string // role → key file
+	code                                string            // a received dossier
+	person                              string            // the ID looked up
+	ethnicity                           string            // the person's ethnicity in the database
 }
 
 func newRightsEnv(t *testing.T) *rightsEnv {

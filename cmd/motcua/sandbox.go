@@ -19,8 +19,8 @@ func (a *app) sandboxCmd() *cobra.Command {
 	cmd := groupCmd("sandbox", "Cổng dữ liệu dân cư giả lập (dữ liệu tổng hợp) cho demo, thử nghiệm và đào tạo")
 	var (
 		addr, token, storePath, faultsJSON, workflowJSON string
-		seed                               uint64
-		size                               int
+		seed                                             uint64
+		size                                             int
 	)
 	serve := &cobra.Command{
 		Use:   "serve",

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"motcua/forms"
-	"motcua/forms/lifecycle"
 	"motcua/forms/calendar"
+	"motcua/forms/lifecycle"
 	"motcua/internal/counter"
 	"motcua/lookups"
 	"motcua/lookups/gateway"

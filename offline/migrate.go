@@ -28,7 +28,7 @@ func (t *Tx) migrate(meta *bolt.Bucket, kr *keyring) (detail, outcome string, er
 	}
 
 	resealed := 0
-	for _, name := range sealedBuckets {
+	for _, name := range t.presentSealedBuckets() {
 		b, err := t.bucket(name)
 		if err != nil {
 			return "", "", err

@@ -156,7 +156,7 @@ func (t *Tx) rotateDataKey(reason string) (*keyring, KeyRotation, error) {
 	rep := KeyRotation{Generation: nk.gen, Reason: reason}
 
 	// Personal data.
-	for _, name := range sealedBuckets {
+	for _, name := range t.presentSealedBuckets() {
 		n, bad, err := t.resealBucket(name, old.sealer, nk.sealer)
 		if err != nil {
 			return nil, rep, err

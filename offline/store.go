@@ -58,6 +58,28 @@ var allBuckets = []string{bucketMeta, bucketLookups, bucketSeq, bucketDossiers, 
 // buckets hold no personal data. TestEveryBucketIsClassified keeps this list honest.
 var sealedBuckets = []string{bucketDossiers, bucketReceipts, bucketDrafts}
 
+// lazySealedBuckets hold values written entirely by Tx.seal too, but are created by their
+// first write (stores made before them have none): the migration and the key rotation re-seal
+// those present. lazyPlainBuckets are the buckets created the same way that hold no personal
+// data. TestEveryBucketIsClassified keeps both lists honest.
+var (
+	lazySealedBuckets = []string{bucketLife, bucketEventBody, bucketSlips}
+	lazyPlainBuckets  = []string{bucketOutbox, bucketBatchDone, bucketPrintQueue, bucketLifeIndex, bucketLifeMarks,
+		bucketEvents, bucketSlipIndex}
+)
+
+// presentSealedBuckets lists the sealed buckets the file holds: every one of sealedBuckets
+// and the lazy ones already created.
+func (t *Tx) presentSealedBuckets() []string {
+	out := append([]string(nil), sealedBuckets...)
+	for _, name := range lazySealedBuckets {
+		if t.tx.Bucket([]byte(name)) != nil {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // Meta keys. Operator and key-file records live under the prefixes metaOpPrefix and
 // metaKeyFilePrefix.
 var (

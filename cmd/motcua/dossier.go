@@ -17,6 +17,7 @@ import (
 func (a *app) dossierCmd() *cobra.Command {
 	cmd := groupCmd("dossier", "Hồ sơ đã tiếp nhận trên máy này")
 	cmd.AddCommand(a.dossierListCmd(), a.dossierShowCmd(), a.dossierSubmitCmd())
+	cmd.AddCommand(a.lifeCommands()...) // the life after reception (lifecmd.go)
 	return cmd
 }
 

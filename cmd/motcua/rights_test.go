@@ -25,11 +25,15 @@ var rightsKDF = offline.KDFParams{Time: 1, MemoryKiB: 256, Threads: 1}
 // loopback, and one received dossier and one draft of the supervisor's to act on.
 type rightsEnv struct {
 	dir, cfg, work string
-	pass           map[string]string
-	keys           map[string]string // role → key file
-	code           string            // a received dossier
-	person         string            // the ID looked up
-	ethnicity      string            // the person's ethnicity in the database
+	srv            *sandbox.Server
+	// dossiers for the life's steps: one whose result is ready (hand-over), and three the
+	// agencies keep processing (stop, apology, withdrawal)
+	ready, toStop, toExtend, toWithdraw string
+	pass                                map[string]string
+	keys                                map[string]string // role → key file
+	code                                string            // a received dossier
+	person                              string            // the ID looked up
+	ethnicity                           string            // the person's ethnicity in the database
 }
 
 func newRightsEnv(t *testing.T) *rightsEnv {
@@ -37,7 +41,7 @@ func newRightsEnv(t *testing.T) *rightsEnv {
 	isolate(t)
 	testKDF = rightsKDF
 	t.Cleanup(func() { testKDF = offline.KDFParams{} })
-	srv := sandbox.NewServer(sandbox.Default(), sandbox.Options{})
+	srv := sandbox.NewServer(sandbox.Default(), sandbox.Options{Workflow: &sandbox.Workflow{OnTime: 1, Span: 50 * time.Millisecond}})
 	url, stop, err := sandbox.Start("127.0.0.1:0", srv)
 	if err != nil {
 		t.Fatal(err)
@@ -98,6 +102,18 @@ lock_wait = "20s"
 		t.Fatalf("the supervisor's dossier: %s", r)
 	}
 	e.code = strings.TrimSpace(r.stdout)
+	e.srv, e.ready = srv, e.code
+	for _, dst := range []*string{&e.toStop, &e.toExtend, &e.toWithdraw} {
+		r := e.run(t, principal{name: "gs01", env: map[string]string{"MOTCUA_OPERATOR": "gs01", "MOTCUA_PASSPHRASE": e.pass["gs01"]}},
+			"dossier", "submit", e.submitFile(t))
+		if r.code != exitOK {
+			t.Fatalf("a dossier to act on: %s", r)
+		}
+		*dst = strings.TrimSpace(r.stdout)
+		if err := srv.ForceOutcome(*dst, sandbox.OutcomeLate); err != nil { // processed until days after today
+			t.Fatal(err)
+		}
+	}
 	return e
 }
 
@@ -168,6 +184,16 @@ func refusedRun(t *testing.T, what string, r result) bool {
 	}
 	t.Errorf("%s: neither done nor refused for want of a right:\n%s", what, r)
 	return true
+}
+
+// actFor runs a command that names its operator (a key file acts for gs01 when it names
+// none) and says whether it was done.
+func actFor(t *testing.T, e *rightsEnv, p principal, args ...string) bool {
+	t.Helper()
+	if p.id == "" && p.env["MOTCUA_OPERATOR"] == "" {
+		args = append(args, "--operator", "gs01")
+	}
+	return !refusedRun(t, p.name+" / "+strings.Join(args[:2], " "), e.run(t, p, args...))
 }
 
 // TestRightsCommands runs the real commands as every kind of operator and key file and
@@ -325,12 +351,37 @@ func TestRightsCommands(t *testing.T) {
 		{"audit-export", func(t *testing.T, p principal) bool {
 			return !refusedRun(t, p.name+" / audit export", e.run(t, p, "audit", "export", "--out", fresh("nhat-ky.jsonl")))
 		}},
+		// the dossier's life: a rerun of a step done before returns the first (exit 0)
+		{"dossier-status", func(t *testing.T, p principal) bool { return actFor(t, e, p, "dossier", "status", e.code) }},
+		simple("dossier-late", "dossier", "late"),
+		{"book-export", func(t *testing.T, p principal) bool {
+			today := time.Now()
+			return actFor(t, e, p, "book", "export", "--from", today.AddDate(0, 0, -1).Format("02/01/2006"),
+				"--to", today.AddDate(0, 0, 1).Format("02/01/2006"), "--out", fresh("so.xlsx"))
+		}},
+		{"dossier-supplement", func(t *testing.T, p principal) bool {
+			return actFor(t, e, p, "dossier", "supplement", "--draft", "d-gs01", "--item", "Giấy tờ thử|Thiếu bản sao|Nộp bản sao")
+		}},
+		{"dossier-refuse", func(t *testing.T, p principal) bool {
+			return actFor(t, e, p, "dossier", "refuse", "--draft", "d-gs01", "--reason", "da-co-ket-qua", "--keep-draft")
+		}},
+		{"dossier-stop", func(t *testing.T, p principal) bool {
+			return actFor(t, e, p, "dossier", "stop", e.toStop, "--reason", "Thử quyền dừng")
+		}},
+		{"dossier-extend", func(t *testing.T, p principal) bool {
+			return actFor(t, e, p, "dossier", "extend", e.toExtend, "--to", time.Now().AddDate(0, 2, 0).Format("02/01/2006"), "--reason", "Thử quyền hẹn lại")
+		}},
+		{"dossier-withdraw", func(t *testing.T, p principal) bool { return actFor(t, e, p, "dossier", "withdraw", e.toWithdraw) }},
+		{"dossier-return", func(t *testing.T, p principal) bool {
+			return actFor(t, e, p, "dossier", "return", e.ready, "--receiver", featuredID(t, "single"))
+		}},
 	}
 
 	// Written out by hand, from the README's roles: what each principal may do.
 	clerk := "lookup lookup-shows-ethnicity lookup-leaves-cache dossier-submit batch-run dossier-list dossier-show " +
 		"receipt-reprint queue-list queue-sync draft-list draft-export-others cache-stats cache-sweep cache-purge-all " +
-		"operator-list own-passphrase audit-verify"
+		"operator-list own-passphrase audit-verify dossier-status dossier-late book-export dossier-supplement dossier-refuse " +
+		"dossier-stop dossier-extend dossier-withdraw dossier-return"
 	volunteer := "lookup dossier-list queue-list queue-sync draft-list cache-stats cache-sweep operator-list own-passphrase audit-verify"
 	sync := "dossier-list queue-list queue-sync cache-sweep audit-verify"
 	reception := "lookup lookup-shows-ethnicity lookup-leaves-cache dossier-submit batch-run dossier-list queue-list cache-sweep audit-verify"

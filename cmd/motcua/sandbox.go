@@ -18,15 +18,16 @@ import (
 func (a *app) sandboxCmd() *cobra.Command {
 	cmd := groupCmd("sandbox", "Cổng dữ liệu dân cư giả lập (dữ liệu tổng hợp) cho demo, thử nghiệm và đào tạo")
 	var (
-		addr, token, storePath, faultsJSON string
-		seed                               uint64
-		size                               int
+		addr, token, storePath, faultsJSON, workflowJSON string
+		seed                                             uint64
+		size                                             int
 	)
 	serve := &cobra.Command{
 		Use:   "serve",
 		Short: "Chạy cổng giả lập như một tiến trình riêng (dừng bằng Ctrl+C)",
 		Long: `Chạy cổng dữ liệu dân cư giả lập theo hợp đồng lookups/gateway/openapi.yaml: tra cứu công dân,
-nhận hồ sơ (chống gửi trùng theo Idempotency-Key), tra trạng thái hồ sơ. Mọi công dân là người tổng hợp,
+nhận hồ sơ (chống gửi trùng theo Idempotency-Key), tra trạng thái hồ sơ; đóng vai các cơ quan giải quyết
+(chuyển hồ sơ qua các bước theo lịch tất định, --workflow) và sinh hồ sơ của các quầy khác. Mọi công dân là người tổng hợp,
 sinh tất định từ hạt giống (--seed); không có dữ liệu của người thật.`,
 		Example: "  motcua sandbox serve --addr 127.0.0.1:8700 --store hoso.jsonl --faults '{\"loseRate\":0.1}'\n  MOTCUA_GATEWAY_URL=http://127.0.0.1:8700 motcua lookup --operator cb01 <ID>",
 		Args:    noArgs,
@@ -44,7 +45,17 @@ sinh tất định từ hạt giống (--seed); không có dữ liệu của ng�
 					return usageErr("--faults không hợp lệ: %v", err)
 				}
 			}
-			srv, err := sandbox.Open(pop, sandbox.Options{Token: token, StorePath: storePath, Faults: faults})
+			wf := sandbox.SeededWorkflow
+			if workflowJSON != "" {
+				wf = sandbox.Workflow{}
+				if err := json.Unmarshal([]byte(workflowJSON), &wf); err != nil {
+					return usageErr("--workflow không hợp lệ: %v", err)
+				}
+				if err := wf.Validate(); err != nil {
+					return usageErr("--workflow không hợp lệ: %v", err)
+				}
+			}
+			srv, err := sandbox.Open(pop, sandbox.Options{Token: token, StorePath: storePath, Faults: faults, Workflow: &wf})
 			if err != nil {
 				return failure("Không mở được cổng giả lập (tệp lưu hồ sơ "+storePath+" hoặc --faults).", err)
 			}
@@ -66,6 +77,7 @@ sinh tất định từ hạt giống (--seed); không có dữ liệu của ng�
 	f.IntVar(&size, "size", sandbox.DefaultSize, "số công dân")
 	f.StringVar(&storePath, "store", "", "tệp lưu các hồ sơ đã nhận (JSON lines, ghi bền trước khi trả lời): khởi động lại vẫn chống gửi trùng; mốc nhật ký các quầy gửi lên nằm trong tệp <tệp>.heads")
 	f.StringVar(&faultsJSON, "faults", "", `lỗi giả lập từ đầu, JSON như PUT /_sandbox/faults, ví dụ '{"errorRate":0.2,"latency":"200ms"}'`)
+	f.StringVar(&workflowJSON, "workflow", "", `cách các cơ quan giả lập giải quyết hồ sơ, JSON như PUT /_sandbox/workflow, ví dụ '{"span":"2m","onTime":0.8,"late":0.2,"others":12,"otherDays":60}' (mặc định: phần lớn đúng hạn, một số sớm, trễ, cần bổ sung, dừng; thời gian thật; hồ sơ các quầy khác 60 ngày)`)
 	var asJSON bool
 	persons := &cobra.Command{
 		Use:   "persons",

@@ -22,6 +22,11 @@ type Gateway interface {
 	lookups.Source
 	Health(ctx context.Context) error
 	Submit(ctx context.Context, sub gateway.Submission, idempotencyKey string, meta lookups.CallMeta) (gateway.Ack, error)
+	// the dossier's life after reception (lifesync.go)
+	Progress(ctx context.Context, code string, meta lookups.CallMeta) (gateway.Progress, error)
+	Results(ctx context.Context, code string, meta lookups.CallMeta) (gateway.Results, error)
+	AgencyDossiers(ctx context.Context, agency string, q gateway.DossierQuery, meta lookups.CallMeta) (gateway.DossierPage, error)
+	PostEvent(ctx context.Context, code string, ev gateway.CounterEvent, key string, meta lookups.CallMeta) (gateway.EventAck, error)
 }
 
 // Agency is the receiving office.

@@ -2,9 +2,12 @@ package counter
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"motcua/forms"
+	"motcua/forms/calendar"
+	"motcua/forms/lifecycle"
 	"motcua/lookups"
 	"motcua/lookups/gateway"
 	"motcua/offline"
@@ -21,7 +24,35 @@ func Explain(err error) string {
 	var ge *gateway.Error
 	var pe *printing.Error
 	var fe *ForbiddenError
+	var te *lifecycle.TransitionError
+	var ce *lifecycle.ChangeError
+	var re *forms.RatingError
+	var de *DoneError
+	var se *SlipError
+	var coe *CollectorError
+	var cre *calendar.RangeError
 	switch {
+	case errors.As(err, &te):
+		return te.Message()
+	case errors.As(err, &ce):
+		return ce.Message
+	case errors.As(err, &re):
+		return re.Message
+	case errors.As(err, &se):
+		return se.Message
+	case errors.As(err, &coe):
+		return coe.Message
+	case errors.As(err, &cre):
+		return cre.Error()
+	case errors.As(err, &de):
+		return fmt.Sprintf("Đã %s cho hồ sơ %s lúc %s (cán bộ %s) với nội dung khác; không ghi thêm lần nữa. Xem lại: motcua dossier status %s",
+			de.Step.Event.Label(), de.Code, de.Step.At.Format("15:04 02/01/2006"), de.Step.By, de.Code)
+	case errors.Is(err, ErrNoDossier):
+		return "Không có hồ sơ với mã này trên máy và trên hệ thống. Kiểm tra lại mã trên giấy biên nhận."
+	case errors.Is(err, ErrBadCode):
+		return "Không đọc được mã hồ sơ. Quét lại mã QR trên giấy biên nhận hoặc gõ mã hồ sơ (dạng <mã cơ quan>-<năm tháng ngày>-<số>)."
+	case errors.Is(err, ErrBookRange):
+		return "Ngày kết thúc phải sau ngày bắt đầu."
 	case errors.As(err, &ve):
 		msgs := make([]string, 0, len(ve.Problems))
 		for _, p := range ve.Problems {

@@ -225,6 +225,10 @@ func (s *Service) ReceiveWith(ctx context.Context, decl *forms.Declaration, op O
 		if err := s.putDossier(tx, d); err != nil {
 			return err
 		}
+		// its life starts with the reception (workflow: life.go)
+		if err := s.putLife(tx, s.newLife(d, op)); err != nil {
+			return err
+		}
 		// The outbox entry commits with the dossier: once the clerk is told
 		// "received", the dossier reaches the gateway sooner or later, always
 		// under this idempotency key.
@@ -239,6 +243,10 @@ func (s *Service) ReceiveWith(ctx context.Context, decl *forms.Declaration, op O
 		}
 		if draftID != "" {
 			if err := tx.DeleteDraft(draftID); err != nil {
+				return err
+			}
+			// a declaration kept by a supplement slip (Mẫu 02) came back and was received
+			if _, err := tx.ResumeSlips(draftID, code, now); err != nil {
 				return err
 			}
 		}

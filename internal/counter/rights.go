@@ -42,13 +42,26 @@ const (
 	ActKeyFiles      Action = "key-files"      // make, list and revoke key files
 	ActAuditVerify   Action = "audit-verify"   // check the audit chain (no personal data)
 	ActAuditExport   Action = "audit-export"   // export the audit log
+
+	// The dossier's life after reception (workflow.go, reception.go, results.go, book.go).
+	ActDossierStatus Action = "dossier-status" // a dossier's stage, history and results (asks the gateway)
+	ActSupplement    Action = "supplement"     // ask for a supplement (Mẫu 02), record one received
+	ActRefuse        Action = "refuse"         // refuse a dossier at reception (Mẫu 03)
+	ActExtend        Action = "extend"         // apologise and set a new appointment (Mẫu 04)
+	ActStop          Action = "stop"           // stop handling a dossier (Mẫu 05)
+	ActWithdraw      Action = "withdraw"       // record the citizen's withdrawal
+	ActReturn        Action = "return"         // hand the result over (results desk)
+	ActRate          Action = "rate"           // record the citizen's rating
+	ActLateWatch     Action = "late-watch"     // dossiers near or past their appointment (no personal data)
+	ActBook          Action = "book"           // the dossier book (Mẫu 07) and its export, with names
 )
 
 // Actions lists every action, in the table's order.
 var Actions = []Action{ActLookup, ActSeeSensitive, ActCacheWrite, ActCardRead, ActReceive, ActBatchRun,
 	ActReconcile, ActDossierList, ActDossierShow, ActReceiptPrint, ActPrintRetry, ActQueueList, ActQueueSync,
 	ActDraftOwn, ActDraftAll, ActDraftImport, ActCacheStats, ActCacheSweep, ActCachePurge, ActOperatorList,
-	ActOwnPassphrase, ActOperators, ActKeyFiles, ActAuditVerify, ActAuditExport}
+	ActOwnPassphrase, ActOperators, ActKeyFiles, ActAuditVerify, ActAuditExport,
+	ActDossierStatus, ActSupplement, ActRefuse, ActExtend, ActStop, ActWithdraw, ActReturn, ActRate, ActLateWatch, ActBook}
 
 // The rights table: what each role may do. People's roles first (a clerk serves and
 // receives; a volunteer prepares declarations, sees sensitive data masked and leaves no
@@ -60,7 +73,8 @@ var rights = map[string][]Action{
 	offline.RoleClerk: {ActLookup, ActSeeSensitive, ActCacheWrite, ActCardRead, ActReceive, ActBatchRun,
 		ActDossierList, ActDossierShow, ActReceiptPrint, ActPrintRetry, ActQueueList, ActQueueSync,
 		ActDraftOwn, ActDraftAll, ActDraftImport, ActCacheStats, ActCacheSweep, ActCachePurge,
-		ActOperatorList, ActOwnPassphrase, ActAuditVerify},
+		ActOperatorList, ActOwnPassphrase, ActAuditVerify, ActDossierStatus, ActSupplement, ActRefuse, ActExtend, ActStop,
+		ActWithdraw, ActReturn, ActRate, ActLateWatch, ActBook},
 	offline.RoleVolunteer: {ActLookup, ActCardRead, ActDossierList, ActQueueList, ActQueueSync,
 		ActDraftOwn, ActCacheStats, ActCacheSweep, ActOperatorList, ActOwnPassphrase, ActAuditVerify},
 
@@ -74,7 +88,8 @@ var rights = map[string][]Action{
 	keyRole(offline.KeyRoleClerk): {ActLookup, ActSeeSensitive, ActCacheWrite, ActCardRead, ActReceive, ActBatchRun,
 		ActDossierList, ActDossierShow, ActReceiptPrint, ActPrintRetry, ActQueueList, ActQueueSync,
 		ActDraftOwn, ActDraftAll, ActDraftImport, ActCacheStats, ActCacheSweep, ActCachePurge,
-		ActOperatorList, ActAuditVerify},
+		ActOperatorList, ActAuditVerify, ActDossierStatus, ActSupplement, ActRefuse, ActExtend, ActStop,
+		ActWithdraw, ActReturn, ActRate, ActLateWatch, ActBook},
 }
 
 // keyRole names a key file's role in the rights table (a key file's "clerk" is not a person).
@@ -255,6 +270,10 @@ var actionLabels = map[Action]string{
 	ActCacheStats: "Xem thống kê bản lưu tạm", ActCacheSweep: "Xóa bản lưu tạm hết hạn", ActCachePurge: "Xóa mọi bản lưu tạm",
 	ActOperatorList: "Liệt kê cán bộ", ActOwnPassphrase: "Đổi mật khẩu", ActOperators: "Quản lý cán bộ",
 	ActKeyFiles: "Quản lý tệp khóa", ActAuditVerify: "Kiểm tra nhật ký", ActAuditExport: "Xuất nhật ký",
+	ActDossierStatus: "Xem tình trạng giải quyết hồ sơ", ActSupplement: "Yêu cầu, nhận bổ sung hồ sơ",
+	ActRefuse: "Từ chối tiếp nhận hồ sơ", ActExtend: "Xin lỗi và hẹn lại ngày trả kết quả", ActStop: "Dừng giải quyết hồ sơ",
+	ActWithdraw: "Ghi nhận rút hồ sơ", ActReturn: "Trả kết quả", ActRate: "Ghi đánh giá của công dân",
+	ActLateWatch: "Theo dõi hồ sơ sắp đến hạn, quá hạn", ActBook: "Sổ theo dõi hồ sơ",
 }
 
 // ActionLabel is an action's Vietnamese name.

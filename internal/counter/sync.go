@@ -60,6 +60,9 @@ type DrainReport struct {
 	Anchored      uint64 `json:"anchored,omitempty"`
 	AuditRollback bool   `json:"auditRollback,omitempty"`
 	AnchorError   string `json:"anchorError,omitempty"`
+	// The dossiers' lives (lifesync.go): the events sent, and what the pull brought.
+	Events EventReport `json:"events"`
+	Pull   PullReport  `json:"pull"`
 }
 
 // Drain sends the due dossiers of the outbox once, at most limit of them
@@ -164,6 +167,9 @@ func (s *Service) DrainWith(ctx context.Context, opt DrainOptions) (DrainReport,
 	if len(opt.codes) == 0 && !rep.LinkDown && ctx.Err() == nil {
 		// A sync round, not the reception's own attempt: the audit head goes upstream.
 		s.anchorAfterDrain(ctx, &rep)
+	}
+	if len(opt.codes) == 0 && ctx.Err() == nil {
+		s.syncLife(ctx, opt, &rep) // the events after the dossiers they are about; then the pull
 	}
 	err := s.store.View(func(tx *offline.Tx) error {
 		list, err := tx.ListOutbox(offline.OutboxPending, offline.OutboxSending)

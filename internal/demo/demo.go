@@ -17,6 +17,9 @@ import (
 	"motcua/offline"
 )
 
+// DemoSpan is how long the demo's agencies take over a dossier's whole processing time.
+const DemoSpan = 3 * time.Minute
+
 // Env is a running demo environment.
 type Env struct {
 	Config  config.Config
@@ -92,7 +95,13 @@ func Start(_ context.Context, dataDir string) (*Env, error) {
 	pop := sandbox.Default()
 	// The demo gateway keeps the audit heads it receives beside the demo store, so that
 	// `motcua --demo audit verify` checks against the heads earlier runs anchored.
-	srv, err := sandbox.Open(pop, sandbox.Options{HeadsPath: filepath.Join(dataDir, "sandbox-audit-heads.jsonl")})
+	// The agencies work fast in the demo: a dossier's whole processing time lasts DemoSpan (a
+	// late one still waits for its real appointment); the other counters' dossiers of the last
+	// 60 days fill the agency's list. Like the dossiers, the counters' events live as long as
+	// the process.
+	wf := sandbox.SeededWorkflow
+	wf.Span = DemoSpan
+	srv, err := sandbox.Open(pop, sandbox.Options{HeadsPath: filepath.Join(dataDir, "sandbox-audit-heads.jsonl"), Workflow: &wf})
 	if err != nil {
 		<-stored
 		return nil, fmt.Errorf("demo: start sandbox: %w", err)

@@ -36,6 +36,11 @@ type Options struct {
 	// HeadsPath, when set, keeps the audit heads counters send (anchor.go) in that file;
 	// default StorePath+".heads" when StorePath is set, else in memory only.
 	HeadsPath string
+	// Workflow is how the sandbox plays the handling agencies (workflow.go); nil:
+	// DefaultWorkflow. The counters' events are kept in EventsPath, default
+	// StorePath+".events" when StorePath is set, else in memory only.
+	Workflow   *Workflow
+	EventsPath string
 }
 
 // StoredDossier is a submission the server accepted.
@@ -90,6 +95,8 @@ type Server struct {
 	storeSize int64 // bytes of whole records in store
 
 	anchors anchorStore // audit heads (anchor.go)
+
+	wf *workflowState // the handling agencies (workflow.go)
 }
 
 // NewServer returns the sandbox gateway for pop (Default() when nil). It
@@ -137,6 +144,17 @@ func Open(pop *Population, opts Options) (*Server, error) {
 	s.mux.HandleFunc("POST /v1/dossiers", s.guard(s.submit))
 	s.mux.HandleFunc("GET /v1/dossiers/{code}", s.guard(s.status))
 	s.routeAnchors()
+	wf := DefaultWorkflow
+	if opts.Workflow != nil {
+		wf = *opts.Workflow
+	}
+	if opts.EventsPath == "" && opts.StorePath != "" {
+		opts.EventsPath = opts.StorePath + ".events"
+	}
+	if err := s.initWorkflow(wf, opts.EventsPath); err != nil {
+		s.Close()
+		return nil, err
+	}
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, gateway.CodeNotFound, "Không có chức năng này trên cổng dữ liệu.")
 	})
@@ -147,6 +165,9 @@ func Open(pop *Population, opts Options) (*Server, error) {
 // Close closes the store file (when any). The server must not be used after.
 func (s *Server) Close() error {
 	aerr := s.anchors.close()
+	if s.wf != nil {
+		aerr = errors.Join(aerr, s.wf.close())
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.store == nil {

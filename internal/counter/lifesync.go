@@ -1,0 +1,424 @@
+package counter
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"motcua/forms/lifecycle"
+	"motcua/lookups"
+	"motcua/lookups/gateway"
+	"motcua/offline"
+)
+
+// The sync worker's share of the dossier's life: it sends the queued events (each with its
+// own idempotency key, a dossier's in order, never before the dossier itself reached the
+// gateway) and pulls what changed upstream (the agency's list since the last pull: other
+// counters' dossiers go to the index; this counter's dossiers that changed get their
+// progress and results, and the agencies' steps join their history).
+
+// EventReport says what a round of events did. It holds dossier codes and event kinds, never
+// personal data.
+type EventReport struct {
+	Sent     []string `json:"sent"`     // "<code> <kind>"
+	Retry    []string `json:"retry"`    // failed for now: sent again later
+	Rejected []string `json:"rejected"` // refused by the gateway: set aside with the reason
+	Waiting  int      `json:"waiting"`  // events still to send (pending or being sent)
+	LinkDown bool     `json:"linkDown,omitempty"`
+	// LastError is the last failure (English, for logs; no personal data).
+	LastError string `json:"lastError,omitempty"`
+}
+
+// PullReport says what a pull did.
+type PullReport struct {
+	Listed  int `json:"listed"`  // dossiers of the agency that changed upstream
+	Remote  int `json:"remote"`  // other counters' dossiers indexed
+	Updated int `json:"updated"` // this counter's dossiers brought up to date
+	Steps   int `json:"steps"`   // upstream steps recorded in their histories
+	// LastError is the last failure (English, no personal data).
+	LastError string `json:"lastError,omitempty"`
+}
+
+// pullMark names the time of the last pull of the agency's list.
+const pullMark = "agency-pull"
+
+// firstPull is how far back the first pull of a counter looks.
+const firstPull = 30 * 24 * time.Hour
+
+// syncLife is a sync round's work on the dossiers' lives: the events, then the pull.
+func (s *Service) syncLife(ctx context.Context, opt DrainOptions, rep *DrainReport) {
+	if rep.LinkDown {
+		// no link: the events wait (counted), nothing is pulled
+		if err := s.store.View(func(tx *offline.Tx) error {
+			list, err := tx.ListEvents(offline.OutboxPending, offline.OutboxSending)
+			rep.Events.Waiting, rep.Events.LinkDown = len(list), true
+			return err
+		}); err != nil {
+			s.log.Warn("event queue not read", "err", err)
+		}
+		return
+	}
+	ev, err := s.drainEvents(ctx, opt, nil)
+	if err != nil {
+		s.log.Warn("event queue not drained", "err", err)
+		ev.LastError = err.Error()
+	}
+	rep.Events = ev
+	if ev.LinkDown || ctx.Err() != nil {
+		return
+	}
+	pull, err := s.PullLife(ctx)
+	if err != nil {
+		s.log.Warn("dossier lives not pulled", "err", err)
+		pull.LastError = err.Error()
+	}
+	rep.Pull = pull
+}
+
+// claimedEvent is an event with its dossier's submission state.
+type claimedEvent struct {
+	offline.ClaimedEvent
+	ev gateway.CounterEvent
+}
+
+// drainEvents sends the due events once (only those of codes when given) and reports.
+func (s *Service) drainEvents(ctx context.Context, opt DrainOptions, codes []string) (EventReport, error) {
+	if opt.Lease <= 0 {
+		opt.Lease = DefaultLease
+	}
+	if opt.Retry == (offline.RetryPolicy{}) {
+		opt.Retry = offline.DefaultRetry
+	}
+	owner := offline.LeaseOwner()
+	var rep EventReport
+	for round := 0; ctx.Err() == nil; round++ {
+		var batch []claimedEvent
+		err := s.store.Update(func(tx *offline.Tx) error {
+			batch = nil
+			cs, err := tx.ClaimEvents(s.clock(), opt.Lease, owner, offline.ClaimOptions{Limit: drainBatch, Codes: codes,
+				IgnoreBackoff: opt.IgnoreBackoff, LinkUpSince: s.linkUpSince()})
+			if err != nil {
+				return err
+			}
+			for _, c := range cs {
+				// a dossier's events wait for the dossier itself to reach the gateway
+				if e, err := tx.GetOutbox(c.Code); err == nil && e.State != offline.OutboxSent {
+					if err := tx.ReleaseEvent(c.Seq, owner); err != nil {
+						return err
+					}
+					continue
+				}
+				ce := claimedEvent{ClaimedEvent: c}
+				if ce.Err == nil {
+					ce.Err = json.Unmarshal(c.Body, &ce.ev)
+				}
+				batch = append(batch, ce)
+			}
+			return nil
+		})
+		if err != nil {
+			return rep, err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		stop := false
+		for i, c := range batch {
+			if stop || ctx.Err() != nil {
+				s.releaseEvents(batch[i:], owner)
+				break
+			}
+			if err := s.sendEvent(ctx, owner, c, opt.Retry, &rep); err != nil {
+				s.releaseEvents(batch[i+1:], owner)
+				return rep, err
+			}
+			stop = rep.LinkDown
+		}
+		if stop || len(codes) > 0 || opt.Limit > 0 && len(rep.Sent)+len(rep.Retry)+len(rep.Rejected) >= opt.Limit {
+			break
+		}
+	}
+	err := s.store.View(func(tx *offline.Tx) error {
+		list, err := tx.ListEvents(offline.OutboxPending, offline.OutboxSending)
+		rep.Waiting = len(list)
+		return err
+	})
+	return rep, err
+}
+
+func (s *Service) releaseEvents(cs []claimedEvent, owner string) {
+	if len(cs) == 0 {
+		return
+	}
+	err := s.store.Update(func(tx *offline.Tx) error {
+		for _, c := range cs {
+			if err := tx.ReleaseEvent(c.Seq, owner); err != nil && !errors.Is(err, offline.ErrLeaseLost) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.log.Warn("events not released", "n", len(cs), "err", err)
+	}
+}
+
+// sendEvent posts one claimed event and records the result.
+func (s *Service) sendEvent(ctx context.Context, owner string, c claimedEvent, retry offline.RetryPolicy, rep *EventReport) error {
+	label := c.Code + " " + c.Kind
+	var sendErr error
+	if c.Err != nil {
+		sendErr = fmt.Errorf("counter: event %d of %s unreadable: %w", c.Seq, c.Code, c.Err)
+	} else {
+		_, sendErr = s.gw.PostEvent(ctx, c.Code, c.ev, c.Key, lookups.CallMeta{Operator: c.ev.Operator, Purpose: gateway.PurposeFollow,
+			DossierCode: c.Code})
+		s.noteGateway(sendErr)
+	}
+	var ge *gateway.Error
+	notYet := errors.As(sendErr, &ge) && errors.Is(sendErr, lookups.ErrNotFound) // the gateway does not know the dossier yet
+	now := s.clock()
+	err := s.store.Update(func(tx *offline.Tx) error {
+		var err error
+		switch {
+		case sendErr == nil:
+			err = tx.MarkEventSent(c.Seq)
+		case c.Err == nil && (retryable(sendErr) || notYet):
+			_, err = tx.MarkEventRetry(c.Seq, owner, now, sendErr.Error(), retry, linkFailure(sendErr))
+		default:
+			reason, msg := rejection(sendErr)
+			_, err = tx.MarkEventRejected(c.Seq, owner, reason, msg, sendErr.Error())
+		}
+		return err
+	})
+	if errors.Is(err, offline.ErrLeaseLost) {
+		s.log.Warn("event lease lost; result dropped", "code", c.Code, "kind", c.Kind)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("counter: recording the event of %s: %w", c.Code, err)
+	}
+	switch {
+	case sendErr == nil:
+		rep.Sent = append(rep.Sent, label)
+	case c.Err == nil && (retryable(sendErr) || notYet):
+		rep.Retry = append(rep.Retry, label)
+		rep.LinkDown = rep.LinkDown || linkFailure(sendErr)
+	default:
+		rep.Rejected = append(rep.Rejected, label)
+	}
+	if sendErr != nil {
+		rep.LastError = sendErr.Error()
+		s.log.Warn("event not sent", "code", c.Code, "kind", c.Kind, "attempts", c.Attempts, "err", sendErr)
+	}
+	return nil
+}
+
+// sendEventsNow is a step's immediate attempt to send its dossier's events (through the
+// queue, like the sync worker); what is not sent stays queued.
+func (s *Service) sendEventsNow(ctx context.Context, code string) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	rep, err := s.drainEvents(ctx, DrainOptions{}, []string{code})
+	switch {
+	case err != nil:
+		return false, err
+	case len(rep.Sent) > 0 && len(rep.Retry)+len(rep.Rejected) == 0:
+		return true, nil
+	case rep.LastError != "":
+		return false, errors.New(rep.LastError)
+	}
+	return false, nil
+}
+
+// PullLife asks the gateway what changed in the agency's dossiers since the last pull.
+func (s *Service) PullLife(ctx context.Context) (PullReport, error) {
+	var rep PullReport
+	if err := s.Allow(Operator{}, ActQueueSync); err != nil {
+		return rep, err
+	}
+	start := s.clock()
+	var since time.Time
+	if err := s.store.View(func(tx *offline.Tx) (err error) { since, err = tx.LifeMark(pullMark); return err }); err != nil {
+		return rep, err
+	}
+	if since.IsZero() {
+		since = start.Add(-firstPull)
+	} else {
+		since = since.Add(-2 * time.Minute) // an overlap for clocks that disagree a little
+	}
+	agency, _ := s.where()
+	meta := lookups.CallMeta{Operator: s.actorID(Operator{}), Purpose: gateway.PurposeBook}
+	var changed []gateway.AgencyDossier
+	q := gateway.DossierQuery{UpdatedSince: since, Limit: gateway.MaxPage}
+	for pages := 0; ; pages++ {
+		page, err := s.gw.AgencyDossiers(ctx, agency, q, meta)
+		s.noteGateway(err)
+		if err != nil {
+			return rep, err
+		}
+		changed = append(changed, page.Items...)
+		if page.Next == "" || pages > 10000 {
+			break
+		}
+		q.Cursor = page.Next
+	}
+	rep.Listed = len(changed)
+	var own []string
+	err := s.store.Update(func(tx *offline.Tx) error {
+		for _, d := range changed {
+			info, ok, err := tx.LifeInfo(d.Code)
+			if err != nil {
+				return err
+			}
+			if ok && !info.Remote {
+				if info.Stage != d.Stage || d.UpdatedAt.After(info.UpdatedAt) {
+					own = append(own, d.Code)
+				}
+				continue
+			}
+			if wrote, err := tx.PutRemoteLife(remoteInfo(d)); err != nil {
+				return err
+			} else if wrote {
+				rep.Remote++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+	for _, code := range own {
+		n, err := s.refresh(ctx, code, meta)
+		if err != nil {
+			rep.LastError = err.Error()
+			if linkFailure(err) {
+				return rep, nil // the mark stays: the next round asks again
+			}
+			continue
+		}
+		rep.Updated++
+		rep.Steps += n
+	}
+	err = s.store.Update(func(tx *offline.Tx) error { return tx.SetLifeMark(pullMark, start) })
+	return rep, err
+}
+
+// remoteInfo is the index entry of another counter's dossier from the agency's list.
+func remoteInfo(d gateway.AgencyDossier) offline.LifeInfo {
+	return offline.LifeInfo{Code: d.Code, Stage: d.Stage, Service: d.Service, Counter: d.Counter, Channel: d.Channel,
+		ReceivedAt: d.ReceivedAt, Due: d.Due, Appointment: d.Appointment, ResultAt: d.ResultAt, ReturnedAt: d.ReturnedAt,
+		Late: d.Late && !d.ResultAt.IsZero(), Extended: d.Extended}
+}
+
+// refresh brings one dossier up to date from the gateway: its progress (the steps the
+// agencies and other counters took since the last pull join its history), and the result
+// documents once it has results. A dossier not kept here (received at another counter) is
+// kept from now on. It returns how many steps it recorded.
+func (s *Service) refresh(ctx context.Context, code string, meta lookups.CallMeta) (int, error) {
+	p, err := s.gw.Progress(ctx, code, meta)
+	s.noteGateway(err)
+	if err != nil {
+		return 0, err
+	}
+	var res *gateway.Results
+	if !p.ResultAt.IsZero() || slices.ContainsFunc(p.Procedures, func(pp gateway.ProcedureProgress) bool { return !pp.ResultAt.IsZero() }) {
+		r, err := s.gw.Results(ctx, code, meta)
+		s.noteGateway(err)
+		if err == nil {
+			res = &r
+		} else if linkFailure(err) {
+			return 0, err
+		}
+	}
+	n := 0
+	err = s.store.Update(func(tx *offline.Tx) error {
+		l, err := s.readLife(tx, code)
+		if errors.Is(err, offline.ErrNotFound) {
+			l, err = lifeFromProgress(p), nil
+		}
+		if err != nil {
+			return err
+		}
+		n = s.takeUpstream(l, p)
+		if res != nil {
+			takeResults(l, *res)
+		}
+		return s.putLife(tx, l)
+	})
+	return n, err
+}
+
+// lifeFromProgress starts the life of a dossier another counter received, from the gateway's
+// progress: received, its procedures due when the gateway says; takeUpstream adds the rest.
+func lifeFromProgress(p gateway.Progress) *lifecycle.Life {
+	l := &lifecycle.Life{Code: p.Code, Service: p.Service, Agency: p.Agency, Counter: p.Counter, Channel: lifecycle.Channel(p.Channel),
+		Stage: lifecycle.StageReceived, ReceivedAt: p.ReceivedAt, Due: p.Due, Appointment: p.Due, Remote: true}
+	if p.Applicant != nil {
+		l.Applicant = lifecycle.Applicant{Name: p.Applicant.Name, ID: p.Applicant.ID}
+	}
+	for _, pp := range p.Procedures {
+		l.Procedures = append(l.Procedures, lifecycle.ProcedureLife{ID: pp.ID, Name: pp.Name, Agency: pp.Agency, Stage: lifecycle.StageReceived,
+			Due: pp.Due, Appointment: pp.Due})
+		if l.ServiceName == "" {
+			l.ServiceName = pp.Name
+		}
+	}
+	l.History = []lifecycle.Step{{Seq: 1, Event: lifecycle.EventReceived, To: lifecycle.StageReceived, At: p.ReceivedAt, By: p.Counter,
+		Origin: lifecycle.OriginCounter, Agency: p.Agency, Counter: p.Counter, Upstream: 1}}
+	l.Pulled = 1
+	return l
+}
+
+// takeUpstream records the steps of the gateway's history after the last one taken in: the
+// agencies' and other counters' (this counter's own events, found by their keys, are there
+// already). A step the local state machine refuses is logged and left out. It returns how
+// many it recorded.
+func (s *Service) takeUpstream(l *lifecycle.Life, p gateway.Progress) int {
+	n := 0
+	for _, st := range p.History {
+		if st.Seq <= l.Pulled {
+			continue
+		}
+		l.Pulled = st.Seq
+		if st.Kind == string(lifecycle.EventReceived) || (st.Origin == gateway.OriginCounter && l.HasKey(st.Key)) {
+			continue
+		}
+		c := lifecycle.Change{Event: lifecycle.Event(st.Kind), Procedure: st.Procedure, At: st.At, By: st.Actor, Origin: st.Origin,
+			Agency: st.Agency, Counter: st.Counter, Reason: st.Reason, Appointment: st.Appointment, Upstream: st.Seq}
+		if c.By == "" {
+			c.By = st.Origin
+		}
+		for _, it := range st.Items {
+			c.Items = append(c.Items, lifecycle.SupplementItem{Document: it.Document, Problem: it.Problem, Guidance: it.Guidance})
+		}
+		if st.Kind == string(lifecycle.EventReturned) {
+			// another counter handed it over: the receiver's identity stays upstream
+			c.Receiver = &lifecycle.Receiver{ID: "-", Relation: lifecycle.ReceiverRequester}
+		}
+		if _, err := l.Apply(c); err != nil {
+			if st.Kind != string(lifecycle.EventRated) {
+				s.log.Warn("upstream step not taken", "code", l.Code, "seq", st.Seq, "kind", st.Kind, "err", err)
+			}
+			continue
+		}
+		n++
+	}
+	return n
+}
+
+// takeResults keeps the result documents of each procedure.
+func takeResults(l *lifecycle.Life, r gateway.Results) {
+	for _, pr := range r.Procedures {
+		p, ok := l.Procedure(pr.ID)
+		if !ok {
+			continue
+		}
+		p.Results = nil
+		for _, d := range pr.Documents {
+			p.Results = append(p.Results, lifecycle.ResultDocument{Name: d.Name, Number: d.Number, Issuer: d.Issuer, IssuedAt: d.IssuedAt, Copies: d.Copies})
+		}
+	}
+}

@@ -1,0 +1,245 @@
+package offline
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// A dossier's life after reception (forms.Life, internal/counter): the sealed life record of
+// each dossier received here (stage, procedures, history with who, when and where, the
+// applicant), and an unsealed index of every dossier the counter knows, its own and those
+// other counters of the agency received (pulled from the gateway), holding no personal data,
+// for the dossier book, the late watch and the reports. The buckets are created by the first
+// write, so stores made before them need no migration.
+
+const (
+	bucketLifeIndex = "life_index"   // unsealed: LifeInfo per dossier code
+	bucketLife      = "dossier_life" // sealed: the life record of a dossier received here
+	bucketLifeMarks = "life_marks"   // unsealed: times of the last pulls (no personal data)
+)
+
+// LifeInfo is the unsealed index entry of a dossier's life. It must hold no personal data:
+// codes, a stage name, times, the counter number, a procedure code and a channel.
+type LifeInfo struct {
+	Code        string    `json:"code"`
+	Stage       string    `json:"stage"`
+	Service     string    `json:"service,omitempty"`
+	Counter     string    `json:"counter,omitempty"`
+	Channel     string    `json:"channel,omitempty"`
+	ReceivedAt  time.Time `json:"receivedAt"`
+	Due         time.Time `json:"due,omitzero"`         // the appointment given at reception
+	Appointment time.Time `json:"appointment,omitzero"` // the one in force
+	ResultAt    time.Time `json:"resultAt,omitzero"`
+	ReturnedAt  time.Time `json:"returnedAt,omitzero"`
+	// Late: the result came after its due day (a pending dossier past its due day is late too:
+	// readers compare Due with the day). Extended: an apology moved the appointment.
+	Late     bool `json:"late,omitempty"`
+	Extended bool `json:"extended,omitempty"`
+	// Remote: received at another counter of the agency; known from the gateway's list, with
+	// no sealed record here.
+	Remote    bool      `json:"remote,omitempty"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+func (i LifeInfo) check() error {
+	if err := checkToken("dossier code", i.Code, true); err != nil {
+		return err
+	}
+	if err := checkToken("dossier stage", i.Stage, true); err != nil {
+		return err
+	}
+	for _, f := range []struct{ what, v string }{{"service code", i.Service}, {"counter", i.Counter}, {"channel", i.Channel}} {
+		if err := checkToken(f.what, f.v, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lifeBucket returns a life bucket, created when the unit of work writes (nil when reading a
+// store that has none yet).
+func (t *Tx) lifeBucket(name string) (*bolt.Bucket, error) {
+	b := t.tx.Bucket([]byte(name))
+	if b == nil && t.tx.Writable() {
+		var err error
+		if b, err = t.tx.CreateBucket([]byte(name)); err != nil {
+			return nil, fmt.Errorf("offline: creating bucket %q: %w", name, err)
+		}
+	}
+	return b, nil
+}
+
+func putJSON(b *bolt.Bucket, key string, v any) error {
+	blob, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("offline: encoding %s: %w", key, err)
+	}
+	if err := b.Put([]byte(key), blob); err != nil {
+		return fmt.Errorf("offline: writing %s: %w", key, err)
+	}
+	return nil
+}
+
+// PutLife stores the life record of a dossier received here: blob (forms.Life, personal data)
+// is sealed, info goes to the index (a remote entry of the same code is replaced). UpdatedAt
+// is now.
+func (t *Tx) PutLife(info LifeInfo, blob []byte) error {
+	if err := info.check(); err != nil {
+		return err
+	}
+	if len(blob) == 0 {
+		return fmt.Errorf("offline: life of %s without a record", info.Code)
+	}
+	lb, err := t.lifeBucket(bucketLife)
+	if err != nil {
+		return err
+	}
+	ib, err := t.lifeBucket(bucketLifeIndex)
+	if err != nil {
+		return err
+	}
+	if lb == nil || ib == nil {
+		return fmt.Errorf("offline: life of %s: read-only unit of work", info.Code)
+	}
+	sealed, err := t.seal(bucketLife, []byte(info.Code), blob)
+	if err != nil {
+		return err
+	}
+	if err := lb.Put([]byte(info.Code), sealed); err != nil {
+		return fmt.Errorf("offline: writing life %s: %w", info.Code, err)
+	}
+	info.Remote, info.UpdatedAt = false, t.s.now()
+	return putJSON(ib, info.Code, info)
+}
+
+// PutRemoteLife keeps the index entry of a dossier another counter received (from the
+// gateway's list). It never replaces the entry of a dossier that has a record here, and
+// reports whether it wrote.
+func (t *Tx) PutRemoteLife(info LifeInfo) (bool, error) {
+	if err := info.check(); err != nil {
+		return false, err
+	}
+	ib, err := t.lifeBucket(bucketLifeIndex)
+	if err != nil {
+		return false, err
+	}
+	if ib == nil {
+		return false, fmt.Errorf("offline: remote life of %s: read-only unit of work", info.Code)
+	}
+	if lb := t.tx.Bucket([]byte(bucketLife)); lb != nil && lb.Get([]byte(info.Code)) != nil {
+		return false, nil
+	}
+	info.Remote, info.UpdatedAt = true, t.s.now()
+	return true, putJSON(ib, info.Code, info)
+}
+
+// GetLife returns the opened life record of a dossier received here and its index entry, or
+// ErrNotFound.
+func (t *Tx) GetLife(code string) ([]byte, LifeInfo, error) {
+	lb := t.tx.Bucket([]byte(bucketLife))
+	var v []byte
+	if lb != nil {
+		v = lb.Get([]byte(code))
+	}
+	if v == nil {
+		return nil, LifeInfo{}, fmt.Errorf("%w: life %s", ErrNotFound, code)
+	}
+	blob, err := t.open(bucketLife, []byte(code), v)
+	if err != nil {
+		return nil, LifeInfo{}, err
+	}
+	info, _, err := t.LifeInfo(code)
+	return blob, info, err
+}
+
+// LifeInfo returns the index entry of a dossier (ok false when none).
+func (t *Tx) LifeInfo(code string) (LifeInfo, bool, error) {
+	ib := t.tx.Bucket([]byte(bucketLifeIndex))
+	if ib == nil {
+		return LifeInfo{}, false, nil
+	}
+	v := ib.Get([]byte(code))
+	if v == nil {
+		return LifeInfo{}, false, nil
+	}
+	var info LifeInfo
+	if err := json.Unmarshal(v, &info); err != nil {
+		return LifeInfo{}, false, fmt.Errorf("offline: life index %s: %w", code, err)
+	}
+	return info, true, nil
+}
+
+// ScanLife calls fn with every index entry, in code order, until fn returns an error (which
+// ScanLife returns). It holds the unit of work open: fn must be quick.
+func (t *Tx) ScanLife(fn func(LifeInfo) error) error {
+	ib := t.tx.Bucket([]byte(bucketLifeIndex))
+	if ib == nil {
+		return nil
+	}
+	return ib.ForEach(func(k, v []byte) error {
+		var info LifeInfo
+		if err := json.Unmarshal(v, &info); err != nil {
+			return fmt.Errorf("offline: life index %s: %w", k, err)
+		}
+		return fn(info)
+	})
+}
+
+// ListLife returns the index entries fn keeps, oldest received first.
+func (t *Tx) ListLife(keep func(LifeInfo) bool) ([]LifeInfo, error) {
+	var out []LifeInfo
+	err := t.ScanLife(func(i LifeInfo) error {
+		if keep == nil || keep(i) {
+			out = append(out, i)
+		}
+		return nil
+	})
+	sort.SliceStable(out, func(a, b int) bool {
+		if !out[a].ReceivedAt.Equal(out[b].ReceivedAt) {
+			return out[a].ReceivedAt.Before(out[b].ReceivedAt)
+		}
+		return out[a].Code < out[b].Code
+	})
+	return out, err
+}
+
+// SetLifeMark records a time under name (the last pull of the agency's list...).
+func (t *Tx) SetLifeMark(name string, at time.Time) error {
+	if err := checkToken("mark", name, true); err != nil {
+		return err
+	}
+	b, err := t.lifeBucket(bucketLifeMarks)
+	if err != nil {
+		return err
+	}
+	if b == nil {
+		return fmt.Errorf("offline: mark %s: read-only unit of work", name)
+	}
+	v, err := at.UTC().MarshalText()
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(name), v)
+}
+
+// LifeMark returns the time recorded under name (zero when none).
+func (t *Tx) LifeMark(name string) (time.Time, error) {
+	b := t.tx.Bucket([]byte(bucketLifeMarks))
+	if b == nil {
+		return time.Time{}, nil
+	}
+	v := b.Get([]byte(name))
+	if v == nil {
+		return time.Time{}, nil
+	}
+	var at time.Time
+	if err := at.UnmarshalText(bytes.Clone(v)); err != nil {
+		return time.Time{}, fmt.Errorf("offline: mark %s: %w", name, err)
+	}
+	return at, nil
+}

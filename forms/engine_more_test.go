@@ -227,6 +227,20 @@ func TestFeesFromTheWardTable(t *testing.T) {
 	}
 }
 
+func TestCheckFees(t *testing.T) {
+	if err := CheckFees(fees.Default()); err != nil {
+		t.Fatalf("default table: %v", err)
+	}
+	without := strings.Replace(string(fees.DefaultFile()), `id = "chung-thuc-chu-ky"`, `id = "chu-ky-doi-ten"`, 1)
+	tb, err := fees.Load(strings.NewReader(without))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckFees(tb); err == nil || !strings.Contains(err.Error(), "chung-thuc-chu-ky") {
+		t.Errorf("CheckFees = %v, want the missing schedule named", err)
+	}
+}
+
 func TestParseRejectsBadFeesAndReasons(t *testing.T) {
 	rep := func(old, new string) string {
 		if !strings.Contains(copySpec, old) {

@@ -1164,11 +1164,20 @@ func Catalog() []*Spec {
 	return catalog
 }
 
-// catalogOrder is the order the counter lists services in: the most frequent
-// first, each bundle after its main procedure. Services not listed follow.
+// catalogOrder is the order the counter lists services in: the first nine
+// keep their places (numbers 1-9 the clerks know), then by field: copy and
+// signature certification (the counter's highest volume), civil status,
+// residence, social support, household business; each bundle after its main
+// procedure. Services not listed follow, by id.
 var catalogOrder = []string{
 	"xac-nhan-tthn", "khai-sinh", "lien-thong-khai-sinh", "khai-tu", "lien-thong-khai-tu",
 	"ket-hon", "thuong-tru", "tam-tru", "tam-vang",
+	"chung-thuc-ban-sao", "chung-thuc-chu-ky", "chung-thuc-hop-dong",
+	"trich-luc-ho-tich", "thay-doi-cai-chinh-ho-tich", "bo-sung-thong-tin-ho-tich", "nhan-cha-me-con",
+	"khai-sinh-nhan-cha-me-con", "dang-ky-lai-khai-sinh", "dang-ky-lai-khai-tu", "giam-ho", "cham-dut-giam-ho",
+	"gia-han-tam-tru", "xoa-tam-tru", "tach-ho", "dieu-chinh-thong-tin-cu-tru", "xoa-thuong-tru",
+	"tro-cap-xa-hoi-hang-thang", "ho-tro-mai-tang",
+	"dang-ky-ho-kinh-doanh", "thay-doi-ho-kinh-doanh", "cham-dut-ho-kinh-doanh",
 }
 
 func catalogRank(id string) int {

@@ -29,6 +29,32 @@ const (
 	SourceTyped      = "typed"      // a person slot filled from an ID typed by the clerk
 )
 
+// SourceLabel says in Vietnamese where a value came from (the tags of the
+// screen and the scripted commands: "[chip]", "[CSDL]"…, without brackets).
+func SourceLabel(source string) string {
+	switch source {
+	case SourceCard:
+		return "chip"
+	case SourceQR:
+		return "mã QR"
+	case SourceDatabase, "gateway":
+		return "CSDL"
+	case SourceCache:
+		return "CSDL lưu tạm"
+	case SourceConfig:
+		return "cấu hình"
+	case SourceClerk:
+		return "cán bộ nhập"
+	case SourceTyped:
+		return "số định danh gõ tay"
+	case SourceDefault:
+		return "mặc định"
+	case SourceCalculated:
+		return "tự tính"
+	}
+	return source
+}
+
 // Provenance says where a value came from and when (and, for card and
 // database values, from which person slot).
 type Provenance struct {

@@ -1,6 +1,7 @@
 package printing
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"image"
@@ -38,22 +39,41 @@ const (
 	maxInkDiff = 0.005
 )
 
-var goldenCases = []struct {
+// goldenCase is one rendering compared with its golden images.
+type goldenCase struct {
 	name string
-	r    func() Receipt
-	size string
-}{
-	{"a4-single", func() Receipt { return sampleReceipt(1, 3) }, "A4"},
-	{"a4-bundle3", func() Receipt { return sampleReceipt(3, 3) }, "A4"},
-	{"a5-single", func() Receipt { return sampleReceipt(1, 3) }, "A5"},
-	{"a5-bundle3", func() Receipt { return sampleReceipt(3, 3) }, "A5"},
+	pdf  func() ([]byte, error)
+}
+
+func receiptGolden(name string, r func() Receipt, size string) goldenCase {
+	return goldenCase{name, func() ([]byte, error) {
+		return RenderPDFBytes(r(), Options{Size: size, CreationDate: fixedCreation})
+	}}
+}
+
+// goldenCases are the receipts and the one-stop forms (formCases).
+func goldenCases() []goldenCase {
+	cases := []goldenCase{
+		receiptGolden("a4-single", func() Receipt { return sampleReceipt(1, 3) }, "A4"),
+		receiptGolden("a4-bundle3", func() Receipt { return sampleReceipt(3, 3) }, "A4"),
+		receiptGolden("a5-single", func() Receipt { return sampleReceipt(1, 3) }, "A5"),
+		receiptGolden("a5-bundle3", func() Receipt { return sampleReceipt(3, 3) }, "A5"),
+	}
+	for _, fc := range formCases() {
+		cases = append(cases, goldenCase{fc.name, func() ([]byte, error) {
+			var buf bytes.Buffer
+			err := fc.render(&buf)
+			return buf.Bytes(), err
+		}})
+	}
+	return cases
 }
 
 func TestGoldenRenderings(t *testing.T) {
 	pdftoppm := testenv.NeedTool(t, "pdftoppm", "poppler-utils")
-	for _, tc := range goldenCases {
+	for _, tc := range goldenCases() {
 		t.Run(tc.name, func(t *testing.T) {
-			pdf, err := RenderPDFBytes(tc.r(), Options{Size: tc.size, CreationDate: fixedCreation})
+			pdf, err := tc.pdf()
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,12 +1,9 @@
 package printing
 
 import (
-	"bytes"
 	"fmt"
-	"image/color"
 	"io"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -48,6 +45,7 @@ type geometry struct {
 	fs, ls                             float64
 	qrBox                              float64 // side of the QR square (quiet zone included), mm
 	leftW                              float64 // width of the agency header column, mm
+	landscape                          bool    // the page turned (pageW > pageH)
 }
 
 var (
@@ -58,6 +56,9 @@ var (
 	// agency name stays on one line, and a QR code of 24 mm (modules ≥ 0.5 mm). A
 	// one-procedure receipt with a few documents fits on one page.
 	geomA5 = geometry{size: "A5", pageW: 148, pageH: 210, marginL: 15, marginR: 10, marginT: 9, marginB: 9, fs: 0.78, ls: 0.68, qrBox: 24, leftW: 60}
+	// A4 landscape is the dossier book's (Mẫu 07): a table of fourteen columns over
+	// 275 mm, the letterhead at the A4 sizes, narrower margins.
+	geomA4L = geometry{size: "A4", pageW: 297, pageH: 210, marginL: 12, marginR: 10, marginT: 12, marginB: 10, fs: 1, ls: 1, qrBox: 30, leftW: 100, landscape: true}
 )
 
 func geometryFor(size string) (geometry, bool) {
@@ -116,34 +117,15 @@ func printableRunes() []rune {
 // layout draws receipts into one fpdf document. Each receipt starts on a new page and
 // numbers its own pages ("Trang 2/3") when it runs over one page.
 type layout struct {
-	f  *fpdf.Fpdf
-	g  geometry
+	sheet
 	r  Receipt
 	qr barcode.Barcode // the current receipt's QR code
-
-	idx    int  // index of the current receipt in the document
-	start  int  // page number of the current receipt's first page
-	ending bool // the current receipt is drawn: the next footer closes it
 }
 
 // render draws rs (already validated and normalized) into one document on paper g.
 func render(w io.Writer, rs []Receipt, g geometry, created time.Time, title string) error {
-	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: g.size})
-	f.SetCreationDate(created)
-	f.SetModificationDate(created)
-	f.SetCatalogSort(true)
-	f.SetCompression(true)
-	f.SetTitle(title, true)
-	f.SetCreator("motcua", true)
-	f.SetLang("vi-VN")
-	f.AliasNbPages("{nb}") // before the fonts: fpdf sizes the UTF-8 subsets on it
-	for _, ft := range fonts() {
-		f.AddUTF8FontFromBytes(family, ft.style, ft.ttf)
-	}
-	f.SetMargins(g.marginL, g.marginT, g.marginR)
-	f.SetAutoPageBreak(true, g.marginB+6*g.ls)
-	f.SetCellMargin(0)
-	l := &layout{f: f, g: g}
+	f := newPDF(g, &docInfo{created: created, title: title})
+	l := &layout{sheet: sheet{f: f, g: g}}
 	f.SetFooterFunc(l.footer)
 
 	codes, err := encodeQRs(rs)
@@ -152,34 +134,15 @@ func render(w io.Writer, rs []Receipt, g geometry, created time.Time, title stri
 	}
 	for i, r := range rs {
 		l.g = fitted(r, g, codes[i])
-		f.AddPage() // draws the previous receipt's last footer
-		l.r, l.qr, l.idx, l.start, l.ending = r, codes[i], i, f.PageNo(), false
+		l.begin(i, "Mã hồ sơ: "+r.DossierCode) // draws the previous receipt's last footer
+		l.r, l.qr = r, codes[i]
 		l.draw()
-		// The page count of a receipt over several pages replaces its alias when the
-		// document is written. One-page receipts print no number and register no alias:
-		// fpdf scans every page for every alias, which on a batch of a hundred receipts
-		// took half the time.
-		if n := f.PageNo() - l.start + 1; n > 1 {
-			f.RegisterAlias(l.nbAlias(), strconv.Itoa(n))
-		}
-		l.ending = true
+		l.end()
 		if err := f.Error(); err != nil {
 			return fmt.Errorf("layout of receipt %d (%s): %w", i+1, r.DossierCode, err)
 		}
 	}
-
-	f.Close()
-	if err := f.Error(); err != nil {
-		return fmt.Errorf("layout: %w", err)
-	}
-	var buf bytes.Buffer
-	if err := f.Output(&buf); err != nil {
-		return fmt.Errorf("write pdf: %w", err)
-	}
-	if _, err := w.Write(withZone(buf.Bytes(), created.Format("-07'00'"))); err != nil {
-		return fmt.Errorf("write pdf: %w", err)
-	}
-	return nil
+	return writePDF(w, f, created)
 }
 
 // encodeQRs encodes the receipts' QR codes, in parallel for a batch: choosing the QR
@@ -225,11 +188,12 @@ func encodeQRs(rs []Receipt) ([]barcode.Barcode, error) {
 
 // draw lays out the current receipt from the top of its first page.
 func (l *layout) draw() {
-	l.header()
-	l.title()
+	r := l.r
+	l.letterhead(Letterhead{ParentAgency: r.ParentAgency, Agency: r.Agency, AgencyAddress: r.AgencyAddress, Place: r.Place}, "", r.ReceivedAt)
+	l.title("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Mã hồ sơ: "+r.DossierCode)
 	l.parties()
 	l.items()
-	l.signatures()
+	l.signatures(l.signers(), nil)
 }
 
 // fitScales are the tighter settings tried, in order, for a receipt that would run
@@ -260,14 +224,8 @@ func fitted(r Receipt, g geometry, code barcode.Barcode) geometry {
 // measure is the number of pages the receipt takes with geometry g (a layout drawn
 // into a scratch document that is never written).
 func measure(r Receipt, g geometry, code barcode.Barcode) int {
-	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: g.size})
-	for _, ft := range fonts() {
-		f.AddUTF8FontFromBytes(family, ft.style, ft.ttf)
-	}
-	f.SetMargins(g.marginL, g.marginT, g.marginR)
-	f.SetAutoPageBreak(true, g.marginB+6*g.ls)
-	f.SetCellMargin(0)
-	l := &layout{f: f, g: g, r: r, qr: code, start: 1}
+	f := newPDF(g, nil)
+	l := &layout{sheet: sheet{f: f, g: g, start: 1}, r: r, qr: code}
 	f.AddPage()
 	l.draw()
 	if f.Error() != nil {
@@ -276,204 +234,28 @@ func measure(r Receipt, g geometry, code barcode.Barcode) int {
 	return f.PageNo()
 }
 
-func (l *layout) nbAlias() string { return "{nb" + strconv.Itoa(l.idx) + "}" }
-
-// footer numbers the pages of a receipt that runs over one page. A receipt's first
-// page's footer is drawn either when its page 2 starts (more pages) or when the receipt
-// is done (a single page: no number).
-func (l *layout) footer() {
-	f, g := l.f, l.g
-	if l.ending && f.PageNo() == l.start {
-		return
-	}
-	f.SetY(-(g.marginB + 2*g.ls))
-	l.font("I", 9)
-	f.CellFormat(0, l.u(4), fmt.Sprintf("Mã hồ sơ: %s — Trang %d/%s", l.r.DossierCode, f.PageNo()-l.start+1, l.nbAlias()), "", 0, "C", false, 0, "")
-}
-
-// font sets a face at an A4 size, scaled to the paper.
-func (l *layout) font(style string, size float64) { l.f.SetFont(family, style, size*l.g.fs) }
-
-// u scales an A4 length in mm to the paper.
-func (l *layout) u(mm float64) float64 { return mm * l.g.ls }
-
-// fit returns the largest A4 size <= max at which s fits in w with the given style (and
-// leaves the font set to it), never printing below 7 pt.
-func (l *layout) fit(style, s string, max, w float64) float64 {
-	size := max
-	for ; size*l.g.fs > 7; size -= 0.5 {
-		l.font(style, size)
-		if l.f.GetStringWidth(s) <= w {
-			break
-		}
-	}
-	return size
-}
-
-func orDots(s string) string {
-	if s == "" {
-		return dots
-	}
-	return s
-}
-
-func (l *layout) header() {
-	f, r, g := l.f, l.r, l.g
-	leftW := g.leftW
-	gap := l.u(1)
-	rightX, rightW := g.marginL+leftW+gap, g.contentW()-leftW-gap
-	y0 := f.GetY()
-
-	// Left: parent agency, agency (bold), short rule, address.
-	leftMid := g.marginL + leftW/2
-	f.SetXY(g.marginL, y0)
-	if r.ParentAgency != "" {
-		parent := strings.ToUpper(r.ParentAgency)
-		l.font("", max(10.5, l.fit("", parent, 12, leftW)))
-		f.MultiCell(leftW, l.u(5.5), parent, "", "C", false)
-	}
-	f.SetX(g.marginL)
-	agency := strings.ToUpper(orDots(r.Agency))
-	l.font("B", max(10.5, l.fit("B", agency, 12, leftW)))
-	f.MultiCell(leftW, l.u(5.5), agency, "", "C", false)
-	y := f.GetY() + 1.2 // not scaled: the rule must clear the descenders
-	f.SetLineWidth(0.3)
-	f.Line(leftMid-l.u(12), y, leftMid+l.u(12), y)
-	leftEnd := y
-	if r.AgencyAddress != "" {
-		f.SetXY(g.marginL, y+l.u(1.5))
-		l.font("I", 9)
-		f.MultiCell(leftW, l.u(4), r.AgencyAddress, "", "C", false)
-		leftEnd = f.GetY()
-	}
-
-	// Right: the national motto with its rule, then the place and date line.
-	const nation = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-	const motto = "Độc lập - Tự do - Hạnh phúc"
-	f.SetXY(rightX, y0)
-	l.font("B", l.fit("B", nation, 12, rightW))
-	f.CellFormat(rightW, l.u(5.5), nation, "", 2, "C", false, 0, "")
-	l.font("B", l.fit("B", motto, 13, rightW))
-	f.CellFormat(rightW, l.u(6), motto, "", 2, "C", false, 0, "")
-	mw := f.GetStringWidth(motto)
-	rightMid := rightX + rightW/2
-	y = f.GetY() + l.u(0.3)
-	f.Line(rightMid-mw/2, y, rightMid+mw/2, y)
-
-	place := r.Place
-	if place == "" {
-		place = "………"
-	}
-	dateLine := place + ", " + FormatVNDate(r.ReceivedAt)
-	f.SetXY(rightX, y+l.u(4))
-	l.font("I", l.fit("I", dateLine, 12, rightW))
-	f.MultiCell(rightW, l.u(5.5), dateLine, "", "C", false)
-	rightEnd := f.GetY()
-
-	f.SetXY(g.marginL, max(leftEnd, rightEnd)+l.u(9))
-}
-
-func (l *layout) title() {
-	f, cw := l.f, l.g.contentW()
-	const title = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
-	l.font("B", l.fit("B", title, 14, cw))
-	f.MultiCell(cw, l.u(7), title, "", "C", false)
-	code := "Mã hồ sơ: " + l.r.DossierCode
-	l.font("B", l.fit("B", code, 14, cw))
-	f.MultiCell(cw, l.u(7.5), code, "", "C", false)
-	f.Ln(l.u(3))
-}
-
-// field writes "label: value" flowing over lines; continuation lines start at the left
-// margin.
-func (l *layout) field(label, value string, bold bool) {
-	f, lh := l.f, l.u(lineH)
-	l.font("", bodySize)
-	f.Write(lh, label+": ")
-	if bold {
-		l.font("B", bodySize)
-	}
-	f.Write(lh, orDots(value))
-	f.Ln(lh)
-}
-
-// parties writes who received the dossier from whom, with the QR code on the right.
+// parties writes who received the dossier from whom, with the QR code on the right,
+// then what the dossier asks for.
 func (l *layout) parties() {
-	f, r, g, lh := l.f, l.r, l.g, l.u(lineH)
-	top := f.GetY()
-	qrX := g.pageW - g.marginR - g.qrBox
-	f.SetRightMargin(g.marginR + g.qrBox + l.u(4))
-
-	l.font("", bodySize)
-	agency := r.Agency
-	if agency == "" {
-		agency = "Bộ phận Tiếp nhận và Trả kết quả"
-	}
-	if r.ParentAgency != "" && !strings.Contains(strings.ToLower(agency), strings.ToLower(r.ParentAgency)) {
-		agency += " — " + r.ParentAgency
-	}
-	f.Write(lh, agency+" đã tiếp nhận hồ sơ.")
-	f.Ln(lh)
-	l.field("Người tiếp nhận", r.Officer, false)
-	l.field("Tiếp nhận hồ sơ của ông/bà", r.CitizenName, true)
-	l.field("Số định danh cá nhân", r.CitizenID, true)
-	l.field("Số điện thoại", r.Phone, false)
-	l.field("Địa chỉ", r.Address, false)
-	textEnd := f.GetY()
-
-	l.drawQR(qrX, top, g.qrBox, l.qr)
-	f.SetXY(qrX-l.u(3), top+g.qrBox)
-	l.font("I", 8.5)
-	f.MultiCell(g.qrBox+l.u(6), l.u(3.8), "Quét mã để tra cứu hồ sơ", "", "C", false)
-	qrEnd := f.GetY()
-
-	f.SetRightMargin(g.marginR)
-	f.SetXY(g.marginL, max(textEnd, qrEnd)+l.u(1))
-
-	// The procedures: one inline, several as a numbered list.
-	if len(r.Procedures) == 1 {
-		p := r.Procedures[0]
+	f, r, lh := l.f, l.r, l.u(lineH)
+	l.withQR(l.qr, "Quét mã để tra cứu hồ sơ", func() {
 		l.font("", bodySize)
-		f.Write(lh, "Nội dung yêu cầu giải quyết: ")
-		l.font("B", bodySize)
-		f.Write(lh, p.Name)
-		if p.Handler != "" {
-			l.font("", bodySize)
-			f.Write(lh, " (cơ quan giải quyết: "+p.Handler+")")
+		agency := r.Agency
+		if agency == "" {
+			agency = "Bộ phận Tiếp nhận và Trả kết quả"
 		}
+		if r.ParentAgency != "" && !strings.Contains(strings.ToLower(agency), strings.ToLower(r.ParentAgency)) {
+			agency += " — " + r.ParentAgency
+		}
+		f.Write(lh, agency+" đã tiếp nhận hồ sơ.")
 		f.Ln(lh)
-		return
-	}
-	l.font("", bodySize)
-	f.Write(lh, fmt.Sprintf("Nội dung yêu cầu giải quyết (%d thủ tục):", len(r.Procedures)))
-	f.Ln(lh)
-	for i, p := range r.Procedures {
-		l.listItem(fmt.Sprintf("%d.", i+1), func() {
-			l.font("B", bodySize)
-			f.Write(lh, p.Name)
-			if p.Handler != "" {
-				l.font("", bodySize)
-				f.Write(lh, " (cơ quan giải quyết: "+p.Handler+")")
-			}
-		})
-	}
-}
-
-// listItem writes a marker and a body with a hanging indent.
-func (l *layout) listItem(marker string, body func()) {
-	f, g, lh := l.f, l.g, l.u(lineH)
-	indent, hang := l.u(5), l.u(7)
-	if f.GetY()+lh > g.bottom() {
-		f.AddPage()
-	}
-	l.font("", bodySize)
-	f.SetX(g.marginL + indent)
-	f.CellFormat(hang, lh, marker, "", 0, "L", false, 0, "")
-	f.SetLeftMargin(g.marginL + indent + hang)
-	body()
-	f.Ln(lh)
-	f.SetLeftMargin(g.marginL)
-	f.SetX(g.marginL)
+		l.field("Người tiếp nhận", r.Officer, false)
+		l.field("Tiếp nhận hồ sơ của ông/bà", r.CitizenName, true)
+		l.field("Số định danh cá nhân", r.CitizenID, true)
+		l.field("Số điện thoại", r.Phone, false)
+		l.field("Địa chỉ", r.Address, false)
+	})
+	l.procedures("Nội dung yêu cầu giải quyết", r.Procedures)
 }
 
 func (l *layout) items() {
@@ -504,7 +286,7 @@ func (l *layout) items() {
 	}
 	small := l.u(5.5)
 	// The signatures never stand alone on a page: item 5 and the notes go with them.
-	tail := 2*lh + l.u(6) + l.signaturesHeight()
+	tail := 2*lh + l.u(6) + l.signaturesHeight(l.signers(), nil)
 	if r.ResidenceFrom != "" {
 		tail += l.u(1) + 2*small
 	}
@@ -556,68 +338,19 @@ func keepTogether(s string) string { return strings.ReplaceAll(s, " ", "\u00a0")
 // documents draws the table of papers received; rows never split across pages and the
 // header row is repeated on a new page.
 func (l *layout) documents() {
-	f, r, g := l.f, l.r, l.g
-	cw := g.contentW()
-	cols := []struct {
-		title string
-		w     float64
-		align string
-	}{
-		{"STT", l.u(12), "C"},
-		{"Tên giấy tờ", cw - l.u(12+28+22), "L"},
-		{"Hình thức", l.u(28), "C"},
-		{"Số lượng", l.u(22), "C"},
-	}
-	pad, lh := l.u(1.5), l.u(5.5)
-	bottom := g.bottom()
-	head := func() {
-		x, y := g.marginL, f.GetY()
-		l.font("B", 11)
-		f.SetFillColor(235, 235, 235)
-		for _, c := range cols {
-			f.Rect(x, y, c.w, lh+2*pad, "DF")
-			f.SetXY(x, y+pad)
-			f.CellFormat(c.w, lh, c.title, "", 0, "C", false, 0, "")
-			x += c.w
-		}
-		f.SetXY(g.marginL, y+lh+2*pad)
-	}
-	row := func(cells []string) {
-		l.font("", 11)
-		lines := make([][]string, len(cells))
-		n := 1
-		for i, s := range cells {
-			lines[i] = f.SplitText(s, cols[i].w-2*pad)
-			n = max(n, len(lines[i]))
-		}
-		h := float64(n)*lh + 2*pad
-		if f.GetY()+h > bottom {
-			f.AddPage()
-			head()
-		}
-		l.font("", 11)
-		x, y := g.marginL, f.GetY()
-		for i, c := range cols {
-			f.Rect(x, y, c.w, h, "D")
-			for j, s := range lines[i] {
-				f.SetXY(x+pad, y+pad+float64(j)*lh)
-				f.CellFormat(c.w-2*pad, lh, s, "", 0, c.align, false, 0, "")
-			}
-			x += c.w
-		}
-		f.SetXY(g.marginL, y+h)
-	}
-
-	if f.GetY()+3*(lh+2*pad) > bottom { // keep the header with at least one row
-		f.AddPage()
-	}
-	f.SetLineWidth(0.2)
-	head()
-	if len(r.Documents) == 0 {
-		row([]string{"", "(Không có giấy tờ kèm theo)", "", ""})
+	cw := l.g.contentW()
+	t := l.table([]column{
+		{title: "STT", w: l.u(12), align: "C"},
+		{title: "Tên giấy tờ", w: cw - l.u(12+28+22), align: "L"},
+		{title: "Hình thức", w: l.u(28), align: "C"},
+		{title: "Số lượng", w: l.u(22), align: "C"},
+	})
+	t.start()
+	if len(l.r.Documents) == 0 {
+		t.row("", "(Không có giấy tờ kèm theo)", "", "")
 		return
 	}
-	for i, d := range r.Documents {
+	for i, d := range l.r.Documents {
 		kind := "Bản sao"
 		if d.Original {
 			kind = "Bản chính"
@@ -626,73 +359,16 @@ func (l *layout) documents() {
 		if d.Count > 0 {
 			count = fmt.Sprintf("%02d", d.Count)
 		}
-		row([]string{fmt.Sprintf("%d", i+1), d.Name, kind, count})
+		t.row(fmt.Sprintf("%d", i+1), d.Name, kind, count)
 	}
 }
 
-// signatures draws the two signature blocks, kept together on one page. The space left
-// for signing is 22 mm on A4 and never below 16 mm.
-// signaturesHeight is the height of the two signature blocks.
-func (l *layout) signaturesHeight() float64 {
-	return l.u(6+5.5+6) + max(16, l.u(22)) + l.u(2)
-}
-
-func (l *layout) signatures() {
-	f, r, g := l.f, l.r, l.g
-	sign := max(16, l.u(22))
-	blockH := l.signaturesHeight()
-	if f.GetY()+l.u(6)+blockH > g.bottom() {
-		f.AddPage()
+// signers are the receipt's two signature blocks.
+func (l *layout) signers() []signer {
+	return []signer{
+		{title: "NGƯỜI NỘP HỒ SƠ", hint: hintSign, name: l.r.CitizenName},
+		{title: "NGƯỜI TIẾP NHẬN HỒ SƠ", hint: hintSign, name: l.r.Officer},
 	}
-	y := f.GetY() + l.u(6)
-	colW := g.contentW() / 2
-	for i, b := range []struct{ title, name string }{
-		{"NGƯỜI NỘP HỒ SƠ", r.CitizenName},
-		{"NGƯỜI TIẾP NHẬN HỒ SƠ", r.Officer},
-	} {
-		x := g.marginL + float64(i)*colW
-		f.SetXY(x, y)
-		l.font("B", 12)
-		f.CellFormat(colW, l.u(6), b.title, "", 2, "C", false, 0, "")
-		l.font("I", 11)
-		f.CellFormat(colW, l.u(5.5), "(Ký và ghi rõ họ tên)", "", 2, "C", false, 0, "")
-		if b.name != "" {
-			f.SetXY(x, y+l.u(6+5.5)+sign)
-			l.font("B", 12)
-			f.MultiCell(colW, l.u(6), b.name, "", "C", false)
-		}
-	}
-}
-
-// drawQR draws the QR code as filled rectangles (crisp at any printer resolution), inside
-// a side×side square that includes the 4-module quiet zone.
-func (l *layout) drawQR(x, y, side float64, code barcode.Barcode) {
-	f := l.f
-	b := code.Bounds()
-	n := b.Dx()
-	m := side / float64(n+8)
-	ox, oy := x+4*m, y+4*m
-	f.SetFillColor(0, 0, 0)
-	for row := 0; row < n; row++ {
-		for col := 0; col < n; {
-			if !isDark(code.At(b.Min.X+col, b.Min.Y+row)) {
-				col++
-				continue
-			}
-			start := col
-			for col < n && isDark(code.At(b.Min.X+col, b.Min.Y+row)) {
-				col++
-			}
-			// A hair of overlap downwards hides seams between rows in anti-aliased viewers.
-			f.Rect(ox+float64(start)*m, oy+float64(row)*m, float64(col-start)*m, m+0.02, "F")
-		}
-	}
-	f.SetFillColor(255, 255, 255)
-}
-
-func isDark(c color.Color) bool {
-	r, g, b, _ := c.RGBA()
-	return r+g+b < 3*0x8000
 }
 
 var printableSet = sync.OnceValue(func() map[rune]bool {

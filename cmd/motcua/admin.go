@@ -1,18 +1,24 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"motcua/internal/batchio"
 	"motcua/internal/counter"
 	"motcua/internal/demo"
+	"motcua/lookups"
 	"motcua/offline"
 )
 
@@ -390,27 +396,32 @@ func (a *app) auditCmd() *cobra.Command {
 	var from, to, out string
 	export := &cobra.Command{
 		Use:   "export",
-		Short: "Xuất nhật ký dạng JSON Lines cho giám sát (cần quyền giám sát); đối tượng là mã băm, không có số định danh",
-		Args:  noArgs,
+		Short: "Xuất nhật ký truy cập cho giám sát (cần quyền giám sát); đối tượng là mã băm, không có số định danh",
+		Long: `Xuất nhật ký truy cập cho giám sát. Định dạng theo đuôi tệp của --out: .jsonl (JSON Lines,
+nguyên bản có mã băm chuỗi để đối chiếu), .csv hoặc .xlsx (bảng, giờ theo múi giờ của quầy);
+không có --out: JSON Lines ra màn hình. Không ghi đè tệp có sẵn.`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var f, t time.Time
-			var err error
-			if from != "" {
-				if f, err = time.Parse("2006-01-02", from); err != nil {
-					return usageErr("--from phải là YYYY-MM-DD")
+			format := "jsonl"
+			if out != "" {
+				switch format = strings.ToLower(strings.TrimPrefix(filepath.Ext(out), ".")); format {
+				case "jsonl", "json":
+					format = "jsonl"
+				case "csv", "xlsx":
+				default:
+					return usageErr("tệp %s: đuôi tệp chọn định dạng, một trong .jsonl, .csv, .xlsx", filepath.Base(out))
 				}
-			}
-			if to != "" {
-				if t, err = time.Parse("2006-01-02", to); err != nil {
-					return usageErr("--to phải là YYYY-MM-DD")
-				}
-				t = t.AddDate(0, 0, 1)
 			}
 			e, op, err := a.openAs(counter.ActAuditExport)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
+			loc := e.cfg.Location()
+			f, t, err := dateRange(from, to, loc)
+			if err != nil {
+				return err
+			}
 			w := a.stdout
 			if out != "" {
 				file, err := os.OpenFile(out, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
@@ -420,7 +431,12 @@ func (a *app) auditCmd() *cobra.Command {
 				defer file.Close()
 				w = file
 			}
-			n, err := e.office.ExportAudit(op, w, f, t)
+			var n int
+			if format == "jsonl" {
+				n, err = e.office.ExportAudit(op, w, f, t)
+			} else {
+				n, err = exportAuditTable(e, op, w, format, f, t, loc)
+			}
 			if err != nil {
 				return refusal(err, offline.ClerkMessage(err))
 			}
@@ -428,9 +444,9 @@ func (a *app) auditCmd() *cobra.Command {
 			return nil
 		},
 	}
-	export.Flags().StringVar(&from, "from", "", "từ ngày YYYY-MM-DD")
-	export.Flags().StringVar(&to, "to", "", "đến hết ngày YYYY-MM-DD")
-	export.Flags().StringVar(&out, "out", "", "ghi vào tệp (không ghi đè tệp có sẵn)")
+	export.Flags().StringVar(&from, "from", "", "từ ngày DD/MM/YYYY")
+	export.Flags().StringVar(&to, "to", "", "đến hết ngày DD/MM/YYYY")
+	export.Flags().StringVar(&out, "out", "", "ghi vào tệp .jsonl, .csv hoặc .xlsx (không ghi đè tệp có sẵn)")
 	cmd.AddCommand(verify, export)
 	return cmd
 }
@@ -488,4 +504,63 @@ func (a *app) cacheCmd() *cobra.Command {
 	purge.Flags().BoolVar(&expired, "expired", false, "chỉ xóa bản đã hết hạn")
 	cmd.AddCommand(stats, purge)
 	return cmd
+}
+
+// auditColumns are the columns of the audit log as a table.
+var auditColumns = []string{"seq", "time", "operator", "purpose", "action", "subject", "dossier", "outcome", "detail", "prev", "hash", "mac"}
+
+// exportAuditTable writes the audit entries as a CSV or XLSX table (cells
+// guarded against formulas by batchio), times in the counter's zone.
+func exportAuditTable(e *env, op counter.Operator, w io.Writer, format string, from, to time.Time, loc *time.Location) (int, error) {
+	var buf bytes.Buffer
+	n, err := e.office.ExportAudit(op, &buf, from, to)
+	if err != nil {
+		return n, err
+	}
+	tw, err := batchio.NewWriter(w, format, auditColumns)
+	if err != nil {
+		return 0, err
+	}
+	dec := json.NewDecoder(&buf)
+	for dec.More() {
+		var r offline.AuditRecord
+		if err := dec.Decode(&r); err != nil {
+			return 0, fmt.Errorf("audit export: %w", err)
+		}
+		if err := tw.Write(map[string]string{"seq": strconv.FormatUint(r.Seq, 10), "time": r.Time.In(loc).Format("02/01/2006 15:04:05"),
+			"operator": r.Operator, "purpose": r.Purpose, "action": r.Action, "subject": r.Subject, "dossier": r.DossierCode,
+			"outcome": r.Outcome, "detail": r.Detail, "prev": r.Prev, "hash": r.Hash, "mac": r.MAC}); err != nil {
+			return 0, err
+		}
+	}
+	return n, tw.Close()
+}
+
+// dateRange reads --from and --to (DD/MM/YYYY, or YYYY-MM-DD) as the start of
+// from and the end of to in the counter's zone; an empty one is open.
+func dateRange(from, to string, loc *time.Location) (f, t time.Time, err error) {
+	day := func(flag, s string) (time.Time, error) {
+		if d, err := lookups.ParseDate(s); err == nil {
+			return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc), nil
+		}
+		if d, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
+			return d, nil
+		}
+		return time.Time{}, usageErr("%s %q: ngày viết dạng DD/MM/YYYY, ví dụ 05/12/2026", flag, s)
+	}
+	if from != "" {
+		if f, err = day("--from", from); err != nil {
+			return f, t, err
+		}
+	}
+	if to != "" {
+		if t, err = day("--to", to); err != nil {
+			return f, t, err
+		}
+		t = t.AddDate(0, 0, 1)
+	}
+	if !f.IsZero() && !t.IsZero() && !f.Before(t) {
+		return f, t, usageErr("--from phải trước --to")
+	}
+	return f, t, nil
 }

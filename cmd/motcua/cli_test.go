@@ -76,8 +76,8 @@ func TestUsageErrors(t *testing.T) {
 		stderr string // substring of stderr
 	}{
 		{"unknown command", []string{"frobnicate"}, exitUsage, "Xem hướng dẫn: motcua --help"},
-		{"unknown flag", []string{"--frobnicate"}, exitUsage, "unknown flag"},
-		{"unknown flag of a subcommand", []string{"lookup", "--frobnicate", valid}, exitUsage, "unknown flag"},
+		{"unknown flag", []string{"--frobnicate"}, exitUsage, "không có tham số --frobnicate"},
+		{"unknown flag of a subcommand", []string{"lookup", "--frobnicate", valid}, exitUsage, "không có tham số --frobnicate"},
 		{"lookup without ID", []string{"lookup"}, exitUsage, "cần đúng 1 tham số: số định danh"},
 		{"lookup with two IDs", []string{"lookup", valid, valid}, exitUsage, "cần đúng 1 tham số"},
 		{"lookup invalid ID", []string{"lookup", "--operator", "cb01", "12345"}, exitUsage, "số định danh không hợp lệ"},
@@ -292,6 +292,10 @@ func TestDossierListAndShow(t *testing.T) {
 	if r.code != exitOK || strings.TrimSpace(r.stdout) != "[]" {
 		t.Fatalf("empty store: want []\n%s", r)
 	}
+	r = runCLI(t, "dossier", "list", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"), "--state", "xyz")
+	if r.code != exitUsage || !strings.Contains(r.stderr, `trạng thái "xyz" không có`) || !strings.Contains(r.stderr, "đã gửi") {
+		t.Errorf("--state xyz: want a usage error listing the states\n%s", r)
+	}
 	r = runCLI(t, "dossier", "list", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"))
 	if r.code != exitOK || !strings.Contains(r.stdout, "Chưa có hồ sơ nào.") {
 		t.Errorf("empty store, plain:\n%s", r)
@@ -320,7 +324,7 @@ func TestDossierListAndShow(t *testing.T) {
 	for _, tc := range []struct {
 		states string
 		n      int
-	}{{"submitted", 1}, {"queued", 0}, {"queued,submitted", 1}} {
+	}{{"submitted", 1}, {"queued", 0}, {"queued,submitted", 1}, {"đã gửi", 1}, {"cho gui lai", 0}} {
 		r = runCLI(t, "dossier", "list", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"), "--json", "--state", tc.states)
 		var l []offline.DossierInfo
 		if r.code != exitOK || json.Unmarshal([]byte(r.stdout), &l) != nil || len(l) != tc.n {
@@ -341,12 +345,17 @@ func TestDossierListAndShow(t *testing.T) {
 		"Thủ tục:         Cấp giấy xác nhận tình trạng hôn nhân (mẫu phiên bản " + d.SpecVersion + ")",
 		"Công dân:        " + d.Subject.FullName + ", " + d.Subject.ID,
 		"bởi " + demo.OperatorID,
-		"Cư trú lấy từ:   Cơ sở dữ liệu quốc gia về dân cư (gateway)",
-		"Tờ khai:", "Tình trạng hôn nhân", "Chưa đăng ký kết hôn với ai", "Bổ sung hồ sơ vay vốn", "[clerk]", "[card]", "[database]",
+		"Cư trú lấy từ:   Cơ sở dữ liệu quốc gia về dân cư (tra cứu trực tiếp)",
+		"Tờ khai:", "Tình trạng hôn nhân", "Chưa đăng ký kết hôn với ai", "Bổ sung hồ sơ vay vốn", "[cán bộ nhập]", "[chip]", "[CSDL]",
 		"Giấy tờ nhận:", "Tờ khai cấp Giấy xác nhận tình trạng hôn nhân (bản chính, 1)",
 	} {
 		if !strings.Contains(r.stdout, s) {
 			t.Errorf("dossier show lacks %q\n%s", s, r)
+		}
+	}
+	for _, english := range []string{"[clerk]", "[card]", "[database]", "[config]", "[default]", "(gateway)"} {
+		if strings.Contains(r.stdout, english) {
+			t.Errorf("dossier show has the English %q\n%s", english, r)
 		}
 	}
 	store, err := offline.UnlockWithKeyFile(dir, filepath.Join(dir, "demo.key"), offline.Options{})

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"motcua/forms"
 	"motcua/internal/counter"
+	"motcua/lookups/vntext"
 	"motcua/offline"
 )
 
@@ -30,12 +32,16 @@ func (a *app) dossierListCmd() *cobra.Command {
 lệnh chờ vài giây nếu tệp dữ liệu đang bận và báo nếu vẫn bận.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			codes, err := parseStates(states)
+			if err != nil {
+				return err
+			}
 			e, op, err := a.openAs(counter.ActDossierList)
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			list, err := e.office.Dossiers(op, offline.DossierFilter{States: states})
+			list, err := e.office.Dossiers(op, offline.DossierFilter{States: codes})
 			if err != nil {
 				return refusal(err, offline.ClerkMessage(err))
 			}
@@ -46,11 +52,53 @@ lệnh chờ vài giây nếu tệp dữ liệu đang bận và báo nếu vẫn
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "in dạng JSON")
-	cmd.Flags().StringSliceVar(&states, "state", nil, "chỉ các trạng thái này (finalized, queued, submitted, rejected)")
+	cmd.Flags().StringArrayVar(&states, "state", nil, "chỉ hồ sơ ở trạng thái này (lặp lại --state cho nhiều trạng thái): "+stateChoices())
 	return cmd
 }
 
 func stateLabel(s string) string { return forms.Status(s).Label() }
+
+// dossierStates are the submission states a person may name.
+var dossierStates = []forms.Status{forms.StatusFinalized, forms.StatusQueued, forms.StatusSubmitted, forms.StatusRejected}
+
+// stateChoices lists them as a person writes them: the Vietnamese words (the code).
+func stateChoices() string {
+	out := make([]string, len(dossierStates))
+	for i, s := range dossierStates {
+		out[i] = fmt.Sprintf("%q (%s)", s.Label(), s)
+	}
+	return strings.Join(out, ", ")
+}
+
+// parseStates reads --state values: the Vietnamese words (diacritics
+// optional) or the codes; anything else is refused with the values allowed.
+func parseStates(in []string) ([]string, error) {
+	one := func(v string) string {
+		v = strings.TrimSpace(v)
+		for _, s := range dossierStates {
+			if v == string(s) || vntext.SearchKey(v) == vntext.SearchKey(s.Label()) {
+				return string(s)
+			}
+		}
+		return ""
+	}
+	var out []string
+	for _, v := range in {
+		if s := one(v); s != "" {
+			out = append(out, s)
+			continue
+		}
+		// several codes in one value ("queued,submitted")
+		for _, part := range strings.Split(v, ",") {
+			s := one(part)
+			if s == "" {
+				return nil, usageErr("trạng thái %q không có; chọn một trong: %s", v, stateChoices())
+			}
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
 
 func (a *app) dossierShowCmd() *cobra.Command {
 	var asJSON bool
@@ -86,7 +134,11 @@ func (a *app) dossierShowCmd() *cobra.Command {
 			fmt.Fprintf(w, "Tiếp nhận:       %s bởi %s\n", d.ReceivedAt.In(loc).Format("15:04 02/01/2006"), d.Operator)
 			fmt.Fprintf(w, "Hẹn trả:         %s\n", d.Appointment.In(loc).Format("15:04 02/01/2006"))
 			if rs := d.ResidenceSource; rs != nil {
-				fmt.Fprintf(w, "Cư trú lấy từ:   %s (%s) lúc %s\n", rs.Source, rs.Origin, rs.At.In(loc).Format("15:04:05 02/01/2006"))
+				how := "tra cứu trực tiếp"
+				if rs.Origin == forms.SourceCache {
+					how = "bản lưu tạm khi mất kết nối"
+				}
+				fmt.Fprintf(w, "Cư trú lấy từ:   %s (%s) lúc %s\n", rs.Source, how, rs.At.In(loc).Format("15:04:05 02/01/2006"))
 			}
 			fmt.Fprintln(w, "Tờ khai:")
 			for _, f := range d.Fields {
@@ -94,7 +146,7 @@ func (a *app) dossierShowCmd() *cobra.Command {
 				if f.Text != "" {
 					v = f.Text
 				}
-				fmt.Fprintf(w, "  %-40s %s  [%s]\n", f.Label, v, f.Source)
+				fmt.Fprintf(w, "  %-40s %s  [%s]\n", f.Label, v, forms.SourceLabel(f.Source))
 			}
 			fmt.Fprintln(w, "Giấy tờ nhận:")
 			for _, doc := range d.Documents {

@@ -44,8 +44,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	cmd, err := root.ExecuteC()
 	if err != nil {
-		if strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "unknown flag") {
-			err = usageErr("%v", err)
+		if vi, ok := commandLineVI(err); ok {
+			err = &exitError{code: exitUsage, msg: vi, err: err}
 		}
 		var ee *exitError
 		if !errors.As(err, &ee) { // a raw error (writing the output failed ...): English, for the log only
@@ -148,7 +148,13 @@ func (a *app) rootCmd() *cobra.Command {
 			return a.runCounter(cmd)
 		},
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		if vi, ok := commandLineVI(err); ok {
+			return &exitError{code: exitUsage, msg: vi, err: err}
+		}
+		return usageErr("%v", err)
+	})
+	vietnameseHelp(root)
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.configPath, "config", "", "tệp cấu hình (mặc định: <thư mục cấu hình>/motcua/config.toml)")
 	pf.StringVar(&a.dataDir, "data-dir", "", "thư mục dữ liệu (mặc định: thư mục dữ liệu của người dùng)")

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"motcua/forms/fees"
 	"motcua/lookups"
 	"motcua/lookups/pid"
 	"motcua/lookups/units"
@@ -90,6 +91,9 @@ type Env struct {
 	Clinic string           // the ward's first-care health station (BHYT), for "config.clinic"
 	Now    time.Time        // creation time, "meta.today" (Clock() when zero)
 	Clock  func() time.Time // the clock of later edits (time.Now when nil)
+	// Fees is the fee schedule table the fee() function reads (the embedded
+	// default when nil; a ward's edited file otherwise, see CheckFees).
+	Fees *fees.Table
 }
 
 // PersonData is what fills a person slot.
@@ -173,6 +177,7 @@ type Declaration struct {
 	wardOnly   map[string][]string // address ward path -> candidate ward codes (split old ward)
 	notes      []note
 	idemKey    string
+	fees       *fees.Table // nil: the embedded default
 	ctx        evalCtx
 }
 
@@ -201,6 +206,7 @@ func newDecl(spec *Spec, env Env) *Declaration {
 		personRel: make([]int8, len(spec.persons)),
 		procRel:   make([]int8, len(spec.procedures)),
 		wardOnly:  map[string][]string{},
+		fees:      env.Fees,
 	}
 	if d.Clock == nil {
 		d.Clock = time.Now
@@ -447,6 +453,33 @@ func (d *Declaration) procRelevant(i int) bool {
 		d.procRel[i] = 1
 	}
 	return ok
+}
+
+// sumRows adds up a group column over the rows (when the group applies):
+// values that are not whole numbers (empty, not relevant) count as nothing;
+// a sum beyond the expressions' range is ”.
+func (d *Declaration) sumRows(g, sub *Field) string {
+	total := 0
+	if d.relevantInst(g, 0) {
+		for n := range d.rows[g.gidx] {
+			v, ok := parseInt(strings.TrimSpace(d.readRef(sub, n+1, partMain)))
+			if !ok {
+				continue
+			}
+			if total, ok = arith('+', total, v); !ok {
+				return ""
+			}
+		}
+	}
+	return strconv.Itoa(total)
+}
+
+// SetFees sets the fee schedule table fee() reads (nil: the embedded default)
+// and recomputes: a restored draft starts with the default.
+func (d *Declaration) SetFees(t *fees.Table) {
+	d.fees = t
+	d.env.Fees = t
+	d.changed()
 }
 
 func (d *Declaration) countRows(g *Field) int {

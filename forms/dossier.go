@@ -81,6 +81,11 @@ type ProcedureRecord struct {
 	ResultValidity string         `json:"resultValidity,omitempty"`
 	FieldIDs       []string       `json:"fieldIds"` // top-level fields of this procedure's form that hold a value
 	Documents      []DocumentItem `json:"documents"`
+	// Fee is the procedure's fee in đồng (the spec's fee field); FeeKnown
+	// says the field held an amount (false: no fee field, or an amount the
+	// schedule does not give, e.g. a provincial duty not yet configured).
+	Fee      int64 `json:"fee,omitempty"`
+	FeeKnown bool  `json:"feeKnown,omitempty"`
 }
 
 // PersonRecord is a filled person slot: who, and where the identity and the record came from.
@@ -247,6 +252,12 @@ func Finalize(decl *Declaration, in FinalizeInput) (*Dossier, error) {
 		}
 		for _, doc := range decl.procDocuments(i) {
 			rec.Documents = append(rec.Documents, DocumentItem{Name: doc.Name, Original: doc.Original, Count: doc.Count})
+		}
+		if pr.Fee != "" {
+			f := s.byID[pr.Fee]
+			if v, err := strconv.ParseInt(clean(decl.readRef(f, 0, partMain)), 10, 64); err == nil && v >= 0 {
+				rec.Fee, rec.FeeKnown = v, true
+			}
 		}
 		d.Procedures = append(d.Procedures, rec)
 	}

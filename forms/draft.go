@@ -163,5 +163,8 @@ func (d *Declaration) Clone() (*Declaration, error) {
 		return nil, err
 	}
 	c.SetClock(d.Clock)
+	if d.fees != nil {
+		c.SetFees(d.fees)
+	}
 	return c, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"motcua/forms/fees"
 	"motcua/lookups"
 )
 
@@ -24,6 +25,9 @@ import (
 // the same and otherwise compare text. A boolean result is 'yes' (true) or ''
 // (false); a value is true when it is not empty. "not" binds tighter than
 // "and", which binds tighter than "or". A field that is not relevant reads as ''.
+// +, - and * work on whole numbers (a unary - too; * binds tighter than + and
+// -, which bind tighter than comparisons): an operand that is not a whole
+// number, or a result that would overflow, gives ''.
 
 // Expr is a parsed expression.
 type Expr struct {
@@ -170,9 +174,11 @@ func (n *notNode) walk(fn func(node))     { fn(n); n.x.walk(fn) }
 type callNode struct {
 	fn   string
 	args []node
-	// count(): the group; slot(): the person slot (bound at load)
+	// count(), sum(): the group (sum: and its column); slot(): the person
+	// slot; fee(): the schedule id (bound at load)
 	name   string
 	group  *Field
+	sub    *Field
 	person int
 }
 
@@ -236,15 +242,139 @@ func (n *callNode) eval(c *evalCtx) string {
 			return no
 		}
 		return boolValue(c.d.slotFilled(n.person))
+	case "sum":
+		if c.d == nil || n.sub == nil {
+			if c.get != nil {
+				return c.get(n.name)
+			}
+			return "0"
+		}
+		return c.d.sumRows(n.group, n.sub)
+	case "min", "max":
+		best, ok := 0, false
+		for i, a := range n.args {
+			v, isNum := parseInt(strings.TrimSpace(a.eval(c)))
+			if !isNum {
+				return ""
+			}
+			if i == 0 || (n.fn == "min" && v < best) || (n.fn == "max" && v > best) {
+				best, ok = v, true
+			}
+		}
+		if !ok {
+			return ""
+		}
+		return strconv.Itoa(best)
+	case "fee":
+		q, ok := parseInt(strings.TrimSpace(n.args[0].eval(c)))
+		if !ok {
+			return ""
+		}
+		t := fees.Default()
+		if c.d != nil && c.d.fees != nil {
+			t = c.d.fees
+		}
+		amount, ok := t.Amount(n.name, q)
+		if !ok {
+			return ""
+		}
+		return strconv.FormatInt(amount, 10)
+	case "add_months":
+		b, ok := parseDMY(n.args[0].eval(c))
+		if !ok {
+			return ""
+		}
+		m, ok := parseInt(strings.TrimSpace(n.args[1].eval(c)))
+		if !ok || m < -1200 || m > 1200 {
+			return ""
+		}
+		return addMonths(b, m).String()
 	}
 	return ""
+}
+
+// addMonths moves a date by m months, keeping the day unless the month is
+// shorter (31/01 + 1 month is 28/02 or 29/02).
+func addMonths(d lookups.Date, m int) lookups.Date {
+	total := d.Year*12 + int(d.Month) - 1 + m
+	y, mo := total/12, time.Month(total%12+1)
+	day := d.Day
+	if last := lookups.NewDate(y, mo+1, 1).Time(time.UTC).AddDate(0, 0, -1).Day(); day > last {
+		day = last
+	}
+	return lookups.NewDate(y, mo, day)
+}
+
+// arithNode is +, - or * on whole numbers (unary minus: l is nil).
+type arithNode struct {
+	op   byte
+	l, r node
+}
+
+func (n *arithNode) walk(fn func(node)) {
+	fn(n)
+	if n.l != nil {
+		n.l.walk(fn)
+	}
+	n.r.walk(fn)
+}
+
+func (n *arithNode) eval(c *evalCtx) string {
+	b, ok := parseInt(strings.TrimSpace(n.r.eval(c)))
+	if !ok {
+		return ""
+	}
+	if n.l == nil {
+		return strconv.Itoa(-b)
+	}
+	a, ok := parseInt(strings.TrimSpace(n.l.eval(c)))
+	if !ok {
+		return ""
+	}
+	v, ok := arith(n.op, a, b)
+	if !ok {
+		return ""
+	}
+	return strconv.Itoa(v)
+}
+
+// arithLimit keeps every result within 18 digits, the longest whole number
+// the expressions read back (parseInt).
+const arithLimit = 999_999_999_999_999_999
+
+// arith applies op, refusing results beyond arithLimit.
+func arith(op byte, a, b int) (int, bool) {
+	var v int
+	switch op {
+	case '+':
+		v = a + b
+	case '-':
+		v = a - b
+	case '*':
+		if a != 0 && b != 0 && (abs(a) > arithLimit/abs(b)) {
+			return 0, false
+		}
+		v = a * b
+	}
+	if v > arithLimit || v < -arithLimit {
+		return 0, false
+	}
+	return v, true
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // functions and their argument counts (max -1: any number from min).
 var functions = map[string][2]int{
 	"today": {0, 0}, "age": {1, 1}, "age_months": {1, 1}, "date_words": {1, 1},
 	"join": {2, -1}, "if": {3, 3}, "empty": {1, 1}, "upper": {1, 1},
-	"count": {1, 1}, "slot": {1, 1},
+	"count": {1, 1}, "slot": {1, 1}, "sum": {1, 1}, "min": {1, -1}, "max": {1, -1},
+	"fee": {2, 2}, "add_months": {2, 2},
 }
 
 func boolValue(b bool) string {
@@ -369,7 +499,7 @@ func (e *Expr) Refs() []string {
 		case *refNode:
 			out = append(out, n.name)
 		case *callNode:
-			if n.fn == "count" {
+			if n.fn == "count" || n.fn == "sum" {
 				out = append(out, n.name)
 			}
 		}
@@ -387,6 +517,7 @@ const (
 	tString
 	tNumber
 	tOp
+	tArith
 	tAnd
 	tOr
 	tNot
@@ -426,6 +557,9 @@ func lex(src string) ([]token, error) {
 			i++
 		case c == ',':
 			out = append(out, token{tComma, ",", i})
+			i++
+		case c == '+' || c == '-' || c == '*':
+			out = append(out, token{tArith, src[i : i+1], i})
 			i++
 		case c == '=' || c == '!':
 			if i+1 >= len(src) || src[i+1] != '=' {
@@ -548,7 +682,7 @@ func (p *parser) not() (node, error) {
 }
 
 func (p *parser) cmp() (node, error) {
-	l, err := p.primary()
+	l, err := p.sum()
 	if err != nil {
 		return nil, err
 	}
@@ -557,7 +691,7 @@ func (p *parser) cmp() (node, error) {
 		return l, nil
 	}
 	p.pos++
-	r, err := p.primary()
+	r, err := p.sum()
 	if err != nil {
 		return nil, err
 	}
@@ -565,6 +699,59 @@ func (p *parser) cmp() (node, error) {
 		return nil, fmt.Errorf("chained comparison at offset %d: use and", t2.off)
 	}
 	return &cmpNode{op: t.text, l: l, r: r}, nil
+}
+
+// sum is term (('+' | '-') term)*.
+func (p *parser) sum() (node, error) {
+	l, err := p.term()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		t, ok := p.peek()
+		if !ok || t.kind != tArith || t.text == "*" {
+			return l, nil
+		}
+		p.pos++
+		r, err := p.term()
+		if err != nil {
+			return nil, err
+		}
+		l = &arithNode{op: t.text[0], l: l, r: r}
+	}
+}
+
+// term is unary ('*' unary)*.
+func (p *parser) term() (node, error) {
+	l, err := p.unary()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		t, ok := p.peek()
+		if !ok || t.kind != tArith || t.text != "*" {
+			return l, nil
+		}
+		p.pos++
+		r, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		l = &arithNode{op: '*', l: l, r: r}
+	}
+}
+
+// unary is '-' unary | primary.
+func (p *parser) unary() (node, error) {
+	if t, ok := p.peek(); ok && t.kind == tArith && t.text == "-" {
+		p.pos++
+		x, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		return &arithNode{op: '-', r: x}, nil
+	}
+	return p.primary()
 }
 
 func (p *parser) primary() (node, error) {
@@ -633,12 +820,25 @@ func (p *parser) call(name token) (node, error) {
 	if len(n.args) < ar[0] || (ar[1] >= 0 && len(n.args) > ar[1]) {
 		return nil, fmt.Errorf("%s() takes %s argument(s), got %d", name.text, arity(ar), len(n.args))
 	}
-	if n.fn == "count" || n.fn == "slot" {
+	switch n.fn {
+	case "count", "slot":
 		r, ok := n.args[0].(*refNode)
 		if !ok {
 			return nil, fmt.Errorf("%s() takes a name at offset %d", name.text, name.off)
 		}
 		n.name, n.args = r.name, nil
+	case "sum":
+		r, ok := n.args[0].(*refNode)
+		if !ok || !strings.Contains(r.name, ".") {
+			return nil, fmt.Errorf("sum() takes a group column (group.field) at offset %d", name.off)
+		}
+		n.name, n.args = r.name, nil
+	case "fee":
+		l, ok := n.args[0].(*litNode)
+		if !ok {
+			return nil, fmt.Errorf("fee() takes a schedule id in quotes first, at offset %d", name.off)
+		}
+		n.name, n.args = l.v, n.args[1:]
 	}
 	return n, nil
 }

@@ -713,6 +713,8 @@ func TestPrefillSourcesResolve(t *testing.T) {
 	r.MaritalHistory = []lookups.MaritalEvent{{Kind: lookups.Married, Date: lookups.NewDate(2015, 5, 20),
 		Spouse: *r.Spouse, Place: "UBND phường Ví Dụ"}}
 	r.Household = &lookups.Household{FileNumber: "HS-001", Head: lookups.Member{PersonRef: lookups.PersonRef{ID: subjectID, FullName: "Đỗ Văn Mẫu"}}}
+	r.Permanent.Since = lookups.NewDate(2010, 3, 4)
+	r.Temporary.Since, r.Temporary.Until = lookups.NewDate(2025, 9, 1), lookups.NewDate(2027, 9, 1)
 	pd := &PersonData{Card: in.Card, CardSource: SourceCard, Resident: r}
 	for key := range cardKeys {
 		if cardValue(pd, key) == "" {

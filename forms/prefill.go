@@ -111,8 +111,8 @@ func (d *Declaration) Person(slot string) (PersonData, bool) {
 
 // PendingPersons returns the derived slots, relevant and still empty, whose
 // person's ID is known from another slot's database record (the household
-// head's ID from the household data, the spouse's ID): the counter looks
-// them up and calls FillPerson.
+// head's ID from the household data, the spouse's, father's or mother's
+// ID): the counter looks them up and calls FillPerson.
 func (d *Declaration) PendingPersons() []PendingPerson {
 	var out []PendingPerson
 	for i, p := range d.spec.persons {
@@ -142,6 +142,14 @@ func (d *Declaration) derivedID(i int) string {
 	case "spouse":
 		if r.Spouse != nil {
 			return r.Spouse.ID
+		}
+	case "father":
+		if r.Father != nil {
+			return r.Father.ID
+		}
+	case "mother":
+		if r.Mother != nil {
+			return r.Mother.ID
 		}
 	}
 	return ""
@@ -382,6 +390,21 @@ func dbValue(r *lookups.Resident, name string) string {
 				return ev.Date.String()
 			case "place":
 				return ev.Place
+			}
+			return ""
+		case "permanent", "temporary":
+			res := r.Permanent
+			if who == "temporary" {
+				res = r.Temporary
+			}
+			if res == nil {
+				return ""
+			}
+			switch what {
+			case "since":
+				return res.Since.String()
+			case "until":
+				return res.Until.String()
 			}
 			return ""
 		case "household":

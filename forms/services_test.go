@@ -150,7 +150,8 @@ func findCast(t testing.TB) people {
 }
 
 // kv is one clerk action: Set(path, value); a value "-row" removes row n of the
-// group path; a path "@slot" fills that person slot with the sandbox person of ID value.
+// group path ("members.2"), "-rows" every row of the group, "+row" adds a row
+// to the group; a path "@slot" fills that person slot with the sandbox person of ID value.
 type kv struct{ path, value string }
 
 type procWant struct {
@@ -230,6 +231,20 @@ func apply(t testing.TB, d *Declaration, sets []kv) {
 				id = cast(t).mother.Citizen.ID
 			}
 			fillSlot(t, d, slot, id)
+			continue
+		}
+		if s.value == "+row" {
+			if _, err := d.AddRow(s.path); err != nil {
+				t.Fatalf("add row to %s: %v", s.path, err)
+			}
+			continue
+		}
+		if s.value == "-rows" {
+			for d.Rows(s.path) > 0 {
+				if err := d.RemoveRow(s.path, d.Rows(s.path)); err != nil {
+					t.Fatalf("remove rows of %s: %v", s.path, err)
+				}
+			}
 			continue
 		}
 		if s.value == "-row" {

@@ -15,6 +15,8 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 	"golang.org/x/text/unicode/norm"
+
+	"motcua/forms/fees"
 )
 
 //go:embed services/*.toml
@@ -75,19 +77,31 @@ type Spec struct {
 	personIdx  map[string]int
 	procIdx    map[string]int
 	fileRef    string
+	feeIDs     []string // fee schedules the expressions read, in order of first use
+	refusals   []RefusalReason
 }
 
 // specFile is the TOML layout of a spec.
 type specFile struct {
-	ID         string      `toml:"id"`
-	Name       string      `toml:"name"`
-	Version    string      `toml:"version"`
-	FormName   string      `toml:"form_name"`
-	Template   string      `toml:"template"`
-	Subject    SubjectMap  `toml:"subject"`
-	Persons    []Person    `toml:"persons"`
-	Procedures []Procedure `toml:"procedures"`
-	Sections   []Section   `toml:"sections"`
+	ID         string          `toml:"id"`
+	Name       string          `toml:"name"`
+	Version    string          `toml:"version"`
+	FormName   string          `toml:"form_name"`
+	Template   string          `toml:"template"`
+	Subject    SubjectMap      `toml:"subject"`
+	Persons    []Person        `toml:"persons"`
+	Procedures []Procedure     `toml:"procedures"`
+	Sections   []Section       `toml:"sections"`
+	Refusals   []RefusalReason `toml:"refusal_reasons"`
+}
+
+// RefusalReason is one common legal reason to refuse a dossier of the
+// service at reception (Mẫu 03, NĐ 118/2025/NĐ-CP): the counter offers them
+// as a list, plus free text.
+type RefusalReason struct {
+	ID    string `toml:"id"`    // [a-z0-9-], unique in the spec
+	Text  string `toml:"text"`  // Vietnamese, as printed on the refusal slip
+	Basis string `toml:"basis"` // legal basis, optional
 }
 
 // SubjectMap names who the dossier is about and the fields printed on the receipt.
@@ -106,12 +120,12 @@ type Person struct {
 	ID       string `toml:"id"`
 	Label    string `toml:"label"`
 	Required bool   `toml:"required"`
-	Fill     string `toml:"fill"` // "counter" (default), "household_head:<slot>", "spouse:<slot>"
+	Fill     string `toml:"fill"` // "counter" (default), "household_head:<slot>", "spouse:<slot>", "father:<slot>", "mother:<slot>"
 	Relevant string `toml:"relevant"`
 	Verify   bool   `toml:"verify"` // must be found in the population database
 
 	relevant *Expr
-	derive   string // "", "household_head", "spouse"
+	derive   string // "", "household_head", "spouse", "father", "mother"
 	from     int    // slot derived from
 	index    int
 	node     int
@@ -128,15 +142,18 @@ func (p Person) Derived(s *Spec) (kind, from string) {
 
 // Procedure is one administrative procedure of the declaration.
 type Procedure struct {
-	ID             string     `toml:"id"`
-	Name           string     `toml:"name"`
-	Agency         string     `toml:"agency"`
-	ProcessingDays int        `toml:"processing_days"` // working days; 0 = the same working day
-	Form           string     `toml:"form"`            // the official form this procedure produces
-	Official       string     `toml:"official"`        // forms/official/<id>.toml
-	Relevant       string     `toml:"relevant"`
-	ResultValidity string     `toml:"result_validity"` // e.g. "6 tháng kể từ ngày cấp"
-	Documents      []Document `toml:"documents"`
+	ID             string `toml:"id"`
+	Name           string `toml:"name"`
+	Agency         string `toml:"agency"`
+	ProcessingDays int    `toml:"processing_days"` // working days; 0 = the same working day
+	Form           string `toml:"form"`            // the official form this procedure produces
+	Official       string `toml:"official"`        // forms/official/<id>.toml
+	Relevant       string `toml:"relevant"`
+	ResultValidity string `toml:"result_validity"` // e.g. "6 tháng kể từ ngày cấp"
+	// Fee names the number field holding the procedure's fee in đồng (phí,
+	// lệ phí; usually calculated with fee()); "" when the spec computes none.
+	Fee       string     `toml:"fee"`
+	Documents []Document `toml:"documents"`
 
 	relevant *Expr
 	index    int
@@ -249,6 +266,12 @@ func (s *Spec) Persons() []Person { return s.persons }
 // Procedures returns every procedure of the spec in file order.
 func (s *Spec) Procedures() []Procedure { return s.procedures }
 
+// RefusalReasons returns the spec's common reasons to refuse a dossier, in file order.
+func (s *Spec) RefusalReasons() []RefusalReason { return s.refusals }
+
+// FeeSchedules returns the fee schedule ids the spec's expressions read.
+func (s *Spec) FeeSchedules() []string { return s.feeIDs }
+
 // SectionOf returns the section of a top-level field (or of a sub-field's group).
 func (s *Spec) SectionOf(f *Field) *Section {
 	if f.parent != nil {
@@ -300,6 +323,7 @@ var dbKeys = map[string]bool{
 	"mother.id": true, "phone": true, "email": true, "relationToHead": true,
 	"household.head.fullName": true, "household.head.id": true, "household.fileNumber": true,
 	"household.members": true, "deathDate": true, "marriage.date": true, "marriage.place": true,
+	"permanent.since": true, "temporary.since": true, "temporary.until": true,
 }
 
 // addressKeys are the sources an address field may take (structured addresses).
@@ -351,7 +375,7 @@ func Parse(data []byte) (*Spec, error) {
 		return nil, fmt.Errorf("decode: %w", err)
 	}
 	s := &Spec{ID: sf.ID, Name: sf.Name, Version: sf.Version, FormName: sf.FormName, Template: sf.Template,
-		Subject: sf.Subject, Sections: sf.Sections, persons: sf.Persons, procedures: sf.Procedures}
+		Subject: sf.Subject, Sections: sf.Sections, persons: sf.Persons, procedures: sf.Procedures, refusals: sf.Refusals}
 	if err := s.check(); err != nil {
 		if s.ID != "" {
 			return nil, fmt.Errorf("spec %s: %w", s.ID, err)
@@ -380,7 +404,8 @@ func locate(data []byte, row int) string {
 	}
 	h := strings.Trim(strings.TrimSpace(lines[hdr]), "[] ")
 	kind := map[string]string{"sections.fields": "field", "sections.fields.fields": "field", "sections": "section",
-		"persons": "person", "procedures": "procedure", "procedures.documents": "document", "subject": "subject"}[h]
+		"persons": "person", "procedures": "procedure", "procedures.documents": "document", "subject": "subject",
+		"refusal_reasons": "refusal reason"}[h]
 	if kind == "" {
 		kind = h
 	}
@@ -428,7 +453,7 @@ func (s *Spec) check() error {
 			if from != "" {
 				return fmt.Errorf("person %s: fill %q: counter takes no slot", p.ID, p.Fill)
 			}
-		case "household_head", "spouse":
+		case "household_head", "spouse", "father", "mother":
 			j, ok := s.personIdx[from]
 			if !ok || j == i {
 				return fmt.Errorf("person %s: fill %q names unknown slot %q", p.ID, p.Fill, from)
@@ -555,6 +580,24 @@ func (s *Spec) check() error {
 			s.prefilled = append(s.prefilled, f)
 		}
 	}
+	for i := range s.procedures {
+		pr := &s.procedures[i]
+		if pr.Fee == "" {
+			continue
+		}
+		if f, ok := s.byID[pr.Fee]; !ok || f.Type != TypeNumber {
+			return fmt.Errorf("procedure %s: fee names %q, not a top-level number field", pr.ID, pr.Fee)
+		}
+	}
+	seenReason := map[string]bool{}
+	for i := range s.refusals {
+		r := &s.refusals[i]
+		r.Text, r.Basis = strings.TrimSpace(r.Text), strings.TrimSpace(r.Basis)
+		if !specIDRe.MatchString(r.ID) || seenReason[r.ID] || r.Text == "" {
+			return fmt.Errorf("refusal reason %q: needs a unique id ([a-z0-9-]) and a text", r.ID)
+		}
+		seenReason[r.ID] = true
+	}
 	if err := s.checkCycles(node); err != nil {
 		return err
 	}
@@ -623,6 +666,27 @@ func (s *Spec) bind(src string, group *Field) (*Expr, error) {
 					berr = fmt.Errorf("slot(%s): unknown person slot", n.name)
 				}
 				n.person = j
+			case "sum":
+				gid, col, _ := strings.Cut(n.name, ".")
+				g, ok := s.byID[gid]
+				if !ok || g.Type != TypeGroup {
+					berr = fmt.Errorf("sum(%s): %q is not a group", n.name, gid)
+					return
+				}
+				for k := range g.Sub {
+					if g.Sub[k].ID == col {
+						n.group, n.sub = g, &g.Sub[k]
+					}
+				}
+				if n.sub == nil {
+					berr = fmt.Errorf("sum(%s): group %s has no field %q", n.name, gid, col)
+				}
+			case "fee":
+				if _, ok := fees.Default().Schedule(n.name); !ok {
+					berr = fmt.Errorf("fee(%q): no such fee schedule in forms/fees/vn-fees.toml", n.name)
+				} else if !contains(s.feeIDs, n.name) {
+					s.feeIDs = append(s.feeIDs, n.name)
+				}
 			}
 		}
 	})
@@ -981,9 +1045,12 @@ func (s *Spec) checkCycles(n int) error {
 			case *refNode:
 				into = append(into, x.f.node)
 			case *callNode:
-				if x.fn == "count" {
+				switch x.fn {
+				case "count":
 					into = append(into, x.group.node)
-				} else if x.fn == "slot" {
+				case "sum":
+					into = append(into, x.group.node, x.sub.node)
+				case "slot":
 					into = append(into, s.persons[x.person].node)
 				}
 			}
@@ -1097,11 +1164,20 @@ func Catalog() []*Spec {
 	return catalog
 }
 
-// catalogOrder is the order the counter lists services in: the most frequent
-// first, each bundle after its main procedure. Services not listed follow.
+// catalogOrder is the order the counter lists services in: the first nine
+// keep their places (numbers 1-9 the clerks know), then by field: copy and
+// signature certification (the counter's highest volume), civil status,
+// residence, social support, household business; each bundle after its main
+// procedure. Services not listed follow, by id.
 var catalogOrder = []string{
 	"xac-nhan-tthn", "khai-sinh", "lien-thong-khai-sinh", "khai-tu", "lien-thong-khai-tu",
 	"ket-hon", "thuong-tru", "tam-tru", "tam-vang",
+	"chung-thuc-ban-sao", "chung-thuc-chu-ky", "chung-thuc-hop-dong",
+	"trich-luc-ho-tich", "thay-doi-cai-chinh-ho-tich", "bo-sung-thong-tin-ho-tich", "nhan-cha-me-con",
+	"khai-sinh-nhan-cha-me-con", "dang-ky-lai-khai-sinh", "dang-ky-lai-khai-tu", "giam-ho", "cham-dut-giam-ho",
+	"gia-han-tam-tru", "xoa-tam-tru", "tach-ho", "dieu-chinh-thong-tin-cu-tru", "xoa-thuong-tru",
+	"tro-cap-xa-hoi-hang-thang", "ho-tro-mai-tang",
+	"dang-ky-ho-kinh-doanh", "thay-doi-ho-kinh-doanh", "cham-dut-ho-kinh-doanh",
 }
 
 func catalogRank(id string) int {
@@ -1118,4 +1194,21 @@ func Lookup(id string) (*Spec, bool) {
 	Catalog()
 	s, ok := catalogByID[id]
 	return s, ok
+}
+
+// CheckFees reports the fee schedules the catalog's specs use that t lacks
+// (e.g. a ward's edited fee file with a schedule removed or renamed).
+func CheckFees(t *fees.Table) error {
+	var missing []string
+	for _, s := range Catalog() {
+		for _, id := range s.feeIDs {
+			if _, ok := t.Schedule(id); !ok && !contains(missing, id) {
+				missing = append(missing, id)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("forms: the fee table lacks schedule(s) %s used by the service specs", strings.Join(missing, ", "))
+	}
+	return nil
 }

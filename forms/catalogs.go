@@ -80,7 +80,9 @@ func parseRefusals(data []byte) (*refusalFile, error) {
 }
 
 // RefusalReasons lists the reasons a dossier of service may be refused for: the service's
-// own first, then those of every service (the "other reason" last).
+// own first (refusals.toml's [[service]] entries, then the spec's refusal_reasons, a spec
+// reason with an id already listed left out), then those of every service (the "other
+// reason" last).
 func RefusalReasons(service string) []RefusalReason {
 	f, err := refusals()
 	if err != nil {
@@ -90,6 +92,15 @@ func RefusalReasons(service string) []RefusalReason {
 	for _, r := range f.Service {
 		if r.Service == service {
 			out = append(out, r)
+		}
+	}
+	if sp, ok := Lookup(service); ok {
+		for _, r := range sp.RefusalReasons() {
+			if !slices.ContainsFunc(out, func(o RefusalReason) bool { return o.ID == r.ID }) &&
+				!slices.ContainsFunc(f.Common, func(o RefusalReason) bool { return o.ID == r.ID }) {
+				r.Service = service
+				out = append(out, r)
+			}
 		}
 	}
 	return append(out, f.Common...)

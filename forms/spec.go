@@ -95,15 +95,6 @@ type specFile struct {
 	Refusals   []RefusalReason `toml:"refusal_reasons"`
 }
 
-// RefusalReason is one common legal reason to refuse a dossier of the
-// service at reception (Mẫu 03, NĐ 118/2025/NĐ-CP): the counter offers them
-// as a list, plus free text.
-type RefusalReason struct {
-	ID    string `toml:"id"`    // [a-z0-9-], unique in the spec
-	Text  string `toml:"text"`  // Vietnamese, as printed on the refusal slip
-	Basis string `toml:"basis"` // legal basis, optional
-}
-
 // SubjectMap names who the dossier is about and the fields printed on the receipt.
 type SubjectMap struct {
 	Person    string `toml:"person"` // person slot; fills what the fields below do not
@@ -267,6 +258,8 @@ func (s *Spec) Persons() []Person { return s.persons }
 func (s *Spec) Procedures() []Procedure { return s.procedures }
 
 // RefusalReasons returns the spec's common reasons to refuse a dossier, in file order.
+//
+// The counter offers forms.RefusalReasons(id), which adds refusals.toml's.
 func (s *Spec) RefusalReasons() []RefusalReason { return s.refusals }
 
 // FeeSchedules returns the fee schedule ids the spec's expressions read.
@@ -593,8 +586,8 @@ func (s *Spec) check() error {
 	for i := range s.refusals {
 		r := &s.refusals[i]
 		r.Text, r.Basis = strings.TrimSpace(r.Text), strings.TrimSpace(r.Basis)
-		if !specIDRe.MatchString(r.ID) || seenReason[r.ID] || r.Text == "" {
-			return fmt.Errorf("refusal reason %q: needs a unique id ([a-z0-9-]) and a text", r.ID)
+		if !specIDRe.MatchString(r.ID) || seenReason[r.ID] || r.Text == "" || r.Service != "" {
+			return fmt.Errorf("refusal reason %q: needs a unique id ([a-z0-9-]) and a text, and no service (it is the spec's)", r.ID)
 		}
 		seenReason[r.ID] = true
 	}

@@ -267,8 +267,11 @@ func clipText(s string, n int) string {
 
 // workflowCall runs one operation of the workflow contract through the client's one
 // operation loop (deadlines, retries, the breaker).
+// A search is a POST that only reads: it is retried like a GET. Every answer
+// is read within MaxBodyBytes and decoded strictly into out.
 func (c *Client) workflowCall(ctx context.Context, op, method, path string, meta *lookups.CallMeta, body []byte, idemKey string, out any) error {
-	return c.do(ctx, op, method, path, meta, body, idemKey, out)
+	return c.do(ctx, &call{op: op, method: method, path: path, meta: meta, body: body, idemKey: idemKey,
+		readOnly: strings.HasSuffix(path, ":search"), limit: MaxBodyBytes, decode: strictInto(out)})
 }
 
 func badAnswer(op, why string) error {

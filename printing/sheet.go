@@ -58,7 +58,7 @@ func newPDF(g geometry, info *docInfo) *fpdf.Fpdf {
 		f.AddUTF8FontFromBytes(family, ft.style, ft.ttf)
 	}
 	f.SetMargins(g.marginL, g.marginT, g.marginR)
-	f.SetAutoPageBreak(true, g.marginB+6*g.ls)
+	f.SetAutoPageBreak(true, g.breakMargin())
 	f.SetCellMargin(0)
 	return f
 }
@@ -92,6 +92,13 @@ func renderForm(w io.Writer, g geometry, created time.Time, title, label string,
 		return fmt.Errorf("layout: %w", err)
 	}
 	return writePDF(w, f, created)
+}
+
+// setGeometry draws what follows with geometry g (a receipt tightened to fit one page):
+// its sizes, and the automatic page break at its bottom, the one the layout measures with.
+func (s *sheet) setGeometry(g geometry) {
+	s.g = g
+	s.f.SetAutoPageBreak(true, g.breakMargin())
 }
 
 // begin starts a form on a new page (which draws the previous form's last footer).

@@ -449,3 +449,22 @@ func TestTightenedReceiptPrintsAsMeasured(t *testing.T) {
 		}
 	}
 }
+
+// The signature blocks stay together on one page when a signer's name wraps over several
+// lines: their height counts the name's lines. Before, a long name near the foot of an A5
+// page ran over it, its last words alone on a second page with the officer's block.
+func TestLongNameKeepsSignaturesTogether(t *testing.T) {
+	for _, nDoc := range []int{2, 4} {
+		r := sampleReceipt(1, nDoc)
+		r.CitizenName = "Nguyễn Thị Hoà Bình An Khang Thịnh Vượng Phúc Lộc Thọ Minh Anh Anh Anh"
+		text := pdfText(t, renderToFileSize(t, r, "A5"))
+		pages := strings.Split(strings.TrimSuffix(text, "\f"), "\f")
+		last := squash(pages[len(pages)-1])
+		// the name wraps beside the officer's block: its first and last words
+		for _, want := range []string{"NGƯỜI NỘP HỒ SƠ", "Nguyễn Thị Hoà Bình", "Minh Anh Anh Anh", "NGƯỜI TIẾP NHẬN HỒ SƠ", r.Officer} {
+			if !strings.Contains(last, want) {
+				t.Errorf("%d documents: the last page lacks %q: %s", nDoc, want, last)
+			}
+		}
+	}
+}

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -169,5 +173,50 @@ func BenchmarkRenderBatchPDF(b *testing.B) {
 			b.ReportMetric(float64(len(rs)*b.N)/b.Elapsed().Seconds(), "pages/s")
 			b.ReportMetric(float64(buf.Len())/float64(len(rs)), "bytes/page")
 		})
+	}
+}
+
+// In a batch, the last footer of a receipt over several pages is drawn when the next
+// receipt starts: it keeps its own receipt's sizes, not those of a next receipt
+// tightened to fit one page.
+func TestBatchFooterKeepsItsReceiptSizes(t *testing.T) {
+	long, bundle := sampleReceipt(1, 24), sampleReceipt(3, 3) // two A4 pages, then a tightened page
+	n := bundle.normalized()
+	codes, err := encodeQRs([]Receipt{n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := fitted(n, geomA4, codes[0]); g.fs == geomA4.fs {
+		t.Fatal("the bundle's receipt is not tightened: the case no longer tests it")
+	}
+	var buf bytes.Buffer
+	if err := RenderBatchPDF(&buf, []Receipt{long, bundle}, Options{CreationDate: fixedCreation}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "batch.pdf")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := needTool(t, "pdftotext", "poppler-utils")
+	// the box of the footer's word "Trang" on each page
+	boxes := map[int][4]float64{}
+	for page := 1; page <= 2; page++ {
+		out, err := exec.Command(bin, "-bbox", "-f", strconv.Itoa(page), "-l", strconv.Itoa(page), path, "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext: %v", err)
+		}
+		m := regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">Trang</word>`).FindSubmatch(out)
+		if m == nil {
+			t.Fatalf("page %d has no footer", page)
+		}
+		var b [4]float64
+		for i := range b {
+			b[i], _ = strconv.ParseFloat(string(m[i+1]), 64)
+		}
+		boxes[page] = b
+	}
+	h1, h2 := boxes[1][3]-boxes[1][1], boxes[2][3]-boxes[2][1]
+	if math.Abs(h1-h2) > 0.01 || math.Abs(boxes[1][1]-boxes[2][1]) > 0.01 {
+		t.Errorf("footer of page 2 at y %.2f, %.2f pt high; page 1's at y %.2f, %.2f pt high", boxes[2][1], h2, boxes[1][1], h1)
 	}
 }

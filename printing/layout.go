@@ -76,6 +76,10 @@ func (g geometry) contentW() float64 { return g.pageW - g.marginL - g.marginR }
 // bottom is the lowest y body text may reach (the footer lives below it).
 func (g geometry) bottom() float64 { return g.pageH - g.marginB - 6*g.ls }
 
+// breakMargin is the margin of fpdf's automatic page break: text that would run below
+// bottom() goes to the next page.
+func (g geometry) breakMargin() float64 { return g.pageH - g.bottom() }
+
 type fontFace struct {
 	style string
 	ttf   []byte
@@ -133,8 +137,9 @@ func render(w io.Writer, rs []Receipt, g geometry, created time.Time, title stri
 		return err
 	}
 	for i, r := range rs {
-		l.g = fitted(r, g, codes[i])
-		l.begin(i, "Mã hồ sơ: "+r.DossierCode) // draws the previous receipt's last footer
+		fit := fitted(r, g, codes[i])
+		l.begin(i, "Mã hồ sơ: "+r.DossierCode) // draws the previous receipt's last footer, in its geometry
+		l.setGeometry(fit)
 		l.r, l.qr = r, codes[i]
 		l.draw()
 		l.end()

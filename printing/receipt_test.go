@@ -417,3 +417,54 @@ func BenchmarkRenderPDFA5(b *testing.B) {
 		}
 	}
 }
+
+// countPages counts the pages of a PDF written by this package.
+func countPages(pdf []byte) int { return bytes.Count(pdf, []byte("/Type /Page\n")) }
+
+// A bundle's receipt tightened to fit one A4 page is printed on as many pages as its
+// measure found: the printed document breaks pages at the tightened layout's bottom, as
+// the measure does. Found when the untightened page break was kept: the citizen's long
+// name under the signature wrapped past it, its last word went alone to a second page and
+// the officer's block was drawn at the foot of that page.
+func TestTightenedReceiptPrintsAsMeasured(t *testing.T) {
+	for extra := 5; extra <= 6; extra++ {
+		r := sampleReceipt(2, 6)
+		r.CitizenName = "Nguyễn Thị Hoà Bình An Khang Thịnh Vượng Phúc Lộc Thọ Minh" + strings.Repeat(" Anh", extra)
+		n := r.normalized()
+		codes, err := encodeQRs([]Receipt{n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := fitted(n, geomA4, codes[0])
+		if g.fs == geomA4.fs {
+			t.Fatalf("name + %d: the receipt is not tightened, the case no longer tests the tightened layout", extra)
+		}
+		want := measure(n, g, codes[0])
+		pdf, err := RenderPDFBytes(r, Options{CreationDate: fixedCreation})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := countPages(pdf); got != want || got != 1 {
+			t.Errorf("name + %d, tightened to %.2f: printed on %d pages, measured %d", extra, g.fs, got, want)
+		}
+	}
+}
+
+// The signature blocks stay together on one page when a signer's name wraps over several
+// lines: their height counts the name's lines. Before, a long name near the foot of an A5
+// page ran over it, its last words alone on a second page with the officer's block.
+func TestLongNameKeepsSignaturesTogether(t *testing.T) {
+	for _, nDoc := range []int{2, 4} {
+		r := sampleReceipt(1, nDoc)
+		r.CitizenName = "Nguyễn Thị Hoà Bình An Khang Thịnh Vượng Phúc Lộc Thọ Minh Anh Anh Anh"
+		text := pdfText(t, renderToFileSize(t, r, "A5"))
+		pages := strings.Split(strings.TrimSuffix(text, "\f"), "\f")
+		last := squash(pages[len(pages)-1])
+		// the name wraps beside the officer's block: its first and last words
+		for _, want := range []string{"NGƯỜI NỘP HỒ SƠ", "Nguyễn Thị Hoà Bình", "Minh Anh Anh Anh", "NGƯỜI TIẾP NHẬN HỒ SƠ", r.Officer} {
+			if !strings.Contains(last, want) {
+				t.Errorf("%d documents: the last page lacks %q: %s", nDoc, want, last)
+			}
+		}
+	}
+}

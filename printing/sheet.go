@@ -58,7 +58,7 @@ func newPDF(g geometry, info *docInfo) *fpdf.Fpdf {
 		f.AddUTF8FontFromBytes(family, ft.style, ft.ttf)
 	}
 	f.SetMargins(g.marginL, g.marginT, g.marginR)
-	f.SetAutoPageBreak(true, g.marginB+6*g.ls)
+	f.SetAutoPageBreak(true, g.breakMargin())
 	f.SetCellMargin(0)
 	return f
 }
@@ -92,6 +92,13 @@ func renderForm(w io.Writer, g geometry, created time.Time, title, label string,
 		return fmt.Errorf("layout: %w", err)
 	}
 	return writePDF(w, f, created)
+}
+
+// setGeometry draws what follows with geometry g (a receipt tightened to fit one page):
+// its sizes, and the automatic page break at its bottom, the one the layout measures with.
+func (s *sheet) setGeometry(g geometry) {
+	s.g = g
+	s.f.SetAutoPageBreak(true, g.breakMargin())
 }
 
 // begin starts a form on a new page (which draws the previous form's last footer).
@@ -428,18 +435,25 @@ const (
 func (s *sheet) signSpace() float64 { return max(16, s.u(22)) }
 
 // signaturesHeight is the height of the signature blocks (and of the recipients' list on
-// their left, when longer).
+// their left, when longer), names and recipients counted with the lines they wrap to.
+// It leaves the font changed.
 func (s *sheet) signaturesHeight(bs []signer, recipients []string) float64 {
+	colW := s.g.contentW() / 2
 	h := 0.0
 	for _, b := range bs {
-		bh := float64(strings.Count(b.title, "\n")+1)*s.u(6) + s.u(6) + s.signSpace() + s.u(2)
+		name := len(s.lines("B", 12, colW, b.name)) // an empty name keeps its line
+		bh := float64(strings.Count(b.title, "\n")+1+name)*s.u(6) + s.signSpace() + s.u(2)
 		if b.hint != "" {
 			bh += s.u(5.5)
 		}
 		h = max(h, bh)
 	}
 	if len(recipients) > 0 {
-		h = max(h, s.u(6)+float64(len(recipients))*s.u(5))
+		rh := s.u(6)
+		for _, r := range recipients {
+			rh += float64(len(s.lines("", 10.5, colW-s.u(4), "- "+r))) * s.u(5)
+		}
+		h = max(h, rh)
 	}
 	return h
 }

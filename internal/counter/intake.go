@@ -265,7 +265,7 @@ func (in *Intake) FillByID(ctx context.Context, slot, id string, op Operator) er
 	if err != nil {
 		return err
 	}
-	if origin.Source == "cache" {
+	if origin.Source == lookups.SourceCache {
 		in.warn = append(in.warn, fmt.Sprintf("%s: dùng dữ liệu lưu tạm lúc %s (mất kết nối cổng dữ liệu).",
 			label, origin.FetchedAt.In(in.svc.loc()).Format("15:04 02/01/2006")))
 	}

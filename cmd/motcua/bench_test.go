@@ -40,17 +40,19 @@ func BenchmarkStartToFirstFrame(b *testing.B) {
 	if out, err := exec.Command(bin, "dossier", "list", "--demo", "--data-dir", data).CombinedOutput(); err != nil {
 		b.Fatalf("create the demo store: %v\n%s", err, out)
 	}
-	var bareTimes, times []time.Duration
+	var bareTimes, times, bareCPU, cpus []time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		t0 := time.Now()
-		quit := firstFrame(b, bare)
+		quit, cpu := firstFrame(b, bare)
 		bareTimes = append(bareTimes, time.Since(t0))
+		bareCPU = append(bareCPU, cpu)
 		quit()
 		b.StartTimer()
 		t0 = time.Now()
-		quit = firstFrame(b, bin, "demo", "--data-dir", data)
+		quit, cpu = firstFrame(b, bin, "demo", "--data-dir", data)
 		times = append(times, time.Since(t0))
+		cpus = append(cpus, cpu)
 		b.StopTimer()
 		quit()
 		b.StartTimer()
@@ -60,6 +62,28 @@ func BenchmarkStartToFirstFrame(b *testing.B) {
 	b.ReportMetric(float64(median(times).Nanoseconds()), "median-ns")
 	b.ReportMetric(float64(median(bareTimes).Nanoseconds()), "bare-median-ns")
 	b.ReportMetric(float64(median(times))/float64(median(bareTimes)), "x-bare")
+	// the processor time each spent until its first frame: what start costs,
+	// whatever else the machine does at the time
+	b.ReportMetric(float64(median(cpus).Nanoseconds()), "cpu-ns")
+	b.ReportMetric(float64(median(bareCPU).Nanoseconds()), "bare-cpu-ns")
+}
+
+// cpuTime is the processor time the threads of process pid have used so far
+// (the first field of each thread's schedstat, in nanoseconds).
+func cpuTime(pid int) time.Duration {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	var sum time.Duration
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		var ns int64
+		if _, err := fmt.Sscan(string(b), &ns); err == nil {
+			sum += time.Duration(ns)
+		}
+	}
+	return sum
 }
 
 func median(d []time.Duration) time.Duration {
@@ -69,8 +93,9 @@ func median(d []time.Duration) time.Duration {
 }
 
 // firstFrame starts the program on a pseudo-terminal and returns once its
-// identification screen is written, with the function that quits it (ctrl+c).
-func firstFrame(b *testing.B, prog string, args ...string) (quit func()) {
+// identification screen is written, with the function that quits it (ctrl+c)
+// and the processor time the program had used by then.
+func firstFrame(b *testing.B, prog string, args ...string) (quit func(), cpu time.Duration) {
 	master, slave, err := testenv.OpenPTY(120, 40)
 	if err != nil {
 		b.Skipf("no pseudo-terminal: %v", err)
@@ -86,6 +111,7 @@ func firstFrame(b *testing.B, prog string, args ...string) (quit func()) {
 		_ = cmd.Process.Kill()
 		b.Fatalf("%s: no first frame: %v", filepath.Base(prog), err)
 	}
+	cpu = cpuTime(cmd.Process.Pid)
 	return func() {
 		_, _ = master.Write([]byte{0x03}) // ctrl+c
 		go func() { _, _ = io.Copy(io.Discard, master) }()
@@ -94,7 +120,7 @@ func firstFrame(b *testing.B, prog string, args ...string) (quit func()) {
 		}
 		slave.Close()
 		master.Close()
-	}
+	}, cpu
 }
 
 func waitOutput(r io.Reader, want string, timeout time.Duration) error {

@@ -145,7 +145,7 @@ func defaultRefuseKeys() refuseKeys {
 		Pick:    bind([]string{"enter"}, "enter", "chọn lý do"),
 		Back:    bind([]string{"esc"}, "esc", "quay lại"),
 		Confirm: bind([]string{"enter"}, "enter", "từ chối, in phiếu"),
-		Cancel:  bind([]string{"esc"}, "esc", "chọn lý do khác"),
+		Cancel:  bind([]string{"esc"}, "esc", "chọn lại lý do"),
 	}
 }
 

@@ -38,6 +38,12 @@ var ErrThermalForm = &printing.Error{
 // PrintSlip prints a reception slip kept here (Mẫu 02 or Mẫu 03), right after it was made
 // or again: it returns where it went (the file, or the printer's name).
 func (s *Service) PrintSlip(ctx context.Context, op Operator, code string) (string, error) {
+	// who may make neither kind learns nothing of the slips kept here
+	if s.Allow(op, ActSupplement) != nil {
+		if err := s.Allow(op, ActRefuse); err != nil {
+			return "", err
+		}
+	}
 	var (
 		blob []byte
 		info offline.SlipInfo

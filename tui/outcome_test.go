@@ -161,7 +161,17 @@ func TestSupplementSlipAndResume(t *testing.T) {
 	h.key(tea.KeyEnter)
 	h.typ("Giấy xác nhận cũ")
 	h.key(tea.KeyEnter) // the problem is filled
-	h.want("[x] Giấy xác nhận cũ", "2 giấy tờ trên phiếu")
+	h.want("[x] Giấy xác nhận cũ", "2 giấy tờ trên phiếu", "[ ] Giấy tờ khác (ghi tên)…")
+	h.key(tea.KeyDown) // a third paper, named, then dropped again
+	h.key(tea.KeyEnter)
+	h.typ("Giấy tờ bỏ")
+	h.key(tea.KeyEnter)
+	h.want("[x] Giấy tờ bỏ", "3 giấy tờ trên phiếu")
+	h.send(tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl})
+	if strings.Contains(h.screen(), "Giấy tờ bỏ") {
+		t.Fatalf("ctrl+d did not drop the paper:\n%s", h.screen())
+	}
+	h.want("2 giấy tờ trên phiếu")
 	h.key(tea.KeyF10)
 	if !h.on(scrSlip) {
 		t.Fatalf("not on the slip screen:\n%s", h.screen())
@@ -287,5 +297,29 @@ func TestControlSheet(t *testing.T) {
 	h.want("Đã tiếp nhận hồ sơ", "Phiếu kiểm soát")
 	if len(h.be.outcomes.controls) != 1 {
 		t.Fatalf("control sheets %v", h.be.outcomes.controls)
+	}
+}
+
+// A slip waits for the draft save that runs (the use case reads the draft):
+// it starts when the save answers, and the keys typed meanwhile wait.
+func TestSlipWaitsForDraftSave(t *testing.T) {
+	h := newHarness(t)
+	reviewed(h)
+	h.typ("b")
+	h.key(tea.KeyEnter)
+	h.key(tea.KeyEnter)
+	m := h.model()
+	m.d.v.saving = true // a save is on its way
+	h.key(tea.KeyF10)
+	if len(h.be.outcomes.slips) != 0 || m.f.busy == "" {
+		t.Fatalf("the slip did not wait for the save: %d slips, busy %q", len(h.be.outcomes.slips), m.f.busy)
+	}
+	h.key(tea.KeyEnter) // waits too
+	h.send(draftSavedMsg{seq: m.f.seq})
+	if len(h.be.outcomes.slips) != 1 || len(h.be.outcomes.printed) != 1 {
+		t.Fatalf("the slip did not follow the save: %d slips", len(h.be.outcomes.slips))
+	}
+	if !h.on(scrIdentify) { // the slip screen came, then the Enter typed meanwhile
+		t.Fatalf("the key typed meanwhile was lost:\n%s", h.screen())
 	}
 }

@@ -40,6 +40,9 @@ type suppRow struct {
 // defaultProblem is what a document marked without more words lacks.
 const defaultProblem = "Chưa nộp giấy tờ này"
 
+// maxSuppRows bounds the documents of one slip (the printed form takes 200).
+const maxSuppRows = 60
+
 // maxSuppText bounds a typed text of the slip (the printed form takes more).
 const maxSuppText = 400
 
@@ -116,6 +119,10 @@ func (s *supplementScreen) update(msg tea.Msg) tea.Cmd {
 		s.cur = min(len(s.rows)-1, s.cur+1)
 	case key.Matches(k, s.keys.Drop):
 		r := &s.rows[s.cur]
+		if r.other && s.cur < len(s.rows)-1 { // a paper the clerk named: gone
+			s.rows = append(s.rows[:s.cur], s.rows[s.cur+1:]...)
+			return nil
+		}
 		r.on, r.problem, r.guidance = false, "", ""
 		if r.other {
 			r.doc = ""
@@ -187,6 +194,9 @@ func (s *supplementScreen) updateEdit(msg tea.Msg) tea.Cmd {
 				return s.focus()
 			}
 			r.doc, r.problem, r.guidance, r.on = doc, problem, strings.TrimSpace(s.inputs[2].Value()), true
+			if r.other && s.cur == len(s.rows)-1 && len(s.rows) < maxSuppRows {
+				s.rows = append(s.rows, suppRow{other: true}) // room for another paper
+			}
 			s.editing = false
 			s.f.clear()
 			return nil

@@ -80,7 +80,7 @@ func (s *supplementScreen) help() []key.Binding {
 	if s.editing {
 		return []key.Binding{k.Save, k.Cancel, k.Next}
 	}
-	return []key.Binding{k.Make, k.Edit, k.Back, k.Drop, k.Move}
+	return []key.Binding{k.Make, k.Back, k.Edit, k.Drop, k.Move}
 }
 
 // items are the documents marked, in the checklist's order.

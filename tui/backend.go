@@ -55,6 +55,21 @@ type Reception interface {
 	Receive(ctx context.Context, decl *forms.Declaration, op Operator, receptionLookups []string, draftID string) (counter.Outcome, error)
 }
 
+// Outcomes are the reception's other two outcomes and their papers: a
+// supplement asked for (Mẫu 02: the declaration is kept, the slip's QR line
+// brings it back) or a refusal (Mẫu 03), each printed like the receipt; and
+// the processing-control sheet (Mẫu 06) of a dossier received.
+type Outcomes interface {
+	AskSupplement(ctx context.Context, op Operator, req counter.SupplementRequest) (counter.SlipOutcome, error)
+	Refuse(ctx context.Context, op Operator, req counter.RefusalRequest) (counter.SlipOutcome, error)
+	// PrintSlip prints a slip made here; it returns where it went.
+	PrintSlip(ctx context.Context, op Operator, code string) (string, error)
+	// ResumeSlip brings back the declaration of a supplement slip from its QR
+	// line (hostile: the use case checks it).
+	ResumeSlip(ctx context.Context, op Operator, line string) (counter.ResumedSlip, error)
+	PrintControlSheet(ctx context.Context, op Operator, code string) (string, error)
+}
+
 // History lists the dossiers received on this machine and reprints receipts.
 type History interface {
 	Recent(ctx context.Context, n int) ([]offline.DossierInfo, error)
@@ -84,6 +99,7 @@ type Backend interface {
 	Catalog
 	Drafts
 	Reception
+	Outcomes
 	History
 	Housekeeping
 	Basics

@@ -48,6 +48,10 @@ type visit struct {
 	saving     bool // a draft save is running
 	draftDirty bool // changed since the save that runs
 	outcome    *counter.Outcome
+	// the reception's other outcomes (outcome.go)
+	afterSave tea.Cmd // a slip waits for the draft save that runs
+	fromSlip  string  // the supplement slip the declaration was brought back with
+	control   string  // where the control sheet (Mẫu 06) was printed
 }
 
 func newDesk(f *frame) *desk { return &desk{f: f} }
@@ -91,6 +95,9 @@ func (d *desk) identify(text string) tea.Cmd {
 	if d.v.slotTarget == "" {
 		d.f.seq++
 		d.v.card, d.v.cardSource, d.v.qrWarnings = nil, "", nil
+	}
+	if codeLine(text) { // a slip's or receipt's QR line, not a card's
+		return d.codeLine(text)
 	}
 	if qr.LooksLikeQR(text) || strings.Contains(text, "|") {
 		c, err := qr.Parse(text)
@@ -407,16 +414,8 @@ func (d *desk) saveDraft() tea.Cmd {
 		return nil
 	}
 	d.v.saving, d.v.draftDirty = true, false
-	decl := d.v.intake.Declaration()
-	save := counter.DraftSave{ID: d.v.draftID, Service: decl.Spec().ID, Step: d.form.step()}
-	if slot := decl.Spec().Subject.Person; slot != "" {
-		if p, ok := decl.Person(slot); ok {
-			save.SubjectID = p.ID()
-		}
-	}
+	save, err := d.draftSave()
 	b, op, seq := d.f.be, d.f.op, d.f.seq
-	var err error
-	save.Blob, err = decl.MarshalDraft()
 	return func() tea.Msg {
 		if err != nil {
 			return draftSavedMsg{seq: seq, err: err}
@@ -425,6 +424,20 @@ func (d *desk) saveDraft() tea.Cmd {
 		defer cancel()
 		return draftSavedMsg{seq: seq, err: b.SaveDraft(ctx, save, op)}
 	}
+}
+
+// draftSave is the declaration as its draft, made on Update's goroutine.
+func (d *desk) draftSave() (counter.DraftSave, error) {
+	decl := d.v.intake.Declaration()
+	save := counter.DraftSave{ID: d.v.draftID, Service: decl.Spec().ID, Step: d.form.step()}
+	if slot := decl.Spec().Subject.Person; slot != "" {
+		if p, ok := decl.Person(slot); ok {
+			save.SubjectID = p.ID()
+		}
+	}
+	var err error
+	save.Blob, err = decl.MarshalDraft()
+	return save, err
 }
 
 func (d *desk) onDraftSaved(msg draftSavedMsg) tea.Cmd {
@@ -437,6 +450,10 @@ func (d *desk) onDraftSaved(msg draftSavedMsg) tea.Cmd {
 	}
 	if d.v.draftDirty {
 		return d.saveDraft()
+	}
+	if cmd := d.v.afterSave; cmd != nil {
+		d.v.afterSave = nil
+		return cmd
 	}
 	return nil
 }
@@ -507,5 +524,8 @@ func (d *desk) onReceived(msg receivedMsg) tea.Cmd {
 	d.v.outcome = &out
 	d.v.draftID = ""
 	d.f.screen = scrReceipt
+	if d.f.opt.ControlSheet && out.Dossier != nil && !out.Duplicate {
+		return d.printControlSheet()
+	}
 	return nil
 }

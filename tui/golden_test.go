@@ -60,6 +60,28 @@ func TestGolden(t *testing.T) {
 			h.key(tea.KeyF3)
 		}},
 		{"history", func(h *harness) { h.key(tea.KeyF4) }},
+		// the reception's other outcomes (outcome.go)
+		{"supplement", func(h *harness) {
+			reviewed(h)
+			h.typ("b")
+			h.key(tea.KeyEnter)
+			h.key(tea.KeyTab)
+			h.typ("Mang theo bản chính để đối chiếu")
+			h.key(tea.KeyEnter)
+		}},
+		{"supplement-edit", func(h *harness) { reviewed(h); h.typ("b"); h.key(tea.KeyDown); h.key(tea.KeyEnter) }},
+		{"refuse", func(h *harness) { reviewed(h); h.typ("t") }},
+		{"refuse-note", func(h *harness) { reviewed(h); h.typ("t"); h.typ("1"); h.typ("Đã cấp ngày 10/11") }},
+		{"slip-supplement", func(h *harness) { reviewed(h); h.typ("b"); h.key(tea.KeyEnter); h.key(tea.KeyEnter); h.key(tea.KeyF10) }},
+		{"slip-refusal", func(h *harness) {
+			reviewed(h)
+			h.typ("t")
+			h.typ("1")
+			h.typ("Đã cấp ngày 10/11")
+			h.key(tea.KeyEnter)
+		}},
+		{"receipt-control", func(h *harness) { reviewed(h); h.key(tea.KeyEnter); h.typ("k") }},
+		{"identify-slip-unknown", func(h *harness) { h.typ("T.01-261123-BS019999"); h.key(tea.KeyEnter) }},
 		{"help", func(h *harness) { openForm(h); h.key(tea.KeyF1) }},
 	}
 	for _, sc := range screens {

@@ -33,7 +33,8 @@ type fakeBackend struct {
 	cardReads []string
 	drains    int
 	now       time.Time
-	path      *updatePath // notes I/O calls made on Update's goroutine
+	path      *updatePath  // notes I/O calls made on Update's goroutine
+	outcomes  fakeOutcomes // slips and control sheets (outcome_test.go)
 }
 
 type draftRec struct {

@@ -96,20 +96,66 @@ func defaultFormKeys() formKeys {
 	}
 }
 
-type reviewKeys struct{ Receive, Edit, PageDown key.Binding }
+// reviewKeys: the reception's three outcomes, then the way back.
+type reviewKeys struct{ Receive, Supplement, Refuse, Edit, PageDown key.Binding }
 
 func defaultReviewKeys() reviewKeys {
 	return reviewKeys{
-		Receive:  bind([]string{"enter"}, "enter", "tiếp nhận, in biên nhận"),
-		Edit:     bind([]string{"esc"}, "esc", "sửa tờ khai"),
-		PageDown: bind([]string{"pgdown", "pgup"}, "PgDn/PgUp", "trang"),
+		Receive:    bind([]string{"enter"}, "enter", "tiếp nhận, in biên nhận"),
+		Supplement: bind([]string{"b", "B"}, "b", "bổ sung hồ sơ"),
+		Refuse:     bind([]string{"t", "T"}, "t", "từ chối"),
+		Edit:       bind([]string{"esc"}, "esc", "sửa tờ khai"),
+		PageDown:   bind([]string{"pgdown", "pgup"}, "PgDn/PgUp", "trang"),
 	}
 }
 
-type receiptKeys struct{ Next key.Binding }
+type receiptKeys struct{ Next, ControlSheet key.Binding }
 
 func defaultReceiptKeys() receiptKeys {
-	return receiptKeys{Next: bind([]string{"enter", "esc"}, "enter", "người tiếp theo")}
+	return receiptKeys{
+		Next:         bind([]string{"enter", "esc"}, "enter", "người tiếp theo"),
+		ControlSheet: bind([]string{"k", "K"}, "k", "in phiếu kiểm soát (Mẫu 06)"),
+	}
+}
+
+// supplementKeys: the list of the service's documents, and the editing of one.
+type supplementKeys struct {
+	Make, Edit, Drop, Back, Move key.Binding // the list
+	Save, Next, Cancel           key.Binding // a document being edited
+}
+
+func defaultSupplementKeys() supplementKeys {
+	return supplementKeys{
+		Make:   bind([]string{"f10", "ctrl+s"}, "F10", "lập phiếu, in"),
+		Edit:   bind([]string{"enter"}, "enter", "ghi thiếu/sai"),
+		Drop:   bind([]string{"delete", "ctrl+d"}, "ctrl+d", "bỏ giấy tờ"),
+		Back:   bind([]string{"esc"}, "esc", "quay lại"),
+		Move:   bind([]string{"up", "down"}, "↑/↓", "chọn giấy tờ"),
+		Save:   bind([]string{"enter"}, "enter", "ghi mục này"),
+		Next:   bind([]string{"tab", "shift+tab", "up", "down"}, "tab", "ô sau"),
+		Cancel: bind([]string{"esc"}, "esc", "bỏ sửa"),
+	}
+}
+
+// refuseKeys: the reason (a picker), then the free text.
+type refuseKeys struct{ Pick, Back, Confirm, Cancel key.Binding }
+
+func defaultRefuseKeys() refuseKeys {
+	return refuseKeys{
+		Pick:    bind([]string{"enter"}, "enter", "chọn lý do"),
+		Back:    bind([]string{"esc"}, "esc", "quay lại"),
+		Confirm: bind([]string{"enter"}, "enter", "từ chối, in phiếu"),
+		Cancel:  bind([]string{"esc"}, "esc", "chọn lại lý do"),
+	}
+}
+
+type slipKeys struct{ Next, Reprint key.Binding }
+
+func defaultSlipKeys() slipKeys {
+	return slipKeys{
+		Next:    bind([]string{"enter", "esc"}, "enter", "người tiếp theo"),
+		Reprint: bind([]string{"i", "I"}, "i", "in lại phiếu"),
+	}
 }
 
 type helpKeys struct{ Close key.Binding }

@@ -45,6 +45,10 @@ type Options struct {
 	// Telex starts with the built-in Telex typing on; TelexOldStyle puts tone
 	// marks the old way (hoà) instead of the new (hòa).
 	Telex, TelexOldStyle bool
+	// ControlSheet prints the processing-control sheet (Mẫu 06) with every
+	// receipt (a counter whose dossiers go on paper between desks); otherwise
+	// k on the receipt screen prints it.
+	ControlSheet bool
 }
 
 // Model is the root model: it routes each message to the component that
@@ -80,10 +84,12 @@ func New(opt Options) Model {
 	identify := newIdentifyScreen(f, d, drafts, history)
 	m := Model{f: f, d: d, keys: defaultGlobalKeys(), lastKey: time.Now(),
 		status: &statusBar{f: f, d: d}, help: &helpOverlay{f: f, keys: defaultHelpKeys()}}
+	sup, ref := newSupplementScreen(f, d), newRefuseScreen(f, d)
 	m.screens = map[screenID]screen{
 		scrLogin: newLoginScreen(f), scrIdentify: identify, scrCards: newCardsScreen(f, d, identify),
 		scrResident: newResidentScreen(f, d), scrServices: newServicesScreen(f, d), scrForm: d.form,
-		scrReview: newReviewScreen(f, d), scrReceipt: newReceiptScreen(f, d), scrDrafts: drafts, scrHistory: history,
+		scrReview: newReviewScreen(f, d, sup, ref), scrReceipt: newReceiptScreen(f, d), scrDrafts: drafts, scrHistory: history,
+		scrSupplement: sup, scrRefuse: ref, scrSlip: newSlipScreen(f, d),
 	}
 	if opt.Backend == nil {
 		f.screen = scrLogin
@@ -258,6 +264,14 @@ func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
 		return m.screens[scrHistory].(*historyScreen).onHistory(msg)
 	case reprintedMsg:
 		return m.screens[scrHistory].(*historyScreen).onReprinted(msg)
+	case slipMadeMsg: // the reception's other outcomes (outcome.go)
+		return d.onSlipMade(msg, m.screens[scrSlip].(*slipScreen))
+	case slipPrintedMsg:
+		return m.screens[scrSlip].(*slipScreen).onPrinted(msg)
+	case slipResumedMsg:
+		return d.onSlipResumed(msg)
+	case controlSheetMsg:
+		return d.onControlSheet(msg)
 	}
 	return nil
 }

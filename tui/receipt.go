@@ -21,11 +21,16 @@ func newReceiptScreen(f *frame, d *desk) *receiptScreen {
 	return &receiptScreen{f: f, d: d, keys: defaultReceiptKeys()}
 }
 
-func (s *receiptScreen) help() []key.Binding { return []key.Binding{s.keys.Next} }
+func (s *receiptScreen) help() []key.Binding { return []key.Binding{s.keys.Next, s.keys.ControlSheet} }
 
 func (s *receiptScreen) update(msg tea.Msg) tea.Cmd {
-	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, s.keys.Next) {
+	k, ok := msg.(tea.KeyPressMsg)
+	switch {
+	case !ok:
+	case key.Matches(k, s.keys.Next):
 		return s.d.reset()
+	case key.Matches(k, s.keys.ControlSheet):
+		return s.d.printControlSheet()
 	}
 	return nil
 }
@@ -58,9 +63,13 @@ func (s *receiptScreen) view(int, int) string {
 	} else {
 		b.WriteString(field(f, "Giấy biên nhận", show(o.ReceiptPath)) + "\n")
 	}
+	if s.d.v.control != "" {
+		b.WriteString(field(f, "Phiếu kiểm soát", show(s.d.v.control)) + "\n")
+	}
 	for _, w := range o.Warnings {
 		b.WriteString("\n" + f.st.Warn.Render("⚠ "+show(w)) + "\n")
 	}
-	b.WriteString("\n" + f.st.Muted.Render("Nhấn Enter để xóa màn hình và phục vụ công dân tiếp theo.") + "\n")
+	b.WriteString("\n" + f.st.Muted.Render("Hồ sơ giấy chuyển giữa các bộ phận: nhấn k để in phiếu kiểm soát (Mẫu 06).") + "\n")
+	b.WriteString(f.st.Muted.Render("Nhấn Enter để xóa màn hình và phục vụ công dân tiếp theo.") + "\n")
 	return b.String()
 }

@@ -17,16 +17,19 @@ type reviewScreen struct {
 	d      *desk
 	keys   reviewKeys
 	scroll scroller
+	// the reception's other outcomes (outcome.go)
+	supplement *supplementScreen
+	refusal    *refuseScreen
 }
 
-func newReviewScreen(f *frame, d *desk) *reviewScreen {
-	return &reviewScreen{f: f, d: d, keys: defaultReviewKeys()}
+func newReviewScreen(f *frame, d *desk, sup *supplementScreen, ref *refuseScreen) *reviewScreen {
+	return &reviewScreen{f: f, d: d, keys: defaultReviewKeys(), supplement: sup, refusal: ref}
 }
 
 func (s *reviewScreen) onShow() tea.Cmd { s.scroll.top(); return nil }
 
 func (s *reviewScreen) help() []key.Binding {
-	return []key.Binding{s.keys.Receive, s.keys.Edit, s.keys.PageDown}
+	return []key.Binding{s.keys.Receive, s.keys.Supplement, s.keys.Refuse, s.keys.Edit, s.keys.PageDown}
 }
 
 func (s *reviewScreen) update(msg tea.Msg) tea.Cmd {
@@ -43,6 +46,10 @@ func (s *reviewScreen) update(msg tea.Msg) tea.Cmd {
 		return s.d.form.load()
 	case key.Matches(k, s.keys.Receive):
 		return s.d.receive()
+	case key.Matches(k, s.keys.Supplement):
+		return s.supplement.open()
+	case key.Matches(k, s.keys.Refuse):
+		return s.refusal.open()
 	}
 	return nil
 }
@@ -60,6 +67,10 @@ func (s *reviewScreen) body() string {
 	decl := in.Declaration()
 	var b strings.Builder
 	b.WriteString(f.st.Subtitle.Render("Bước 5 — Xem lại trước khi tiếp nhận: "+in.Spec().Name) + "\n\n")
+	b.WriteString(f.st.Muted.Render("Enter: tiếp nhận (Mẫu 01) · b: yêu cầu bổ sung (Mẫu 02) · t: từ chối (Mẫu 03)") + "\n\n")
+	if s.d.v.fromSlip != "" {
+		b.WriteString(f.st.Warn.Render("Tờ khai giữ theo phiếu yêu cầu bổ sung "+show(s.d.v.fromSlip)+": kiểm tra giấy tờ công dân nộp bổ sung.") + "\n\n")
+	}
 	if procs := decl.Procedures(); len(procs) > 0 {
 		b.WriteString(f.st.Label.Render("Thủ tục") + "\n")
 		for _, p := range procs {

@@ -19,6 +19,9 @@ const (
 	scrReceipt
 	scrDrafts
 	scrHistory
+	scrSupplement // the reception's outcomes (outcome.go)
+	scrRefuse
+	scrSlip
 )
 
 // screen is a component: its own state, key map, update and view. The root

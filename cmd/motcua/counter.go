@@ -70,7 +70,8 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 		return usageErr("card.portrait: %v", err)
 	}
 	opt := tui.Options{Login: login, Agency: e.cfg.Agency.Parent, Location: e.cfg.Location(), IdleLock: e.cfg.Limits.IdleLock.Duration,
-		SyncEvery: e.cfg.Limits.SyncEvery.Duration, Portrait: mode, Telex: e.cfg.Input.Telex, TelexOldStyle: e.cfg.Input.ToneStyle == "old"}
+		SyncEvery: e.cfg.Limits.SyncEvery.Duration, Portrait: mode, Telex: e.cfg.Input.Telex, TelexOldStyle: e.cfg.Input.ToneStyle == "old",
+		ControlSheet: e.cfg.Printer.ControlSheet}
 	var reader card.Station
 	if e.demo != nil {
 		if len(e.demo.Created) > 0 {

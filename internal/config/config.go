@@ -77,6 +77,9 @@ type Printer struct {
 	Paper   string   `toml:"paper" comment:"escpos: khổ giấy 80mm hoặc 58mm"`
 	Size    string   `toml:"size" comment:"biên nhận PDF: A4 hoặc A5"`
 	Timeout Duration `toml:"timeout"`
+
+	// ControlSheet prints Mẫu 06 with every receipt at the counter screen.
+	ControlSheet bool `toml:"control_sheet" comment:"In kèm phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 06) với mỗi giấy biên nhận (hồ sơ giấy chuyển giữa các bộ phận); tắt thì nhấn k ở màn hình biên nhận"`
 }
 
 // Card configures chip reading.

@@ -281,6 +281,12 @@ func TestRightsTable(t *testing.T) {
 			_, err := p.svc.Refuse(ctx, p.op, counter.RefusalRequest{})
 			return unless(err, counter.ErrSlip)
 		}},
+		// printing a slip, a control sheet: the rights of making the slip, of reprinting
+		{"supplement", func(p principal) error {
+			_, err := p.svc.PrintSlip(ctx, p.op, agencyCode+"-261123-BS019999")
+			return unless(err, offline.ErrNotFound)
+		}},
+		{"receipt-reprint", func(p principal) error { _, err := p.svc.PrintControlSheet(ctx, p.op, code); return err }},
 		{"extend", func(p principal) error {
 			_, err := p.svc.Extend(ctx, p.op, code, "", first.Dossier.ReceivedAt.Add(-time.Hour), "Chậm", counter.StepOptions{})
 			return unless(err, lifecycle.ErrChange)

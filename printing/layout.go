@@ -128,26 +128,33 @@ type layout struct {
 
 // render draws rs (already validated and normalized) into one document on paper g.
 func render(w io.Writer, rs []Receipt, g geometry, created time.Time, title string) error {
-	f := newPDF(g, &docInfo{created: created, title: title})
-	l := &layout{sheet: sheet{f: f, g: g}}
-	f.SetFooterFunc(l.footer)
-
 	codes, err := encodeQRs(rs)
 	if err != nil {
 		return err
 	}
-	for i, r := range rs {
-		fit := fitted(r, g, codes[i])
-		l.begin(i, "Mã hồ sơ: "+r.DossierCode) // draws the previous receipt's last footer, in its geometry
-		l.setGeometry(fit)
-		l.r, l.qr = r, codes[i]
-		l.draw()
-		l.end()
-		if err := f.Error(); err != nil {
-			return fmt.Errorf("layout of receipt %d (%s): %w", i+1, r.DossierCode, err)
+	l := &layout{sheet: sheet{g: g, fresh: true}}
+	d, err := drawDoc(g, func(f *fpdf.Fpdf) error {
+		l.f = f
+		f.SetFooterFunc(l.footer)
+		for i, r := range rs {
+			fit := fitted(r, g, codes[i])
+			l.begin(i, "Mã hồ sơ: "+r.DossierCode) // draws the previous receipt's last footer, in its geometry
+			l.setGeometry(fit)
+			l.r, l.qr = r, codes[i]
+			l.draw()
+			l.end()
+			if err := f.Error(); err != nil {
+				return fmt.Errorf("layout of receipt %d (%s): %w", i+1, r.DossierCode, err)
+			}
 		}
+		finish(f, l.footer)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	return writePDF(w, f, created)
+	d.aliases = l.aliases
+	return d.write(w, docInfo{created: created, title: title})
 }
 
 // encodeQRs encodes the receipts' QR codes, in parallel for a batch: choosing the QR
@@ -229,14 +236,15 @@ func fitted(r Receipt, g geometry, code barcode.Barcode) geometry {
 // measure is the number of pages the receipt takes with geometry g (a layout drawn
 // into a scratch document that is never written).
 func measure(r Receipt, g geometry, code barcode.Barcode) int {
-	f := newPDF(g, nil)
-	l := &layout{sheet: sheet{f: f, g: g, start: 1}, r: r, qr: code}
-	f.AddPage()
-	l.draw()
-	if f.Error() != nil {
+	d, err := drawDoc(g, func(f *fpdf.Fpdf) error {
+		l := &layout{sheet: sheet{f: f, g: g, start: 1}, r: r, qr: code}
+		l.draw()
+		return nil
+	})
+	if err != nil {
 		return 2
 	}
-	return f.PageNo()
+	return len(d.pages)
 }
 
 // parties writes who received the dossier from whom, with the QR code on the right,

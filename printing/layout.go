@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
-	"github.com/boombuler/barcode"
-	"github.com/boombuler/barcode/qr"
 	"github.com/go-fonts/dejavu/dejavuserifcondensed"
 	"github.com/go-fonts/dejavu/dejavuserifcondensedbold"
 	"github.com/go-fonts/dejavu/dejavuserifcondenseditalic"
@@ -123,79 +121,83 @@ func printableRunes() []rune {
 type layout struct {
 	sheet
 	r  Receipt
-	qr barcode.Barcode // the current receipt's QR code
+	qr *qrSymbol // the current receipt's QR code
 }
 
 // render draws rs (already validated and normalized) into one document on paper g.
+// Each receipt is drawn on its own (its QR code, its fit, its pages, their compression),
+// on as many processors as there are, and the pages are written in order.
 func render(w io.Writer, rs []Receipt, g geometry, created time.Time, title string) error {
-	codes, err := encodeQRs(rs)
-	if err != nil {
-		return err
+	ds := make([]*drawing, len(rs))
+	errs := make([]error, len(rs))
+	eachParallel(len(rs), func(i int) { ds[i], errs[i] = drawReceipt(rs[i], i, g) })
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
+	return joinDrawings(ds).write(w, docInfo{created: created, title: title})
+}
+
+// drawReceipt draws receipt r, the idx-th of its document, on its own pages.
+func drawReceipt(r Receipt, idx int, g geometry) (*drawing, error) {
+	code, err := encodeQR(r)
+	if err != nil {
+		return nil, err
+	}
+	fit := fitted(r, g, code)
 	l := &layout{sheet: sheet{g: g, fresh: true}}
 	d, err := drawDoc(g, func(f *fpdf.Fpdf) error {
 		l.f = f
 		f.SetFooterFunc(l.footer)
-		for i, r := range rs {
-			fit := fitted(r, g, codes[i])
-			l.begin(i, "Mã hồ sơ: "+r.DossierCode) // draws the previous receipt's last footer, in its geometry
-			l.setGeometry(fit)
-			l.r, l.qr = r, codes[i]
-			l.draw()
-			l.end()
-			if err := f.Error(); err != nil {
-				return fmt.Errorf("layout of receipt %d (%s): %w", i+1, r.DossierCode, err)
-			}
-		}
+		l.begin(idx, "Mã hồ sơ: "+r.DossierCode)
+		l.setGeometry(fit)
+		l.r, l.qr = r, code
+		l.draw()
+		l.end()
 		finish(f, l.footer)
 		return nil
 	})
-	if err != nil {
-		return err
+	if err == nil {
+		err = d.seal(l.aliases)
 	}
-	d.aliases = l.aliases
-	return d.write(w, docInfo{created: created, title: title})
+	if err != nil {
+		return nil, fmt.Errorf("layout of receipt %d (%s): %w", idx+1, r.DossierCode, err)
+	}
+	return d, nil
 }
 
-// encodeQRs encodes the receipts' QR codes, in parallel for a batch: choosing the QR
-// mask is about 40 % of a batch's time and needs no fpdf state.
-func encodeQRs(rs []Receipt) ([]barcode.Barcode, error) {
-	codes := make([]barcode.Barcode, len(rs))
-	errs := make([]error, len(rs))
-	encode := func(i int) {
-		code, err := qr.Encode(QRContent(rs[i]), qr.M, qr.Auto)
-		if err != nil {
-			errs[i] = fmt.Errorf("qr encode of %s: %w", rs[i].DossierCode, err)
-		}
-		codes[i] = code
+func encodeQR(r Receipt) (*qrSymbol, error) {
+	code, err := encodeQRM(QRContent(r))
+	if err != nil {
+		return nil, fmt.Errorf("qr encode of %s: %w", r.DossierCode, err)
 	}
-	workers := min(len(rs), runtime.GOMAXPROCS(0))
+	return code, nil
+}
+
+// eachParallel runs fn(0) … fn(n-1) on up to GOMAXPROCS goroutines.
+func eachParallel(n int, fn func(i int)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
 	if workers <= 1 {
-		for i := range rs {
-			encode(i)
+		for i := range n {
+			fn(i)
 		}
-	} else {
-		var wg sync.WaitGroup
-		next := make(chan int)
-		for range workers {
-			wg.Go(func() {
-				for i := range next {
-					encode(i)
-				}
-			})
-		}
-		for i := range rs {
-			next <- i
-		}
-		close(next)
-		wg.Wait()
+		return
 	}
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				fn(i)
+			}
+		})
 	}
-	return codes, nil
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
 
 // draw lays out the current receipt from the top of its first page.
@@ -216,7 +218,7 @@ var fitScales = []float64{0.94, 0.88, 0.82}
 // fitted is the geometry a receipt is drawn with: on A4 a receipt fits on one page,
 // tightened when it must be (a bundle's receipt holding three procedures); A5 keeps its
 // geometry and continues on a second page, the signatures never alone there.
-func fitted(r Receipt, g geometry, code barcode.Barcode) geometry {
+func fitted(r Receipt, g geometry, code *qrSymbol) geometry {
 	if g.size != "A4" || (len(r.Procedures) <= 1 && len(r.Documents) <= 4) {
 		return g
 	}
@@ -235,7 +237,7 @@ func fitted(r Receipt, g geometry, code barcode.Barcode) geometry {
 
 // measure is the number of pages the receipt takes with geometry g (a layout drawn
 // into a scratch document that is never written).
-func measure(r Receipt, g geometry, code barcode.Barcode) int {
+func measure(r Receipt, g geometry, code *qrSymbol) int {
 	d, err := drawDoc(g, func(f *fpdf.Fpdf) error {
 		l := &layout{sheet: sheet{f: f, g: g, start: 1}, r: r, qr: code}
 		l.draw()

@@ -3,6 +3,7 @@ package printing
 import (
 	"bytes"
 	"compress/zlib"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -114,12 +115,13 @@ func paperSize(p *fpdf.Fpdf, g geometry) fpdf.SizeType {
 	return s
 }
 
-// drawing is a document drawn and not yet written: its pages' content streams, the
-// page size in mm, and the page-count aliases to replace.
+// drawing is a document drawn and not yet written: its pages' content streams
+// (compressed once sealed), the page size in mm, and the characters each face shows.
 type drawing struct {
-	pages   [][]byte
-	size    fpdf.SizeType
-	aliases map[string]string
+	pages  [][]byte
+	size   fpdf.SizeType
+	used   []map[rune]bool // by face
+	sealed bool
 }
 
 // drawDoc runs fn on a new document of paper g whose first page is open, and returns its
@@ -156,6 +158,49 @@ func drawDoc(g geometry, fn func(f *fpdf.Fpdf) error) (*drawing, error) {
 		d.pages = append(d.pages, pg.Bytes())
 	}
 	return d, nil
+}
+
+// seal replaces the page-count aliases, notes the characters the pages show, and
+// compresses the pages. Sealed drawings are joined and written.
+func (d *drawing) seal(aliases map[string]string) error {
+	fs, err := faces()
+	if err != nil {
+		return err
+	}
+	d.used = make([]map[rune]bool, len(fs.faces))
+	var buf bytes.Buffer
+	for i, pg := range d.pages {
+		for alias, n := range aliases {
+			if a := utf16Bytes(alias); bytes.Contains(pg, a) {
+				pg = bytes.ReplaceAll(pg, a, utf16Bytes(n))
+			}
+		}
+		if err := usedRunes(pg, fs, d.used); err != nil {
+			return fmt.Errorf("page %d: %w", i+1, err)
+		}
+		buf.Reset()
+		compress(&buf, pg)
+		d.pages[i] = bytes.Clone(buf.Bytes())
+	}
+	d.sealed = true
+	return nil
+}
+
+// joinDrawings is the sealed drawings one after the other in one document.
+func joinDrawings(ds []*drawing) *drawing {
+	j := &drawing{size: ds[0].size, used: make([]map[rune]bool, len(ds[0].used)), sealed: true}
+	for _, d := range ds {
+		j.pages = append(j.pages, d.pages...)
+		for i, u := range d.used {
+			if u != nil && j.used[i] == nil {
+				j.used[i] = map[rune]bool{}
+			}
+			for r := range u {
+				j.used[i][r] = true
+			}
+		}
+	}
+	return j
 }
 
 // finish draws the last page's footer, as fpdf's Close does.
@@ -229,19 +274,10 @@ func (d *drawing) write(out io.Writer, info docInfo) error {
 	if err != nil {
 		return err
 	}
-	for alias, n := range d.aliases {
-		for i, pg := range d.pages {
-			if bytes.Contains(pg, utf16Bytes(alias)) {
-				d.pages[i] = bytes.ReplaceAll(pg, utf16Bytes(alias), utf16Bytes(n))
-			}
-		}
+	if !d.sealed {
+		return errors.New("write pdf: the drawing is not sealed")
 	}
-	used := make([]map[rune]bool, len(fs.faces))
-	for _, pg := range d.pages {
-		if err := usedRunes(pg, fs, used); err != nil {
-			return err
-		}
-	}
+	used := d.used
 	// Objects: 1 pages, 2 resources, 3 the ToUnicode map, two per page, six per face
 	// used, the information, the catalogue.
 	nPages := len(d.pages)
@@ -283,7 +319,11 @@ func (d *drawing) write(out io.Writer, info docInfo) error {
 		w.obj(n)
 		fmt.Fprintf(&w.buf, "<</Type /Page\n/Parent 1 0 R\n/Resources 2 0 R\n/Contents %d 0 R>>", n+1)
 		w.end()
-		w.stream(n+1, "", pg)
+		w.obj(n + 1)
+		fmt.Fprintf(&w.buf, "<</Filter /FlateDecode /Length %d>>\nstream\n", len(pg))
+		w.buf.Write(pg)
+		w.buf.WriteString("\nendstream")
+		w.end()
 	}
 	for i, fc := range fs.faces {
 		if faceObj[i] != 0 {

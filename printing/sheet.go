@@ -2,14 +2,12 @@ package printing
 
 import (
 	"fmt"
-	"image/color"
 	"io"
 	"strconv"
 	"strings"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
-	"github.com/boombuler/barcode"
 )
 
 // sheet is the page machinery every printed form shares, the receipt (Mẫu 01) and the
@@ -45,10 +43,12 @@ func renderForm(w io.Writer, g geometry, created time.Time, title, label string,
 		finish(f, s.footer)
 		return nil
 	})
+	if err == nil {
+		err = d.seal(s.aliases)
+	}
 	if err != nil {
 		return fmt.Errorf("layout: %w", err)
 	}
-	d.aliases = s.aliases
 	return d.write(w, docInfo{created: created, title: title})
 }
 
@@ -333,7 +333,7 @@ func (s *sheet) procedures(label string, ps []Procedure) {
 
 // withQR draws body with the QR code on its right, the caption under the code, and
 // leaves the position under whichever ends lower.
-func (s *sheet) withQR(code barcode.Barcode, caption string, body func()) {
+func (s *sheet) withQR(code *qrSymbol, caption string, body func()) {
 	f, g := s.f, s.g
 	top := f.GetY()
 	qrX := g.pageW - g.marginR - g.qrBox
@@ -353,21 +353,20 @@ func (s *sheet) withQR(code barcode.Barcode, caption string, body func()) {
 
 // drawQR draws the QR code as filled rectangles (crisp at any printer resolution), inside
 // a side×side square that includes the 4-module quiet zone.
-func (s *sheet) drawQR(x, y, side float64, code barcode.Barcode) {
+func (s *sheet) drawQR(x, y, side float64, code *qrSymbol) {
 	f := s.f
-	b := code.Bounds()
-	n := b.Dx()
+	n := code.dim
 	m := side / float64(n+8)
 	ox, oy := x+4*m, y+4*m
 	f.SetFillColor(0, 0, 0)
 	for row := 0; row < n; row++ {
 		for col := 0; col < n; {
-			if !isDark(code.At(b.Min.X+col, b.Min.Y+row)) {
+			if !code.dark(col, row) {
 				col++
 				continue
 			}
 			start := col
-			for col < n && isDark(code.At(b.Min.X+col, b.Min.Y+row)) {
+			for col < n && code.dark(col, row) {
 				col++
 			}
 			// A hair of overlap downwards hides seams between rows in anti-aliased viewers.
@@ -375,11 +374,6 @@ func (s *sheet) drawQR(x, y, side float64, code barcode.Barcode) {
 		}
 	}
 	f.SetFillColor(255, 255, 255)
-}
-
-func isDark(c color.Color) bool {
-	r, g, b, _ := c.RGBA()
-	return r+g+b < 3*0x8000
 }
 
 // signer is one signature block: a title in bold capitals (one line per "\n"), the hint

@@ -31,61 +31,24 @@ func be32(b []byte, off int) uint32 {
 	return binary.BigEndian.Uint32(b[off:])
 }
 
-// parseTTF reads the tables of a TrueType font and the glyph of each of its characters.
+// parseTTF reads a TrueType font: its tables, the glyph and the width of each of its
+// characters, and its CIDToGIDMap.
 func parseTTF(data []byte) (*ttFont, error) {
-	if len(data) < 12 {
-		return nil, errors.New("truetype: short header")
+	t, err := parseGlyphs(data)
+	if err != nil {
+		return nil, err
 	}
-	n := be16(data, 4)
-	t := &ttFont{tables: map[string][]byte{}}
-	for i := range n {
-		rec := 12 + 16*i
-		if rec+16 > len(data) {
-			return nil, errors.New("truetype: short table directory")
-		}
-		tag := string(data[rec : rec+4])
-		off, length := int(be32(data, rec+8)), int(be32(data, rec+12))
-		if off < 0 || length < 0 || off+length > len(data) {
-			return nil, fmt.Errorf("truetype: table %q out of range", tag)
-		}
-		t.tables[tag] = data[off : off+length]
+	if t.tables["cmap"] == nil {
+		return nil, errors.New("truetype: no \"cmap\" table")
 	}
-	for _, tag := range []string{"head", "hhea", "maxp", "hmtx", "loca", "glyf", "cmap"} {
-		if t.tables[tag] == nil {
-			return nil, fmt.Errorf("truetype: no %q table", tag)
-		}
-	}
-	head, hhea := t.tables["head"], t.tables["hhea"]
-	if len(head) < 54 || len(hhea) < 36 || len(t.tables["maxp"]) < 6 {
-		return nil, errors.New("truetype: short head, hhea or maxp")
-	}
-	upem := be16(head, 18)
-	longLoca := be16(head, 50) == 1
-	t.numGlyphs = be16(t.tables["maxp"], 4)
-	loca := t.tables["loca"]
-	t.loca = make([]uint32, t.numGlyphs+1)
-	for i := range t.loca {
-		switch {
-		case longLoca && 4*i+4 <= len(loca):
-			t.loca[i] = be32(loca, 4*i)
-		case !longLoca && 2*i+2 <= len(loca):
-			t.loca[i] = 2 * uint32(be16(loca, 2*i))
-		default:
-			return nil, errors.New("truetype: short loca")
-		}
-		if t.loca[i] > uint32(len(t.tables["glyf"])) || (i > 0 && t.loca[i] < t.loca[i-1]) {
-			return nil, errors.New("truetype: loca out of range")
-		}
-	}
-	var err error
 	if t.gid, err = parseCmap(t.tables["cmap"]); err != nil {
 		return nil, err
 	}
-	hmtx, nhm := t.tables["hmtx"], be16(hhea, 34)
+	hmtx, nhm := t.tables["hmtx"], be16(t.tables["hhea"], 34)
 	if nhm == 0 || len(hmtx) < 4*nhm {
 		return nil, errors.New("truetype: short hmtx")
 	}
-	scale := 1000 / float64(upem)
+	scale := 1000 / float64(be16(t.tables["head"], 18))
 	adv := func(g uint16) int {
 		return int(math.Round(scale * float64(be16(hmtx, 4*min(int(g), nhm-1)))))
 	}
@@ -105,6 +68,54 @@ func parseTTF(data []byte) (*ttFont, error) {
 		return nil, err
 	}
 	t.cidToGID = z.Bytes()
+	return t, nil
+}
+
+// parseGlyphs reads the tables of a TrueType font and where each glyph's outline is.
+func parseGlyphs(data []byte) (*ttFont, error) {
+	if len(data) < 12 {
+		return nil, errors.New("truetype: short header")
+	}
+	n := be16(data, 4)
+	t := &ttFont{tables: map[string][]byte{}}
+	for i := range n {
+		rec := 12 + 16*i
+		if rec+16 > len(data) {
+			return nil, errors.New("truetype: short table directory")
+		}
+		tag := string(data[rec : rec+4])
+		off, length := int(be32(data, rec+8)), int(be32(data, rec+12))
+		if off < 0 || length < 0 || off+length > len(data) {
+			return nil, fmt.Errorf("truetype: table %q out of range", tag)
+		}
+		t.tables[tag] = data[off : off+length]
+	}
+	for _, tag := range []string{"head", "hhea", "maxp", "hmtx", "loca", "glyf"} {
+		if t.tables[tag] == nil {
+			return nil, fmt.Errorf("truetype: no %q table", tag)
+		}
+	}
+	head := t.tables["head"]
+	if len(head) < 54 || len(t.tables["hhea"]) < 36 || len(t.tables["maxp"]) < 6 || be16(head, 18) == 0 {
+		return nil, errors.New("truetype: short head, hhea or maxp")
+	}
+	longLoca := be16(head, 50) == 1
+	t.numGlyphs = be16(t.tables["maxp"], 4)
+	loca := t.tables["loca"]
+	t.loca = make([]uint32, t.numGlyphs+1)
+	for i := range t.loca {
+		switch {
+		case longLoca && 4*i+4 <= len(loca):
+			t.loca[i] = be32(loca, 4*i)
+		case !longLoca && 2*i+2 <= len(loca):
+			t.loca[i] = 2 * uint32(be16(loca, 2*i))
+		default:
+			return nil, errors.New("truetype: short loca")
+		}
+		if t.loca[i] > uint32(len(t.tables["glyf"])) || (i > 0 && t.loca[i] < t.loca[i-1]) {
+			return nil, errors.New("truetype: loca out of range")
+		}
+	}
 	return t, nil
 }
 

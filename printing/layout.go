@@ -128,15 +128,24 @@ type layout struct {
 // Each receipt is drawn on its own (its QR code, its fit, its pages, their compression),
 // on as many processors as there are, and the pages are written in order.
 func render(w io.Writer, rs []Receipt, g geometry, created time.Time, title string) error {
-	ds := make([]*drawing, len(rs))
-	errs := make([]error, len(rs))
-	eachParallel(len(rs), func(i int) { ds[i], errs[i] = drawReceipt(rs[i], i, g) })
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
+	ds, err := drawReceipts(rs, 0, g)
+	if err != nil {
+		return err
 	}
 	return joinDrawings(ds).write(w, docInfo{created: created, title: title})
+}
+
+// drawReceipts draws rs in parallel, rs[0] being the first-th receipt of its document.
+func drawReceipts(rs []Receipt, first int, g geometry) ([]*drawing, error) {
+	ds := make([]*drawing, len(rs))
+	errs := make([]error, len(rs))
+	eachParallel(len(rs), func(i int) { ds[i], errs[i] = drawReceipt(rs[i], first+i, g) })
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return ds, nil
 }
 
 // drawReceipt draws receipt r, the idx-th of its document, on its own pages.

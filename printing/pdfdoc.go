@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"io"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -62,6 +63,7 @@ var faces = sync.OnceValues(func() (*faceSet, error) {
 		fs.byRes[string(m[1])] = len(fs.faces)
 		fs.faces = append(fs.faces, face{style: ft.style, res: string(m[1]), name: names[ft.style], desc: p.GetFontDesc(family, ft.style), ttf: t})
 	}
+	putProto(p) // the probes drew on templates: the prototype itself is untouched
 	return fs, nil
 })
 
@@ -84,8 +86,6 @@ var protos struct {
 	free []*fpdf.Fpdf
 }
 
-const maxIdleProtos = 8
-
 func getProto() *fpdf.Fpdf {
 	protos.Lock()
 	defer protos.Unlock()
@@ -100,7 +100,8 @@ func getProto() *fpdf.Fpdf {
 func putProto(p *fpdf.Fpdf) {
 	protos.Lock()
 	defer protos.Unlock()
-	if len(protos.free) < maxIdleProtos {
+	// A few MB each: keep as many as can draw at once, and one.
+	if len(protos.free) <= runtime.GOMAXPROCS(0) {
 		protos.free = append(protos.free, p)
 	}
 }

@@ -84,9 +84,9 @@ type fontFace struct {
 }
 
 // fonts cuts the three faces, once per process, down to the characters a receipt can hold
-// (see printableRunes). fpdf parses a TrueType font anew for each document and its cost
-// grows with the font's highest code point; on the full DejaVu faces that was ~15 ms of a
-// 35 ms receipt. normalized() replaces characters outside the set (see printable).
+// (see printableRunes): fpdf's parse of a face (once per prototype document, pdfdoc.go)
+// grows with the font's highest code point, and a document's subsets are cut from these.
+// normalized() replaces characters outside the set (see printable).
 var fonts = sync.OnceValue(func() []fontFace {
 	cut := string(printableRunes())
 	return []fontFace{
@@ -245,7 +245,7 @@ func fitted(r Receipt, g geometry, code *qrSymbol) geometry {
 }
 
 // measure is the number of pages the receipt takes with geometry g (a layout drawn
-// into a scratch document that is never written).
+// and never written).
 func measure(r Receipt, g geometry, code *qrSymbol) int {
 	d, err := drawDoc(g, func(f *fpdf.Fpdf) error {
 		l := &layout{sheet: sheet{f: f, g: g, start: 1}, r: r, qr: code}

@@ -5,4 +5,10 @@
 // 07 dossier book; forms.go), the Vietnamese date wording, and the printer backends (PDF
 // folder, IPP/CUPS, ESC/POS). The PDF forms share one page machinery (sheet.go, table.go):
 // letterhead, fields, tables with repeated headers, signature blocks, QR codes, page numbers.
+//
+// fpdf lays the PDF forms out; this package writes the files (pdfdoc.go): the faces are parsed
+// once per process into prototype documents whose templates draw the forms, and each file
+// embeds the faces subset to the characters its pages show (pdffont.go). The QR codes are
+// encoded by qrcode.go, boombuler's symbols at a fifth of the cost. Documents are independent
+// of each other and may be rendered concurrently; a batch draws its receipts in parallel.
 package printing

@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/boombuler/barcode/qr"
 	"github.com/go-fonts/dejavu/dejavusans"
 	"github.com/go-fonts/dejavu/dejavusansbold"
 	"golang.org/x/image/font"
@@ -243,12 +242,11 @@ func RenderThermal(r Receipt, widthDots int) (*image.Gray, error) {
 // qr draws the QR code centred, with whole-dot modules about half the paper wide and a
 // quiet zone of four modules above and below.
 func (t *thermal) qr(content string) error {
-	code, err := qr.Encode(content, qr.M, qr.Auto)
+	code, err := encodeQRM(content)
 	if err != nil {
 		return fmt.Errorf("qr encode: %w", err)
 	}
-	b := code.Bounds()
-	n := b.Dx()
+	n := code.dim
 	scale := max(t.width/2/n, 2)
 	side := n * scale
 	x0 := (t.width - side) / 2
@@ -256,7 +254,7 @@ func (t *thermal) qr(content string) error {
 	t.grow(t.y + side + 4*scale)
 	for row := 0; row < n; row++ {
 		for col := 0; col < n; col++ {
-			if !isDark(code.At(b.Min.X+col, b.Min.Y+row)) {
+			if !code.dark(col, row) {
 				continue
 			}
 			for dy := 0; dy < scale; dy++ {
@@ -452,3 +450,8 @@ func (p *ESCPOSPrinter) Print(ctx context.Context, job Job) error {
 }
 
 var _ Printer = (*ESCPOSPrinter)(nil)
+
+func isDark(c color.Color) bool {
+	r, g, b, _ := c.RGBA()
+	return r+g+b < 3*0x8000
+}

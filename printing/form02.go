@@ -6,9 +6,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/boombuler/barcode"
-	"github.com/boombuler/barcode/qr"
 )
 
 // SupplementItem is one thing the citizen must supply or correct.
@@ -111,7 +108,7 @@ func RenderSupplementSlip(w io.Writer, s SupplementSlip, opt Options) error {
 		return err
 	}
 	s = s.normalized()
-	code, err := qr.Encode(s.QR, qr.M, qr.Auto)
+	code, err := encodeQRM(s.QR)
 	if err != nil {
 		return formError("phiếu yêu cầu bổ sung", fmt.Errorf("qr encode: %w", err))
 	}
@@ -123,7 +120,7 @@ func RenderSupplementSlip(w io.Writer, s SupplementSlip, opt Options) error {
 	return nil
 }
 
-func drawSupplement(s *sheet, p SupplementSlip, code barcode.Barcode) {
+func drawSupplement(s *sheet, p SupplementSlip, code *qrSymbol) {
 	f, lh := s.f, s.u(lineH)
 	s.letterhead(p.Letterhead, p.SlipCode, p.Date)
 	sub := ""

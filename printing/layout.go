@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
-	"github.com/boombuler/barcode"
-	"github.com/boombuler/barcode/qr"
 	"github.com/go-fonts/dejavu/dejavuserifcondensed"
 	"github.com/go-fonts/dejavu/dejavuserifcondensedbold"
 	"github.com/go-fonts/dejavu/dejavuserifcondenseditalic"
@@ -86,9 +84,9 @@ type fontFace struct {
 }
 
 // fonts cuts the three faces, once per process, down to the characters a receipt can hold
-// (see printableRunes). fpdf parses a TrueType font anew for each document and its cost
-// grows with the font's highest code point; on the full DejaVu faces that was ~15 ms of a
-// 35 ms receipt. normalized() replaces characters outside the set (see printable).
+// (see printableRunes): fpdf's parse of a face (once per prototype document, pdfdoc.go)
+// grows with the font's highest code point, and a document's subsets are cut from these.
+// normalized() replaces characters outside the set (see printable).
 var fonts = sync.OnceValue(func() []fontFace {
 	cut := string(printableRunes())
 	return []fontFace{
@@ -123,72 +121,92 @@ func printableRunes() []rune {
 type layout struct {
 	sheet
 	r  Receipt
-	qr barcode.Barcode // the current receipt's QR code
+	qr *qrSymbol // the current receipt's QR code
 }
 
 // render draws rs (already validated and normalized) into one document on paper g.
+// Each receipt is drawn on its own (its QR code, its fit, its pages, their compression),
+// on as many processors as there are, and the pages are written in order.
 func render(w io.Writer, rs []Receipt, g geometry, created time.Time, title string) error {
-	f := newPDF(g, &docInfo{created: created, title: title})
-	l := &layout{sheet: sheet{f: f, g: g}}
-	f.SetFooterFunc(l.footer)
-
-	codes, err := encodeQRs(rs)
+	ds, err := drawReceipts(rs, 0, g)
 	if err != nil {
 		return err
 	}
-	for i, r := range rs {
-		fit := fitted(r, g, codes[i])
-		l.begin(i, "Mã hồ sơ: "+r.DossierCode) // draws the previous receipt's last footer, in its geometry
-		l.setGeometry(fit)
-		l.r, l.qr = r, codes[i]
-		l.draw()
-		l.end()
-		if err := f.Error(); err != nil {
-			return fmt.Errorf("layout of receipt %d (%s): %w", i+1, r.DossierCode, err)
-		}
-	}
-	return writePDF(w, f, created)
+	return joinDrawings(ds).write(w, docInfo{created: created, title: title})
 }
 
-// encodeQRs encodes the receipts' QR codes, in parallel for a batch: choosing the QR
-// mask is about 40 % of a batch's time and needs no fpdf state.
-func encodeQRs(rs []Receipt) ([]barcode.Barcode, error) {
-	codes := make([]barcode.Barcode, len(rs))
+// drawReceipts draws rs in parallel, rs[0] being the first-th receipt of its document.
+func drawReceipts(rs []Receipt, first int, g geometry) ([]*drawing, error) {
+	ds := make([]*drawing, len(rs))
 	errs := make([]error, len(rs))
-	encode := func(i int) {
-		code, err := qr.Encode(QRContent(rs[i]), qr.M, qr.Auto)
-		if err != nil {
-			errs[i] = fmt.Errorf("qr encode of %s: %w", rs[i].DossierCode, err)
-		}
-		codes[i] = code
-	}
-	workers := min(len(rs), runtime.GOMAXPROCS(0))
-	if workers <= 1 {
-		for i := range rs {
-			encode(i)
-		}
-	} else {
-		var wg sync.WaitGroup
-		next := make(chan int)
-		for range workers {
-			wg.Go(func() {
-				for i := range next {
-					encode(i)
-				}
-			})
-		}
-		for i := range rs {
-			next <- i
-		}
-		close(next)
-		wg.Wait()
-	}
+	eachParallel(len(rs), func(i int) { ds[i], errs[i] = drawReceipt(rs[i], first+i, g) })
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
 	}
-	return codes, nil
+	return ds, nil
+}
+
+// drawReceipt draws receipt r, the idx-th of its document, on its own pages.
+func drawReceipt(r Receipt, idx int, g geometry) (*drawing, error) {
+	code, err := encodeQR(r)
+	if err != nil {
+		return nil, err
+	}
+	fit := fitted(r, g, code)
+	l := &layout{sheet: sheet{g: g, fresh: true}}
+	d, err := drawDoc(g, func(f *fpdf.Fpdf) error {
+		l.f = f
+		f.SetFooterFunc(l.footer)
+		l.begin(idx, "Mã hồ sơ: "+r.DossierCode)
+		l.setGeometry(fit)
+		l.r, l.qr = r, code
+		l.draw()
+		l.end()
+		finish(f, l.footer)
+		return nil
+	})
+	if err == nil {
+		err = d.seal(l.aliases)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("layout of receipt %d (%s): %w", idx+1, r.DossierCode, err)
+	}
+	return d, nil
+}
+
+func encodeQR(r Receipt) (*qrSymbol, error) {
+	code, err := encodeQRM(QRContent(r))
+	if err != nil {
+		return nil, fmt.Errorf("qr encode of %s: %w", r.DossierCode, err)
+	}
+	return code, nil
+}
+
+// eachParallel runs fn(0) … fn(n-1) on up to GOMAXPROCS goroutines.
+func eachParallel(n int, fn func(i int)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				fn(i)
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
 
 // draw lays out the current receipt from the top of its first page.
@@ -209,7 +227,7 @@ var fitScales = []float64{0.94, 0.88, 0.82}
 // fitted is the geometry a receipt is drawn with: on A4 a receipt fits on one page,
 // tightened when it must be (a bundle's receipt holding three procedures); A5 keeps its
 // geometry and continues on a second page, the signatures never alone there.
-func fitted(r Receipt, g geometry, code barcode.Barcode) geometry {
+func fitted(r Receipt, g geometry, code *qrSymbol) geometry {
 	if g.size != "A4" || (len(r.Procedures) <= 1 && len(r.Documents) <= 4) {
 		return g
 	}
@@ -227,16 +245,17 @@ func fitted(r Receipt, g geometry, code barcode.Barcode) geometry {
 }
 
 // measure is the number of pages the receipt takes with geometry g (a layout drawn
-// into a scratch document that is never written).
-func measure(r Receipt, g geometry, code barcode.Barcode) int {
-	f := newPDF(g, nil)
-	l := &layout{sheet: sheet{f: f, g: g, start: 1}, r: r, qr: code}
-	f.AddPage()
-	l.draw()
-	if f.Error() != nil {
+// and never written).
+func measure(r Receipt, g geometry, code *qrSymbol) int {
+	d, err := drawDoc(g, func(f *fpdf.Fpdf) error {
+		l := &layout{sheet: sheet{f: f, g: g, start: 1}, r: r, qr: code}
+		l.draw()
+		return nil
+	})
+	if err != nil {
 		return 2
 	}
-	return f.PageNo()
+	return len(d.pages)
 }
 
 // parties writes who received the dossier from whom, with the QR code on the right,

@@ -431,15 +431,15 @@ func TestTightenedReceiptPrintsAsMeasured(t *testing.T) {
 		r := sampleReceipt(2, 6)
 		r.CitizenName = "Nguyễn Thị Hoà Bình An Khang Thịnh Vượng Phúc Lộc Thọ Minh" + strings.Repeat(" Anh", extra)
 		n := r.normalized()
-		codes, err := encodeQRs([]Receipt{n})
+		code, err := encodeQR(n)
 		if err != nil {
 			t.Fatal(err)
 		}
-		g := fitted(n, geomA4, codes[0])
+		g := fitted(n, geomA4, code)
 		if g.fs == geomA4.fs {
 			t.Fatalf("name + %d: the receipt is not tightened, the case no longer tests the tightened layout", extra)
 		}
-		want := measure(n, g, codes[0])
+		want := measure(n, g, code)
 		pdf, err := RenderPDFBytes(r, Options{CreationDate: fixedCreation})
 		if err != nil {
 			t.Fatal(err)

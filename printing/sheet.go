@@ -1,16 +1,13 @@
 package printing
 
 import (
-	"bytes"
 	"fmt"
-	"image/color"
 	"io"
 	"strconv"
 	"strings"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
-	"github.com/boombuler/barcode"
 )
 
 // sheet is the page machinery every printed form shares, the receipt (Mẫu 01) and the
@@ -28,70 +25,31 @@ type sheet struct {
 	idx    int    // index of the current form in the document (its page-count alias)
 	start  int    // page number of the current form's first page
 	ending bool   // the current form is drawn: the next footer closes it
-}
+	fresh  bool   // the document's first page is open and empty: the first form takes it
 
-// docInfo is the metadata of a document that is written out; a scratch document used to
-// measure a layout has none.
-type docInfo struct {
-	created time.Time
-	title   string
-}
-
-// newPDF starts a document on paper g with the fonts loaded.
-func newPDF(g geometry, info *docInfo) *fpdf.Fpdf {
-	orient := "P"
-	if g.landscape {
-		orient = "L"
-	}
-	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: orient, UnitStr: "mm", SizeStr: g.size})
-	if info != nil {
-		f.SetCreationDate(info.created)
-		f.SetModificationDate(info.created)
-		f.SetCatalogSort(true)
-		f.SetCompression(true)
-		f.SetTitle(info.title, true)
-		f.SetCreator("motcua", true)
-		f.SetLang("vi-VN")
-		f.AliasNbPages("{nb}") // before the fonts: fpdf sizes the UTF-8 subsets on it
-	}
-	for _, ft := range fonts() {
-		f.AddUTF8FontFromBytes(family, ft.style, ft.ttf)
-	}
-	f.SetMargins(g.marginL, g.marginT, g.marginR)
-	f.SetAutoPageBreak(true, g.breakMargin())
-	f.SetCellMargin(0)
-	return f
-}
-
-// writePDF closes f and writes it to w, the dates carrying the zone of created.
-func writePDF(w io.Writer, f *fpdf.Fpdf, created time.Time) error {
-	f.Close()
-	if err := f.Error(); err != nil {
-		return fmt.Errorf("layout: %w", err)
-	}
-	var buf bytes.Buffer
-	if err := f.Output(&buf); err != nil {
-		return fmt.Errorf("write pdf: %w", err)
-	}
-	if _, err := w.Write(withZone(buf.Bytes(), created.Format("-07'00'"))); err != nil {
-		return fmt.Errorf("write pdf: %w", err)
-	}
-	return nil
+	aliases map[string]string // the page counts of the forms over several pages, by alias
 }
 
 // renderForm draws one form into a new document on paper g and writes it to w. label
 // names the form in the footer of its pages when it runs over one page.
-func renderForm(w io.Writer, g geometry, created time.Time, title, label string, draw func(s *sheet)) error {
-	f := newPDF(g, &docInfo{created: created, title: title})
-	s := &sheet{f: f, g: g}
-	f.SetFooterFunc(s.footer)
-	s.begin(0, label)
-	draw(s)
-	s.end()
-	if err := f.Error(); err != nil {
+func renderForm(w io.Writer, g geometry, created time.Time, title, label string, body func(s *sheet)) error {
+	s := &sheet{g: g, fresh: true}
+	d, err := drawDoc(g, func(f *fpdf.Fpdf) error {
+		s.f = f
+		f.SetFooterFunc(s.footer)
+		s.begin(0, label)
+		body(s)
+		s.end()
+		finish(f, s.footer)
+		return nil
+	})
+	if err == nil {
+		err = d.seal(s.aliases)
+	}
+	if err != nil {
 		return fmt.Errorf("layout: %w", err)
 	}
-	return writePDF(w, f, created)
+	return d.write(w, docInfo{created: created, title: title})
 }
 
 // setGeometry draws what follows with geometry g (a receipt tightened to fit one page):
@@ -103,17 +61,23 @@ func (s *sheet) setGeometry(g geometry) {
 
 // begin starts a form on a new page (which draws the previous form's last footer).
 func (s *sheet) begin(idx int, label string) {
-	s.f.AddPage()
+	if s.fresh {
+		s.fresh = false
+	} else {
+		s.f.AddPage()
+	}
 	s.label, s.idx, s.start, s.ending = label, idx, s.f.PageNo(), false
 }
 
 // end closes the current form. The page count of a form over several pages replaces its
 // alias when the document is written. One-page forms print no number and register no
-// alias: fpdf scans every page for every alias, which on a batch of a hundred receipts
-// took half the time.
+// alias: every page is scanned for every alias.
 func (s *sheet) end() {
 	if n := s.f.PageNo() - s.start + 1; n > 1 {
-		s.f.RegisterAlias(s.nbAlias(), strconv.Itoa(n))
+		if s.aliases == nil {
+			s.aliases = map[string]string{}
+		}
+		s.aliases[s.nbAlias()] = strconv.Itoa(n)
 	}
 	s.ending = true
 }
@@ -369,7 +333,7 @@ func (s *sheet) procedures(label string, ps []Procedure) {
 
 // withQR draws body with the QR code on its right, the caption under the code, and
 // leaves the position under whichever ends lower.
-func (s *sheet) withQR(code barcode.Barcode, caption string, body func()) {
+func (s *sheet) withQR(code *qrSymbol, caption string, body func()) {
 	f, g := s.f, s.g
 	top := f.GetY()
 	qrX := g.pageW - g.marginR - g.qrBox
@@ -389,21 +353,20 @@ func (s *sheet) withQR(code barcode.Barcode, caption string, body func()) {
 
 // drawQR draws the QR code as filled rectangles (crisp at any printer resolution), inside
 // a side×side square that includes the 4-module quiet zone.
-func (s *sheet) drawQR(x, y, side float64, code barcode.Barcode) {
+func (s *sheet) drawQR(x, y, side float64, code *qrSymbol) {
 	f := s.f
-	b := code.Bounds()
-	n := b.Dx()
+	n := code.dim
 	m := side / float64(n+8)
 	ox, oy := x+4*m, y+4*m
 	f.SetFillColor(0, 0, 0)
 	for row := 0; row < n; row++ {
 		for col := 0; col < n; {
-			if !isDark(code.At(b.Min.X+col, b.Min.Y+row)) {
+			if !code.dark(col, row) {
 				col++
 				continue
 			}
 			start := col
-			for col < n && isDark(code.At(b.Min.X+col, b.Min.Y+row)) {
+			for col < n && code.dark(col, row) {
 				col++
 			}
 			// A hair of overlap downwards hides seams between rows in anti-aliased viewers.
@@ -411,11 +374,6 @@ func (s *sheet) drawQR(x, y, side float64, code barcode.Barcode) {
 		}
 	}
 	f.SetFillColor(255, 255, 255)
-}
-
-func isDark(c color.Color) bool {
-	r, g, b, _ := c.RGBA()
-	return r+g+b < 3*0x8000
 }
 
 // signer is one signature block: a title in bold capitals (one line per "\n"), the hint

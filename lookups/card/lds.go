@@ -125,7 +125,7 @@ func ParseTD1(s string) (*MRZ, error) {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c == '<') {
+		if (c < '0' || c > '9') && (c < 'A' || c > 'Z') && c != '<' {
 			return nil, ldsErr("DG1", fmt.Errorf("character %q at %d", c, i))
 		}
 	}

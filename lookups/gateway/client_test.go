@@ -342,7 +342,7 @@ func TestBadResponses(t *testing.T) {
 		{"trailing data", 200, string(good) + `{}`, gateway.ErrBadResponse},
 		{"not JSON", 200, `<html>proxy login</html>`, gateway.ErrBadResponse},
 		{"too large", 200, `{"resident":{"citizen":{"id":"` + id + `","fullName":"` + strings.Repeat("a", gateway.MaxBodyBytes) + `"}}}`, gateway.ErrBadResponse},
-		{"another person", 200, strings.Replace(string(good), id, id[:11]+"9", -1), gateway.ErrBadResponse},
+		{"another person", 200, strings.ReplaceAll(string(good), id, id[:11]+"9"), gateway.ErrBadResponse},
 		{"server error", 500, `oops`, gateway.ErrServer},
 		{"proxy 502", 502, ``, gateway.ErrUnreachable},
 		{"rejected with message", 422, `{"error":{"code":"x","message":"Thiếu thông tin."}}`, gateway.ErrRejected},

@@ -177,7 +177,7 @@ func ParseRatings(data []byte) (*RatingSet, error) {
 	return &s, nil
 }
 
-// ErrRating: answers that do not fit the question set. The error is a *RatingError.
+// ErrRating reports answers that do not fit the question set. The error is a *RatingError.
 var ErrRating = errors.New("forms: rating does not fit the question set")
 
 // RatingError says, in Vietnamese, what is wrong with a rating.

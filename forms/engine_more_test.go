@@ -338,7 +338,9 @@ prefill = "mother.db.ethnicity"
 		t.Errorf("mother_ethnicity %q %+v, want the mother's own record", d.Value("mother_ethnicity"), p)
 	}
 	// Another child: the parents derived from the first one are cleared.
-	d.FillPerson("child", personData(t, cast(t).single.Citizen.ID))
+	if err := d.FillPerson("child", personData(t, cast(t).single.Citizen.ID)); err != nil {
+		t.Fatal(err)
+	}
 	if mp, ok := d.Person("mother"); ok && mp.ID() == child.Resident.Mother.ID {
 		t.Error("the first child's mother stayed in the slot")
 	}

@@ -250,7 +250,9 @@ func apply(t testing.TB, d *Declaration, sets []kv) {
 		if s.value == "-row" {
 			g, n, _ := strings.Cut(s.path, ".")
 			var row int
-			fmt.Sscan(n, &row)
+			if _, err := fmt.Sscan(n, &row); err != nil {
+				t.Fatalf("row of %s: %v", s.path, err)
+			}
 			if err := d.RemoveRow(g, row); err != nil {
 				t.Fatalf("remove row %s: %v", s.path, err)
 			}

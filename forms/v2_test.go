@@ -805,7 +805,7 @@ func TestParseV2Rejects(t *testing.T) {
 		{"min on text", rep("id = \"child_name\"\ntype = \"text\"", "id = \"child_name\"\ntype = \"text\"\nmin = 1"), "field child_name"},
 		{"prefill on sub-field", rep("id = \"school\"", "id = \"school\"\nprefill = \"requester.db.fullName\""), "field members.school"},
 		{"calculate and prefill", rep("calculate = \"date_words(child_birth_date)\"", "calculate = \"date_words(child_birth_date)\"\nprefill = \"meta.today\""), "field child_birth_words"},
-		{"no procedures", strings.Replace(strings.Replace(strings.Replace(bundleSpec, "[[procedures]]", "[[old]]", -1), "[[procedures.documents]]", "[[old.documents]]", -1), "procedures = [", "p = [", -1), "unknown key"},
+		{"no procedures", strings.ReplaceAll(strings.ReplaceAll(strings.ReplaceAll(bundleSpec, "[[procedures]]", "[[old]]"), "[[procedures.documents]]", "[[old.documents]]"), "procedures = [", "p = ["), "unknown key"},
 		{"subject unknown slot", rep("person = \"child\"\nname", "person = \"baby\"\nname"), "subject.person"},
 		{"min_age on text", rep("label = \"Tóm tắt\"", "label = \"Tóm tắt\"\nconstraints = [{ kind = \"min_age\", params = { years = \"1\" }, message = \"m\" }]"), "field summary"},
 	}

@@ -37,7 +37,7 @@ type AuditHead struct {
 	Hash string `json:"hash"`
 }
 
-// ErrAuditRollback: the audit chain does not contain a head that a witness holds. It also
+// ErrAuditRollback says the audit chain does not contain a head that a witness holds. It also
 // matches ErrAuditBroken.
 var ErrAuditRollback = errors.New("offline: audit log rolled back to an older state")
 

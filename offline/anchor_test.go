@@ -22,14 +22,18 @@ func snapshotAudit(t *testing.T, s *Store) (entries map[string][]byte, head []by
 		t.Fatal(err)
 	}
 	defer db.Close()
-	db.View(func(tx *bolt.Tx) error {
-		tx.Bucket([]byte(bucketAccess)).ForEach(func(k, v []byte) error {
+	if err := db.View(func(tx *bolt.Tx) error {
+		if err := tx.Bucket([]byte(bucketAccess)).ForEach(func(k, v []byte) error {
 			entries[string(k)] = bytes.Clone(v)
 			return nil
-		})
+		}); err != nil {
+			return err
+		}
 		head = bytes.Clone(tx.Bucket([]byte(bucketMeta)).Get(metaAuditHead))
 		return nil
-	})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	return entries, head
 }
 
@@ -38,7 +42,9 @@ func restoreAudit(t *testing.T, s *Store, entries map[string][]byte, head []byte
 	t.Helper()
 	rawEdit(t, s, func(access, meta *bolt.Bucket) error {
 		var keys [][]byte
-		access.ForEach(func(k, _ []byte) error { keys = append(keys, bytes.Clone(k)); return nil })
+		if err := access.ForEach(func(k, _ []byte) error { keys = append(keys, bytes.Clone(k)); return nil }); err != nil {
+			return err
+		}
 		for _, k := range keys {
 			if err := access.Delete(k); err != nil {
 				return err
@@ -107,7 +113,9 @@ func TestAuditRollbackLocalWitness(t *testing.T) {
 	// Another store's anchor file vouches for nothing.
 	other := auditStore(t, 1)
 	b, _ := os.ReadFile(filepath.Join(other.Dir(), AnchorFileName))
-	os.WriteFile(filepath.Join(s.Dir(), AnchorFileName), b, 0o600)
+	if err := os.WriteFile(filepath.Join(s.Dir(), AnchorFileName), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if rep, err := s.VerifyAudit(); err != nil || rep.LocalAnchor != 0 {
 		t.Errorf("another store's anchor file: %+v %v", rep, err)
 	}

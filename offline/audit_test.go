@@ -83,7 +83,9 @@ func TestAuditChainTamper(t *testing.T) {
 		{"forged entry appended with a moved head", func(t *testing.T, a, m *bolt.Bucket) error {
 			v := forged(t, a, 10)
 			var r AuditRecord
-			json.Unmarshal(v, &r)
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
 			prev, _ := hexDecode(r.Prev)
 			h := auditHash(r.AccessEntry, prev)
 			head := append(append(seqKey(10), h...), headMAC(bytes.Repeat([]byte{1}, 32), 10, h)...)
@@ -170,11 +172,17 @@ func TestAuditChainUnencryptedAndUpgrade(t *testing.T) {
 	rawEdit(t, s, func(a, m *bolt.Bucket) error {
 		for seq := uint64(1); seq <= 3; seq++ {
 			var r AuditRecord
-			json.Unmarshal(a.Get(seqKey(seq)), &r)
+			if err := json.Unmarshal(a.Get(seqKey(seq)), &r); err != nil {
+				return err
+			}
 			v, _ := json.Marshal(r.AccessEntry)
-			a.Put(seqKey(seq), v)
+			if err := a.Put(seqKey(seq), v); err != nil {
+				return err
+			}
 		}
-		m.Delete(metaAuditHead)
+		if err := m.Delete(metaAuditHead); err != nil {
+			return err
+		}
 		return m.Put(metaFormat, []byte{1})
 	})
 	s2, err := Open(s.Dir(), Options{})

@@ -15,7 +15,7 @@ import (
 // Compact copies it like any other).
 const bucketBatchDone = "batch_done"
 
-// ErrEmptyCheckpoint: Done/MarkDone without a run or a row key.
+// ErrEmptyCheckpoint reports a Done/MarkDone without a run or a row key.
 var ErrEmptyCheckpoint = errors.New("offline: checkpoint needs a run and a row key")
 
 func (t *Tx) checkpointKey(run, rowKey string) []byte {

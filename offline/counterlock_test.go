@@ -42,7 +42,11 @@ func TestCounterLockSameProcess(t *testing.T) {
 	if err != nil {
 		t.Fatalf("LockCounter after Release: %v", err)
 	}
-	defer l2.Release()
+	defer func() {
+		if err := l2.Release(); err != nil {
+			t.Error(err)
+		}
+	}()
 }
 
 func TestCounterLockOtherProcess(t *testing.T) {

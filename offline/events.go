@@ -73,7 +73,7 @@ func (t *Tx) eventBuckets(create bool) (*bolt.Bucket, *bolt.Bucket, error) {
 	return q, bodies, nil
 }
 
-// ErrEventKey: an event with this idempotency key is already queued.
+// ErrEventKey says an event with this idempotency key is already queued.
 var ErrEventKey = errors.New("offline: event key already queued")
 
 // EnqueueEvent queues an event of dossier code with its idempotency key and body (sealed),

@@ -16,7 +16,7 @@ import (
 
 var handoffMagic = []byte("MOTCUA-HANDOFF-1\n")
 
-// ErrBadHandoff: not a handoff file, or the code does not open it.
+// ErrBadHandoff reports a file that is not a handoff file, or a code that does not open it.
 var ErrBadHandoff = errors.New("offline: not a handoff file or wrong code")
 
 // SealHandoff seals plain for a handoff under code.

@@ -24,10 +24,10 @@ import (
 // KeyFileFormat is the format tag written in a key file.
 const KeyFileFormat = "motcua-keyfile/1"
 
-// ErrKeyFileMode: the key file can be read by other users (it must be mode 0600).
+// ErrKeyFileMode says the key file can be read by other users (it must be mode 0600).
 var ErrKeyFileMode = errors.New("offline: key file readable by other users")
 
-// ErrBadKeyFile: the key file is malformed, belongs to another store, or was revoked.
+// ErrBadKeyFile says the key file is malformed, belongs to another store, or was revoked.
 var ErrBadKeyFile = errors.New("offline: key file does not unlock this store")
 
 // KeyFileInfo describes a key file known to the store (the secret stays in the file).

@@ -318,14 +318,18 @@ func TestKeyFile(t *testing.T) {
 	if _, err := UnlockWithKeyFile(s.Dir(), path, testOpt()); !errors.Is(err, ErrKeyFileMode) {
 		t.Errorf("world-readable key file: %v, want ErrKeyFileMode", err)
 	}
-	os.Chmod(path, 0o600)
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	other := newEncrypted(t)
 	if _, err := UnlockWithKeyFile(other.Dir(), path, testOpt()); !errors.Is(err, ErrBadKeyFile) {
 		t.Errorf("key file of another store: %v", err)
 	}
 	junk := filepath.Join(t.TempDir(), "junk.key")
-	os.WriteFile(junk, []byte("{}"), 0o600)
+	if err := os.WriteFile(junk, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := UnlockWithKeyFile(s.Dir(), junk, testOpt()); !errors.Is(err, ErrBadKeyFile) {
 		t.Errorf("junk key file: %v", err)
 	}

@@ -251,12 +251,14 @@ func TestMigratePassThroughStore(t *testing.T) {
 	}
 	err = s.View(func(tx *Tx) error {
 		for _, name := range tx.presentSealedBuckets() {
-			tx.tx.Bucket([]byte(name)).ForEach(func(k, v []byte) error {
+			if err := tx.tx.Bucket([]byte(name)).ForEach(func(k, v []byte) error {
 				if v[0] != FrameAESGCM {
 					t.Errorf("%s/%s not re-sealed (frame %#x)", name, k, v[0])
 				}
 				return nil
-			})
+			}); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -374,7 +376,9 @@ func TestSupersededFileIsNotUsed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(bucketMeta)).Put(metaSuperseded, []byte{1}) })
+	if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(bucketMeta)).Put(metaSuperseded, []byte{1}) }); err != nil {
+		t.Fatal(err)
+	}
 	db.Close()
 	wrote := false
 	err = s.Update(func(tx *Tx) error { wrote = true; return nil })

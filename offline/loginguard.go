@@ -77,7 +77,7 @@ const (
 	loginMaxChain    = 200000 // a longer chain is not walked (reported as broken)
 )
 
-// ErrLoginDelayed: too many failed logins; the caller must wait. The error is a
+// ErrLoginDelayed says there were too many failed logins; the caller must wait. The error is a
 // *LoginDelayError that says how long.
 var ErrLoginDelayed = errors.New("offline: too many failed logins")
 

@@ -110,7 +110,7 @@ type RetryPolicy struct {
 	Max  time.Duration
 }
 
-// DefaultRetry: 10 s after the first failure, then 20 s, 40 s ... at most 15 minutes.
+// DefaultRetry waits 10 s after the first failure, then 20 s, 40 s ... at most 15 minutes.
 var DefaultRetry = RetryPolicy{Base: 10 * time.Second, Max: 15 * time.Minute}
 
 // Delay is the wait after the given number of attempts (1 = the first one failed).

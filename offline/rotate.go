@@ -39,7 +39,7 @@ import (
 // ActionKey is the audit action of a data key rotation (Detail "gen=<n>,<reason>[,lost=<n>]").
 const ActionKey = "key_rotation"
 
-// ErrKeyRotated: the data key was rotated by another program after this one unlocked the
+// ErrKeyRotated says the data key was rotated by another program after this one unlocked the
 // store; unlock again.
 var ErrKeyRotated = errors.New("offline: data key rotated since this program unlocked the store")
 

@@ -38,7 +38,9 @@ func metaValue(t *testing.T, dir string, key []byte) []byte {
 	}
 	defer db.Close()
 	var v []byte
-	db.View(func(tx *bolt.Tx) error { v = bytes.Clone(tx.Bucket([]byte(bucketMeta)).Get(key)); return nil })
+	if err := db.View(func(tx *bolt.Tx) error { v = bytes.Clone(tx.Bucket([]byte(bucketMeta)).Get(key)); return nil }); err != nil {
+		t.Fatal(err)
+	}
 	return v
 }
 
@@ -50,7 +52,9 @@ func rawValue(t *testing.T, dir, bucket string, key []byte) []byte {
 	}
 	defer db.Close()
 	var v []byte
-	db.View(func(tx *bolt.Tx) error { v = bytes.Clone(tx.Bucket([]byte(bucket)).Get(key)); return nil })
+	if err := db.View(func(tx *bolt.Tx) error { v = bytes.Clone(tx.Bucket([]byte(bucket)).Get(key)); return nil }); err != nil {
+		t.Fatal(err)
+	}
 	return v
 }
 
@@ -252,10 +256,14 @@ func TestRotationWithOldRecords(t *testing.T) {
 	err = s.Update(func(tx *Tx) error {
 		meta, _ := tx.bucket(bucketMeta)
 		var rec keyFileRecord
-		json.Unmarshal(meta.Get([]byte(metaKeyFilePrefix+kid)), &rec)
+		if err := json.Unmarshal(meta.Get([]byte(metaKeyFilePrefix+kid)), &rec); err != nil {
+			return err
+		}
 		var f keyFile
 		b, _ := os.ReadFile(kf)
-		json.Unmarshal(b, &f)
+		if err := json.Unmarshal(b, &f); err != nil {
+			return err
+		}
 		kek, _ := keyFileKEK(f.Secret, s.keys.storeID)
 		rec.Wrapped, _ = wrapKey(kek, s.keys.dataKey, wrapAD(s.keys.storeID, "kf", kid))
 		rec.Pub, rec.Sealed = nil, nil
@@ -354,7 +362,9 @@ func TestRotationSubjectKeys(t *testing.T) {
 		var out []string
 		for _, l := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
 			var r AuditRecord
-			json.Unmarshal(l, &r)
+			if err := json.Unmarshal(l, &r); err != nil {
+				t.Fatal(err)
+			}
 			out = append(out, r.Hash)
 		}
 		return out

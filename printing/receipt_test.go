@@ -119,7 +119,9 @@ func pageCount(t *testing.T, path string) int {
 	var n int
 	for _, line := range strings.Split(string(out), "\n") {
 		if strings.HasPrefix(line, "Pages:") {
-			fmt.Sscan(strings.TrimPrefix(line, "Pages:"), &n)
+			if _, err := fmt.Sscan(strings.TrimPrefix(line, "Pages:"), &n); err != nil {
+				t.Fatalf("pdfinfo %q: %v", line, err)
+			}
 		}
 	}
 	return n

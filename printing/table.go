@@ -104,8 +104,8 @@ func (t *table) head() {
 		}
 	}
 	for i, c := range t.cols {
-		switch {
-		case c.group == "":
+		switch c.group {
+		case "":
 			cell(x, y, c.w, top+sub, c.title)
 		default:
 			if i == 0 || t.cols[i-1].group != c.group {

@@ -704,9 +704,9 @@ func toggle(cur, v string) string {
 	var out []string
 	found := false
 	for _, x := range strings.Split(cur, ";") {
-		switch {
-		case x == "":
-		case x == v:
+		switch x {
+		case "":
+		case v:
 			found = true
 		default:
 			out = append(out, x)
@@ -770,8 +770,8 @@ func (f *formScreen) slotText(slot string) string {
 			s += " " + f.st.SourceCard.Render("[chip]")
 		}
 	}
-	switch {
-	case p.Resident == nil:
+	switch p.Resident {
+	case nil:
 		s += " " + f.st.Warn.Render("[không có trong CSDL]")
 	default:
 		s += " " + sourceTag(f.fr, p.Origin.Source, p.Origin.FetchedAt)

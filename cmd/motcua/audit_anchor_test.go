@@ -92,11 +92,15 @@ func rollBack(t *testing.T, path string, old []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	odb.View(func(tx *bolt.Tx) error {
-		tx.Bucket([]byte("access_log")).ForEach(func(k, v []byte) error { entries[string(k)] = bytes.Clone(v); return nil })
+	if err := odb.View(func(tx *bolt.Tx) error {
+		if err := tx.Bucket([]byte("access_log")).ForEach(func(k, v []byte) error { entries[string(k)] = bytes.Clone(v); return nil }); err != nil {
+			return err
+		}
 		head = bytes.Clone(tx.Bucket([]byte("meta")).Get([]byte("audit_head")))
 		return nil
-	})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	odb.Close()
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
 	if err != nil {

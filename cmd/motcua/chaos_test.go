@@ -67,13 +67,13 @@ func startSandbox(t *testing.T, dir string) *sandboxProc {
 	}
 	p := &sandboxProc{t: t, base: "http://" + addr, cmd: cmd}
 	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Process.Signal(syscall.SIGTERM) // clean-up: the sandbox may have exited already
 		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
+		go func() { _ = cmd.Wait(); close(done) }() // the exit status of a terminated sandbox
 		select {
 		case <-done:
 		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
+			_ = cmd.Process.Kill() // clean-up of a sandbox that ignored SIGTERM
 			<-done
 		}
 		logf.Close()

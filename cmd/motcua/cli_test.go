@@ -501,7 +501,11 @@ func TestCommandsRunWhileCounterLocked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer lock.Release()
+	defer func() {
+		if err := lock.Release(); err != nil {
+			t.Error(err)
+		}
+	}()
 	if _, err := offline.LockCounter(dir); err == nil {
 		t.Fatal("the counter lock is not held")
 	}

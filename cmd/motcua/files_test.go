@@ -74,12 +74,12 @@ func runMeasuredBin(t *testing.T, bin string, env []string, args ...string) (std
 				return
 			case <-guard:
 				hung.Store(true)
-				cmd.Process.Kill()
+				_ = cmd.Process.Kill() // it may end meanwhile: Wait reports either way
 				return
 			case <-tick.C:
 				if rss := statusKB(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid), "VmRSS:") << 10; rss > 1<<30 {
 					killedAt.Store(rss)
-					cmd.Process.Kill()
+					_ = cmd.Process.Kill() // it may end meanwhile: Wait reports either way
 					return
 				}
 			}
@@ -255,8 +255,8 @@ func TestBatchKilledLeavesNoTemporaryFile(t *testing.T) {
 	for !strings.Contains(errOut.String(), "Đã xử lý 20 dòng") && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	cmd.Process.Signal(syscall.SIGKILL)
-	cmd.Wait()
+	_ = cmd.Process.Signal(syscall.SIGKILL) // it may have ended: the checks below tell
+	_ = cmd.Wait()                          // "signal: killed" is the expected error
 	if !strings.Contains(errOut.String(), "Đã xử lý 20 dòng") {
 		t.Fatalf("the run did not get going:\n%s", errOut.String())
 	}
@@ -370,7 +370,7 @@ func TestCommandsLogToTheDataDirectory(t *testing.T) {
 		t.Fatal(r)
 	}
 	cfg := filepath.Join(dir, "config.toml")
-	os.WriteFile(cfg, []byte(`[agency]
+	if err := os.WriteFile(cfg, []byte(`[agency]
 code = "G01.00004"
 parent = "UBND PHƯỜNG THỬ"
 name = "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"
@@ -378,12 +378,18 @@ place = "Phường Thử"
 [gateway]
 url = "http://127.0.0.1:1"
 retries = 0
-`), 0o600)
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	common := []string{"--config", cfg, "--data-dir", data, "--key-file", filepath.Join(data, "demo.key"), "--operator", "demo.canbo"}
 	decl := filepath.Join(dir, "decl.json")
-	os.WriteFile(decl, []byte(`{"service":"xac-nhan-tthn","persons":{"subject":{"id":"`+id+`"}},"values":{"purpose":"other","purpose_other":"Vay vốn"}}`), 0o600)
+	if err := os.WriteFile(decl, []byte(`{"service":"xac-nhan-tthn","persons":{"subject":{"id":"`+id+`"}},"values":{"purpose":"other","purpose_other":"Vay vốn"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	in := filepath.Join(dir, "in.csv")
-	os.WriteFile(in, []byte("subject.id,purpose,purpose_other\n"+id+",other,Hồ sơ tồn đọng\n"), 0o600)
+	if err := os.WriteFile(in, []byte("subject.id,purpose,purpose_other\n"+id+",other,Hồ sơ tồn đọng\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, args := range [][]string{
 		append([]string{"dossier", "submit", decl}, common...),
 		append([]string{"batch", "run", "--service", batchService, "--in", in}, common...),
@@ -435,7 +441,9 @@ func TestReconcileGuardsFormulaIDs(t *testing.T) {
 	isolate(t)
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "ds.csv"), filepath.Join(dir, "kq.csv")
-	os.WriteFile(in, []byte("id,name,birth_date\n\"=HYPERLINK(\"\"http://x/\"\",\"\"x\"\")\",A,01/01/1990\n+84912345678,B,01/01/1990\n"), 0o600)
+	if err := os.WriteFile(in, []byte("id,name,birth_date\n\"=HYPERLINK(\"\"http://x/\"\",\"\"x\"\")\",A,01/01/1990\n+84912345678,B,01/01/1990\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	asDemoOperator(t, filepath.Join(dir, "data"), demo.OperatorID) // reconcile is a supervisor's work
 	r := runCLI(t, "--demo", "--data-dir", filepath.Join(dir, "data"), "reconcile", "--in", in, "--out", out)
 	if r.code != exitOK {

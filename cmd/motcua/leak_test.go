@@ -441,14 +441,18 @@ func TestLeakScannerFindsPlantedData(t *testing.T) {
 	gz := func(s string) []byte {
 		var b bytes.Buffer
 		w := gzip.NewWriter(&b)
-		w.Write([]byte(s))
+		if _, err := w.Write([]byte(s)); err != nil {
+			t.Fatal(err)
+		}
 		w.Close()
 		return b.Bytes()
 	}
 	zl := func(s string) []byte {
 		var b bytes.Buffer
 		w := zlib.NewWriter(&b)
-		w.Write([]byte(s))
+		if _, err := w.Write([]byte(s)); err != nil {
+			t.Fatal(err)
+		}
 		w.Close()
 		return b.Bytes()
 	}

@@ -38,7 +38,9 @@ func TestPrintersListAndTest(t *testing.T) {
 		got <- b
 	}()
 	cfg := filepath.Join(t.TempDir(), "config.toml")
-	os.WriteFile(cfg, []byte("[agency]\nparent = \"UBND PHƯỜNG THỬ\"\n[printer]\nkind = \"escpos\"\nname = \"Máy in nhiệt quầy 1\"\naddress = \""+ln.Addr().String()+"\"\n"), 0o600)
+	if err := os.WriteFile(cfg, []byte("[agency]\nparent = \"UBND PHƯỜNG THỬ\"\n[printer]\nkind = \"escpos\"\nname = \"Máy in nhiệt quầy 1\"\naddress = \""+ln.Addr().String()+"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	r = runCLI(t, "printers", "test", "--config", cfg, "--data-dir", dir, "Máy in nhiệt quầy 1")
 	if r.code != exitOK {
 		t.Fatalf("%s", r)

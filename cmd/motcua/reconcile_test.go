@@ -49,10 +49,14 @@ func reconcileInput(t *testing.T, dir string) (string, []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.WriteString("\uFEFF")
+	if _, err := f.WriteString("\uFEFF"); err != nil {
+		t.Fatal(err)
+	}
 	cw := csv.NewWriter(f)
 	cw.UseCRLF = true
-	cw.WriteAll(rows)
+	if err := cw.WriteAll(rows); err != nil {
+		t.Fatal(err)
+	}
 	f.Close()
 	var secrets []string
 	for _, r := range []*lookups.Resident{single, oldTone, married, divorced, split, dead} {
@@ -176,7 +180,9 @@ func TestReconcileDemo(t *testing.T) {
 	// A killed run: keep 3 records and a partial line; the re-run completes it exactly once.
 	full, _ := os.ReadFile(out)
 	lines := strings.SplitAfter(string(full), "\n")
-	os.WriteFile(out, []byte(strings.Join(lines[:4], "")+lines[4][:10]), 0o600)
+	if err := os.WriteFile(out, []byte(strings.Join(lines[:4], "")+lines[4][:10]), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	r = runCLI(t, "--demo", "--data-dir", dir, "reconcile", "--in", in, "--out", out)
 	if r.code != 0 || !strings.Contains(r.stdout, "Tiếp tục sau 3 bản ghi") {
 		t.Fatal(r)

@@ -93,7 +93,7 @@ func TestDossierSubmitKilledAndRerun(t *testing.T) {
 			t.Fatal(err)
 		}
 		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
+		go func() { _ = cmd.Wait(); close(done) }() // killed on purpose: the error is the signal
 		mode := "random"
 		if i%2 == 1 {
 			// at a random time within a whole run's length
@@ -114,7 +114,7 @@ func TestDossierSubmitKilledAndRerun(t *testing.T) {
 				}
 			}
 		}
-		cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Process.Signal(syscall.SIGKILL) // it may have ended already (done)
 		<-done
 		printed := strings.TrimSpace(stdout.String())
 		saved := len(codes()) - len(known)

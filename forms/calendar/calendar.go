@@ -332,7 +332,7 @@ const (
 	DefaultReturnAt = 8 * time.Hour
 )
 
-// Appointment: the result is due after Days working days counted from the day after reception; a dossier
+// Appointment computes when the result is due: after Days working days counted from the day after reception; a dossier
 // received after Cutoff or on a non-working day counts as received on the next working day. Returns the due
 // date at ReturnAt in received's location, and an error if the computation leaves the calendar's range.
 //

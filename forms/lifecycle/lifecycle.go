@@ -345,7 +345,7 @@ type Change struct {
 	Upstream    int
 }
 
-// ErrTransition: the event is not allowed in the dossier's (or procedure's) stage. The
+// ErrTransition says the event is not allowed in the dossier's (or procedure's) stage. The
 // error is a *TransitionError.
 var ErrTransition = errors.New("forms: transition not allowed")
 
@@ -391,7 +391,7 @@ func (e *TransitionError) Message() string {
 	return msg
 }
 
-// ErrChange: an event lacks what it needs (a reason, a new appointment...). The error is a
+// ErrChange says an event lacks what it needs (a reason, a new appointment...). The error is a
 // *ChangeError.
 var ErrChange = errors.New("forms: incomplete change")
 

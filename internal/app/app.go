@@ -58,7 +58,7 @@ type Credentials struct {
 	Unlocked *offline.Store
 }
 
-// ErrNoCredentials: neither a key file nor an operator's passphrase was given.
+// ErrNoCredentials says neither a key file nor an operator's passphrase was given.
 var ErrNoCredentials = errors.New("app: no key file and no operator passphrase to unlock the store")
 
 // Unlock opens the encrypted store of dir with the credentials.

@@ -45,7 +45,7 @@ func (e *FormatError) Error() string {
 
 func (e *FormatError) Unwrap() error { return e.Err }
 
-// ErrUnsupported: a format or encoding batchio does not know.
+// ErrUnsupported reports a format or encoding batchio does not know.
 var ErrUnsupported = errors.New("batchio: unsupported format or encoding")
 
 // Kinds of FileError.

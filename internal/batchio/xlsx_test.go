@@ -326,7 +326,9 @@ func TestXLSXHostileWorkbooks(t *testing.T) {
 		{"empty", "", FileNotXLSX},
 	} {
 		path := filepath.Join(t.TempDir(), "x.xlsx")
-		os.WriteFile(path, []byte(c.data), 0o600)
+		if err := os.WriteFile(path, []byte(c.data), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		var fe *FileError
 		if err := readWhole(path); !errors.As(err, &fe) || fe.Kind != c.kind || !vietnamese.MatchString(fe.Reason) {
 			t.Errorf("%s: got %v, want a FileError %s", c.name, err, c.kind)

@@ -41,7 +41,9 @@ cache_ttl = "12h"
 func TestLoadErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.toml")
-	os.WriteFile(bad, []byte("counter = \"x\"\n"), 0o600)
+	if err := os.WriteFile(bad, []byte("counter = \"x\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Load(bad, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "bad.toml:1") {
 		t.Fatalf("want a positioned error, got %v", err)
 	}
@@ -94,7 +96,7 @@ func TestGatewayLinkSettings(t *testing.T) {
 		t.Fatalf("defaults %+v", d)
 	}
 	p := filepath.Join(t.TempDir(), "config.toml")
-	os.WriteFile(p, []byte(`[gateway]
+	if err := os.WriteFile(p, []byte(`[gateway]
 url = "https://gw.example"
 budget = "8s"
 retries = 4
@@ -103,7 +105,9 @@ breaker_cooldown = "1m"
 ca_file = "/etc/motcua/ca.pem"
 cert_file = "/etc/motcua/client.pem"
 key_file = "/etc/motcua/client-key.pem"
-`), 0o600)
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cfg, err := Load(p, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)

@@ -23,10 +23,10 @@ type anchorer interface {
 	AnchorHead(ctx context.Context, store string, u gateway.AuditHeadUpdate, meta lookups.CallMeta) (gateway.AuditHead, error)
 }
 
-// ErrNoAnchoring: the gateway client does not keep audit heads.
+// ErrNoAnchoring says the gateway client does not keep audit heads.
 var ErrNoAnchoring = errors.New("counter: the gateway does not keep audit heads")
 
-// ErrNotAnchored: the gateway holds no head of this store yet (no sync reached it).
+// ErrNotAnchored says the gateway holds no head of this store yet (no sync reached it).
 var ErrNotAnchored = errors.New("counter: the gateway holds no audit head of this store yet")
 
 func (s *Service) anchorMeta() lookups.CallMeta {

@@ -30,14 +30,18 @@ func snapshotAudit(t *testing.T, s *offline.Store) auditSnapshot {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	db.View(func(tx *bolt.Tx) error {
-		tx.Bucket([]byte("access_log")).ForEach(func(k, v []byte) error {
+	if err := db.View(func(tx *bolt.Tx) error {
+		if err := tx.Bucket([]byte("access_log")).ForEach(func(k, v []byte) error {
 			snap.entries[string(k)] = bytes.Clone(v)
 			return nil
-		})
+		}); err != nil {
+			return err
+		}
 		snap.head = bytes.Clone(tx.Bucket([]byte("meta")).Get([]byte("audit_head")))
 		return nil
-	})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	snap.anchor, _ = os.ReadFile(filepath.Join(s.Dir(), offline.AnchorFileName))
 	return snap
 }

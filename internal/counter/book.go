@@ -355,5 +355,5 @@ func (s *Service) describeFilter(f BookFilter) string {
 	return strings.Join(parts, "; ")
 }
 
-// ErrBookRange: a period whose end is not after its start.
+// ErrBookRange reports a period whose end is not after its start.
 var ErrBookRange = errors.New("counter: the book's period ends before it starts")

@@ -252,7 +252,7 @@ func (s *Service) Lookup(ctx context.Context, id string, meta lookups.CallMeta) 
 	}
 }
 
-// ErrNotCached: the gateway could not answer a look-up (no link, a timeout, a
+// ErrNotCached says the gateway could not answer a look-up (no link, a timeout, a
 // server error) and the counter holds no cached answer younger than the time
 // limit for that person: nothing was looked up. The error also matches the
 // gateway's error (gateway.ErrUnreachable...).

@@ -140,7 +140,7 @@ type LifeOutcome struct {
 	SendErr error
 }
 
-// DoneError: the step was recorded before with other details (a rerun that changed them):
+// DoneError says the step was recorded before with other details (a rerun that changed them):
 // nothing was done. Step is the step recorded.
 type DoneError struct {
 	Code string

@@ -15,5 +15,5 @@ type Operator struct {
 	KeyRole string
 }
 
-// ErrVolunteer: a volunteer prepares declarations but cannot receive them.
+// ErrVolunteer says a volunteer prepares declarations but cannot receive them.
 var ErrVolunteer = errors.New("counter: a volunteer cannot receive a dossier")

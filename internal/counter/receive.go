@@ -71,10 +71,10 @@ type ReceiveOptions struct {
 	Key, Fingerprint string
 }
 
-// ErrReceivedInFuture: a backlog dossier's original reception cannot be later than now.
+// ErrReceivedInFuture says a backlog dossier's original reception cannot be later than now.
 var ErrReceivedInFuture = errors.New("counter: original reception time is in the future")
 
-// ErrKeyReused: an idempotency key already received another declaration.
+// ErrKeyReused says an idempotency key already received another declaration.
 var ErrKeyReused = errors.New("counter: idempotency key already used for another declaration")
 
 // keyRun is the checkpoint run (offline.Tx.Done) of idempotency keys.
@@ -83,7 +83,7 @@ const keyRun = "receive-key/v1"
 // MaxKeyLen bounds an idempotency key.
 const MaxKeyLen = 200
 
-// ErrBadKey: an idempotency key that is empty after trimming, too long, or has control characters.
+// ErrBadKey reports an idempotency key that is empty after trimming, too long, or has control characters.
 var ErrBadKey = errors.New("counter: invalid idempotency key")
 
 func checkKey(key string) error {

@@ -61,7 +61,7 @@ type RefusalRequest struct {
 	Key       string
 }
 
-// ErrSlip: a slip cannot be made or used. The error is a *SlipError.
+// ErrSlip says a slip cannot be made or used. The error is a *SlipError.
 var ErrSlip = errors.New("counter: reception slip")
 
 // SlipError says, in Vietnamese, why.

@@ -47,7 +47,7 @@ type HandOverOutcome struct {
 	Slip forms.HandoverSlip
 }
 
-// ErrNotCollector: the receiver is not the requester and shows no authorisation. The error
+// ErrNotCollector says the receiver is not the requester and shows no authorisation. The error
 // is a *CollectorError.
 var ErrNotCollector = errors.New("counter: the receiver may not collect this result")
 

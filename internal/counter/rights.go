@@ -99,11 +99,11 @@ func keyRole(r string) string { return "keyfile:" + r }
 // do a.
 func Allows(role string, a Action) bool { return slices.Contains(rights[role], a) }
 
-// ErrForbidden: the acting operator (or key file) may not do this; the error is a
+// ErrForbidden says the acting operator (or key file) may not do this; the error is a
 // *ForbiddenError.
 var ErrForbidden = errors.New("counter: not allowed")
 
-// ErrNotHolder: a use case was asked for an operator other than the one who unlocked the store.
+// ErrNotHolder says a use case was asked for an operator other than the one who unlocked the store.
 var ErrNotHolder = errors.New("counter: the operator named is not the one who unlocked the store")
 
 // ForbiddenError says which role lacks an action.

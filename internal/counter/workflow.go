@@ -60,7 +60,7 @@ type Collector struct {
 	ID       string `json:"id,omitempty"`
 }
 
-// ErrNoDossier: neither this machine nor the gateway knows the dossier code.
+// ErrNoDossier says neither this machine nor the gateway knows the dossier code.
 var ErrNoDossier = errors.New("counter: no such dossier")
 
 // DossierStatus returns a dossier's stage, procedures, results and history. With refresh it
@@ -128,7 +128,7 @@ func (s *Service) DossierStatus(ctx context.Context, op Operator, code string, r
 	return v, nil
 }
 
-// ErrBadCode: not a dossier code (<agency>-<YYMMDD>-<6 digits>).
+// ErrBadCode reports a string that is not a dossier code (<agency>-<YYMMDD>-<6 digits>).
 var ErrBadCode = errors.New("counter: not a dossier code")
 
 // validDossierCode reports a dossier code's shape: an agency code (letters, digits, dots),

@@ -172,7 +172,7 @@ func oldMatch(parts []string, x *lookups.Residence) bool {
 		unitEqual(parts[n-1], l.Province) && eq(detail, l.Detail) {
 		return true
 	}
-	if x.Address.WardCode == "" || !(eq(detail, x.Address.Detail) || eq(detail, l.Detail)) {
+	if x.Address.WardCode == "" || !eq(detail, x.Address.Detail) && !eq(detail, l.Detail) {
 		return false
 	}
 	w, ok := units.ResolveOld(parts[n-3], parts[n-2], parts[n-1])

@@ -36,7 +36,7 @@ type Output struct {
 	tab   batchio.Writer // XLSX: a zip archive cannot be appended to, so it cannot resume
 }
 
-// ErrNoResume: an XLSX output exists and cannot be appended to.
+// ErrNoResume says an XLSX output exists and cannot be appended to.
 var ErrNoResume = errors.New("reconcile: an XLSX output cannot be resumed: use --restart, or a .csv/.jsonl output for long lists")
 
 // OutputFormat returns "csv", "jsonl" or "xlsx" for path's extension ("" when none).

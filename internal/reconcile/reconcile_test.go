@@ -394,19 +394,25 @@ func TestOutputResume(t *testing.T) {
 				t.Fatal(done, err)
 			}
 			for i := range 5 {
-				o.Write(Result{Line: i + 2, ID: "0010", Status: StatusChecked, Name: Match, Message: "a\nb"})
+				if err := o.Write(Result{Line: i + 2, ID: "0010", Status: StatusChecked, Name: Match, Message: "a\nb"}); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if err := o.Close(); err != nil {
 				t.Fatal(err)
 			}
 			f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-			f.WriteString(`7,00`) // a killed run's partial line
+			if _, err := f.WriteString(`7,00`); err != nil { // a killed run's partial line
+				t.Fatal(err)
+			}
 			f.Close()
 			o, done, err = OpenOutput(path, false)
 			if err != nil || done != 5 {
 				t.Fatalf("done %d err %v, want 5", done, err)
 			}
-			o.Write(Result{Line: 7, ID: "0010", Status: StatusNotFound})
+			if err := o.Write(Result{Line: 7, ID: "0010", Status: StatusNotFound}); err != nil {
+				t.Fatal(err)
+			}
 			o.Close()
 			b, _ := os.ReadFile(path)
 			lines := strings.Split(strings.TrimRight(string(b), "\r\n"), "\n")
@@ -433,7 +439,9 @@ func TestOutputResume(t *testing.T) {
 		})
 	}
 	other := filepath.Join(t.TempDir(), "list.csv")
-	os.WriteFile(other, []byte("id,name\n1,2\n"), 0o600)
+	if err := os.WriteFile(other, []byte("id,name\n1,2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if _, _, err := OpenOutput(other, false); !errors.Is(err, ErrNotOurs) {
 		t.Errorf("err %v, want ErrNotOurs", err)
 	}

@@ -89,7 +89,7 @@ func startCounter(t *testing.T, p *platform, tmux, root string) *terminal {
 	writeFile(t, script, []byte(b.String()))
 	s := &terminal{t: t, tmux: tmux, socket: fmt.Sprintf("motcua-winsmoke-%d-%s", os.Getpid(), p.name)}
 	s.run("new-session", "-d", "-s", "main", "-x", "120", "-y", "40", "sh "+shellQuote(script))
-	t.Cleanup(func() { exec.Command(tmux, "-L", s.socket, "kill-server").Run() })
+	t.Cleanup(func() { _ = exec.Command(tmux, "-L", s.socket, "kill-server").Run() }) // clean-up: the server may be gone
 	return s
 }
 

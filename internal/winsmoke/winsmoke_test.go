@@ -120,8 +120,8 @@ func (p *platform) run(t *testing.T, env []string, args ...string) result {
 	select {
 	case err = <-done:
 	case <-time.After(waitLimit):
-		cmd.Process.Kill()
-		<-done
+		_ = cmd.Process.Kill() // it may end meanwhile; the test fails below either way
+		<-done                 //nolint:errcheck // the killed run's exit error says nothing
 		t.Fatalf("%s: motcua %v still running after %v\nstdout:\n%s\nstderr:\n%s", p.name, args, waitLimit, o.String(), e.String())
 	}
 	r := result{stdout: o.String(), stderr: p.stderr(e.String()), took: time.Since(start)}
@@ -252,10 +252,10 @@ func setUpWine(t *testing.T, root string) *wine {
 	t.Cleanup(func() {
 		k := exec.Command(w.server, "-k")
 		k.Env = w.env
-		k.Run()
+		_ = k.Run() // clean-up: no wineserver left is fine
 		wt := exec.Command(w.server, "-w")
 		wt.Env = w.env
-		wt.Run()
+		_ = wt.Run()
 	})
 	start = time.Now()
 	if out, err := w.cmd("wineboot", "--init").CombinedOutput(); err != nil {
@@ -550,8 +550,8 @@ func startSandbox(t *testing.T, p *platform) {
 		t.Fatalf("%s: start the sandbox: %v", p.name, err)
 	}
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
+		_ = cmd.Process.Kill() // clean-up: the sandbox may have exited already
+		_ = cmd.Wait()         // its exit status after the kill says nothing
 		logf.Close()
 		if t.Failed() {
 			b, _ := os.ReadFile(logPath)

@@ -125,7 +125,7 @@ func ParseTD1(s string) (*MRZ, error) {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c == '<') {
+		if (c < '0' || c > '9') && (c < 'A' || c > 'Z') && c != '<' {
 			return nil, ldsErr("DG1", fmt.Errorf("character %q at %d", c, i))
 		}
 	}
@@ -256,9 +256,13 @@ func ParseDG15(b []byte) (crypto.PublicKey, error) {
 	if err != nil {
 		return nil, ldsErr("DG15", err)
 	}
-	p, err := icao.ParsePoint(curve, k.PublicKey.RightAlign())
+	raw := k.PublicKey.RightAlign()
+	if pub, err := ecdsa.ParseUncompressedPublicKey(curve, raw); err == nil {
+		return pub, nil // a NIST curve named by a parameter ID or by explicit parameters
+	}
+	p, err := icao.ParsePoint(curve, raw)
 	if err != nil {
 		return nil, ldsErr("DG15", err)
 	}
-	return &ecdsa.PublicKey{Curve: curve, X: p.X, Y: p.Y}, nil
+	return &ecdsa.PublicKey{Curve: curve, X: p.X, Y: p.Y}, nil //nolint:staticcheck // brainpool: ParseUncompressedPublicKey takes only NIST curves, the coordinates are the only way
 }

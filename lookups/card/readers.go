@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// ErrNoService: the PC/SC service is not running.
+// ErrNoService says the PC/SC service is not running.
 var ErrNoService = errors.New("card: PC/SC service not running")
 
 // ReaderInfo describes one attached reader.

@@ -48,7 +48,7 @@ func (s *session) send(ctx context.Context, c Command, what string) ([]byte, err
 		if err != nil {
 			return nil, err
 		}
-		if sw != SWOK && !(sw == SWEndOfFile && len(data) > 0) {
+		if sw != SWOK && (sw != SWEndOfFile || len(data) == 0) {
 			return nil, &StatusError{SW: sw, What: what}
 		}
 		return data, nil
@@ -72,7 +72,7 @@ func (s *session) send(ctx context.Context, c Command, what string) ([]byte, err
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	s.verified++
-	if inner != SWOK && !(inner == SWEndOfFile && len(plain) > 0) {
+	if inner != SWOK && (inner != SWEndOfFile || len(plain) == 0) {
 		return nil, &StatusError{SW: inner, What: what}
 	}
 	return plain, nil

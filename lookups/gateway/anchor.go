@@ -22,7 +22,7 @@ import (
 // PurposeAudit is the X-Purpose of the audit-head calls.
 const PurposeAudit = "audit"
 
-// CodeAuditHeadConflict: the head sent does not extend the head the gateway holds (409).
+// CodeAuditHeadConflict says the head sent does not extend the head the gateway holds (409).
 const CodeAuditHeadConflict = "audit_head_conflict"
 
 // AuditHead is a head of a store's audit chain as the gateway keeps it.

@@ -567,8 +567,8 @@ func transportError(op string, ctx context.Context, err error) error {
 func statusError(op string, resp *http.Response, body io.Reader, now time.Time) error {
 	e := &Error{Op: op, Status: resp.StatusCode, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), now)}
 	var eb ErrorBody
-	switch {
-	case body == nil:
+	switch body {
+	case nil:
 		e.Err = errors.New("error body too large")
 	default:
 		if err := decodeAll(body, &eb); err == nil {
@@ -621,7 +621,7 @@ func errorCode(s string) string {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '_' && c != '.' && c != '-' {
 			return ""
 		}
 	}

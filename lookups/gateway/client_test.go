@@ -270,7 +270,9 @@ func TestSubmitRawStatusCodes(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		var eb gateway.ErrorBody
-		json.NewDecoder(resp.Body).Decode(&eb)
+		if err := json.NewDecoder(resp.Body).Decode(&eb); err != nil {
+			t.Fatalf("answer %d: %v", resp.StatusCode, err)
+		}
 		return resp.StatusCode, eb.Error.Code
 	}
 	tests := []struct {
@@ -342,7 +344,7 @@ func TestBadResponses(t *testing.T) {
 		{"trailing data", 200, string(good) + `{}`, gateway.ErrBadResponse},
 		{"not JSON", 200, `<html>proxy login</html>`, gateway.ErrBadResponse},
 		{"too large", 200, `{"resident":{"citizen":{"id":"` + id + `","fullName":"` + strings.Repeat("a", gateway.MaxBodyBytes) + `"}}}`, gateway.ErrBadResponse},
-		{"another person", 200, strings.Replace(string(good), id, id[:11]+"9", -1), gateway.ErrBadResponse},
+		{"another person", 200, strings.ReplaceAll(string(good), id, id[:11]+"9"), gateway.ErrBadResponse},
 		{"server error", 500, `oops`, gateway.ErrServer},
 		{"proxy 502", 502, ``, gateway.ErrUnreachable},
 		{"rejected with message", 422, `{"error":{"code":"x","message":"Thiếu thông tin."}}`, gateway.ErrRejected},
@@ -351,7 +353,7 @@ func TestBadResponses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.WriteHeader(tt.status)
-				w.Write([]byte(tt.body))
+				_, _ = w.Write([]byte(tt.body)) // a stub's write: the client's result is what the test checks
 			}))
 			defer ts.Close()
 			c, _ := gateway.New(gateway.Config{BaseURL: ts.URL})
@@ -365,7 +367,7 @@ func TestBadResponses(t *testing.T) {
 		})
 	}
 	// A good answer from a stub decodes.
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(good) }))
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(good) })) // a stub's write: the client's decoding is checked
 	defer ts.Close()
 	c, _ := gateway.New(gateway.Config{BaseURL: ts.URL + "/"})
 	if _, _, err := c.Lookup(context.Background(), id, meta); err != nil {

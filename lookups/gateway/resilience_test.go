@@ -71,9 +71,13 @@ func TestSubmitRetryAfterLostAnswer(t *testing.T) {
 	var hits atomic.Int32
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if hits.Add(1) == 1 {
-			srv.SetFaults(sandbox.Faults{LoseRate: 1})
+			if err := srv.SetFaults(sandbox.Faults{LoseRate: 1}); err != nil {
+				t.Error(err)
+			}
 		} else {
-			srv.SetFaults(sandbox.Faults{})
+			if err := srv.SetFaults(sandbox.Faults{}); err != nil {
+				t.Error(err)
+			}
 		}
 		srv.ServeHTTP(w, r)
 	}))
@@ -117,7 +121,7 @@ func TestRetryPolicyByStatus(t *testing.T) {
 				hits.Add(1)
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(tt.status)
-				w.Write([]byte(`{"error":{"code":"","message":"Lỗi."}}`))
+				_, _ = w.Write([]byte(`{"error":{"code":"","message":"Lỗi."}}`)) // a stub's write: the client's result is checked
 			}))
 			defer ts.Close()
 			c, _ := gateway.New(fast(gateway.Config{BaseURL: ts.URL, Retries: 2}))
@@ -142,7 +146,7 @@ func TestRetryAfter(t *testing.T) {
 				w.WriteHeader(http.StatusServiceUnavailable)
 				return
 			}
-			w.Write(acked)
+			_, _ = w.Write(acked) // a stub's write: the client's result is checked
 		}))
 		t.Cleanup(ts.Close)
 		return ts, &hits
@@ -281,7 +285,9 @@ func TestCircuitBreaker(t *testing.T) {
 
 	// Half-open again with the gateway back: while the probe is in flight,
 	// other calls are refused at once; its success closes the circuit.
-	srv.SetFaults(sandbox.Faults{Latency: 150 * time.Millisecond})
+	if err := srv.SetFaults(sandbox.Faults{Latency: 150 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
 	clk.Add(31 * time.Second)
 	probeDone := make(chan error, 1)
 	go func() {
@@ -384,7 +390,9 @@ func TestOutage(t *testing.T) {
 			if st.Refused+st.Dropped < 3 {
 				t.Errorf("stats %+v", st)
 			}
-			srv.SetFaults(sandbox.Faults{})
+			if err := srv.SetFaults(sandbox.Faults{}); err != nil {
+				t.Fatal(err)
+			}
 			if err := c.Health(context.Background()); err != nil {
 				t.Fatalf("after the outage: %v", err)
 			}

@@ -169,7 +169,9 @@ func TestMutualTLS(t *testing.T) {
 func TestTLSConfigErrors(t *testing.T) {
 	p := newPKI(t)
 	garbage := filepath.Join(t.TempDir(), "garbage.pem")
-	os.WriteFile(garbage, []byte("not a certificate"), 0o600)
+	if err := os.WriteFile(garbage, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		cfg  gateway.Config

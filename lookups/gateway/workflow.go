@@ -28,7 +28,7 @@ const (
 	PurposeBook   = "book"   // the agency's list (dossier book, late watch)
 )
 
-// CodeInvalidTransition: the event is not allowed in the dossier's stage upstream (409).
+// CodeInvalidTransition says the event is not allowed in the dossier's stage upstream (409).
 const CodeInvalidTransition = "invalid_transition"
 
 // Stages, channels and event kinds of the contract.

@@ -47,7 +47,9 @@ func call(t *testing.T, method, url string, body []byte, hdr map[string]string) 
 	}
 	defer resp.Body.Close()
 	var buf bytes.Buffer
-	buf.ReadFrom(resp.Body)
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
+		return 0, nil, err
+	}
 	return resp.StatusCode, buf.Bytes(), nil
 }
 
@@ -210,7 +212,9 @@ func TestFaultDrawsDeterministic(t *testing.T) {
 	s := NewServer(testPop, Options{Faults: f})
 	var first []faultPlan
 	for range 2 {
-		s.SetFaults(f)
+		if err := s.SetFaults(f); err != nil {
+			t.Fatal(err)
+		}
 		var got []faultPlan
 		for range 50 {
 			s.fmu.Lock()
@@ -258,7 +262,7 @@ func TestHangEndsWithTheCallerOrTheServer(t *testing.T) {
 		t.Errorf("hang held the caller %v", d)
 	}
 	// A call that would hang forever does not hold up stopping the server.
-	go http.Get(url + "/v1/health")
+	go http.Get(url + "/v1/health") //nolint:errcheck // it hangs until the server stops: its answer is not the point
 	deadline := time.Now().Add(time.Second)
 	for s.Stats().Hung < 2 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
@@ -278,7 +282,9 @@ func TestLostAnswerIsStored(t *testing.T) {
 	if ds := s.Dossiers(); len(ds) != 1 || ds[0].IdempotencyKey != "k-lost" {
 		t.Fatalf("stored %d", len(ds))
 	}
-	s.SetFaults(Faults{})
+	if err := s.SetFaults(Faults{}); err != nil {
+		t.Fatal(err)
+	}
 	if st, _, err := call(t, http.MethodPost, url+"/v1/dossiers", sub("C-LOST", `{"a":1}`), submitHdr("k-lost")); err != nil || st != 200 {
 		t.Fatalf("retry: %d %v", st, err)
 	}
@@ -355,7 +361,9 @@ func TestStoreSurvivesRestart(t *testing.T) {
 
 	// Simulate a crash in the middle of the next append: a torn last line.
 	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	f.WriteString(`{"submission":{"code":"C-9","serv`)
+	if _, err := f.WriteString(`{"submission":{"code":"C-9","serv`); err != nil {
+		t.Fatal(err)
+	}
 	f.Close()
 
 	s2, url2 := startServer(t, Options{StorePath: path, Clock: clock})
@@ -396,7 +404,9 @@ func TestStoreSurvivesRestart(t *testing.T) {
 		damaged = append(damaged, l...)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.jsonl")
-	os.WriteFile(bad, damaged, 0o600)
+	if err := os.WriteFile(bad, damaged, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Open(testPop, Options{StorePath: bad}); err == nil || !strings.Contains(err.Error(), "line 2") {
 		t.Errorf("damaged store: %v", err)
 	}

@@ -45,7 +45,7 @@ type Workflow struct {
 	Others, OtherDays int
 }
 
-// DefaultWorkflow: most on time, some early, some late, some needing a supplement, a few
+// DefaultWorkflow has most dossiers on time, some early, some late, some needing a supplement, a few
 // stopped; real time; no other counters' dossiers (SeededWorkflow has them).
 var DefaultWorkflow = Workflow{Seed: 1, OnTime: 0.70, Early: 0.10, Late: 0.10, Supplement: 0.07, Stop: 0.03}
 

@@ -282,7 +282,9 @@ func TestRemoveAfterAndReset(t *testing.T) {
 func TestLatency(t *testing.T) {
 	c := issue(t, Profile{ParamID: icao.ParamP256, Latency: 30 * time.Millisecond})
 	start := time.Now()
-	c.Transmit(mustHex("00A4040C07A0000002471001"))
+	if _, err := c.Transmit(mustHex("00A4040C07A0000002471001")); err != nil {
+		t.Fatal(err)
+	}
 	if d := time.Since(start); d < 30*time.Millisecond {
 		t.Errorf("APDU took %v", d)
 	}

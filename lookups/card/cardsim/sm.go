@@ -31,7 +31,7 @@ func (c *Card) secure(cmd command) []byte {
 		return status(nil, sw)
 	}
 	r := c.dispatch(inner, true)
-	if c.prof.UnprotectedErrors && r.sw != swOK && !(r.sw == swEndOfFile && len(r.data) > 0) {
+	if c.prof.UnprotectedErrors && r.sw != swOK && (r.sw != swEndOfFile || len(r.data) == 0) {
 		// The lax chip: a bare status word, the channel dropped, the
 		// rights kept for whatever plain command follows.
 		c.sm, c.nextKeys, c.caReady, c.lax = nil, nil, false, true

@@ -29,7 +29,9 @@ func (f *fakeVPCD) send(payload ...byte) {
 
 func (f *fakeVPCD) recv() ([]byte, error) {
 	f.t.Helper()
-	f.conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if err := f.conn.SetReadDeadline(time.Now().Add(2 * time.Second)); err != nil {
+		return nil, err
+	}
 	var hdr [2]byte
 	if _, err := io.ReadFull(f.conn, hdr[:]); err != nil {
 		return nil, err

@@ -255,7 +255,7 @@ func CBCEncrypt(c Cipher, key, data []byte) ([]byte, error) {
 	return cbc(c, key, data, true)
 }
 
-// CBCDecrypt: see CBCEncrypt.
+// CBCDecrypt is the inverse of CBCEncrypt (see there).
 func CBCDecrypt(c Cipher, key, data []byte) ([]byte, error) {
 	return cbc(c, key, data, false)
 }

@@ -36,7 +36,7 @@ func ParsePoint(c elliptic.Curve, b []byte) (Point, error) {
 		return Point{}, fmt.Errorf("%w: %d bytes", ErrPoint, len(b))
 	}
 	p := Point{new(big.Int).SetBytes(b[1 : 1+n]), new(big.Int).SetBytes(b[1+n:])}
-	if !c.IsOnCurve(p.X, p.Y) {
+	if !c.IsOnCurve(p.X, p.Y) { //nolint:staticcheck // brainpool curves exist only as elliptic.Curve (crypto/ecdh has none)
 		return Point{}, ErrPoint
 	}
 	return p, nil
@@ -65,14 +65,14 @@ func Generator(c elliptic.Curve) Point { return Point{c.Params().Gx, c.Params().
 
 // Mul returns k·p.
 func Mul(c elliptic.Curve, p Point, k []byte) Point {
-	x, y := c.ScalarMult(p.X, p.Y, k)
+	x, y := c.ScalarMult(p.X, p.Y, k) //nolint:staticcheck // PACE multiplies arbitrary points, brainpool too: crypto/ecdh cannot
 	return Point{x, y}
 }
 
 // MapGeneric computes PACE's generic mapping Ĝ = s·G + H.
 func MapGeneric(c elliptic.Curve, s []byte, h Point) Point {
-	sx, sy := c.ScalarBaseMult(s)
-	x, y := c.Add(sx, sy, h.X, h.Y)
+	sx, sy := c.ScalarBaseMult(s)   //nolint:staticcheck // PACE's generic mapping needs s·G as a point, brainpool too: crypto/ecdh cannot
+	x, y := c.Add(sx, sy, h.X, h.Y) //nolint:staticcheck // point addition (s·G + H) has no crypto/ecdh equivalent
 	return Point{x, y}
 }
 

@@ -84,8 +84,8 @@ func startPCSCD() (func(), error) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	stop := func() {
-		cmd.Process.Kill()
-		<-done
+		_ = cmd.Process.Kill() // stopping pcscd: it may have exited already
+		<-done                 //nolint:errcheck // "signal: killed" is the expected end
 		logf.Close()
 		os.RemoveAll(dir)
 	}
@@ -156,7 +156,9 @@ func plug(t *testing.T, prof cardsim.Profile) (*cardsim.Card, *card.PCSC) {
 	}
 	t.Cleanup(func() {
 		cancel()
-		<-served
+		if err := <-served; err != nil && !errors.Is(err, cardsim.ErrRemoved) { // nil on cancel, ErrRemoved if a test took the card away
+			t.Errorf("ServeVPCD: %v", err)
+		}
 		waitPresent(t, p, false)
 		p.Close()
 	})

@@ -45,6 +45,9 @@ type Options struct {
 	// Telex starts with the built-in Telex typing on; TelexOldStyle puts tone
 	// marks the old way (hoà) instead of the new (hòa).
 	Telex, TelexOldStyle bool
+	// RatingLink is the channel to the rating screen facing the citizen (nil:
+	// the citizen rates on the counter's screen only).
+	RatingLink RatingLink
 }
 
 // Model is the root model: it routes each message to the component that
@@ -78,12 +81,15 @@ func New(opt Options) Model {
 	d.form = newFormScreen(f, d)
 	drafts, history := newDraftsScreen(f, d), newHistoryScreen(f)
 	identify := newIdentifyScreen(f, d, drafts, history)
+	results := newResultsScreen(f, d)
+	identify.results, d.results = results, results
 	m := Model{f: f, d: d, keys: defaultGlobalKeys(), lastKey: time.Now(),
 		status: &statusBar{f: f, d: d}, help: &helpOverlay{f: f, keys: defaultHelpKeys()}}
 	m.screens = map[screenID]screen{
 		scrLogin: newLoginScreen(f), scrIdentify: identify, scrCards: newCardsScreen(f, d, identify),
 		scrResident: newResidentScreen(f, d), scrServices: newServicesScreen(f, d), scrForm: d.form,
 		scrReview: newReviewScreen(f, d), scrReceipt: newReceiptScreen(f, d), scrDrafts: drafts, scrHistory: history,
+		scrResults: results,
 	}
 	if opt.Backend == nil {
 		f.screen = scrLogin
@@ -258,6 +264,14 @@ func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
 		return m.screens[scrHistory].(*historyScreen).onHistory(msg)
 	case reprintedMsg:
 		return m.screens[scrHistory].(*historyScreen).onReprinted(msg)
+	case resultOpenedMsg:
+		return d.results.onOpened(msg)
+	case handedOverMsg:
+		return d.results.onHandedOver(msg)
+	case remoteRatingMsg:
+		return d.results.onRemoteRating(msg)
+	case ratedMsg:
+		return tea.Batch(d.results.onRated(msg), m.drain())
 	}
 	return nil
 }

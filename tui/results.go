@@ -372,12 +372,12 @@ func (s *resultsScreen) received(r lifecycle.Receiver) tea.Cmd {
 	s.input.Reset()
 	if a := s.dv.Life.Applicant; a.ID != "" && a.ID == r.ID {
 		s.stage = rsConfirm
-		s.f.say("Người nhận là người nộp hồ sơ. Nhấn Enter để trả kết quả.")
+		s.f.clear()
 		return nil
 	}
 	s.stage = rsAuth
 	s.placeholder()
-	s.f.say("Người nhận không phải người nộp hồ sơ: ghi giấy ủy quyền (loại giấy, số, ngày, người ủy quyền) rồi nhấn Enter.")
+	s.f.clear()
 	return nil
 }
 
@@ -649,7 +649,7 @@ func (s *resultsScreen) view(width, _ int) string {
 		b.WriteString(s.dossier(width))
 		b.WriteString("\n" + s.receiverLines())
 		if s.stage == rsAuth {
-			b.WriteString(f.st.Warn.Render("Không phải người nộp hồ sơ: cần giấy ủy quyền.") + "\n")
+			b.WriteString(f.st.Warn.Render("Không phải người nộp hồ sơ: ghi giấy ủy quyền (loại giấy, số, ngày, người ủy quyền) rồi nhấn Enter.") + "\n")
 			b.WriteString(s.input.View() + "\n")
 		} else {
 			b.WriteString(f.st.OK.Render("Người nộp hồ sơ.") + " Nhấn Enter để trả kết quả.\n")

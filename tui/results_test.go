@@ -200,7 +200,7 @@ func TestResultsDeskAuthorisedReceiver(t *testing.T) {
 	openResults(h, codeReady)
 	h.typ(qrLine(id2, "Lê Văn Thử", "Nam"))
 	h.key(tea.KeyEnter)
-	h.want("Lê Văn Thử", "mã QR trên thẻ", "Không phải người nộp hồ sơ: cần giấy ủy quyền")
+	h.want("Lê Văn Thử", "mã QR trên thẻ", "Không phải người nộp hồ sơ: ghi giấy ủy quyền")
 	h.key(tea.KeyEnter) // nothing typed
 	h.want("Ghi giấy ủy quyền")
 	if len(h.be.results.handovers) != 0 {

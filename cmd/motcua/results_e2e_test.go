@@ -28,7 +28,7 @@ func (s *tmuxSession) newWindow(name, command string) window {
 	return window{s: s, name: name}
 }
 
-func (w window) screen() string { return w.s.run("capture-pane", "-p", "-t", "main:"+w.name) }
+func (w window) screen() string  { return w.s.run("capture-pane", "-p", "-t", "main:"+w.name) }
 func (w window) text(txt string) { w.s.run("send-keys", "-t", "main:"+w.name, "-l", txt) }
 
 func (w window) waitFor(want string) string {

@@ -126,6 +126,12 @@ func (s *resultsScreen) open() tea.Cmd {
 func (s *resultsScreen) restart() tea.Cmd {
 	s.f.seq++
 	cancel := s.cancelRemote()
+	if c := &s.d.v.chip; c.slot == receiverSlot { // the previous receiver's card
+		if c.cancel != nil {
+			c.cancel()
+		}
+		*c = chipState{readers: c.readers}
+	}
 	s.d.v.slotTarget = ""
 	s.stage, s.dv, s.receiver, s.handed = rsScan, nil, nil, nil
 	s.set, s.q, s.chosen, s.rated, s.ratedOK = nil, 0, nil, "", false

@@ -13,6 +13,7 @@ import (
 	"motcua/forms/lifecycle"
 	"motcua/internal/counter"
 	"motcua/lookups"
+	"motcua/lookups/card"
 	"motcua/lookups/qr"
 )
 
@@ -317,4 +318,45 @@ func TestResultsDeskOffline(t *testing.T) {
 // qrLine is a card's QR line (synthetic person).
 func qrLine(id, name, sex string) string {
 	return id + "|" + "|" + name + "|14051996|" + sex + "|Số 9, ngõ Mẫu, Phường Ba Đình, Thành phố Hà Nội|01012021"
+}
+
+// The receiver taps their card: the identification screen's chip path, with
+// no population look-up; a card that fails the chip's checks is refused.
+func TestResultsDeskReceiverCard(t *testing.T) {
+	steps, last := script(id1, nil)
+	st := &fakeStation{virtual: []lookups.CardInfo{{ID: id1, Name: "Trần Thị Hòa"}}, steps: steps, final: last}
+	h := chipHarness(t, st)
+	openResults(h, codeReady)
+	h.key(tea.KeyF2)
+	h.want("Chạm thẻ", "Trần Thị Hòa")
+	h.key(tea.KeyEscape) // back without a card: the results desk, not the identification screen
+	if !h.on(scrResults) {
+		t.Fatalf("esc on the cards left the results desk:\n%s", h.screen())
+	}
+	h.key(tea.KeyF2)
+	h.key(tea.KeyEnter)
+	h.want("Trả kết quả", id1+" (chip trên thẻ)", "Trần Thị Hòa", "Người nộp hồ sơ. Nhấn Enter", "xác thực chip đạt")
+	if len(h.be.lookups) != 0 || len(h.be.cardReads) != 1 {
+		t.Fatalf("a receiver's card: look-ups %v, card reads logged %v", h.be.lookups, h.be.cardReads)
+	}
+	h.key(tea.KeyEnter)
+	h.want("Đã trả kết quả lúc", "Câu 1/3")
+	if hs := h.be.results.handovers; len(hs) != 1 || hs[0].Receiver.Source != forms.SourceCard || hs[0].Receiver.Name != "Trần Thị Hòa" {
+		t.Fatalf("hand-overs: %+v", hs)
+	}
+}
+
+func TestResultsDeskReceiverCardFailed(t *testing.T) {
+	steps, last := script(id1, func(r *card.Result) { r.Active = card.Failed })
+	st := &fakeStation{virtual: []lookups.CardInfo{{ID: id1, Name: "Trần Thị Hòa"}}, steps: steps, final: last}
+	h := chipHarness(t, st)
+	openResults(h, codeReady)
+	h.key(tea.KeyF2)
+	h.key(tea.KeyEnter)
+	h.want("Người nộp hồ sơ. Nhấn Enter")
+	h.key(tea.KeyEnter)
+	h.want("KHÔNG vượt qua xác thực chip")
+	if len(h.be.results.handovers) != 0 {
+		t.Fatalf("handed over on a failed card: %+v", h.be.results.handovers)
+	}
 }

@@ -798,6 +798,12 @@ func (s *resultsScreen) handedLines() string {
 		sent = f.st.Warn.Render("chưa báo được — đã ghi trên máy, tự gửi khi có kết nối")
 	}
 	out += field(f, "Lên hệ thống", sent) + "\n"
+	switch {
+	case o.SlipErr != nil:
+		out += field(f, "Phiếu bàn giao", f.st.Error.Render("chưa in được: "+f.explain(o.SlipErr))) + "\n"
+	case o.SlipPath != "":
+		out += field(f, "Phiếu bàn giao", f.st.OK.Render("đã in")+" — "+show(o.SlipPath)) + "\n"
+	}
 	return out
 }
 

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -15,13 +16,16 @@ import (
 	"motcua/lookups"
 	"motcua/lookups/card"
 	"motcua/lookups/qr"
+	"motcua/printing"
 )
 
 // fakeResults are the dossiers the fake backend's results desk knows; the
 // lives move through the real state machine (forms/lifecycle).
 type fakeResults struct {
 	lives     map[string]*lifecycle.Life
-	offline   bool // the gateway does not answer: hand-overs and ratings wait in the queue
+	offline   bool  // the gateway does not answer: hand-overs and ratings wait in the queue
+	slip      bool  // the province uses the hand-over slip
+	slipErr   error // and the printer fails
 	handovers []counter.HandOverRequest
 	ratings   []fakeRating
 }
@@ -118,7 +122,14 @@ func (b *fakeBackend) HandOver(_ context.Context, op Operator, req counter.HandO
 	}
 	b.results.handovers = append(b.results.handovers, req)
 	cp := *l
-	return counter.HandOverOutcome{LifeOutcome: counter.LifeOutcome{Life: &cp, Step: st, Sent: !b.results.offline}}, nil
+	out := counter.HandOverOutcome{LifeOutcome: counter.LifeOutcome{Life: &cp, Step: st, Sent: !b.results.offline}}
+	switch {
+	case b.results.slipErr != nil:
+		out.SlipErr = b.results.slipErr
+	case b.results.slip:
+		out.SlipPath = "/tmp/" + req.Code + "-ban-giao.pdf"
+	}
+	return out, nil
 }
 
 func (b *fakeBackend) RatingQuestions() *forms.RatingSet { return forms.Ratings() }
@@ -358,5 +369,34 @@ func TestResultsDeskReceiverCardFailed(t *testing.T) {
 	h.want("KHÔNG vượt qua xác thực chip")
 	if len(h.be.results.handovers) != 0 {
 		t.Fatalf("handed over on a failed card: %+v", h.be.results.handovers)
+	}
+}
+
+// Where the province uses the hand-over slip, the screen says it was printed
+// and where, or why not (the hand-over is recorded either way).
+func TestResultsDeskSlip(t *testing.T) {
+	h := newHarness(t)
+	h.be.results.slip = true
+	openResults(h, codeReady)
+	h.typ(id1)
+	h.key(tea.KeyEnter)
+	h.key(tea.KeyEnter)
+	h.want("Phiếu bàn giao", "đã in — /tmp/"+codeReady+"-ban-giao.pdf")
+
+	h = newHarness(t)
+	h.be.results.slipErr = &printing.Error{Clerk: "Máy in hết giấy.", Err: errors.New("out of paper")}
+	openResults(h, codeReady)
+	h.typ(id1)
+	h.key(tea.KeyEnter)
+	h.key(tea.KeyEnter)
+	h.want("Đã trả kết quả lúc", "Phiếu bàn giao", "chưa in được: Máy in hết giấy.")
+
+	h = newHarness(t) // a province without the slip: nothing said
+	openResults(h, codeReady)
+	h.typ(id1)
+	h.key(tea.KeyEnter)
+	h.key(tea.KeyEnter)
+	if strings.Contains(h.screen(), "Phiếu bàn giao") {
+		t.Errorf("a slip mentioned where none is used:\n%s", h.screen())
 	}
 }

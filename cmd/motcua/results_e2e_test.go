@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"motcua/forms/lifecycle"
+	"motcua/internal/testenv"
 	"motcua/lookups/sandbox"
 	"motcua/printing"
 )
@@ -84,9 +86,10 @@ func dossierStatus(t *testing.T, args ...string) statusOut {
 // receipt); the demo sandbox's agencies make its result ready on a quick,
 // deterministic schedule (every dossier on time, the whole processing in 2 s);
 // the results desk scans the receipt's QR line; the requester taps their card;
-// "trả kết quả"; the citizen rates on the rating screen of a second window; the
+// "trả kết quả" (the demo's province uses the hand-over slip: printed); the citizen rates on the rating screen of a second window; the
 // dossier then shows returned, not late, and the book lists it returned.
 func TestResultsDeskInTmux(t *testing.T) {
+	pdftotext := testenv.NeedTool(t, "pdftotext", "poppler-utils")
 	dir := t.TempDir()
 	who := featured(t, "single")
 	bin := fmt.Sprintf("env %s=1 %s", asBinary, os.Args[0])
@@ -146,6 +149,19 @@ func TestResultsDeskInTmux(t *testing.T) {
 	scr = s.waitFor("Đã trả kết quả lúc")
 	if !strings.Contains(scr, "đã báo") || !strings.Contains(scr, "Câu hỏi đang hiện trên màn hình đánh giá") {
 		t.Errorf("the hand-over screen:\n%s", scr)
+	}
+	// the demo's province uses the hand-over slip: printed beside the receipt
+	slip := filepath.Join(dir, "receipts", code+"-ban-giao.pdf")
+	if !strings.Contains(scr, "Phiếu bàn giao") || !strings.Contains(scr, "đã in") {
+		t.Errorf("the hand-over screen does not say the slip was printed:\n%s", scr)
+	}
+	txt, err := exec.Command(pdftotext, "-layout", slip, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext %s: %v", slip, err)
+	}
+	if flat := strings.Join(strings.Fields(string(txt)), " "); !strings.Contains(flat, "PHIẾU BÀN GIAO KẾT QUẢ") ||
+		!strings.Contains(flat, "Người nhận: "+who.Name) || !strings.Contains(flat, "Là người nộp hồ sơ.") {
+		t.Errorf("hand-over slip text:\n%s", txt)
 	}
 
 	// the citizen rates on their screen: a digit per answer, 0 leaves the optional one

@@ -77,6 +77,9 @@ type Printer struct {
 	Paper   string   `toml:"paper" comment:"escpos: khổ giấy 80mm hoặc 58mm"`
 	Size    string   `toml:"size" comment:"biên nhận PDF: A4 hoặc A5"`
 	Timeout Duration `toml:"timeout"`
+	// HandoverSlip prints the hand-over slip when a result is handed over, where the province
+	// uses one (A5 PDF: the file and IPP printers).
+	HandoverSlip bool `toml:"handover_slip" comment:"In phiếu bàn giao kết quả khi trả kết quả (nơi tỉnh dùng phiếu này; máy in PDF hoặc IPP)"`
 }
 
 // Card configures chip reading.

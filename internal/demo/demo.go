@@ -77,6 +77,7 @@ func Config(dataDir string) config.Config {
 	}
 	cfg.Counter = 1
 	cfg.DataDir = dataDir
+	cfg.Printer.HandoverSlip = true // the demo shows the hand-over slip
 	cfg.Gateway.Timeout = config.Duration{Duration: 5 * time.Second}
 	return cfg
 }

@@ -579,7 +579,15 @@ func (s *resultsScreen) rate(r lifecycle.Rating, remote bool) tea.Cmd {
 
 func (s *resultsScreen) onRemoteRating(msg remoteRatingMsg) tea.Cmd {
 	if msg.seq != s.f.seq || s.stage != rsRating || msg.ev.ID != s.askID {
-		return nil // answered here, or another dossier now
+		// answered here, or another dossier now (the screen was locked, the clerk moved on):
+		// answers that came anyway are not recorded, and the citizen's screen says so
+		if link, ev := s.f.opt.RatingLink, msg.ev; ev.Rating != nil && link != nil {
+			return func() tea.Msg {
+				link.Done(ev.ID, false, "Quầy đã chuyển sang việc khác nên chưa ghi được câu trả lời.")
+				return nil
+			}
+		}
+		return nil
 	}
 	ev := msg.ev
 	switch {

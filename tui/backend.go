@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"motcua/forms"
+	"motcua/forms/lifecycle"
 	"motcua/internal/counter"
 	"motcua/lookups"
 	"motcua/offline"
@@ -85,6 +86,17 @@ type Housekeeping interface {
 	CardRead(op Operator, id string)
 }
 
+// Results is the results desk: a dossier opened from its receipt's QR line or
+// code (from the gateway, or this machine's data when the link is down), the
+// hand-over to the requester or an authorised person, the citizen's rating.
+type Results interface {
+	OpenResult(ctx context.Context, op Operator, line string) (*counter.DossierView, error)
+	HandOver(ctx context.Context, op Operator, req counter.HandOverRequest) (counter.HandOverOutcome, error)
+	// RatingQuestions is the question set (forms/ratings.toml): pure.
+	RatingQuestions() *forms.RatingSet
+	Rate(ctx context.Context, op Operator, code string, r lifecycle.Rating, opt counter.StepOptions) (counter.LifeOutcome, error)
+}
+
 // Basics are the counter's clock, zone and wording of errors.
 type Basics interface {
 	Explain(err error) string
@@ -102,6 +114,7 @@ type Backend interface {
 	Outcomes
 	History
 	Housekeeping
+	Results
 	Basics
 }
 

@@ -54,6 +54,10 @@ func (s *cardsScreen) update(msg tea.Msg) tea.Cmd {
 		return s.d.startChipRead(it.key, ck)
 	case !handled && key.Matches(k, s.keys.Back):
 		s.f.screen = scrIdentify
+		if s.d.v.slotTarget == receiverSlot { // the results desk's receiver
+			s.d.v.slotTarget = ""
+			s.f.screen = scrResults
+		}
 	}
 	return nil
 }

@@ -74,6 +74,9 @@ func (d *desk) startChipRead(virtualID string, k card.Key) tea.Cmd {
 	d.v.chip = chipState{step: "Đang mở khóa chip…", slot: d.v.slotTarget, cancel: cancel, readers: d.v.chip.readers}
 	seq, st := d.f.seq, d.f.opt.Reader
 	d.f.screen = scrIdentify
+	if d.v.slotTarget == receiverSlot { // the results desk's receiver
+		d.f.screen = scrResults
+	}
 	d.f.busy = "Đang đọc chip trên thẻ… (giữ yên thẻ trên đầu đọc)"
 	d.f.clear()
 	start := func() tea.Msg {
@@ -121,6 +124,9 @@ func (d *desk) onChipProgress(msg chipProgressMsg) tea.Cmd {
 	if msg.p.Stage >= card.StageIdentity && !c.looked && c.res != nil && c.res.Identity != nil {
 		c.looked = true
 		cit := c.res.Identity.Citizen
+		if c.slot == receiverSlot { // the results desk's receiver: no look-up
+			return tea.Batch(d.results.onCard(cit), d.auditCardRead(cit.ID), next)
+		}
 		if c.slot == "" {
 			d.v.card, d.v.cardSource, d.v.qrWarnings = &cit, forms.SourceCard, nil
 		}
@@ -147,6 +153,9 @@ func (d *desk) onChipDone(msg chipDoneMsg) tea.Cmd {
 		if !c.looked {
 			d.f.busy = ""
 			d.f.screen = scrIdentify
+			if c.slot == receiverSlot {
+				d.f.screen = scrResults
+			}
 			c.res = nil
 			d.f.fail("Không đọc được thẻ: " + card.Explain(msg.err))
 			return face

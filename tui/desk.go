@@ -27,7 +27,8 @@ type desk struct {
 	f *frame
 	v visit
 	// the screens it drives
-	form *formScreen
+	form    *formScreen
+	results *resultsScreen
 }
 
 // visit is everything about the citizen served; reset empties it.

@@ -83,6 +83,22 @@ func TestGolden(t *testing.T) {
 		{"receipt-control", func(h *harness) { reviewed(h); h.key(tea.KeyEnter); h.typ("k") }},
 		{"identify-slip-unknown", func(h *harness) { h.typ("T.01-261123-BS019999"); h.key(tea.KeyEnter) }},
 		{"help", func(h *harness) { openForm(h); h.key(tea.KeyF1) }},
+		{"results-scan", func(h *harness) { h.key(tea.KeyF5) }},
+		{"results-dossier", func(h *harness) { openResults(h, codeReady) }},
+		{"results-authorisation", func(h *harness) {
+			openResults(h, codeReady)
+			h.typ(qrLine(id2, "Lê Văn Thử", "Nam"))
+			h.key(tea.KeyEnter)
+		}},
+		{"results-rating", func(h *harness) { openResults(h, codeReady); h.typ(id1); h.key(tea.KeyEnter); h.key(tea.KeyEnter) }},
+		{"results-done", func(h *harness) {
+			openResults(h, codeReady)
+			h.typ(id1)
+			h.key(tea.KeyEnter)
+			h.key(tea.KeyEnter)
+			h.typ("110")
+		}},
+		{"results-refused", func(h *harness) { openResults(h, codeWaiting); h.typ(id1); h.key(tea.KeyEnter); h.key(tea.KeyEnter) }},
 	}
 	for _, sc := range screens {
 		for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {

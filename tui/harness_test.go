@@ -35,6 +35,7 @@ type fakeBackend struct {
 	now       time.Time
 	path      *updatePath  // notes I/O calls made on Update's goroutine
 	outcomes  fakeOutcomes // slips and control sheets (outcome_test.go)
+	results   fakeResults  // the results desk's dossiers (results_test.go)
 }
 
 type draftRec struct {

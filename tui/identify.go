@@ -21,6 +21,7 @@ type identifyScreen struct {
 	input   textinput.Model
 	drafts  *draftsScreen
 	history *historyScreen
+	results *resultsScreen
 }
 
 // maxInput bounds one identification line: one more than a QR line may hold,
@@ -51,7 +52,7 @@ func (s *identifyScreen) help() []key.Binding {
 	if s.d.v.slotTarget != "" {
 		return append(out, bind([]string{"esc"}, "esc", "về tờ khai"))
 	}
-	return append(out, k.Drafts, k.History, k.Clear)
+	return append(out, k.Results, k.Drafts, k.History, k.Clear)
 }
 
 func (s *identifyScreen) update(msg tea.Msg) tea.Cmd {
@@ -79,6 +80,9 @@ func (s *identifyScreen) update(msg tea.Msg) tea.Cmd {
 		return s.drafts.open()
 	case key.Matches(k, s.keys.History) && s.d.v.slotTarget == "":
 		return s.history.open()
+	case key.Matches(k, s.keys.Results) && s.d.v.slotTarget == "":
+		s.input.Reset()
+		return s.results.open()
 	case key.Matches(k, s.keys.Submit):
 		text := s.input.Value()
 		s.input.Reset()
@@ -110,7 +114,7 @@ func (s *identifyScreen) view(width, _ int) string {
 	}
 	b.WriteString(", quét mã QR trên thẻ, hoặc gõ số định danh cá nhân rồi nhấn Enter.\n")
 	if s.d.v.slotTarget == "" {
-		b.WriteString(f.st.Muted.Render("F3: hồ sơ đang soạn dở.  F4: hồ sơ đã tiếp nhận, in lại biên nhận.") + "\n")
+		b.WriteString(f.st.Muted.Render("F3: hồ sơ đang soạn dở.  F4: hồ sơ đã tiếp nhận, in lại biên nhận.  F5: trả kết quả.") + "\n")
 		b.WriteString(f.st.Muted.Render("Công dân quay lại theo phiếu yêu cầu bổ sung: quét mã QR trên phiếu để mở lại tờ khai.") + "\n")
 	}
 	s.input.SetWidth(max(20, min(70, width-6)))

@@ -36,7 +36,7 @@ func defaultLoginKeys() loginKeys {
 func (k loginKeys) help() []key.Binding { return []key.Binding{k.Submit, k.Next} }
 
 type identifyKeys struct {
-	Submit, TapCard, Drafts, History, Clear key.Binding
+	Submit, TapCard, Drafts, History, Results, Clear key.Binding
 }
 
 func defaultIdentifyKeys() identifyKeys {
@@ -45,6 +45,7 @@ func defaultIdentifyKeys() identifyKeys {
 		TapCard: bind([]string{"f2"}, "F2", "chạm thẻ"),
 		Drafts:  bind([]string{"f3"}, "F3", "soạn dở"),
 		History: bind([]string{"f4"}, "F4", "lịch sử, in lại"),
+		Results: bind([]string{"f5"}, "F5", "trả kết quả"),
 		Clear:   bind([]string{"esc"}, "esc", "xóa"),
 	}
 }
@@ -162,4 +163,37 @@ type helpKeys struct{ Close key.Binding }
 
 func defaultHelpKeys() helpKeys {
 	return helpKeys{Close: bind([]string{"f1", "esc", "enter"}, "F1/esc", "đóng trợ giúp")}
+}
+
+// resultsKeys are the results desk's: Enter does the step shown (open the
+// dossier, identify the receiver, hand over), a digit answers a rating
+// question.
+type resultsKeys struct {
+	Submit, TapCard, Back, Answer, Skip, Prev key.Binding
+}
+
+func defaultResultsKeys() resultsKeys {
+	return resultsKeys{
+		Submit:  bind([]string{"enter"}, "enter", "tiếp tục"),
+		TapCard: bind([]string{"f2"}, "F2", "chạm thẻ người nhận"),
+		Back:    bind([]string{"esc"}, "esc", "quay lại"),
+		Answer:  bind([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1–9", "chọn câu trả lời"),
+		Skip:    bind([]string{"0"}, "0", "bỏ qua câu này"),
+		Prev:    bind([]string{"backspace"}, "⌫", "câu trước"),
+	}
+}
+
+// ratingScreenKeys are the citizen-facing rating screen's.
+type ratingScreenKeys struct {
+	Answer, Skip, Prev, Decline, Quit key.Binding
+}
+
+func defaultRatingScreenKeys() ratingScreenKeys {
+	return ratingScreenKeys{
+		Answer:  bind([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1–9", "chọn câu trả lời"),
+		Skip:    bind([]string{"0"}, "0", "bỏ qua câu này"),
+		Prev:    bind([]string{"backspace"}, "⌫", "câu trước"),
+		Decline: bind([]string{"esc"}, "esc", "không đánh giá"),
+		Quit:    bind([]string{"ctrl+c"}, "ctrl+c", "thoát"),
+	}
 }

@@ -49,6 +49,9 @@ type Options struct {
 	// receipt (a counter whose dossiers go on paper between desks); otherwise
 	// k on the receipt screen prints it.
 	ControlSheet bool
+	// RatingLink is the channel to the rating screen facing the citizen (nil:
+	// the citizen rates on the counter's screen only).
+	RatingLink RatingLink
 }
 
 // Model is the root model: it routes each message to the component that
@@ -82,6 +85,8 @@ func New(opt Options) Model {
 	d.form = newFormScreen(f, d)
 	drafts, history := newDraftsScreen(f, d), newHistoryScreen(f)
 	identify := newIdentifyScreen(f, d, drafts, history)
+	results := newResultsScreen(f, d)
+	identify.results, d.results = results, results
 	m := Model{f: f, d: d, keys: defaultGlobalKeys(), lastKey: time.Now(),
 		status: &statusBar{f: f, d: d}, help: &helpOverlay{f: f, keys: defaultHelpKeys()}}
 	sup, ref := newSupplementScreen(f, d), newRefuseScreen(f, d)
@@ -89,7 +94,7 @@ func New(opt Options) Model {
 		scrLogin: newLoginScreen(f), scrIdentify: identify, scrCards: newCardsScreen(f, d, identify),
 		scrResident: newResidentScreen(f, d), scrServices: newServicesScreen(f, d), scrForm: d.form,
 		scrReview: newReviewScreen(f, d, sup, ref), scrReceipt: newReceiptScreen(f, d), scrDrafts: drafts, scrHistory: history,
-		scrSupplement: sup, scrRefuse: ref, scrSlip: newSlipScreen(f, d),
+		scrSupplement: sup, scrRefuse: ref, scrSlip: newSlipScreen(f, d), scrResults: results,
 	}
 	if opt.Backend == nil {
 		f.screen = scrLogin
@@ -272,6 +277,14 @@ func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
 		return d.onSlipResumed(msg)
 	case controlSheetMsg:
 		return d.onControlSheet(msg)
+	case resultOpenedMsg:
+		return d.results.onOpened(msg)
+	case handedOverMsg:
+		return d.results.onHandedOver(msg)
+	case remoteRatingMsg:
+		return d.results.onRemoteRating(msg)
+	case ratedMsg:
+		return tea.Batch(d.results.onRated(msg), m.drain())
 	}
 	return nil
 }

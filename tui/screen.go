@@ -22,6 +22,7 @@ const (
 	scrSupplement // the reception's outcomes (outcome.go)
 	scrRefuse
 	scrSlip
+	scrResults // the results desk (results.go)
 )
 
 // screen is a component: its own state, key map, update and view. The root

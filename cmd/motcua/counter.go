@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -11,6 +12,7 @@ import (
 	wire "motcua/internal/app"
 	"motcua/internal/counter"
 	"motcua/internal/demo"
+	"motcua/internal/ratinglink"
 	"motcua/lookups/card"
 	"motcua/offline"
 	"motcua/tui"
@@ -18,7 +20,7 @@ import (
 )
 
 func (a *app) demoCmd() *cobra.Command {
-	return &cobra.Command{
+	c := &cobra.Command{
 		Use:   "demo",
 		Short: "Mở màn hình quầy trên dữ liệu demo (cổng giả lập, người tổng hợp, thẻ ảo)",
 		Long: `Mở màn hình quầy trên môi trường demo: cổng dữ liệu dân cư giả lập chạy trong tiến trình
@@ -34,6 +36,8 @@ màn hình quầy demo tự đăng nhập "` + demo.OperatorID + `" bằng tệp
 			return a.runCounter(cmd)
 		},
 	}
+	c.Flags().StringVar(&a.demoWorkflow, "workflow", "", `cách các cơ quan giả lập giải quyết hồ sơ, JSON như "motcua sandbox serve --workflow", ví dụ '{"span":"10s","onTime":1}' (mặc định: cả thời gian giải quyết trong 3 phút, phần lớn đúng hạn)`)
+	return c
 }
 
 // runCounter runs the counter TUI on the configured (or demo) environment.
@@ -55,6 +59,14 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 		return failure(offline.ClerkMessageIn(err, e.cfg.Location()), err)
 	}
 	defer func() { _ = lock.Release() }() // the lock also ends with the process
+	// the rating screen facing the citizen (motcua rating-screen) connects here; without
+	// it the citizen rates on the counter's screen
+	link, err := ratinglink.Listen(e.cfg.DataDir, slog.New(slog.NewTextHandler(e.logw, nil)))
+	if err != nil {
+		fmt.Fprintf(e.logw, "level=WARN msg=\"no rating screen channel\" err=%q\n", err.Error())
+	} else {
+		defer link.Close()
+	}
 
 	login := func(_ context.Context, id, pass string) (tui.Backend, tui.Operator, error) {
 		parts, err := wire.Open(e.cfg, wire.Options{Log: e.logw, Credentials: wire.Credentials{Operator: id, Passphrase: pass},
@@ -69,7 +81,7 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 	if err != nil {
 		return usageErr("card.portrait: %v", err)
 	}
-	opt := tui.Options{Login: login, Agency: e.cfg.Agency.Parent, Location: e.cfg.Location(), IdleLock: e.cfg.Limits.IdleLock.Duration,
+	opt := tui.Options{Login: login, RatingLink: ratingLink(link), Agency: e.cfg.Agency.Parent, Location: e.cfg.Location(), IdleLock: e.cfg.Limits.IdleLock.Duration,
 		SyncEvery: e.cfg.Limits.SyncEvery.Duration, Portrait: mode, Telex: e.cfg.Input.Telex, TelexOldStyle: e.cfg.Input.ToneStyle == "old",
 		ControlSheet: e.cfg.Printer.ControlSheet}
 	var reader card.Station
@@ -115,4 +127,13 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 			e.cfg.DataDir, e.files.Dir(), e.demo.CredentialsFile)
 	}
 	return nil
+}
+
+// ratingLink is the channel as the TUI takes it (nil when it could not open: a
+// typed nil pointer would not be nil in the interface).
+func ratingLink(s *ratinglink.Server) tui.RatingLink {
+	if s == nil {
+		return nil
+	}
+	return s
 }

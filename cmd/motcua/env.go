@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"motcua/internal/counter"
 	"motcua/internal/demo"
 	"motcua/lookups/gateway"
+	"motcua/lookups/sandbox"
 	"motcua/offline"
 	"motcua/printing"
 )
@@ -56,7 +58,17 @@ func (a *app) loadConfig() (config.Config, *demo.Env, error) {
 			}
 			dir = filepath.Join(base, "demo")
 		}
-		d, err := demo.Start(context.Background(), dir)
+		var wf *sandbox.Workflow
+		if a.demoWorkflow != "" {
+			wf = &sandbox.Workflow{}
+			if err := json.Unmarshal([]byte(a.demoWorkflow), wf); err != nil {
+				return config.Config{}, nil, usageErr("--workflow không hợp lệ: %v", err)
+			}
+			if err := wf.Validate(); err != nil {
+				return config.Config{}, nil, usageErr("--workflow không hợp lệ: %v", err)
+			}
+		}
+		d, err := demo.StartWith(context.Background(), dir, wf)
 		if err != nil {
 			return config.Config{}, nil, failure("Không khởi động được môi trường demo.", err)
 		}

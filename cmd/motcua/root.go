@@ -30,6 +30,7 @@ type app struct {
 	configPath   string
 	dataDir      string
 	demo         bool
+	demoWorkflow string // motcua demo --workflow: the demo agencies' schedule (JSON)
 	keyFile      string
 	operatorFlag string
 

@@ -130,7 +130,7 @@ func Open(cfg config.Config, opt Options) (*App, error) {
 			Address: cfg.Agency.Address, Place: cfg.Agency.Place, Police: cfg.Agency.Police, Clinic: cfg.Agency.Clinic, ResultPlace: cfg.Agency.ResultPlace},
 		Counter: cfg.Counter, CacheTTL: cfg.Limits.CacheTTL.Duration,
 		CutoffHour: cfg.Limits.CutoffHour, ReturnHour: cfg.Limits.ReturnHour,
-		PaperSize: cfg.Printer.Size, Location: cfg.Location(),
+		PaperSize: cfg.Printer.Size, Location: cfg.Location(), HandoverSlip: cfg.Printer.HandoverSlip,
 	}, counter.Deps{Gateway: a.Gateway, Store: store, Printer: a.Printer, Calendar: cal,
 		Clock: clock, Log: slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {

@@ -80,6 +80,9 @@ type Printer struct {
 
 	// ControlSheet prints Mẫu 06 with every receipt at the counter screen.
 	ControlSheet bool `toml:"control_sheet" comment:"In kèm phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 06) với mỗi giấy biên nhận (hồ sơ giấy chuyển giữa các bộ phận); tắt thì nhấn k ở màn hình biên nhận"`
+	// HandoverSlip prints the hand-over slip when a result is handed over, where the province
+	// uses one (A5 PDF: the file and IPP printers).
+	HandoverSlip bool `toml:"handover_slip" comment:"In phiếu bàn giao kết quả khi trả kết quả (nơi tỉnh dùng phiếu này; máy in PDF hoặc IPP)"`
 }
 
 // Card configures chip reading.

@@ -49,6 +49,8 @@ type Config struct {
 	CutoffHour int    // dossiers received after this hour count from the next working day
 	ReturnHour int    // hour of the appointment
 	PaperSize  string // receipt PDF size: "A4" (default) or "A5"
+	// HandoverSlip prints the hand-over slip at each hand-over (the province uses one).
+	HandoverSlip bool
 	// Location is the counter's time zone: every time a person reads (messages,
 	// receipts) is shown in it. Default time.Local.
 	Location *time.Location

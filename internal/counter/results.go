@@ -1,6 +1,7 @@
 package counter
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"motcua/forms/lifecycle"
 	"motcua/lookups"
 	"motcua/lookups/pid"
+	"motcua/offline"
+	"motcua/printing"
 )
 
 // The results desk: the receipt's QR line (a handheld scanner types it) or the code typed
@@ -45,6 +48,11 @@ type HandOverRequest struct {
 type HandOverOutcome struct {
 	LifeOutcome
 	Slip forms.HandoverSlip
+	// Where the province uses the slip (Config.HandoverSlip), SlipPath is where it was printed
+	// (the PDF's path for the file printer, else the printer's name) or SlipErr why not; the
+	// hand-over is recorded either way. Both empty: not printed (not used, or a rerun).
+	SlipPath string
+	SlipErr  error
 }
 
 // ErrNotCollector says the receiver is not the requester and shows no authorisation. The error
@@ -98,7 +106,51 @@ func (s *Service) HandOver(ctx context.Context, op Operator, req HandOverRequest
 	if err != nil {
 		return HandOverOutcome{}, err
 	}
-	return HandOverOutcome{LifeOutcome: out, Slip: s.HandoverSlipOf(out.Life, out.Step, officerName(op))}, nil
+	res := HandOverOutcome{LifeOutcome: out, Slip: s.HandoverSlipOf(out.Life, out.Step, officerName(op))}
+	if s.cfg.HandoverSlip && !out.Duplicate {
+		res.SlipPath, res.SlipErr = s.printHandover(ctx, op, res.Slip)
+	}
+	return res, nil
+}
+
+// handoverSuffix names the slip's print job beside the dossier's receipt (<code>-ban-giao.pdf).
+const handoverSuffix = "-ban-giao"
+
+// printHandover renders the hand-over slip (A5) and prints it; the access log records it.
+func (s *Service) printHandover(ctx context.Context, op Operator, slip forms.HandoverSlip) (string, error) {
+	h := slip.FormHeader
+	p := printing.HandoverSlip{Letterhead: printing.Letterhead{ParentAgency: h.ParentAgency, Agency: h.Agency, AgencyAddress: h.AgencyAddress, Place: h.Place},
+		Date: slip.ReturnedAt, DossierCode: slip.DossierCode, ServiceName: slip.ServiceName,
+		Applicant:  printing.Applicant{Name: slip.Citizen.Name, ID: slip.Citizen.ID},
+		ReceivedAt: slip.ReceivedAt, Appointment: slip.Appointment, Timeliness: slip.Timeliness, Officer: slip.Officer,
+		Receiver: printing.HandoverReceiver{Name: slip.Receiver.Name, ID: slip.Receiver.ID, Authorisation: slip.Receiver.Authorisation}}
+	for _, it := range slip.Results {
+		d := it.Document
+		p.Results = append(p.Results, printing.HandoverResult{Procedure: it.Procedure, Name: d.Name, Number: d.Number, Issuer: d.Issuer, Copies: d.Copies})
+	}
+	var buf bytes.Buffer
+	if err := printing.RenderHandoverSlip(&buf, p, printing.Options{}); err != nil {
+		return "", err
+	}
+	job := slip.DossierCode + handoverSuffix
+	perr := s.printer.Print(ctx, printing.Job{DossierCode: job, PDF: buf.Bytes()})
+	outcome := "ok"
+	if perr != nil {
+		outcome = "error"
+	}
+	if err := s.store.Update(func(tx *offline.Tx) error {
+		return tx.LogAccess(offline.AccessEntry{Operator: s.actorID(op), Purpose: lookups.PurposeDossier, Action: offline.ActionPrint,
+			DossierCode: slip.DossierCode, Outcome: outcome, Detail: "handover slip"})
+	}); err != nil {
+		s.log.Warn("handover slip print not logged", "code", slip.DossierCode, "err", err)
+	}
+	if perr != nil {
+		return "", perr
+	}
+	if fp, ok := s.printer.(interface{ Path(string) string }); ok {
+		return fp.Path(job), nil
+	}
+	return s.printer.Name(), nil
 }
 
 // HandoverSlipOf is the hand-over slip of a hand-over step.

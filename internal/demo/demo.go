@@ -77,13 +77,19 @@ func Config(dataDir string) config.Config {
 	}
 	cfg.Counter = 1
 	cfg.DataDir = dataDir
+	cfg.Printer.HandoverSlip = true // the demo shows the hand-over slip
 	cfg.Gateway.Timeout = config.Duration{Duration: 5 * time.Second}
 	return cfg
 }
 
 // Start serves the default synthetic population on 127.0.0.1 (a free port)
 // and returns the demo environment using dataDir.
-func Start(_ context.Context, dataDir string) (*Env, error) {
+func Start(ctx context.Context, dataDir string) (*Env, error) { return StartWith(ctx, dataDir, nil) }
+
+// StartWith is Start with the agencies' schedule wf instead of the demo's (nil: the demo's,
+// SeededWorkflow over DemoSpan): `motcua demo --workflow`, and the tests that need a result
+// ready in seconds.
+func StartWith(_ context.Context, dataDir string, wf *sandbox.Workflow) (*Env, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("demo: data directory: %w", err)
 	}
@@ -99,9 +105,12 @@ func Start(_ context.Context, dataDir string) (*Env, error) {
 	// late one still waits for its real appointment); the other counters' dossiers of the last
 	// 60 days fill the agency's list. Like the dossiers, the counters' events live as long as
 	// the process.
-	wf := sandbox.SeededWorkflow
-	wf.Span = DemoSpan
-	srv, err := sandbox.Open(pop, sandbox.Options{HeadsPath: filepath.Join(dataDir, "sandbox-audit-heads.jsonl"), Workflow: &wf})
+	if wf == nil {
+		w := sandbox.SeededWorkflow
+		w.Span = DemoSpan
+		wf = &w
+	}
+	srv, err := sandbox.Open(pop, sandbox.Options{HeadsPath: filepath.Join(dataDir, "sandbox-audit-heads.jsonl"), Workflow: wf})
 	if err != nil {
 		// the store's goroutine ends first (an unlocked store holds nothing open)
 		return nil, errors.Join(fmt.Errorf("demo: start sandbox: %w", err), <-stored)

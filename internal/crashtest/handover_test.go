@@ -62,8 +62,8 @@ func TestCrashHandOversReachTheSandboxOnce(t *testing.T) {
 
 	var (
 		started, killsReturn, killsSync, killsSandbox, completed, onAccept, iter int
-		maxDelay                                                             = 1500 * time.Millisecond
-		sandboxDownAt                                                        = -1
+		maxDelay                                                                 = 1500 * time.Millisecond
+		sandboxDownAt                                                            = -1
 	)
 	sandboxKillsAt := []int{minKills / 3, 2 * minKills / 3}
 	deadline := begin.Add(budget)
@@ -369,7 +369,9 @@ func TestVerifyHandOversCatchesLossAndDuplicates(t *testing.T) {
 			*up = append(*up, sandbox.AdminEvent{Code: "B-9", Kind: returned, Key: "x"})
 		}, "B-9: upstream holds"},
 		{"other key", func(_ *[]string, l *[]offline.EventEntry, _ *[]sandbox.AdminEvent) { (*l)[0].Key = "other" }, "A-1: upstream under key k1"},
-		{"not drained", func(_ *[]string, l *[]offline.EventEntry, _ *[]sandbox.AdminEvent) { (*l)[0].State = offline.OutboxRejected }, "A-1: hand-over not drained"},
+		{"not drained", func(_ *[]string, l *[]offline.EventEntry, _ *[]sandbox.AdminEvent) {
+			(*l)[0].State = offline.OutboxRejected
+		}, "A-1: hand-over not drained"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			local, up := good()

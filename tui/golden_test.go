@@ -60,6 +60,9 @@ func TestGolden(t *testing.T) {
 			h.key(tea.KeyF3)
 		}},
 		{"history", func(h *harness) { h.key(tea.KeyF4) }},
+		{"late-watch", func(h *harness) { h.key(tea.KeyF7) }},
+		{"late-apology", func(h *harness) { h.key(tea.KeyF7); h.key(tea.KeyEnter) }},
+		{"book", func(h *harness) { h.key(tea.KeyF8) }},
 		{"help", func(h *harness) { openForm(h); h.key(tea.KeyF1) }},
 	}
 	for _, sc := range screens {

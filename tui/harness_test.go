@@ -34,6 +34,7 @@ type fakeBackend struct {
 	drains    int
 	now       time.Time
 	path      *updatePath // notes I/O calls made on Update's goroutine
+	sup       fakeSupervision
 }
 
 type draftRec struct {

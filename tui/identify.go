@@ -21,6 +21,8 @@ type identifyScreen struct {
 	input   textinput.Model
 	drafts  *draftsScreen
 	history *historyScreen
+	late    *lateScreen
+	book    *bookScreen
 }
 
 // maxInput bounds one identification line: one more than a QR line may hold,
@@ -51,7 +53,7 @@ func (s *identifyScreen) help() []key.Binding {
 	if s.d.v.slotTarget != "" {
 		return append(out, bind([]string{"esc"}, "esc", "về tờ khai"))
 	}
-	return append(out, k.Drafts, k.History, k.Clear)
+	return append(out, k.Drafts, k.History, k.Clear, k.Late, k.Book)
 }
 
 func (s *identifyScreen) update(msg tea.Msg) tea.Cmd {
@@ -79,6 +81,10 @@ func (s *identifyScreen) update(msg tea.Msg) tea.Cmd {
 		return s.drafts.open()
 	case key.Matches(k, s.keys.History) && s.d.v.slotTarget == "":
 		return s.history.open()
+	case key.Matches(k, s.keys.Late) && s.d.v.slotTarget == "" && s.late != nil:
+		return s.late.open()
+	case key.Matches(k, s.keys.Book) && s.d.v.slotTarget == "" && s.book != nil:
+		return s.book.open()
 	case key.Matches(k, s.keys.Submit):
 		text := s.input.Value()
 		s.input.Reset()

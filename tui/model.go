@@ -42,6 +42,8 @@ type Options struct {
 	Portrait portrait.Mode
 	// Getenv reads the environment for the terminal's kind (default os.Getenv).
 	Getenv func(string) string
+	// ExportDir is where the dossier book is exported ("": the user's home folder).
+	ExportDir string
 	// Telex starts with the built-in Telex typing on; TelexOldStyle puts tone
 	// marks the old way (hoà) instead of the new (hòa).
 	Telex, TelexOldStyle bool
@@ -78,12 +80,15 @@ func New(opt Options) Model {
 	d.form = newFormScreen(f, d)
 	drafts, history := newDraftsScreen(f, d), newHistoryScreen(f)
 	identify := newIdentifyScreen(f, d, drafts, history)
+	late, book := newLateScreen(f), newBookScreen(f)
+	identify.late, identify.book = late, book
 	m := Model{f: f, d: d, keys: defaultGlobalKeys(), lastKey: time.Now(),
 		status: &statusBar{f: f, d: d}, help: &helpOverlay{f: f, keys: defaultHelpKeys()}}
 	m.screens = map[screenID]screen{
 		scrLogin: newLoginScreen(f), scrIdentify: identify, scrCards: newCardsScreen(f, d, identify),
 		scrResident: newResidentScreen(f, d), scrServices: newServicesScreen(f, d), scrForm: d.form,
 		scrReview: newReviewScreen(f, d), scrReceipt: newReceiptScreen(f, d), scrDrafts: drafts, scrHistory: history,
+		scrLate: late, scrBook: book,
 	}
 	if opt.Backend == nil {
 		f.screen = scrLogin
@@ -258,6 +263,16 @@ func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
 		return m.screens[scrHistory].(*historyScreen).onHistory(msg)
 	case reprintedMsg:
 		return m.screens[scrHistory].(*historyScreen).onReprinted(msg)
+	case lateMsg:
+		return m.screens[scrLate].(*lateScreen).onLate(msg)
+	case appointmentMsg:
+		return m.screens[scrLate].(*lateScreen).onAppointment(msg)
+	case apologyMsg:
+		return m.screens[scrLate].(*lateScreen).onApology(msg)
+	case bookMsg:
+		return m.screens[scrBook].(*bookScreen).onBook(msg)
+	case exportedMsg:
+		return m.screens[scrBook].(*bookScreen).onExported(msg)
 	}
 	return nil
 }

@@ -19,6 +19,8 @@ const (
 	scrReceipt
 	scrDrafts
 	scrHistory
+	scrLate // the supervisor's late watch
+	scrBook // the dossier book (Mẫu 07)
 )
 
 // screen is a component: its own state, key map, update and view. The root

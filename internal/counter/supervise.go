@@ -74,3 +74,30 @@ func (s *Service) ExportBook(_ context.Context, op Operator, b forms.Book, path 
 	s.BookExported(op, len(b.Rows))
 	return nil
 }
+
+// PrintHandoverSlipOf is a hand-over slip as printing.RenderHandoverSlip prints it (the
+// receiver's ID masked there); a procedure whose result paper is not named yet prints the
+// procedure's name as its result.
+func PrintHandoverSlipOf(h forms.HandoverSlip) printing.HandoverSlip {
+	out := printing.HandoverSlip{Letterhead: printing.Letterhead{ParentAgency: h.ParentAgency, Agency: h.Agency,
+		AgencyAddress: h.AgencyAddress, Place: h.Place}, Number: h.Number, Date: h.ReturnedAt,
+		Applicant:   printing.Applicant{Name: h.Citizen.Name, Phone: h.Citizen.Phone, Address: h.Citizen.Address},
+		DossierCode: h.DossierCode, Service: h.ServiceName, ReceivedAt: h.ReceivedAt, Appointment: h.Appointment,
+		Timeliness: h.Timeliness, Receiver: h.Receiver.Name, ReceiverID: h.Receiver.ID, Authorisation: h.Receiver.Authorisation,
+		Officer: h.Officer}
+	if out.Date.IsZero() {
+		out.Date = h.Date
+	}
+	for _, r := range h.Results {
+		doc := r.Document.Name
+		if doc == "" {
+			doc = "Kết quả giải quyết thủ tục " + r.Procedure
+		}
+		out.Results = append(out.Results, printing.HandoverItem{Procedure: r.Procedure, Document: doc, Number: r.Document.Number,
+			Copies: r.Document.Copies})
+	}
+	if len(out.Results) == 0 {
+		out.Results = []printing.HandoverItem{{Procedure: h.ServiceName, Document: "Kết quả giải quyết thủ tục " + h.ServiceName}}
+	}
+	return out
+}

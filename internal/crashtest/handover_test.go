@@ -75,11 +75,14 @@ func TestCrashHandOversReachTheSandboxOnce(t *testing.T) {
 			h.sandbox, sandboxDownAt = nil, iter
 			killsSandbox++
 		}
-		if h.sandbox == nil && iter >= sandboxDownAt+2 {
+		if h.sandbox == nil && iter >= sandboxDownAt+3 {
 			h.startSandbox()
 		}
 		code := codes[rng.IntN(len(codes))]
-		if kills >= minKills { // enough kills: hand over the dossiers not handed over yet
+		// enough kills, or the sandbox down (hand-overs recorded offline must drain later):
+		// hand over a dossier not handed over yet, to the end
+		finish := kills >= minKills || h.sandbox == nil
+		if finish {
 			for _, c := range codes {
 				if !contains(h.told, c) {
 					code = c
@@ -99,7 +102,7 @@ func TestCrashHandOversReachTheSandboxOnce(t *testing.T) {
 		started += len(ps)
 		delay := time.Duration(rng.Int64N(int64(maxDelay)))
 		mode := rng.Float64()
-		if kills >= minKills {
+		if finish {
 			mode = 1
 		}
 		killIt := mode < 0.85

@@ -94,6 +94,14 @@ func yearService(b *testing.B, url string) *counter.Service {
 	return svc
 }
 
+// reportCPU adds the process's CPU time per operation since start (all goroutines, the
+// garbage collector's included) to the benchmark's result.
+func reportCPU(b *testing.B, start time.Duration) {
+	if b.N > 0 {
+		b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e6, "cpu-ms/op")
+	}
+}
+
 // localCode is a code received here, in the middle of the year.
 func localCode(b *testing.B, st *offline.Store, sum wardyear.Summary) string {
 	b.Helper()
@@ -122,6 +130,7 @@ func BenchmarkBookYearFilter(b *testing.B) {
 	loc := hcm(b)
 	f := counter.BookFilter{From: time.Date(2026, 10, 1, 0, 0, 0, 0, loc), To: time.Date(2026, 11, 1, 0, 0, 0, 0, loc), Late: &late}
 	var rows int
+	cpu0 := cpuTime()
 	for b.Loop() {
 		res, err := svc.Book(ctx, yearOp, f)
 		if err != nil {
@@ -129,6 +138,7 @@ func BenchmarkBookYearFilter(b *testing.B) {
 		}
 		rows = len(res.Book.Rows)
 	}
+	reportCPU(b, cpu0)
 	b.ReportMetric(float64(rows), "rows")
 }
 
@@ -138,6 +148,7 @@ func BenchmarkBookYearMonth(b *testing.B) {
 	loc := hcm(b)
 	f := counter.BookFilter{From: time.Date(2026, 10, 1, 0, 0, 0, 0, loc), To: time.Date(2026, 11, 1, 0, 0, 0, 0, loc)}
 	var rows int
+	cpu0 := cpuTime()
 	for b.Loop() {
 		res, err := svc.Book(ctx, yearOp, f)
 		if err != nil {
@@ -145,6 +156,7 @@ func BenchmarkBookYearMonth(b *testing.B) {
 		}
 		rows = len(res.Book.Rows)
 	}
+	reportCPU(b, cpu0)
 	b.ReportMetric(float64(rows), "rows")
 }
 
@@ -152,6 +164,7 @@ func BenchmarkBookYearMonth(b *testing.B) {
 func BenchmarkBookYearAll(b *testing.B) {
 	svc := yearService(b, "")
 	var rows int
+	cpu0 := cpuTime()
 	for b.Loop() {
 		res, err := svc.Book(ctx, yearOp, counter.BookFilter{})
 		if err != nil {
@@ -159,6 +172,7 @@ func BenchmarkBookYearAll(b *testing.B) {
 		}
 		rows = len(res.Book.Rows)
 	}
+	reportCPU(b, cpu0)
 	b.ReportMetric(float64(rows), "rows")
 }
 
@@ -166,6 +180,7 @@ func BenchmarkBookYearAll(b *testing.B) {
 func BenchmarkBookYearXLSX(b *testing.B) {
 	svc := yearService(b, "")
 	out := filepath.Join(b.TempDir(), "so.xlsx")
+	cpu0 := cpuTime()
 	for b.Loop() {
 		res, err := svc.Book(ctx, yearOp, counter.BookFilter{})
 		if err != nil {
@@ -175,6 +190,7 @@ func BenchmarkBookYearXLSX(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu0)
 	if fi, err := os.Stat(out); err == nil {
 		b.ReportMetric(float64(fi.Size())/1e6, "MB")
 	}
@@ -186,12 +202,14 @@ func BenchmarkOpenResultLocal(b *testing.B) {
 	svc := yearService(b, "")
 	st, sum := wardYear(b)
 	code := localCode(b, st, sum)
+	cpu0 := cpuTime()
 	for b.Loop() {
 		v, err := svc.OpenResult(ctx, yearOp, code)
 		if err != nil || v.Life.Code != code || !v.Offline {
 			b.Fatalf("%v %+v", err, v)
 		}
 	}
+	reportCPU(b, cpu0)
 }
 
 // BenchmarkOpenResultGateway: the results desk opens a dossier by its code through the
@@ -205,12 +223,14 @@ func BenchmarkOpenResultGateway(b *testing.B) {
 		b.Fatal(err)
 	}
 	code := out.Dossier.Code
+	cpu0 := cpuTime()
 	for b.Loop() {
 		v, err := f.svc.OpenResult(ctx, clerk, code)
 		if err != nil || !v.Fresh {
 			b.Fatalf("%v %+v", err, v)
 		}
 	}
+	reportCPU(b, cpu0)
 }
 
 // The generator writes the index entry the counter writes (wardyear.Info is counter's

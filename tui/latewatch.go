@@ -10,7 +10,6 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"motcua/forms/lifecycle"
 	"motcua/internal/counter"
 )
 
@@ -252,6 +251,3 @@ func (s *lateScreen) view(width, height int) string {
 	b.WriteString(st.Muted.Render("Enter: ghi việc hẹn lại, báo lên hệ thống và in văn bản xin lỗi.  Esc: thôi."))
 	return b.String()
 }
-
-// stageLabel is a stage in Vietnamese.
-func stageLabel(s string) string { return lifecycle.Stage(s).Label() }

@@ -192,13 +192,49 @@ func (t *Tx) ScanLife(fn func(LifeInfo) error) error {
 
 // ListLife returns the index entries fn keeps, oldest received first.
 func (t *Tx) ListLife(keep func(LifeInfo) bool) ([]LifeInfo, error) {
+	return t.ListLifeReceived(time.Time{}, time.Time{}, keep)
+}
+
+// receivedKey is how an index entry's reception time starts in its JSON (putJSON of LifeInfo).
+var receivedKey = []byte(`"receivedAt":"`)
+
+// receivedOf reads the reception time of an index entry without decoding the rest (ok false
+// when it cannot: the entry is then decoded whole).
+func receivedOf(v []byte) (time.Time, bool) {
+	i := bytes.Index(v, receivedKey)
+	if i < 0 {
+		return time.Time{}, false
+	}
+	rest := v[i+len(receivedKey):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 {
+		return time.Time{}, false
+	}
+	at, err := time.Parse(time.RFC3339Nano, string(rest[:j]))
+	return at, err == nil
+}
+
+// ListLifeReceived is ListLife over the entries received within [from, to) (a zero bound is
+// open). An entry outside the range is skipped without being decoded: a book of a month
+// over a ward-year's index decodes that month's entries only.
+func (t *Tx) ListLifeReceived(from, to time.Time, keep func(LifeInfo) bool) ([]LifeInfo, error) {
 	var out []LifeInfo
-	err := t.ScanLife(func(i LifeInfo) error {
-		if keep == nil || keep(i) {
-			out = append(out, i)
-		}
-		return nil
-	})
+	var err error
+	if ib := t.tx.Bucket([]byte(bucketLifeIndex)); ib != nil {
+		err = ib.ForEach(func(k, v []byte) error {
+			if at, ok := receivedOf(v); ok && (!from.IsZero() && at.Before(from) || !to.IsZero() && !at.Before(to)) {
+				return nil
+			}
+			var info LifeInfo
+			if err := json.Unmarshal(v, &info); err != nil {
+				return fmt.Errorf("offline: life index %s: %w", k, err)
+			}
+			if (from.IsZero() || !info.ReceivedAt.Before(from)) && (to.IsZero() || info.ReceivedAt.Before(to)) && (keep == nil || keep(info)) {
+				out = append(out, info)
+			}
+			return nil
+		})
+	}
 	sort.SliceStable(out, func(a, b int) bool {
 		if !out[a].ReceivedAt.Equal(out[b].ReceivedAt) {
 			return out[a].ReceivedAt.Before(out[b].ReceivedAt)

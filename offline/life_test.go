@@ -276,3 +276,54 @@ func mustFirstLife(t *testing.T, s *Store) string {
 	}
 	return code
 }
+
+// ListLifeReceived keeps exactly the entries received within [from, to) (the bounds compared
+// as instants, whatever zone an entry was written in), as ListLife with the same test would.
+func TestListLifeReceivedRange(t *testing.T) {
+	s := newEncrypted(t)
+	ict := time.FixedZone("ICT", 7*3600)
+	from := time.Date(2026, 11, 1, 0, 0, 0, 0, ict)
+	to := time.Date(2026, 12, 1, 0, 0, 0, 0, ict)
+	times := []time.Time{
+		from.Add(-time.Nanosecond), from, from.UTC(), from.Add(time.Minute).In(time.UTC), // the bound in ICT, written in UTC
+		to.Add(-time.Second), to, to.In(time.UTC), to.Add(time.Hour), time.Date(2026, 11, 15, 12, 0, 0, 123456789, ict),
+	}
+	err := s.Update(func(tx *Tx) error {
+		for i, at := range times {
+			if _, err := tx.PutRemoteLife(LifeInfo{Code: fmt.Sprintf("A-261101-02%04d", i), Stage: "received", ReceivedAt: at}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := func(at time.Time) bool { return !at.Before(from) && at.Before(to) }
+	err = s.View(func(tx *Tx) error {
+		got, err := tx.ListLifeReceived(from, to, nil)
+		if err != nil {
+			return err
+		}
+		want, err := tx.ListLife(func(i LifeInfo) bool { return in(i.ReceivedAt) })
+		if err != nil {
+			return err
+		}
+		if len(got) != 5 || len(got) != len(want) {
+			return fmt.Errorf("got %d entries, want 5 (%d by ListLife)", len(got), len(want))
+		}
+		for i := range got {
+			if got[i].Code != want[i].Code {
+				return fmt.Errorf("entry %d: %s, want %s", i, got[i].Code, want[i].Code)
+			}
+		}
+		odd, err := tx.ListLifeReceived(from, to, func(i LifeInfo) bool { return i.ReceivedAt.Nanosecond() != 0 })
+		if err != nil || len(odd) != 1 {
+			return fmt.Errorf("keep is applied within the range: %d %v", len(odd), err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

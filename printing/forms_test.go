@@ -123,6 +123,18 @@ func sampleStopNotice() StopNotice {
 	}
 }
 
+func sampleHandover() HandoverSlip {
+	return HandoverSlip{
+		Letterhead: sampleHead, Number: "15/BG", Date: lateDay, Applicant: sampleApplicant,
+		DossierCode: "G22.99.08-261123-0004", Service: "Cấp giấy xác nhận tình trạng hôn nhân",
+		ReceivedAt: formDay, Appointment: lateDay.Add(-time.Hour), Timeliness: "đúng hạn",
+		Results: []HandoverItem{{Procedure: "Cấp giấy xác nhận tình trạng hôn nhân", Document: "Giấy xác nhận tình trạng hôn nhân",
+			Number: "123/XNTTHN", Copies: 2}},
+		Receiver: "Lê Văn Nhận", ReceiverID: "001086000123", Authorisation: "Giấy ủy quyền số 12/UQ ngày 20/11/2026 của bà Nguyễn Thị Hoà",
+		Officer: "Trần Văn Trả",
+	}
+}
+
 func sampleControlSheet(nHistory, blank int) ControlSheet {
 	c := ControlSheet{
 		Letterhead:  sampleHead,
@@ -203,6 +215,7 @@ func formCases() []formCase {
 		{"mau05-a5", func(w *bytes.Buffer) error { return RenderStopNotice(w, sampleStopNotice(), opt) }},
 		{"mau06-a4", func(w *bytes.Buffer) error { return RenderControlSheet(w, sampleControlSheet(2, 3), opt) }},
 		{"mau07-a4l", func(w *bytes.Buffer) error { return RenderBook(w, sampleBook(12), opt) }},
+		{"handover-a5", func(w *bytes.Buffer) error { return RenderHandoverSlip(w, sampleHandover(), opt) }},
 	}
 }
 
@@ -343,6 +356,13 @@ func TestFormsTextAndPaper(t *testing.T) {
 			"Ngày, tháng, năm", "Mã hồ sơ", "Tên TTHC", "Ghi chú", "Nhận hồ sơ",
 			"G22.99.08- Đăng ký thường trú 01 Nguyễn Thị", "261102-0001",
 			"02/11/2026 05/11/2026 02/11/2026 04/11/2026 05/11/2026", "Bưu chính",
+		}},
+		"handover-a5": {paperA5, []string{
+			"Số: 15/BG", "PHIẾU BÀN GIAO KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", "Mã hồ sơ: G22.99.08-261123-0004",
+			"Người nộp hồ sơ: Nguyễn Thị Hoà", "Nhận hồ sơ lúc: 10:05 ngày 23/11/2026", "trả kết quả đúng hạn",
+			"Trả kết quả lúc: 09:30 ngày 02/12/2026", "Giấy xác nhận tình trạng hôn nhân", "Số: 123/XNTTHN", "02",
+			"Lê Văn Nhận (số định danh ********0123)", "nhận thay theo Giấy ủy quyền số 12/UQ ngày 20/11/2026",
+			"NGƯỜI NHẬN KẾT QUẢ", "NGƯỜI TRẢ KẾT QUẢ", "Trần Văn Trả",
 		}},
 	}
 	for _, tc := range formCases() {

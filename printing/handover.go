@@ -3,86 +3,100 @@ package printing
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
-// HandoverSlip is the hand-over of a result to the citizen ("Phiếu bàn giao kết quả"), printed
-// at the results desk where the province uses one: no form of TT 03/2025/TT-VPCP Phụ lục I
-// sets it, so it follows the other forms' letterhead and carries what the hand-over records
-// (the dossier, the result papers, when, who handed over, who received and how, the
-// authorisation). Its paper is A5 (Options.Size empty), A4 on request.
+// HandoverItem is one result paper handed over: the procedure it answers and the paper.
+type HandoverItem struct {
+	Procedure string // required
+	Document  string // the paper's name ("Giấy xác nhận tình trạng hôn nhân"); required
+	Number    string // its number, when it has one
+	Copies    int    // 0 prints 01
+}
+
+// HandoverSlip is the "Phiếu bàn giao kết quả giải quyết thủ tục hành chính" some provinces
+// print at the results desk (no national form: TT 03/2025 has none; its content follows the
+// provinces' slips and Mẫu 01's header): the dossier, the results handed over, who received
+// them (the requester, or a person with an authorisation, described), both signatures. Its
+// paper is A5 (Options.Size empty), A4 on request.
 type HandoverSlip struct {
 	Letterhead
-	Date        time.Time // when the result was handed over (the date line); required
+	Number string    // the slip's number, printed "Số: …"; optional
+	Date   time.Time // when the results were handed over (the date line); required
+
+	Applicant   Applicant // the requester; Name required
 	DossierCode string    // required
-	ServiceName string    // required
-	Applicant   Applicant // who filed the dossier; Name required
+	Service     string    // the service's name; required
 	ReceivedAt  time.Time // required
-	Appointment time.Time // the appointment in force; optional
+	Appointment time.Time // the appointment in force; required
 	Timeliness  string    // "trước hạn", "đúng hạn", "quá hạn"; optional
-	Results     []HandoverResult
-	Receiver    HandoverReceiver
-	Officer     string // who handed over; optional
-}
 
-// HandoverResult is one result paper handed over.
-type HandoverResult struct {
-	Procedure string // the procedure it settles; optional
-	Name      string // required
-	Number    string // optional
-	Issuer    string // optional
-	Copies    int    // 0: not said
-}
+	Results []HandoverItem // at least one
 
-// HandoverReceiver is who collected the result.
-type HandoverReceiver struct {
-	Name string
-	ID   string // required
-	// Authorisation is the authorisation paper of a receiver who is not the requester
-	// (empty: the requester collected).
-	Authorisation string
+	Receiver      string // who took the results; required
+	ReceiverID    string // the receiver's ID number, printed masked but for its last 4 digits
+	Authorisation string // the authorisation when the receiver is not the requester
+	Officer       string // the officer who handed them over; optional
 }
 
 // Validate reports what is missing or too long for the slip to be printed.
 func (h HandoverSlip) Validate() error {
 	var c checker
-	c.date(h.Date, "Date", "Thiếu thời điểm trả kết quả. Mở lại hồ sơ rồi in lại.")
+	c.date(h.Date, "Date", "Thiếu thời gian trả kết quả. Mở lại hồ sơ rồi in lại.")
 	c.letterhead(h.Letterhead)
+	c.line(h.Number, "Số")
+	c.applicant(h.Applicant, "Thiếu họ tên người nộp hồ sơ. Mở lại hồ sơ rồi in lại.")
 	c.required(h.DossierCode, "dossier code", "Thiếu mã hồ sơ. Mở lại hồ sơ rồi in lại.")
 	c.line(h.DossierCode, "Mã hồ sơ")
-	c.required(h.ServiceName, "service", "Thiếu tên thủ tục. Mở lại hồ sơ rồi in lại.")
-	c.line(h.ServiceName, "Thủ tục")
-	c.applicant(h.Applicant, "Thiếu họ tên người nộp hồ sơ. Mở lại hồ sơ rồi in lại.")
+	c.required(h.Service, "service", "Thiếu tên thủ tục. Mở lại hồ sơ rồi in lại.")
+	c.line(h.Service, "Thủ tục")
 	c.date(h.ReceivedAt, "ReceivedAt", "Thiếu thời gian nhận hồ sơ. Mở lại hồ sơ rồi in lại.")
-	c.line(h.Timeliness, "Thời hạn")
-	c.count(len(h.Results), "Kết quả")
-	for _, r := range h.Results {
-		c.required(r.Name, "result name", "Thiếu tên giấy tờ kết quả. Mở lại hồ sơ rồi in lại.")
-		c.line(r.Procedure, "Thủ tục")
-		c.line(r.Name, "Kết quả")
-		c.line(r.Number, "Số")
-		c.line(r.Issuer, "Cơ quan cấp")
+	c.date(h.Appointment, "Appointment", "Thiếu ngày hẹn trả kết quả. Mở lại hồ sơ rồi in lại.")
+	c.line(h.Timeliness, "Tiến độ")
+	if len(h.Results) == 0 {
+		c.fail("Chưa có kết quả nào để bàn giao. Mở lại hồ sơ rồi in lại.", "no result handed over")
 	}
-	c.required(h.Receiver.ID, "receiver ID", "Thiếu số định danh của người nhận. Xác định lại người nhận rồi in lại.")
-	c.line(h.Receiver.ID, "Số định danh người nhận")
-	c.line(h.Receiver.Name, "Người nhận")
-	c.text(h.Receiver.Authorisation, "Giấy ủy quyền")
-	c.line(h.Officer, "Người trả kết quả")
+	c.count(len(h.Results), "Kết quả")
+	for i, r := range h.Results {
+		c.required(r.Procedure, fmt.Sprintf("result %d procedure", i+1), "Thiếu tên thủ tục của một kết quả. Mở lại hồ sơ rồi in lại.")
+		c.required(r.Document, fmt.Sprintf("result %d document", i+1), "Thiếu tên giấy tờ kết quả. Mở lại hồ sơ rồi in lại.")
+		c.line(r.Procedure, "Thủ tục")
+		c.line(r.Document, "Kết quả")
+		c.line(r.Number, "Số")
+		if r.Copies < 0 || r.Copies > 99 {
+			c.fail("Số bản kết quả không hợp lệ. Kiểm tra lại rồi in lại.", "result %d: %d copies", i+1, r.Copies)
+		}
+	}
+	c.required(h.Receiver, "receiver", "Thiếu họ tên người nhận kết quả. Ghi người nhận rồi in lại.")
+	c.line(h.Receiver, "Người nhận")
+	c.line(h.ReceiverID, "Số định danh")
+	c.text(h.Authorisation, "Giấy ủy quyền")
+	c.line(h.Officer, "Cán bộ")
 	return c.err
 }
 
 func (h HandoverSlip) normalized() HandoverSlip {
 	out := h
 	out.Letterhead = h.Letterhead.normalized()
-	out.DossierCode, out.ServiceName, out.Timeliness, out.Officer = cleanLine(h.DossierCode), cleanLine(h.ServiceName), cleanLine(h.Timeliness), cleanLine(h.Officer)
+	out.Number, out.DossierCode, out.Service, out.Timeliness = cleanLine(h.Number), cleanLine(h.DossierCode), cleanLine(h.Service), cleanLine(h.Timeliness)
 	out.Applicant = h.Applicant.normalized()
-	out.Results = make([]HandoverResult, len(h.Results))
+	out.Results = make([]HandoverItem, len(h.Results))
 	for i, r := range h.Results {
-		out.Results[i] = HandoverResult{Procedure: cleanLine(r.Procedure), Name: cleanLine(r.Name), Number: cleanLine(r.Number),
-			Issuer: cleanLine(r.Issuer), Copies: max(0, r.Copies)}
+		out.Results[i] = HandoverItem{Procedure: cleanLine(r.Procedure), Document: cleanLine(r.Document), Number: cleanLine(r.Number), Copies: r.Copies}
 	}
-	out.Receiver = HandoverReceiver{Name: cleanLine(h.Receiver.Name), ID: cleanLine(h.Receiver.ID), Authorisation: clean(h.Receiver.Authorisation)}
+	out.Receiver, out.ReceiverID, out.Officer = cleanLine(h.Receiver), cleanLine(h.ReceiverID), cleanLine(h.Officer)
+	out.Authorisation = clean(h.Authorisation)
 	return out
+}
+
+// maskID keeps the last four digits of an ID number (the slip stays with the citizen and
+// in the dossier; the full number is in the store).
+func maskID(id string) string {
+	if len(id) <= 4 {
+		return id
+	}
+	return strings.Repeat("*", len(id)-4) + id[len(id)-4:]
 }
 
 // RenderHandoverSlip renders the slip as a PDF into w, on A5 unless opt.Size says A4. The
@@ -105,59 +119,47 @@ func RenderHandoverSlip(w io.Writer, h HandoverSlip, opt Options) error {
 }
 
 func drawHandoverSlip(s *sheet, h HandoverSlip) {
-	f, lh := s.f, s.u(lineH)
-	s.letterhead(h.Letterhead, "", h.Date)
-	s.title("PHIẾU BÀN GIAO KẾT QUẢ GIẢI QUYẾT HỒ SƠ", "Mã hồ sơ: "+h.DossierCode)
-
-	s.field("Thủ tục", h.ServiceName, true)
-	s.field("Người nộp hồ sơ", h.Applicant.Name, false)
-	received := "Nhận hồ sơ: " + FormatVNTime(h.ReceivedAt)
-	if !h.Appointment.IsZero() {
-		received += "; hẹn trả: " + FormatVNTime(h.Appointment)
-	}
-	s.para("", bodySize, "L", received)
-	returned := "Trả kết quả: " + FormatVNTime(h.Date)
+	s.letterhead(h.Letterhead, h.Number, h.Date)
+	s.title("PHIẾU BÀN GIAO KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", "Mã hồ sơ: "+h.DossierCode)
+	s.field("Người nộp hồ sơ", h.Applicant.Name, true)
+	s.field("Thủ tục", h.Service, false)
+	s.field("Nhận hồ sơ lúc", vnTimeShort(h.ReceivedAt), false)
+	appt := vnTimeShort(h.Appointment)
 	if h.Timeliness != "" {
-		returned += " (" + h.Timeliness + ")"
+		appt += " — trả kết quả " + h.Timeliness
 	}
-	s.para("", bodySize, "L", returned)
-
-	f.Ln(s.u(1))
-	s.font("", bodySize)
-	f.Write(lh, h.name()+" bàn giao các giấy tờ kết quả sau:")
-	f.Ln(lh)
-	if len(h.Results) == 0 {
-		s.listItem("-", func() { s.font("", bodySize); f.Write(lh, "Kết quả giải quyết: "+h.ServiceName) })
-	}
+	s.field("Hẹn trả kết quả", appt, false)
+	s.field("Trả kết quả lúc", vnTimeShort(h.Date), false)
+	s.f.Ln(s.u(2))
+	s.para("B", bodySize, "L", "Kết quả bàn giao:")
+	t := s.table([]column{
+		{title: "TT", w: s.u(10), align: "C"},
+		{title: "Thủ tục", w: s.g.contentW() * 0.34, align: "L"},
+		{title: "Giấy tờ kết quả", w: s.g.contentW()*0.66 - s.u(10) - s.u(18), align: "L"},
+		{title: "Số bản", w: s.u(18), align: "C"},
+	})
+	t.start()
 	for i, r := range h.Results {
-		text := r.Name
+		doc := r.Document
 		if r.Number != "" {
-			text += ", số " + r.Number
+			doc += "\nSố: " + r.Number
 		}
-		if r.Issuer != "" {
-			text += ", do " + r.Issuer + " cấp"
+		copies := r.Copies
+		if copies == 0 {
+			copies = 1
 		}
-		if r.Copies > 0 {
-			text += fmt.Sprintf(" (%d bản)", r.Copies)
-		}
-		if r.Procedure != "" && len(h.Results) > 1 && r.Procedure != h.ServiceName {
-			text += " — " + r.Procedure
-		}
-		s.listItem(fmt.Sprintf("%d.", i+1), func() { s.font("", bodySize); f.Write(lh, text) })
+		t.row(fmt.Sprintf("%d", i+1), r.Procedure, doc, fmt.Sprintf("%02d", copies))
 	}
-
-	f.Ln(s.u(1))
-	who := h.Receiver.Name
-	if who == "" {
-		who = "………………………"
+	s.f.Ln(s.u(2))
+	who := h.Receiver
+	if h.ReceiverID != "" {
+		who += " (số định danh " + maskID(h.ReceiverID) + ")"
 	}
-	s.field("Người nhận", who, true)
-	s.field("Số định danh cá nhân", h.Receiver.ID, false)
-	if h.Receiver.Authorisation != "" {
-		s.para("", bodySize, "J", "Nhận thay người nộp hồ sơ theo giấy ủy quyền: "+h.Receiver.Authorisation)
+	if h.Authorisation != "" {
+		s.field("Người nhận kết quả", who+", nhận thay theo "+h.Authorisation, true)
 	} else {
-		s.para("", bodySize, "J", "Là người nộp hồ sơ.")
+		s.field("Người nhận kết quả", who+", là người nộp hồ sơ", true)
 	}
-	closingAndSign(s, []string{"Người nhận đã kiểm tra đủ các giấy tờ kết quả nêu trên./."},
-		[]signer{{title: "NGƯỜI TRẢ KẾT QUẢ", hint: hintSign, name: h.Officer}, {title: "NGƯỜI NHẬN KẾT QUẢ", hint: hintSign, name: h.Receiver.Name}}, nil)
+	closingAndSign(s, []string{"Người nhận đã kiểm tra và nhận đủ các kết quả nêu trên."},
+		[]signer{{title: "NGƯỜI NHẬN KẾT QUẢ", hint: hintSign, name: h.Receiver}, {title: "NGƯỜI TRẢ KẾT QUẢ", hint: hintSign, name: h.Officer}}, nil)
 }

@@ -97,6 +97,17 @@ type Results interface {
 	Rate(ctx context.Context, op Operator, code string, r lifecycle.Rating, opt counter.StepOptions) (counter.LifeOutcome, error)
 }
 
+// Supervision is the supervisor's follow-up: the late watch with its apology (Mẫu 04) and
+// the dossier book (Mẫu 07) with its export.
+type Supervision interface {
+	LateWatch(op Operator, opt counter.LateWatchOptions) ([]counter.LateItem, error)
+	NewAppointment(op Operator, code string, days int) (time.Time, error)
+	Extend(ctx context.Context, op Operator, code, procedure string, newAppointment time.Time, reason string, opt counter.StepOptions) (counter.ApologyOutcome, error)
+	PrintApology(ctx context.Context, op Operator, letter forms.ApologyLetter) (string, error)
+	Book(ctx context.Context, op Operator, f counter.BookFilter) (*counter.BookResult, error)
+	ExportBook(ctx context.Context, op Operator, b forms.Book, path string) error
+}
+
 // Basics are the counter's clock, zone and wording of errors.
 type Basics interface {
 	Explain(err error) string
@@ -115,6 +126,7 @@ type Backend interface {
 	History
 	Housekeeping
 	Results
+	Supervision
 	Basics
 }
 

@@ -36,6 +36,7 @@ type fakeBackend struct {
 	path      *updatePath  // notes I/O calls made on Update's goroutine
 	outcomes  fakeOutcomes // slips and control sheets (outcome_test.go)
 	results   fakeResults  // the results desk's dossiers (results_test.go)
+	sup       fakeSupervision
 }
 
 type draftRec struct {

@@ -22,6 +22,8 @@ type identifyScreen struct {
 	drafts  *draftsScreen
 	history *historyScreen
 	results *resultsScreen
+	late    *lateScreen
+	book    *bookScreen
 }
 
 // maxInput bounds one identification line: one more than a QR line may hold,
@@ -52,7 +54,7 @@ func (s *identifyScreen) help() []key.Binding {
 	if s.d.v.slotTarget != "" {
 		return append(out, bind([]string{"esc"}, "esc", "về tờ khai"))
 	}
-	return append(out, k.Results, k.Drafts, k.History, k.Clear)
+	return append(out, k.Results, k.Drafts, k.History, k.Clear, k.Late, k.Book)
 }
 
 func (s *identifyScreen) update(msg tea.Msg) tea.Cmd {
@@ -83,6 +85,10 @@ func (s *identifyScreen) update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, s.keys.Results) && s.d.v.slotTarget == "":
 		s.input.Reset()
 		return s.results.open()
+	case key.Matches(k, s.keys.Late) && s.d.v.slotTarget == "" && s.late != nil:
+		return s.late.open()
+	case key.Matches(k, s.keys.Book) && s.d.v.slotTarget == "" && s.book != nil:
+		return s.book.open()
 	case key.Matches(k, s.keys.Submit):
 		text := s.input.Value()
 		s.input.Reset()

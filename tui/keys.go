@@ -36,7 +36,7 @@ func defaultLoginKeys() loginKeys {
 func (k loginKeys) help() []key.Binding { return []key.Binding{k.Submit, k.Next} }
 
 type identifyKeys struct {
-	Submit, TapCard, Drafts, History, Results, Clear key.Binding
+	Submit, TapCard, Drafts, History, Results, Clear, Late, Book key.Binding
 }
 
 func defaultIdentifyKeys() identifyKeys {
@@ -47,6 +47,8 @@ func defaultIdentifyKeys() identifyKeys {
 		History: bind([]string{"f4"}, "F4", "lịch sử, in lại"),
 		Results: bind([]string{"f5"}, "F5", "trả kết quả"),
 		Clear:   bind([]string{"esc"}, "esc", "xóa"),
+		Late:    bind([]string{"f7"}, "F7", "theo dõi hạn"),
+		Book:    bind([]string{"f8"}, "F8", "sổ theo dõi"),
 	}
 }
 
@@ -195,5 +197,31 @@ func defaultRatingScreenKeys() ratingScreenKeys {
 		Prev:    bind([]string{"backspace"}, "⌫", "câu trước"),
 		Decline: bind([]string{"esc"}, "esc", "không đánh giá"),
 		Quit:    bind([]string{"ctrl+c"}, "ctrl+c", "thoát"),
+	}
+}
+
+type lateKeys struct{ Apology, Back, Window, Confirm, Cancel, Days key.Binding }
+
+func defaultLateKeys() lateKeys {
+	return lateKeys{
+		Apology: bind([]string{"enter"}, "enter", "xin lỗi, hẹn lại"),
+		Back:    bind([]string{"esc"}, "esc", "quay lại"),
+		Window:  bind([]string{"+", "=", "-"}, "+/−", "số ngày theo dõi"),
+		Confirm: bind([]string{"enter"}, "enter", "ghi, in Mẫu 04"),
+		Cancel:  bind([]string{"esc"}, "esc", "thôi"),
+		Days:    bind([]string{"pgup", "pgdown"}, "PgUp/PgDn", "ngày hẹn mới"),
+	}
+}
+
+type bookKeys struct{ Apply, XLSX, PDF, Back, Next, Choice key.Binding }
+
+func defaultBookKeys() bookKeys {
+	return bookKeys{
+		Apply:  bind([]string{"enter"}, "enter", "lọc"),
+		XLSX:   bind([]string{"f5"}, "F5", "xuất XLSX"),
+		PDF:    bind([]string{"f6"}, "F6", "xuất PDF"),
+		Back:   bind([]string{"esc"}, "esc", "quay lại"),
+		Next:   bind([]string{"tab", "shift+tab"}, "tab", "ô lọc sau"),
+		Choice: bind([]string{"left", "right"}, "←/→", "đổi lựa chọn"),
 	}
 }

@@ -42,6 +42,8 @@ type Options struct {
 	Portrait portrait.Mode
 	// Getenv reads the environment for the terminal's kind (default os.Getenv).
 	Getenv func(string) string
+	// ExportDir is where the dossier book is exported ("": the user's home folder).
+	ExportDir string
 	// Telex starts with the built-in Telex typing on; TelexOldStyle puts tone
 	// marks the old way (hoà) instead of the new (hòa).
 	Telex, TelexOldStyle bool
@@ -87,6 +89,8 @@ func New(opt Options) Model {
 	identify := newIdentifyScreen(f, d, drafts, history)
 	results := newResultsScreen(f, d)
 	identify.results, d.results = results, results
+	late, book := newLateScreen(f), newBookScreen(f)
+	identify.late, identify.book = late, book
 	m := Model{f: f, d: d, keys: defaultGlobalKeys(), lastKey: time.Now(),
 		status: &statusBar{f: f, d: d}, help: &helpOverlay{f: f, keys: defaultHelpKeys()}}
 	sup, ref := newSupplementScreen(f, d), newRefuseScreen(f, d)
@@ -94,7 +98,7 @@ func New(opt Options) Model {
 		scrLogin: newLoginScreen(f), scrIdentify: identify, scrCards: newCardsScreen(f, d, identify),
 		scrResident: newResidentScreen(f, d), scrServices: newServicesScreen(f, d), scrForm: d.form,
 		scrReview: newReviewScreen(f, d, sup, ref), scrReceipt: newReceiptScreen(f, d), scrDrafts: drafts, scrHistory: history,
-		scrSupplement: sup, scrRefuse: ref, scrSlip: newSlipScreen(f, d), scrResults: results,
+		scrSupplement: sup, scrRefuse: ref, scrSlip: newSlipScreen(f, d), scrResults: results, scrLate: late, scrBook: book,
 	}
 	if opt.Backend == nil {
 		f.screen = scrLogin
@@ -285,6 +289,16 @@ func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
 		return d.results.onRemoteRating(msg)
 	case ratedMsg:
 		return tea.Batch(d.results.onRated(msg), m.drain())
+	case lateMsg:
+		return m.screens[scrLate].(*lateScreen).onLate(msg)
+	case appointmentMsg:
+		return m.screens[scrLate].(*lateScreen).onAppointment(msg)
+	case apologyMsg:
+		return m.screens[scrLate].(*lateScreen).onApology(msg)
+	case bookMsg:
+		return m.screens[scrBook].(*bookScreen).onBook(msg)
+	case exportedMsg:
+		return m.screens[scrBook].(*bookScreen).onExported(msg)
 	}
 	return nil
 }

@@ -23,6 +23,8 @@ const (
 	scrRefuse
 	scrSlip
 	scrResults // the results desk (results.go)
+	scrLate    // the supervisor's late watch
+	scrBook    // the dossier book (Mẫu 07)
 )
 
 // screen is a component: its own state, key map, update and view. The root

@@ -15,6 +15,7 @@ import (
 	"motcua/internal/counter"
 	"motcua/lookups"
 	"motcua/offline"
+	"motcua/printing"
 )
 
 // The dossier's life after reception, scripted: its status, and the clerk's steps (hand-over,
@@ -658,18 +659,19 @@ func (a *app) bookCmd() *cobra.Command {
 		late, notLate, own, local            bool
 	)
 	export := &cobra.Command{
-		Use:   "export --from DD/MM/YYYY --to DD/MM/YYYY --out F.xlsx",
-		Short: "Xuất sổ theo dõi hồ sơ của một khoảng ngày ra tệp XLSX",
+		Use:   "export --from DD/MM/YYYY --to DD/MM/YYYY --out F.xlsx|F.pdf",
+		Short: "Xuất sổ theo dõi hồ sơ của một khoảng ngày ra tệp XLSX hoặc PDF (A4 ngang, theo cột của Mẫu 07)",
 		Long: `Xuất sổ theo dõi hồ sơ (Mẫu 07) các hồ sơ tiếp nhận từ ngày --from đến hết ngày --to: hồ sơ tiếp nhận
 tại máy này và hồ sơ các quầy khác của cơ quan (lấy từ hệ thống; mất kết nối thì dùng danh sách đã có trên
 máy, không có tên người nộp, và nói rõ). Lọc theo thủ tục, trạng thái, quá hạn, quầy, hình thức nộp.
 Tệp ra (chỉ chủ sở hữu đọc được) có tên người nộp: mỗi lần xuất được ghi vào nhật ký truy cập.
-Mọi ô là chữ, không bao giờ là công thức. Xuất PDF (.pdf) chưa có trong phiên bản này.`,
-		Example: "  motcua book export --from 01/11/2026 --to 30/11/2026 --out so-thang-11.xlsx\n  motcua book export --from 01/01/2026 --to 31/12/2026 --late --out qua-han.xlsx",
+Mọi ô XLSX là chữ, không bao giờ là công thức. Tệp .pdf là sổ in trên khổ A4 ngang theo các cột của Mẫu 07
+(người nhận, trạng thái, tiến độ, hình thức nộp ghi ở cột Ghi chú).`,
+		Example: "  motcua book export --from 01/11/2026 --to 30/11/2026 --out so-thang-11.xlsx\n  motcua book export --from 01/11/2026 --to 30/11/2026 --out so-thang-11.pdf\n  motcua book export --from 01/01/2026 --to 31/12/2026 --late --out qua-han.xlsx",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if from == "" || to == "" || out == "" {
-				return usageErr("cần --from DD/MM/YYYY, --to DD/MM/YYYY và --out TỆP.xlsx")
+				return usageErr("cần --from DD/MM/YYYY, --to DD/MM/YYYY và --out TỆP.xlsx (hoặc TỆP.pdf)")
 			}
 			df, err := lookups.ParseDate(from)
 			if err != nil {
@@ -682,12 +684,13 @@ Mọi ô là chữ, không bao giờ là công thức. Xuất PDF (.pdf) chưa c
 			if dt.Before(df) {
 				return usageErr("--to phải từ ngày --from trở đi")
 			}
+			export := counter.ExportBookXLSX
 			switch strings.ToLower(filepath.Ext(out)) {
 			case ".xlsx":
 			case ".pdf":
-				return &exitError{code: exitUsage, msg: "Xuất sổ theo dõi hồ sơ ra PDF chưa có trong phiên bản này; hãy xuất .xlsx."}
+				export = counter.ExportBookPDF
 			default:
-				return usageErr("--out phải là tệp .xlsx")
+				return usageErr("--out phải là tệp .xlsx hoặc .pdf")
 			}
 			if late && notLate {
 				return usageErr("--late và --not-late không dùng cùng nhau")
@@ -717,7 +720,11 @@ Mọi ô là chữ, không bao giờ là công thức. Xuất PDF (.pdf) chưa c
 			if err != nil {
 				return lifeError(err)
 			}
-			if err := counter.ExportBookXLSX(out, res.Book); err != nil {
+			if err := export(out, res.Book); err != nil {
+				var pe *printing.Error
+				if errors.As(err, &pe) {
+					return failure(pe.Clerk, err)
+				}
 				return failure("Không ghi được tệp "+out+".", err)
 			}
 			e.svc.BookExported(op, len(res.Book.Rows))
@@ -731,7 +738,7 @@ Mọi ô là chữ, không bao giờ là công thức. Xuất PDF (.pdf) chưa c
 	fl := export.Flags()
 	fl.StringVar(&from, "from", "", "từ ngày DD/MM/YYYY")
 	fl.StringVar(&to, "to", "", "đến hết ngày DD/MM/YYYY")
-	fl.StringVar(&out, "out", "", "tệp ra .xlsx")
+	fl.StringVar(&out, "out", "", "tệp ra .xlsx hoặc .pdf")
 	fl.StringVar(&service, "service", "", "chỉ thủ tục này (mã thủ tục)")
 	fl.StringSliceVar(&states, "state", nil, "chỉ các trạng thái này")
 	fl.BoolVar(&late, "late", false, "chỉ hồ sơ quá hạn")

@@ -3,12 +3,15 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"motcua/internal/testenv"
 )
 
 // The life's commands, as a clerk scripts them: status, hand-over (who may collect), an
@@ -60,15 +63,12 @@ func TestDossierLifeCommands(t *testing.T) {
 		{"dossier", "status", "không phải mã"},
 		{"dossier", "supplement", "--draft", "d-gs01", "--item", "chỉ một phần"},
 		{"dossier", "stop", e.toStop},
-		{"book", "export", "--from", "01/12/2026", "--to", "31/12/2026", "--out", filepath.Join(e.work, "so.pdf")},
+		{"book", "export", "--from", "01/12/2026", "--to", "31/12/2026", "--out", filepath.Join(e.work, "so.odt")},
 		{"book", "export", "--from", "31/12/2026", "--to", "01/12/2026", "--out", filepath.Join(e.work, "so.xlsx")},
 	} {
 		if r := e.run(t, cb, bad...); r.code != exitUsage {
 			t.Errorf("%v: %s", bad, r)
 		}
-	}
-	if r := e.run(t, cb, "book", "export", "--from", "01/12/2026", "--to", "02/12/2026", "--out", filepath.Join(e.work, "so.pdf")); !strings.Contains(r.stderr, "PDF chưa có") {
-		t.Errorf("the PDF book: %s", r)
 	}
 
 	out := filepath.Join(e.work, "so-theo-doi.xlsx")
@@ -94,6 +94,39 @@ func TestDossierLifeCommands(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("the returned dossier is not in the book: %q", rows)
+	}
+	// the same book as an A4 PDF in the form's columns (Mẫu 07), dates DD/MM/YYYY
+	pdf := filepath.Join(e.work, "so-theo-doi.pdf")
+	r = e.run(t, cb, "book", "export", "--from", today.AddDate(0, 0, -1).Format("02/01/2006"), "--to", today.Format("02/01/2006"), "--out", pdf)
+	if r.code != exitOK || !strings.Contains(r.stdout, "Đã xuất 4 hồ sơ") || !strings.Contains(r.stdout, pdf) {
+		t.Fatalf("book export --out .pdf: %s", r)
+	}
+	if fi, err := os.Stat(pdf); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("book PDF: %v %v", fi, err)
+	}
+	if tool := testenv.NeedTool(t, "pdftotext", "poppler-utils"); tool != "" {
+		txt, err := exec.Command(tool, "-layout", pdf, "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext: %v", err)
+		}
+		text := strings.Join(strings.Fields(string(txt)), " ")
+		period := "Từ " + today.AddDate(0, 0, -1).Format("02/01/2006") + " đến " + today.Format("02/01/2006")
+		for _, want := range []string{"SỔ THEO DÕI HỒ SƠ", period, "Mã hồ sơ", "Tên TTHC", "Ghi chú", "Đã xin lỗi,",
+			today.Format("02/01/2006")} {
+			if !strings.Contains(text, want) {
+				t.Errorf("book PDF text lacks %q:\n%s", want, txt)
+			}
+		}
+		// the codes break inside their cells: the ready dossier's date part is there
+		if !strings.Contains(text, e.ready[strings.LastIndex(e.ready, "-")+1:]) {
+			t.Errorf("book PDF lacks %s:\n%s", e.ready, txt)
+		}
+	}
+	// the filters are the XLSX's: only returned dossiers
+	r = e.run(t, cb, "book", "export", "--from", today.AddDate(0, 0, -1).Format("02/01/2006"), "--to", today.Format("02/01/2006"),
+		"--state", "returned", "--out", filepath.Join(e.work, "so-da-tra.pdf"))
+	if r.code != exitOK || !strings.Contains(r.stdout, "Đã xuất 1 hồ sơ") {
+		t.Errorf("book export --state returned --out .pdf: %s", r)
 	}
 	r = e.run(t, cb, "queue", "sync", "--json")
 	var rep struct {

@@ -359,6 +359,11 @@ func TestRightsCommands(t *testing.T) {
 			return actFor(t, e, p, "book", "export", "--from", today.AddDate(0, 0, -1).Format("02/01/2006"),
 				"--to", today.AddDate(0, 0, 1).Format("02/01/2006"), "--out", fresh("so.xlsx"))
 		}},
+		{"book-export-pdf", func(t *testing.T, p principal) bool {
+			today := time.Now()
+			return actFor(t, e, p, "book", "export", "--from", today.AddDate(0, 0, -1).Format("02/01/2006"),
+				"--to", today.AddDate(0, 0, 1).Format("02/01/2006"), "--out", fresh("so.pdf"))
+		}},
 		{"dossier-supplement", func(t *testing.T, p principal) bool {
 			return actFor(t, e, p, "dossier", "supplement", "--draft", "d-gs01", "--item", "Giấy tờ thử|Thiếu bản sao|Nộp bản sao")
 		}},
@@ -380,7 +385,7 @@ func TestRightsCommands(t *testing.T) {
 	// Written out by hand, from the README's roles: what each principal may do.
 	clerk := "lookup lookup-shows-ethnicity lookup-leaves-cache dossier-submit batch-run dossier-list dossier-show " +
 		"receipt-reprint queue-list queue-sync draft-list draft-export-others cache-stats cache-sweep cache-purge-all " +
-		"operator-list own-passphrase audit-verify dossier-status dossier-late book-export dossier-supplement dossier-refuse " +
+		"operator-list own-passphrase audit-verify dossier-status dossier-late book-export book-export-pdf dossier-supplement dossier-refuse " +
 		"dossier-stop dossier-extend dossier-withdraw dossier-return"
 	volunteer := "lookup dossier-list queue-list queue-sync draft-list cache-stats cache-sweep operator-list own-passphrase audit-verify"
 	sync := "dossier-list queue-list queue-sync cache-sweep audit-verify"

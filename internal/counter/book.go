@@ -166,7 +166,7 @@ func (s *Service) Book(ctx context.Context, op Operator, f BookFilter) (*BookRes
 	}
 	b := forms.Book{FormHeader: s.header(now), From: f.From, To: f.To, Filter: s.describeFilter(f)}
 	err := s.store.View(func(tx *offline.Tx) error {
-		infos, err := tx.ListLife(keep)
+		infos, err := tx.ListLifeReceived(f.From, f.To, keep)
 		if err != nil {
 			return err
 		}

@@ -270,7 +270,7 @@ func TestLookupFallsBackToCacheWhenGatewayStops(t *testing.T) {
 // declaration prefills the marital-status declaration of the featured
 // never-married person from the card and a reception look-up through the
 // counter, and fills what stays missing unless leaveMissing.
-func declaration(t *testing.T, f *fixture, leaveMissing bool) (*forms.Declaration, string, lookups.Origin) {
+func declaration(t testing.TB, f *fixture, leaveMissing bool) (*forms.Declaration, string, lookups.Origin) {
 	t.Helper()
 	id := featured(t, "single")
 	card, ok := sandbox.Default().Card(id)

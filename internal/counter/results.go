@@ -118,16 +118,7 @@ const handoverSuffix = "-ban-giao"
 
 // printHandover renders the hand-over slip (A5) and prints it; the access log records it.
 func (s *Service) printHandover(ctx context.Context, op Operator, slip forms.HandoverSlip) (string, error) {
-	h := slip.FormHeader
-	p := printing.HandoverSlip{Letterhead: printing.Letterhead{ParentAgency: h.ParentAgency, Agency: h.Agency, AgencyAddress: h.AgencyAddress, Place: h.Place},
-		Date: slip.ReturnedAt, DossierCode: slip.DossierCode, ServiceName: slip.ServiceName,
-		Applicant:  printing.Applicant{Name: slip.Citizen.Name, ID: slip.Citizen.ID},
-		ReceivedAt: slip.ReceivedAt, Appointment: slip.Appointment, Timeliness: slip.Timeliness, Officer: slip.Officer,
-		Receiver: printing.HandoverReceiver{Name: slip.Receiver.Name, ID: slip.Receiver.ID, Authorisation: slip.Receiver.Authorisation}}
-	for _, it := range slip.Results {
-		d := it.Document
-		p.Results = append(p.Results, printing.HandoverResult{Procedure: it.Procedure, Name: d.Name, Number: d.Number, Issuer: d.Issuer, Copies: d.Copies})
-	}
+	p := PrintHandoverSlipOf(slip)
 	var buf bytes.Buffer
 	if err := printing.RenderHandoverSlip(&buf, p, printing.Options{}); err != nil {
 		return "", err

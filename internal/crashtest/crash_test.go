@@ -50,9 +50,15 @@ type harness struct {
 	declPath string
 
 	sandbox *proc
+	// sandboxExtra are more arguments of `sandbox serve` (the hand-over test's --workflow);
+	// clerkKey is a clerk's key file (hand-overs need a clerk's rights).
+	sandboxExtra []string
+	clerkKey     string
+	subject      string // the requester of every dossier (who collects the results)
 
 	mu      sync.Mutex
 	printed []string
+	told    []string // dossiers whose hand-over a `dossier return` reported recorded
 	fails   []string
 }
 
@@ -65,6 +71,7 @@ type proc struct {
 	started time.Time
 	took    time.Duration
 	killed  bool
+	arg     string // the dossier code of a `dossier return`
 }
 
 func TestCrashKillsLoseNothingAndSendNothingTwice(t *testing.T) {
@@ -240,6 +247,10 @@ func newHarness(t *testing.T) *harness {
 	if _, err := st.ExportKeyFile(h.keyPath, offline.KeyRoleSyncReception); err != nil {
 		t.Fatal(err)
 	}
+	h.clerkKey = filepath.Join(dir, "clerk.key")
+	if _, err := st.ExportKeyFile(h.clerkKey, offline.KeyRoleClerk); err != nil {
+		t.Fatal(err)
+	}
 	// the clerk the submitting processes run as (a volunteer could not submit)
 	if err := st.AddOperator(offline.Operator{ID: "cb.crash", Name: "Cán bộ Thử nghiệm", Role: offline.RoleClerk},
 		"mật khẩu cán bộ thử nghiệm"); err != nil {
@@ -280,6 +291,7 @@ lock_wait = "30s"
 			id = f.ID
 		}
 	}
+	h.subject = id
 	decl := fmt.Sprintf(`{"service": "xac-nhan-tthn", "persons": {"subject": {"id": %q}},
  "values": {"purpose": "other", "purpose_other": "Thử nghiệm sự cố"}}`, id)
 	if err := os.WriteFile(h.declPath, []byte(decl), 0o600); err != nil {
@@ -353,6 +365,9 @@ func (h *harness) wait(p *proc, limit time.Duration) {
 func (h *harness) collect(p *proc) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if p.name == "return" && !p.killed && p.cmd.ProcessState.ExitCode() == 0 {
+		h.told = append(h.told, p.arg)
+	}
 	if p.name == "submit" {
 		for _, line := range strings.Split(p.out.String(), "\n") {
 			if codeLine.MatchString(strings.TrimSpace(line)) {
@@ -375,8 +390,13 @@ func (h *harness) collect(p *proc) {
 // dossier was accepted and fsynced, its answer on the way), the processes
 // end, or limit passes; true when it grew.
 func (h *harness) waitUpstreamGrowth(ps []*proc, limit time.Duration) bool {
+	return h.waitGrowth(h.sbStore, ps, limit)
+}
+
+// waitGrowth polls file until it grows, the processes end, or limit passes.
+func (h *harness) waitGrowth(file string, ps []*proc, limit time.Duration) bool {
 	size := func() int64 {
-		st, err := os.Stat(h.sbStore)
+		st, err := os.Stat(file)
 		if err != nil {
 			return 0
 		}
@@ -407,7 +427,8 @@ func (h *harness) startSandbox() {
 	h.t.Helper()
 	// Some answers are lost after the dossier is stored, as when the link
 	// drops at the worst moment.
-	p := h.start("sandbox", "sandbox", "serve", "--addr", h.addr, "--store", h.sbStore, "--faults", `{"loseRate":0.1,"seed":7}`)
+	p := h.start("sandbox", append([]string{"sandbox", "serve", "--addr", h.addr, "--store", h.sbStore, "--faults", `{"loseRate":0.1,"seed":7}`},
+		h.sandboxExtra...)...)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		resp, err := http.Get("http://" + h.addr + "/v1/health")

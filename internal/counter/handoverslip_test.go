@@ -82,8 +82,8 @@ func TestHandOverPrintsSlip(t *testing.T) {
 		t.Fatal(err)
 	}
 	flat := strings.Join(strings.Fields(string(txt)), " ")
-	for _, want := range []string{"PHIẾU BÀN GIAO KẾT QUẢ GIẢI QUYẾT HỒ SƠ", d.Code, "Người nhận: Người Được Ủy Quyền",
-		"giấy ủy quyền: Giấy ủy quyền số 12/UQ ngày 20/11/2026", "(trước hạn)", "NGƯỜI NHẬN KẾT QUẢ"} {
+	for _, want := range []string{"PHIẾU BÀN GIAO KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", d.Code, "Người nhận kết quả: Người Được Ủy Quyền",
+		"nhận thay theo Giấy ủy quyền số 12/UQ ngày 20/11/2026", "trả kết quả trước hạn", "NGƯỜI NHẬN KẾT QUẢ"} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("slip text lacks %q:\n%s", want, txt)
 		}

@@ -101,6 +101,9 @@ func drawStatSection(s *sheet, sec StatSection) {
 	f.Ln(s.u(1))
 	if len(sec.Rows) > 0 {
 		first := cw * 0.40
+		if len(sec.Columns) > 6 { // a wide table: narrower labels, smaller type
+			first = cw * 0.24
+		}
 		if len(sec.Columns) == 1 {
 			first = cw
 		}
@@ -114,6 +117,9 @@ func drawStatSection(s *sheet, sec StatSection) {
 		}
 		t := s.table(cols)
 		t.size, t.headSize, t.pad, t.lh = 9.5, 9, s.u(1.2), s.u(4.6)
+		if len(sec.Columns) > 6 {
+			t.size, t.headSize, t.pad, t.lh = 8, 7, s.u(0.8), s.u(3.8)
+		}
 		t.start()
 		for _, row := range sec.Rows {
 			cells := make([]string, len(row))

@@ -192,12 +192,12 @@ func (w *ward) history() (local, remote []string) {
 	// L0: received the Friday before the period, after the 15:00 cut-off
 	carried := w.receive(visit{w.one, "cb01", offline.IdentityTyped, w.at(20, 15, 24), w.at(20, 15, 30), sandbox.OutcomeEarly})
 	visits := []visit{
-		{w.one, "cb01", offline.IdentityChip, w.at(23, 8, 55), w.at(23, 9, 0), sandbox.OutcomeEarly},       // L1: 5 min
-		{w.one, "cb01", offline.IdentityChip, w.at(23, 9, 3), w.at(23, 9, 10), sandbox.OutcomeOnTime},      // L2: 7 min
-		{w.one, "cb01", offline.IdentitySigned, w.at(23, 9, 16), w.at(23, 9, 20), sandbox.OutcomeOnTime},   // L3: 4 min
-		{w.one, "cb01", offline.IdentityQR, w.at(23, 9, 20), w.at(23, 9, 30), sandbox.OutcomeLate},         // L4: 10 min
+		{w.one, "cb01", offline.IdentityChip, w.at(23, 8, 55), w.at(23, 9, 0), sandbox.OutcomeEarly},        // L1: 5 min
+		{w.one, "cb01", offline.IdentityChip, w.at(23, 9, 3), w.at(23, 9, 10), sandbox.OutcomeOnTime},       // L2: 7 min
+		{w.one, "cb01", offline.IdentitySigned, w.at(23, 9, 16), w.at(23, 9, 20), sandbox.OutcomeOnTime},    // L3: 4 min
+		{w.one, "cb01", offline.IdentityQR, w.at(23, 9, 20), w.at(23, 9, 30), sandbox.OutcomeLate},          // L4: 10 min
 		{w.one, "cb02", offline.IdentityTyped, w.at(24, 9, 34), w.at(24, 9, 40), sandbox.OutcomeSupplement}, // L5: 6 min
-		{w.one, "cb02", offline.IdentityTyped, w.at(25, 9, 42), w.at(25, 9, 50), sandbox.OutcomeStop},      // L6: 8 min
+		{w.one, "cb02", offline.IdentityTyped, w.at(25, 9, 42), w.at(25, 9, 50), sandbox.OutcomeStop},       // L6: 8 min
 	}
 	for _, v := range visits {
 		local = append(local, w.receive(v))

@@ -21,6 +21,7 @@ type identifyScreen struct {
 	input   textinput.Model
 	drafts  *draftsScreen
 	history *historyScreen
+	reports *reportsScreen // F6 (reports.go)
 }
 
 // maxInput bounds one identification line: one more than a QR line may hold,
@@ -51,7 +52,11 @@ func (s *identifyScreen) help() []key.Binding {
 	if s.d.v.slotTarget != "" {
 		return append(out, bind([]string{"esc"}, "esc", "về tờ khai"))
 	}
-	return append(out, k.Drafts, k.History, k.Clear)
+	out = append(out, k.Drafts, k.History, k.Clear)
+	if s.f.supervisor() {
+		out = append(out, s.reports.keys.Open)
+	}
+	return out
 }
 
 func (s *identifyScreen) update(msg tea.Msg) tea.Cmd {
@@ -79,6 +84,8 @@ func (s *identifyScreen) update(msg tea.Msg) tea.Cmd {
 		return s.drafts.open()
 	case key.Matches(k, s.keys.History) && s.d.v.slotTarget == "":
 		return s.history.open()
+	case key.Matches(k, s.reports.keys.Open) && s.d.v.slotTarget == "":
+		return s.reports.open()
 	case key.Matches(k, s.keys.Submit):
 		text := s.input.Value()
 		s.input.Reset()

@@ -78,12 +78,15 @@ func New(opt Options) Model {
 	d.form = newFormScreen(f, d)
 	drafts, history := newDraftsScreen(f, d), newHistoryScreen(f)
 	identify := newIdentifyScreen(f, d, drafts, history)
+	rep := newReportsScreen(f)
+	identify.reports = rep
 	m := Model{f: f, d: d, keys: defaultGlobalKeys(), lastKey: time.Now(),
 		status: &statusBar{f: f, d: d}, help: &helpOverlay{f: f, keys: defaultHelpKeys()}}
 	m.screens = map[screenID]screen{
 		scrLogin: newLoginScreen(f), scrIdentify: identify, scrCards: newCardsScreen(f, d, identify),
 		scrResident: newResidentScreen(f, d), scrServices: newServicesScreen(f, d), scrForm: d.form,
 		scrReview: newReviewScreen(f, d), scrReceipt: newReceiptScreen(f, d), scrDrafts: drafts, scrHistory: history,
+		scrReports: rep,
 	}
 	if opt.Backend == nil {
 		f.screen = scrLogin
@@ -258,6 +261,8 @@ func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
 		return m.screens[scrHistory].(*historyScreen).onHistory(msg)
 	case reprintedMsg:
 		return m.screens[scrHistory].(*historyScreen).onReprinted(msg)
+	case reportMsg:
+		return m.screens[scrReports].(*reportsScreen).onReport(msg)
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ const (
 	scrReceipt
 	scrDrafts
 	scrHistory
+	scrReports // the leadership's reports (reports.go)
 )
 
 // screen is a component: its own state, key map, update and view. The root

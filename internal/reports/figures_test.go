@@ -17,28 +17,14 @@ import (
 
 	"motcua/internal/counter"
 	"motcua/internal/reports"
+	"motcua/internal/reports/reportstest"
 	"motcua/internal/testenv"
-	"motcua/lookups"
 	"motcua/offline"
 )
 
-var supervisor = counter.Operator{ID: "gs01", Role: offline.RoleSupervisor}
+var supervisor = reportstest.Supervisor
 
-// fortnight is the report of Monday 23/11 to Sunday 06/12/2026 over the known history, made
-// on Monday 7/12 at 09:00 (the ward's list pulled first).
-func fortnight(t *testing.T) (*ward, *reports.Report) {
-	t.Helper()
-	w := newWard(t)
-	w.history()
-	p := reports.Days(lookups.DateOf(w.at(23, 0, 0)), lookups.DateOf(w.at(23, 0, 0).AddDate(0, 0, 13)), w.loc)
-	r, err := reports.Compute(context.Background(), w.one, supervisor, p, reports.Options{Refresh: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w, r
-}
-
-// The figures, worked out by hand from the history (history_test.go) and the sandbox's
+// The figures, worked out by hand from the history (reportstest/history.go) and the sandbox's
 // schedule of the handling agencies (lookups/sandbox/workflow.go): an "early" procedure has its
 // result at half of the span from reception to the appointment, an "on_time" one at nine
 // tenths of it (for a span of four days and more that is the evening before the due day: early
@@ -150,7 +136,7 @@ func checkReport(t *testing.T, r *reports.Report) {
 
 func TestFiguresAddUp(t *testing.T) {
 	pdftotext := testenv.NeedTool(t, "pdftotext", "poppler-utils")
-	w, r := fortnight(t)
+	w, r := reportstest.Fortnight(t)
 	checkReport(t, r)
 
 	// the charts' data
@@ -200,7 +186,7 @@ func TestFiguresAddUp(t *testing.T) {
 	// the workbook's cells, read back
 	dir := t.TempDir()
 	xlsx := filepath.Join(dir, "bao-cao.xlsx")
-	if err := reports.Export(xlsx, r, w.one.Agency()); err != nil {
+	if err := reports.Export(xlsx, r, w.One.Agency()); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenFile(xlsx)
@@ -254,7 +240,7 @@ func TestFiguresAddUp(t *testing.T) {
 
 	// the PDF's text
 	pdf := filepath.Join(dir, "bao-cao.pdf")
-	if err := reports.Export(pdf, r, w.one.Agency()); err != nil {
+	if err := reports.Export(pdf, r, w.One.Agency()); err != nil {
 		t.Fatal(err)
 	}
 	out, err := exec.Command(pdftotext, "-layout", pdf, "-").Output()
@@ -303,18 +289,18 @@ func equalFloats(a, b []float64) bool {
 
 // Only a supervisor gets the report: the use case refuses a clerk and a volunteer.
 func TestReportSupervisorOnly(t *testing.T) {
-	w := newWard(t)
-	p := reports.Today(w.clk.Now())
+	w := reportstest.NewWard(t)
+	p := reports.Today(w.Clk.Now())
 	for _, role := range []string{offline.RoleClerk, offline.RoleVolunteer} {
-		_, err := reports.Compute(context.Background(), w.one, counter.Operator{ID: "x01", Role: role}, p, reports.Options{})
+		_, err := reports.Compute(context.Background(), w.One, counter.Operator{ID: "x01", Role: role}, p, reports.Options{})
 		if !errors.Is(err, counter.ErrForbidden) {
 			t.Errorf("%s: %v, want ErrForbidden", role, err)
 		}
 	}
-	if _, err := reports.Compute(context.Background(), w.one, supervisor, p, reports.Options{}); err != nil {
+	if _, err := reports.Compute(context.Background(), w.One, supervisor, p, reports.Options{}); err != nil {
 		t.Errorf("supervisor: %v", err)
 	}
-	if _, err := reports.Compute(context.Background(), w.one, supervisor, reports.Period{From: p.To, To: p.From}, reports.Options{}); !errors.Is(err, reports.ErrPeriod) {
+	if _, err := reports.Compute(context.Background(), w.One, supervisor, reports.Period{From: p.To, To: p.From}, reports.Options{}); !errors.Is(err, reports.ErrPeriod) {
 		t.Errorf("reversed period: %v", err)
 	}
 }

@@ -640,3 +640,12 @@ func outcomeLabel(o string) string {
 	}
 	return o
 }
+
+// Desk is a counter service that also makes the leadership's reports: what the counter
+// screen is given as its backend (tui.ReportSource), the ward's list pulled first.
+type Desk struct{ *counter.Service }
+
+// Report is Compute with the ward's list refreshed.
+func (d Desk) Report(ctx context.Context, op counter.Operator, p Period) (*Report, error) {
+	return Compute(ctx, d.Service, op, p, Options{Refresh: true})
+}

@@ -188,7 +188,7 @@ func Tables(r *Report) []Table {
 		frac(idQR, share(d.QR, d.Known)),
 		frac(idTyped, share(d.Typed, d.Known)),
 		frac("Phục vụ bằng bản lưu tạm khi mất kết nối", d.FromCache),
-		Row{Label: "Bản lưu tạm cũ nhất đã dùng (giờ)", Cells: []Cell{{Text: strconv.FormatFloat(math.Round(d.OldestCache/36)/100, 'f', 2, 64),
+		Row{Label: "Bản lưu tạm cũ nhất đã dùng (giờ)", Cells: []Cell{{Text: strings.Replace(strconv.FormatFloat(math.Round(d.OldestCache/36)/100, 'f', 2, 64), ".", ",", 1),
 			Value: math.Round(d.OldestCache/36) / 100, Num: true}, text(""), text("")}},
 		Row{Label: "Hồ sơ có ghi nhận cách tiếp nhận", Total: true, Cells: []Cell{num(d.Known), num(d.Received), pct(share(d.Known, d.Received))}})
 	for _, x := range []struct {

@@ -69,7 +69,9 @@ type reportsScreen struct {
 	typed   string // "01/11/2026 30/11/2026"
 }
 
-func newReportsScreen(f *frame) *reportsScreen { return &reportsScreen{f: f, keys: defaultReportKeys()} }
+func newReportsScreen(f *frame) *reportsScreen {
+	return &reportsScreen{f: f, keys: defaultReportKeys()}
+}
 
 // open shows the screen with this month's report.
 func (s *reportsScreen) open() tea.Cmd {

@@ -10,8 +10,8 @@ import (
 
 	wire "motcua/internal/app"
 	"motcua/internal/counter"
-	"motcua/internal/reports"
 	"motcua/internal/demo"
+	"motcua/internal/reports"
 	"motcua/lookups/card"
 	"motcua/offline"
 	"motcua/tui"

@@ -177,8 +177,8 @@ func TestAccessCountsPeriod(t *testing.T) {
 	}{
 		{base.Add(6 * time.Hour), base.Add(12 * time.Hour), 12},
 		{base.Add(6*time.Hour + time.Minute), base.Add(12 * time.Hour), 10}, // the hour begun before from is left out
-		{time.Time{}, base.Add(2 * time.Hour), 4},                 // from the log only
-		{base.Add(4 * time.Hour), base.Add(6 * time.Hour), 4},     // 2 from the log, 2 counted
+		{time.Time{}, base.Add(2 * time.Hour), 4},                           // from the log only
+		{base.Add(4 * time.Hour), base.Add(6 * time.Hour), 4},               // 2 from the log, 2 counted
 		{time.Time{}, time.Time{}, 48},
 	} {
 		if got := sum(c.from, c.to); got != c.want {

@@ -34,19 +34,19 @@ type Options struct {
 
 // Summary says what was written.
 type Summary struct {
-	From, To         time.Time // the year: [From, To)
-	Dossiers         int
-	Local, Remote    int
-	Lookups          int
-	Services         []string
-	Operators        []string
-	SettledOrEnded   int
-	Pending          int
-	WorkingDays      int
-	DossiersPerDay   int
-	LookupsPerDay    int
-	BuildDuration    time.Duration
-	LocalLifeBytes   int // the size of one local life record, for scale
+	From, To          time.Time // the year: [From, To)
+	Dossiers          int
+	Local, Remote     int
+	Lookups           int
+	Services          []string
+	Operators         []string
+	SettledOrEnded    int
+	Pending           int
+	WorkingDays       int
+	DossiersPerDay    int
+	LookupsPerDay     int
+	BuildDuration     time.Duration
+	LocalLifeBytes    int // the size of one local life record, for scale
 	FirstLocalDossier string
 }
 
@@ -316,7 +316,7 @@ func receptionFacts(r *rng, received time.Time) *offline.ReceptionFacts {
 func localLife(i offline.LifeInfo, n int) ([]byte, error) {
 	l := lifecycle.NewLife(lifecycle.Start{Code: i.Code, Service: i.Service, ServiceName: i.Service, ReceivedAt: i.ReceivedAt,
 		Procedures: []lifecycle.Procedure{{ID: i.Service, Name: i.Service, Agency: "Ủy ban nhân dân cấp xã", Appointment: i.Due}},
-		Channel: lifecycle.Channel(i.Channel), Applicant: lifecycle.Applicant{Name: fmt.Sprintf("Người Thử %06d", n), ID: fmt.Sprintf("001%09d", n)},
+		Channel:    lifecycle.Channel(i.Channel), Applicant: lifecycle.Applicant{Name: fmt.Sprintf("Người Thử %06d", n), ID: fmt.Sprintf("001%09d", n)},
 		By: "cb01", Agency: "ward", Counter: i.Counter})
 	l.Stage = lifecycle.Stage(i.Stage)
 	l.ResultAt, l.ReturnedAt = i.ResultAt, i.ReturnedAt

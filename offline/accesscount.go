@@ -120,6 +120,17 @@ func (t *Tx) AccessCounts(from, to time.Time, fn func(AccessCount) error) error 
 }
 
 func forCounts(c *bolt.Cursor, k, v []byte, to time.Time, fn func(AccessCount) error) error {
+	words := map[string]string{}
+	word := func(b []byte) string {
+		if s, ok := words[string(b)]; ok {
+			return s
+		}
+		s := string(b)
+		if len(words) < 4096 {
+			words[s] = s
+		}
+		return s
+	}
 	for ; k != nil; k, v = c.Next() {
 		if len(k) < 8 || bytes.Equal(k, []byte(countsFromKey)) || len(v) != 8 {
 			continue
@@ -128,12 +139,21 @@ func forCounts(c *bolt.Cursor, k, v []byte, to time.Time, fn func(AccessCount) e
 		if !to.IsZero() && h >= ceilHour(to) {
 			return nil
 		}
-		parts := bytes.SplitN(k[8:], []byte{0}, 4)
-		if len(parts) != 4 {
+		var parts [4][]byte
+		rest, n := k[8:], 0
+		for ; n < 3; n++ {
+			i := bytes.IndexByte(rest, 0)
+			if i < 0 {
+				break
+			}
+			parts[n], rest = rest[:i], rest[i+1:]
+		}
+		if n != 3 {
 			continue
 		}
-		ac := AccessCount{Hour: time.Unix(h*3600, 0).UTC(), Action: string(parts[0]), Purpose: string(parts[1]),
-			Operator: string(parts[2]), Outcome: string(parts[3]), N: binary.BigEndian.Uint64(v)}
+		parts[3] = rest
+		ac := AccessCount{Hour: time.Unix(h*3600, 0).UTC(), Action: word(parts[0]), Purpose: word(parts[1]),
+			Operator: word(parts[2]), Outcome: word(parts[3]), N: binary.BigEndian.Uint64(v)}
 		if err := fn(ac); err != nil {
 			return err
 		}

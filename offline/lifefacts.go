@@ -118,9 +118,10 @@ func (t *Tx) ScanLifeFacts(fn func(*LifeInfo) error) error {
 	}
 	var info LifeInfo
 	var rf ReceptionFacts
+	words := map[string]string{}
 	return fb.ForEach(func(k, v []byte) error {
 		info = LifeInfo{}
-		if err := decodeLifeFacts(v, &info, &rf); err != nil {
+		if err := decodeLifeFacts(v, &info, &rf, words); err != nil {
 			return fmt.Errorf("offline: life facts %s: %w", k, err)
 		}
 		return fn(&info)
@@ -201,6 +202,9 @@ var errFacts = errors.New("malformed compact entry")
 type factsReader struct {
 	b   []byte
 	err error
+	// words interns the short strings that repeat (stages, services, counters, channels):
+	// a ward's year is read without allocating them 200,000 times
+	words map[string]string
 }
 
 func (r *factsReader) uvarint() uint64 {
@@ -222,9 +226,19 @@ func (r *factsReader) string() string {
 		r.err = errFacts
 		return ""
 	}
-	s := string(r.b[:n])
+	w := r.b[:n]
 	r.b = r.b[n:]
-	return s
+	if r.words != nil && n <= 64 {
+		if s, ok := r.words[string(w)]; ok {
+			return s
+		}
+		if len(r.words) < 4096 {
+			s := string(w)
+			r.words[s] = s
+			return s
+		}
+	}
+	return string(w)
 }
 
 func (r *factsReader) time() time.Time {
@@ -244,13 +258,15 @@ func (r *factsReader) time() time.Time {
 }
 
 // decodeLifeFacts reads a compact entry into i (rf holds its reception facts when it has some).
-func decodeLifeFacts(v []byte, i *LifeInfo, rf *ReceptionFacts) error {
+func decodeLifeFacts(v []byte, i *LifeInfo, rf *ReceptionFacts, words map[string]string) error {
 	if len(v) == 0 || v[0] != lifeFactsV1 {
 		return errFacts
 	}
 	r := factsReader{b: v[1:]}
 	flags := r.uvarint()
-	i.Code, i.Stage, i.Service, i.Counter, i.Channel, i.Timeliness = r.string(), r.string(), r.string(), r.string(), r.string(), r.string()
+	i.Code = r.string()
+	r.words = words
+	i.Stage, i.Service, i.Counter, i.Channel, i.Timeliness = r.string(), r.string(), r.string(), r.string(), r.string()
 	n := r.uvarint()
 	if n > uint64(len(r.b)) {
 		return errFacts

@@ -339,7 +339,7 @@ func (c *computer) both(service string, f func(*Counts)) {
 	f(c.service(service))
 }
 
-// dossier takes one dossier of the index.
+// dossier takes one dossier of the index: it counts in the totals and in its service's row.
 func (c *computer) dossier(i *offline.LifeInfo) error {
 	if !i.ReceivedAt.Before(c.asOf) && !c.in(i.ReceivedAt) {
 		return nil // received after the period
@@ -350,21 +350,65 @@ func (c *computer) dossier(i *offline.LifeInfo) error {
 	if !received && !carried {
 		return nil
 	}
-	c.both(i.Service, func(n *Counts) {
+	const (
+		none = iota
+		settled
+		ended
+		pending
+	)
+	state := none
+	switch {
+	case c.in(i.ResultAt) && i.ResultAt.Before(c.asOf):
+		state = settled
+	case c.in(i.EndedAt) && i.EndedAt.Before(c.asOf):
+		state = ended
+	case !before(i.ResultAt, c.asOf) && !before(i.EndedAt, c.asOf):
+		state = pending
+	}
+	late := !i.Due.IsZero() && lookups.DateOf(i.Due.In(c.loc)).Before(c.asOfDay)
+	for _, n := range [2]*Counts{&c.r.Totals, c.service(i.Service)} {
 		if carried {
 			n.CarriedOver++
-			return
+		} else {
+			n.Received++
+			switch lifecycle.Channel(i.Channel) {
+			case lifecycle.ChannelOnline:
+				n.Online++
+			case lifecycle.ChannelPost:
+				n.Post++
+			default:
+				n.InPerson++
+			}
 		}
-		n.Received++
-		switch lifecycle.Channel(i.Channel) {
-		case lifecycle.ChannelOnline:
-			n.Online++
-		case lifecycle.ChannelPost:
-			n.Post++
-		default:
-			n.InPerson++
+		switch state {
+		case settled:
+			n.Settled++
+			switch i.Timeliness {
+			case lifecycle.TimelyEarly:
+				n.Early++
+			case lifecycle.TimelyLate:
+				n.Late++
+			default:
+				n.OnTime++
+			}
+		case ended:
+			if lifecycle.Stage(i.Stage) == lifecycle.StageWithdrawn {
+				n.Withdrawn++
+			} else {
+				n.Stopped++
+			}
+		case pending:
+			n.Pending++
+			if late {
+				n.PendingLate++
+			} else {
+				n.PendingInTime++
+			}
 		}
-	})
+		if c.in(i.SupplementAt) {
+			n.Supplement++
+		}
+	}
 	if received {
 		if d := c.day(i.ReceivedAt); d != nil {
 			d.Received++
@@ -376,43 +420,10 @@ func (c *computer) dossier(i *offline.LifeInfo) error {
 			c.reception(i)
 		}
 	}
-	switch {
-	case c.in(i.ResultAt) && i.ResultAt.Before(c.asOf):
-		c.both(i.Service, func(n *Counts) {
-			n.Settled++
-			switch i.Timeliness {
-			case lifecycle.TimelyEarly:
-				n.Early++
-			case lifecycle.TimelyLate:
-				n.Late++
-			default:
-				n.OnTime++
-			}
-		})
+	if state == settled {
 		if d := c.day(i.ResultAt); d != nil {
 			d.Settled++
 		}
-	case c.in(i.EndedAt) && i.EndedAt.Before(c.asOf):
-		c.both(i.Service, func(n *Counts) {
-			if lifecycle.Stage(i.Stage) == lifecycle.StageWithdrawn {
-				n.Withdrawn++
-			} else {
-				n.Stopped++
-			}
-		})
-	case !before(i.ResultAt, c.asOf) && !before(i.EndedAt, c.asOf):
-		late := !i.Due.IsZero() && lookups.DateOf(i.Due.In(c.loc)).Before(c.asOfDay)
-		c.both(i.Service, func(n *Counts) {
-			n.Pending++
-			if late {
-				n.PendingLate++
-			} else {
-				n.PendingInTime++
-			}
-		})
-	}
-	if c.in(i.SupplementAt) {
-		c.both(i.Service, func(n *Counts) { n.Supplement++ })
 	}
 	if c.in(i.RatedAt) && c.rq != nil {
 		for _, a := range i.Rating {

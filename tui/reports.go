@@ -227,6 +227,11 @@ func (s *reportsScreen) view(width, height int) string {
 		fmt.Sprintf("Đang giải quyết %d: trong hạn %d, quá hạn %d; dừng %d, rút %d", n.Pending, n.PendingInTime, n.PendingLate, n.Stopped, n.Withdrawn),
 	}
 	for _, l := range lines {
+		// too long for the terminal: its second part on a line of its own, never a figure cut
+		if first, rest, ok := strings.Cut(l, "; "); ok && cellWidth(l) > width {
+			b.WriteString(clipCells(first, width) + "\n  " + clipCells(rest, width-2) + "\n")
+			continue
+		}
 		b.WriteString(clipCells(l, width) + "\n")
 	}
 	var days []float64

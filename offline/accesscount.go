@@ -89,7 +89,7 @@ func (t *Tx) AccessCounts(from, to time.Time, fn func(AccessCount) error) error 
 	if first > 1 {
 		if log := t.tx.Bucket([]byte(bucketAccess)); log != nil {
 			c := log.Cursor()
-			for k, v := c.First(); k != nil && len(k) == 8 && binary.BigEndian.Uint64(k) < first; k, v = c.Next() {
+			for k, v := c.First(); len(k) == 8 && binary.BigEndian.Uint64(k) < first; k, v = c.Next() {
 				r, err := decodeAudit(k, v)
 				if err != nil {
 					return err

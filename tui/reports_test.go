@@ -22,10 +22,9 @@ import (
 // (internal/reports/reportstest), or a refusal.
 type reportBackend struct {
 	*fakeBackend
-	r      *reports.Report
-	err    error
-	asked  []reports.Period
-	byRole string
+	r     *reports.Report
+	err   error
+	asked []reports.Period
 }
 
 func (b *reportBackend) Report(_ context.Context, op Operator, p reports.Period) (*reports.Report, error) {

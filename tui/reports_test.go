@@ -11,10 +11,12 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"motcua/forms"
 	"motcua/internal/counter"
 	"motcua/internal/reports"
 	"motcua/internal/reports/reportstest"
 	"motcua/lookups"
+	"motcua/lookups/card"
 	"motcua/offline"
 )
 
@@ -159,5 +161,49 @@ func TestReportsGolden(t *testing.T) {
 				golden.RequireEqual(t, ansi.Strip(h.m.View().Content))
 			})
 		}
+	}
+}
+
+// What the reports need from a reception at the counter screen: the person's time is the
+// visit's first identification (not when the service was chosen) and a chip read's proof is
+// recorded once its checks are decided: chip proven, or only the data signed.
+func TestReceptionRecordsIdentificationAndProof(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		final func(r *card.Result)
+		proof string
+	}{
+		{"chip proven", nil, forms.ProofChip},
+		{"data signed only", func(r *card.Result) { r.Active, r.Chip = card.NotOffered, card.NotOffered }, forms.ProofSigned},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			steps, last := script(id1, c.final)
+			st := &fakeStation{virtual: []lookups.CardInfo{{ID: id1}}, steps: steps, final: last}
+			h := chipHarness(t, st)
+			identified := h.be.now
+			h.key(tea.KeyF2)
+			h.key(tea.KeyEnter) // the card is read and looked up
+			h.be.mu.Lock()
+			h.be.now = identified.Add(4 * time.Minute) // the citizen explains what they need
+			h.be.mu.Unlock()
+			h.key(tea.KeyEnter) // choose a service
+			h.key(tea.KeyEnter) // the marital-status confirmation
+			h.typ("2")
+			h.key(tea.KeyTab)
+			h.typ("Bổ sung hồ sơ")
+			h.key(tea.KeyF10)
+			h.key(tea.KeyEnter)
+			if len(h.be.received) != 1 {
+				t.Fatalf("nothing received:\n%s", h.screen())
+			}
+			decl := h.be.received[0]
+			p, ok := decl.Person(decl.Spec().Subject.Person)
+			if !ok {
+				t.Fatal("the subject's slot is empty")
+			}
+			if !p.At.Equal(identified) || p.Proof != c.proof || p.CardSource != forms.SourceCard {
+				t.Errorf("person at %v proof %q source %q; want %v, %q, card", p.At, p.Proof, p.CardSource, identified, c.proof)
+			}
+		})
 	}
 }

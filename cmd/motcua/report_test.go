@@ -22,7 +22,7 @@ func TestReportCommands(t *testing.T) {
 	r := e.run(t, gs, "report", "show", "--from", today, "--to", today, "--json")
 	var rep struct {
 		Totals struct{ Received int } `json:"totals"`
-		Local  int                   `json:"local"`
+		Local  int                    `json:"local"`
 	}
 	if r.code != exitOK || json.Unmarshal([]byte(r.stdout), &rep) != nil || rep.Local == 0 || rep.Totals.Received < rep.Local {
 		t.Fatalf("report show --json: %s", r)

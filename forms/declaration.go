@@ -86,6 +86,27 @@ type PersonData struct {
 	Resident       *lookups.Resident `json:"resident,omitempty"` // database record (nil when not found / offline)
 	Origin         lookups.Origin    `json:"origin"`
 	At             time.Time         `json:"at"` // when the card was read or the ID typed
+	// Proof is, for a chip read (SourceCard), what the chip's checks proved: ProofChip or
+	// ProofSigned ("" when not known).
+	Proof string `json:"proof,omitempty"`
+}
+
+// What a chip read proved (PersonData.Proof, PersonRecord.Proof).
+const (
+	ProofChip   = "chip"   // the data are the issuer's and the chip is the original (active or chip authentication)
+	ProofSigned = "signed" // the data are the issuer's (passive authentication); the chip itself is not proven
+)
+
+// NoteProof records what the chip's checks proved for the person in slot, once they are
+// decided (a reception may start while they run); it changes no value. It reports whether
+// the slot holds a chip read.
+func (d *Declaration) NoteProof(slot, proof string) bool {
+	i, ok := d.spec.personIdx[slot]
+	if !ok || d.persons[i] == nil || d.persons[i].CardSource != SourceCard {
+		return false
+	}
+	d.persons[i].Proof = proof
+	return true
 }
 
 // ID returns the person's personal ID number (card first, then database).

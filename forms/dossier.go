@@ -98,6 +98,7 @@ type PersonRecord struct {
 	At        time.Time           `json:"at"`               // when the card was read or the ID typed
 	Origin    lookups.ValueSource `json:"origin,omitempty"` // database record: SourceDatabase or SourceCache ("" when none)
 	FetchedAt time.Time           `json:"fetchedAt,omitempty"`
+	Proof     string              `json:"proof,omitempty"` // a chip read's proof: ProofChip or ProofSigned ("" when not known)
 }
 
 // Dossier is what is saved and submitted: one dossier code, one record per procedure.
@@ -270,6 +271,9 @@ func Finalize(decl *Declaration, in FinalizeInput) (*Dossier, error) {
 		pr := PersonRecord{Slot: p.ID, Label: p.Label, ID: pd.ID(), FullName: pd.FullName(), Source: pd.CardSource, At: pd.At}
 		if pr.Source == "" {
 			pr.Source = SourceTyped
+		}
+		if pr.Source == SourceCard {
+			pr.Proof = pd.Proof
 		}
 		if pd.Resident != nil {
 			pr.Origin, pr.FetchedAt = pd.Origin.Source, pd.Origin.FetchedAt

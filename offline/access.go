@@ -178,6 +178,9 @@ func (t *Tx) logAccessWith(key []byte, e AccessEntry) error {
 	if err := appendAudit(meta, b, key, e, prev); err != nil {
 		return err
 	}
+	if err := t.countAccess(e); err != nil {
+		return err
+	}
 	t.noteAuditHead()
 	return nil
 }

@@ -109,6 +109,9 @@ func runHelper(mode, dir string) int {
 			fmt.Println(code)
 		}
 		return 0
+	case "counts":
+		// Look-ups and ward-list entries, one unit of work each, until killed (accesscount_test.go).
+		return runCountsHelper(dir)
 	case "login":
 		// One passphrase attempt: prints how it went (delayed, bad or ok).
 		fmt.Println("ready")

@@ -44,6 +44,19 @@ type LifeInfo struct {
 	// no sealed record here.
 	Remote    bool      `json:"remote,omitempty"`
 	UpdatedAt time.Time `json:"updatedAt"`
+
+	// For the reports (internal/reports). Timeliness is the result's against its due day
+	// ("early", "on_time", "late": lifecycle.Timely*) once the dossier has one. SupplementAt is
+	// the first supplement request while it was handled, EndedAt when it was stopped or
+	// withdrawn, RatedAt when the citizen rated it, with the answers as "question=answer" codes.
+	Timeliness   string    `json:"timeliness,omitempty"`
+	SupplementAt time.Time `json:"supplementAt,omitzero"`
+	EndedAt      time.Time `json:"endedAt,omitzero"`
+	RatedAt      time.Time `json:"ratedAt,omitzero"`
+	Rating       []string  `json:"rating,omitempty"`
+	// Reception is how a dossier received here was received (set at reception; a later write
+	// without it keeps it).
+	Reception *ReceptionFacts `json:"reception,omitempty"`
 }
 
 func (i LifeInfo) check() error {
@@ -53,12 +66,21 @@ func (i LifeInfo) check() error {
 	if err := checkToken("dossier stage", i.Stage, true); err != nil {
 		return err
 	}
-	for _, f := range []struct{ what, v string }{{"service code", i.Service}, {"counter", i.Counter}, {"channel", i.Channel}} {
+	for _, f := range []struct{ what, v string }{{"service code", i.Service}, {"counter", i.Counter}, {"channel", i.Channel},
+		{"timeliness", i.Timeliness}} {
 		if err := checkToken(f.what, f.v, false); err != nil {
 			return err
 		}
 	}
-	return nil
+	if len(i.Rating) > 20 {
+		return fmt.Errorf("offline: %d rating answers", len(i.Rating))
+	}
+	for _, a := range i.Rating {
+		if err := checkToken("rating answer", a, true); err != nil {
+			return err
+		}
+	}
+	return i.Reception.check()
 }
 
 // lifeBucket returns a life bucket, created when the unit of work writes (nil when reading a
@@ -114,7 +136,17 @@ func (t *Tx) PutLife(info LifeInfo, blob []byte) error {
 		return fmt.Errorf("offline: writing life %s: %w", info.Code, err)
 	}
 	info.Remote, info.UpdatedAt = false, t.s.now()
-	return putJSON(ib, info.Code, info)
+	if info.Reception == nil {
+		if old, ok, err := t.LifeInfo(info.Code); err != nil {
+			return err
+		} else if ok {
+			info.Reception = old.Reception
+		}
+	}
+	if err := putJSON(ib, info.Code, info); err != nil {
+		return err
+	}
+	return t.putLifeFacts(info)
 }
 
 // PutRemoteLife keeps the index entry of a dossier another counter received (from the
@@ -134,8 +166,11 @@ func (t *Tx) PutRemoteLife(info LifeInfo) (bool, error) {
 	if lb := t.tx.Bucket([]byte(bucketLife)); lb != nil && lb.Get([]byte(info.Code)) != nil {
 		return false, nil
 	}
-	info.Remote, info.UpdatedAt = true, t.s.now()
-	return true, putJSON(ib, info.Code, info)
+	info.Remote, info.UpdatedAt, info.Reception = true, t.s.now(), nil
+	if err := putJSON(ib, info.Code, info); err != nil {
+		return false, err
+	}
+	return true, t.putLifeFacts(info)
 }
 
 // GetLife returns the opened life record of a dossier received here and its index entry, or

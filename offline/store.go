@@ -65,7 +65,7 @@ var sealedBuckets = []string{bucketDossiers, bucketReceipts, bucketDrafts}
 var (
 	lazySealedBuckets = []string{bucketLife, bucketEventBody, bucketSlips}
 	lazyPlainBuckets  = []string{bucketOutbox, bucketBatchDone, bucketPrintQueue, bucketLifeIndex, bucketLifeMarks,
-		bucketEvents, bucketSlipIndex}
+		bucketEvents, bucketSlipIndex, bucketLifeFacts, bucketAccessCounts}
 )
 
 // presentSealedBuckets lists the sealed buckets the file holds: every one of sealedBuckets

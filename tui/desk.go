@@ -40,6 +40,9 @@ type visit struct {
 	resident   *lookups.Resident
 	origin     lookups.Origin
 	looked     []string // IDs looked up before the service was chosen
+	// identifiedAt is the visit's first identification (its look-up's answer): the start of
+	// the time at the counter the reports measure
+	identifiedAt time.Time
 
 	chip chipState
 
@@ -76,7 +79,11 @@ func (d *desk) reset() tea.Cmd {
 
 // person is the citizen served as a slot filler.
 func (d *desk) person() forms.PersonData {
-	p := forms.PersonData{Card: d.v.card, CardSource: d.v.cardSource, Resident: d.v.resident, Origin: d.v.origin, At: d.f.now(),
+	at := d.v.identifiedAt
+	if at.IsZero() {
+		at = d.f.now()
+	}
+	p := forms.PersonData{Card: d.v.card, CardSource: d.v.cardSource, Resident: d.v.resident, Origin: d.v.origin, At: at,
 		LettersTrusted: d.v.cardSource == forms.SourceQR && d.v.qrTrusted}
 	if p.Card == nil {
 		p.CardSource = forms.SourceTyped
@@ -185,6 +192,9 @@ func (d *desk) onLookup(msg lookupMsg) tea.Cmd {
 		return nil
 	}
 	d.v.resident, d.v.origin = msg.resident, msg.origin
+	if d.v.identifiedAt.IsZero() {
+		d.v.identifiedAt = d.f.now()
+	}
 	d.f.screen = scrResident
 	d.f.clear()
 	return nil
@@ -505,6 +515,7 @@ func (d *desk) receive() tea.Cmd {
 		d.f.fail(d.f.explain(err))
 		return nil
 	}
+	d.noteProof(decl)
 	b, op, seq, draft := d.f.be, d.f.op, d.f.seq, d.v.draftID
 	looked := d.v.intake.LookedUp()
 	return d.f.io("Đang tiếp nhận hồ sơ và in giấy biên nhận…", 30*time.Second, func(ctx context.Context) tea.Msg {
@@ -529,4 +540,26 @@ func (d *desk) onReceived(msg receivedMsg) tea.Cmd {
 		return d.printControlSheet()
 	}
 	return nil
+}
+
+// noteProof records in decl what the chip's checks proved for the slots the chip read fills
+// (the reports' identity figures): decided by now, the reception waits for them.
+func (d *desk) noteProof(decl *forms.Declaration) {
+	r := d.v.chip.res
+	if d.v.cardSource != forms.SourceCard || r == nil || d.v.card == nil {
+		return
+	}
+	proof := forms.ProofChip
+	switch r.Verdict() {
+	case card.Passed:
+	case card.ChipNotProven:
+		proof = forms.ProofSigned
+	default:
+		return
+	}
+	for _, p := range decl.Spec().Persons() {
+		if pd, ok := decl.Person(p.ID); ok && pd.Card != nil && pd.Card.ID == d.v.card.ID {
+			decl.NoteProof(p.ID, proof)
+		}
+	}
 }

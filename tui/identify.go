@@ -24,6 +24,7 @@ type identifyScreen struct {
 	results *resultsScreen
 	late    *lateScreen
 	book    *bookScreen
+	reports *reportsScreen // F6 (reports.go)
 }
 
 // maxInput bounds one identification line: one more than a QR line may hold,
@@ -54,7 +55,11 @@ func (s *identifyScreen) help() []key.Binding {
 	if s.d.v.slotTarget != "" {
 		return append(out, bind([]string{"esc"}, "esc", "về tờ khai"))
 	}
-	return append(out, k.Results, k.Drafts, k.History, k.Clear, k.Late, k.Book)
+	out = append(out, k.Results, k.Drafts, k.History, k.Clear, k.Late, k.Book)
+	if s.f.supervisor() {
+		out = append(out, s.reports.keys.Open)
+	}
+	return out
 }
 
 func (s *identifyScreen) update(msg tea.Msg) tea.Cmd {
@@ -89,6 +94,8 @@ func (s *identifyScreen) update(msg tea.Msg) tea.Cmd {
 		return s.late.open()
 	case key.Matches(k, s.keys.Book) && s.d.v.slotTarget == "" && s.book != nil:
 		return s.book.open()
+	case key.Matches(k, s.reports.keys.Open) && s.d.v.slotTarget == "":
+		return s.reports.open()
 	case key.Matches(k, s.keys.Submit):
 		text := s.input.Value()
 		s.input.Reset()

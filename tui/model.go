@@ -91,6 +91,8 @@ func New(opt Options) Model {
 	identify.results, d.results = results, results
 	late, book := newLateScreen(f), newBookScreen(f)
 	identify.late, identify.book = late, book
+	rep := newReportsScreen(f)
+	identify.reports = rep
 	m := Model{f: f, d: d, keys: defaultGlobalKeys(), lastKey: time.Now(),
 		status: &statusBar{f: f, d: d}, help: &helpOverlay{f: f, keys: defaultHelpKeys()}}
 	sup, ref := newSupplementScreen(f, d), newRefuseScreen(f, d)
@@ -99,6 +101,7 @@ func New(opt Options) Model {
 		scrResident: newResidentScreen(f, d), scrServices: newServicesScreen(f, d), scrForm: d.form,
 		scrReview: newReviewScreen(f, d, sup, ref), scrReceipt: newReceiptScreen(f, d), scrDrafts: drafts, scrHistory: history,
 		scrSupplement: sup, scrRefuse: ref, scrSlip: newSlipScreen(f, d), scrResults: results, scrLate: late, scrBook: book,
+		scrReports: rep,
 	}
 	if opt.Backend == nil {
 		f.screen = scrLogin
@@ -299,6 +302,8 @@ func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
 		return m.screens[scrBook].(*bookScreen).onBook(msg)
 	case exportedMsg:
 		return m.screens[scrBook].(*bookScreen).onExported(msg)
+	case reportMsg:
+		return m.screens[scrReports].(*reportsScreen).onReport(msg)
 	}
 	return nil
 }

@@ -25,6 +25,7 @@ const (
 	scrResults // the results desk (results.go)
 	scrLate    // the supervisor's late watch
 	scrBook    // the dossier book (Mẫu 07)
+	scrReports // the leadership's reports (reports.go)
 )
 
 // screen is a component: its own state, key map, update and view. The root

@@ -13,6 +13,7 @@ import (
 	"motcua/internal/counter"
 	"motcua/internal/demo"
 	"motcua/internal/ratinglink"
+	"motcua/internal/reports"
 	"motcua/lookups/card"
 	"motcua/offline"
 	"motcua/tui"
@@ -75,7 +76,7 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 			return nil, tui.Operator{}, err
 		}
 		op, err := parts.Service.Who(parts.Operator.ID)
-		return parts.Service, op, err
+		return reports.Desk{Service: parts.Service}, op, err
 	}
 	mode, err := portrait.ParseMode(e.cfg.Card.Portrait)
 	if err != nil {
@@ -97,7 +98,7 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 			return err
 		}
 		reader = e.demo.Station
-		opt.Backend = e.svc
+		opt.Backend = reports.Desk{Service: e.svc}
 		// the demo's key file acts for its operator with a clerk's rights
 		if opt.Operator, err = e.svc.Who(demo.OperatorID); err != nil {
 			return failure(counter.Explain(err), err)

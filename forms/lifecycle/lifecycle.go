@@ -759,6 +759,16 @@ func (l *Life) Last(ev Event) (Step, bool) {
 	return Step{}, false
 }
 
+// First returns the first step of the history with that event (false when none).
+func (l *Life) First(ev Event) (Step, bool) {
+	for _, st := range l.History {
+		if st.Event == ev {
+			return st, true
+		}
+	}
+	return Step{}, false
+}
+
 // Procedure returns the procedure with that id.
 func (l *Life) Procedure(id string) (*ProcedureLife, bool) {
 	for i := range l.Procedures {

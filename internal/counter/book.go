@@ -237,7 +237,7 @@ func (s *Service) refreshBook(ctx context.Context, op Operator, f BookFilter, na
 	}
 	return s.store.Update(func(tx *offline.Tx) error {
 		for _, d := range items {
-			if _, err := tx.PutRemoteLife(remoteInfo(d)); err != nil {
+			if _, err := tx.PutRemoteLife(remoteInfo(d, s.loc())); err != nil {
 				return err
 			}
 			if d.Applicant != "" {

@@ -112,6 +112,12 @@ func New(cfg Config, d Deps) (*Service, error) {
 // Now is the counter's clock.
 func (s *Service) Now() time.Time { return s.clock() }
 
+// Agency is the receiving office (the reports' letterhead).
+func (s *Service) Agency() Agency { return s.cfg.Agency }
+
+// AgencyCode is the receiving office's code.
+func (s *Service) AgencyCode() string { return s.cfg.Agency.Code }
+
 // Location is the counter's time zone.
 func (s *Service) Location() *time.Location { return s.cfg.Location }
 

@@ -83,16 +83,46 @@ func (s *Service) lifeInfo(l *lifecycle.Life) offline.LifeInfo {
 	info := offline.LifeInfo{Code: l.Code, Stage: string(l.Stage), Service: l.Service, Counter: l.Counter, Channel: string(l.Channel),
 		ReceivedAt: l.ReceivedAt, Due: l.Due, Appointment: l.Appointment, ResultAt: l.ResultAt, ReturnedAt: l.ReturnedAt,
 		Extended: l.Extended()}
-	info.Late = !l.ResultAt.IsZero() && l.Timeliness(l.ResultAt, s.loc()) == lifecycle.TimelyLate
+	if !l.ResultAt.IsZero() {
+		info.Timeliness = l.Timeliness(l.ResultAt, s.loc())
+	}
+	info.Late = !l.ResultAt.IsZero() && info.Timeliness == lifecycle.TimelyLate
+	// what the reports count: a supplement asked for while handled, the end without a result,
+	// the rating
+	if st, ok := l.First(lifecycle.EventSupplementRequested); ok {
+		info.SupplementAt = st.At
+	}
+	switch l.Stage {
+	case lifecycle.StageStopped:
+		if st, ok := l.Last(lifecycle.EventStopped); ok {
+			info.EndedAt = st.At
+		}
+	case lifecycle.StageWithdrawn:
+		if st, ok := l.Last(lifecycle.EventWithdrawn); ok {
+			info.EndedAt = st.At
+		}
+	}
+	if st, ok := l.Last(lifecycle.EventRated); ok && st.Rating != nil {
+		info.RatedAt = st.At
+		for _, a := range st.Rating.Answers {
+			info.Rating = append(info.Rating, a.Question+"="+a.Answer)
+		}
+	}
 	return info
 }
 
-func (s *Service) putLife(tx *offline.Tx, l *lifecycle.Life) error {
+func (s *Service) putLife(tx *offline.Tx, l *lifecycle.Life) error { return s.putLifeWith(tx, l, nil) }
+
+// putLifeWith writes a life with the facts of its reception (the reception itself; later
+// writes keep them).
+func (s *Service) putLifeWith(tx *offline.Tx, l *lifecycle.Life, facts *offline.ReceptionFacts) error {
 	blob, err := json.Marshal(l)
 	if err != nil {
 		return fmt.Errorf("counter: encode life of %s: %w", l.Code, err)
 	}
-	return tx.PutLife(s.lifeInfo(l), blob)
+	info := s.lifeInfo(l)
+	info.Reception = facts
+	return tx.PutLife(info, blob)
 }
 
 // readLife reads the life of a dossier; one received before lives were kept starts from its

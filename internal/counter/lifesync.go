@@ -45,6 +45,10 @@ type PullReport struct {
 // pullMark names the time of the last pull of the agency's list.
 const pullMark = "agency-pull"
 
+// PullMark names (offline.Tx.LifeMark) the time of the last pull of the agency's list: the
+// reports say how fresh the ward's figures are.
+const PullMark = pullMark
+
 // firstPull is how far back the first pull of a counter looks.
 const firstPull = 30 * 24 * time.Hour
 
@@ -279,7 +283,7 @@ func (s *Service) PullLife(ctx context.Context) (PullReport, error) {
 				}
 				continue
 			}
-			if wrote, err := tx.PutRemoteLife(remoteInfo(d)); err != nil {
+			if wrote, err := tx.PutRemoteLife(remoteInfo(d, s.loc())); err != nil {
 				return err
 			} else if wrote {
 				rep.Remote++
@@ -307,10 +311,29 @@ func (s *Service) PullLife(ctx context.Context) (PullReport, error) {
 }
 
 // remoteInfo is the index entry of another counter's dossier from the agency's list.
-func remoteInfo(d gateway.AgencyDossier) offline.LifeInfo {
-	return offline.LifeInfo{Code: d.Code, Stage: d.Stage, Service: d.Service, Counter: d.Counter, Channel: d.Channel,
+func remoteInfo(d gateway.AgencyDossier, loc *time.Location) offline.LifeInfo {
+	i := offline.LifeInfo{Code: d.Code, Stage: d.Stage, Service: d.Service, Counter: d.Counter, Channel: d.Channel,
 		ReceivedAt: d.ReceivedAt, Due: d.Due, Appointment: d.Appointment, ResultAt: d.ResultAt, ReturnedAt: d.ReturnedAt,
 		Late: d.Late && !d.ResultAt.IsZero(), Extended: d.Extended}
+	// the list gives the stage and the time of the last change, not the history: a dossier
+	// waiting for a supplement, stopped or withdrawn is counted from that change
+	if !d.ResultAt.IsZero() && !d.Due.IsZero() {
+		switch got, due := lookups.DateOf(d.ResultAt.In(loc)), lookups.DateOf(d.Due.In(loc)); {
+		case d.Late || due.Before(got):
+			i.Timeliness, i.Late = lifecycle.TimelyLate, true
+		case got.Before(due):
+			i.Timeliness = lifecycle.TimelyEarly
+		default:
+			i.Timeliness = lifecycle.TimelyOnTime
+		}
+	}
+	switch lifecycle.Stage(d.Stage) {
+	case lifecycle.StageSupplement:
+		i.SupplementAt = d.UpdatedAt
+	case lifecycle.StageStopped, lifecycle.StageWithdrawn:
+		i.EndedAt = d.UpdatedAt
+	}
+	return i
 }
 
 // refresh brings one dossier up to date from the gateway: its progress (the steps the

@@ -13,6 +13,7 @@ import (
 
 	"motcua/forms"
 	"motcua/lookups"
+	"motcua/lookups/vntext"
 	"motcua/offline"
 	"motcua/printing"
 )
@@ -226,7 +227,7 @@ func (s *Service) ReceiveWith(ctx context.Context, decl *forms.Declaration, op O
 			return err
 		}
 		// its life starts with the reception (workflow: life.go)
-		if err := s.putLife(tx, s.newLife(d, op)); err != nil {
+		if err := s.putLifeWith(tx, s.newLife(d, op), s.receptionFacts(d, !opts.ReceivedAt.IsZero())); err != nil {
 			return err
 		}
 		// The outbox entry commits with the dossier: once the clerk is told
@@ -437,4 +438,93 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return string(unicode.ToLower(r)) + s[n:]
+}
+
+// receptionFacts are how d was received, for the reports (Đề án 06): where the applicant's
+// residence came from, how the applicant was identified, whether a record came from the cache
+// while the link was down, and when the visit's first identification was (backlog: a dossier
+// entered later from paper, whose counter time is not measured).
+func (s *Service) receptionFacts(d *forms.Dossier, backlog bool) *offline.ReceptionFacts {
+	f := &offline.ReceptionFacts{Backlog: backlog}
+	if rs := d.ResidenceSource; rs != nil && rs.Origin == offline.ResidenceCache {
+		f.Cached = true
+	}
+	for _, p := range d.Persons {
+		if p.Origin == offline.ResidenceCache {
+			f.Cached = true
+		}
+		if !backlog && !p.At.IsZero() && (f.IdentifiedAt.IsZero() || p.At.Before(f.IdentifiedAt)) {
+			f.IdentifiedAt = p.At
+		}
+	}
+	if app, ok := applicant(d); ok {
+		switch app.Source {
+		case forms.SourceCard:
+			f.Identity = offline.IdentitySigned // a chip read whose proof is not recorded proved the data at least
+			if app.Proof == forms.ProofChip {
+				f.Identity = offline.IdentityChip
+			}
+		case forms.SourceQR:
+			f.Identity = offline.IdentityQR
+		default:
+			f.Identity = offline.IdentityTyped
+		}
+	}
+	// the residence: the applicant's residence field's source; a service without one counts the
+	// database record the dossier used, if any
+	field := ""
+	if spec, ok := s.spec(d.ServiceID); ok {
+		field = spec.Subject.Residence
+	}
+	var src lookups.ValueSource
+	var at time.Time
+	for _, v := range d.Fields {
+		if field == "" || (v.ID != field && !strings.HasPrefix(v.ID, field+".")) {
+			continue
+		}
+		switch v.Source {
+		case forms.SourceClerk:
+			src, at = offline.ResidenceTyped, v.At
+		case forms.SourceDatabase, forms.SourceCache:
+			if src == "" {
+				src, at = offline.ResidenceDatabase, v.At
+				if v.Source == forms.SourceCache {
+					src = offline.ResidenceCache
+				}
+			}
+		case forms.SourceCard, forms.SourceQR:
+			if src == "" {
+				src, at = offline.ResidenceCard, v.At
+			}
+		}
+	}
+	if src == "" && d.ResidenceSource != nil {
+		src = offline.ResidenceDatabase
+		if d.ResidenceSource.Origin == offline.ResidenceCache {
+			src = offline.ResidenceCache
+		}
+	}
+	if (src == offline.ResidenceDatabase || src == offline.ResidenceCache) && d.ResidenceSource != nil {
+		at = d.ResidenceSource.At
+	}
+	f.Residence, f.ResidenceAt = src, at
+	for _, doc := range d.Documents {
+		if ResidencePaper(doc.Name) {
+			f.PaperResidence = true
+		}
+	}
+	return f
+}
+
+// ResidencePaper reports whether a document's name is a residence paper a citizen may not be
+// asked for (NĐ 104/2022): the residence confirmation (CT07), the residence notice (CT08), the
+// old household and temporary-residence books.
+func ResidencePaper(name string) bool {
+	n := vntext.SearchKey(name)
+	for _, w := range []string{"ct07", "ct08", "ct 07", "ct 08", "xac nhan thong tin ve cu tru", "thong bao ve cu tru", "so ho khau", "so tam tru"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }

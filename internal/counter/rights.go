@@ -54,6 +54,10 @@ const (
 	ActRate          Action = "rate"           // record the citizen's rating
 	ActLateWatch     Action = "late-watch"     // dossiers near or past their appointment (no personal data)
 	ActBook          Action = "book"           // the dossier book (Mẫu 07) and its export, with names
+
+	// The leadership's reports (internal/reports): figures over the whole ward, look-ups by
+	// operator; no personal data, supervisor only.
+	ActReport Action = "report"
 )
 
 // Actions lists every action, in the table's order.
@@ -61,7 +65,7 @@ var Actions = []Action{ActLookup, ActSeeSensitive, ActCacheWrite, ActCardRead, A
 	ActReconcile, ActDossierList, ActDossierShow, ActReceiptPrint, ActPrintRetry, ActQueueList, ActQueueSync,
 	ActDraftOwn, ActDraftAll, ActDraftImport, ActCacheStats, ActCacheSweep, ActCachePurge, ActOperatorList,
 	ActOwnPassphrase, ActOperators, ActKeyFiles, ActAuditVerify, ActAuditExport,
-	ActDossierStatus, ActSupplement, ActRefuse, ActExtend, ActStop, ActWithdraw, ActReturn, ActRate, ActLateWatch, ActBook}
+	ActDossierStatus, ActSupplement, ActRefuse, ActExtend, ActStop, ActWithdraw, ActReturn, ActRate, ActLateWatch, ActBook, ActReport}
 
 // The rights table: what each role may do. People's roles first (a clerk serves and
 // receives; a volunteer prepares declarations, sees sensitive data masked and leaves no
@@ -274,6 +278,7 @@ var actionLabels = map[Action]string{
 	ActRefuse: "Từ chối tiếp nhận hồ sơ", ActExtend: "Xin lỗi và hẹn lại ngày trả kết quả", ActStop: "Dừng giải quyết hồ sơ",
 	ActWithdraw: "Ghi nhận rút hồ sơ", ActReturn: "Trả kết quả", ActRate: "Ghi đánh giá của công dân",
 	ActLateWatch: "Theo dõi hồ sơ sắp đến hạn, quá hạn", ActBook: "Sổ theo dõi hồ sơ",
+	ActReport: "Xem, xuất báo cáo thống kê",
 }
 
 // ActionLabel is an action's Vietnamese name.

@@ -273,6 +273,7 @@ func TestRightsTable(t *testing.T) {
 		{"dossier-status", func(p principal) error { _, err := p.svc.DossierStatus(ctx, p.op, code, false); return err }},
 		{"late-watch", func(p principal) error { _, err := p.svc.LateWatch(p.op, counter.LateWatchOptions{}); return err }},
 		{"book", func(p principal) error { _, err := p.svc.Book(ctx, p.op, counter.BookFilter{}); return err }},
+		{"report", func(p principal) error { return p.svc.Allow(p.op, counter.ActReport) }},
 		{"supplement", func(p principal) error {
 			_, err := p.svc.AskSupplement(ctx, p.op, counter.SupplementRequest{DraftID: "draft-gs01"})
 			return unless(err, counter.ErrSlip)

@@ -1,138 +1,160 @@
-// Package wardyear fills a counter's store with a ward-year of synthetic dossiers, for the
-// benchmarks of the dossier book, the reports and the results desk (and any test that needs
-// a large store). Everything it writes is synthetic and deterministic: the same Options give
-// the same dossiers, names drawn from short fixed lists, ID numbers that are no one's.
-//
-// A ward-year is about 200,000 dossiers over the working days of the year before Now, spread
-// over four counters: this counter's dossiers (LocalShare) get a sealed life record and an
-// index entry, as a dossier received here has; the other counters' get only the index entry
-// the gateway's list leaves (offline.Tx.PutRemoteLife). The lives go through the state
-// machine (forms/lifecycle), so that what the book reads is what the counter would have
-// written: most returned on time, some early, some late (a few after an apology with a new
-// appointment), some stopped or withdrawn; the last weeks' still received, processing,
-// waiting for a supplement or with their result ready.
+// Package wardyear writes a ward's year into a store: a deterministic synthetic workload for
+// the benchmarks of the reports, the dossier book and the late watch (docs/BENCHMARKS.md).
+// Dossiers received at this counter get a sealed life (lifecycle.Life with a synthetic
+// applicant, no real person's data) and the reception facts; the other counters' come as the
+// ward's list does (remote index entries); the access log gets the look-ups, each through
+// offline.Tx.LogAccess (hash chain, MAC, running counts) as the counter writes them. Everything
+// is written in bulk units of work and depends only on Options.
 package wardyear
 
 import (
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
-	"motcua/forms"
 	"motcua/forms/lifecycle"
+	"motcua/lookups"
 	"motcua/offline"
 )
 
-// Options chooses the dossiers.
+// Options shape the year.
 type Options struct {
-	Dossiers   int       // how many; 0: 200,000
-	Agency     string    // the ward's code; "": "G01.00004"
-	Counter    int       // this counter (1-4); 0: 1
-	LocalShare float64   // share received at this counter; 0: a quarter
-	Now        time.Time // the end of the year; zero: 23/11/2026 10:00 ICT
-	Seed       uint64    // 0: 1
-	Batch      int       // dossiers per store transaction; 0: 5,000
-	Services   []*forms.Spec
-	Location   *time.Location // nil: ICT (UTC+7)
+	Year     int            // default 2026
+	Dossiers int            // default 200,000
+	Lookups  int            // default 1,000,000
+	Local    float64        // share of the dossiers received at this counter (default 0.25)
+	Agency   string         // default "G22.99.08"
+	Seed     uint64         // default 1
+	Location *time.Location // default Asia/Ho_Chi_Minh (UTC+7 when the zone database is missing)
+	Batch    int            // records per unit of work (default 20,000)
+	// Now is when the year is looked at: dossiers received before it have their outcome
+	// (default the year's last day at 17:00).
+	Now time.Time
 }
 
-// Summary says what Fill wrote.
+// Summary says what was written.
 type Summary struct {
-	Local, Remote int
-	From, To      time.Time // the first and the last reception
-	Codes         []string  // every code, in reception order
+	From, To          time.Time // the year: [From, To)
+	Dossiers          int
+	Local, Remote     int
+	Lookups           int
+	Services          []string
+	Operators         []string
+	SettledOrEnded    int
+	Pending           int
+	WorkingDays       int
+	DossiersPerDay    int
+	LookupsPerDay     int
+	BuildDuration     time.Duration
+	LocalLifeBytes    int // the size of one local life record, for scale
+	FirstLocalDossier string
 }
 
-var ict = time.FixedZone("ICT", 7*3600)
+// Services are the ward's procedures the synthetic dossiers ask for, with their working days.
+var Services = []struct {
+	ID   string
+	Days int
+}{
+	{"xac-nhan-tthn", 3}, {"khai-sinh", 1}, {"khai-tu", 1}, {"ket-hon", 5}, {"thuong-tru", 7}, {"tam-tru", 3},
+	{"tam-vang", 1}, {"chung-thuc-ban-sao", 1}, {"trich-luc-ho-tich", 1},
+}
+
+// Operators are the counter's staff in the access log.
+var Operators = []string{"cb01", "cb02", "cb03", "cb04", "tn01", "gs01"}
+
+var purposes = []string{lookups.PurposeReception, lookups.PurposeReception, lookups.PurposeReception, lookups.PurposeDossier, lookups.PurposeCheck}
+
+type rng struct{ s uint64 }
+
+func (r *rng) next() uint64 {
+	r.s ^= r.s << 13
+	r.s ^= r.s >> 7
+	r.s ^= r.s << 17
+	return r.s
+}
+
+func (r *rng) intn(n int) int { return int(r.next() % uint64(n)) }
+
+func (r *rng) float() float64 { return float64(r.next()>>11) / float64(1<<53) }
 
 func (o Options) withDefaults() Options {
+	if o.Year == 0 {
+		o.Year = 2026
+	}
 	if o.Dossiers == 0 {
 		o.Dossiers = 200_000
 	}
+	if o.Lookups == 0 {
+		o.Lookups = 1_000_000
+	}
+	if o.Local == 0 {
+		o.Local = 0.25
+	}
 	if o.Agency == "" {
-		o.Agency = "G01.00004"
-	}
-	if o.Counter == 0 {
-		o.Counter = 1
-	}
-	if o.LocalShare == 0 {
-		o.LocalShare = 0.25
-	}
-	if o.Location == nil {
-		o.Location = ict
-	}
-	if o.Now.IsZero() {
-		o.Now = time.Date(2026, time.November, 23, 10, 0, 0, 0, o.Location)
+		o.Agency = "G22.99.08"
 	}
 	if o.Seed == 0 {
 		o.Seed = 1
 	}
-	if o.Batch == 0 {
-		o.Batch = 5000
+	if o.Location == nil {
+		loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+		if err != nil {
+			loc = time.FixedZone("ICT", 7*3600)
+		}
+		o.Location = loc
 	}
-	if len(o.Services) == 0 {
-		o.Services = forms.Catalog()
+	if o.Batch == 0 {
+		o.Batch = 20_000
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Date(o.Year, time.December, 31, 17, 0, 0, 0, o.Location)
 	}
 	return o
 }
 
-var (
-	surnames = []string{"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"}
-	middles  = []string{"Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thu", "Quang", "Thanh", "Hoài"}
-	givens   = []string{"An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Khánh", "Lan", "Linh", "Long", "Mai",
-		"Nam", "Ngân", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Vy", "Yến"}
-	streets = []string{"Phố Thử Nghiệm", "Ngõ Giả Lập", "Đường Mẫu", "Phố Tổng Hợp", "Ngách Số Liệu"}
-)
-
-// workingDays are the days Monday to Friday of the year before now, oldest first.
-func workingDays(now time.Time, loc *time.Location) []time.Time {
+// workingDays are the year's Mondays to Fridays (the synthetic ward has no holidays).
+func workingDays(o Options) []time.Time {
 	var out []time.Time
-	end := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-	for d := end.AddDate(-1, 0, 1); !d.After(end); d = d.AddDate(0, 0, 1) {
-		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
+	for d := time.Date(o.Year, 1, 1, 0, 0, 0, 0, o.Location); d.Year() == o.Year; d = d.AddDate(0, 0, 1) {
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
 			out = append(out, d)
 		}
 	}
 	return out
 }
 
-// addWorkingDays is day plus n days Monday to Friday (holidays are not this package's care).
-func addWorkingDays(day time.Time, n int) time.Time {
+// addWorking is t plus n working days, at 08:00.
+func addWorking(t time.Time, n int) time.Time {
 	for n > 0 {
-		day = day.AddDate(0, 0, 1)
-		if day.Weekday() != time.Saturday && day.Weekday() != time.Sunday {
+		t = t.AddDate(0, 0, 1)
+		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {
 			n--
 		}
 	}
-	return day
+	return time.Date(t.Year(), t.Month(), t.Day(), 8, 0, 0, 0, t.Location())
 }
 
-// Fill writes the dossiers into st in transactions of opt.Batch.
-func Fill(st *offline.Store, opt Options) (Summary, error) {
-	opt = opt.withDefaults()
-	days := workingDays(opt.Now, opt.Location)
-	lastDay := -1
-	rng := rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x7761726479656172))
-	sum := Summary{Codes: make([]string, 0, opt.Dossiers)}
-	type item struct {
-		info offline.LifeInfo
-		blob []byte
+// Build writes the year into store, which should hold no dossiers yet.
+func Build(store *offline.Store, opt Options) (Summary, error) {
+	o := opt.withDefaults()
+	start := time.Now()
+	days := workingDays(o)
+	sum := Summary{From: time.Date(o.Year, 1, 1, 0, 0, 0, 0, o.Location), To: time.Date(o.Year+1, 1, 1, 0, 0, 0, 0, o.Location),
+		WorkingDays: len(days), DossiersPerDay: (o.Dossiers + len(days) - 1) / len(days), LookupsPerDay: (o.Lookups + len(days) - 1) / len(days),
+		Operators: Operators}
+	for _, s := range Services {
+		sum.Services = append(sum.Services, s.ID)
 	}
-	batch := make([]item, 0, opt.Batch)
+	r := &rng{s: o.Seed*0x9E3779B97F4A7C15 + 1}
+	seq := map[string]int{} // per day and counter
+	batch := make([]func(tx *offline.Tx) error, 0, o.Batch)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		err := st.Update(func(tx *offline.Tx) error {
-			for _, it := range batch {
-				if it.blob == nil {
-					if _, err := tx.PutRemoteLife(it.info); err != nil {
-						return err
-					}
-					continue
-				}
-				if err := tx.PutLife(it.info, it.blob); err != nil {
+		err := store.Update(func(tx *offline.Tx) error {
+			for _, f := range batch {
+				if err := f(tx); err != nil {
 					return err
 				}
 			}
@@ -141,149 +163,162 @@ func Fill(st *offline.Store, opt Options) (Summary, error) {
 		batch = batch[:0]
 		return err
 	}
-	seq := map[int]int{}
-	for n := 0; n < opt.Dossiers; n++ {
-		di := n * len(days) / opt.Dossiers
-		day := days[di]
-		ctr := 1 + rng.IntN(4)
-		if rng.Float64() < opt.LocalShare {
-			ctr = opt.Counter
-		} else if ctr == opt.Counter {
-			ctr = 1 + (opt.Counter % 4)
+	for n := 0; n < o.Dossiers; n++ {
+		day := days[n*len(days)/o.Dossiers]
+		received := day.Add(7*time.Hour + 30*time.Minute + time.Duration(r.intn(9*60*60))*time.Second)
+		svc := Services[r.intn(len(Services))]
+		local := r.float() < o.Local
+		counter := 1
+		if !local {
+			counter = 2 + r.intn(3)
 		}
-		seq[ctr]++
-		if di != lastDay {
-			clear(seq)
-			seq[ctr], lastDay = 1, di
+		key := fmt.Sprintf("%s|%02d", day.Format("060102"), counter)
+		seq[key]++
+		code := fmt.Sprintf("%s-%s-%02d%04d", o.Agency, day.Format("060102"), counter, seq[key])
+		due := addWorking(received, max(1, svc.Days))
+		ch := lifecycle.ChannelInPerson
+		if !local {
+			switch v := r.intn(10); {
+			case v < 4:
+				ch = lifecycle.ChannelOnline
+			case v == 9:
+				ch = lifecycle.ChannelPost
+			}
 		}
-		at := day.Add(time.Duration(7*60+30+rng.IntN(8*60)) * time.Minute)
-		if at.After(opt.Now) {
-			at = opt.Now.Add(-time.Duration(1+rng.IntN(150)) * time.Minute)
+		info := offline.LifeInfo{Code: code, Service: svc.ID, Counter: fmt.Sprintf("%02d", counter), Channel: string(ch),
+			ReceivedAt: received, Due: due, Appointment: due, Stage: string(lifecycle.StageReceived)}
+		// the outcome: early, on time, late, a supplement, stopped, withdrawn
+		u := r.float()
+		span := due.Sub(received)
+		var resultAt time.Time
+		switch {
+		case u < 0.15:
+			resultAt = received.Add(span / 2)
+			info.Timeliness = lifecycle.TimelyEarly
+		case u < 0.80:
+			resultAt = time.Date(due.Year(), due.Month(), due.Day(), 7, 0, 0, 0, o.Location)
+			info.Timeliness = lifecycle.TimelyOnTime
+		case u < 0.88:
+			resultAt = due.Add(30 * time.Hour)
+			info.Timeliness, info.Late = lifecycle.TimelyLate, true
+		case u < 0.94:
+			info.SupplementAt = received.Add(span / 3)
+			info.Stage = string(lifecycle.StageSupplement)
+		case u < 0.97:
+			info.EndedAt = received.Add(span / 2)
+			info.Stage = string(lifecycle.StageStopped)
+		default:
+			info.EndedAt = received.Add(time.Hour)
+			info.Stage = string(lifecycle.StageWithdrawn)
 		}
-		code := fmt.Sprintf("%s-%s-%02d%04d", opt.Agency, at.Format("060102"), ctr, seq[ctr])
-		l, err := life(rng, opt, code, ctr, at)
-		if err != nil {
-			return sum, err
+		switch {
+		case !resultAt.IsZero() && resultAt.Before(o.Now):
+			info.ResultAt, info.Stage = resultAt, string(lifecycle.StageReturned)
+			info.ReturnedAt = resultAt.Add(20 * time.Hour)
+			sum.SettledOrEnded++
+		case !info.EndedAt.IsZero() && info.EndedAt.Before(o.Now):
+			sum.SettledOrEnded++
+		default:
+			info.Timeliness, info.Late, info.EndedAt = "", false, time.Time{}
+			if info.Stage != string(lifecycle.StageSupplement) {
+				info.Stage = string(lifecycle.StageProcessing)
+			}
+			sum.Pending++
 		}
-		info := Info(l, opt.Location)
-		var blob []byte
-		if ctr == opt.Counter {
-			if blob, err = json.Marshal(l); err != nil {
+		if local {
+			sum.Local++
+			if sum.FirstLocalDossier == "" {
+				sum.FirstLocalDossier = code
+			}
+			if r.intn(4) == 0 && !info.ResultAt.IsZero() {
+				info.RatedAt = info.ReturnedAt
+				answers := []string{"rat-hai-long", "hai-long", "hai-long", "binh-thuong", "khong-hai-long"}
+				info.Rating = []string{"hai-long=" + answers[r.intn(len(answers))], "thai-do=tan-tinh"}
+			}
+			info.Reception = receptionFacts(r, received)
+			blob, err := localLife(info, n)
+			if err != nil {
 				return sum, err
 			}
-			sum.Local++
+			sum.LocalLifeBytes = len(blob)
+			i := info
+			batch = append(batch, func(tx *offline.Tx) error { return tx.PutLife(i, blob) })
 		} else {
 			sum.Remote++
+			i := info
+			batch = append(batch, func(tx *offline.Tx) error { _, err := tx.PutRemoteLife(i); return err })
 		}
-		batch = append(batch, item{info, blob})
-		if sum.From.IsZero() {
-			sum.From = at
-		}
-		sum.To = at
-		sum.Codes = append(sum.Codes, code)
-		if len(batch) == opt.Batch {
+		sum.Dossiers++
+		if len(batch) == o.Batch {
 			if err := flush(); err != nil {
 				return sum, err
 			}
 		}
 	}
-	return sum, flush()
+	if err := flush(); err != nil {
+		return sum, err
+	}
+	// the look-ups, spread over the working days' opening hours
+	for n := 0; n < o.Lookups; n++ {
+		day := days[n*len(days)/o.Lookups]
+		at := day.Add(7*time.Hour + 30*time.Minute + time.Duration((n*7919)%(9*60*60))*time.Second)
+		outcome := "ok"
+		switch v := r.intn(100); {
+		case v < 3:
+			outcome = "cache"
+		case v < 5:
+			outcome = "not_found"
+		case v == 5:
+			outcome = "error"
+		}
+		e := offline.AccessEntry{Time: at, Operator: Operators[r.intn(len(Operators))], Purpose: purposes[r.intn(len(purposes))],
+			Action: offline.ActionLookup, Subject: store.SubjectRef(fmt.Sprintf("0%02d%09d", r.intn(96), r.intn(1_000_000_000))), Outcome: outcome}
+		batch = append(batch, func(tx *offline.Tx) error { return tx.LogAccess(e) })
+		sum.Lookups++
+		if len(batch) == o.Batch {
+			if err := flush(); err != nil {
+				return sum, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return sum, err
+	}
+	sum.BuildDuration = time.Since(start)
+	return sum, nil
 }
 
-// Info is the store's index entry of a life, as the counter writes it (counter.Service's
-// lifeInfo; TestInfoIsTheCounters in internal/counter keeps the two the same).
-func Info(l *lifecycle.Life, loc *time.Location) offline.LifeInfo {
-	info := offline.LifeInfo{Code: l.Code, Stage: string(l.Stage), Service: l.Service, Counter: l.Counter, Channel: string(l.Channel),
-		ReceivedAt: l.ReceivedAt, Due: l.Due, Appointment: l.Appointment, ResultAt: l.ResultAt, ReturnedAt: l.ReturnedAt,
-		Extended: l.Extended()}
-	info.Late = !l.ResultAt.IsZero() && l.Timeliness(l.ResultAt, loc) == lifecycle.TimelyLate
-	return info
+// receptionFacts draws how a dossier received here was received.
+func receptionFacts(r *rng, received time.Time) *offline.ReceptionFacts {
+	f := &offline.ReceptionFacts{Residence: offline.ResidenceDatabase, ResidenceAt: received.Add(-3 * time.Minute),
+		IdentifiedAt: received.Add(-time.Duration(120+r.intn(900)) * time.Second)}
+	switch v := r.intn(100); {
+	case v < 55:
+		f.Identity = offline.IdentityChip
+	case v < 65:
+		f.Identity = offline.IdentitySigned
+	case v < 85:
+		f.Identity = offline.IdentityQR
+	default:
+		f.Identity = offline.IdentityTyped
+	}
+	if r.intn(50) == 0 {
+		f.Residence, f.Cached, f.ResidenceAt = offline.ResidenceCache, true, received.Add(-5*time.Hour)
+	}
+	if r.intn(200) == 0 {
+		f.Residence = offline.ResidenceTyped
+	}
+	return f
 }
 
-// life draws one dossier's life up to opt.Now.
-func life(rng *rand.Rand, opt Options, code string, ctr int, at time.Time) (*lifecycle.Life, error) {
-	spec := opt.Services[rng.IntN(len(opt.Services))]
-	in := lifecycle.Start{Code: code, Service: spec.ID, ServiceName: spec.Name, ReceivedAt: at, By: fmt.Sprintf("cb%02d", ctr),
-		Agency: opt.Agency, Counter: fmt.Sprintf("%02d", ctr), Channel: lifecycle.ChannelInPerson}
-	switch r := rng.Float64(); {
-	case r < 0.10:
-		in.Channel = lifecycle.ChannelOnline
-	case r < 0.13:
-		in.Channel = lifecycle.ChannelPost
-	}
-	name := surnames[rng.IntN(len(surnames))] + " " + middles[rng.IntN(len(middles))] + " " + givens[rng.IntN(len(givens))]
-	in.Applicant = lifecycle.Applicant{Name: name, ID: fmt.Sprintf("0%02d%d%02d%06d", 1+rng.IntN(96), rng.IntN(4), rng.IntN(100), rng.IntN(1_000_000)),
-		Address: fmt.Sprintf("Số %d %s, Phường Thử Nghiệm", 1+rng.IntN(200), streets[rng.IntN(len(streets))]),
-		Phone:   fmt.Sprintf("09%08d", rng.IntN(100_000_000))}
-	procs := spec.Procedures()
-	if len(procs) == 0 {
-		procs = []forms.Procedure{{ID: spec.ID, Name: spec.Name, Agency: spec.Agency, ProcessingDays: spec.ProcessingDays}}
-	}
-	day := time.Date(at.Year(), at.Month(), at.Day(), 8, 0, 0, 0, opt.Location)
-	for _, p := range procs {
-		in.Procedures = append(in.Procedures, lifecycle.Procedure{ID: p.ID, Name: p.Name, Agency: p.Agency,
-			Appointment: addWorkingDays(day, max(p.ProcessingDays, 1))})
-	}
-	l := lifecycle.NewLife(in)
-	due := l.Due
-	step := func(ev lifecycle.Event, when time.Time, c lifecycle.Change) error {
-		if when.After(opt.Now) {
-			return errStop
-		}
-		if last := l.History[len(l.History)-1].At; !when.After(last) {
-			when = last.Add(time.Minute)
-		}
-		c.Event, c.At, c.Agency = ev, when, opt.Agency
-		switch ev {
-		case lifecycle.EventStarted, lifecycle.EventResultReady, lifecycle.EventStopped:
-			c.Origin, c.By = lifecycle.OriginAgency, "ubnd"
-		default:
-			c.Origin, c.By, c.Counter = lifecycle.OriginCounter, in.By, in.Counter
-		}
-		c.Key = fmt.Sprintf("%s:%s:%d", code, ev, len(l.History))
-		_, err := l.Apply(c)
-		return err
-	}
-	h := time.Hour
-	err := step(lifecycle.EventStarted, at.Add(time.Duration(1+rng.IntN(30))*h), lifecycle.Change{})
-	result := due.Add(-time.Duration(rng.IntN(20)) * h)
-	switch r := rng.Float64(); {
-	case err != nil:
-	case r < 0.02:
-		err = step(lifecycle.EventStopped, at.Add(24*h), lifecycle.Change{Reason: "Hồ sơ không đủ điều kiện giải quyết (số liệu tổng hợp)."})
-	case r < 0.03:
-		err = step(lifecycle.EventWithdrawn, at.Add(26*h), lifecycle.Change{Reason: "Công dân rút hồ sơ."})
-	case r < 0.09:
-		err = step(lifecycle.EventSupplementRequested, at.Add(20*h), lifecycle.Change{Items: []lifecycle.SupplementItem{
-			{Document: "Giấy tờ chứng minh nơi cư trú", Problem: "Thiếu bản sao", Guidance: "Nộp bản sao có chứng thực"}}})
-		if err == nil {
-			err = step(lifecycle.EventSupplementReceived, at.Add(time.Duration(50+rng.IntN(70))*h), lifecycle.Change{})
-		}
-		result = result.Add(48 * h)
-		if min := at.Add(121 * h); result.Before(min) {
-			result = min
-		}
-	case r < 0.15:
-		result = due.AddDate(0, 0, 1+rng.IntN(4)) // late
-		if rng.IntN(2) == 0 {
-			err = step(lifecycle.EventExtended, due.Add(-24*h), lifecycle.Change{Reason: "Cần xác minh thêm (số liệu tổng hợp).",
-				Appointment: result.Add(24 * h)})
-		}
-	case r < 0.30:
-		result = due.AddDate(0, 0, -1) // early
-	}
-	if err == nil && !l.Stage.Final() {
-		err = step(lifecycle.EventResultReady, result, lifecycle.Change{})
-		if err == nil {
-			back := result.Add(time.Duration(2+rng.IntN(240)) * h) // some results wait days to be collected
-			err = step(lifecycle.EventReturned, back, lifecycle.Change{Receiver: &lifecycle.Receiver{ID: in.Applicant.ID,
-				Name: name, Relation: lifecycle.ReceiverRequester, Source: forms.SourceCard}})
-		}
-	}
-	if err != nil && err != errStop {
-		return nil, fmt.Errorf("wardyear: %s: %w", code, err)
-	}
-	return l, nil
+// localLife is the sealed record of a dossier received here: its life with a synthetic
+// applicant (the n-th "Người thử"), the reception step and the outcome's steps.
+func localLife(i offline.LifeInfo, n int) ([]byte, error) {
+	l := lifecycle.NewLife(lifecycle.Start{Code: i.Code, Service: i.Service, ServiceName: i.Service, ReceivedAt: i.ReceivedAt,
+		Procedures: []lifecycle.Procedure{{ID: i.Service, Name: i.Service, Agency: "Ủy ban nhân dân cấp xã", Appointment: i.Due}},
+		Channel:    lifecycle.Channel(i.Channel), Applicant: lifecycle.Applicant{Name: fmt.Sprintf("Người Thử %06d", n), ID: fmt.Sprintf("001%09d", n)},
+		By: "cb01", Agency: "ward", Counter: i.Counter})
+	l.Stage = lifecycle.Stage(i.Stage)
+	l.ResultAt, l.ReturnedAt = i.ResultAt, i.ReturnedAt
+	return json.Marshal(l)
 }
-
-var errStop = fmt.Errorf("wardyear: after now")

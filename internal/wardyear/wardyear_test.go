@@ -1,79 +1,48 @@
-package wardyear
+package wardyear_test
 
 import (
-	"slices"
 	"testing"
 
-	"motcua/forms/lifecycle"
+	"motcua/internal/wardyear"
 	"motcua/offline"
 )
 
-// A small ward-year: every dossier is there once, this counter's with a sealed life, the
-// others' as index entries; the stages and the lateness the book filters on all occur; the
-// same options give the same dossiers.
-func TestFillSmallYear(t *testing.T) {
-	fill := func() (*offline.Store, Summary) {
-		st, err := offline.Open(t.TempDir(), offline.Options{})
+// The same options write the same year: the same summary, the same index, the same counts.
+func TestBuildDeterministic(t *testing.T) {
+	opt := wardyear.Options{Dossiers: 600, Lookups: 900, Batch: 250}
+	var got [2]struct {
+		sum    wardyear.Summary
+		codes  string
+		counts uint64
+	}
+	for i := range got {
+		s, err := offline.Open(t.TempDir(), offline.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		sum, err := Fill(st, Options{Dossiers: 3000, Batch: 700})
+		sum, err := wardyear.Build(s, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return st, sum
-	}
-	st, sum := fill()
-	if sum.Local+sum.Remote != 3000 || sum.Local < 500 || sum.Local > 1000 || len(sum.Codes) != 3000 {
-		t.Fatalf("summary %d local, %d remote, %d codes", sum.Local, sum.Remote, len(sum.Codes))
-	}
-	stages := map[string]int{}
-	var late, extended, local int
-	err := st.View(func(tx *offline.Tx) error {
-		infos, err := tx.ListLife(nil)
+		sum.BuildDuration = 0
+		got[i].sum = sum
+		err = s.View(func(tx *offline.Tx) error {
+			if err := tx.ScanLifeFacts(func(li *offline.LifeInfo) error {
+				got[i].codes += li.Code + li.Stage + li.Timeliness + "|"
+				return nil
+			}); err != nil {
+				return err
+			}
+			return tx.AccessCounts(sum.From, sum.To, func(c offline.AccessCount) error { got[i].counts += c.N; return nil })
+		})
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
-		if len(infos) != 3000 {
-			t.Errorf("%d index entries", len(infos))
-		}
-		for _, i := range infos {
-			stages[i.Stage]++
-			if i.Late {
-				late++
-			}
-			if i.Extended {
-				extended++
-			}
-			if !i.Remote {
-				local++
-				if _, _, err := tx.GetLife(i.Code); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if local != sum.Local {
-		t.Errorf("%d local entries, summary says %d", local, sum.Local)
-	}
-	for _, s := range lifecycle.Stages {
-		if stages[string(s)] == 0 {
-			t.Errorf("no dossier %s: %v", s, stages)
+		if sum.Dossiers != 600 || sum.Local+sum.Remote != 600 || sum.Lookups != 900 || got[i].counts != 900 {
+			t.Errorf("summary %+v, %d look-ups counted", sum, got[i].counts)
 		}
 	}
-	if late == 0 || extended == 0 {
-		t.Errorf("late %d, extended %d", late, extended)
-	}
-	sorted := slices.Clone(sum.Codes)
-	slices.Sort(sorted)
-	if len(slices.Compact(sorted)) != len(sum.Codes) {
-		t.Error("a code twice")
-	}
-	if _, again := fill(); !slices.Equal(again.Codes, sum.Codes) {
-		t.Error("the same options gave other dossiers")
+	if got[0].codes != got[1].codes || got[0].sum.Local != got[1].sum.Local || got[0].sum.Pending != got[1].sum.Pending {
+		t.Error("two builds with the same options differ")
 	}
 }

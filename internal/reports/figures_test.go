@@ -1,0 +1,320 @@
+package reports_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"motcua/internal/counter"
+	"motcua/internal/reports"
+	"motcua/internal/reports/reportstest"
+	"motcua/internal/testenv"
+	"motcua/offline"
+)
+
+var supervisor = reportstest.Supervisor
+
+// The figures, worked out by hand from the history (reportstest/history.go) and the sandbox's
+// schedule of the handling agencies (lookups/sandbox/workflow.go): an "early" procedure has its
+// result at half of the span from reception to the appointment, an "on_time" one at nine
+// tenths of it (for a span of four days and more that is the evening before the due day: early
+// by the day, as the statistics count; L9's span of 66 hours ends on the due day: on time), a
+// "late" one after the due day, a "supplement" one waits for the citizen, a "stop" one stops.
+//
+//	L0  20/11 15:30 typed    early       result 23/11: carried over, settled early
+//	L1  23/11 chip proven    early       result 25/11
+//	L2  23/11 chip proven    on_time     result 26/11 evening, due 27/11: early
+//	L3  23/11 data signed    on_time     likewise: early
+//	L4  23/11 QR             late        result 28/11, due 27/11: late
+//	L5  24/11 typed          supplement  waits for the citizen: pending, due 30/11: past
+//	L6  25/11 typed          stop        stopped 27/11
+//	L7  25/11 chip (cache)   on_time     result 29/11 evening, due 30/11: early
+//	L8  26/11 QR             withdrawn the same morning
+//	L9  30/11 chip proven    on_time     result 03/12, due 03/12: on time
+//	L10 04/12 QR             late        still with the agency, due 09/12: pending in time
+//	R1  24/11 counter 02     early       result 27/11
+//	R2  24/11 counter 02     late        result 01/12, due 30/11: late
+var want = reports.Counts{CarriedOver: 1, Received: 12, InPerson: 12, Settled: 9, Early: 6, OnTime: 1, Late: 2,
+	Pending: 2, PendingInTime: 1, PendingLate: 1, Stopped: 1, Withdrawn: 1, Supplement: 1, SupplementSlips: 1, Refused: 1}
+
+// wantDays: received, settled (results of L0 23/11, L1 25/11, L2 and L3 26/11, R1 27/11, L4
+// 28/11, L7 29/11, R2 01/12, L9 03/12) and this counter's look-ups, per day.
+var wantDays = map[string][3]int{
+	"2026-11-23": {4, 1, 4}, "2026-11-24": {3, 0, 1}, "2026-11-25": {2, 1, 2}, "2026-11-26": {1, 2, 1}, "2026-11-27": {0, 1, 0},
+	"2026-11-28": {0, 1, 0}, "2026-11-29": {0, 1, 0}, "2026-11-30": {1, 0, 1}, "2026-12-01": {0, 1, 0}, "2026-12-03": {0, 1, 0},
+	"2026-12-04": {1, 0, 1},
+}
+
+// checkReport compares a report with the hand-written figures.
+func checkReport(t *testing.T, r *reports.Report) {
+	t.Helper()
+	if r.Totals != want {
+		t.Errorf("totals\n got %+v\nwant %+v", r.Totals, want)
+	}
+	if len(r.Services) != 1 || r.Services[0].Service != "xac-nhan-tthn" || r.Services[0].Counts != want {
+		t.Errorf("services: %+v", r.Services)
+	}
+	if r.Local != 10 || r.Remote != 2 || !r.Fresh {
+		t.Errorf("local %d remote %d fresh %v, want 10, 2, true", r.Local, r.Remote, r.Fresh)
+	}
+	// carried over and received = settled, pending, stopped and withdrawn
+	if n := r.Totals; n.CarriedOver+n.Received != n.Settled+n.Pending+n.Stopped+n.Withdrawn {
+		t.Errorf("figures do not add up: %+v", n)
+	}
+	if len(r.Days) != 14 {
+		t.Fatalf("%d days, want 14", len(r.Days))
+	}
+	for _, d := range r.Days {
+		w := wantDays[d.Date]
+		if d.Received != w[0] || d.Settled != w[1] || d.Lookups != w[2] {
+			t.Errorf("day %s: %+v, want %v", d.Date, d, w)
+		}
+	}
+	// satisfaction: L1 very satisfied, L2 not satisfied, L3 satisfied
+	s := r.Satisfaction
+	if s.Rated != 3 || s.Satisfied != 2 || s.Options[0].N != 1 || s.Options[1].N != 1 || s.Options[2].N != 0 || s.Options[3].N != 1 {
+		t.Errorf("satisfaction: %+v", s)
+	}
+	// look-ups of this counter's log, L1..L10 (L0's, on 20/11, is before the period): cb01
+	// for L1-L4 and L9, cb02 for L5-L8 and L10; L7's from the cache; five chip reads
+	lk := r.Lookups
+	tallies := func(ts []reports.Tally) map[string]int {
+		m := map[string]int{}
+		for _, x := range ts {
+			m[x.Code] = x.N
+		}
+		return m
+	}
+	if lk.Total != 10 || lk.CardReads != 5 {
+		t.Errorf("look-ups %d, card reads %d; want 10, 5", lk.Total, lk.CardReads)
+	}
+	for name, pair := range map[string][2]map[string]int{
+		"purpose":  {tallies(lk.ByPurpose), {"reception": 10}},
+		"operator": {tallies(lk.ByOperator), {"cb01": 5, "cb02": 5}},
+		"outcome":  {tallies(lk.ByOutcome), {"ok": 9, "cache": 1}},
+	} {
+		if len(pair[0]) != len(pair[1]) {
+			t.Errorf("look-ups by %s: %v, want %v", name, pair[0], pair[1])
+		}
+		for k, v := range pair[1] {
+			if pair[0][k] != v {
+				t.Errorf("look-ups by %s: %v, want %v", name, pair[0], pair[1])
+			}
+		}
+	}
+	// Đề án 06 over L1..L10: residence from the database for all (L7's from the cache, fetched
+	// at 09:42 for L6, used at 11:00: 1.3 h); chip proven L1 L2 L7 L9, signed L3, QR L4 L8
+	// L10, typed L5 L6
+	d := r.DeAn06
+	wantD := reports.DeAn06{Received: 10, Known: 10, ResidenceLive: 9, ResidenceCache: 1, WithResidence: 10,
+		FromDatabase: reports.Share{N: 10, Of: 10, Share: 1}, OldestCache: 78 * 60, Chip: 4, Signed: 1, QR: 3, Typed: 2,
+		ByChip: reports.Share{N: 5, Of: 10, Share: 0.5}, ChipProven: reports.Share{N: 4, Of: 10, Share: 0.4},
+		FromCache: reports.Share{N: 1, Of: 10, Share: 0.1}, MeasuredSum: 10}
+	if d != wantD {
+		t.Errorf("Đề án 06\n got %+v\nwant %+v", d, wantD)
+	}
+	// at the counter: 5 7 4 10 6 8 3 9 2 5 minutes: median 5.5 min, 90 % within 9 min
+	if len(r.CounterTime) != 2 {
+		t.Fatalf("counter times: %+v", r.CounterTime)
+	}
+	for _, ct := range r.CounterTime {
+		if ct.N != 10 || ct.Median != 330 || ct.P90 != 540 {
+			t.Errorf("counter time %+v, want 10 dossiers, 330 s, 540 s", ct)
+		}
+	}
+}
+
+func TestFiguresAddUp(t *testing.T) {
+	pdftotext := testenv.NeedTool(t, "pdftotext", "poppler-utils")
+	w, r := reportstest.Fortnight(t)
+	checkReport(t, r)
+
+	// the charts' data
+	charts := map[string]reports.Chart{}
+	for _, tb := range reports.Tables(r) {
+		if tb.Chart != nil {
+			charts[tb.Key] = *tb.Chart
+		}
+	}
+	wantCharts := map[string][]float64{"hoso": {12}, "kenh": {12, 0, 0}, "tiendo": {6, 1, 2, 1, 1}, "hailong": {1, 1, 0, 1},
+		"tracuu": {5, 5}, "dean06": {4, 1, 3, 2}, "thoigian": {330},
+		"ngay": {4, 3, 2, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0}}
+	for k, v := range wantCharts {
+		if got := charts[k].Values; !equalFloats(got, v) {
+			t.Errorf("chart %s: %v, want %v", k, got, v)
+		}
+	}
+
+	// the JSON
+	var buf bytes.Buffer
+	if err := reports.WriteJSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	var back reports.Report
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	checkReport(t, &back)
+
+	// the text (what `report show` prints)
+	buf.Reset()
+	if err := reports.WriteText(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	shown := strings.Join(strings.Fields(buf.String()), " ")
+	for _, line := range []string{
+		"Cấp giấy xác nhận tình trạng hôn nhân 1 12 9 6 1 2 2 1 1 1 1", "Tổng cộng 1 12 9 6 1 2 2 1 1 1 1",
+		"Giải quyết trước hạn 6 66,7 %", "Đang giải quyết quá hạn 1 50,0 %",
+		"Hài lòng và rất hài lòng 2 66,7 %", "Cán bộ: cb01 5 50,0 %",
+		"Xác định công dân bằng thẻ gắn chip 5 10 50,0 %", "Tất cả thủ tục 10 5:30 9:00", "01/12/2026 0 1 0",
+	} {
+		if !strings.Contains(shown, line) {
+			t.Errorf("text lacks %q:\n%s", line, buf.String())
+		}
+	}
+
+	// the workbook's cells, read back
+	dir := t.TempDir()
+	xlsx := filepath.Join(dir, "bao-cao.xlsx")
+	if err := reports.Export(xlsx, r, w.One.Agency()); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, c := range []struct{ sheet, cell, want string }{
+		{"Ho so", "A5", "Cấp giấy xác nhận tình trạng hôn nhân"}, {"Ho so", "B5", "1"}, {"Ho so", "C5", "12"}, {"Ho so", "D5", "9"},
+		{"Ho so", "E5", "6"}, {"Ho so", "F5", "1"}, {"Ho so", "G5", "2"}, {"Ho so", "H5", "2"}, {"Ho so", "I5", "1"}, {"Ho so", "J5", "1"},
+		{"Ho so", "K5", "1"}, {"Ho so", "L5", "1"}, {"Ho so", "A6", "Tổng cộng"}, {"Ho so", "C6", "12"},
+		{"Hinh thuc", "B5", "12"}, {"Hinh thuc", "B6", "0"}, {"Tien do", "B5", "6"}, {"Tien do", "B6", "1"}, {"Tien do", "B7", "2"},
+		{"Tien do", "B8", "1"}, {"Tien do", "B9", "1"}, {"Bo sung tu choi", "B5", "1"}, {"Bo sung tu choi", "C5", "1"},
+		{"Bo sung tu choi", "D5", "1"}, {"Hai long", "B5", "1"}, {"Hai long", "B8", "1"}, {"Hai long", "B9", "2"},
+		{"Tra cuu CSDL", "B5", "10"}, {"Tra cuu CSDL", "A6", "Cán bộ: cb01"}, {"Tra cuu CSDL", "B6", "5"}, {"Tra cuu CSDL", "B9", "1"},
+		{"Tra cuu CSDL", "B11", "5"}, {"De an 06", "B5", "10"}, {"De an 06", "B6", "9"}, {"De an 06", "B7", "1"}, {"De an 06", "B11", "5"},
+		{"De an 06", "B12", "4"}, {"De an 06", "B13", "1"}, {"De an 06", "B14", "3"}, {"De an 06", "B15", "2"}, {"De an 06", "B16", "1"},
+		{"De an 06", "B17", "1.3"}, {"Thoi gian tai quay", "B5", "10"}, {"Thoi gian tai quay", "C5", "330"}, {"Thoi gian tai quay", "D5", "540"},
+		{"Theo ngay", "A5", "23/11/2026"}, {"Theo ngay", "B5", "4"}, {"Theo ngay", "C5", "1"}, {"Theo ngay", "D5", "4"}, {"Theo ngay", "C13", "1"},
+	} {
+		got, err := f.GetCellValue(c.sheet, c.cell, excelize.Options{RawCellValue: true})
+		if err != nil || got != c.want {
+			t.Errorf("%s!%s = %q (%v), want %q", c.sheet, c.cell, got, err, c.want)
+		}
+	}
+	// every sheet with a chart has a native chart over its cells
+	zr, err := zip.OpenReader(xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var chartXML strings.Builder
+	nCharts := 0
+	for _, zf := range zr.File {
+		if strings.HasPrefix(zf.Name, "xl/charts/chart") {
+			nCharts++
+			rc, _ := zf.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			chartXML.WriteString(strings.ReplaceAll(string(b), "&#39;", "'"))
+		}
+	}
+	if nCharts != 8 {
+		t.Errorf("%d charts in the workbook, want 8", nCharts)
+	}
+	for _, ref := range []string{"'Ho so'!$C$5:$C$5", "'Tien do'!$B$5:$B$9", "'Tra cuu CSDL'!$B$6:$B$7", "'De an 06'!$B$12:$B$15", "'Theo ngay'!$B$5:$B$18"} {
+		if !strings.Contains(chartXML.String(), ref) {
+			t.Errorf("no chart over %s", ref)
+		}
+	}
+
+	// the PDF's text
+	pdf := filepath.Join(dir, "bao-cao.pdf")
+	if err := reports.Export(pdf, r, w.One.Agency()); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(pdftotext, "-layout", pdf, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	txt := strings.Join(strings.Fields(string(out)), " ")
+	for _, s := range []string{"BÁO CÁO TÌNH HÌNH TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ", "(Từ ngày 23/11/2026 đến ngày 06/12/2026)",
+		"Tổng cộng 1 12 9 6 1 2 2 1 1 1 1", "Giải quyết trước hạn 6 66,7 %", "Đang giải quyết trong hạn 1 50,0 %",
+		"Hài lòng và rất hài lòng 2 66,7 %", "Cán bộ: cb02 5 50,0 %", "Kết quả: Dùng bản lưu tạm (mất kết nối) 1 10,0 %",
+		"Xác định công dân bằng thẻ gắn chip 5 10 50,0 %", "Phục vụ bằng bản lưu tạm khi mất kết nối 1 10 10,0 %",
+		"Tất cả thủ tục 10 5:30 9:00", "23/11/2026 4 1 4"} {
+		if !strings.Contains(txt, s) {
+			t.Errorf("PDF text lacks %q", s)
+		}
+	}
+	// the bars' values are written beside them: the timeliness chart's five
+	if !strings.Contains(txt, "Giải quyết trước hạn 6 Giải quyết đúng hạn 1 Giải quyết quá hạn 2 Đang giải quyết trong hạn 1 Đang giải quyết quá hạn 1") {
+		t.Errorf("PDF chart of the timeliness lacks its values:\n%s", txt)
+	}
+	if os.Getenv("MOTCUA_KEEP_REPORT") != "" {
+		_ = os.WriteFile(os.Getenv("MOTCUA_KEEP_REPORT")+".xlsx", mustRead(t, xlsx), 0o600)
+		_ = os.WriteFile(os.Getenv("MOTCUA_KEEP_REPORT"), mustRead(t, pdf), 0o600)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func equalFloats(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Only a supervisor gets the report: the use case refuses a clerk and a volunteer.
+func TestReportSupervisorOnly(t *testing.T) {
+	w := reportstest.NewWard(t)
+	p := reports.Today(w.Clk.Now())
+	for _, role := range []string{offline.RoleClerk, offline.RoleVolunteer} {
+		_, err := reports.Compute(context.Background(), w.One, counter.Operator{ID: "x01", Role: role}, p, reports.Options{})
+		if !errors.Is(err, counter.ErrForbidden) {
+			t.Errorf("%s: %v, want ErrForbidden", role, err)
+		}
+	}
+	if _, err := reports.Compute(context.Background(), w.One, supervisor, p, reports.Options{}); err != nil {
+		t.Errorf("supervisor: %v", err)
+	}
+	if _, err := reports.Compute(context.Background(), w.One, supervisor, reports.Period{From: p.To, To: p.From}, reports.Options{}); !errors.Is(err, reports.ErrPeriod) {
+		t.Errorf("reversed period: %v", err)
+	}
+}
+
+// The export's format follows the extension; others are refused.
+func TestExportFormat(t *testing.T) {
+	for _, name := range []string{"a.xlsx", "B.PDF"} {
+		if _, err := reports.FormatOf(name); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for _, name := range []string{"a.csv", "a", "a.xls", "a.pdf.txt"} {
+		if _, err := reports.FormatOf(name); !errors.Is(err, reports.ErrFormat) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

@@ -55,11 +55,11 @@ func (s *identifyScreen) help() []key.Binding {
 	if s.d.v.slotTarget != "" {
 		return append(out, bind([]string{"esc"}, "esc", "về tờ khai"))
 	}
-	out = append(out, k.Results, k.Drafts, k.History, k.Clear, k.Late, k.Book)
+	out = append(out, k.Results, k.Drafts, k.History, k.Clear)
 	if s.f.supervisor() {
 		out = append(out, s.reports.keys.Open)
 	}
-	return out
+	return append(out, k.Late, k.Book)
 }
 
 func (s *identifyScreen) update(msg tea.Msg) tea.Cmd {

@@ -7,6 +7,7 @@ import (
 	"motcua/forms"
 	"motcua/forms/lifecycle"
 	"motcua/internal/counter"
+	"motcua/internal/reports"
 	"motcua/lookups"
 	"motcua/offline"
 )
@@ -115,7 +116,8 @@ type Basics interface {
 	Location() *time.Location
 }
 
-// Backend is every part together: the counter service implements it.
+// Backend is every part together: the counter service with the leadership's
+// reports (reports.Desk) implements it.
 type Backend interface {
 	Lookups
 	Health
@@ -127,7 +129,8 @@ type Backend interface {
 	Housekeeping
 	Results
 	Supervision
+	Reports
 	Basics
 }
 
-var _ Backend = (*counter.Service)(nil)
+var _ Backend = reports.Desk{}

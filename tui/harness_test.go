@@ -15,6 +15,7 @@ import (
 
 	"motcua/forms"
 	"motcua/internal/counter"
+	"motcua/internal/reports"
 	"motcua/lookups"
 	"motcua/lookups/pid"
 	"motcua/offline"
@@ -46,6 +47,12 @@ type draftRec struct {
 }
 
 var _ Backend = (*fakeBackend)(nil)
+
+// Report: the harness has no report (reports_test.go's reportBackend has one).
+func (b *fakeBackend) Report(context.Context, Operator, reports.Period) (*reports.Report, error) {
+	b.path.io("Report")
+	return nil, errors.New("no report in this harness")
+}
 
 func (b *fakeBackend) Lookup(_ context.Context, id string, meta lookups.CallMeta) (*lookups.Resident, lookups.Origin, error) {
 	b.path.io("Lookup")

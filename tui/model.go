@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"strings"
 	"time"
 
@@ -10,51 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-
-	"motcua/lookups/card"
-	"motcua/tui/portrait"
 )
-
-// Options configure the program.
-type Options struct {
-	Backend Backend
-	Reader  card.Station // where cards are tapped (nil: none)
-	// WatchReaders follows the PC/SC readers and cards (nil: the station does
-	// not report them, as the demo's virtual reader).
-	WatchReaders func(ctx context.Context) <-chan card.ReaderEvent
-	// CardTimeout bounds one chip read (default 20s).
-	CardTimeout time.Duration
-	Operator    Operator
-	Agency      string // shown in the title bar
-	Demo        bool
-	// StatusEvery is the gateway/printer status polling period (default 15s).
-	StatusEvery time.Duration
-	// Location is the counter's time zone for every time shown (default Local).
-	Location *time.Location
-	// Login unlocks the store for an operator and returns the backend; the
-	// program starts on its login screen when Backend is nil, and returns to
-	// it after IdleLock without a key (0: never locks).
-	Login    func(ctx context.Context, id, passphrase string) (Backend, Operator, error)
-	IdleLock time.Duration
-	// SyncEvery is how often queued dossiers are sent again (default 30s).
-	SyncEvery time.Duration
-	// Portrait is how the chip's portrait is shown (card.portrait; Auto detects).
-	Portrait portrait.Mode
-	// Getenv reads the environment for the terminal's kind (default os.Getenv).
-	Getenv func(string) string
-	// ExportDir is where the dossier book is exported ("": the user's home folder).
-	ExportDir string
-	// Telex starts with the built-in Telex typing on; TelexOldStyle puts tone
-	// marks the old way (hoà) instead of the new (hòa).
-	Telex, TelexOldStyle bool
-	// ControlSheet prints the processing-control sheet (Mẫu 06) with every
-	// receipt (a counter whose dossiers go on paper between desks); otherwise
-	// k on the receipt screen prints it.
-	ControlSheet bool
-	// RatingLink is the channel to the rating screen facing the citizen (nil:
-	// the citizen rates on the counter's screen only).
-	RatingLink RatingLink
-}
 
 // Model is the root model: it routes each message to the component that
 // owns it and each key to the screen shown; it holds routing state only.
@@ -417,7 +372,7 @@ func (m Model) hintLine(keys []key.Binding) string {
 }
 
 func (m Model) titleBar() string {
-	t := "MỘT CỬA — tiếp nhận hồ sơ"
+	t := "MỘT CỬA — " + deskTitle(m.f.screen)
 	if m.f.opt.Demo {
 		t += "  [DEMO: dữ liệu tổng hợp, không phải người thật]"
 	}
@@ -428,4 +383,15 @@ func (m Model) titleBar() string {
 		t = ansi.Truncate(t, m.f.width-2, "…")
 	}
 	return m.f.st.Title.Render(t)
+}
+
+// deskTitle names the desk the screen shown belongs to.
+func deskTitle(s screenID) string {
+	switch s {
+	case scrResults:
+		return "trả kết quả"
+	case scrLate, scrBook, scrReports:
+		return "theo dõi, báo cáo"
+	}
+	return "tiếp nhận hồ sơ"
 }

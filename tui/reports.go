@@ -24,9 +24,9 @@ import (
 // v1 and has no release for the v2 line this program uses. Bars and sparklines are characters,
 // not colours: they read on a monochrome terminal and in the goldens.
 
-// ReportSource makes the leadership's report of a period (internal/reports: the supervisor's
-// right is checked there). Optional: a backend without it has no reports screen.
-type ReportSource interface {
+// Reports makes the leadership's report of a period (internal/reports: the supervisor's
+// right is checked there).
+type Reports interface {
 	Report(ctx context.Context, op Operator, p reports.Period) (*reports.Report, error)
 }
 
@@ -79,11 +79,7 @@ func (s *reportsScreen) open() tea.Cmd {
 }
 
 func (s *reportsScreen) load(label string, p reports.Period) tea.Cmd {
-	src, ok := s.f.be.(ReportSource)
-	if !ok {
-		s.f.fail("Máy này chưa lập được báo cáo.")
-		return nil
-	}
+	src := s.f.be
 	op, seq := s.f.op, s.f.seq
 	return s.f.io("Đang lập báo cáo (đồng bộ danh sách hồ sơ của phường)…", 60*time.Second, func(ctx context.Context) tea.Msg {
 		r, err := src.Report(ctx, op, p)

@@ -653,7 +653,7 @@ func outcomeLabel(o string) string {
 }
 
 // Desk is a counter service that also makes the leadership's reports: what the counter
-// screen is given as its backend (tui.ReportSource), the ward's list pulled first.
+// screen is given as its backend (tui.Reports), the ward's list pulled first.
 type Desk struct{ *counter.Service }
 
 // Report is Compute with the ward's list refreshed.

@@ -25,6 +25,9 @@ const (
 	bucketCerts     = "cert_register" // sealed: the entry's content
 )
 
+// ActionCertify is the access log's action of a certification (Detail "number=<n>").
+const ActionCertify = "certify"
+
 // MaxCertsPerYear is how many numbers one counter can give in a year.
 const MaxCertsPerYear = 99999
 

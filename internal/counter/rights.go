@@ -54,6 +54,10 @@ const (
 	ActRate          Action = "rate"           // record the citizen's rating
 	ActLateWatch     Action = "late-watch"     // dossiers near or past their appointment (no personal data)
 	ActBook          Action = "book"           // the dossier book (Mẫu 07) and its export, with names
+
+	// Copy certification (certify.go).
+	ActCertify      Action = "certify"       // certify copies: take register numbers, print blocks and the fee receipt
+	ActCertRegister Action = "cert-register" // the certification register and its export, with names and IDs
 )
 
 // Actions lists every action, in the table's order.
@@ -61,7 +65,8 @@ var Actions = []Action{ActLookup, ActSeeSensitive, ActCacheWrite, ActCardRead, A
 	ActReconcile, ActDossierList, ActDossierShow, ActReceiptPrint, ActPrintRetry, ActQueueList, ActQueueSync,
 	ActDraftOwn, ActDraftAll, ActDraftImport, ActCacheStats, ActCacheSweep, ActCachePurge, ActOperatorList,
 	ActOwnPassphrase, ActOperators, ActKeyFiles, ActAuditVerify, ActAuditExport,
-	ActDossierStatus, ActSupplement, ActRefuse, ActExtend, ActStop, ActWithdraw, ActReturn, ActRate, ActLateWatch, ActBook}
+	ActDossierStatus, ActSupplement, ActRefuse, ActExtend, ActStop, ActWithdraw, ActReturn, ActRate, ActLateWatch, ActBook,
+	ActCertify, ActCertRegister}
 
 // The rights table: what each role may do. People's roles first (a clerk serves and
 // receives; a volunteer prepares declarations, sees sensitive data masked and leaves no
@@ -74,7 +79,7 @@ var rights = map[string][]Action{
 		ActDossierList, ActDossierShow, ActReceiptPrint, ActPrintRetry, ActQueueList, ActQueueSync,
 		ActDraftOwn, ActDraftAll, ActDraftImport, ActCacheStats, ActCacheSweep, ActCachePurge,
 		ActOperatorList, ActOwnPassphrase, ActAuditVerify, ActDossierStatus, ActSupplement, ActRefuse, ActExtend, ActStop,
-		ActWithdraw, ActReturn, ActRate, ActLateWatch, ActBook},
+		ActWithdraw, ActReturn, ActRate, ActLateWatch, ActBook, ActCertify, ActCertRegister},
 	offline.RoleVolunteer: {ActLookup, ActCardRead, ActDossierList, ActQueueList, ActQueueSync,
 		ActDraftOwn, ActCacheStats, ActCacheSweep, ActOperatorList, ActOwnPassphrase, ActAuditVerify},
 
@@ -89,7 +94,7 @@ var rights = map[string][]Action{
 		ActDossierList, ActDossierShow, ActReceiptPrint, ActPrintRetry, ActQueueList, ActQueueSync,
 		ActDraftOwn, ActDraftAll, ActDraftImport, ActCacheStats, ActCacheSweep, ActCachePurge,
 		ActOperatorList, ActAuditVerify, ActDossierStatus, ActSupplement, ActRefuse, ActExtend, ActStop,
-		ActWithdraw, ActReturn, ActRate, ActLateWatch, ActBook},
+		ActWithdraw, ActReturn, ActRate, ActLateWatch, ActBook, ActCertify, ActCertRegister},
 }
 
 // keyRole names a key file's role in the rights table (a key file's "clerk" is not a person).
@@ -274,6 +279,7 @@ var actionLabels = map[Action]string{
 	ActRefuse: "Từ chối tiếp nhận hồ sơ", ActExtend: "Xin lỗi và hẹn lại ngày trả kết quả", ActStop: "Dừng giải quyết hồ sơ",
 	ActWithdraw: "Ghi nhận rút hồ sơ", ActReturn: "Trả kết quả", ActRate: "Ghi đánh giá của công dân",
 	ActLateWatch: "Theo dõi hồ sơ sắp đến hạn, quá hạn", ActBook: "Sổ theo dõi hồ sơ",
+	ActCertify: "Chứng thực bản sao", ActCertRegister: "Sổ chứng thực",
 }
 
 // ActionLabel is an action's Vietnamese name.

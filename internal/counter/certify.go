@@ -176,7 +176,9 @@ func (s *Service) feeTable() *fees.Table {
 
 // CopyFee is the fee of one copy of an original of pages pages, and whether the schedule
 // knows it.
-func (s *Service) CopyFee(pages int) (int64, bool) { return s.feeTable().Amount(CopyFeeSchedule, pages) }
+func (s *Service) CopyFee(pages int) (int64, bool) {
+	return s.feeTable().Amount(CopyFeeSchedule, pages)
+}
 
 // CertifyCopies certifies the copies of a request: one register number per original (taken
 // with its entry in one unit of work: never lost, never given twice, the counter's number in

@@ -13,7 +13,9 @@ import (
 	"runtime"
 	"time"
 
+	"motcua/forms"
 	"motcua/forms/calendar"
+	"motcua/forms/fees"
 	"motcua/internal/config"
 	"motcua/internal/counter"
 	"motcua/lookups/gateway"
@@ -80,6 +82,7 @@ var (
 	ErrDataDir  = errors.New("app: data directory unusable")
 	ErrGateway  = errors.New("app: gateway URL invalid")
 	ErrCalendar = errors.New("app: calendar file invalid")
+	ErrFees     = errors.New("app: fee schedule file invalid")
 	ErrPrinter  = errors.New("app: printer settings invalid")
 )
 
@@ -116,6 +119,15 @@ func Open(cfg config.Config, opt Options) (*App, error) {
 			return nil, fmt.Errorf("%w: %w", ErrCalendar, err)
 		}
 	}
+	var feeTable *fees.Table // nil: the embedded schedule
+	if cfg.Fees != "" {
+		if feeTable, err = fees.LoadFile(cfg.Fees); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrFees, err)
+		}
+		if err := forms.CheckFees(feeTable); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrFees, err)
+		}
+	}
 	clock := opt.Clock
 	if clock == nil {
 		loc := cfg.Location()
@@ -132,7 +144,7 @@ func Open(cfg config.Config, opt Options) (*App, error) {
 		CutoffHour: cfg.Limits.CutoffHour, ReturnHour: cfg.Limits.ReturnHour,
 		PaperSize: cfg.Printer.Size, Location: cfg.Location(),
 	}, counter.Deps{Gateway: a.Gateway, Store: store, Printer: a.Printer, Calendar: cal,
-		Clock: clock, Log: slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		Fees: feeTable, Clock: clock, Log: slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		return nil, err
 	}

@@ -70,6 +70,16 @@ type Housekeeping interface {
 	CardRead(op Operator, id string)
 }
 
+// Certification is the copy certification desk: register numbers, fees, the
+// certification blocks and the fee receipt, the register's export.
+type Certification interface {
+	CertifyCopies(ctx context.Context, op Operator, req counter.CopyRequest) (*counter.CopyResult, error)
+	ExportCertRegisterFiles(ctx context.Context, op Operator, year int) ([]string, error)
+	// CopyFee is the fee of one copy of an original of pages pages (the schedule in
+	// memory: no I/O).
+	CopyFee(pages int) (int64, bool)
+}
+
 // Basics are the counter's clock, zone and wording of errors.
 type Basics interface {
 	Explain(err error) string
@@ -86,6 +96,7 @@ type Backend interface {
 	Reception
 	History
 	Housekeeping
+	Certification
 	Basics
 }
 

@@ -61,6 +61,25 @@ func TestGolden(t *testing.T) {
 		}},
 		{"history", func(h *harness) { h.key(tea.KeyF4) }},
 		{"help", func(h *harness) { openForm(h); h.key(tea.KeyF1) }},
+		{"copies", func(h *harness) {
+			h.key(tea.KeyF2)
+			h.typ("1")
+			h.key(tea.KeyF7)
+			h.typ("3")
+			h.typ("2")
+			h.key(tea.KeyTab)
+			h.typ("10")
+		}},
+		{"copies-done", func(h *harness) {
+			h.key(tea.KeyF2)
+			h.typ("1")
+			h.key(tea.KeyF7)
+			h.typ("3")
+			h.typ("2")
+			h.key(tea.KeyTab)
+			h.typ("10")
+			h.key(tea.KeyF10)
+		}},
 	}
 	for _, sc := range screens {
 		for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {

@@ -14,13 +14,15 @@ func bind(keys []string, k, desc string) key.Binding {
 // globalKeys work on every screen.
 type globalKeys struct {
 	Quit, Help, Telex key.Binding
+	Copies            key.Binding // the copy certification desk, from steps 1 and 2
 }
 
 func defaultGlobalKeys() globalKeys {
 	return globalKeys{
-		Quit:  bind([]string{"ctrl+c"}, "ctrl+c", "thoát"),
-		Help:  bind([]string{"f1"}, "F1", "trợ giúp"),
-		Telex: bind([]string{"f12"}, "F12", "bật/tắt gõ Telex"),
+		Quit:   bind([]string{"ctrl+c"}, "ctrl+c", "thoát"),
+		Help:   bind([]string{"f1"}, "F1", "trợ giúp"),
+		Telex:  bind([]string{"f12"}, "F12", "bật/tắt gõ Telex"),
+		Copies: bind([]string{"f7"}, "F7", "chứng thực bản sao"),
 	}
 }
 
@@ -110,6 +112,26 @@ type receiptKeys struct{ Next key.Binding }
 
 func defaultReceiptKeys() receiptKeys {
 	return receiptKeys{Next: bind([]string{"enter", "esc"}, "enter", "người tiếp theo")}
+}
+
+// copiesKeys are the copy certification desk's.
+type copiesKeys struct {
+	Certify, Back, Next, Prev, AddRow, DelRow, Export key.Binding
+	Done, More                                        key.Binding // the result view's
+}
+
+func defaultCopiesKeys() copiesKeys {
+	return copiesKeys{
+		Certify: bind([]string{"f10", "ctrl+s"}, "F10", "chứng thực, in"),
+		Back:    bind([]string{"esc"}, "esc", "quay lại"),
+		Next:    bind([]string{"tab", "down", "enter"}, "tab/enter", "ô sau"),
+		Prev:    bind([]string{"shift+tab", "up"}, "⇧tab/↑", "ô trước"),
+		AddRow:  bind([]string{"ctrl+a"}, "ctrl+a", "thêm bản chính"),
+		DelRow:  bind([]string{"ctrl+d"}, "ctrl+d", "xóa bản chính cuối"),
+		Export:  bind([]string{"f9"}, "F9", "xuất sổ chứng thực"),
+		Done:    bind([]string{"enter"}, "enter", "người tiếp theo"),
+		More:    bind([]string{"esc"}, "esc", "chứng thực thêm"),
+	}
 }
 
 type helpKeys struct{ Close key.Binding }

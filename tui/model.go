@@ -84,6 +84,7 @@ func New(opt Options) Model {
 		scrLogin: newLoginScreen(f), scrIdentify: identify, scrCards: newCardsScreen(f, d, identify),
 		scrResident: newResidentScreen(f, d), scrServices: newServicesScreen(f, d), scrForm: d.form,
 		scrReview: newReviewScreen(f, d), scrReceipt: newReceiptScreen(f, d), scrDrafts: drafts, scrHistory: history,
+		scrCopies: newCopiesScreen(f, d),
 	}
 	if opt.Backend == nil {
 		f.screen = scrLogin
@@ -258,6 +259,10 @@ func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
 		return m.screens[scrHistory].(*historyScreen).onHistory(msg)
 	case reprintedMsg:
 		return m.screens[scrHistory].(*historyScreen).onReprinted(msg)
+	case certifiedMsg:
+		return m.screens[scrCopies].(*copiesScreen).onCertified(msg)
+	case certRegisterMsg:
+		return m.screens[scrCopies].(*copiesScreen).onRegister(msg)
 	}
 	return nil
 }
@@ -288,6 +293,8 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 			f.say("Đã tắt gõ Telex có sẵn.")
 		}
 		return nil
+	case key.Matches(k, m.keys.Copies) && f.busy == "" && !m.replayPending && (f.screen == scrIdentify || f.screen == scrResident) && m.d.v.slotTarget == "":
+		return m.screens[scrCopies].(*copiesScreen).open()
 	case f.busy != "" || m.replayPending:
 		// a command is running: keys wait for it, in order (a scanner may be typing)
 		if len(m.typeahead) <= maxInput+64 { // a whole QR line and its Enter

@@ -19,6 +19,7 @@ const (
 	scrReceipt
 	scrDrafts
 	scrHistory
+	scrCopies // copy certification desk (copies.go)
 )
 
 // screen is a component: its own state, key map, update and view. The root

@@ -137,12 +137,16 @@ func Open(cfg config.Config, opt Options) (*App, error) {
 	if logw == nil {
 		logw = io.Discard
 	}
+	exports := filepath.Join(cfg.DataDir, "exports")
+	if err := PrivateDir(exports); err != nil {
+		return nil, fmt.Errorf("%w: exports %s: %w", ErrDataDir, exports, err)
+	}
 	a.Service, err = counter.New(counter.Config{
 		Agency: counter.Agency{Code: cfg.Agency.Code, Parent: cfg.Agency.Parent, Name: cfg.Agency.Name,
 			Address: cfg.Agency.Address, Place: cfg.Agency.Place, Police: cfg.Agency.Police, Clinic: cfg.Agency.Clinic, ResultPlace: cfg.Agency.ResultPlace},
 		Counter: cfg.Counter, CacheTTL: cfg.Limits.CacheTTL.Duration,
 		CutoffHour: cfg.Limits.CutoffHour, ReturnHour: cfg.Limits.ReturnHour,
-		PaperSize: cfg.Printer.Size, Location: cfg.Location(),
+		PaperSize: cfg.Printer.Size, Location: cfg.Location(), ExportDir: exports,
 	}, counter.Deps{Gateway: a.Gateway, Store: store, Printer: a.Printer, Calendar: cal,
 		Fees: feeTable, Clock: clock, Log: slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {

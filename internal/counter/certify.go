@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -431,4 +432,33 @@ func ExportCertRegisterPDF(path string, r printing.CertRegister) error {
 		return err
 	}
 	return os.WriteFile(path, buf.Bytes(), 0o600)
+}
+
+// ErrNoExportDir: the counter has no folder to write a desk's export into.
+var ErrNoExportDir = errors.New("counter: no export folder configured")
+
+// ExportCertRegisterFiles writes a year's register as XLSX and PDF into the counter's export
+// folder ("so-chung-thuc-<year>.xlsx" and ".pdf", replaced by a later export) and returns
+// their paths. Rights: ActCertRegister.
+func (s *Service) ExportCertRegisterFiles(ctx context.Context, op Operator, year int) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if s.cfg.ExportDir == "" {
+		return nil, ErrNoExportDir
+	}
+	reg, err := s.CertRegister(op, CertRegisterFilter{Year: year})
+	if err != nil {
+		return nil, err
+	}
+	base := filepath.Join(s.cfg.ExportDir, fmt.Sprintf("so-chung-thuc-%d", year))
+	paths := []string{base + ".xlsx", base + ".pdf"}
+	if err := ExportCertRegisterXLSX(paths[0], reg); err != nil {
+		return nil, err
+	}
+	if err := ExportCertRegisterPDF(paths[1], reg); err != nil {
+		return nil, err
+	}
+	s.CertRegisterExported(op, len(reg.Rows), "xlsx+pdf")
+	return paths, nil
 }

@@ -50,6 +50,9 @@ type Config struct {
 	CutoffHour int    // dossiers received after this hour count from the next working day
 	ReturnHour int    // hour of the appointment
 	PaperSize  string // receipt PDF size: "A4" (default) or "A5"
+	// ExportDir is where the desks write their exports (the certification register); it
+	// holds personal data: a private folder of the data directory. "": no export from a desk.
+	ExportDir string
 	// Location is the counter's time zone: every time a person reads (messages,
 	// receipts) is shown in it. Default time.Local.
 	Location *time.Location

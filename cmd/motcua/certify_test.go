@@ -103,9 +103,9 @@ func TestCertifyCLI(t *testing.T) {
 		t.Fatalf("certify copies: %+v", r)
 	}
 	for _, bad := range [][]string{
-		{"--id", id, "--name", "X"},                                    // no original
-		{"--id", id, "--name", "X", "--original", "Giấy"},              // no counts
-		{"--id", id, "--name", "X", "--original", "Giấy:a:1"},          // not a number
+		{"--id", id, "--name", "X"},                           // no original
+		{"--id", id, "--name", "X", "--original", "Giấy"},     // no counts
+		{"--id", id, "--name", "X", "--original", "Giấy:a:1"}, // not a number
 		{"--id", id, "--name", "X", "--original", "Giấy:1:1", "--layout", "poster"},
 	} {
 		if r := runCLI(t, append([]string{"certify", "copies", "--demo", "--data-dir", dir}, bad...)...); r.code != exitUsage {

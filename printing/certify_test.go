@@ -144,3 +144,27 @@ func TestMoneyWords(t *testing.T) {
 		}
 	}
 }
+
+// The receipt lists a procedure's fee (and an exemption, and a fee the schedule does not
+// know) as item 6, and a document shown electronically as such, with no count.
+func TestReceiptFeesAndElectronicDocuments(t *testing.T) {
+	r := Receipt{ParentAgency: "UBND phường Ba Đình", Agency: "Bộ phận Tiếp nhận và Trả kết quả", Place: "Phường Ba Đình",
+		DossierCode: "G22.99.08-261205-010001", Officer: "Lê Cán Bộ", CitizenName: "Trần Thị Thử", CitizenID: "001190000123",
+		ReceivedAt: certDay, Procedures: []Procedure{{Name: "Đăng ký lại khai sinh", Appointment: certDay.AddDate(0, 0, 5)}},
+		Documents: []Document{{Name: "Tờ khai đăng ký lại khai sinh", Original: true, Count: 1},
+			{Name: "Giấy chứng nhận kết hôn của cha mẹ", Electronic: true, Source: "CSDL hộ tịch điện tử"}},
+		Fees: []ReceiptFee{{Procedure: "Đăng ký lại khai sinh", Amount: 5000, Known: true}}}
+	text := certPDFText(t, "receipt-fees", func(w *bytes.Buffer) error { return RenderPDF(w, r, Options{}) })
+	wantAll(t, text, "6. Phí, lệ phí: Đăng ký lại khai sinh: 5.000 đồng", "Điện tử", "(xuất trình điện tử qua CSDL hộ tịch điện tử, không thu", "bản sao)")
+	r.Procedures = append(r.Procedures, Procedure{Name: "Cấp bản sao trích lục", Appointment: certDay.AddDate(0, 0, 1)}, Procedure{Name: "Tách hộ"})
+	r.Fees = []ReceiptFee{{Procedure: "Đăng ký lại khai sinh", Amount: 5000, Known: true, Exempt: "hộ nghèo"},
+		{Procedure: "Cấp bản sao trích lục", Amount: 16000, Known: true}, {Procedure: "Tách hộ"}}
+	text = certPDFText(t, "receipt-fees-3", func(w *bytes.Buffer) error { return RenderPDF(w, r, Options{}) })
+	wantAll(t, text, "6. Phí, lệ phí:", "Đăng ký lại khai sinh: miễn (hộ nghèo)", "Cấp bản sao trích lục: 16.000 đồng",
+		"Tách hộ: theo mức thu của tỉnh (thu theo biên lai)", "Tổng cộng: 16.000 đồng")
+	// the thermal receipt says both too
+	img, err := RenderThermal(r, Thermal80mm)
+	if err != nil || img.Bounds().Dy() == 0 {
+		t.Fatalf("thermal: %v", err)
+	}
+}

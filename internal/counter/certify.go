@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"motcua/forms"
 	"motcua/forms/fees"
 	"motcua/lookups"
 	"motcua/lookups/pid"
@@ -461,4 +462,26 @@ func (s *Service) ExportCertRegisterFiles(ctx context.Context, op Operator, year
 	}
 	s.CertRegisterExported(op, len(reg.Rows), "xlsx+pdf")
 	return paths, nil
+}
+
+// receiptFees are the fees of a dossier's procedures as the receipt prints them (the
+// procedures with a fee field only).
+func receiptFees(d *forms.Dossier) []printing.ReceiptFee {
+	var out []printing.ReceiptFee
+	for _, p := range d.Procedures {
+		if !p.Charged {
+			continue
+		}
+		out = append(out, printing.ReceiptFee{Procedure: p.Name, Amount: p.Fee, Known: p.FeeKnown, Exempt: exemptReason(p.FeeExempt)})
+	}
+	return out
+}
+
+// exemptReason is who is exempt, from an exemption field's label ("Miễn lệ phí (người
+// thuộc hộ nghèo...)" gives "người thuộc hộ nghèo...").
+func exemptReason(label string) string {
+	if i, j := strings.Index(label, "("), strings.LastIndex(label, ")"); i >= 0 && j > i+1 {
+		return strings.TrimSpace(label[i+1 : j])
+	}
+	return strings.TrimSpace(label)
 }

@@ -129,6 +129,38 @@ func TestCertifyCLI(t *testing.T) {
 	if r := runCLI(t, "certify", "register", "--demo", "--data-dir", dir, "--out", "so.csv"); r.code != exitUsage {
 		t.Errorf("register to .csv: exit %d", r.code)
 	}
+	// a dossier with a fee: its receipt says the fee, its fee receipt can be printed
+	declPath := filepath.Join(t.TempDir(), "decl.json")
+	decl := `{"service": "chung-thuc-ban-sao", "persons": {"requester": {"id": "` + id + `"}},
+ "values": {"originals.1.doc_name": "Giấy khai sinh", "originals.1.pages": "2", "originals.1.copies": "10"}}`
+	if err := os.WriteFile(declPath, []byte(decl), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = runCLI(t, "dossier", "submit", "--demo", "--data-dir", dir, declPath)
+	code := strings.TrimSpace(strings.SplitN(r.stdout, "\n", 2)[0])
+	if r.code != 0 || code == "" {
+		t.Fatalf("dossier submit: %+v", r)
+	}
+	feePDF := filepath.Join(t.TempDir(), "fee.pdf")
+	if r := runCLI(t, "receipt", "fee", "--demo", "--data-dir", dir, code, "--out", feePDF); r.code != 0 {
+		t.Fatalf("receipt fee: %+v", r)
+	}
+	pdftotext := testenv.NeedTool(t, "pdftotext", "poppler-utils")
+	for path, wants := range map[string][]string{
+		feePDF: {"BIÊN LAI THU PHÍ, LỆ PHÍ", "Số: " + code, "40.000", "Bốn mươi nghìn đồng"},
+		filepath.Join(dir, "receipts", code+".pdf"): {"6. Phí, lệ phí: Chứng thực bản sao từ bản chính: 40.000 đồng"},
+	} {
+		b, err := exec.Command(pdftotext, "-enc", "UTF-8", path, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range wants {
+			if !strings.Contains(string(b), w) {
+				t.Errorf("%s lacks %q:\n%s", filepath.Base(path), w, b)
+			}
+		}
+	}
+
 	// a volunteer neither certifies nor reads the register
 	asDemoOperator(t, dir, demo.VolunteerID)
 	if r := runCLI(t, "certify", "copies", "--demo", "--data-dir", dir, "--id", id, "--name", "Phạm Thu Ngân", "--original", "Giấy:1:1"); r.code != exitFailure ||

@@ -65,6 +65,8 @@ func Explain(err error) string {
 		return "Chưa xác định được người yêu cầu chứng thực: chạm thẻ căn cước (F2) hoặc gõ số định danh 12 số và họ tên."
 	case errors.Is(err, ErrCopyRequest):
 		return fmt.Sprintf("Yêu cầu chứng thực chưa đủ: mỗi bản chính cần tên giấy tờ, số trang (1 đến %d) và số bản sao (1 đến %d). Sửa rồi chứng thực lại.", MaxCopyPages, MaxCopies)
+	case errors.Is(err, ErrNoFee):
+		return "Hồ sơ này không có phí, lệ phí: không có biên lai thu phí để in."
 	case errors.Is(err, ErrNoExportDir):
 		return "Máy này chưa có thư mục xuất tệp. Xuất sổ bằng lệnh: motcua certify register --out TỆP.xlsx"
 	case errors.Is(err, offline.ErrCertSequenceExhausted):

@@ -85,3 +85,53 @@ func TestCopiesDeskNeedsIdentity(t *testing.T) {
 		t.Fatal("Esc did not go back")
 	}
 }
+
+// On the review screen a digit records the n-th document as shown electronically (and
+// takes it back); the declaration received carries it; the declaration form itself cannot.
+func TestReviewRecordsDocumentsShownElectronically(t *testing.T) {
+	h := newHarness(t)
+	h.typ(id1)
+	h.key(tea.KeyEnter)
+	h.key(tea.KeyEnter) // the services
+	h.typ("chung thuc ban sao")
+	h.key(tea.KeyEnter)
+	h.want("Bước 4")
+	decl := h.model().d.v.intake.Declaration()
+	if decl.Spec().ID != "chung-thuc-ban-sao" {
+		t.Fatalf("opened %s", decl.Spec().ID)
+	}
+	for _, kv := range [][2]string{{"originals.1.doc_name", "Giấy khai sinh"}, {"originals.1.pages", "2"}, {"originals.1.copies", "10"}} {
+		if err := decl.Set(kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.key(tea.KeyF10)
+	h.want("Bước 5 — Xem lại", "1. Bản chính giấy tờ, văn bản làm cơ sở để chứng thực bản sao")
+	h.typ("1")
+	h.want("— xuất trình điện tử (VNeID hoặc cơ sở dữ liệu", "đã ghi xuất trình điện tử")
+	h.typ("2")
+	h.typ("2") // and back: a paper again
+	h.want("Giấy tờ 2: công dân nộp giấy.")
+	h.key(tea.KeyEnter)
+	got := h.be.received[len(h.be.received)-1]
+	docs := got.Documents()
+	if _, ok := got.ShownElectronically(docs[0].Name); !ok {
+		t.Error("the declaration received lost the document shown electronically")
+	}
+	if _, ok := got.ShownElectronically(docs[1].Name); ok {
+		t.Error("the document taken back is still electronic")
+	}
+}
+
+// A declaration form (Tờ khai) is filled at the counter: never shown electronically.
+func TestReviewRefusesElectronicDeclarationForm(t *testing.T) {
+	h := newHarness(t)
+	openForm(h)
+	h.typ("2")
+	h.key(tea.KeyTab)
+	h.typ("Bổ sung hồ sơ")
+	h.key(tea.KeyF10)
+	h.want("Bước 5 — Xem lại", "1. Tờ khai")
+	h.typ("1")
+	h.want("Tờ khai do cán bộ điền tại quầy")
+}

@@ -98,13 +98,15 @@ func defaultFormKeys() formKeys {
 	}
 }
 
-type reviewKeys struct{ Receive, Edit, PageDown key.Binding }
+type reviewKeys struct{ Receive, Edit, PageDown, Electronic key.Binding }
 
 func defaultReviewKeys() reviewKeys {
 	return reviewKeys{
 		Receive:  bind([]string{"enter"}, "enter", "tiếp nhận, in biên nhận"),
 		Edit:     bind([]string{"esc"}, "esc", "sửa tờ khai"),
 		PageDown: bind([]string{"pgdown", "pgup"}, "PgDn/PgUp", "trang"),
+		// a digit: the n-th document shown electronically (VNeID, a national database) or not
+		Electronic: bind([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "giấy tờ xuất trình điện tử"),
 	}
 }
 

@@ -75,6 +75,9 @@ type Housekeeping interface {
 type Certification interface {
 	CertifyCopies(ctx context.Context, op Operator, req counter.CopyRequest) (*counter.CopyResult, error)
 	ExportCertRegisterFiles(ctx context.Context, op Operator, year int) ([]string, error)
+	// PrintDossierFeeReceipt prints the fee receipt (biên lai thu phí, lệ phí) of a
+	// dossier received with a fee.
+	PrintDossierFeeReceipt(ctx context.Context, op Operator, code string) ([]byte, error)
 	// CopyFee is the fee of one copy of an original of pages pages (the schedule in
 	// memory: no I/O).
 	CopyFee(pages int) (int64, bool)

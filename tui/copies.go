@@ -13,7 +13,6 @@ import (
 
 	"motcua/forms"
 	"motcua/internal/counter"
-	"motcua/printing"
 )
 
 // copiesScreen is the copy certification desk (F7 from steps 1 and 2): for the citizen
@@ -305,7 +304,7 @@ func (s *copiesScreen) fee(o counter.CopyOriginal) (int64, string) {
 	if !ok {
 		return 0, "chưa có mức phí"
 	}
-	return per * int64(o.Copies), printing.FormatMoney(per*int64(o.Copies)) + " đ"
+	return per * int64(o.Copies), counter.FormatMoney(per*int64(o.Copies)) + " đ"
 }
 
 func (s *copiesScreen) view(width, _ int) string {
@@ -321,7 +320,7 @@ func (s *copiesScreen) view(width, _ int) string {
 	if r := s.res; r != nil {
 		b.WriteString(f.st.OK.Render("Đã ghi vào sổ chứng thực, quyển "+r.Volume) + "\n")
 		for _, it := range r.Items {
-			fee := printing.FormatMoney(it.Fee) + " đ"
+			fee := counter.FormatMoney(it.Fee) + " đ"
 			switch {
 			case r.Exempt != "":
 				fee = "miễn phí"
@@ -330,7 +329,7 @@ func (s *copiesScreen) view(width, _ int) string {
 			}
 			fmt.Fprintf(&b, "  Số %s  %s — %d bản sao × %d trang — %s\n", it.Number, show(clipText(it.Document, 40)), it.Copies, it.Pages, fee)
 		}
-		fmt.Fprintf(&b, "\nTổng phí: %s đồng. Đóng dấu, ký lời chứng trên từng bản sao; giao biên lai cho công dân.\n", printing.FormatMoney(r.Total))
+		fmt.Fprintf(&b, "\nTổng phí: %s đồng. Đóng dấu, ký lời chứng trên từng bản sao; giao biên lai cho công dân.\n", counter.FormatMoney(r.Total))
 		b.WriteString(f.st.Muted.Render("Enter: người tiếp theo.  Esc: chứng thực thêm cho người này.") + "\n")
 		return b.String()
 	}
@@ -372,7 +371,7 @@ func (s *copiesScreen) view(width, _ int) string {
 		}
 		b.WriteString("\n" + f.st.Muted.Render(wrapWords(strings.Join(opts, " · "), max(20, width-2))) + "\n")
 	}
-	t := "Tổng phí: " + printing.FormatMoney(total) + " đồng"
+	t := "Tổng phí: " + counter.FormatMoney(total) + " đồng"
 	if !known {
 		t += " (có bản chưa có mức phí trong biểu phí)"
 	}

@@ -121,6 +121,13 @@ func TestReviewRecordsDocumentsShownElectronically(t *testing.T) {
 	if _, ok := got.ShownElectronically(docs[1].Name); ok {
 		t.Error("the document taken back is still electronic")
 	}
+	// the receipt screen says the fee and prints the fee receipt
+	h.want("Đã tiếp nhận hồ sơ", "Phí, lệ phí", "Chứng thực bản sao từ bản chính: 40.000 đồng — F8: in biên lai thu phí")
+	h.key(tea.KeyF8)
+	h.want("Đã in biên lai thu phí, lệ phí.")
+	if len(h.be.feeReceipts) != 1 {
+		t.Errorf("fee receipts printed: %v", h.be.feeReceipts)
+	}
 }
 
 // A declaration form (Tờ khai) is filled at the counter: never shown electronically.

@@ -25,19 +25,20 @@ import (
 // fakeBackend answers from memory so these tests exercise the TUI alone; the
 // end-to-end tests in cmd/motcua run the real parts in a real terminal.
 type fakeBackend struct {
-	mu         sync.Mutex
-	residents  map[string]*lookups.Resident
-	lookupErr  error
-	lookups    []lookups.CallMeta
-	received   []*forms.Declaration
-	drafts     map[string]draftRec
-	reprinted  []string
-	cardReads  []string
-	drains     int
-	certified  []counter.CopyRequest
-	certNumber int
-	now        time.Time
-	path       *updatePath // notes I/O calls made on Update's goroutine
+	mu          sync.Mutex
+	residents   map[string]*lookups.Resident
+	lookupErr   error
+	lookups     []lookups.CallMeta
+	received    []*forms.Declaration
+	drafts      map[string]draftRec
+	reprinted   []string
+	cardReads   []string
+	drains      int
+	certified   []counter.CopyRequest
+	certNumber  int
+	feeReceipts []string
+	now         time.Time
+	path        *updatePath // notes I/O calls made on Update's goroutine
 }
 
 type draftRec struct {
@@ -153,6 +154,13 @@ func (b *fakeBackend) CertifyCopies(_ context.Context, op Operator, req counter.
 func (b *fakeBackend) ExportCertRegisterFiles(_ context.Context, op Operator, year int) ([]string, error) {
 	b.path.io("ExportCertRegisterFiles")
 	return []string{fmt.Sprintf("/tmp/so-chung-thuc-%d.xlsx", year), fmt.Sprintf("/tmp/so-chung-thuc-%d.pdf", year)}, nil
+}
+func (b *fakeBackend) PrintDossierFeeReceipt(_ context.Context, op Operator, code string) ([]byte, error) {
+	b.path.io("PrintDossierFeeReceipt")
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.feeReceipts = append(b.feeReceipts, code)
+	return []byte("%PDF"), nil
 }
 func (b *fakeBackend) CopyFee(pages int) (int64, bool) {
 	return fees.Default().Amount(counter.CopyFeeSchedule, pages)

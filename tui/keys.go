@@ -110,10 +110,11 @@ func defaultReviewKeys() reviewKeys {
 	}
 }
 
-type receiptKeys struct{ Next key.Binding }
+type receiptKeys struct{ Next, FeeReceipt key.Binding }
 
 func defaultReceiptKeys() receiptKeys {
-	return receiptKeys{Next: bind([]string{"enter", "esc"}, "enter", "người tiếp theo")}
+	return receiptKeys{Next: bind([]string{"enter", "esc"}, "enter", "người tiếp theo"),
+		FeeReceipt: bind([]string{"f8"}, "F8", "in biên lai thu phí")}
 }
 
 // copiesKeys are the copy certification desk's.

@@ -261,6 +261,8 @@ func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
 		return m.screens[scrHistory].(*historyScreen).onReprinted(msg)
 	case certifiedMsg:
 		return m.screens[scrCopies].(*copiesScreen).onCertified(msg)
+	case feeReceiptMsg:
+		return m.screens[scrReceipt].(*receiptScreen).onFeeReceipt(msg)
 	case certRegisterMsg:
 		return m.screens[scrCopies].(*copiesScreen).onRegister(msg)
 	}

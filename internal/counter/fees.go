@@ -172,3 +172,12 @@ func (s *Service) FeesCollected(op Operator, from, to time.Time) (FeeTotals, err
 	out.Total = out.Certifications.Amount + out.Dossiers.Amount
 	return out, err
 }
+
+// FormatMoney writes an amount in đồng as printed (1.234.567), for the front ends.
+func FormatMoney(n int64) string { return printing.FormatMoney(n) }
+
+// ProcedureFeeText is a procedure's fee as the receipt words it: the amount, the exemption,
+// or an amount the schedule does not give.
+func ProcedureFeeText(p forms.ProcedureRecord) string {
+	return printing.FeeText(printing.ReceiptFee{Procedure: p.Name, Amount: p.Fee, Known: p.FeeKnown, Exempt: exemptReason(p.FeeExempt)})
+}

@@ -387,7 +387,7 @@ var moreCases = []serviceCase{
 		consts: []constraintCase{
 			{"ward still a minor", []kv{{"end_reason", "adult"}}, "end_reason", "Người được giám hộ chưa đủ 18 tuổi: chọn lý do khác."},
 		},
-		calcs: []calcCase{{"someone else asks", []kv{{"requester_is", "other"}, {"other_id_issue_date", "15/08/2024"}}, "other_id_issue_place", "Bộ Công an"}},
+		calcs:     []calcCase{{"someone else asks", []kv{{"requester_is", "other"}, {"other_id_issue_date", "15/08/2024"}}, "other_id_issue_place", "Bộ Công an"}},
 		relevance: []relevanceCase{{name: "someone else asks", sets: []kv{{"requester_is", "other"}}, on: []string{"other_name"}}},
 	},
 	{

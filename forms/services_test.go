@@ -3,7 +3,6 @@ package forms
 import (
 	"errors"
 	"fmt"
-	"motcua/printing"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +11,7 @@ import (
 
 	"motcua/lookups"
 	"motcua/lookups/sandbox"
+	"motcua/printing"
 )
 
 var svcLoc = func() *time.Location {

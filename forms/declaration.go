@@ -176,7 +176,8 @@ type Declaration struct {
 	wardOnly   map[string][]string // address ward path -> candidate ward codes (split old ward)
 	notes      []note
 	idemKey    string
-	fees       *fees.Table // nil: the embedded default
+	fees       *fees.Table       // nil: the embedded default
+	electronic map[string]string // document name -> where it was shown electronically
 	ctx        evalCtx
 }
 
@@ -1121,3 +1122,53 @@ func NormalizeDate(text string, today lookups.Date) string {
 }
 
 func atoi2(s string) int { return int(s[0]-'0')*10 + int(s[1]-'0') }
+
+// ---- documents shown electronically (Chỉ thị 24/CT-TTg, Công văn 159/TTg-CĐS, 2025)
+
+// DefaultElectronicSource is where a document is shown electronically when its spec names no
+// source.
+const DefaultElectronicSource = "VNeID hoặc cơ sở dữ liệu quốc gia"
+
+// ErrNotElectronic: the document cannot be recorded as shown electronically (it is not on
+// the checklist, or it is the declaration itself).
+var ErrNotElectronic = errors.New("forms: this document cannot be shown electronically")
+
+// CanShowElectronically reports whether a document of the checklist may be recorded as
+// shown electronically: any paper the citizen would bring, not the declaration the counter
+// fills in (a "Tờ khai").
+func CanShowElectronically(doc Document) bool {
+	return !strings.HasPrefix(strings.ToLower(strings.TrimSpace(doc.Name)), "tờ khai")
+}
+
+// ShowElectronically records that the citizen showed the checklist's document name
+// electronically (on: no paper, no copy taken) or takes the record back (off).
+func (d *Declaration) ShowElectronically(name string, on bool) error {
+	for _, doc := range d.Documents() {
+		if doc.Name != name {
+			continue
+		}
+		if !CanShowElectronically(doc) {
+			return ErrNotElectronic
+		}
+		if !on {
+			delete(d.electronic, name)
+			return nil
+		}
+		if d.electronic == nil {
+			d.electronic = map[string]string{}
+		}
+		src := doc.Electronic
+		if src == "" {
+			src = DefaultElectronicSource
+		}
+		d.electronic[name] = src
+		return nil
+	}
+	return ErrNotElectronic
+}
+
+// ShownElectronically returns where the document was shown electronically, if it was.
+func (d *Declaration) ShownElectronically(name string) (string, bool) {
+	src, ok := d.electronic[name]
+	return src, ok
+}

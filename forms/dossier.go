@@ -58,7 +58,19 @@ type FieldValue struct {
 type DocumentItem struct {
 	Name     string `json:"name"`
 	Original bool   `json:"original"`
-	Count    int    `json:"count"`
+	Count    int    `json:"count"` // 0 when shown electronically
+	// Electronic: shown electronically from Source (VNeID, a national database); no
+	// paper and no copy was taken.
+	Electronic bool   `json:"electronic,omitempty"`
+	Source     string `json:"source,omitempty"`
+}
+
+// documentItem is the dossier's record of a checklist document.
+func (d *Declaration) documentItem(doc Document) DocumentItem {
+	if src, ok := d.ShownElectronically(doc.Name); ok {
+		return DocumentItem{Name: doc.Name, Original: doc.Original, Electronic: true, Source: src}
+	}
+	return DocumentItem{Name: doc.Name, Original: doc.Original, Count: doc.Count}
 }
 
 // ResidenceSource says that residence data came from the population database, not from a paper.
@@ -86,7 +98,16 @@ type ProcedureRecord struct {
 	// schedule does not give, e.g. a provincial duty not yet configured).
 	Fee      int64 `json:"fee,omitempty"`
 	FeeKnown bool  `json:"feeKnown,omitempty"`
+	// Charged: the procedure has a fee field (the receipt says its fee, known or not).
+	// FeeExempt is the exemption's wording when the declaration's field FeeExemptField
+	// says "yes" (the fee is then 0).
+	Charged   bool   `json:"charged,omitempty"`
+	FeeExempt string `json:"feeExempt,omitempty"`
 }
+
+// FeeExemptField is the id of the choice field ("yes"/"no") a spec asks an exemption from
+// its fees with; its label says who is exempt.
+const FeeExemptField = "fee_exempt"
 
 // PersonRecord is a filled person slot: who, and where the identity and the record came from.
 type PersonRecord struct {
@@ -236,7 +257,7 @@ func Finalize(decl *Declaration, in FinalizeInput) (*Dossier, error) {
 		add(f, 0, &decl.top[f.index])
 	}
 	for _, doc := range decl.Documents() {
-		d.Documents = append(d.Documents, DocumentItem{Name: doc.Name, Original: doc.Original, Count: doc.Count})
+		d.Documents = append(d.Documents, decl.documentItem(doc))
 	}
 	for i := range s.procedures {
 		if !decl.procRelevant(i) {
@@ -252,9 +273,13 @@ func Finalize(decl *Declaration, in FinalizeInput) (*Dossier, error) {
 			}
 		}
 		for _, doc := range decl.procDocuments(i) {
-			rec.Documents = append(rec.Documents, DocumentItem{Name: doc.Name, Original: doc.Original, Count: doc.Count})
+			rec.Documents = append(rec.Documents, decl.documentItem(doc))
 		}
 		if pr.Fee != "" {
+			rec.Charged = true
+			if ex, ok := s.byID[FeeExemptField]; ok && decl.relevantInst(ex, 0) && clean(decl.readRef(ex, 0, partMain)) == "yes" {
+				rec.FeeExempt = ex.Label
+			}
 			f := s.byID[pr.Fee]
 			if v, err := strconv.ParseInt(clean(decl.readRef(f, 0, partMain)), 10, 64); err == nil && v >= 0 {
 				rec.Fee, rec.FeeKnown = v, true

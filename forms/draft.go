@@ -38,6 +38,7 @@ type draftJSON struct {
 	WardOnly    map[string][]string   `json:"wardOnly,omitempty"`
 	Notes       []note                `json:"notes,omitempty"`
 	Key         string                `json:"idempotencyKey,omitempty"`
+	Electronic  map[string]string     `json:"electronic,omitempty"` // documents shown electronically
 }
 
 // MarshalDraft returns the declaration as JSON: spec id and version, every
@@ -46,7 +47,8 @@ type draftJSON struct {
 func (d *Declaration) MarshalDraft() ([]byte, error) {
 	dj := draftJSON{Format: draftFormat, SpecID: d.spec.ID, SpecVersion: d.spec.Version,
 		Agency: d.env.Agency, Place: d.env.Place, Police: d.env.Police, Clinic: d.env.Clinic, Created: d.env.Now, Rows: map[string]int{},
-		Persons: map[string]PersonData{}, WardOnly: d.wardOnly, Notes: d.notes, Key: d.idemKey, RowsEdited: d.rowsEdited}
+		Persons: map[string]PersonData{}, WardOnly: d.wardOnly, Notes: d.notes, Key: d.idemKey, RowsEdited: d.rowsEdited,
+		Electronic: d.electronic}
 	addState := func(path string, f *Field, st *fieldState) {
 		for part, suffix := range [3]string{"", ".detail", ".ward"} {
 			c := st.c[part]
@@ -140,6 +142,14 @@ func RestoreDraftFor(spec *Spec, data []byte) (*Declaration, error) {
 	d.idemKey = dj.Key
 	d.rowsEdited = dj.RowsEdited
 	d.changed()
+	for name, src := range dj.Electronic {
+		if len(name) > 500 || len(src) > 200 {
+			return nil, fmt.Errorf("forms: restore draft: electronic document entry too long")
+		}
+		if err := d.ShowElectronically(name, true); err != nil { // only the checklist's documents
+			continue // a document no longer on the checklist (its relevance changed): dropped
+		}
+	}
 	return d, nil
 }
 

@@ -243,7 +243,9 @@ var moreCases = []serviceCase{
 		consts: []constraintCase{
 			{"reason too short", []kv{{"reason", "x"}}, "reason", "Lý do từ 3 đến 300 ký tự."},
 		},
-		calcs: []calcCase{{"kind", nil, "change_kind", "Bổ sung thông tin hộ tịch"}},
+		calcs: []calcCase{{"kind", nil, "change_kind", "Bổ sung thông tin hộ tịch"},
+			{"content", nil, "content_text", "Bổ sung: Xã Tân Lập, tỉnh Phú Thọ"}},
+		relevance: []relevanceCase{{name: "for someone else", sets: []kv{{"for_other", "yes"}}, on: []string{"requester_name"}}},
 	},
 	{
 		spec: "nhan-cha-me-con",
@@ -291,6 +293,12 @@ var moreCases = []serviceCase{
 			{"requester is the mother", nil, "requester_relation", "Mẹ"},
 			{"copies fee", []kv{{"want_copies", "yes"}, {"copies", "3"}, {"fee_exempt", "yes"}}, "fee_total", "24000"},
 		},
+		relevance: []relevanceCase{
+			{name: "pledge and witnesses", sets: []kv{{"evidence", "pledge"}}, on: []string{"witnesses"},
+				docs: []string{"Giấy chứng sinh (hoặc văn bản xác nhận của người làm chứng, giấy cam đoan về việc sinh)",
+					"Văn bản cam đoan của các bên về quan hệ cha, mẹ, con"}},
+			{name: "copies", sets: []kv{{"want_copies", "yes"}}, on: []string{"copies"}},
+		},
 	},
 	{
 		spec:  "dang-ky-lai-khai-sinh",
@@ -333,6 +341,11 @@ var moreCases = []serviceCase{
 		consts: []constraintCase{
 			{"registered before the death", []kv{{"prior_date", "01/01/1990"}}, "prior_date", "Ngày đăng ký khai tử không được trước ngày chết."},
 		},
+		calcs: []calcCase{
+			{"copies fee", []kv{{"want_copies", "yes"}, {"copies", "2"}, {"fee_exempt", "yes"}}, "fee_total", "16000"},
+			{"issue place", []kv{{"requester_id_issue_date", "15/08/2024"}}, "requester_id_issue_place", "Bộ Công an"},
+		},
+		relevance: []relevanceCase{{name: "copies", sets: []kv{{"want_copies", "yes"}}, on: []string{"copies"}}},
 	},
 	{
 		spec: "giam-ho",
@@ -374,6 +387,8 @@ var moreCases = []serviceCase{
 		consts: []constraintCase{
 			{"ward still a minor", []kv{{"end_reason", "adult"}}, "end_reason", "Người được giám hộ chưa đủ 18 tuổi: chọn lý do khác."},
 		},
+		calcs:     []calcCase{{"someone else asks", []kv{{"requester_is", "other"}, {"other_id_issue_date", "15/08/2024"}}, "other_id_issue_place", "Bộ Công an"}},
+		relevance: []relevanceCase{{name: "someone else asks", sets: []kv{{"requester_is", "other"}}, on: []string{"other_name"}}},
 	},
 	{
 		spec:  "gia-han-tam-tru",
@@ -451,6 +466,10 @@ var moreCases = []serviceCase{
 				"Chủ hộ mới phải là thành viên của hộ gia đình này (Cơ sở dữ liệu về cư trú)."},
 			{"already head", []kv{{"@new_head", "$adjusterHead"}}, "new_head_id", "Người này đang là chủ hộ."},
 		},
+		calcs: []calcCase{
+			{"civil status", []kv{{"case", "civil_status"}, {"item", "Dân tộc"}, {"content_from", "Kinh"}, {"content_to", "Tày"}},
+				"request_text", "Điều chỉnh thông tin về cư trú: Dân tộc từ Kinh thành Tày"},
+		},
 		relevance: []relevanceCase{
 			{name: "civil status", sets: []kv{{"case", "civil_status"}, {"item", "Dân tộc"}, {"content_from", "Kinh"}, {"content_to", "Tày"}},
 				off:  []string{"new_head_name"},
@@ -472,6 +491,8 @@ var moreCases = []serviceCase{
 				"Cơ sở dữ liệu chưa ghi nhận người này đã chết: đăng ký khai tử trước (hoặc chọn trường hợp có quyết định của Tòa án)."},
 			{"declarant is the person", []kv{{"@declarant", "$mover"}}, "declarant_id", "Người kê khai thay phải là người khác."},
 		},
+		relevance: []relevanceCase{{name: "declares for oneself", clear: []string{"declarant"}, sets: []kv{{"declared_by", "self"}},
+			off: []string{"declarant_name"}}},
 	},
 	{
 		spec:  "tro-cap-xa-hoi-hang-thang",
@@ -511,6 +532,8 @@ var moreCases = []serviceCase{
 		consts: []constraintCase{
 			{"burial before death", []kv{{"burial_date", "01/01/2022"}}, "burial_date", "Thời gian mai táng không được trước ngày chết."},
 		},
+		calcs: []calcCase{{"issue place", []kv{{"organiser_id_issue_date", "10/03/2022"}}, "organiser_id_issue_place",
+			"Cục Cảnh sát quản lý hành chính về trật tự xã hội"}},
 		relevance: []relevanceCase{
 			{name: "organisation", clear: []string{"organiser"}, sets: []kv{{"organiser_kind", "organization"}, {"org_name", "Hội Chữ thập đỏ phường"},
 				{"org_address", "Số 1 phố Hòa Bình"}, {"org_representative", "Trần Văn Hội"}, {"org_position", "Chủ tịch"}},
@@ -553,6 +576,7 @@ var moreCases = []serviceCase{
 			{"nothing changed", []kv{{"change_capital", "no"}}, "change_name", "Chưa chọn nội dung nào để thay đổi."},
 			{"same name", []kv{{"change_name", "yes"}, {"new_business_name", "Hộ kinh doanh Minh Anh"}}, "new_business_name", "Tên mới trùng tên cũ."},
 		},
+		calcs: []calcCase{{"provincial duty not configured", nil, "fee_total", ""}},
 		relevance: []relevanceCase{
 			{name: "new owner", sets: []kv{{"change_owner", "yes"}}, on: []string{"new_owner_name", "owner_change_basis"},
 				docs: []string{"Văn bản ủy quyền của thành viên hộ gia đình cho thành viên khác làm chủ hộ kinh doanh, hoặc hợp đồng mua bán, tặng cho, giấy tờ thừa kế"}},
@@ -571,6 +595,8 @@ var moreCases = []serviceCase{
 		consts: []constraintCase{
 			{"end before the certificate", []kv{{"end_date", "01/01/2024"}}, "end_date", "Ngày chấm dứt không được trước ngày cấp giấy chứng nhận."},
 		},
+		relevance: []relevanceCase{{name: "household founded", sets: []kv{{"founder", "household"}}, valid: true,
+			docs: []string{"Giấy chứng nhận đăng ký hộ kinh doanh (bản gốc)", "Biên bản họp thành viên hộ gia đình về việc chấm dứt hoạt động hộ kinh doanh"}}},
 	},
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"motcua/lookups"
 	"motcua/lookups/sandbox"
+	"motcua/printing"
 )
 
 var svcLoc = func() *time.Location {
@@ -342,6 +343,23 @@ func runService(t *testing.T, sc serviceCase) {
 		}
 		if !slices.Equal(got, sc.procs) {
 			t.Errorf("procedures\n got %v\nwant %v", got, sc.procs)
+		}
+		// the receipt: every procedure with a fee field says its fee, and it renders
+		rcpt := printing.Receipt{DossierCode: dos.Code, ReceivedAt: dos.ReceivedAt, CitizenName: dos.Subject.FullName, CitizenID: dos.Subject.ID}
+		for _, pr := range dos.Procedures {
+			if want := spec.Procedures()[slices.IndexFunc(spec.Procedures(), func(p Procedure) bool { return p.ID == pr.ID })].Fee != ""; pr.Charged != want {
+				t.Errorf("procedure %s charged %v, want %v", pr.ID, pr.Charged, want)
+			}
+			rcpt.Procedures = append(rcpt.Procedures, printing.Procedure{Name: pr.Name, Appointment: pr.Appointment})
+			if pr.Charged {
+				rcpt.Fees = append(rcpt.Fees, printing.ReceiptFee{Procedure: pr.Name, Amount: pr.Fee, Known: pr.FeeKnown, Exempt: pr.FeeExempt})
+			}
+		}
+		for _, doc := range dos.Documents {
+			rcpt.Documents = append(rcpt.Documents, printing.Document{Name: doc.Name, Original: doc.Original, Count: doc.Count})
+		}
+		if _, err := printing.RenderPDFBytes(rcpt, printing.Options{}); err != nil {
+			t.Errorf("receipt: %v", err)
 		}
 		var slots []string
 		for _, p := range dos.Persons {

@@ -240,6 +240,11 @@ type Document struct {
 	Count    int    `toml:"count"`
 	Relevant string `toml:"relevant"`
 	Shared   string `toml:"shared"` // documents with the same key are received once
+	// Electronic names where the citizen may show this document electronically instead of
+	// handing over a paper (e.g. "CSDL quốc gia về dân cư", "VNeID"); the clerk records it
+	// on the checklist (Declaration.ShowElectronically). Empty: any national database or
+	// VNeID, as the clerk sees it.
+	Electronic string `toml:"electronic"`
 
 	relevant *Expr
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -33,7 +34,15 @@ type OfficialForm struct {
 type OfficialField struct {
 	Label     string   `toml:"label"`
 	CoveredBy []string `toml:"covered_by"`
+	// FilledBy names what fills the field outside the declaration, at the counter: "register"
+	// (the certification register's number, internal/counter certify.go), "signer" (the
+	// official who signs), "registration" (the act registered at the same time gives it).
+	// Such a field counts as filled automatically.
+	FilledBy string `toml:"filled_by"`
 }
+
+// FilledByKinds are the values of OfficialField.FilledBy.
+var FilledByKinds = []string{"register", "signer", "registration"}
 
 var officialForms = sync.OnceValues(func() (map[string]*OfficialForm, error) {
 	names, err := fs.Glob(officialFS, "official/*.toml")
@@ -54,6 +63,11 @@ var officialForms = sync.OnceValues(func() (map[string]*OfficialForm, error) {
 		}
 		if want := strings.TrimSuffix(path.Base(n), ".toml"); o.Procedure != want {
 			return nil, fmt.Errorf("forms: %s names procedure %q", n, o.Procedure)
+		}
+		for _, f := range o.Fields {
+			if f.FilledBy != "" && !slices.Contains(FilledByKinds, f.FilledBy) {
+				return nil, fmt.Errorf("forms: %s: field %q: filled_by %q is not one of %v", n, f.Label, f.FilledBy, FilledByKinds)
+			}
 		}
 		out[o.Procedure] = &o
 	}
@@ -134,6 +148,9 @@ func Stats(spec *Spec) ServiceStats {
 		for _, of := range o.Fields {
 			ps.Official++
 			class, fields := spec.classify(of.CoveredBy)
+			if of.FilledBy != "" {
+				class = FilledAuto
+			}
 			switch class {
 			case FilledAuto:
 				ps.Auto++

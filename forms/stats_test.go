@@ -66,3 +66,30 @@ func TestStatsBundleCountsSharedFieldsOnce(t *testing.T) {
 		}
 	}
 }
+
+// `motcua forms stats` covers every procedure of the catalog, each with its official list,
+// and the procedures of issue 16 leave no field of their paper forms uncovered but the
+// numbers of the registers motcua does not keep (signatures, contracts).
+func TestStatsCoverEveryProcedure(t *testing.T) {
+	allowed := map[string]int{"chung-thuc-chu-ky": 1, "chung-thuc-hop-dong": 1}
+	for _, spec := range Catalog() {
+		st := Stats(spec)
+		if len(st.Errors) > 0 {
+			t.Errorf("%s: %v", spec.ID, st.Errors)
+		}
+		if len(st.Procedures) != len(spec.Procedures()) {
+			t.Errorf("%s: %d procedures measured of %d", spec.ID, len(st.Procedures), len(spec.Procedures()))
+		}
+		for _, p := range st.Procedures {
+			if p.Official == 0 {
+				t.Errorf("%s/%s: no paper-form field measured", spec.ID, p.Procedure)
+			}
+			if strings.HasPrefix(spec.ID, "lien-thong-") || len(spec.Procedures()) > 1 {
+				continue // the bundles of the first catalog: their gaps are documented in FORMS-STATS.md
+			}
+			if p.Uncovered > allowed[p.Procedure] {
+				t.Errorf("%s/%s: %d paper-form fields uncovered: %v", spec.ID, p.Procedure, p.Uncovered, p.UncoveredList)
+			}
+		}
+	}
+}

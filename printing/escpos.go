@@ -216,6 +216,14 @@ func RenderThermal(r Receipt, widthDots int) (*image.Gray, error) {
 	if r.ResultPlace != "" {
 		t.field(f, "Nơi trả kết quả", r.ResultPlace)
 	}
+	for _, fee := range r.Fees {
+		t.field(f, "Phí, lệ phí", fee.Procedure+": "+FeeText(fee))
+	}
+	for _, d := range r.Documents {
+		if d.Electronic {
+			t.text(f.small, d.Name+" "+ElectronicNote(d.Source), 'L', 0)
+		}
+	}
 	t.field(f, "Cán bộ tiếp nhận", r.Officer)
 	for _, n := range r.Notes {
 		t.text(f.small, n, 'L', 0)

@@ -317,10 +317,14 @@ func (l *layout) items() {
 	if len(r.Notes) > 0 {
 		tail += l.u(1) + small*float64(1+2*len(r.Notes))
 	}
+	if len(r.Fees) > 0 {
+		tail += lh * float64(1+len(r.Fees))
+	}
 	if f.GetY()+tail > g.bottom() {
 		f.AddPage()
 	}
 	l.field("5. Đăng ký nhận kết quả tại", r.ResultPlace, false)
+	l.fees()
 
 	if r.ResidenceFrom != "" {
 		f.Ln(l.u(1))
@@ -383,7 +387,11 @@ func (l *layout) documents() {
 		if d.Count > 0 {
 			count = fmt.Sprintf("%02d", d.Count)
 		}
-		t.row(fmt.Sprintf("%d", i+1), d.Name, kind, count)
+		name := d.Name
+		if d.Electronic {
+			kind, count, name = "Điện tử", "", name+"\n"+ElectronicNote(d.Source)
+		}
+		t.row(fmt.Sprintf("%d", i+1), name, kind, count)
 	}
 }
 
@@ -418,4 +426,50 @@ func printable(s string) string {
 			return '?'
 		}
 	}, s)
+}
+
+// ElectronicNote says that a document was shown electronically and no copy was taken.
+func ElectronicNote(source string) string {
+	if source == "" {
+		return "(xuất trình điện tử, không thu bản sao)"
+	}
+	return "(xuất trình điện tử qua " + source + ", không thu bản sao)"
+}
+
+// FeeText is a procedure's fee as printed: the amount, the exemption, or why it is not known.
+func FeeText(f ReceiptFee) string {
+	switch {
+	case f.Exempt != "":
+		return "miễn (" + f.Exempt + ")"
+	case !f.Known:
+		return "theo mức thu của tỉnh (thu theo biên lai)"
+	}
+	return FormatMoney(f.Amount) + " đồng"
+}
+
+// fees writes item 6: the procedures' fees, one line for one procedure, a list for
+// several with their total.
+func (l *layout) fees() {
+	r, f, lh := l.r, l.f, l.u(lineH)
+	if len(r.Fees) == 0 {
+		return
+	}
+	if len(r.Fees) == 1 {
+		l.field("6. Phí, lệ phí", r.Fees[0].Procedure+": "+FeeText(r.Fees[0]), false)
+		return
+	}
+	l.font("", bodySize)
+	f.Write(lh, "6. Phí, lệ phí:")
+	f.Ln(lh)
+	var total int64
+	for i, fee := range r.Fees {
+		if fee.Known && fee.Exempt == "" {
+			total += fee.Amount
+		}
+		l.listItem(fmt.Sprintf("%d.", i+1), func() {
+			l.font("", bodySize)
+			f.Write(lh, fee.Procedure+": "+FeeText(fee))
+		})
+	}
+	l.field("Tổng cộng", FormatMoney(total)+" đồng", true)
 }

@@ -25,6 +25,19 @@ type Document struct {
 	Name     string
 	Original bool // true: "Bản chính"; false: "Bản sao"
 	Count    int
+	// Electronic: the citizen showed it electronically (integrated in VNeID or held in a
+	// national database, Chỉ thị 24/CT-TTg and Công văn 159/TTg-CĐS, 2025): no paper and
+	// no copy was taken; Source names where it was shown ("VNeID", "CSDL hộ tịch").
+	Electronic bool
+	Source     string
+}
+
+// ReceiptFee is a procedure's fee (phí, lệ phí) as the receipt prints it.
+type ReceiptFee struct {
+	Procedure string
+	Amount    int64  // đồng
+	Known     bool   // false: the fee schedule gives no amount (a provincial duty not configured)
+	Exempt    string // an exemption: nothing is charged, the reason is printed
 }
 
 // Receipt is everything printed on the "Giấy tiếp nhận hồ sơ và hẹn trả kết quả".
@@ -56,6 +69,9 @@ type Receipt struct {
 	LookupURL string
 
 	Notes []string // extra lines under "Ghi chú"
+
+	// Fees are the procedures' fees (item 6, "Phí, lệ phí"); none prints no item.
+	Fees []ReceiptFee
 }
 
 // Options tune the rendering.
@@ -104,6 +120,11 @@ func (r Receipt) Validate() error {
 			return invalid("Danh sách giấy tờ có dòng chưa đúng. Sửa lại rồi in lại.", "document %d: empty name or negative count", i+1)
 		}
 	}
+	for i, f := range r.Fees {
+		if strings.TrimSpace(f.Procedure) == "" || f.Amount < 0 || f.Amount > 1_000_000_000_000 {
+			return invalid("Phần phí, lệ phí có dòng chưa đúng. Kiểm tra biểu phí rồi in lại.", "fee %d: empty procedure or amount %d", i+1, f.Amount)
+		}
+	}
 	return nil
 }
 
@@ -144,7 +165,11 @@ func (r Receipt) normalized() Receipt {
 	}
 	out.Documents = make([]Document, len(r.Documents))
 	for i, d := range r.Documents {
-		out.Documents[i] = Document{Name: n(d.Name), Original: d.Original, Count: d.Count}
+		out.Documents[i] = Document{Name: n(d.Name), Original: d.Original, Count: d.Count, Electronic: d.Electronic, Source: n(d.Source)}
+	}
+	out.Fees = make([]ReceiptFee, len(r.Fees))
+	for i, f := range r.Fees {
+		out.Fees[i] = ReceiptFee{Procedure: n(f.Procedure), Amount: f.Amount, Known: f.Known, Exempt: n(f.Exempt)}
 	}
 	out.Notes = nil
 	for _, s := range r.Notes {

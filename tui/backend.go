@@ -109,6 +109,19 @@ type Supervision interface {
 	ExportBook(ctx context.Context, op Operator, b forms.Book, path string) error
 }
 
+// Certification is the copy certification desk: register numbers, fees, the
+// certification blocks and the fee receipt, the register's export.
+type Certification interface {
+	CertifyCopies(ctx context.Context, op Operator, req counter.CopyRequest) (*counter.CopyResult, error)
+	ExportCertRegisterFiles(ctx context.Context, op Operator, year int) ([]string, error)
+	// PrintDossierFeeReceipt prints the fee receipt (biên lai thu phí, lệ phí) of a
+	// dossier received with a fee.
+	PrintDossierFeeReceipt(ctx context.Context, op Operator, code string) ([]byte, error)
+	// CopyFee is the fee of one copy of an original of pages pages (the schedule in
+	// memory: no I/O).
+	CopyFee(pages int) (int64, bool)
+}
+
 // Basics are the counter's clock, zone and wording of errors.
 type Basics interface {
 	Explain(err error) string
@@ -130,6 +143,7 @@ type Backend interface {
 	Results
 	Supervision
 	Reports
+	Certification
 	Basics
 }
 

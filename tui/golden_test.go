@@ -82,9 +82,9 @@ func TestGolden(t *testing.T) {
 		}},
 		{"receipt-control", func(h *harness) { reviewed(h); h.key(tea.KeyEnter); h.typ("k") }},
 		{"identify-slip-unknown", func(h *harness) { h.typ("T.01-261123-BS019999"); h.key(tea.KeyEnter) }},
-		{"late-watch", func(h *harness) { h.key(tea.KeyF7) }},
-		{"late-apology", func(h *harness) { h.key(tea.KeyF7); h.key(tea.KeyEnter) }},
-		{"book", func(h *harness) { h.key(tea.KeyF8) }},
+		{"late-watch", func(h *harness) { h.key(tea.KeyF8) }},
+		{"late-apology", func(h *harness) { h.key(tea.KeyF8); h.key(tea.KeyEnter) }},
+		{"book", func(h *harness) { h.key(tea.KeyF9) }},
 		{"help", func(h *harness) { openForm(h); h.key(tea.KeyF1) }},
 		{"results-scan", func(h *harness) { h.key(tea.KeyF5) }},
 		{"results-dossier", func(h *harness) { openResults(h, codeReady) }},
@@ -102,6 +102,25 @@ func TestGolden(t *testing.T) {
 			h.typ("110")
 		}},
 		{"results-refused", func(h *harness) { openResults(h, codeWaiting); h.typ(id1); h.key(tea.KeyEnter); h.key(tea.KeyEnter) }},
+		{"copies", func(h *harness) {
+			h.key(tea.KeyF2)
+			h.typ("1")
+			h.key(tea.KeyF7)
+			h.typ("3")
+			h.typ("2")
+			h.key(tea.KeyTab)
+			h.typ("10")
+		}},
+		{"copies-done", func(h *harness) {
+			h.key(tea.KeyF2)
+			h.typ("1")
+			h.key(tea.KeyF7)
+			h.typ("3")
+			h.typ("2")
+			h.key(tea.KeyTab)
+			h.typ("10")
+			h.key(tea.KeyF10)
+		}},
 	}
 	for _, sc := range screens {
 		for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {

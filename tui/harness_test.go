@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"motcua/forms"
+	"motcua/forms/fees"
 	"motcua/internal/counter"
 	"motcua/internal/reports"
 	"motcua/lookups"
@@ -24,20 +26,23 @@ import (
 // fakeBackend answers from memory so these tests exercise the TUI alone; the
 // end-to-end tests in cmd/motcua run the real parts in a real terminal.
 type fakeBackend struct {
-	mu        sync.Mutex
-	residents map[string]*lookups.Resident
-	lookupErr error
-	lookups   []lookups.CallMeta
-	received  []*forms.Declaration
-	drafts    map[string]draftRec
-	reprinted []string
-	cardReads []string
-	drains    int
-	now       time.Time
-	path      *updatePath  // notes I/O calls made on Update's goroutine
-	outcomes  fakeOutcomes // slips and control sheets (outcome_test.go)
-	results   fakeResults  // the results desk's dossiers (results_test.go)
-	sup       fakeSupervision
+	mu          sync.Mutex
+	residents   map[string]*lookups.Resident
+	lookupErr   error
+	lookups     []lookups.CallMeta
+	received    []*forms.Declaration
+	drafts      map[string]draftRec
+	reprinted   []string
+	cardReads   []string
+	drains      int
+	certified   []counter.CopyRequest
+	certNumber  int
+	feeReceipts []string
+	now         time.Time
+	path        *updatePath  // notes I/O calls made on Update's goroutine
+	outcomes    fakeOutcomes // slips and control sheets (outcome_test.go)
+	results     fakeResults  // the results desk's dossiers (results_test.go)
+	sup         fakeSupervision
 }
 
 type draftRec struct {
@@ -139,6 +144,36 @@ func (b *fakeBackend) Receive(_ context.Context, decl *forms.Declaration, op Ope
 	d.Status = forms.StatusSubmitted
 	delete(b.drafts, draftID)
 	return counter.Outcome{Dossier: d, Submitted: true, ReceiptPath: "/tmp/x.pdf"}, nil
+}
+func (b *fakeBackend) CertifyCopies(_ context.Context, op Operator, req counter.CopyRequest) (*counter.CopyResult, error) {
+	b.path.io("CertifyCopies")
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.certified = append(b.certified, req)
+	res := &counter.CopyResult{At: b.now, Volume: "2026-SCT/BS", AllKnown: true}
+	for _, o := range req.Originals {
+		b.certNumber++
+		per, _ := b.CopyFee(o.Pages)
+		c := counter.Certified{Number: fmt.Sprintf("01%05d", b.certNumber), Year: 2026, Document: o.Document, Pages: o.Pages, Copies: o.Copies,
+			FeePerCopy: per, Fee: per * int64(o.Copies), FeeKnown: true}
+		res.Items = append(res.Items, c)
+		res.Total += c.Fee
+	}
+	return res, nil
+}
+func (b *fakeBackend) ExportCertRegisterFiles(_ context.Context, op Operator, year int) ([]string, error) {
+	b.path.io("ExportCertRegisterFiles")
+	return []string{fmt.Sprintf("/tmp/so-chung-thuc-%d.xlsx", year), fmt.Sprintf("/tmp/so-chung-thuc-%d.pdf", year)}, nil
+}
+func (b *fakeBackend) PrintDossierFeeReceipt(_ context.Context, op Operator, code string) ([]byte, error) {
+	b.path.io("PrintDossierFeeReceipt")
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.feeReceipts = append(b.feeReceipts, code)
+	return []byte("%PDF"), nil
+}
+func (b *fakeBackend) CopyFee(pages int) (int64, bool) {
+	return fees.Default().Amount(counter.CopyFeeSchedule, pages)
 }
 func (b *fakeBackend) Recent(context.Context, int) ([]offline.DossierInfo, error) {
 	b.path.io("Recent")

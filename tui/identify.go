@@ -128,6 +128,7 @@ func (s *identifyScreen) view(width, _ int) string {
 	b.WriteString(", quét mã QR trên thẻ, hoặc gõ số định danh cá nhân rồi nhấn Enter.\n")
 	if s.d.v.slotTarget == "" {
 		b.WriteString(f.st.Muted.Render("F3: hồ sơ đang soạn dở.  F4: hồ sơ đã tiếp nhận, in lại biên nhận.  F5: trả kết quả.") + "\n")
+		b.WriteString(f.st.Muted.Render("F7: chứng thực bản sao (sau khi xác định người yêu cầu).") + "\n")
 		b.WriteString(f.st.Muted.Render("Công dân quay lại theo phiếu yêu cầu bổ sung: quét mã QR trên phiếu để mở lại tờ khai.") + "\n")
 	}
 	s.input.SetWidth(max(20, min(70, width-6)))

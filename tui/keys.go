@@ -14,13 +14,15 @@ func bind(keys []string, k, desc string) key.Binding {
 // globalKeys work on every screen.
 type globalKeys struct {
 	Quit, Help, Telex key.Binding
+	Copies            key.Binding // the copy certification desk, from steps 1 and 2
 }
 
 func defaultGlobalKeys() globalKeys {
 	return globalKeys{
-		Quit:  bind([]string{"ctrl+c"}, "ctrl+c", "thoát"),
-		Help:  bind([]string{"f1"}, "F1", "trợ giúp"),
-		Telex: bind([]string{"f12"}, "F12", "bật/tắt gõ Telex"),
+		Quit:   bind([]string{"ctrl+c"}, "ctrl+c", "thoát"),
+		Help:   bind([]string{"f1"}, "F1", "trợ giúp"),
+		Telex:  bind([]string{"f12"}, "F12", "bật/tắt gõ Telex"),
+		Copies: bind([]string{"f7"}, "F7", "chứng thực bản sao"),
 	}
 }
 
@@ -47,8 +49,8 @@ func defaultIdentifyKeys() identifyKeys {
 		History: bind([]string{"f4"}, "F4", "lịch sử, in lại"),
 		Results: bind([]string{"f5"}, "F5", "trả kết quả"),
 		Clear:   bind([]string{"esc"}, "esc", "xóa"),
-		Late:    bind([]string{"f7"}, "F7", "theo dõi hạn"),
-		Book:    bind([]string{"f8"}, "F8", "sổ theo dõi"),
+		Late:    bind([]string{"f8"}, "F8", "theo dõi hạn"),
+		Book:    bind([]string{"f9"}, "F9", "sổ theo dõi"),
 	}
 }
 
@@ -100,7 +102,7 @@ func defaultFormKeys() formKeys {
 }
 
 // reviewKeys: the reception's three outcomes, then the way back.
-type reviewKeys struct{ Receive, Supplement, Refuse, Edit, PageDown key.Binding }
+type reviewKeys struct{ Receive, Supplement, Refuse, Edit, PageDown, Electronic key.Binding }
 
 func defaultReviewKeys() reviewKeys {
 	return reviewKeys{
@@ -109,15 +111,18 @@ func defaultReviewKeys() reviewKeys {
 		Refuse:     bind([]string{"t", "T"}, "t", "từ chối"),
 		Edit:       bind([]string{"esc"}, "esc", "sửa tờ khai"),
 		PageDown:   bind([]string{"pgdown", "pgup"}, "PgDn/PgUp", "trang"),
+		// a digit: the n-th document shown electronically (VNeID, a national database) or not
+		Electronic: bind([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "giấy tờ xuất trình điện tử"),
 	}
 }
 
-type receiptKeys struct{ Next, ControlSheet key.Binding }
+type receiptKeys struct{ Next, ControlSheet, FeeReceipt key.Binding }
 
 func defaultReceiptKeys() receiptKeys {
 	return receiptKeys{
 		Next:         bind([]string{"enter", "esc"}, "enter", "người tiếp theo"),
 		ControlSheet: bind([]string{"k", "K"}, "k", "in phiếu kiểm soát (Mẫu 06)"),
+		FeeReceipt:   bind([]string{"f8"}, "F8", "in biên lai thu phí"),
 	}
 }
 
@@ -158,6 +163,26 @@ func defaultSlipKeys() slipKeys {
 	return slipKeys{
 		Next:    bind([]string{"enter", "esc"}, "enter", "người tiếp theo"),
 		Reprint: bind([]string{"i", "I"}, "i", "in lại phiếu"),
+	}
+}
+
+// copiesKeys are the copy certification desk's.
+type copiesKeys struct {
+	Certify, Back, Next, Prev, AddRow, DelRow, Export key.Binding
+	Done, More                                        key.Binding // the result view's
+}
+
+func defaultCopiesKeys() copiesKeys {
+	return copiesKeys{
+		Certify: bind([]string{"f10", "ctrl+s"}, "F10", "chứng thực, in"),
+		Back:    bind([]string{"esc"}, "esc", "quay lại"),
+		Next:    bind([]string{"tab", "down", "enter"}, "tab/enter", "ô sau"),
+		Prev:    bind([]string{"shift+tab", "up"}, "⇧tab/↑", "ô trước"),
+		AddRow:  bind([]string{"ctrl+a"}, "ctrl+a", "thêm bản chính"),
+		DelRow:  bind([]string{"ctrl+d"}, "ctrl+d", "xóa bản chính cuối"),
+		Export:  bind([]string{"f9"}, "F9", "xuất sổ chứng thực"),
+		Done:    bind([]string{"enter"}, "enter", "người tiếp theo"),
+		More:    bind([]string{"esc"}, "esc", "chứng thực thêm"),
 	}
 }
 

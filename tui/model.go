@@ -56,7 +56,7 @@ func New(opt Options) Model {
 		scrResident: newResidentScreen(f, d), scrServices: newServicesScreen(f, d), scrForm: d.form,
 		scrReview: newReviewScreen(f, d, sup, ref), scrReceipt: newReceiptScreen(f, d), scrDrafts: drafts, scrHistory: history,
 		scrSupplement: sup, scrRefuse: ref, scrSlip: newSlipScreen(f, d), scrResults: results, scrLate: late, scrBook: book,
-		scrReports: rep,
+		scrReports: rep, scrCopies: newCopiesScreen(f, d),
 	}
 	if opt.Backend == nil {
 		f.screen = scrLogin
@@ -259,6 +259,12 @@ func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
 		return m.screens[scrBook].(*bookScreen).onExported(msg)
 	case reportMsg:
 		return m.screens[scrReports].(*reportsScreen).onReport(msg)
+	case certifiedMsg:
+		return m.screens[scrCopies].(*copiesScreen).onCertified(msg)
+	case feeReceiptMsg:
+		return m.screens[scrReceipt].(*receiptScreen).onFeeReceipt(msg)
+	case certRegisterMsg:
+		return m.screens[scrCopies].(*copiesScreen).onRegister(msg)
 	}
 	return nil
 }
@@ -289,6 +295,8 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 			f.say("Đã tắt gõ Telex có sẵn.")
 		}
 		return nil
+	case key.Matches(k, m.keys.Copies) && f.busy == "" && !m.replayPending && (f.screen == scrIdentify || f.screen == scrResident) && m.d.v.slotTarget == "":
+		return m.screens[scrCopies].(*copiesScreen).open()
 	case f.busy != "" || m.replayPending:
 		// a command is running: keys wait for it, in order (a scanner may be typing)
 		if len(m.typeahead) <= maxInput+64 { // a whole QR line and its Enter

@@ -1,12 +1,16 @@
 package tui
 
 import (
+	"context"
+	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"motcua/forms"
+	"motcua/internal/counter"
 )
 
 // receiptScreen shows the dossier received: code, appointments, whether it
@@ -21,7 +25,18 @@ func newReceiptScreen(f *frame, d *desk) *receiptScreen {
 	return &receiptScreen{f: f, d: d, keys: defaultReceiptKeys()}
 }
 
-func (s *receiptScreen) help() []key.Binding { return []key.Binding{s.keys.Next, s.keys.ControlSheet} }
+func (s *receiptScreen) help() []key.Binding {
+	if s.charged() {
+		return []key.Binding{s.keys.Next, s.keys.ControlSheet, s.keys.FeeReceipt}
+	}
+	return []key.Binding{s.keys.Next, s.keys.ControlSheet}
+}
+
+// charged: the dossier received has a procedure with a fee.
+func (s *receiptScreen) charged() bool {
+	o := s.d.v.outcome
+	return o != nil && o.Dossier != nil && slices.ContainsFunc(o.Dossier.Procedures, func(p forms.ProcedureRecord) bool { return p.Charged })
+}
 
 func (s *receiptScreen) update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
@@ -31,7 +46,31 @@ func (s *receiptScreen) update(msg tea.Msg) tea.Cmd {
 		return s.d.reset()
 	case key.Matches(k, s.keys.ControlSheet):
 		return s.d.printControlSheet()
+	case key.Matches(k, s.keys.FeeReceipt) && s.charged():
+		b, op, seq, code := s.f.be, s.f.op, s.f.seq, s.d.v.outcome.Dossier.Code
+		return s.f.io("Đang in biên lai thu phí, lệ phí…", 30*time.Second, func(ctx context.Context) tea.Msg {
+			_, err := b.PrintDossierFeeReceipt(ctx, op, code)
+			return feeReceiptMsg{seq: seq, err: err}
+		})
 	}
+	return nil
+}
+
+// feeReceiptMsg answers PrintDossierFeeReceipt.
+type feeReceiptMsg struct {
+	seq int
+	err error
+}
+
+func (s *receiptScreen) onFeeReceipt(msg feeReceiptMsg) tea.Cmd {
+	if !s.f.settle(msg.seq) {
+		return nil
+	}
+	if msg.err != nil {
+		s.f.fail("Chưa in được biên lai thu phí: " + s.f.explain(msg.err))
+		return nil
+	}
+	s.f.say("Đã in biên lai thu phí, lệ phí.")
 	return nil
 }
 
@@ -65,6 +104,13 @@ func (s *receiptScreen) view(int, int) string {
 	}
 	if s.d.v.control != "" {
 		b.WriteString(field(f, "Phiếu kiểm soát", show(s.d.v.control)) + "\n")
+	}
+	for _, p := range d.Procedures {
+		if !p.Charged {
+			continue
+		}
+		fee := counter.ProcedureFeeText(p)
+		b.WriteString(field(f, "Phí, lệ phí", show(p.Name)+": "+show(fee)+" — F8: in biên lai thu phí") + "\n")
 	}
 	for _, w := range o.Warnings {
 		b.WriteString("\n" + f.st.Warn.Render("⚠ "+show(w)) + "\n")

@@ -29,7 +29,7 @@ func newReviewScreen(f *frame, d *desk, sup *supplementScreen, ref *refuseScreen
 func (s *reviewScreen) onShow() tea.Cmd { s.scroll.top(); return nil }
 
 func (s *reviewScreen) help() []key.Binding {
-	return []key.Binding{s.keys.Receive, s.keys.Supplement, s.keys.Refuse, s.keys.Edit, s.keys.PageDown}
+	return []key.Binding{s.keys.Receive, s.keys.Supplement, s.keys.Refuse, s.keys.Edit, s.keys.PageDown, s.keys.Electronic}
 }
 
 func (s *reviewScreen) update(msg tea.Msg) tea.Cmd {
@@ -50,8 +50,41 @@ func (s *reviewScreen) update(msg tea.Msg) tea.Cmd {
 		return s.supplement.open()
 	case key.Matches(k, s.keys.Refuse):
 		return s.refusal.open()
+	case key.Matches(k, s.keys.Electronic):
+		return s.toggleElectronic(int(k.Text[0] - '1'))
 	}
 	return nil
+}
+
+// toggleElectronic records the n-th document of the checklist as shown electronically
+// (integrated in VNeID or held in a national database: no paper, no copy taken), or takes
+// the record back; the draft is saved.
+func (s *reviewScreen) toggleElectronic(n int) tea.Cmd {
+	in := s.d.v.intake
+	if in == nil {
+		return nil
+	}
+	decl := in.Declaration()
+	docs := decl.Documents()
+	if n < 0 || n >= len(docs) {
+		return nil
+	}
+	doc := docs[n]
+	if !forms.CanShowElectronically(doc) {
+		s.f.fail("Tờ khai do cán bộ điền tại quầy, không phải giấy tờ xuất trình điện tử.")
+		return nil
+	}
+	_, shown := decl.ShownElectronically(doc.Name)
+	if err := decl.ShowElectronically(doc.Name, !shown); err != nil {
+		s.f.fail(s.f.explain(err))
+		return nil
+	}
+	if shown {
+		s.f.say("Giấy tờ " + fmt.Sprint(n+1) + ": công dân nộp giấy.")
+	} else {
+		s.f.say("Giấy tờ " + fmt.Sprint(n+1) + ": đã ghi xuất trình điện tử, không thu bản sao (Chỉ thị 24/CT-TTg).")
+	}
+	return s.d.saveDraft()
 }
 
 func (s *reviewScreen) view(width, height int) string {
@@ -84,8 +117,21 @@ func (s *reviewScreen) body() string {
 	// what the citizen hands over and the residence note first: the long
 	// field list follows (PgDn)
 	b.WriteString(f.st.Label.Render("Giấy tờ công dân nộp") + "\n")
-	for _, doc := range decl.Documents() {
-		b.WriteString("  • " + documentLine(doc) + "\n")
+	markable := false
+	for i, doc := range decl.Documents() {
+		markable = markable || forms.CanShowElectronically(doc)
+		line := documentLine(doc)
+		if src, ok := decl.ShownElectronically(doc.Name); ok {
+			line = fmt.Sprintf("%s — xuất trình điện tử (%s), không thu bản sao", doc.Name, src)
+		}
+		if i < 9 {
+			fmt.Fprintf(&b, "  %d. %s\n", i+1, line)
+		} else {
+			b.WriteString("     " + line + "\n")
+		}
+	}
+	if markable {
+		b.WriteString(f.st.Muted.Render("  Số của dòng: giấy tờ xuất trình trên VNeID/CSDL quốc gia, không thu bản sao.") + "\n")
 	}
 	for _, n := range decl.Notes() {
 		b.WriteString(f.st.Warn.Render("⚠ "+show(n)) + "\n")

@@ -26,6 +26,7 @@ const (
 	scrLate    // the supervisor's late watch
 	scrBook    // the dossier book (Mẫu 07)
 	scrReports // the leadership's reports (reports.go)
+	scrCopies  // copy certification desk (copies.go)
 )
 
 // screen is a component: its own state, key map, update and view. The root

@@ -105,7 +105,7 @@ func (b *fakeBackend) ExportBook(_ context.Context, _ Operator, book forms.Book,
 // Extend and prints Mẫu 04, saying where.
 func TestLateWatchApology(t *testing.T) {
 	h := newHarness(t)
-	h.key(tea.KeyF7)
+	h.key(tea.KeyF8)
 	if !h.on(scrLate) {
 		t.Fatalf("F7 did not open the late watch:\n%s", h.screen())
 	}
@@ -147,7 +147,7 @@ func TestLateWatchApology(t *testing.T) {
 // refused before any call.
 func TestBookScreen(t *testing.T) {
 	h := newHarnessWith(t, Options{ExportDir: "/srv/xuat"})
-	h.key(tea.KeyF8)
+	h.key(tea.KeyF9)
 	if !h.on(scrBook) {
 		t.Fatalf("F8 did not open the book:\n%s", h.screen())
 	}
@@ -205,11 +205,11 @@ func TestBookScreen(t *testing.T) {
 func TestSupervisionRefused(t *testing.T) {
 	h := newHarness(t)
 	h.be.sup.refuse = errors.New("counter: operator tn01 (volunteer) may not book")
-	h.key(tea.KeyF8)
+	h.key(tea.KeyF9)
 	if h.on(scrBook) {
 		t.Error("the book opened on a refusal")
 	}
 	h.want("Không lập được sổ theo dõi hồ sơ")
-	h.key(tea.KeyF7)
+	h.key(tea.KeyF8)
 	h.want("Không mở được danh sách theo dõi hạn")
 }

@@ -166,6 +166,8 @@ func openError(cfg config.Config, err error) error {
 		return &exitError{code: exitUsage, msg: "Cấu hình máy in không hợp lệ: " + err.Error(), err: err}
 	case errors.Is(err, wire.ErrCalendar):
 		return &exitError{code: exitUsage, msg: "Tệp lịch ngày nghỉ không hợp lệ: " + err.Error(), err: err}
+	case errors.Is(err, wire.ErrFees):
+		return &exitError{code: exitUsage, msg: "Tệp biểu phí, lệ phí (fees) không hợp lệ: " + err.Error(), err: err}
 	case errors.Is(err, wire.ErrDataDir):
 		return failure("Không dùng được thư mục dữ liệu "+cfg.DataDir+".", err)
 	case errors.Is(err, offline.ErrNoStore), errors.Is(err, offline.ErrNotEncrypted):

@@ -61,8 +61,48 @@ func (a *app) receiptCmd() *cobra.Command {
 		},
 	}
 	reprint.Flags().StringVar(&out, "out", "", "ghi bản PDF vào tệp này thay vì gửi máy in")
-	cmd.AddCommand(reprint)
+	cmd.AddCommand(reprint, a.feeReceiptCmd())
 	return cmd
+}
+
+// feeReceiptCmd prints the fee receipt (biên lai thu phí, lệ phí) of a stored dossier.
+func (a *app) feeReceiptCmd() *cobra.Command {
+	var out string
+	c := &cobra.Command{
+		Use:   "fee CODE",
+		Short: "In biên lai thu phí, lệ phí của một hồ sơ (ra máy in đã cấu hình, hoặc --out FILE)",
+		Args:  exactArgs(1, "mã hồ sơ"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			e, op, err := a.openReceiving(counter.ActReceiptPrint)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			code := args[0]
+			if out != "" {
+				fr, err := e.svc.DossierFeeReceipt(op, code)
+				if err != nil {
+					return refusal(err, counter.Explain(err))
+				}
+				pdf, err := printing.RenderFeeReceiptBytes(fr, printing.Options{Size: e.cfg.Printer.Size})
+				if err != nil {
+					return failure(counter.Explain(err), err)
+				}
+				if err := os.WriteFile(out, pdf, 0o600); err != nil {
+					return failure("Không ghi được tệp "+out+".", err)
+				}
+				fmt.Fprintf(a.stdout, "Đã ghi biên lai thu phí, lệ phí vào %s.\n", out)
+				return nil
+			}
+			if _, err := e.svc.PrintDossierFeeReceipt(cmd.Context(), op, code); err != nil {
+				return refusal(err, counter.Explain(err))
+			}
+			fmt.Fprintf(a.stdout, "Đã in biên lai thu phí, lệ phí của hồ sơ %s.\n", code)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&out, "out", "", "ghi bản PDF vào tệp này thay vì gửi máy in")
+	return c
 }
 
 // receiptOf rebuilds the receipt content of a stored dossier.

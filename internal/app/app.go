@@ -13,7 +13,9 @@ import (
 	"runtime"
 	"time"
 
+	"motcua/forms"
 	"motcua/forms/calendar"
+	"motcua/forms/fees"
 	"motcua/internal/config"
 	"motcua/internal/counter"
 	"motcua/lookups/gateway"
@@ -80,6 +82,7 @@ var (
 	ErrDataDir  = errors.New("app: data directory unusable")
 	ErrGateway  = errors.New("app: gateway URL invalid")
 	ErrCalendar = errors.New("app: calendar file invalid")
+	ErrFees     = errors.New("app: fee schedule file invalid")
 	ErrPrinter  = errors.New("app: printer settings invalid")
 )
 
@@ -116,6 +119,15 @@ func Open(cfg config.Config, opt Options) (*App, error) {
 			return nil, fmt.Errorf("%w: %w", ErrCalendar, err)
 		}
 	}
+	var feeTable *fees.Table // nil: the embedded schedule
+	if cfg.Fees != "" {
+		if feeTable, err = fees.LoadFile(cfg.Fees); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrFees, err)
+		}
+		if err := forms.CheckFees(feeTable); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrFees, err)
+		}
+	}
 	clock := opt.Clock
 	if clock == nil {
 		loc := cfg.Location()
@@ -125,14 +137,18 @@ func Open(cfg config.Config, opt Options) (*App, error) {
 	if logw == nil {
 		logw = io.Discard
 	}
+	exports := filepath.Join(cfg.DataDir, "exports")
+	if err := PrivateDir(exports); err != nil {
+		return nil, fmt.Errorf("%w: exports %s: %w", ErrDataDir, exports, err)
+	}
 	a.Service, err = counter.New(counter.Config{
 		Agency: counter.Agency{Code: cfg.Agency.Code, Parent: cfg.Agency.Parent, Name: cfg.Agency.Name,
 			Address: cfg.Agency.Address, Place: cfg.Agency.Place, Police: cfg.Agency.Police, Clinic: cfg.Agency.Clinic, ResultPlace: cfg.Agency.ResultPlace},
 		Counter: cfg.Counter, CacheTTL: cfg.Limits.CacheTTL.Duration,
 		CutoffHour: cfg.Limits.CutoffHour, ReturnHour: cfg.Limits.ReturnHour,
-		PaperSize: cfg.Printer.Size, Location: cfg.Location(), HandoverSlip: cfg.Printer.HandoverSlip,
+		PaperSize: cfg.Printer.Size, Location: cfg.Location(), HandoverSlip: cfg.Printer.HandoverSlip, ExportDir: exports,
 	}, counter.Deps{Gateway: a.Gateway, Store: store, Printer: a.Printer, Calendar: cal,
-		Clock: clock, Log: slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		Fees: feeTable, Clock: clock, Log: slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		return nil, err
 	}

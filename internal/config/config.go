@@ -125,6 +125,7 @@ type Config struct {
 	Input    Input   `toml:"input"`
 	Limits   Limits  `toml:"limits"`
 	Calendar string  `toml:"calendar" comment:"Tệp lịch ngày nghỉ/làm bù; trống = lịch kèm theo chương trình"`
+	Fees     string  `toml:"fees" comment:"Tệp biểu phí, lệ phí (vn-fees.toml); trống = biểu kèm theo chương trình"`
 	DataDir  string  `toml:"data_dir" comment:"Thư mục dữ liệu; trống = thư mục mặc định của người dùng"`
 	Timezone string  `toml:"timezone" comment:"Múi giờ tính giờ tiếp nhận, giờ hẹn (mặc định Asia/Ho_Chi_Minh)"`
 	KeyFile  string  `toml:"key_file" comment:"Tệp khóa mở kho dữ liệu cho lệnh chạy tự động (không dùng cho màn hình quầy)"`
@@ -298,6 +299,7 @@ var Env = []EnvOverride{
 	{"MOTCUA_CARD_PORTRAIT", "card.portrait", setString(func(c *Config) *string { return &c.Card.Portrait })},
 	{"MOTCUA_CACHE_TTL", "limits.cache_ttl", setDuration(func(c *Config) *Duration { return &c.Limits.CacheTTL })},
 	{"MOTCUA_CALENDAR", "calendar", setString(func(c *Config) *string { return &c.Calendar })},
+	{"MOTCUA_FEES", "fees", setString(func(c *Config) *string { return &c.Fees })},
 	{"MOTCUA_DATA_DIR", "data_dir", setString(func(c *Config) *string { return &c.DataDir })},
 	{"MOTCUA_KEY_FILE", "key_file", setString(func(c *Config) *string { return &c.KeyFile })},
 	{"MOTCUA_IDLE_LOCK", "limits.idle_lock", setDuration(func(c *Config) *Duration { return &c.Limits.IdleLock })},

@@ -42,14 +42,36 @@ func BookCells(r forms.BookRow) []string {
 // spreadsheet could read as a formula (batchio.FormulaLike: "=", "+", "-", "@"...) also gets
 // the quote prefix, so editing it never runs it. The stream writer's temporary file (names
 // in it, like the output) is kept in the output's folder and removed.
-func ExportBookXLSX(path string, b forms.Book) (err error) {
+func ExportBookXLSX(path string, b forms.Book) error {
+	title := []string{"SỔ THEO DÕI HỒ SƠ", b.ParentAgency + " — " + b.Agency}
+	period := "Từ ngày " + dateOr(b.From, "…") + " đến ngày " + dateOr(b.To.Add(-time.Nanosecond), "…")
+	if b.To.IsZero() {
+		period = "Từ ngày " + dateOr(b.From, "…") + " đến nay"
+	}
+	lines := []string{title[0], title[1], period}
+	if b.Filter != "" {
+		lines = append(lines, "Lọc: "+b.Filter)
+	}
+	rows := make([][]string, len(b.Rows))
+	for i, r := range b.Rows {
+		rows[i] = BookCells(r)
+	}
+	return writeTableXLSX(path, "So theo doi ho so", lines, BookColumns,
+		[]float64{6, 26, 36, 10, 26, 36, 30, 17, 12, 17, 17, 24, 18, 12, 12, 6, 36}, rows)
+}
+
+// writeTableXLSX writes a workbook of one sheet: the title lines, a blank row, the columns'
+// header and the rows. Every cell is text formatted as text; a value a spreadsheet could read
+// as a formula (batchio.FormulaLike: "=", "+", "-", "@"...) also gets the quote prefix, so
+// editing it never runs it. The stream writer's temporary file (personal data in it, like
+// the output) is kept in the output's folder and removed. The file is written with mode 0600.
+func writeTableXLSX(path, sheet string, lines, columns []string, widths []float64, rows [][]string) (err error) {
 	f := excelize.NewFile(excelize.Options{TmpDir: filepath.Dir(path)})
 	defer func() {
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 	}()
-	const sheet = "So theo doi ho so"
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
@@ -78,7 +100,6 @@ func ExportBookXLSX(path string, b forms.Book) (err error) {
 	if err != nil {
 		return err
 	}
-	widths := []float64{6, 26, 36, 10, 26, 36, 30, 17, 12, 17, 17, 24, 18, 12, 12, 6, 36}
 	for i, w := range widths {
 		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
 			return err
@@ -95,32 +116,23 @@ func ExportBookXLSX(path string, b forms.Book) (err error) {
 		}
 		return out
 	}
-	title := []string{"SỔ THEO DÕI HỒ SƠ", b.ParentAgency + " — " + b.Agency}
-	period := "Từ ngày " + dateOr(b.From, "…") + " đến ngày " + dateOr(b.To.Add(-time.Nanosecond), "…")
-	if b.To.IsZero() {
-		period = "Từ ngày " + dateOr(b.From, "…") + " đến nay"
-	}
-	lines := [][]string{{title[0]}, {title[1]}, {period}}
-	if b.Filter != "" {
-		lines = append(lines, []string{"Lọc: " + b.Filter})
-	}
 	row := 1
 	for _, l := range lines {
 		cell, _ := excelize.CoordinatesToCellName(1, row)
-		if err := sw.SetRow(cell, cells(text, l)); err != nil {
+		if err := sw.SetRow(cell, cells(text, []string{l})); err != nil {
 			return err
 		}
 		row++
 	}
 	row++
 	cell, _ := excelize.CoordinatesToCellName(1, row)
-	if err := sw.SetRow(cell, cells(head, BookColumns)); err != nil {
+	if err := sw.SetRow(cell, cells(head, columns)); err != nil {
 		return err
 	}
-	for _, r := range b.Rows {
+	for _, r := range rows {
 		row++
 		cell, _ := excelize.CoordinatesToCellName(1, row)
-		if err := sw.SetRow(cell, cells(text, BookCells(r))); err != nil {
+		if err := sw.SetRow(cell, cells(text, r)); err != nil {
 			return err
 		}
 	}

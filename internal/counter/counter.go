@@ -11,6 +11,7 @@ import (
 
 	"motcua/forms"
 	"motcua/forms/calendar"
+	"motcua/forms/fees"
 	"motcua/lookups"
 	"motcua/lookups/gateway"
 	"motcua/offline"
@@ -51,6 +52,9 @@ type Config struct {
 	PaperSize  string // receipt PDF size: "A4" (default) or "A5"
 	// HandoverSlip prints the hand-over slip at each hand-over (the province uses one).
 	HandoverSlip bool
+	// ExportDir is where the desks write their exports (the certification register); it
+	// holds personal data: a private folder of the data directory. "": no export from a desk.
+	ExportDir string
 	// Location is the counter's time zone: every time a person reads (messages,
 	// receipts) is shown in it. Default time.Local.
 	Location *time.Location
@@ -66,6 +70,7 @@ type Service struct {
 	printer  printing.Printer
 	calendar *calendar.Calendar
 	specs    func() []*forms.Spec // the embedded catalog is parsed on first use, not before the first screen
+	fees     *fees.Table          // the ward's fee schedule (nil: the embedded default)
 	clock    func() time.Time
 	log      *slog.Logger
 	// linkUp is when the gateway last answered (unix nanoseconds of the counter's
@@ -80,6 +85,7 @@ type Deps struct {
 	Printer  printing.Printer
 	Calendar *calendar.Calendar
 	Specs    []*forms.Spec // nil: the embedded catalog (forms.Catalog), on first use
+	Fees     *fees.Table   // the ward's fee schedule (nil: the embedded default)
 	Clock    func() time.Time
 	Log      *slog.Logger // English, never personal data; nil discards
 }
@@ -106,7 +112,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 		specs = func() []*forms.Spec { return d.Specs }
 	}
 	return &Service{Office: NewOffice(d.Store), cfg: cfg, gw: d.Gateway, store: d.Store, printer: d.Printer, calendar: d.Calendar,
-		specs: specs, clock: d.Clock, log: d.Log}, nil
+		specs: specs, fees: d.Fees, clock: d.Clock, log: d.Log}, nil
 }
 
 // Now is the counter's clock.
@@ -286,7 +292,7 @@ func (s *Service) logAccess(e offline.AccessEntry) {
 // (agency, place, clock); person slots are filled with FillPerson.
 func (s *Service) NewDeclaration(spec *forms.Spec) *forms.Declaration {
 	return forms.NewDeclaration(spec, forms.Env{Agency: s.addressee(), Place: s.cfg.Agency.Place, Police: s.cfg.Agency.Police, Clinic: s.cfg.Agency.Clinic,
-		Now: s.clock(), Clock: s.clock})
+		Now: s.clock(), Clock: s.clock, Fees: s.fees})
 }
 
 // addressee is the "Kính gửi" line: the agency that decides on the dossier.

@@ -61,6 +61,16 @@ func Explain(err error) string {
 		return "Tờ khai chưa đúng: " + strings.Join(msgs, " ")
 	case errors.Is(err, ErrReceivedInFuture):
 		return "Thời điểm tiếp nhận gốc không được sau thời điểm hiện tại."
+	case errors.Is(err, ErrCopyRequester):
+		return "Chưa xác định được người yêu cầu chứng thực: chạm thẻ căn cước (F2) hoặc gõ số định danh 12 số và họ tên."
+	case errors.Is(err, ErrCopyRequest):
+		return fmt.Sprintf("Yêu cầu chứng thực chưa đủ: mỗi bản chính cần tên giấy tờ, số trang (1 đến %d) và số bản sao (1 đến %d). Sửa rồi chứng thực lại.", MaxCopyPages, MaxCopies)
+	case errors.Is(err, ErrNoFee):
+		return "Hồ sơ này không có phí, lệ phí: không có biên lai thu phí để in."
+	case errors.Is(err, ErrNoExportDir):
+		return "Máy này chưa có thư mục xuất tệp. Xuất sổ bằng lệnh: motcua certify register --out TỆP.xlsx"
+	case errors.Is(err, offline.ErrCertSequenceExhausted):
+		return "Sổ chứng thực của quầy này đã dùng hết số của năm. Báo quản trị để mở quyển mới."
 	case errors.Is(err, ErrVolunteer):
 		return "Tình nguyện viên chỉ chuẩn bị tờ khai, không tiếp nhận hồ sơ: hãy chuyển tờ khai (đã lưu nháp) cho cán bộ một cửa tiếp nhận."
 	case errors.As(err, &fe):

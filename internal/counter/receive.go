@@ -316,8 +316,10 @@ func (s *Service) Receipt(d *forms.Dossier, officer string) printing.Receipt {
 		r.Procedures = append(r.Procedures, printing.Procedure{Name: p.Name, Appointment: p.Appointment.In(loc), Handler: p.Agency})
 	}
 	for _, doc := range d.Documents {
-		r.Documents = append(r.Documents, printing.Document{Name: doc.Name, Original: doc.Original, Count: doc.Count})
+		r.Documents = append(r.Documents, printing.Document{Name: doc.Name, Original: doc.Original, Count: doc.Count,
+			Electronic: doc.Electronic, Source: doc.Source})
 	}
+	r.Fees = receiptFees(d)
 	if rs := d.ResidenceSource; rs != nil {
 		r.ResidenceFrom, r.ResidenceAt = rs.Source, rs.At.In(loc)
 		if rs.Origin == forms.SourceCache {

@@ -58,6 +58,9 @@ const (
 	// The leadership's reports (internal/reports): figures over the whole ward, look-ups by
 	// operator; no personal data, supervisor only.
 	ActReport Action = "report"
+	// Copy certification (certify.go).
+	ActCertify      Action = "certify"       // certify copies: take register numbers, print blocks and the fee receipt
+	ActCertRegister Action = "cert-register" // the certification register and its export, with names and IDs
 )
 
 // Actions lists every action, in the table's order.
@@ -65,7 +68,8 @@ var Actions = []Action{ActLookup, ActSeeSensitive, ActCacheWrite, ActCardRead, A
 	ActReconcile, ActDossierList, ActDossierShow, ActReceiptPrint, ActPrintRetry, ActQueueList, ActQueueSync,
 	ActDraftOwn, ActDraftAll, ActDraftImport, ActCacheStats, ActCacheSweep, ActCachePurge, ActOperatorList,
 	ActOwnPassphrase, ActOperators, ActKeyFiles, ActAuditVerify, ActAuditExport,
-	ActDossierStatus, ActSupplement, ActRefuse, ActExtend, ActStop, ActWithdraw, ActReturn, ActRate, ActLateWatch, ActBook, ActReport}
+	ActDossierStatus, ActSupplement, ActRefuse, ActExtend, ActStop, ActWithdraw, ActReturn, ActRate, ActLateWatch, ActBook, ActReport,
+	ActCertify, ActCertRegister}
 
 // The rights table: what each role may do. People's roles first (a clerk serves and
 // receives; a volunteer prepares declarations, sees sensitive data masked and leaves no
@@ -78,7 +82,7 @@ var rights = map[string][]Action{
 		ActDossierList, ActDossierShow, ActReceiptPrint, ActPrintRetry, ActQueueList, ActQueueSync,
 		ActDraftOwn, ActDraftAll, ActDraftImport, ActCacheStats, ActCacheSweep, ActCachePurge,
 		ActOperatorList, ActOwnPassphrase, ActAuditVerify, ActDossierStatus, ActSupplement, ActRefuse, ActExtend, ActStop,
-		ActWithdraw, ActReturn, ActRate, ActLateWatch, ActBook},
+		ActWithdraw, ActReturn, ActRate, ActLateWatch, ActBook, ActCertify, ActCertRegister},
 	offline.RoleVolunteer: {ActLookup, ActCardRead, ActDossierList, ActQueueList, ActQueueSync,
 		ActDraftOwn, ActCacheStats, ActCacheSweep, ActOperatorList, ActOwnPassphrase, ActAuditVerify},
 
@@ -93,7 +97,7 @@ var rights = map[string][]Action{
 		ActDossierList, ActDossierShow, ActReceiptPrint, ActPrintRetry, ActQueueList, ActQueueSync,
 		ActDraftOwn, ActDraftAll, ActDraftImport, ActCacheStats, ActCacheSweep, ActCachePurge,
 		ActOperatorList, ActAuditVerify, ActDossierStatus, ActSupplement, ActRefuse, ActExtend, ActStop,
-		ActWithdraw, ActReturn, ActRate, ActLateWatch, ActBook},
+		ActWithdraw, ActReturn, ActRate, ActLateWatch, ActBook, ActCertify, ActCertRegister},
 }
 
 // keyRole names a key file's role in the rights table (a key file's "clerk" is not a person).
@@ -278,7 +282,8 @@ var actionLabels = map[Action]string{
 	ActRefuse: "Từ chối tiếp nhận hồ sơ", ActExtend: "Xin lỗi và hẹn lại ngày trả kết quả", ActStop: "Dừng giải quyết hồ sơ",
 	ActWithdraw: "Ghi nhận rút hồ sơ", ActReturn: "Trả kết quả", ActRate: "Ghi đánh giá của công dân",
 	ActLateWatch: "Theo dõi hồ sơ sắp đến hạn, quá hạn", ActBook: "Sổ theo dõi hồ sơ",
-	ActReport: "Xem, xuất báo cáo thống kê",
+	ActReport:  "Xem, xuất báo cáo thống kê",
+	ActCertify: "Chứng thực bản sao", ActCertRegister: "Sổ chứng thực",
 }
 
 // ActionLabel is an action's Vietnamese name.

@@ -308,12 +308,21 @@ func TestRightsTable(t *testing.T) {
 			_, err := p.svc.Rate(ctx, p.op, code, lifecycle.Rating{}, counter.StepOptions{})
 			return unless(err, forms.ErrRating)
 		}},
+		{"certify", func(p principal) error {
+			_, err := p.svc.CertifyCopies(ctx, p.op, counter.CopyRequest{Requester: counter.CopyRequester{ID: person, Name: "Trần Thị Thử", Source: "typed"},
+				Originals: []counter.CopyOriginal{{Document: "Bằng tốt nghiệp", Pages: 2, Copies: 1}}})
+			return err
+		}},
+		{"cert-register", func(p principal) error {
+			_, err := p.svc.CertRegister(p.op, counter.CertRegisterFilter{Year: 2026})
+			return err
+		}},
 	}
 
 	// Written out by hand (not read from the rights table): what each principal may do.
 	clerk := "lookup see-ethnicity leave-cache receive batch-run card-read dossier-list dossier-show receipt-pdf receipt-reprint " +
 		"queue-list queue-sync print-retry draft-own draft-others draft-import cache-stats cache-sweep cache-purge operator-list " +
-		"own-passphrase audit-verify dossier-status late-watch book supplement refuse extend stop withdraw return rate"
+		"own-passphrase audit-verify dossier-status late-watch book supplement refuse extend stop withdraw return rate certify cert-register"
 	volunteer := "lookup card-read dossier-list queue-list queue-sync draft-own cache-stats cache-sweep operator-list own-passphrase audit-verify"
 	keyClerk := strings.Replace(clerk, " own-passphrase", "", 1)
 	sync := "dossier-list queue-list queue-sync print-retry cache-sweep audit-verify"

@@ -1,17 +1,29 @@
 // Package wardyear writes a ward's year into a store: a deterministic synthetic workload for
-// the benchmarks of the reports, the dossier book and the late watch (docs/BENCHMARKS.md).
-// Dossiers received at this counter get a sealed life (lifecycle.Life with a synthetic
-// applicant, no real person's data) and the reception facts; the other counters' come as the
-// ward's list does (remote index entries); the access log gets the look-ups, each through
-// offline.Tx.LogAccess (hash chain, MAC, running counts) as the counter writes them. Everything
-// is written in bulk units of work and depends only on Options.
+// the benchmarks of the reports, the dossier book, the results desk and the late watch
+// (docs/BENCHMARKS.md), and for any test that needs a large store.
+//
+// The dossiers are spread over the working days of the year up to Options.Now and over four
+// counters. Each one's life goes through the state machine (forms/lifecycle), so that what the
+// book and the reports read is what the counter would have written: most returned on time,
+// some early, some late (a few after an apology with a new appointment), some with a
+// supplement, some stopped or withdrawn, a quarter of this counter's returned ones rated; the
+// last weeks' still received, processing, waiting for a supplement or with their result ready.
+// Dossiers received at this counter (Options.Local) get the sealed life (a synthetic
+// applicant, no real person's data) and the reception facts, with the index entry the counter
+// writes (Info); the other counters' come as the ward's list does (remote index entries). The
+// access log gets the look-ups, each through offline.Tx.LogAccess (hash chain, MAC, running
+// counts) as the counter writes them. Everything is written in bulk units of work and depends
+// only on Options.
 package wardyear
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
+	"motcua/forms"
 	"motcua/forms/lifecycle"
 	"motcua/lookups"
 	"motcua/offline"
@@ -19,16 +31,18 @@ import (
 
 // Options shape the year.
 type Options struct {
-	Year     int            // default 2026
+	Year     int            // default Now's year, or 2026
 	Dossiers int            // default 200,000
 	Lookups  int            // default 1,000,000
 	Local    float64        // share of the dossiers received at this counter (default 0.25)
 	Agency   string         // default "G22.99.08"
+	Counter  int            // this counter, 1 to 4 (default 1)
 	Seed     uint64         // default 1
 	Location *time.Location // default Asia/Ho_Chi_Minh (UTC+7 when the zone database is missing)
 	Batch    int            // records per unit of work (default 20,000)
-	// Now is when the year is looked at: dossiers received before it have their outcome
-	// (default the year's last day at 17:00).
+	Services []*forms.Spec  // the procedures asked for (default forms.Catalog())
+	// Now is when the year is looked at: the dossiers are received from the year's first
+	// working day up to Now, and their lives stop at Now (default the year's last day at 17:00).
 	Now time.Time
 }
 
@@ -40,7 +54,7 @@ type Summary struct {
 	Lookups           int
 	Services          []string
 	Operators         []string
-	SettledOrEnded    int
+	SettledOrEnded    int // returned, stopped or withdrawn by Now
 	Pending           int
 	WorkingDays       int
 	DossiersPerDay    int
@@ -48,15 +62,7 @@ type Summary struct {
 	BuildDuration     time.Duration
 	LocalLifeBytes    int // the size of one local life record, for scale
 	FirstLocalDossier string
-}
-
-// Services are the ward's procedures the synthetic dossiers ask for, with their working days.
-var Services = []struct {
-	ID   string
-	Days int
-}{
-	{"xac-nhan-tthn", 3}, {"khai-sinh", 1}, {"khai-tu", 1}, {"ket-hon", 5}, {"thuong-tru", 7}, {"tam-tru", 3},
-	{"tam-vang", 1}, {"chung-thuc-ban-sao", 1}, {"trich-luc-ho-tich", 1},
+	Codes             []string // every code, in reception order
 }
 
 // Operators are the counter's staff in the access log.
@@ -64,22 +70,27 @@ var Operators = []string{"cb01", "cb02", "cb03", "cb04", "tn01", "gs01"}
 
 var purposes = []string{lookups.PurposeReception, lookups.PurposeReception, lookups.PurposeReception, lookups.PurposeDossier, lookups.PurposeCheck}
 
-type rng struct{ s uint64 }
-
-func (r *rng) next() uint64 {
-	r.s ^= r.s << 13
-	r.s ^= r.s >> 7
-	r.s ^= r.s << 17
-	return r.s
-}
-
-func (r *rng) intn(n int) int { return int(r.next() % uint64(n)) }
-
-func (r *rng) float() float64 { return float64(r.next()>>11) / float64(1<<53) }
+var (
+	surnames = []string{"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"}
+	middles  = []string{"Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thu", "Quang", "Thanh", "Hoài"}
+	givens   = []string{"An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Khánh", "Lan", "Linh", "Long", "Mai",
+		"Nam", "Ngân", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Vy", "Yến"}
+	streets = []string{"Phố Thử Nghiệm", "Ngõ Giả Lập", "Đường Mẫu", "Phố Tổng Hợp", "Ngách Số Liệu"}
+)
 
 func (o Options) withDefaults() Options {
+	if o.Location == nil {
+		loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+		if err != nil {
+			loc = time.FixedZone("ICT", 7*3600)
+		}
+		o.Location = loc
+	}
 	if o.Year == 0 {
 		o.Year = 2026
+		if !o.Now.IsZero() {
+			o.Year = o.Now.In(o.Location).Year()
+		}
 	}
 	if o.Dossiers == 0 {
 		o.Dossiers = 200_000
@@ -93,18 +104,17 @@ func (o Options) withDefaults() Options {
 	if o.Agency == "" {
 		o.Agency = "G22.99.08"
 	}
+	if o.Counter == 0 {
+		o.Counter = 1
+	}
 	if o.Seed == 0 {
 		o.Seed = 1
 	}
-	if o.Location == nil {
-		loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-		if err != nil {
-			loc = time.FixedZone("ICT", 7*3600)
-		}
-		o.Location = loc
-	}
 	if o.Batch == 0 {
 		o.Batch = 20_000
+	}
+	if len(o.Services) == 0 {
+		o.Services = forms.Catalog()
 	}
 	if o.Now.IsZero() {
 		o.Now = time.Date(o.Year, time.December, 31, 17, 0, 0, 0, o.Location)
@@ -112,10 +122,12 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// workingDays are the year's Mondays to Fridays (the synthetic ward has no holidays).
+// workingDays are the year's Mondays to Fridays up to Now's day (the synthetic ward has no
+// holidays).
 func workingDays(o Options) []time.Time {
 	var out []time.Time
-	for d := time.Date(o.Year, 1, 1, 0, 0, 0, 0, o.Location); d.Year() == o.Year; d = d.AddDate(0, 0, 1) {
+	end := o.Now.In(o.Location)
+	for d := time.Date(o.Year, 1, 1, 0, 0, 0, 0, o.Location); d.Year() == o.Year && !d.After(end); d = d.AddDate(0, 0, 1) {
 		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
 			out = append(out, d)
 		}
@@ -123,15 +135,15 @@ func workingDays(o Options) []time.Time {
 	return out
 }
 
-// addWorking is t plus n working days, at 08:00.
-func addWorking(t time.Time, n int) time.Time {
+// addWorkingDays is day plus n days Monday to Friday (holidays are not this package's care).
+func addWorkingDays(day time.Time, n int) time.Time {
 	for n > 0 {
-		t = t.AddDate(0, 0, 1)
-		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {
+		day = day.AddDate(0, 0, 1)
+		if wd := day.Weekday(); wd != time.Saturday && wd != time.Sunday {
 			n--
 		}
 	}
-	return time.Date(t.Year(), t.Month(), t.Day(), 8, 0, 0, 0, t.Location())
+	return day
 }
 
 // Build writes the year into store, which should hold no dossiers yet.
@@ -139,14 +151,19 @@ func Build(store *offline.Store, opt Options) (Summary, error) {
 	o := opt.withDefaults()
 	start := time.Now()
 	days := workingDays(o)
+	if len(days) == 0 {
+		return Summary{}, fmt.Errorf("wardyear: no working day in %d before %s", o.Year, o.Now.Format(time.DateOnly))
+	}
+	if o.Counter < 1 || o.Counter > 4 {
+		return Summary{}, fmt.Errorf("wardyear: counter %d is not 1 to 4", o.Counter)
+	}
 	sum := Summary{From: time.Date(o.Year, 1, 1, 0, 0, 0, 0, o.Location), To: time.Date(o.Year+1, 1, 1, 0, 0, 0, 0, o.Location),
 		WorkingDays: len(days), DossiersPerDay: (o.Dossiers + len(days) - 1) / len(days), LookupsPerDay: (o.Lookups + len(days) - 1) / len(days),
-		Operators: Operators}
-	for _, s := range Services {
+		Operators: Operators, Codes: make([]string, 0, o.Dossiers)}
+	for _, s := range o.Services {
 		sum.Services = append(sum.Services, s.ID)
 	}
-	r := &rng{s: o.Seed*0x9E3779B97F4A7C15 + 1}
-	seq := map[string]int{} // per day and counter
+	r := rand.New(rand.NewPCG(o.Seed, o.Seed^0x7761726479656172))
 	batch := make([]func(tx *offline.Tx) error, 0, o.Batch)
 	flush := func() error {
 		if len(batch) == 0 {
@@ -163,92 +180,53 @@ func Build(store *offline.Store, opt Options) (Summary, error) {
 		batch = batch[:0]
 		return err
 	}
+	seq := map[int]int{} // per counter, on the day
+	lastDay := -1
 	for n := 0; n < o.Dossiers; n++ {
-		day := days[n*len(days)/o.Dossiers]
-		received := day.Add(7*time.Hour + 30*time.Minute + time.Duration(r.intn(9*60*60))*time.Second)
-		svc := Services[r.intn(len(Services))]
-		local := r.float() < o.Local
-		counter := 1
+		di := n * len(days) / o.Dossiers
+		if di != lastDay {
+			clear(seq)
+			lastDay = di
+		}
+		ctr := o.Counter
+		local := r.Float64() < o.Local
 		if !local {
-			counter = 2 + r.intn(3)
+			ctr = 1 + (o.Counter+r.IntN(3))%4 // one of the three other counters
 		}
-		key := fmt.Sprintf("%s|%02d", day.Format("060102"), counter)
-		seq[key]++
-		code := fmt.Sprintf("%s-%s-%02d%04d", o.Agency, day.Format("060102"), counter, seq[key])
-		due := addWorking(received, max(1, svc.Days))
-		ch := lifecycle.ChannelInPerson
-		if !local {
-			switch v := r.intn(10); {
-			case v < 4:
-				ch = lifecycle.ChannelOnline
-			case v == 9:
-				ch = lifecycle.ChannelPost
-			}
+		seq[ctr]++
+		at := days[di].Add(7*time.Hour + 30*time.Minute + time.Duration(r.IntN(9*60*60))*time.Second)
+		if at.After(o.Now) {
+			at = o.Now.Add(-time.Duration(1+r.IntN(150)) * time.Minute)
 		}
-		info := offline.LifeInfo{Code: code, Service: svc.ID, Counter: fmt.Sprintf("%02d", counter), Channel: string(ch),
-			ReceivedAt: received, Due: due, Appointment: due, Stage: string(lifecycle.StageReceived)}
-		// the outcome: early, on time, late, a supplement, stopped, withdrawn
-		u := r.float()
-		span := due.Sub(received)
-		var resultAt time.Time
-		switch {
-		case u < 0.15:
-			resultAt = received.Add(span / 2)
-			info.Timeliness = lifecycle.TimelyEarly
-		case u < 0.80:
-			resultAt = time.Date(due.Year(), due.Month(), due.Day(), 7, 0, 0, 0, o.Location)
-			info.Timeliness = lifecycle.TimelyOnTime
-		case u < 0.88:
-			resultAt = due.Add(30 * time.Hour)
-			info.Timeliness, info.Late = lifecycle.TimelyLate, true
-		case u < 0.94:
-			info.SupplementAt = received.Add(span / 3)
-			info.Stage = string(lifecycle.StageSupplement)
-		case u < 0.97:
-			info.EndedAt = received.Add(span / 2)
-			info.Stage = string(lifecycle.StageStopped)
-		default:
-			info.EndedAt = received.Add(time.Hour)
-			info.Stage = string(lifecycle.StageWithdrawn)
+		code := fmt.Sprintf("%s-%s-%02d%04d", o.Agency, days[di].Format("060102"), ctr, seq[ctr])
+		l, err := life(r, o, code, ctr, local, at)
+		if err != nil {
+			return sum, err
 		}
-		switch {
-		case !resultAt.IsZero() && resultAt.Before(o.Now):
-			info.ResultAt, info.Stage = resultAt, string(lifecycle.StageReturned)
-			info.ReturnedAt = resultAt.Add(20 * time.Hour)
+		info := Info(l, o.Location)
+		if l.Stage.Final() {
 			sum.SettledOrEnded++
-		case !info.EndedAt.IsZero() && info.EndedAt.Before(o.Now):
-			sum.SettledOrEnded++
-		default:
-			info.Timeliness, info.Late, info.EndedAt = "", false, time.Time{}
-			if info.Stage != string(lifecycle.StageSupplement) {
-				info.Stage = string(lifecycle.StageProcessing)
-			}
+		} else {
 			sum.Pending++
 		}
+		sum.Codes = append(sum.Codes, code)
+		sum.Dossiers++
 		if local {
 			sum.Local++
 			if sum.FirstLocalDossier == "" {
 				sum.FirstLocalDossier = code
 			}
-			if r.intn(4) == 0 && !info.ResultAt.IsZero() {
-				info.RatedAt = info.ReturnedAt
-				answers := []string{"rat-hai-long", "hai-long", "hai-long", "binh-thuong", "khong-hai-long"}
-				info.Rating = []string{"hai-long=" + answers[r.intn(len(answers))], "thai-do=tan-tinh"}
-			}
-			info.Reception = receptionFacts(r, received)
-			blob, err := localLife(info, n)
+			info.Reception = receptionFacts(r, at)
+			blob, err := json.Marshal(l)
 			if err != nil {
-				return sum, err
+				return sum, fmt.Errorf("wardyear: encode life of %s: %w", code, err)
 			}
 			sum.LocalLifeBytes = len(blob)
-			i := info
-			batch = append(batch, func(tx *offline.Tx) error { return tx.PutLife(i, blob) })
+			batch = append(batch, func(tx *offline.Tx) error { return tx.PutLife(info, blob) })
 		} else {
 			sum.Remote++
-			i := info
-			batch = append(batch, func(tx *offline.Tx) error { _, err := tx.PutRemoteLife(i); return err })
+			batch = append(batch, func(tx *offline.Tx) error { _, err := tx.PutRemoteLife(info); return err })
 		}
-		sum.Dossiers++
 		if len(batch) == o.Batch {
 			if err := flush(); err != nil {
 				return sum, err
@@ -263,7 +241,7 @@ func Build(store *offline.Store, opt Options) (Summary, error) {
 		day := days[n*len(days)/o.Lookups]
 		at := day.Add(7*time.Hour + 30*time.Minute + time.Duration((n*7919)%(9*60*60))*time.Second)
 		outcome := "ok"
-		switch v := r.intn(100); {
+		switch v := r.IntN(100); {
 		case v < 3:
 			outcome = "cache"
 		case v < 5:
@@ -271,8 +249,8 @@ func Build(store *offline.Store, opt Options) (Summary, error) {
 		case v == 5:
 			outcome = "error"
 		}
-		e := offline.AccessEntry{Time: at, Operator: Operators[r.intn(len(Operators))], Purpose: purposes[r.intn(len(purposes))],
-			Action: offline.ActionLookup, Subject: store.SubjectRef(fmt.Sprintf("0%02d%09d", r.intn(96), r.intn(1_000_000_000))), Outcome: outcome}
+		e := offline.AccessEntry{Time: at, Operator: Operators[r.IntN(len(Operators))], Purpose: purposes[r.IntN(len(purposes))],
+			Action: offline.ActionLookup, Subject: store.SubjectRef(fmt.Sprintf("0%02d%09d", r.IntN(96), r.IntN(1_000_000_000))), Outcome: outcome}
 		batch = append(batch, func(tx *offline.Tx) error { return tx.LogAccess(e) })
 		sum.Lookups++
 		if len(batch) == o.Batch {
@@ -288,11 +266,44 @@ func Build(store *offline.Store, opt Options) (Summary, error) {
 	return sum, nil
 }
 
+// Info is the store's index entry of a life, as the counter writes it (counter.Service's
+// lifeInfo, without the reception facts; TestWardYearInfoIsTheCounters in internal/counter
+// keeps the two the same).
+func Info(l *lifecycle.Life, loc *time.Location) offline.LifeInfo {
+	info := offline.LifeInfo{Code: l.Code, Stage: string(l.Stage), Service: l.Service, Counter: l.Counter, Channel: string(l.Channel),
+		ReceivedAt: l.ReceivedAt, Due: l.Due, Appointment: l.Appointment, ResultAt: l.ResultAt, ReturnedAt: l.ReturnedAt,
+		Extended: l.Extended()}
+	if !l.ResultAt.IsZero() {
+		info.Timeliness = l.Timeliness(l.ResultAt, loc)
+	}
+	info.Late = !l.ResultAt.IsZero() && info.Timeliness == lifecycle.TimelyLate
+	if st, ok := l.First(lifecycle.EventSupplementRequested); ok {
+		info.SupplementAt = st.At
+	}
+	switch l.Stage {
+	case lifecycle.StageStopped:
+		if st, ok := l.Last(lifecycle.EventStopped); ok {
+			info.EndedAt = st.At
+		}
+	case lifecycle.StageWithdrawn:
+		if st, ok := l.Last(lifecycle.EventWithdrawn); ok {
+			info.EndedAt = st.At
+		}
+	}
+	if st, ok := l.Last(lifecycle.EventRated); ok && st.Rating != nil {
+		info.RatedAt = st.At
+		for _, a := range st.Rating.Answers {
+			info.Rating = append(info.Rating, a.Question+"="+a.Answer)
+		}
+	}
+	return info
+}
+
 // receptionFacts draws how a dossier received here was received.
-func receptionFacts(r *rng, received time.Time) *offline.ReceptionFacts {
+func receptionFacts(r *rand.Rand, received time.Time) *offline.ReceptionFacts {
 	f := &offline.ReceptionFacts{Residence: offline.ResidenceDatabase, ResidenceAt: received.Add(-3 * time.Minute),
-		IdentifiedAt: received.Add(-time.Duration(120+r.intn(900)) * time.Second)}
-	switch v := r.intn(100); {
+		IdentifiedAt: received.Add(-time.Duration(120+r.IntN(900)) * time.Second)}
+	switch v := r.IntN(100); {
 	case v < 55:
 		f.Identity = offline.IdentityChip
 	case v < 65:
@@ -302,23 +313,120 @@ func receptionFacts(r *rng, received time.Time) *offline.ReceptionFacts {
 	default:
 		f.Identity = offline.IdentityTyped
 	}
-	if r.intn(50) == 0 {
+	if r.IntN(50) == 0 {
 		f.Residence, f.Cached, f.ResidenceAt = offline.ResidenceCache, true, received.Add(-5*time.Hour)
 	}
-	if r.intn(200) == 0 {
+	if r.IntN(200) == 0 {
 		f.Residence = offline.ResidenceTyped
 	}
 	return f
 }
 
-// localLife is the sealed record of a dossier received here: its life with a synthetic
-// applicant (the n-th "Người thử"), the reception step and the outcome's steps.
-func localLife(i offline.LifeInfo, n int) ([]byte, error) {
-	l := lifecycle.NewLife(lifecycle.Start{Code: i.Code, Service: i.Service, ServiceName: i.Service, ReceivedAt: i.ReceivedAt,
-		Procedures: []lifecycle.Procedure{{ID: i.Service, Name: i.Service, Agency: "Ủy ban nhân dân cấp xã", Appointment: i.Due}},
-		Channel:    lifecycle.Channel(i.Channel), Applicant: lifecycle.Applicant{Name: fmt.Sprintf("Người Thử %06d", n), ID: fmt.Sprintf("001%09d", n)},
-		By: "cb01", Agency: "ward", Counter: i.Counter})
-	l.Stage = lifecycle.Stage(i.Stage)
-	l.ResultAt, l.ReturnedAt = i.ResultAt, i.ReturnedAt
-	return json.Marshal(l)
+var errStop = errors.New("wardyear: after now")
+
+// life draws one dossier's life up to o.Now, through the state machine: a synthetic applicant
+// (names from short fixed lists, an ID number that is no one's).
+func life(r *rand.Rand, o Options, code string, ctr int, local bool, at time.Time) (*lifecycle.Life, error) {
+	spec := o.Services[r.IntN(len(o.Services))]
+	in := lifecycle.Start{Code: code, Service: spec.ID, ServiceName: spec.Name, ReceivedAt: at, By: fmt.Sprintf("cb%02d", ctr),
+		Agency: o.Agency, Counter: fmt.Sprintf("%02d", ctr), Channel: lifecycle.ChannelInPerson}
+	if !local {
+		switch v := r.IntN(10); {
+		case v < 4:
+			in.Channel = lifecycle.ChannelOnline
+		case v == 9:
+			in.Channel = lifecycle.ChannelPost
+		}
+	}
+	name := surnames[r.IntN(len(surnames))] + " " + middles[r.IntN(len(middles))] + " " + givens[r.IntN(len(givens))]
+	in.Applicant = lifecycle.Applicant{Name: name, ID: fmt.Sprintf("0%02d%d%02d%06d", 1+r.IntN(96), r.IntN(4), r.IntN(100), r.IntN(1_000_000)),
+		Address: fmt.Sprintf("Số %d %s, Phường Thử Nghiệm", 1+r.IntN(200), streets[r.IntN(len(streets))]),
+		Phone:   fmt.Sprintf("09%08d", r.IntN(100_000_000))}
+	procs := spec.Procedures()
+	if len(procs) == 0 {
+		procs = []forms.Procedure{{ID: spec.ID, Name: spec.Name, Agency: spec.Agency, ProcessingDays: spec.ProcessingDays}}
+	}
+	day := time.Date(at.Year(), at.Month(), at.Day(), 8, 0, 0, 0, o.Location)
+	for _, p := range procs {
+		in.Procedures = append(in.Procedures, lifecycle.Procedure{ID: p.ID, Name: p.Name, Agency: p.Agency,
+			Appointment: addWorkingDays(day, max(p.ProcessingDays, 1))})
+	}
+	l := lifecycle.NewLife(in)
+	due := l.Due
+	step := func(ev lifecycle.Event, when time.Time, c lifecycle.Change) error {
+		if when.After(o.Now) {
+			return errStop
+		}
+		if last := l.History[len(l.History)-1].At; !when.After(last) {
+			when = last.Add(time.Minute)
+		}
+		c.Event, c.At, c.Agency = ev, when, o.Agency
+		switch ev {
+		case lifecycle.EventStarted, lifecycle.EventResultReady, lifecycle.EventStopped:
+			c.Origin, c.By = lifecycle.OriginAgency, "ubnd"
+		default:
+			c.Origin, c.By, c.Counter = lifecycle.OriginCounter, in.By, in.Counter
+		}
+		c.Key = fmt.Sprintf("%s:%s:%d", code, ev, len(l.History))
+		_, err := l.Apply(c)
+		return err
+	}
+	h := time.Hour
+	err := step(lifecycle.EventStarted, at.Add(time.Duration(1+r.IntN(30))*h), lifecycle.Change{})
+	result := due.Add(-time.Duration(r.IntN(20)) * h)
+	switch v := r.Float64(); {
+	case err != nil:
+	case v < 0.02:
+		err = step(lifecycle.EventStopped, at.Add(24*h), lifecycle.Change{Reason: "Hồ sơ không đủ điều kiện giải quyết (số liệu tổng hợp)."})
+	case v < 0.03:
+		err = step(lifecycle.EventWithdrawn, at.Add(26*h), lifecycle.Change{Reason: "Công dân rút hồ sơ."})
+	case v < 0.09:
+		err = step(lifecycle.EventSupplementRequested, at.Add(20*h), lifecycle.Change{Items: []lifecycle.SupplementItem{
+			{Document: "Giấy tờ chứng minh nơi cư trú", Problem: "Thiếu bản sao", Guidance: "Nộp bản sao có chứng thực"}}})
+		if err == nil {
+			err = step(lifecycle.EventSupplementReceived, at.Add(time.Duration(50+r.IntN(70))*h), lifecycle.Change{})
+		}
+		result = result.Add(48 * h)
+		if least := at.Add(121 * h); result.Before(least) {
+			result = least
+		}
+	case v < 0.15:
+		result = due.AddDate(0, 0, 1+r.IntN(4)) // late
+		if r.IntN(2) == 0 {
+			err = step(lifecycle.EventExtended, due.Add(-24*h), lifecycle.Change{Reason: "Cần xác minh thêm (số liệu tổng hợp).",
+				Appointment: result.Add(24 * h)})
+		}
+	case v < 0.30:
+		result = due.AddDate(0, 0, -1) // early
+	}
+	if err == nil && !l.Stage.Final() {
+		err = step(lifecycle.EventResultReady, result, lifecycle.Change{})
+		if err == nil {
+			back := result.Add(time.Duration(2+r.IntN(240)) * h) // some results wait days to be collected
+			err = step(lifecycle.EventReturned, back, lifecycle.Change{Receiver: &lifecycle.Receiver{ID: in.Applicant.ID,
+				Name: name, Relation: lifecycle.ReceiverRequester, Source: forms.SourceCard}})
+			if err == nil && local && r.IntN(4) == 0 { // a quarter rate the service as they collect the result
+				err = step(lifecycle.EventRated, back.Add(2*time.Minute), lifecycle.Change{Rating: rating(r)})
+			}
+		}
+	}
+	if err != nil && !errors.Is(err, errStop) {
+		return nil, fmt.Errorf("wardyear: %s: %w", code, err)
+	}
+	return l, nil
+}
+
+// rating draws an answer to each question of the embedded rating set.
+func rating(r *rand.Rand) *lifecycle.Rating {
+	set := forms.Ratings()
+	out := &lifecycle.Rating{Set: set.Version}
+	for _, q := range set.Questions {
+		if len(q.Options) == 0 {
+			continue
+		}
+		// the first options (the better ones) are the more likely
+		i := min(r.IntN(len(q.Options)), r.IntN(len(q.Options)))
+		out.Answers = append(out.Answers, lifecycle.RatingAnswer{Question: q.ID, Answer: q.Options[i].ID})
+	}
+	return out
 }

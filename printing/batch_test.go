@@ -220,3 +220,57 @@ func TestBatchFooterKeepsItsReceiptSizes(t *testing.T) {
 		t.Errorf("footer of page 2 at y %.2f, %.2f pt high; page 1's at y %.2f, %.2f pt high", boxes[2][1], h2, boxes[1][1], h1)
 	}
 }
+
+// Receipts added to a BatchWriter group after group make the document RenderBatchPDF makes
+// of them at once, byte for byte; an invalid one is refused with its place in the document.
+func TestBatchWriterIsRenderBatchPDF(t *testing.T) {
+	rs := batchReceipts(9)
+	for _, opt := range []Options{{CreationDate: fixedCreation}, {Size: "A5"}} {
+		var want bytes.Buffer
+		if err := RenderBatchPDF(&want, rs, opt); err != nil {
+			t.Fatal(err)
+		}
+		bw, err := NewBatchWriter(opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, part := range [][]Receipt{rs[:1], rs[1:5], nil, rs[5:]} {
+			if err := bw.Add(part...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got bytes.Buffer
+		if err := bw.Finish(&got); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) || bw.Len() != len(rs) {
+			t.Errorf("%+v: the streamed document (%d bytes, %d receipts) differs from RenderBatchPDF's (%d bytes)",
+				opt, got.Len(), bw.Len(), want.Len())
+		}
+	}
+	// one receipt: the single receipt's title, as RenderBatchPDF gives it
+	var want, got bytes.Buffer
+	if err := RenderBatchPDF(&want, rs[:1], Options{}); err != nil {
+		t.Fatal(err)
+	}
+	bw, _ := NewBatchWriter(Options{})
+	if err := bw.Add(rs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := bw.Finish(&got); err != nil || !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Errorf("one receipt: differs from RenderBatchPDF (%v)", err)
+	}
+	bad := rs[2]
+	bad.DossierCode = ""
+	bw, _ = NewBatchWriter(Options{})
+	if err := bw.Add(rs[0], rs[1]); err != nil {
+		t.Fatal(err)
+	}
+	var pe *Error
+	if err := bw.Add(rs[3], bad); !errors.As(err, &pe) || !strings.Contains(pe.Clerk, "Giấy thứ 4") || bw.Len() != 2 {
+		t.Errorf("invalid receipt: %v (added %d)", err, bw.Len())
+	}
+	if err := (&BatchWriter{}).Finish(&got); err == nil {
+		t.Error("an empty batch was written")
+	}
+}

@@ -128,26 +128,41 @@ type layout struct {
 
 // render draws rs (already validated and normalized) into one document on paper g.
 func render(w io.Writer, rs []Receipt, g geometry, created time.Time, title string) error {
+	l := startLayout(g, created, title)
+	if err := l.add(rs, 0); err != nil {
+		return err
+	}
+	return writePDF(w, l.f, created)
+}
+
+// startLayout starts a receipts document on paper g.
+func startLayout(g geometry, created time.Time, title string) *layout {
 	f := newPDF(g, &docInfo{created: created, title: title})
 	l := &layout{sheet: sheet{f: f, g: g}}
 	f.SetFooterFunc(l.footer)
+	return l
+}
 
+// add draws rs (already validated and normalized) after the receipts already drawn; first
+// is the position of rs[0] in the document.
+func (l *layout) add(rs []Receipt, first int) error {
 	codes, err := encodeQRs(rs)
 	if err != nil {
 		return err
 	}
-	for i, r := range rs {
-		fit := fitted(r, g, codes[i])
+	for k, r := range rs {
+		i := first + k
+		fit := fitted(r, l.g, codes[k])
 		l.begin(i, "Mã hồ sơ: "+r.DossierCode) // draws the previous receipt's last footer, in its geometry
 		l.setGeometry(fit)
-		l.r, l.qr = r, codes[i]
+		l.r, l.qr = r, codes[k]
 		l.draw()
 		l.end()
-		if err := f.Error(); err != nil {
+		if err := l.f.Error(); err != nil {
 			return fmt.Errorf("layout of receipt %d (%s): %w", i+1, r.DossierCode, err)
 		}
 	}
-	return writePDF(w, f, created)
+	return nil
 }
 
 // encodeQRs encodes the receipts' QR codes, in parallel for a batch: choosing the QR

@@ -502,6 +502,6 @@ func (p *pdfStream) abort() {
 	if !p.finished {
 		p.finished = true
 		close(p.groups)
-		<-p.done
+		_ = <-p.done // the run failed already: its error is the one reported
 	}
 }

@@ -86,6 +86,17 @@ func TestBatchRunKilledAndResumed(t *testing.T) {
 	if n := count(); n != 3*group {
 		t.Fatalf("killed after a commit: %d dossiers, want %d", n, 3*group)
 	}
+	// that group was neither sent nor its receipts kept
+	noReceipt := 0
+	s := openDemoStore(t, dir)
+	for _, d := range list() {
+		if _, err := s.GetReceipt(d.Code); errors.Is(err, offline.ErrNotFound) {
+			noReceipt++
+		}
+	}
+	if noReceipt != group {
+		t.Fatalf("killed after a commit: %d dossiers without a receipt, want the group's %d", noReceipt, group)
+	}
 	// Killed from outside, once more dossiers are saved (or after a while).
 	kills := 2
 	for attempt := 0; attempt < 3 && count() < rows; attempt++ {
@@ -115,7 +126,6 @@ func TestBatchRunKilledAndResumed(t *testing.T) {
 		t.Fatalf("%d dossiers for %d rows after %d kills and a resume", len(l), rows, kills)
 	}
 	// every dossier has its receipt kept, those of the group killed after its commit too
-	s := openDemoStore(t, dir)
 	for _, d := range l {
 		if _, err := s.GetReceipt(d.Code); err != nil {
 			t.Errorf("dossier %s: no receipt kept: %v", d.Code, err)

@@ -389,9 +389,12 @@ func (r *runner) receive(ctx context.Context, js []*job, pdf *pdfStream) error {
 			j.code = d.Code
 			j.results = []Result{{Line: j.rec.Line, Status: StatusOK, Code: d.Code, Msg: string(d.Status)}}
 			if pdf != nil {
-				officer := j.row.officer
+				officer := j.row.officer // as on the receipt kept: the row's, the operator's name, the operator
 				if officer == "" {
 					officer = r.op.Name
+				}
+				if officer == "" {
+					officer = r.op.ID
 				}
 				receipts = append(receipts, r.svc.Receipt(d, officer))
 			}

@@ -448,6 +448,7 @@ type pdfStream struct {
 	done      chan error
 	n         int
 	finished  bool
+	err       error // the writer's, when the run stopped before finish
 }
 
 func startPDF(path string) (*pdfStream, error) {
@@ -505,6 +506,6 @@ func (p *pdfStream) abort() {
 	if !p.finished {
 		p.finished = true
 		close(p.groups)
-		_ = <-p.done // the run failed already: its error is the one reported
+		p.err = <-p.done // the run failed already: its error is the one reported
 	}
 }

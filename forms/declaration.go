@@ -16,51 +16,29 @@ import (
 	"motcua/lookups/units"
 )
 
-// Value sources recorded with every value.
+// Value sources recorded with every value (lookups.ValueSource, the one
+// vocabulary; named here too for the forms' readers).
 const (
-	SourceCard       = "card"       // read from the chip
-	SourceQR         = "qr"         // read from the card's QR code
-	SourceDatabase   = "database"   // population database, fresh from the gateway
-	SourceCache      = "cache"      // population database, from the local cache
-	SourceConfig     = "config"     // counter configuration (agency, place)
-	SourceClerk      = "clerk"      // typed or changed by the clerk
-	SourceDefault    = "default"    // the spec's default, or today's date
-	SourceCalculated = "calculated" // computed by the field's calculate expression
-	SourceTyped      = "typed"      // a person slot filled from an ID typed by the clerk
+	SourceCard       = lookups.SourceCard
+	SourceQR         = lookups.SourceQR
+	SourceDatabase   = lookups.SourceDatabase
+	SourceCache      = lookups.SourceCache
+	SourceConfig     = lookups.SourceConfig
+	SourceClerk      = lookups.SourceClerk
+	SourceDefault    = lookups.SourceDefault
+	SourceCalculated = lookups.SourceCalculated
+	SourceTyped      = lookups.SourceTyped
 )
 
-// SourceLabel says in Vietnamese where a value came from (the tags of the
-// screen and the scripted commands: "[chip]", "[CSDL]"…, without brackets).
-func SourceLabel(source string) string {
-	switch source {
-	case SourceCard:
-		return "chip"
-	case SourceQR:
-		return "mã QR"
-	case SourceDatabase, "gateway":
-		return "CSDL"
-	case SourceCache:
-		return "CSDL lưu tạm"
-	case SourceConfig:
-		return "cấu hình"
-	case SourceClerk:
-		return "cán bộ nhập"
-	case SourceTyped:
-		return "số định danh gõ tay"
-	case SourceDefault:
-		return "mặc định"
-	case SourceCalculated:
-		return "tự tính"
-	}
-	return source
-}
+// SourceLabel says in Vietnamese where a value came from.
+func SourceLabel(source lookups.ValueSource) string { return source.Label() }
 
 // Provenance says where a value came from and when (and, for card and
 // database values, from which person slot).
 type Provenance struct {
-	Source string    `json:"source"`
-	At     time.Time `json:"at"`
-	Slot   string    `json:"slot,omitempty"`
+	Source lookups.ValueSource `json:"source"`
+	At     time.Time           `json:"at"`
+	Slot   string              `json:"slot,omitempty"`
 }
 
 // Problem is one reason a declaration cannot be finalized. FieldID is a
@@ -98,8 +76,8 @@ type Env struct {
 
 // PersonData is what fills a person slot.
 type PersonData struct {
-	Card       *lookups.Citizen `json:"card,omitempty"`       // identity from chip or QR (nil when typed)
-	CardSource string           `json:"cardSource,omitempty"` // SourceCard or SourceQR
+	Card       *lookups.Citizen    `json:"card,omitempty"`       // identity from chip or QR (nil when typed)
+	CardSource lookups.ValueSource `json:"cardSource,omitempty"` // SourceCard or SourceQR
 	// LettersTrusted says, for a QR scan (SourceQR), that its letters came
 	// through intact (qr.Card.LettersTrusted). Without it the scan's letters
 	// (name, address, ethnicity...) never fill a field: only its digits (ID,
@@ -618,7 +596,7 @@ func (d *Declaration) Set(path, text string) error {
 	return nil
 }
 
-func isRecordSource(s string) bool {
+func isRecordSource(s lookups.ValueSource) bool {
 	switch s {
 	case SourceCard, SourceQR, SourceDatabase, SourceCache:
 		return true

@@ -46,12 +46,12 @@ const PopulationDatabase = "Cơ sở dữ liệu quốc gia về dân cư"
 
 // FieldValue is one declared value with its provenance.
 type FieldValue struct {
-	ID     string    `json:"id"`
-	Label  string    `json:"label"`
-	Value  string    `json:"value"`          // cleaned; dates dd/mm/yyyy; choice value
-	Text   string    `json:"text,omitempty"` // the choice's Vietnamese label
-	Source string    `json:"source"`
-	At     time.Time `json:"at"`
+	ID     string              `json:"id"`
+	Label  string              `json:"label"`
+	Value  string              `json:"value"`          // cleaned; dates dd/mm/yyyy; choice value
+	Text   string              `json:"text,omitempty"` // the choice's Vietnamese label
+	Source lookups.ValueSource `json:"source"`
+	At     time.Time           `json:"at"`
 }
 
 // DocumentItem is one paper received.
@@ -63,9 +63,9 @@ type DocumentItem struct {
 
 // ResidenceSource says that residence data came from the population database, not from a paper.
 type ResidenceSource struct {
-	Source string    `json:"source"` // PopulationDatabase
-	Origin string    `json:"origin"` // "gateway" or "cache"
-	At     time.Time `json:"at"`
+	Source string              `json:"source"` // PopulationDatabase
+	Origin lookups.ValueSource `json:"origin"` // SourceDatabase or SourceCache
+	At     time.Time           `json:"at"`
 }
 
 // ProcedureRecord is one procedure of the dossier, with its own agency,
@@ -90,14 +90,14 @@ type ProcedureRecord struct {
 
 // PersonRecord is a filled person slot: who, and where the identity and the record came from.
 type PersonRecord struct {
-	Slot      string    `json:"slot"`
-	Label     string    `json:"label"`
-	ID        string    `json:"id"`
-	FullName  string    `json:"fullName"`
-	Source    string    `json:"source"`           // SourceCard, SourceQR or SourceTyped
-	At        time.Time `json:"at"`               // when the card was read or the ID typed
-	Origin    string    `json:"origin,omitempty"` // database record: "gateway" or "cache" ("" when none)
-	FetchedAt time.Time `json:"fetchedAt,omitempty"`
+	Slot      string              `json:"slot"`
+	Label     string              `json:"label"`
+	ID        string              `json:"id"`
+	FullName  string              `json:"fullName"`
+	Source    lookups.ValueSource `json:"source"`           // SourceCard, SourceQR or SourceTyped
+	At        time.Time           `json:"at"`               // when the card was read or the ID typed
+	Origin    lookups.ValueSource `json:"origin,omitempty"` // database record: SourceDatabase or SourceCache ("" when none)
+	FetchedAt time.Time           `json:"fetchedAt,omitempty"`
 }
 
 // Dossier is what is saved and submitted: one dossier code, one record per procedure.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"motcua/lookups"
 	"time"
 )
 
@@ -14,11 +15,11 @@ var ErrSpecChanged = errors.New("forms: the draft's spec version differs from th
 const draftFormat = 2
 
 type draftValue struct {
-	Path   string    `json:"path"`
-	Value  string    `json:"value"`
-	Source string    `json:"source,omitempty"`
-	At     time.Time `json:"at,omitzero"`
-	Slot   string    `json:"slot,omitempty"`
+	Path   string              `json:"path"`
+	Value  string              `json:"value"`
+	Source lookups.ValueSource `json:"source,omitempty"`
+	At     time.Time           `json:"at,omitzero"`
+	Slot   string              `json:"slot,omitempty"`
 }
 
 type draftJSON struct {

@@ -64,7 +64,7 @@ func syntheticResident() *lookups.Resident {
 func prefillInput() PrefillInput {
 	return PrefillInput{
 		Card: syntheticCard(), CardSource: SourceCard, CardReadAt: cardReadAt,
-		Resident: syntheticResident(), Origin: lookups.Origin{Source: "gateway", FetchedAt: fetchedAt},
+		Resident: syntheticResident(), Origin: lookups.Origin{Source: SourceDatabase, FetchedAt: fetchedAt},
 		Agency: "Ủy ban nhân dân phường Ví Dụ", Place: "Phường Ví Dụ",
 		Now: fixedNow, Clock: func() time.Time { return clerkAt },
 	}
@@ -218,9 +218,10 @@ func TestPrefilledValues(t *testing.T) {
 
 func TestProvenance(t *testing.T) {
 	cases := []struct {
-		name, field, source string
-		at                  time.Time
-		in                  func(*PrefillInput)
+		name, field string
+		source      lookups.ValueSource
+		at          time.Time
+		in          func(*PrefillInput)
 	}{
 		{"card name", "subject_name", SourceCard, cardReadAt, nil},
 		{"card id", "subject_id", SourceCard, cardReadAt, nil},
@@ -281,7 +282,7 @@ func TestProvenance(t *testing.T) {
 			t.Errorf("dossier marital status %+v", f)
 		}
 		rs := dos.ResidenceSource
-		if rs == nil || rs.Source != "Cơ sở dữ liệu quốc gia về dân cư" || rs.Origin != "gateway" || !rs.At.Equal(fetchedAt) {
+		if rs == nil || rs.Source != "Cơ sở dữ liệu quốc gia về dân cư" || rs.Origin != SourceDatabase || !rs.At.Equal(fetchedAt) {
 			t.Errorf("ResidenceSource = %+v", rs)
 		}
 	})

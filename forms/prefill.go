@@ -16,14 +16,14 @@ import (
 //
 // Deprecated: use NewDeclaration and FillPerson.
 type PrefillInput struct {
-	Card       *lookups.Citizen // identity read from the card or its QR code
-	CardSource string           // SourceCard or SourceQR (SourceCard when empty)
+	Card       *lookups.Citizen    // identity read from the card or its QR code
+	CardSource lookups.ValueSource // SourceCard or SourceQR (SourceCard when empty)
 	// LettersTrusted: the QR scan's letters are intact (see PersonData).
 	LettersTrusted bool
 	CardReadAt     time.Time // when the card was read (Now when zero)
 
 	Resident *lookups.Resident // the population database's record of the same person
-	Origin   lookups.Origin    // where Resident came from: Source "gateway" or "cache", and when
+	Origin   lookups.Origin    // where Resident came from: Source SourceDatabase or SourceCache, and when
 
 	Agency string // the receiving agency, for "config.agency"
 	Place  string // where the declaration is made, for "config.place"
@@ -261,7 +261,7 @@ func (d *Declaration) applySource(f *Field, st *fieldState, src source) bool {
 		return false
 	}
 	p := Provenance{Source: SourceDatabase, At: pd.Origin.FetchedAt, Slot: slot}
-	if pd.Origin.Source == "cache" {
+	if pd.Origin.Source == SourceCache {
 		p.Source = SourceCache
 	}
 	if res, ok := residenceOf(r, src.name); ok {
@@ -567,7 +567,7 @@ func (d *Declaration) prefillGroup(g *Field) {
 			continue
 		}
 		p = Provenance{Source: SourceDatabase, At: pd.Origin.FetchedAt, Slot: d.spec.persons[src.slot].ID}
-		if pd.Origin.Source == "cache" {
+		if pd.Origin.Source == SourceCache {
 			p.Source = SourceCache
 		}
 		self := pd.ID()

@@ -38,7 +38,7 @@ func personData(t testing.TB, id string) PersonData {
 	if !ok {
 		t.Fatalf("sandbox has no person %s", id)
 	}
-	p := PersonData{Resident: r, Origin: lookups.Origin{Source: "gateway", FetchedAt: svcNow}, At: svcNow}
+	p := PersonData{Resident: r, Origin: lookups.Origin{Source: SourceDatabase, FetchedAt: svcNow}, At: svcNow}
 	if c, ok := pop.Card(id); ok {
 		p.Card, p.CardSource = &c, SourceCard
 	}
@@ -539,10 +539,10 @@ func runService(t *testing.T, sc serviceCase) {
 		}
 		gv, wv := map[string]string{}, map[string]string{}
 		for _, f := range got.Fields {
-			gv[f.ID] = f.Value + "|" + f.Source
+			gv[f.ID] = f.Value + "|" + string(f.Source)
 		}
 		for _, f := range want.Fields {
-			wv[f.ID] = f.Value + "|" + f.Source
+			wv[f.ID] = f.Value + "|" + string(f.Source)
 		}
 		for k, v := range wv {
 			if gv[k] != v {

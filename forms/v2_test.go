@@ -268,7 +268,7 @@ func requesterData() PersonData {
 	r.Household = household()
 	r.Spouse = &lookups.PersonRef{ID: spouseID, FullName: "Vũ Thị Ví Dụ"}
 	return PersonData{Card: syntheticCard(), CardSource: SourceCard, Resident: r,
-		Origin: lookups.Origin{Source: "gateway", FetchedAt: fetchedAt}, At: cardReadAt}
+		Origin: lookups.Origin{Source: SourceDatabase, FetchedAt: fetchedAt}, At: cardReadAt}
 }
 
 func headData() PersonData {
@@ -657,7 +657,7 @@ func TestBundleFinalize(t *testing.T) {
 	if dos.Subject.FullName != "Đỗ Minh Thử" || dos.Subject.BirthDate != lookups.NewDate(2026, 3, 5) {
 		t.Errorf("subject %+v", dos.Subject)
 	}
-	if len(dos.Persons) != 1 || dos.Persons[0].Slot != "requester" || dos.Persons[0].ID != requesterID || dos.Persons[0].Source != SourceCard || dos.Persons[0].Origin != "gateway" {
+	if len(dos.Persons) != 1 || dos.Persons[0].Slot != "requester" || dos.Persons[0].ID != requesterID || dos.Persons[0].Source != SourceCard || dos.Persons[0].Origin != SourceDatabase {
 		t.Errorf("persons %+v", dos.Persons)
 	}
 	vals := map[string]FieldValue{}

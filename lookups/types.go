@@ -320,8 +320,8 @@ func (m CallMeta) Validate() error {
 
 // Origin says where a looked-up record came from and when.
 type Origin struct {
-	Source    string    `json:"source"`    // "gateway" or "cache"
-	FetchedAt time.Time `json:"fetchedAt"` // when the gateway produced the record
+	Source    ValueSource `json:"source"`    // SourceDatabase (live) or SourceCache
+	FetchedAt time.Time   `json:"fetchedAt"` // when the gateway produced the record
 	// Masked: sensitive values (ethnicity, religion) were withheld from this operator.
 	Masked bool `json:"masked,omitempty"`
 }

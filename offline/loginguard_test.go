@@ -318,8 +318,7 @@ func TestKeyFileUnlockWritesOnlyWhatItMust(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(s.Path())
-	k, err := UnlockWithKeyFile(s.Dir(), path, clockOpt(clock))
-	if err != nil {
+	if _, err := UnlockWithKeyFile(s.Dir(), path, clockOpt(clock)); err != nil {
 		t.Fatal(err)
 	}
 	if after, _ := os.ReadFile(s.Path()); !bytes.Equal(before, after) {
@@ -329,7 +328,8 @@ func TestKeyFileUnlockWritesOnlyWhatItMust(t *testing.T) {
 	if _, _, err := Unlock(s.Dir(), "gs01", wrongPass, clockOpt(clock)); !errors.Is(err, ErrBadPassphrase) {
 		t.Fatalf("wrong passphrase: %v", err)
 	}
-	if k, err = UnlockWithKeyFile(s.Dir(), path, clockOpt(clock)); err != nil {
+	k, err := UnlockWithKeyFile(s.Dir(), path, clockOpt(clock))
+	if err != nil {
 		t.Fatal(err)
 	}
 	if entries := loginEntries(t, k); len(entries) != 2 || !strings.HasPrefix(entries[0], "gs01:failed:") ||

@@ -32,8 +32,8 @@ type desk struct {
 
 // visit is everything about the citizen served; reset empties it.
 type visit struct {
-	card       *lookups.Citizen // what the chip or the QR code gave
-	cardSource string           // forms.SourceCard, SourceQR, or "" for a typed ID
+	card       *lookups.Citizen    // what the chip or the QR code gave
+	cardSource lookups.ValueSource // forms.SourceCard, SourceQR, or "" for a typed ID
 	qrWarnings []string
 	qrTrusted  bool // the QR scan's letters came through intact (qr.Card.LettersTrusted)
 	resident   *lookups.Resident
@@ -150,7 +150,7 @@ func pidMessage(err error) string {
 // lookup asks the population database about id, for the citizen served
 // (slot "") or a person slot of the declaration; trusted says that a QR
 // scan's letters came through intact.
-func (d *desk) lookup(slot, id string, card *lookups.Citizen, source string, trusted bool) tea.Cmd {
+func (d *desk) lookup(slot, id string, card *lookups.Citizen, source lookups.ValueSource, trusted bool) tea.Cmd {
 	if d.v.intake != nil {
 		d.v.intake.NoteLookup(id)
 	} else {

@@ -356,7 +356,7 @@ func TestTypeaheadReplayedInOrder(t *testing.T) {
 		t.Fatalf("typeahead %d, screen %d", len(m.typeahead), m.f.screen)
 	}
 	// the look-up's answer, as its command would deliver it
-	res, origin := h.be.residents[id1], lookups.Origin{Source: "gateway", FetchedAt: h.be.now}
+	res, origin := h.be.residents[id1], lookups.Origin{Source: lookups.SourceDatabase, FetchedAt: h.be.now}
 	next, cmd := m.Update(lookupMsg{seq: m.f.seq, id: id1, resident: res, origin: origin})
 	m = next.(Model)
 	if !m.replayPending || cmd == nil {

@@ -743,28 +743,10 @@ func (f *formScreen) display(r formRow) string {
 	return show(strings.Join(parts, "; "))
 }
 
-func (f *formScreen) sourceTag(p forms.Provenance) string {
-	at := p.At.In(f.loc)
-	switch p.Source {
-	case forms.SourceCard:
-		return f.st.SourceCard.Render("[chip]")
-	case forms.SourceQR:
-		return f.st.SourceCard.Render("[QR]")
-	case forms.SourceDatabase:
-		return f.st.SourceDB.Render("[CSDL " + at.Format("15:04") + "]")
-	case forms.SourceCache:
-		return f.st.SourceOld.Render("[CSDL lưu tạm " + at.Format("02/01 15:04") + "]")
-	case forms.SourceConfig:
-		return f.st.Muted.Render("[cấu hình]")
-	case forms.SourceDefault:
-		return f.st.Muted.Render("[mặc định]")
-	case forms.SourceCalculated:
-		return f.st.Muted.Render("[tự tính]")
-	}
-	return ""
+func (f *formScreen) sourceOf(path string) string {
+	p := f.decl.Provenance(path)
+	return sourceTag(f.fr, p.Source, p.At)
 }
-
-func (f *formScreen) sourceOf(path string) string { return f.sourceTag(f.decl.Provenance(path)) }
 
 // slotLine describes who fills a slot, or how to fill it.
 func (f *formScreen) slotLine(slot string) string {
@@ -792,7 +774,7 @@ func (f *formScreen) slotText(slot string) string {
 	case p.Resident == nil:
 		s += " " + f.st.Warn.Render("[không có trong CSDL]")
 	default:
-		s += " " + recordTag(f.fr, p.Origin)
+		s += " " + sourceTag(f.fr, p.Origin.Source, p.Origin.FetchedAt)
 	}
 	if p.Resident != nil && p.Resident.Deceased() {
 		s += " " + f.st.Error.Render("đã mất "+p.Resident.DeathDate.String())

@@ -56,7 +56,7 @@ func (b *fakeBackend) Lookup(_ context.Context, id string, meta lookups.CallMeta
 	if !ok {
 		return nil, lookups.Origin{}, lookups.ErrNotFound
 	}
-	return r, lookups.Origin{Source: "gateway", FetchedAt: b.now}, nil
+	return r, lookups.Origin{Source: lookups.SourceDatabase, FetchedAt: b.now}, nil
 }
 func (b *fakeBackend) GatewayStatus(context.Context) error { b.path.io("GatewayStatus"); return nil }
 func (b *fakeBackend) LinkLabel() string                   { return "Cổng dữ liệu: đã kết nối" }

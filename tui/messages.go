@@ -27,9 +27,9 @@ type lookupMsg struct {
 	seq      int
 	slot     string
 	id       string
-	card     *lookups.Citizen // what the chip or the QR code gave (nil for a typed ID)
-	source   string           // forms.SourceCard, SourceQR or SourceTyped
-	trusted  bool             // a QR scan's letters are intact
+	card     *lookups.Citizen    // what the chip or the QR code gave (nil for a typed ID)
+	source   lookups.ValueSource // forms.SourceCard, SourceQR or SourceTyped
+	trusted  bool                // a QR scan's letters are intact
 	resident *lookups.Resident
 	origin   lookups.Origin
 	err      error

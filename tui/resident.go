@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -103,9 +104,9 @@ func (s *residentScreen) body() string {
 	}
 	c := r.Citizen
 	var b strings.Builder
-	b.WriteString(f.st.Subtitle.Render("Bước 2 — Thông tin công dân") + "  " + recordTag(f, v.origin))
+	b.WriteString(f.st.Subtitle.Render("Bước 2 — Thông tin công dân") + "  " + sourceTag(f, v.origin.Source, v.origin.FetchedAt))
 	if v.card != nil {
-		b.WriteString(" " + cardTag(f, v.cardSource))
+		b.WriteString(" " + sourceTag(f, v.cardSource, time.Time{}))
 	}
 	b.WriteString("\n\n")
 	var top strings.Builder // beside the portrait when there is one
@@ -115,7 +116,7 @@ func (s *residentScreen) body() string {
 	if r.Deceased() {
 		top.WriteString(f.st.Error.Render("CÔNG DÂN ĐÃ MẤT ngày "+r.DeathDate.String()+" (theo CSDL): không tiếp nhận hồ sơ cho chính người này.") + "\n\n")
 	}
-	if v.origin.Source == "cache" {
+	if v.origin.Source == lookups.SourceCache {
 		top.WriteString(f.st.Warn.Render(fmt.Sprintf("Mất kết nối: đang dùng dữ liệu lưu tạm lúc %s.",
 			f.clock(v.origin.FetchedAt, "15:04 02/01/2006"))) + "\n\n")
 	}
@@ -199,24 +200,27 @@ func (s *residentScreen) body() string {
 	return b.String()
 }
 
-// recordTag marks data from the database: fresh (with the time) or from the cache.
-func recordTag(f *frame, o lookups.Origin) string {
-	switch o.Source {
-	case "":
-		return ""
-	case "cache":
-		return f.st.SourceOld.Render("[CSDL lưu tạm " + f.clock(o.FetchedAt, "02/01 15:04") + "]")
-	}
-	return f.st.SourceDB.Render("[CSDL " + f.clock(o.FetchedAt, "15:04") + "]")
-}
-
-// cardTag marks data from the card: its chip or its QR code.
-func cardTag(f *frame, source string) string {
-	switch source {
-	case forms.SourceCard:
+// sourceTag marks where a value came from (lookups.ValueSource, the one
+// vocabulary of the forms, the records and the look-ups): the card's chip or
+// QR code, the database with the time of the answer (fresh, or from the cache
+// with its day), the configuration, a default, a calculation. A typed value
+// and an empty source have no tag.
+func sourceTag(f *frame, src lookups.ValueSource, at time.Time) string {
+	switch src {
+	case lookups.SourceCard:
 		return f.st.SourceCard.Render("[chip]")
-	case forms.SourceQR:
+	case lookups.SourceQR:
 		return f.st.SourceCard.Render("[QR]")
+	case lookups.SourceDatabase:
+		return f.st.SourceDB.Render("[CSDL " + f.clock(at, "15:04") + "]")
+	case lookups.SourceCache:
+		return f.st.SourceOld.Render("[CSDL lưu tạm " + f.clock(at, "02/01 15:04") + "]")
+	case lookups.SourceConfig:
+		return f.st.Muted.Render("[cấu hình]")
+	case lookups.SourceDefault:
+		return f.st.Muted.Render("[mặc định]")
+	case lookups.SourceCalculated:
+		return f.st.Muted.Render("[tự tính]")
 	}
 	return ""
 }

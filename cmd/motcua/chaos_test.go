@@ -472,18 +472,26 @@ sync_every = %q
 	}
 
 	// ---- latency under the deadline: fresh data again, the breaker closes.
+	// On a busy machine (the race detector, another suite beside this one) an
+	// attempt may still pass its 600 ms deadline now and then, and the cache
+	// answers, as it should; the behaviour asserted is that a slow but working
+	// link serves fresh data again, so a few look-ups are allowed to get there.
 	sb.faults(`{"latency":"150ms","jitter":"100ms","seed":9}`)
-	time.Sleep(1100 * time.Millisecond) // the breaker's cool-down
-	s.text(single.ID)
-	start = time.Now()
-	s.keys("Enter")
-	scr = s.waitFor("Bước 2 — Thông tin công dân")
-	t.Logf("latency 150-250ms: look-up answered %v after Enter (cached: %v)", time.Since(start).Round(time.Millisecond), cached(scr))
-	if cached(scr) {
-		t.Errorf("a slow but working link still serves the cache:\n%s", scr)
+	fresh := false
+	for try := 1; try <= 4 && !fresh; try++ {
+		time.Sleep(1100 * time.Millisecond) // the breaker's cool-down
+		s.text(single.ID)
+		start = time.Now()
+		s.keys("Enter")
+		scr = s.waitFor("Bước 2 — Thông tin công dân")
+		fresh = !cached(scr)
+		t.Logf("latency 150-250ms, look-up %d: answered %v after Enter (cached: %v)", try, time.Since(start).Round(time.Millisecond), !fresh)
+		s.keys("Escape")
+		s.waitFor("Bước 1 — Xác định công dân")
 	}
-	s.keys("Escape")
-	s.waitFor("Bước 1 — Xác định công dân")
+	if !fresh {
+		t.Errorf("a slow but working link still serves the cache after 4 look-ups:\n%s", scr)
+	}
 
 	// ---- the link returns: at the next drain the queued dossier is sent, once.
 	sb.faults(`{}`)

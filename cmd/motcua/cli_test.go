@@ -164,7 +164,7 @@ func TestLookupDemo(t *testing.T) {
 	if got.Resident == nil || got.Resident.Citizen.ID != id || got.Resident.Citizen.FullName != want.Citizen.FullName {
 		t.Errorf("resident = %+v, want %s", got.Resident, id)
 	}
-	if got.Origin.Source != "gateway" || got.Origin.FetchedAt.IsZero() {
+	if got.Origin.Source != lookups.SourceDatabase || got.Origin.FetchedAt.IsZero() {
 		t.Errorf("origin = %+v", got.Origin)
 	}
 	if strings.Contains(r.stderr, id) {

@@ -17,6 +17,7 @@ import (
 	"motcua/forms"
 	"motcua/internal/demo"
 	"motcua/internal/testenv"
+	"motcua/lookups"
 )
 
 // tmuxSession runs a command in a private tmux server and reads its screen.
@@ -274,10 +275,10 @@ func TestCounterFlowInTmux(t *testing.T) {
 	if d.Code != code || d.Status != forms.StatusSubmitted || d.Subject.ID != who.ID || d.Subject.FullName != who.Name {
 		t.Errorf("saved dossier: code %s status %s subject %+v", d.Code, d.Status, d.Subject)
 	}
-	if d.ResidenceSource == nil || d.ResidenceSource.Source != forms.PopulationDatabase || d.ResidenceSource.Origin != "gateway" {
+	if d.ResidenceSource == nil || d.ResidenceSource.Source != forms.PopulationDatabase || d.ResidenceSource.Origin != forms.SourceDatabase {
 		t.Errorf("residence source not recorded: %+v", d.ResidenceSource)
 	}
-	sources := map[string]string{}
+	sources := map[string]lookups.ValueSource{}
 	for _, f := range d.Fields {
 		sources[f.ID] = f.Source
 	}
@@ -449,7 +450,7 @@ func TestBirthBundleInTmux(t *testing.T) {
 			t.Errorf("procedure %s: appointment %v agency %q", p.ID, p.Appointment, p.Agency)
 		}
 	}
-	slots := map[string]string{}
+	slots := map[string]lookups.ValueSource{}
 	for _, p := range d.Persons {
 		slots[p.Slot] = p.Source
 	}

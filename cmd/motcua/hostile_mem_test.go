@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -35,7 +34,7 @@ func TestReconcileMemoryUnderHostileBatchAnswers(t *testing.T) {
 	// This package's test binary without -race: the real program (run) plus
 	// the VmHWM report. Built before isolate: the go command needs the
 	// user's build and module caches.
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "test", "-c", "-o", bin, "motcua/cmd/motcua")
+	build := exec.Command("go", "test", "-c", "-o", bin, "motcua/cmd/motcua")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go test -c: %v\n%s", err, out)
 	}

@@ -271,7 +271,7 @@ ghi thêm lần nữa. CODE là mã hồ sơ hoặc dòng mã QR trên giấy bi
 			if receiver == "" {
 				return usageErr("thiếu --receiver: số định danh của người nhận kết quả")
 			}
-			switch via {
+			switch lookups.ValueSource(via) {
 			case forms.SourceCard, forms.SourceQR, forms.SourceTyped:
 			default:
 				return usageErr("--source %q không có (card, qr, typed)", via)
@@ -282,7 +282,7 @@ ghi thêm lần nữa. CODE là mã hồ sơ hoặc dòng mã QR trên giấy bi
 			}
 			defer e.Close()
 			out, err := e.svc.HandOver(cmd.Context(), op, counter.HandOverRequest{Code: code,
-				Receiver:      lifecycle.Receiver{ID: receiver, Name: name, Source: via},
+				Receiver:      lifecycle.Receiver{ID: receiver, Name: name, Source: lookups.ValueSource(via)},
 				Authorisation: auth, Options: counter.StepOptions{Key: key}})
 			if err != nil {
 				return lifeError(err)
@@ -295,7 +295,7 @@ ghi thêm lần nữa. CODE là mã hồ sơ hoặc dòng mã QR trên giấy bi
 	f.StringVar(&receiver, "receiver", "", "số định danh của người nhận (12 chữ số)")
 	f.StringVar(&name, "name", "", "họ tên người nhận (mặc định: họ tên người nộp khi là người nộp)")
 	f.StringVar(&auth, "authorisation", "", "giấy ủy quyền khi người nhận không phải người nộp hồ sơ")
-	f.StringVar(&via, "source", forms.SourceTyped, "cách xác định người nhận: card, qr hoặc typed")
+	f.StringVar(&via, "source", string(forms.SourceTyped), "cách xác định người nhận: card, qr hoặc typed")
 	f.StringVar(&key, "key", "", "khóa chống trùng: chạy lại cùng khóa trả về lần ghi đầu")
 	return cmd
 }

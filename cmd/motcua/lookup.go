@@ -92,7 +92,7 @@ func printResident(a *app, r *lookups.Resident, o lookups.Origin, loc *time.Loca
 	w := a.stdout
 	c := r.Citizen
 	src := "CSDL quốc gia về dân cư"
-	if o.Source == "cache" {
+	if o.Source == lookups.SourceCache {
 		src = "bản lưu tạm (mất kết nối)"
 	}
 	fmt.Fprintf(w, "Nguồn: %s, lúc %s\n", src, o.FetchedAt.In(loc).Format("15:04:05 02/01/2006"))

@@ -204,7 +204,7 @@ type Receiver struct {
 	// Relation is ReceiverAuthorised.
 	Authorisation string `json:"authorisation,omitempty"`
 	// Source is how the receiver proved who they are: forms.SourceCard, SourceQR or SourceTyped.
-	Source string `json:"source,omitempty"`
+	Source lookups.ValueSource `json:"source,omitempty"`
 }
 
 // RatingAnswer is the answer to one question of the rating set (forms/ratings.toml).

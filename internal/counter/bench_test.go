@@ -16,7 +16,7 @@ func BenchmarkLookupGateway(b *testing.B) {
 	meta := lookups.CallMeta{Operator: "cb.bench", Purpose: lookups.PurposeReception}
 	ctx := context.Background()
 	for b.Loop() {
-		if _, o, err := f.svc.Lookup(ctx, id, meta); err != nil || o.Source != "gateway" {
+		if _, o, err := f.svc.Lookup(ctx, id, meta); err != nil || o.Source != lookups.SourceDatabase {
 			b.Fatalf("lookup: %v (%s)", err, o.Source)
 		}
 	}

@@ -173,7 +173,7 @@ func (s *Service) PrinterStatus(ctx context.Context) (string, error) {
 
 // Lookup asks the gateway for a resident and caches the answer. When the
 // gateway cannot be reached, a cached answer younger than the time limit is
-// returned with Origin.Source "cache". Every look-up is in the access log.
+// returned with Origin.Source lookups.SourceCache. Every look-up is in the access log.
 // The operator is meta.Operator; one who may not see sensitive data (a
 // volunteer) gets ethnicity and religion withheld (Origin.Masked) and leaves
 // nothing in the cache.
@@ -244,7 +244,7 @@ func (s *Service) Lookup(ctx context.Context, id string, meta lookups.CallMeta) 
 		}
 		entry.Outcome = "cache"
 		s.logAccess(entry)
-		return &cached, lookups.Origin{Source: "cache", FetchedAt: at, Masked: s.Mask(op, &cached.Citizen)}, nil
+		return &cached, lookups.Origin{Source: lookups.SourceCache, FetchedAt: at, Masked: s.Mask(op, &cached.Citizen)}, nil
 	default:
 		entry.Outcome = "error"
 		s.logAccess(entry)

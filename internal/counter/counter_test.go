@@ -146,7 +146,7 @@ func TestLookupFound(t *testing.T) {
 	if res.Citizen.ID != id {
 		t.Errorf("resident ID = %q, want %q", res.Citizen.ID, id)
 	}
-	if origin.Source != "gateway" {
+	if origin.Source != lookups.SourceDatabase {
 		t.Errorf("origin source = %q, want gateway", origin.Source)
 	}
 	if !origin.FetchedAt.Equal(f.clock.Now()) {
@@ -350,7 +350,7 @@ func TestReceive(t *testing.T) {
 		t.Errorf("dossier operator %q status %q subject %q", d.Operator, d.Status, d.Subject.ID)
 	}
 	rs := d.ResidenceSource
-	if rs == nil || rs.Source != forms.PopulationDatabase || rs.Origin != "gateway" || !rs.At.Equal(origin.FetchedAt) {
+	if rs == nil || rs.Source != forms.PopulationDatabase || rs.Origin != lookups.SourceDatabase || !rs.At.Equal(origin.FetchedAt) {
 		t.Errorf("residence source = %+v, want the population database via gateway at %v", rs, origin.FetchedAt)
 	}
 

@@ -155,7 +155,7 @@ func (s *Service) LookupMany(ctx context.Context, ids []string, meta lookups.Cal
 			case !res[k].Found:
 				ans[i].Err = fmt.Errorf("counter: batch look-up: %w", lookups.ErrNotFound)
 			default:
-				ans[i] = LookupResult{Resident: res[k].Resident, Origin: lookups.Origin{Source: "gateway", FetchedAt: now}}
+				ans[i] = LookupResult{Resident: res[k].Resident, Origin: lookups.Origin{Source: lookups.SourceDatabase, FetchedAt: now}}
 			}
 		}
 	}
@@ -181,7 +181,7 @@ func (s *Service) LookupMany(ctx context.Context, ids []string, meta lookups.Cal
 					s.log.Error("cached look-up unreadable")
 					ans[i].Err = &notCachedError{ans[i].Err}
 				default:
-					ans[i] = LookupResult{Resident: &cached, Origin: lookups.Origin{Source: "cache", FetchedAt: at}}
+					ans[i] = LookupResult{Resident: &cached, Origin: lookups.Origin{Source: lookups.SourceCache, FetchedAt: at}}
 				}
 			}
 			return nil
@@ -202,7 +202,7 @@ func (s *Service) LookupMany(ctx context.Context, ids []string, meta lookups.Cal
 			entry := offline.AccessEntry{Operator: meta.Operator, Purpose: meta.Purpose, Action: offline.ActionLookup,
 				Subject: s.store.SubjectRef(id), DossierCode: meta.DossierCode, Outcome: "ok"}
 			switch {
-			case a.Err == nil && a.Origin.Source == "cache":
+			case a.Err == nil && a.Origin.Source == lookups.SourceCache:
 				entry.Outcome = "cache"
 			case a.Err == nil:
 				if a.Origin.FetchedAt.IsZero() {

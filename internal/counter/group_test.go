@@ -66,7 +66,7 @@ func TestLookupManyAnswersAsLookup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got[0].Err != nil || got[0].Origin.Source != "cache" || got[0].Resident.Citizen.ID != single {
+	if got[0].Err != nil || got[0].Origin.Source != lookups.SourceCache || got[0].Resident.Citizen.ID != single {
 		t.Errorf("link down, cached: %+v %v", got[0].Origin, got[0].Err)
 	}
 	if !errors.Is(got[1].Err, counter.ErrNotCached) || !errors.Is(got[1].Err, gateway.ErrUnreachable) {

@@ -275,7 +275,7 @@ func (in *Intake) FillLooked(slot, id string, r LookupResult) error {
 	if r.Err != nil {
 		return r.Err
 	}
-	if r.Origin.Source == "cache" {
+	if r.Origin.Source == lookups.SourceCache {
 		in.warn = append(in.warn, fmt.Sprintf("%s: dùng dữ liệu lưu tạm lúc %s (mất kết nối cổng dữ liệu).",
 			label, r.Origin.FetchedAt.In(in.svc.loc()).Format("15:04 02/01/2006")))
 	}

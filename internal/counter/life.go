@@ -236,7 +236,7 @@ func counterEvent(st lifecycle.Step, c lifecycle.Change) gateway.CounterEvent {
 		ev.Items = append(ev.Items, gateway.SupplementItem{Document: it.Document, Problem: it.Problem, Guidance: it.Guidance})
 	}
 	if r := st.Receiver; r != nil {
-		ev.Receiver = &gateway.Receiver{ID: r.ID, Name: r.Name, Relation: r.Relation, Authorisation: r.Authorisation, Source: r.Source}
+		ev.Receiver = &gateway.Receiver{ID: r.ID, Name: r.Name, Relation: r.Relation, Authorisation: r.Authorisation, Source: string(r.Source)}
 	}
 	if r := st.Rating; r != nil {
 		gr := &gateway.Rating{Set: r.Set, Comment: r.Comment}

@@ -338,7 +338,7 @@ func (s *Service) Receipt(d *forms.Dossier, officer string) printing.Receipt {
 	}
 	if rs := d.ResidenceSource; rs != nil {
 		r.ResidenceFrom, r.ResidenceAt = rs.Source, rs.At.In(loc)
-		if rs.Origin == "cache" {
+		if rs.Origin == forms.SourceCache {
 			r.Notes = append(r.Notes, "Dữ liệu cư trú lấy từ bản lưu tạm của lần tra cứu trước (mất kết nối lúc tiếp nhận).")
 		}
 	}

@@ -467,7 +467,7 @@ func benchDeclaration(b *testing.B, f *fixture) *forms.Declaration {
 		b.Fatal("no resident")
 	}
 	spec, _ := forms.Lookup("xac-nhan-tthn")
-	decl, err := prefillWithCard(f.svc, spec, &card, "card", res, lookups.Origin{Source: "gateway", FetchedAt: f.clock.Now()})
+	decl, err := prefillWithCard(f.svc, spec, &card, "card", res, lookups.Origin{Source: lookups.SourceDatabase, FetchedAt: f.clock.Now()})
 	if err != nil {
 		b.Fatal(err)
 	}

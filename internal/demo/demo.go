@@ -103,14 +103,13 @@ func Start(_ context.Context, dataDir string) (*Env, error) {
 	wf.Span = DemoSpan
 	srv, err := sandbox.Open(pop, sandbox.Options{HeadsPath: filepath.Join(dataDir, "sandbox-audit-heads.jsonl"), Workflow: &wf})
 	if err != nil {
-		<-stored
-		return nil, fmt.Errorf("demo: start sandbox: %w", err)
+		// the store's goroutine ends first (an unlocked store holds nothing open)
+		return nil, errors.Join(fmt.Errorf("demo: start sandbox: %w", err), <-stored)
 	}
 	url, stop, err := sandbox.Start("127.0.0.1:0", srv)
 	if err != nil {
 		srv.Close()
-		<-stored
-		return nil, fmt.Errorf("demo: start sandbox: %w", err)
+		return nil, errors.Join(fmt.Errorf("demo: start sandbox: %w", err), <-stored)
 	}
 	station := NewStation(pop)
 	if err := <-stored; err != nil {

@@ -227,7 +227,7 @@ func (c *Client) Lookup(ctx context.Context, id string, meta lookups.CallMeta) (
 		fetched = time.Now()
 	}
 	res := out.Resident
-	return &res, lookups.Origin{Source: "gateway", FetchedAt: fetched}, nil
+	return &res, lookups.Origin{Source: lookups.SourceDatabase, FetchedAt: fetched}, nil
 }
 
 // Submit sends a dossier. The idempotency key makes retries safe: the same key

@@ -60,7 +60,7 @@ func TestLookup(t *testing.T) {
 	if string(wj) != string(gj) {
 		t.Errorf("resident differs after the round trip:\n%s\n%s", wj, gj)
 	}
-	if origin.Source != "gateway" || origin.FetchedAt.IsZero() {
+	if origin.Source != lookups.SourceDatabase || origin.FetchedAt.IsZero() {
 		t.Errorf("origin %+v", origin)
 	}
 

@@ -140,7 +140,7 @@ func (p *Population) Lookup(ctx context.Context, id string, meta lookups.CallMet
 	if !ok {
 		return nil, lookups.Origin{}, fmt.Errorf("sandbox lookup: %w", lookups.ErrNotFound)
 	}
-	return r, lookups.Origin{Source: "sandbox", FetchedAt: time.Now()}, nil
+	return r, lookups.Origin{Source: lookups.SourceDatabase, FetchedAt: time.Now()}, nil
 }
 
 func (p *Population) member(i int) (member, bool) {

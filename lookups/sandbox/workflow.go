@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"motcua/forms/lifecycle"
+	"motcua/lookups"
 	"motcua/lookups/gateway"
 )
 
@@ -313,7 +314,7 @@ func changeOf(e gateway.CounterEvent, key string, at time.Time) lifecycle.Change
 		ch.Items = append(ch.Items, lifecycle.SupplementItem{Document: it.Document, Problem: it.Problem, Guidance: it.Guidance})
 	}
 	if r := e.Receiver; r != nil {
-		ch.Receiver = &lifecycle.Receiver{ID: r.ID, Name: r.Name, Relation: r.Relation, Authorisation: r.Authorisation, Source: r.Source}
+		ch.Receiver = &lifecycle.Receiver{ID: r.ID, Name: r.Name, Relation: r.Relation, Authorisation: r.Authorisation, Source: lookups.ValueSource(r.Source)}
 	}
 	if r := e.Rating; r != nil {
 		rt := &lifecycle.Rating{Set: r.Set, Comment: r.Comment}

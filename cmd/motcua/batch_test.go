@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"motcua/forms"
+	"motcua/internal/batch"
 	"motcua/internal/batchio"
 	"motcua/internal/testenv"
 	"motcua/offline"
@@ -200,7 +201,7 @@ func TestBatchRunReportsBadRowsAndIsExactlyOnce(t *testing.T) {
 	}
 	var details []string
 	for _, e := range log {
-		if e.Action == ActionBatch {
+		if e.Action == batch.ActionBatch {
 			details = append(details, e.Detail)
 		}
 	}
@@ -210,7 +211,8 @@ func TestBatchRunReportsBadRowsAndIsExactlyOnce(t *testing.T) {
 	}
 }
 
-func TestBatchRunResumesAfterKill(t *testing.T) {
+// A run stopped by --limit is finished by running it again: every row once.
+func TestBatchRunResumesAfterLimit(t *testing.T) {
 	isolate(t)
 	dir, work := t.TempDir(), t.TempDir()
 	in := filepath.Join(work, "in.csv")
@@ -224,32 +226,23 @@ func TestBatchRunResumesAfterKill(t *testing.T) {
 	}
 	args := []string{"batch", "run", "--demo", "--data-dir", dir, "--service", batchService, "--in", in, "--json"}
 
-	// stopped after one row
 	r := runCLI(t, append(args, "--limit", "1")...)
 	if r.code != exitOK || !strings.Contains(r.stdout, `"stopped":true`) {
 		t.Fatalf("limited run:\n%s", r)
 	}
-	// killed at the worst time: the second dossier saved, its checkpoint not written
-	batchCrashAfterReceive = 1
-	r = runCLI(t, args...)
-	batchCrashAfterReceive = 0
-	if r.code != exitOK {
-		t.Fatalf("crashed run:\n%s", r)
+	if n := len(dossiersBySubject(t, dir)); n != 1 {
+		t.Fatalf("after the limited run: %d dossiers, want 1", n)
 	}
-	if n := len(dossiersBySubject(t, dir)); n != 2 {
-		t.Fatalf("after the crash: %d dossiers, want 2", n)
-	}
-	// resumed: every row exactly once
 	r = runCLI(t, args...)
 	if r.code != exitOK {
 		t.Fatalf("resumed run:\n%s", r)
 	}
-	var sum batchSummary
+	var sum batch.Summary
 	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
 		t.Fatal(err)
 	}
-	if sum.Received != 2 || sum.Skipped != 2 {
-		t.Errorf("resumed run: %+v, want 2 received and 2 skipped", sum)
+	if sum.Received != 3 || sum.Skipped != 1 {
+		t.Errorf("resumed run: %+v, want 3 received and 1 skipped", sum)
 	}
 	got := dossiersBySubject(t, dir)
 	if len(got) != len(batchGoodKinds) {
@@ -271,13 +264,13 @@ func TestBatchTemplate(t *testing.T) {
 		if r.code != exitOK {
 			t.Fatalf("%s:\n%s", name, r)
 		}
-		rd, err := openTable(out, batchio.Options{})
+		rd, err := batchio.Open(out, batchio.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		h := rd.Header()
 		rd.Close()
-		for _, c := range []string{"subject.id", "purpose", "purpose_other", colReceivedAt, colOfficer} {
+		for _, c := range []string{"subject.id", "purpose", "purpose_other", batch.ColReceivedAt, batch.ColOfficer} {
 			if !slices.Contains(h, c) {
 				t.Errorf("%s: no column %s in %v", name, c, h)
 			}
@@ -292,28 +285,6 @@ func TestBatchTemplate(t *testing.T) {
 	if r := runCLI(t, "batch", "template", "khong-co", "--out", filepath.Join(work, "x.csv")); r.code != exitUsage {
 		t.Errorf("unknown service: %s", r)
 	}
-}
-
-func TestBatchRowKey(t *testing.T) {
-	cols := batchColumns(mustSpec(t))
-	plan, extra := planColumns(cols, []string{"purpose", "subject.id", "zzz"})
-	if len(extra) != 1 || plan[0].name != "subject.id" {
-		t.Fatalf("plan %v extra %v", plan, extra)
-	}
-	a := rowKey(plan, map[string]string{"subject.id": "1", "purpose": "other", "zzz": "x"})
-	b := rowKey(plan, map[string]string{"subject.id": " 1 ", "purpose": "other"})
-	c := rowKey(plan, map[string]string{"subject.id": "1", "purpose": "marry"})
-	if a != b || a == c || rowKey(plan, map[string]string{"purpose": ""}) != ([32]byte{}) {
-		t.Errorf("row keys: %s %s %s", a, b, c)
-	}
-}
-
-func mustSpec(t *testing.T) *forms.Spec {
-	spec, ok := forms.Lookup(batchService)
-	if !ok {
-		t.Fatal("no spec")
-	}
-	return spec
 }
 
 // TestBatchDryRun10k validates a 10,000-row workbook without saving
@@ -347,7 +318,7 @@ func TestBatchDryRun10k(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%.2000s", code, errOut)
 	}
-	var sum batchSummary
+	var sum batch.Summary
 	if err := json.Unmarshal([]byte(out), &sum); err != nil {
 		t.Fatal(err)
 	}

@@ -6,23 +6,14 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"motcua/forms"
 	"motcua/internal/counter"
 )
 
-// fillProblem is why a declaration could not be filled: the field (or
-// "person:<slot>"), a short code, the Vietnamese message and the cause.
-type fillProblem struct {
-	Field, Code, Message string
-	Usage                bool // the input names something the service does not have
-	Err                  error
-}
-
-func (p *fillProblem) Error() string { return p.Message }
-func (p *fillProblem) Unwrap() error { return p.Err }
+// fillProblem is why a declaration could not be filled (counter.FillProblem).
+type fillProblem = counter.FillProblem
 
 // fillDeclaration does what the counter screen does: each person slot
 // looked up by ID (cache when the link is down) and filled, the derived
@@ -52,17 +43,10 @@ func (a *app) fillDeclaration(ctx context.Context, svc *counter.Service, spec *f
 // reports): persons maps a slot to an ID, values are set in order. The
 // persons go through the counter's intake, as at the counter.
 func fillDecl(ctx context.Context, svc *counter.Service, spec *forms.Spec, persons map[string]string, values orderedValues, op counter.Operator) (*forms.Declaration, []string, []string, []*fillProblem) {
+	if p := counter.UnknownSlot(spec, persons); p != nil {
+		return nil, nil, nil, []*fillProblem{p}
+	}
 	in := svc.NewIntake(spec)
-	var known []string
-	for _, p := range spec.Persons() {
-		known = append(known, p.ID)
-	}
-	for slot := range persons {
-		if in.Label(slot) == "" {
-			return nil, nil, nil, []*fillProblem{{Field: "person:" + slot, Code: "unknown", Usage: true,
-				Message: fmt.Sprintf("thủ tục %s không có người ở vị trí %q (có: %s)", spec.ID, slot, strings.Join(known, ", "))}}
-		}
-	}
 	for _, p := range spec.Persons() { // the spec's order: derived persons follow their source
 		id := strings.TrimSpace(persons[p.ID])
 		if id == "" {
@@ -74,29 +58,8 @@ func fillDecl(ctx context.Context, svc *counter.Service, spec *forms.Spec, perso
 	}
 	in.Complete(ctx, op) // household heads, spouses: a person not found is a warning
 	decl := in.Declaration()
-	for _, v := range values {
-		if err := decl.Set(v.Path, v.Text); err != nil {
-			if errors.Is(err, forms.ErrReadOnly) && decl.Value(v.Path) == strings.TrimSpace(v.Text) {
-				continue // the same value as the card/database gave: nothing to change
-			}
-			code := "field"
-			switch {
-			case errors.Is(err, forms.ErrUnknownField):
-				code = "unknown"
-			case errors.Is(err, forms.ErrReadOnly):
-				code = "read_only"
-			}
-			return nil, nil, nil, []*fillProblem{{Field: v.Path, Code: code,
-				Message: fmt.Sprintf("Trường %q: %s", v.Path, counter.Explain(err)), Err: err}}
-		}
-	}
-	if probs := decl.Validate(); len(probs) > 0 {
-		err := &forms.ValidationError{Problems: probs}
-		out := make([]*fillProblem, len(probs))
-		for i, p := range probs {
-			out[i] = &fillProblem{Field: p.FieldID, Code: p.Code, Message: p.Message, Err: err}
-		}
-		return nil, nil, nil, out
+	if probs := counter.SetValues(decl, values); len(probs) > 0 {
+		return nil, nil, nil, probs
 	}
 	return decl, in.LookedUp(), in.Warnings(), nil
 }

@@ -65,7 +65,7 @@ type submitSlot struct {
 
 // orderedValues keeps the file's order of "values" (a field may only become
 // relevant after another is set).
-type orderedValues []struct{ Path, Text string }
+type orderedValues []counter.Value
 
 func (v *orderedValues) UnmarshalJSON(b []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(b))

@@ -30,7 +30,7 @@ func TestSubmitFileWindowsEncodings(t *testing.T) {
 	want := submitFile{
 		Service: "xac-nhan-tthn",
 		Persons: map[string]submitSlot{"subject": {ID: "066303000006"}},
-		Values:  orderedValues{{"purpose", "other"}, {"purpose_other", "Bổ sung hồ sơ vay vốn"}},
+		Values:  orderedValues{{Path: "purpose", Text: "other"}, {Path: "purpose_other", Text: "Bổ sung hồ sơ vay vốn"}},
 	}
 	for _, tt := range []struct {
 		name string

@@ -253,23 +253,33 @@ func (in *Intake) NextEmptySlot(after string) string {
 // FillByID looks a person up by ID (the cache serves when the link is down)
 // and fills slot with the record: the scripted commands' way to fill a slot.
 func (in *Intake) FillByID(ctx context.Context, slot, id string, op Operator) error {
-	label := in.Label(slot)
-	if label == "" {
+	if in.Label(slot) == "" {
 		return fmt.Errorf("%w: %q", forms.ErrUnknownPerson, slot)
 	}
 	if in.svc == nil {
 		return errors.New("counter: this intake has no service to look persons up")
 	}
 	res, origin, err := in.svc.Lookup(ctx, id, lookups.CallMeta{Operator: op.ID, Purpose: lookups.PurposeReception})
+	return in.FillLooked(slot, id, LookupResult{Resident: res, Origin: origin, Err: err})
+}
+
+// FillLooked fills slot with the answer of a look-up of id made for this
+// declaration (FillByID's, or one of Service.LookupMany's): the ID counts as
+// looked up, a cached answer is a warning, a failed one the error.
+func (in *Intake) FillLooked(slot, id string, r LookupResult) error {
+	label := in.Label(slot)
+	if label == "" {
+		return fmt.Errorf("%w: %q", forms.ErrUnknownPerson, slot)
+	}
 	in.NoteLookup(id)
-	if err != nil {
-		return err
+	if r.Err != nil {
+		return r.Err
 	}
-	if origin.Source == lookups.SourceCache {
+	if r.Origin.Source == lookups.SourceCache {
 		in.warn = append(in.warn, fmt.Sprintf("%s: dùng dữ liệu lưu tạm lúc %s (mất kết nối cổng dữ liệu).",
-			label, origin.FetchedAt.In(in.svc.loc()).Format("15:04 02/01/2006")))
+			label, r.Origin.FetchedAt.In(in.svc.loc()).Format("15:04 02/01/2006")))
 	}
-	return in.Fill(slot, forms.PersonData{Resident: res, Origin: origin, CardSource: forms.SourceTyped, At: in.svc.clock()})
+	return in.Fill(slot, forms.PersonData{Resident: r.Resident, Origin: r.Origin, CardSource: forms.SourceTyped, At: in.svc.clock()})
 }
 
 // Complete looks up every derived person the filled slots reveal, until none

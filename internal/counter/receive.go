@@ -189,94 +189,113 @@ func (s *Service) ReceiveWith(ctx context.Context, decl *forms.Declaration, op O
 		}
 		received = opts.ReceivedAt.In(now.Location())
 	}
-	var d *forms.Dossier
-	var warning, earlier string
+	var r receivedTx
 	err := s.store.Update(func(tx *offline.Tx) error {
-		if opts.Key != "" {
-			var err error
-			if earlier, err = receivedKey(tx, opts.Key, opts.Fingerprint); err != nil || earlier != "" {
-				return err // received before: nothing is written
-			}
-		}
-		code, err := tx.NextDossierCode(s.cfg.Agency.Code, s.cfg.Counter, now)
-		if err != nil {
-			return err
-		}
-		d, err = forms.Finalize(decl, forms.FinalizeInput{
-			Code: code, Agency: s.cfg.Agency.Code, Counter: fmt.Sprintf("%02d", s.cfg.Counter),
-			Operator: operator, ReceivedAt: received,
-		})
-		if err != nil {
-			return err
-		}
-		for i := range d.Procedures {
-			d.Procedures[i].Agency = s.handler(d.Procedures[i].Agency)
-		}
-		// each procedure of a bundle has its own processing time and appointment
-		err = d.SetAppointments(func(p forms.ProcedureRecord) (time.Time, error) {
-			due, w, err := s.Appointment(p.ProcessingDays, received)
-			if w != "" {
-				warning = w
-			}
-			return due, err
-		})
-		if err != nil {
-			return fmt.Errorf("counter: appointment: %w", err)
-		}
-		if err := s.putDossier(tx, d); err != nil {
-			return err
-		}
-		// its life starts with the reception (workflow: life.go)
-		if err := s.putLifeWith(tx, s.newLife(d, op), s.receptionFacts(d, !opts.ReceivedAt.IsZero())); err != nil {
-			return err
-		}
-		// The outbox entry commits with the dossier: once the clerk is told
-		// "received", the dossier reaches the gateway sooner or later, always
-		// under this idempotency key.
-		if err := tx.Enqueue(code, d.IdempotencyKey); err != nil {
-			return err
-		}
-		// the caller's key commits with the dossier: a rerun finds it, however this run ends
-		if opts.Key != "" {
-			if err := tx.MarkDone(keyRun, opts.Key, keyRecord(code, opts.Fingerprint)); err != nil {
-				return err
-			}
-		}
-		if draftID != "" {
-			if err := tx.DeleteDraft(draftID); err != nil {
-				return err
-			}
-			// a declaration kept by a supplement slip (Mẫu 02) came back and was received
-			if _, err := tx.ResumeSlips(draftID, code, now); err != nil {
-				return err
-			}
-		}
-		seen := map[string]bool{}
-		for _, id := range receptionIDs {
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			if err := tx.LogAccess(offline.AccessEntry{Operator: operator, Purpose: lookups.PurposeReception,
-				Action: ActionLink, Subject: s.store.SubjectRef(id), DossierCode: code, Outcome: "ok"}); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.receiveInTx(tx, decl, op, receptionIDs, draftID, opts, now, received, &r)
 	})
 	if err != nil {
 		return Outcome{}, err
 	}
-	if earlier != "" {
-		return s.finishEarlier(ctx, earlier, op, opts)
+	if r.earlier != "" {
+		return s.finishEarlier(ctx, r.earlier, op, opts)
 	}
+	d := r.d
 	out := Outcome{Dossier: d}
-	if warning != "" {
-		out.Warnings = append(out.Warnings, warning)
+	if r.warning != "" {
+		out.Warnings = append(out.Warnings, r.warning)
 	}
 	out.Submitted, out.SubmitErr = s.sendNow(ctx, d)
 	out.ReceiptPath, out.PrintErr = s.printReceipt(ctx, d, op, opts)
 	return out, nil
+}
+
+// receivedTx is what one reception wrote in its unit of work.
+type receivedTx struct {
+	d       *forms.Dossier
+	warning string // about the appointment
+	earlier string // the key was received before (nothing was written): that dossier's code
+}
+
+// receiveInTx is the unit of work of a reception, inside tx: the idempotency key checked,
+// the code, the dossier with its appointments, its life, the outbox entry, the key, the
+// draft, the links of the look-ups. Receive runs it alone, ReceiveGroup for each row of a
+// group in one transaction.
+func (s *Service) receiveInTx(tx *offline.Tx, decl *forms.Declaration, op Operator, receptionIDs []string, draftID string,
+	opts ReceiveOptions, now, received time.Time, r *receivedTx) error {
+	*r = receivedTx{}
+	operator := op.ID
+	if opts.Key != "" {
+		var err error
+		if r.earlier, err = receivedKey(tx, opts.Key, opts.Fingerprint); err != nil || r.earlier != "" {
+			return err // received before: nothing is written
+		}
+	}
+	code, err := tx.NextDossierCode(s.cfg.Agency.Code, s.cfg.Counter, now)
+	if err != nil {
+		return err
+	}
+	d, err := forms.Finalize(decl, forms.FinalizeInput{
+		Code: code, Agency: s.cfg.Agency.Code, Counter: fmt.Sprintf("%02d", s.cfg.Counter),
+		Operator: operator, ReceivedAt: received,
+	})
+	if err != nil {
+		return err
+	}
+	for i := range d.Procedures {
+		d.Procedures[i].Agency = s.handler(d.Procedures[i].Agency)
+	}
+	// each procedure of a bundle has its own processing time and appointment
+	err = d.SetAppointments(func(p forms.ProcedureRecord) (time.Time, error) {
+		due, w, err := s.Appointment(p.ProcessingDays, received)
+		if w != "" {
+			r.warning = w
+		}
+		return due, err
+	})
+	if err != nil {
+		return fmt.Errorf("counter: appointment: %w", err)
+	}
+	if err := s.putDossier(tx, d); err != nil {
+		return err
+	}
+	// its life starts with the reception (workflow: life.go)
+	if err := s.putLifeWith(tx, s.newLife(d, op), s.receptionFacts(d, !opts.ReceivedAt.IsZero())); err != nil {
+		return err
+	}
+	// The outbox entry commits with the dossier: once the clerk is told
+	// "received", the dossier reaches the gateway sooner or later, always
+	// under this idempotency key.
+	if err := tx.Enqueue(code, d.IdempotencyKey); err != nil {
+		return err
+	}
+	// the caller's key commits with the dossier: a rerun finds it, however this run ends
+	if opts.Key != "" {
+		if err := tx.MarkDone(keyRun, opts.Key, keyRecord(code, opts.Fingerprint)); err != nil {
+			return err
+		}
+	}
+	if draftID != "" {
+		if err := tx.DeleteDraft(draftID); err != nil {
+			return err
+		}
+		// a declaration kept by a supplement slip (Mẫu 02) came back and was received
+		if _, err := tx.ResumeSlips(draftID, code, now); err != nil {
+			return err
+		}
+	}
+	seen := map[string]bool{}
+	for _, id := range receptionIDs {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if err := tx.LogAccess(offline.AccessEntry{Operator: operator, Purpose: lookups.PurposeReception,
+			Action: ActionLink, Subject: s.store.SubjectRef(id), DossierCode: code, Outcome: "ok"}); err != nil {
+			return err
+		}
+	}
+	r.d = d
+	return nil
 }
 
 func (s *Service) putDossier(tx *offline.Tx, d *forms.Dossier) error {
@@ -373,14 +392,7 @@ func (s *Service) spec(id string) (*forms.Spec, bool) {
 // printReceipt renders the receipt, keeps it in the store (for reprint) and
 // sends it to the printer.
 func (s *Service) printReceipt(ctx context.Context, d *forms.Dossier, op Operator, opts ReceiveOptions) (string, error) {
-	officer := opts.Officer
-	if officer == "" {
-		officer = op.Name
-	}
-	if officer == "" {
-		officer = op.ID
-	}
-	rcpt := s.Receipt(d, officer)
+	rcpt := s.Receipt(d, officerOf(op, opts))
 	pdf, err := printing.RenderPDFBytes(rcpt, printing.Options{Size: s.cfg.PaperSize})
 	if err != nil {
 		return "", fmt.Errorf("counter: render receipt: %w", err)
@@ -391,6 +403,22 @@ func (s *Service) printReceipt(ctx context.Context, d *forms.Dossier, op Operato
 	if opts.NoPrint {
 		return "", nil // kept for reprints and the caller's combined document
 	}
+	return s.printKept(ctx, d, op, rcpt, pdf)
+}
+
+// officerOf is the receiving officer printed on a receipt: the options', else the operator's name.
+func officerOf(op Operator, opts ReceiveOptions) string {
+	switch {
+	case opts.Officer != "":
+		return opts.Officer
+	case op.Name != "":
+		return op.Name
+	}
+	return op.ID
+}
+
+// printKept sends a kept receipt to the printer; a failure queues it (RetryPrints).
+func (s *Service) printKept(ctx context.Context, d *forms.Dossier, op Operator, rcpt printing.Receipt, pdf []byte) (string, error) {
 	perr := s.printer.Print(ctx, printing.Job{DossierCode: d.Code, PDF: pdf, Receipt: &rcpt})
 	outcome := "ok"
 	if perr != nil {

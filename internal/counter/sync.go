@@ -345,14 +345,34 @@ func retryable(err error) bool {
 // send submits one claimed entry and records the result with the dossier's
 // state and the access log in one unit of work.
 func (s *Service) send(ctx context.Context, owner string, c claimed, retry offline.RetryPolicy) (sendResult, error) {
+	res := s.submit(ctx, c)
+	now := s.clock()
+	err := s.store.Update(func(tx *offline.Tx) error { return s.recordSend(tx, owner, c, res, retry, now) })
+	e := c.entry
+	if errors.Is(err, offline.ErrLeaseLost) {
+		// Another drainer took the entry over (our lease expired): its result counts.
+		s.log.Warn("outbox lease lost; result dropped", "code", e.Code)
+		return sendResult{err: res.err}, nil
+	}
+	if err != nil {
+		return res, fmt.Errorf("counter: recording the submission of %s: %w", e.Code, err)
+	}
+	if res.err != nil {
+		s.log.Warn("dossier not submitted", "code", e.Code, "state", res.state, "attempts", e.Attempts, "err", res.err)
+	}
+	return res, nil
+}
+
+// submit sends one claimed entry to the gateway and says what it becomes: sent, pending
+// (retry later) or rejected.
+func (s *Service) submit(ctx context.Context, c claimed) sendResult {
 	e := c.entry
 	var res sendResult
-	var d *forms.Dossier
 	if c.err != nil {
 		// The dossier cannot be read (a broken value): never retried blindly.
 		res.err = fmt.Errorf("counter: dossier %s unreadable: %w", e.Code, c.err)
 	} else {
-		d = c.dossier
+		d := c.dossier
 		if d.IdempotencyKey != e.IdempotencyKey {
 			s.log.Error("outbox key differs from the dossier's; sending with the outbox key", "code", e.Code)
 		}
@@ -368,54 +388,60 @@ func (s *Service) send(ctx context.Context, owner string, c claimed, retry offli
 			s.noteGateway(res.err)
 		}
 	}
-	var status forms.Status
-	outcome := "ok"
 	switch {
 	case res.err == nil:
-		res.state, status = offline.OutboxSent, forms.StatusSubmitted
-	case d != nil && retryable(res.err):
-		res.state, status, outcome = offline.OutboxPending, forms.StatusQueued, "queued"
+		res.state = offline.OutboxSent
+	case c.err == nil && retryable(res.err):
+		res.state = offline.OutboxPending
 		res.linkDown = linkFailure(res.err)
 	default:
-		res.state, status, outcome = offline.OutboxRejected, forms.StatusRejected, "rejected"
+		res.state = offline.OutboxRejected
 	}
-	now := s.clock()
-	err := s.store.Update(func(tx *offline.Tx) error {
-		var err error
-		switch res.state {
-		case offline.OutboxSent:
-			err = tx.MarkSent(e.Code, owner)
-		case offline.OutboxPending:
-			_, err = tx.MarkRetry(e.Code, owner, now, res.err.Error(), Explain(res.err), retry, res.linkDown)
-		case offline.OutboxRejected:
-			reason, msg := rejection(res.err)
-			_, err = tx.MarkRejected(e.Code, owner, reason, msg, res.err.Error())
-		}
-		if err != nil {
-			return err
-		}
-		if d == nil {
-			return nil
-		}
-		d.Status = status
-		if err := s.putDossier(tx, d); err != nil {
-			return err
-		}
-		return tx.LogAccess(offline.AccessEntry{Operator: d.Operator, Purpose: lookups.PurposeSubmit,
-			Action: offline.ActionSubmit, Subject: s.store.SubjectRef(d.Subject.ID), DossierCode: d.Code, Outcome: outcome})
-	})
-	if errors.Is(err, offline.ErrLeaseLost) {
-		// Another drainer took the entry over (our lease expired): its result counts.
-		s.log.Warn("outbox lease lost; result dropped", "code", e.Code)
-		return sendResult{err: res.err}, nil
+	return res
+}
+
+// status is the dossier's status after the result.
+func (r sendResult) status() forms.Status {
+	switch r.state {
+	case offline.OutboxSent:
+		return forms.StatusSubmitted
+	case offline.OutboxRejected:
+		return forms.StatusRejected
+	}
+	return forms.StatusQueued
+}
+
+// recordSend records a submission's result inside tx: the outbox entry, the dossier's
+// state, the access log. offline.ErrLeaseLost (nothing written) when owner no longer holds
+// the entry.
+func (s *Service) recordSend(tx *offline.Tx, owner string, c claimed, res sendResult, retry offline.RetryPolicy, now time.Time) error {
+	e := c.entry
+	outcome := "ok"
+	var err error
+	switch res.state {
+	case offline.OutboxSent:
+		err = tx.MarkSent(e.Code, owner)
+	case offline.OutboxPending:
+		outcome = "queued"
+		_, err = tx.MarkRetry(e.Code, owner, now, res.err.Error(), Explain(res.err), retry, res.linkDown)
+	case offline.OutboxRejected:
+		outcome = "rejected"
+		reason, msg := rejection(res.err)
+		_, err = tx.MarkRejected(e.Code, owner, reason, msg, res.err.Error())
 	}
 	if err != nil {
-		return res, fmt.Errorf("counter: recording the submission of %s: %w", e.Code, err)
+		return err
 	}
-	if res.err != nil {
-		s.log.Warn("dossier not submitted", "code", e.Code, "state", res.state, "attempts", e.Attempts, "err", res.err)
+	d := c.dossier
+	if d == nil {
+		return nil
 	}
-	return res, nil
+	d.Status = res.status()
+	if err := s.putDossier(tx, d); err != nil {
+		return err
+	}
+	return tx.LogAccess(offline.AccessEntry{Operator: d.Operator, Purpose: lookups.PurposeSubmit,
+		Action: offline.ActionSubmit, Subject: s.store.SubjectRef(d.Subject.ID), DossierCode: d.Code, Outcome: outcome})
 }
 
 // rejection is the reason code and the clerk's Vietnamese message of a refusal.

@@ -160,7 +160,7 @@ func TestResultsDeskInTmux(t *testing.T) {
 		t.Fatalf("pdftotext %s: %v", slip, err)
 	}
 	if flat := strings.Join(strings.Fields(string(txt)), " "); !strings.Contains(flat, "PHIẾU BÀN GIAO KẾT QUẢ") ||
-		!strings.Contains(flat, "Người nhận: "+who.Name) || !strings.Contains(flat, "Là người nộp hồ sơ.") {
+		!strings.Contains(flat, "Người nhận kết quả: "+who.Name) || !strings.Contains(flat, "là người nộp hồ sơ") {
 		t.Errorf("hand-over slip text:\n%s", txt)
 	}
 

@@ -24,7 +24,8 @@ import (
 // by internal/wardyear.Build (the dossiers of the year up to 23 November through the state
 // machine, and its 1,000,000 look-ups, in bulk transactions of 20,000).
 
-var year struct {
+// wardYearStore is a ward-year store of one size.
+type wardYearStore struct {
 	once sync.Once
 	dir  string
 	st   *offline.Store
@@ -33,40 +34,68 @@ var year struct {
 	took time.Duration
 }
 
+var years = struct {
+	sync.Mutex
+	by map[int]*wardYearStore
+}{by: map[int]*wardYearStore{}}
+
 const yearPass = "mật khẩu giám sát năm"
 
 var yearOp = counter.Operator{ID: "gs01", Name: "Giám sát", Role: offline.RoleSupervisor}
 
-// wardYear is the store of a ward-year (built on first use, removed at the end of the run).
-func wardYear(b *testing.B) (*offline.Store, wardyear.Summary) {
+// yearNow is when the ward-year stores are looked at.
+func yearNow(tb testing.TB) time.Time {
+	return time.Date(2026, time.November, 23, 10, 0, 0, 0, hcm(tb))
+}
+
+// wardYearOf is the store of a ward-year of n dossiers (with 5n look-ups in the access log and
+// n/2 answers in the cache), built on first use in bulk transactions, removed at the end of the
+// run.
+func wardYearOf(b *testing.B, n int) (*offline.Store, wardyear.Summary) {
 	b.Helper()
-	year.once.Do(func() {
-		if year.dir, year.err = os.MkdirTemp("", "motcua-wardyear-"); year.err != nil {
+	years.Lock()
+	y := years.by[n]
+	if y == nil {
+		y = &wardYearStore{}
+		years.by[n] = y
+	}
+	years.Unlock()
+	y.once.Do(func() {
+		if y.dir, y.err = os.MkdirTemp("", "motcua-wardyear-"); y.err != nil {
 			return
 		}
-		loc := hcm(b)
-		clk := func() time.Time { return time.Date(2026, time.November, 23, 10, 0, 0, 0, loc) }
-		year.st, year.err = offline.Init(year.dir, offline.Operator{ID: "gs01", Name: "Giám sát", Role: offline.RoleSupervisor}, yearPass,
+		clk := func() time.Time { return yearNow(b) }
+		y.st, y.err = offline.Init(y.dir, offline.Operator{ID: "gs01", Name: "Giám sát", Role: offline.RoleSupervisor}, yearPass,
 			offline.Options{KDF: rightsKDF, Clock: clk, LockWait: 20 * time.Second})
-		if year.err != nil {
+		if y.err != nil {
 			return
 		}
 		begin := time.Now()
-		year.sum, year.err = wardyear.Build(year.st, wardyear.Options{Agency: agencyCode, Now: clk(), Location: loc})
-		year.took = time.Since(begin)
+		y.sum, y.err = wardyear.Build(y.st, yearOptions(b, n))
+		y.took = time.Since(begin)
 	})
-	if year.err != nil {
-		b.Fatal(year.err)
+	if y.err != nil {
+		b.Fatal(y.err)
 	}
-	b.Logf("ward-year store: %d dossiers (%d received here), %d look-ups, built in %v", year.sum.Dossiers, year.sum.Local, year.sum.Lookups,
-		year.took.Round(time.Millisecond))
-	return year.st, year.sum
+	b.Logf("ward-year store: %d dossiers (%d received here), %d look-ups, %d cached answers, built in %v", y.sum.Dossiers, y.sum.Local,
+		y.sum.Lookups, y.sum.Cached, y.took.Round(time.Millisecond))
+	return y.st, y.sum
 }
+
+// yearOptions are the generator's options for a store of n dossiers.
+func yearOptions(tb testing.TB, n int) wardyear.Options {
+	return wardyear.Options{Agency: agencyCode, Now: yearNow(tb), Location: hcm(tb), Dossiers: n, Lookups: 5 * n}
+}
+
+// wardYear is the store of a whole ward-year: 200,000 dossiers.
+func wardYear(b *testing.B) (*offline.Store, wardyear.Summary) { return wardYearOf(b, 200_000) }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if year.dir != "" {
-		os.RemoveAll(year.dir)
+	for _, y := range years.by {
+		if y.dir != "" {
+			os.RemoveAll(y.dir)
+		}
 	}
 	os.Exit(code)
 }
@@ -76,6 +105,12 @@ func TestMain(m *testing.M) {
 func yearService(b *testing.B, url string) *counter.Service {
 	b.Helper()
 	st, _ := wardYear(b)
+	return yearServiceOn(b, st, url)
+}
+
+// yearServiceOn is a counter over st (see yearService).
+func yearServiceOn(b *testing.B, st *offline.Store, url string) *counter.Service {
+	b.Helper()
 	if url == "" {
 		url = "http://127.0.0.1:1"
 	}
@@ -83,8 +118,7 @@ func yearService(b *testing.B, url string) *counter.Service {
 	if err != nil {
 		b.Fatal(err)
 	}
-	loc := hcm(b)
-	clk := func() time.Time { return time.Date(2026, time.November, 23, 10, 0, 0, 0, loc) }
+	clk := func() time.Time { return yearNow(b) }
 	svc, err := counter.New(counter.Config{Agency: counter.Agency{Code: agencyCode, Parent: "UBND PHƯỜNG THỬ NGHIỆM",
 		Name: "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ", Place: "Phường Thử Nghiệm"}, Counter: 1, CacheTTL: 24 * time.Hour,
 		CutoffHour: 15, ReturnHour: 8, Location: hcm(b)},

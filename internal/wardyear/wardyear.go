@@ -10,9 +10,10 @@
 // last weeks' still received, processing, waiting for a supplement or with their result ready.
 // Dossiers received at this counter (Options.Local) get the sealed life (a synthetic
 // applicant, no real person's data) and the reception facts, with the index entry the counter
-// writes (Info); the other counters' come as the ward's list does (remote index entries). The
-// access log gets the look-ups, each through offline.Tx.LogAccess (hash chain, MAC, running
-// counts) as the counter writes them. Everything is written in bulk units of work and depends
+// writes (Info), and the dossier record the history (F4) lists (no receipt PDF: 30 KB each);
+// the other counters' come as the ward's list does (remote index entries). The access log gets
+// the look-ups, each through offline.Tx.LogAccess (hash chain, MAC, running counts) as the
+// counter writes them, and the cache the answers of the last look-ups (Options.Cache). Everything is written in bulk units of work and depends
 // only on Options.
 package wardyear
 
@@ -34,6 +35,7 @@ type Options struct {
 	Year     int            // default Now's year, or 2026
 	Dossiers int            // default 200,000
 	Lookups  int            // default 1,000,000
+	Cache    int            // cached look-up answers (default Dossiers/2; negative: none)
 	Local    float64        // share of the dossiers received at this counter (default 0.25)
 	Agency   string         // default "G22.99.08"
 	Counter  int            // this counter, 1 to 4 (default 1)
@@ -52,6 +54,7 @@ type Summary struct {
 	Dossiers          int
 	Local, Remote     int
 	Lookups           int
+	Cached            int // look-up answers in the cache
 	Services          []string
 	Operators         []string
 	SettledOrEnded    int // returned, stopped or withdrawn by Now
@@ -97,6 +100,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Lookups == 0 {
 		o.Lookups = 1_000_000
+	}
+	if o.Cache == 0 {
+		o.Cache = o.Dossiers / 2
 	}
 	if o.Local == 0 {
 		o.Local = 0.25
@@ -164,6 +170,7 @@ func Build(store *offline.Store, opt Options) (Summary, error) {
 		sum.Services = append(sum.Services, s.ID)
 	}
 	r := rand.New(rand.NewPCG(o.Seed, o.Seed^0x7761726479656172))
+	var err error
 	batch := make([]func(tx *offline.Tx) error, 0, o.Batch)
 	flush := func() error {
 		if len(batch) == 0 {
@@ -222,7 +229,17 @@ func Build(store *offline.Store, opt Options) (Summary, error) {
 				return sum, fmt.Errorf("wardyear: encode life of %s: %w", code, err)
 			}
 			sum.LocalLifeBytes = len(blob)
-			batch = append(batch, func(tx *offline.Tx) error { return tx.PutLife(info, blob) })
+			dblob, err := json.Marshal(dossier(o, l))
+			if err != nil {
+				return sum, fmt.Errorf("wardyear: encode dossier %s: %w", code, err)
+			}
+			di := offline.DossierInfo{Code: code, State: string(forms.StatusSubmitted), Service: l.Service, ReceivedAt: at}
+			batch = append(batch, func(tx *offline.Tx) error {
+				if err := tx.PutDossier(di, dblob); err != nil {
+					return err
+				}
+				return tx.PutLife(info, blob)
+			})
 		} else {
 			sum.Remote++
 			batch = append(batch, func(tx *offline.Tx) error { _, err := tx.PutRemoteLife(info); return err })
@@ -260,6 +277,9 @@ func Build(store *offline.Store, opt Options) (Summary, error) {
 		}
 	}
 	if err := flush(); err != nil {
+		return sum, err
+	}
+	if sum.Cached, err = fillCache(store, o, r); err != nil {
 		return sum, err
 	}
 	sum.BuildDuration = time.Since(start)
@@ -429,4 +449,61 @@ func rating(r *rand.Rand) *lifecycle.Rating {
 		out.Answers = append(out.Answers, lifecycle.RatingAnswer{Question: q.ID, Answer: q.Options[i].ID})
 	}
 	return out
+}
+
+// dossier is the record of a dossier received here, as the history (F4) lists it: what its
+// life says (the declaration's fields are left out).
+func dossier(o Options, l *lifecycle.Life) *forms.Dossier {
+	d := &forms.Dossier{Code: l.Code, ServiceID: l.Service, ServiceName: l.ServiceName, Agency: o.Agency, Counter: l.Counter,
+		Operator: l.History[0].By, ReceivedAt: l.ReceivedAt, Appointment: l.Due, Subject: lookups.PersonRef{ID: l.Applicant.ID, FullName: l.Applicant.Name},
+		IdempotencyKey: "wardyear-" + l.Code, Status: forms.StatusSubmitted, Fields: []forms.FieldValue{}, Documents: []forms.DocumentItem{}}
+	for _, s := range o.Services {
+		if s.ID == l.Service {
+			d.SpecVersion = s.Version
+		}
+	}
+	for _, p := range l.Procedures {
+		d.Procedures = append(d.Procedures, forms.ProcedureRecord{ID: p.ID, Name: p.Name, Agency: p.Agency, Appointment: p.Appointment,
+			FieldIDs: []string{}, Documents: []forms.DocumentItem{}})
+	}
+	return d
+}
+
+// resident is a synthetic look-up answer for id.
+func resident(r *rand.Rand, id string) *lookups.Resident {
+	name := surnames[r.IntN(len(surnames))] + " " + middles[r.IntN(len(middles))] + " " + givens[r.IntN(len(givens))]
+	addr := fmt.Sprintf("Số %d %s, Phường Thử Nghiệm", 1+r.IntN(200), streets[r.IntN(len(streets))])
+	return &lookups.Resident{Citizen: lookups.Citizen{ID: id, FullName: name, Nationality: "Việt Nam", Ethnicity: "Kinh",
+		PlaceOfOrigin: "Phường Thử Nghiệm", CardAddress: addr}, Phone: fmt.Sprintf("09%08d", r.IntN(100_000_000))}
+}
+
+// FillCache writes the cache Build writes (Options.Cache answers of the last look-ups, fetched
+// over the week before Now) again, as after a purge; it returns how many.
+func FillCache(store *offline.Store, opt Options) (int, error) {
+	o := opt.withDefaults()
+	return fillCache(store, o, rand.New(rand.NewPCG(o.Seed, o.Seed^0x6361636865)))
+}
+
+func fillCache(store *offline.Store, o Options, r *rand.Rand) (int, error) {
+	n := 0
+	for n < o.Cache {
+		err := store.Update(func(tx *offline.Tx) error {
+			for end := min(n+o.Batch, o.Cache); n < end; n++ {
+				id := fmt.Sprintf("0%02d%d%02d%06d", 1+r.IntN(96), r.IntN(4), r.IntN(100), n%1_000_000)
+				at := o.Now.Add(-time.Duration(1+r.IntN(7*24*60)) * time.Minute)
+				blob, err := json.Marshal(resident(r, id))
+				if err != nil {
+					return err
+				}
+				if err := tx.PutLookup(id, blob, at); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }

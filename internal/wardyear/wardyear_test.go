@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"testing"
+	"time"
 
 	"motcua/forms/lifecycle"
 	"motcua/internal/wardyear"
@@ -71,6 +72,20 @@ func TestBuildSmallYear(t *testing.T) {
 	stages := map[string]int{}
 	var late, extended, supplement, ended, rated, local int
 	err = st.View(func(tx *offline.Tx) error {
+		ds, err := tx.ListDossiers(offline.DossierFilter{})
+		if err != nil {
+			return err
+		}
+		if len(ds) != sum.Local {
+			t.Errorf("%d dossier records for the history, %d received here", len(ds), sum.Local)
+		}
+		cs, err := tx.CacheStats(24 * time.Hour)
+		if err != nil {
+			return err
+		}
+		if cs.Entries != sum.Cached || cs.Entries == 0 {
+			t.Errorf("cache %+v, %d written", cs, sum.Cached)
+		}
 		infos, err := tx.ListLife(nil)
 		if err != nil {
 			return err
@@ -92,6 +107,9 @@ func TestBuildSmallYear(t *testing.T) {
 				continue
 			}
 			local++
+			if _, _, err := tx.GetDossier(i.Code); err != nil {
+				return err
+			}
 			blob, stored, err := tx.GetLife(i.Code)
 			if err != nil {
 				return err

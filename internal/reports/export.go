@@ -85,7 +85,8 @@ func Export(path string, r *Report, agency counter.Agency) (err error) {
 // SheetNames are the workbook's sheets: the summary, then one per table.
 func sheetName(t Table) string {
 	names := map[string]string{"hoso": "Ho so", "kenh": "Hinh thuc", "tiendo": "Tien do", "bosung": "Bo sung tu choi",
-		"hailong": "Hai long", "tracuu": "Tra cuu CSDL", "dean06": "De an 06", "thoigian": "Thoi gian tai quay", "ngay": "Theo ngay"}
+		"hailong": "Hai long", "tracuu": "Tra cuu CSDL", "dean06": "De an 06", "thoigian": "Thoi gian tai quay", "ngay": "Theo ngay",
+		"phi": "Phi le phi"}
 	if n, ok := names[t.Key]; ok {
 		return n
 	}
@@ -266,8 +267,11 @@ func addChart(f *excelize.File, sheet string, t Table, top, cols int) error {
 
 // chartColumn is the index (among a row's cells) of the values a table's chart draws.
 func chartColumn(t Table) int {
-	if t.Key == "hoso" {
+	switch t.Key {
+	case "hoso":
 		return 1 // "Tiếp nhận trong kỳ"
+	case "phi":
+		return 2 // "Số tiền thu (đồng)"
 	}
 	return 0
 }

@@ -221,6 +221,25 @@ type Report struct {
 	Lookups      Lookups         `json:"lookups"`
 	DeAn06       DeAn06          `json:"deAn06"`
 	CounterTime  []CounterTime   `json:"counterTime"` // all services first, then each
+	Fees         Fees            `json:"fees"`
+}
+
+// FeeRow is what one kind of charge brought in the period (counter.FeeCount): the copy
+// certification desk's register entries, or one procedure's fees in the dossiers received.
+type FeeRow struct {
+	Procedure string `json:"procedure"` // the procedure's ID; "" for the copy certification desk
+	Name      string `json:"name"`
+	counter.FeeCount
+}
+
+// Fees are the fees (phí, lệ phí) charged at this counter in the period
+// (counter.FeesCollected): the desk's certifications, then each procedure with a fee by amount
+// collected; Total is the đồng of all of them.
+type Fees struct {
+	Certifications FeeRow           `json:"certifications"`
+	Procedures     []FeeRow         `json:"procedures"`
+	Dossiers       counter.FeeCount `json:"dossiers"` // the procedures together
+	Total          int64            `json:"total"`
 }
 
 // Options adapt Compute.
@@ -247,7 +266,12 @@ func Compute(ctx context.Context, svc *counter.Service, op counter.Operator, p P
 		}
 	}
 	c := newComputer(svc, p, r)
-	err := svc.Store().View(func(tx *offline.Tx) error {
+	fees, err := svc.FeesCollected(op, p.From, p.To)
+	if err != nil {
+		return nil, err
+	}
+	c.fees(fees)
+	err = svc.Store().View(func(tx *offline.Tx) error {
 		var err error
 		if r.SyncedAt, err = tx.LifeMark(counter.PullMark); err != nil {
 			return err
@@ -491,6 +515,32 @@ func (c *computer) reception(i *offline.LifeInfo) {
 	c.times[""] = append(c.times[""], secs)
 	c.times[i.Service] = append(c.times[i.Service], secs)
 }
+
+// fees takes the fees of the period, the procedures ordered by amount, then cases, then ID.
+func (c *computer) fees(t counter.FeeTotals) {
+	f := Fees{Certifications: FeeRow{Name: CertificationsLabel, FeeCount: t.Certifications}, Dossiers: t.Dossiers, Total: t.Total}
+	for id, n := range t.Procedures {
+		name := c.names[id]
+		if name == "" {
+			name = id
+		}
+		f.Procedures = append(f.Procedures, FeeRow{Procedure: id, Name: name, FeeCount: n})
+	}
+	sort.Slice(f.Procedures, func(a, b int) bool {
+		x, y := f.Procedures[a], f.Procedures[b]
+		if x.Amount != y.Amount {
+			return x.Amount > y.Amount
+		}
+		if x.Cases != y.Cases {
+			return x.Cases > y.Cases
+		}
+		return x.Procedure < y.Procedure
+	})
+	c.r.Fees = f
+}
+
+// CertificationsLabel names the copy certification desk's row of the fees.
+const CertificationsLabel = "Chứng thực bản sao tại bàn chứng thực"
 
 // slip takes a reception slip of the period.
 func (c *computer) slip(s offline.SlipInfo) {

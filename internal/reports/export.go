@@ -94,7 +94,7 @@ func sheetName(t Table) string {
 }
 
 // WriteXLSX writes the report as a workbook: a sheet per table (title, period, the columns,
-// the rows as numbers), each with its chart as a native Excel chart over its cells.
+// the rows as numbers, amounts in đồng with thousands separators), each with its chart as a native Excel chart over its cells.
 func WriteXLSX(w io.Writer, r *Report) (err error) {
 	f := excelize.NewFile()
 	defer func() {
@@ -112,6 +112,10 @@ func WriteXLSX(w io.Writer, r *Report) (err error) {
 		return err
 	}
 	pctStyle, err := f.NewStyle(&excelize.Style{NumFmt: 10})
+	if err != nil {
+		return err
+	}
+	moneyStyle, err := f.NewStyle(&excelize.Style{NumFmt: 3}) // #,##0
 	if err != nil {
 		return err
 	}
@@ -179,6 +183,11 @@ func WriteXLSX(w io.Writer, r *Report) (err error) {
 					}
 					if v.Percent {
 						if err := f.SetCellStyle(sheet, cell, cell, pctStyle); err != nil {
+							return err
+						}
+					}
+					if v.Money {
+						if err := f.SetCellStyle(sheet, cell, cell, moneyStyle); err != nil {
 							return err
 						}
 					}

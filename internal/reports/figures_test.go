@@ -249,6 +249,10 @@ func TestFiguresAddUp(t *testing.T) {
 			t.Errorf("%s!%s = %q (%v), want %q", c.sheet, c.cell, got, err, c.want)
 		}
 	}
+	// the amounts are numbers shown with thousands separators
+	if got, err := f.GetCellValue("Phi le phi", "D7"); err != nil || got != "52,000" {
+		t.Errorf("Phi le phi!D7 shown as %q (%v), want 52,000", got, err)
+	}
 	// every sheet with a chart has a native chart over its cells
 	zr, err := zip.OpenReader(xlsx)
 	if err != nil {

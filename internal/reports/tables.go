@@ -23,8 +23,10 @@ type Cell struct {
 	Text  string
 	Value float64
 	Num   bool
-	// Percent: Value is a share (0..1), written as a percentage.
+	// Percent: Value is a share (0..1), written as a percentage. Money: Value is in đồng,
+	// written with thousands separators.
 	Percent bool
+	Money   bool
 }
 
 // Row is a labelled row of cells.
@@ -248,7 +250,9 @@ func Tables(r *Report) []Table {
 }
 
 // money is an amount in đồng as printed (1.234.567) and as a number.
-func money(n int64) Cell { return Cell{Text: printing.FormatMoney(n), Value: float64(n), Num: true} }
+func money(n int64) Cell {
+	return Cell{Text: printing.FormatMoney(n), Value: float64(n), Num: true, Money: true}
+}
 
 // The identity rows of the Đề án 06 table (and its chart's labels).
 const (

@@ -297,21 +297,22 @@ func Compute(ctx context.Context, svc *counter.Service, op counter.Operator, p P
 
 // computer accumulates the figures in one pass over the store.
 type computer struct {
-	r        *Report
-	p        Period
-	loc      *time.Location
-	asOf     time.Time
-	asOfDay  lookups.Date
-	names    map[string]string
-	services map[string]*ServiceCounts
-	days     map[lookups.Date]*Day
-	times    map[string][]float64
-	ratings  map[string]int
-	rq       *forms.RatingQuestion
-	purposes map[string]int
-	ops      map[string]int
-	outcomes map[string]int
-	oldest   time.Duration
+	r         *Report
+	p         Period
+	loc       *time.Location
+	asOf      time.Time
+	asOfDay   lookups.Date
+	names     map[string]string
+	procNames map[string]string
+	services  map[string]*ServiceCounts
+	days      map[lookups.Date]*Day
+	times     map[string][]float64
+	ratings   map[string]int
+	rq        *forms.RatingQuestion
+	purposes  map[string]int
+	ops       map[string]int
+	outcomes  map[string]int
+	oldest    time.Duration
 }
 
 func newComputer(svc *counter.Service, p Period, r *Report) *computer {
@@ -322,11 +323,16 @@ func newComputer(svc *counter.Service, p Period, r *Report) *computer {
 	}
 	r.AsOf = asOf
 	r.Agency = svc.AgencyCode()
-	c := &computer{r: r, p: p, loc: loc, asOf: asOf, asOfDay: lookups.DateOf(asOf.In(loc)), names: map[string]string{},
+	c := &computer{r: r, p: p, loc: loc, asOf: asOf, asOfDay: lookups.DateOf(asOf.In(loc)), names: map[string]string{}, procNames: map[string]string{},
 		services: map[string]*ServiceCounts{}, days: map[lookups.Date]*Day{}, times: map[string][]float64{},
 		ratings: map[string]int{}, purposes: map[string]int{}, ops: map[string]int{}, outcomes: map[string]int{}}
 	for _, sp := range svc.Services() {
 		c.names[sp.ID] = sp.Name
+		for _, pr := range sp.Procedures() { // the fees are per procedure (a bundle has several)
+			if _, ok := c.procNames[pr.ID]; !ok {
+				c.procNames[pr.ID] = pr.Name
+			}
+		}
 	}
 	if set := forms.Ratings(); len(set.Questions) > 0 {
 		c.rq = &set.Questions[0]
@@ -520,7 +526,7 @@ func (c *computer) reception(i *offline.LifeInfo) {
 func (c *computer) fees(t counter.FeeTotals) {
 	f := Fees{Certifications: FeeRow{Name: CertificationsLabel, FeeCount: t.Certifications}, Dossiers: t.Dossiers, Total: t.Total}
 	for id, n := range t.Procedures {
-		name := c.names[id]
+		name := c.procNames[id]
 		if name == "" {
 			name = id
 		}

@@ -268,6 +268,11 @@ func (w *Ward) History() (local, remote []string) {
 	local = append(local, w.receiveFor(visit{w.One, "cb01", offline.IdentityChip, time.Date(2026, time.December, 2, 9, 0, 0, 0, w.Loc),
 		time.Date(2026, time.December, 2, 9, 4, 0, 0, w.Loc), sandbox.OutcomeEarly}, "chung-thuc-ban-sao",
 		[][2]string{{"originals.1.doc_name", "Giấy khai sinh"}, {"originals.1.pages", "2"}, {"originals.1.copies", "3"}})) // 4 min
+	// and a household business registration, whose provincial fee the schedule does not give
+	local = append(local, w.receiveFor(visit{w.One, "cb02", offline.IdentityTyped, time.Date(2026, time.December, 2, 9, 30, 0, 0, w.Loc),
+		time.Date(2026, time.December, 2, 9, 36, 0, 0, w.Loc), sandbox.OutcomeEarly}, "dang-ky-ho-kinh-doanh",
+		[][2]string{{"business_name", "Hộ kinh doanh Minh Anh"}, {"activities.1.name", "Bán lẻ hàng tạp hóa"}, {"activities.1.code", "4711"},
+			{"capital", "50000000"}})) // 6 min
 	w.Clk.Set(time.Date(2026, time.December, 2, 10, 0, 0, 0, w.Loc))
 	id := single(t)
 	for _, rq := range []counter.CopyRequest{

@@ -273,6 +273,11 @@ func (w *Ward) History() (local, remote []string) {
 		time.Date(2026, time.December, 2, 9, 36, 0, 0, w.Loc), sandbox.OutcomeEarly}, "dang-ky-ho-kinh-doanh",
 		[][2]string{{"business_name", "Hộ kinh doanh Minh Anh"}, {"activities.1.name", "Bán lẻ hàng tạp hóa"}, {"activities.1.code", "4711"},
 			{"capital", "50000000"}})) // 6 min
+	// and a will certified, exempt from the fee
+	local = append(local, w.receiveFor(visit{w.One, "cb01", offline.IdentityTyped, time.Date(2026, time.December, 2, 9, 40, 0, 0, w.Loc),
+		time.Date(2026, time.December, 2, 9, 47, 0, 0, w.Loc), sandbox.OutcomeEarly}, "chung-thuc-hop-dong",
+		[][2]string{{"contract_kind", "will"}, {"contract_name", "Di chúc"}, {"asset", "Nhà ở tại Thôn Đông"}, {"asset_registered", "yes"},
+			{"asset_cert_number", "CS 123456"}, {"pages", "4"}, {"fee_exempt", "yes"}})) // 7 min
 	w.Clk.Set(time.Date(2026, time.December, 2, 10, 0, 0, 0, w.Loc))
 	id := single(t)
 	for _, rq := range []counter.CopyRequest{

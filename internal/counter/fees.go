@@ -17,7 +17,7 @@ import (
 // collected over a period, for the reports. The copy desk's fees are in the certification
 // register (certify.go); the procedures' fees are in the dossiers (forms.ProcedureRecord).
 
-// ErrNoFee: the dossier has no procedure with a fee: there is no fee receipt to print.
+// ErrNoFee is returned when the dossier has no procedure with a fee: there is no fee receipt to print.
 var ErrNoFee = errors.New("counter: the dossier charges no fee")
 
 // DossierFeeReceipt is the fee receipt of a stored dossier: one line per procedure with a

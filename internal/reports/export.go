@@ -20,7 +20,7 @@ import (
 // Formats of the export, by the file's extension.
 var Formats = []string{".xlsx", ".pdf"}
 
-// ErrFormat: the output's extension is none of Formats.
+// ErrFormat is returned when the output's extension is none of Formats.
 var ErrFormat = errors.New("reports: unsupported export format")
 
 // FormatOf returns the format of path's extension (ErrFormat when not one of Formats).

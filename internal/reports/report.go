@@ -26,8 +26,8 @@ func Days(first, last lookups.Date, loc *time.Location) Period {
 	return Period{From: first.Time(loc), To: last.Time(loc).AddDate(0, 0, 1)}
 }
 
-// Today, ThisWeek (from Monday) and ThisMonth are the periods the supervisor's screen offers,
-// up to and including now's day.
+// Today is now's day. Today, ThisWeek (from Monday) and ThisMonth are the periods the
+// supervisor's screen offers, up to and including now's day.
 func Today(now time.Time) Period {
 	d := lookups.DateOf(now)
 	return Days(d, d, now.Location())
@@ -53,7 +53,7 @@ func (p Period) First() lookups.Date { return lookups.DateOf(p.From) }
 // MaxDays bounds a period (a little over a year).
 const MaxDays = 400
 
-// ErrPeriod: a period that ends before it starts or spans more than MaxDays.
+// ErrPeriod is returned for a period that ends before it starts or spans more than MaxDays.
 var ErrPeriod = errors.New("reports: invalid period")
 
 // Counts are the dossier figures of the whole ward, or of one service.

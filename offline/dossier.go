@@ -21,6 +21,20 @@ type DossierInfo struct {
 	Service    string    `json:"service,omitempty"`
 	ReceivedAt time.Time `json:"receivedAt"`
 	UpdatedAt  time.Time `json:"updatedAt"`
+	// Fees are the fees of the dossier's procedures with a fee, copied from the blob so that
+	// the fees of a period are counted without opening each dossier; FeesRecorded says they
+	// were (an entry written before has none: its blob holds them).
+	Fees         []FeeFact `json:"fees,omitempty"`
+	FeesRecorded bool      `json:"feesRecorded,omitempty"`
+}
+
+// FeeFact is one procedure's fee in a dossier's index entry: the amount in đồng when the
+// schedule gives it (Known), or an exemption (nothing charged). No personal data.
+type FeeFact struct {
+	Procedure string `json:"procedure"`
+	Amount    int64  `json:"amount,omitempty"`
+	Known     bool   `json:"known,omitempty"`
+	Exempt    bool   `json:"exempt,omitempty"`
 }
 
 // DossierFilter selects dossiers in ListDossiers; zero fields select everything.
@@ -98,7 +112,7 @@ func (t *Tx) putDossierInfo(d DossierInfo) error {
 }
 
 // PutDossier stores (creates or replaces) a dossier: blob (the dossier's JSON, personal data)
-// is sealed; d.Code, d.State and d.Service go to the unsealed index. ReceivedAt is kept from
+// is sealed; d.Code, d.State, d.Service and the fees go to the unsealed index. ReceivedAt is kept from
 // the first save (or taken from d, or now); UpdatedAt is now.
 func (t *Tx) PutDossier(d DossierInfo, blob []byte) error {
 	if err := checkToken("dossier code", d.Code, true); err != nil {
@@ -109,6 +123,11 @@ func (t *Tx) PutDossier(d DossierInfo, blob []byte) error {
 	}
 	if err := checkToken("service code", d.Service, false); err != nil {
 		return err
+	}
+	for _, f := range d.Fees {
+		if err := checkToken("procedure code", f.Procedure, true); err != nil {
+			return err
+		}
 	}
 	old, exists, err := t.dossierInfo(d.Code)
 	if err != nil {

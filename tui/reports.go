@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"motcua/internal/counter"
 	"motcua/internal/reports"
 	"motcua/lookups"
 	"motcua/offline"
@@ -349,8 +350,8 @@ func barLines(c reports.Chart, width int) []string {
 }
 
 func formatValue(v float64) string {
-	if v == math.Trunc(v) {
-		return fmt.Sprintf("%.0f", v)
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return counter.FormatMoney(int64(v)) // whole numbers grouped as printed: 40.000
 	}
 	return fmt.Sprintf("%.1f", v)
 }

@@ -78,28 +78,31 @@ func TestReportsScreenFigures(t *testing.T) {
 	if !h.on(scrReports) {
 		t.Fatalf("F6 did not open the reports:\n%s", h.screen())
 	}
-	h.want("Tiếp nhận 12 (trực tiếp 12, trực tuyến 0, bưu chính 0); kỳ trước chuyển sang 1",
-		"Đã giải quyết 9: trước hạn 6, đúng hạn 1, quá hạn 2", "Đang giải quyết 2: trong hạn 1, quá hạn 1; dừng 1, rút 1",
-		"Quầy này 10, quầy khác 2 hồ sơ", "Theo ngày  █▆▅▃▁▁▁▃▁▁▁▃▁▁  (cao nhất 4)")
+	h.want("Tiếp nhận 15 (trực tiếp 15, trực tuyến 0, bưu chính 0); kỳ trước chuyển sang 1",
+		"Đã giải quyết 12: trước hạn 8, đúng hạn 2, quá hạn 2", "Đang giải quyết 2: trong hạn 1, quá hạn 1; dừng 1, rút 1",
+		"Quầy này 13, quầy khác 2 hồ sơ", "Theo ngày  █▆▅▃▁▁▁▃▁▆▁▃▁▁  (cao nhất 4)")
 	flat := func() string { return strings.Join(strings.Fields(h.screen()), " ") }
 	for _, want := range []string{
 		// too wide for the screen: each row's label, then its columns and values
 		"Cấp giấy xác nhận tình trạng hôn nhân Kỳ trước chuyển sang 1 · Tiếp nhận trong kỳ 12 · Đã giải quyết 9 · trước hạn 6 · đúng hạn 1 · quá hạn 2 Đang giải quyết 2 · trong hạn 1 · quá hạn 1 · Dừng 1 · Rút 1",
-		"Tổng cộng Kỳ trước chuyển sang 1 · Tiếp nhận trong kỳ 12",
+		"Tổng cộng Kỳ trước chuyển sang 1 · Tiếp nhận trong kỳ 15",
 		"Cấp giấy xác nhận tình trạng hôn nhân │" + strings.Repeat("█", 118-37-10) + " 12", // a body of 118 cells: the label 37, the axis and the value 10
 	} {
 		if !strings.Contains(flat(), want) {
 			t.Errorf("screen lacks %q:\n%s", want, h.screen())
 		}
 	}
-	// → through the tables: timeliness, satisfaction, look-ups, Đề án 06, counter time
+	// → through the tables: timeliness, satisfaction, look-ups, Đề án 06, counter time, fees
 	checks := map[int][]string{
-		2: {"Giải quyết trước hạn 6 66,7 %", "Giải quyết đúng hạn 1 11,1 %", "Đang giải quyết quá hạn 1 50,0 %"},
+		2: {"Giải quyết trước hạn 8 66,7 %", "Giải quyết đúng hạn 2 16,7 %", "Đang giải quyết quá hạn 1 50,0 %"},
 		4: {"Rất hài lòng 1 33,3 %", "Hài lòng và rất hài lòng 2 66,7 %", "Tổng số ý kiến 3"},
-		5: {"Cán bộ: cb01 5 50,0 %", "Kết quả: Dùng bản lưu tạm (mất kết nối) 1 10,0 %", "Lượt đọc thẻ căn cước gắn chip 5"},
-		6: {"Xác định công dân bằng thẻ gắn chip 5 10 50,0 %", "Thẻ gắn chip, chip xác thực là thẻ gốc 4 10 40,0 %",
-			"Phục vụ bằng bản lưu tạm khi mất kết nối 1 10 10,0 %"},
-		7: {"Tất cả thủ tục 10 5:30 9:00"},
+		5: {"Cán bộ: cb01 7 53,8 %", "Kết quả: Dùng bản lưu tạm (mất kết nối) 1 7,7 %", "Lượt đọc thẻ căn cước gắn chip 6"},
+		6: {"Xác định công dân bằng thẻ gắn chip 6 13 46,2 %", "Thẻ gắn chip, chip xác thực là thẻ gốc 5 13 38,5 %",
+			"Phục vụ bằng bản lưu tạm khi mất kết nối 1 13 7,7 %"},
+		7: {"Tất cả thủ tục 13 6:00 9:00", "Chứng thực bản sao từ bản chính 1 4:00 4:00", "Chứng thực hợp đồng, giao dịch 1 7:00 7:00"},
+		9: {"10. Phí, lệ phí thu tại quầy này", "Chứng thực bản sao tại bàn chứng thực 2 13 40.000 1 0",
+			"Chứng thực bản sao từ bản chính 1 1 12.000 0 0", "Chứng thực hợp đồng, giao dịch 1 1 0 1 0", "Đăng ký hộ kinh doanh 1 1 0 0 1",
+			"Tổng cộng 5 16 52.000 2 1"},
 	}
 	for i := 1; i < len(reports.Tables(r)); i++ {
 		h.key(tea.KeyRight)
@@ -150,7 +153,7 @@ func TestReportsGolden(t *testing.T) {
 	for _, sc := range []struct {
 		name   string
 		rights int // → presses
-	}{{"dossiers", 0}, {"dean06", 6}, {"days", 8}} {
+	}{{"dossiers", 0}, {"dean06", 6}, {"days", 8}, {"fees", 9}} {
 		for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {
 			t.Run(fmt.Sprintf("%s/%dx%d", sc.name, size.w, size.h), func(t *testing.T) {
 				h, _ := newReportHarness(t, r, offline.RoleSupervisor, size.w, size.h)

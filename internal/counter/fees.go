@@ -17,7 +17,7 @@ import (
 // collected over a period, for the reports. The copy desk's fees are in the certification
 // register (certify.go); the procedures' fees are in the dossiers (forms.ProcedureRecord).
 
-// ErrNoFee: the dossier has no procedure with a fee: there is no fee receipt to print.
+// ErrNoFee is returned when the dossier has no procedure with a fee: there is no fee receipt to print.
 var ErrNoFee = errors.New("counter: the dossier charges no fee")
 
 // DossierFeeReceipt is the fee receipt of a stored dossier: one line per procedure with a
@@ -106,7 +106,9 @@ type FeeTotals struct {
 
 // FeesCollected counts the fees charged in [from, to) (zero: unbounded) — the copy
 // certification register's entries and the fees of the procedures of the dossiers
-// received on this machine. No personal data leaves it: the reports read the counts.
+// received on this machine. No personal data leaves it: the reports read the counts. The
+// dossiers' fees are read from their index entries (offline.DossierInfo.Fees, written with
+// each dossier); only an entry written before that opens its dossier.
 // Rights: ActDossierList (counts, no names).
 //
 // A report calls it with the operator acting and the period, e.g.
@@ -140,30 +142,25 @@ func (s *Service) FeesCollected(op Operator, from, to time.Time) (FeeTotals, err
 			return err
 		}
 		for _, info := range ds {
-			blob, _, err := tx.GetDossier(info.Code)
-			if err != nil {
-				return err
-			}
-			var d forms.Dossier
-			if err := json.Unmarshal(blob, &d); err != nil {
-				return fmt.Errorf("counter: stored dossier %s: %w", info.Code, err)
-			}
-			for _, p := range d.Procedures {
-				if !p.Charged {
-					continue
+			facts := info.Fees
+			if !info.FeesRecorded { // an index entry older than the fees in the index
+				if facts, err = storedFeeFacts(tx, info.Code); err != nil {
+					return err
 				}
+			}
+			for _, f := range facts {
 				fc := FeeCount{Cases: 1, Units: 1}
 				switch {
-				case p.FeeExempt != "":
+				case f.Exempt:
 					fc.Exempt = 1
-				case !p.FeeKnown:
+				case !f.Known:
 					fc.Unknown = 1
 				default:
-					fc.Amount = p.Fee
+					fc.Amount = f.Amount
 				}
-				pc := out.Procedures[p.ID]
+				pc := out.Procedures[f.Procedure]
 				pc.add(fc)
-				out.Procedures[p.ID] = pc
+				out.Procedures[f.Procedure] = pc
 				out.Dossiers.add(fc)
 			}
 		}
@@ -171,6 +168,31 @@ func (s *Service) FeesCollected(op Operator, from, to time.Time) (FeeTotals, err
 	})
 	out.Total = out.Certifications.Amount + out.Dossiers.Amount
 	return out, err
+}
+
+// feeFacts are the fees of d's procedures with a fee, for its index entry.
+func feeFacts(d *forms.Dossier) []offline.FeeFact {
+	var out []offline.FeeFact
+	for _, p := range d.Procedures {
+		if p.Charged {
+			out = append(out, offline.FeeFact{Procedure: p.ID, Amount: p.Fee, Known: p.FeeKnown, Exempt: p.FeeExempt != ""})
+		}
+	}
+	return out
+}
+
+// storedFeeFacts opens a stored dossier for its fees (an index entry written before they
+// were recorded in it).
+func storedFeeFacts(tx *offline.Tx, code string) ([]offline.FeeFact, error) {
+	blob, _, err := tx.GetDossier(code)
+	if err != nil {
+		return nil, err
+	}
+	var d forms.Dossier
+	if err := json.Unmarshal(blob, &d); err != nil {
+		return nil, fmt.Errorf("counter: stored dossier %s: %w", code, err)
+	}
+	return feeFacts(&d), nil
 }
 
 // FormatMoney writes an amount in đồng as printed (1.234.567), for the front ends.

@@ -14,11 +14,12 @@ import (
 	"motcua/internal/testenv"
 	"motcua/lookups"
 	"motcua/lookups/sandbox"
+	"motcua/offline"
 )
 
 // copyDeclaration is a complete declaration of the copy-certification service (a
 // procedure with a fee): two originals, 40,000 + 6,000 đồng.
-func copyDeclaration(t *testing.T, f *fixture) *forms.Declaration {
+func copyDeclaration(t testing.TB, f *fixture) *forms.Declaration {
 	t.Helper()
 	id := featured(t, "single")
 	card, _ := sandbox.Default().Card(id)
@@ -130,6 +131,27 @@ func TestReceiptFeesFeeReceiptAndFeesCollected(t *testing.T) {
 	}
 	if tot.Total != 86000 {
 		t.Errorf("total %d, want 86000", tot.Total)
+	}
+	// the dossier's index entry holds its fees, so that they are counted without opening it;
+	// an entry written before that (no fees recorded) is counted from the dossier itself
+	var blob []byte
+	var info offline.DossierInfo
+	if err := f.store.View(func(tx *offline.Tx) error {
+		blob, info, err = tx.GetDossier(code)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !info.FeesRecorded || len(info.Fees) != 1 || info.Fees[0] != (offline.FeeFact{Procedure: "chung-thuc-ban-sao", Amount: 46000, Known: true}) {
+		t.Errorf("index entry's fees: %v %+v", info.FeesRecorded, info.Fees)
+	}
+	info.Fees, info.FeesRecorded = nil, false
+	if err := f.store.PutDossier(info, blob); err != nil {
+		t.Fatal(err)
+	}
+	if old, err := f.svc.FeesCollected(counter.Operator{ID: "cb01"}, time.Time{}, time.Time{}); err != nil ||
+		old.Dossiers != tot.Dossiers || old.Procedures["chung-thuc-ban-sao"] != tot.Procedures["chung-thuc-ban-sao"] || old.Total != 86000 {
+		t.Errorf("from an older index entry: %+v %v", old, err)
 	}
 	// a period that excludes everything
 	later := f.clock.Now().Add(time.Hour)

@@ -304,7 +304,7 @@ func (s *Service) putDossier(tx *offline.Tx, d *forms.Dossier) error {
 		return fmt.Errorf("counter: encode dossier: %w", err)
 	}
 	return tx.PutDossier(offline.DossierInfo{Code: d.Code, State: string(d.Status), Service: d.ServiceID,
-		ReceivedAt: d.ReceivedAt, UpdatedAt: s.clock()}, blob)
+		ReceivedAt: d.ReceivedAt, UpdatedAt: s.clock(), Fees: feeFacts(d), FeesRecorded: true}, blob)
 }
 
 // Receipt builds the receipt content of a dossier; officer is the receiving

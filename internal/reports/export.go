@@ -20,7 +20,7 @@ import (
 // Formats of the export, by the file's extension.
 var Formats = []string{".xlsx", ".pdf"}
 
-// ErrFormat: the output's extension is none of Formats.
+// ErrFormat is returned when the output's extension is none of Formats.
 var ErrFormat = errors.New("reports: unsupported export format")
 
 // FormatOf returns the format of path's extension (ErrFormat when not one of Formats).
@@ -85,7 +85,8 @@ func Export(path string, r *Report, agency counter.Agency) (err error) {
 // SheetNames are the workbook's sheets: the summary, then one per table.
 func sheetName(t Table) string {
 	names := map[string]string{"hoso": "Ho so", "kenh": "Hinh thuc", "tiendo": "Tien do", "bosung": "Bo sung tu choi",
-		"hailong": "Hai long", "tracuu": "Tra cuu CSDL", "dean06": "De an 06", "thoigian": "Thoi gian tai quay", "ngay": "Theo ngay"}
+		"hailong": "Hai long", "tracuu": "Tra cuu CSDL", "dean06": "De an 06", "thoigian": "Thoi gian tai quay", "ngay": "Theo ngay",
+		"phi": "Phi le phi"}
 	if n, ok := names[t.Key]; ok {
 		return n
 	}
@@ -93,7 +94,7 @@ func sheetName(t Table) string {
 }
 
 // WriteXLSX writes the report as a workbook: a sheet per table (title, period, the columns,
-// the rows as numbers), each with its chart as a native Excel chart over its cells.
+// the rows as numbers, amounts in đồng with thousands separators), each with its chart as a native Excel chart over its cells.
 func WriteXLSX(w io.Writer, r *Report) (err error) {
 	f := excelize.NewFile()
 	defer func() {
@@ -111,6 +112,10 @@ func WriteXLSX(w io.Writer, r *Report) (err error) {
 		return err
 	}
 	pctStyle, err := f.NewStyle(&excelize.Style{NumFmt: 10})
+	if err != nil {
+		return err
+	}
+	moneyStyle, err := f.NewStyle(&excelize.Style{NumFmt: 3}) // #,##0
 	if err != nil {
 		return err
 	}
@@ -178,6 +183,11 @@ func WriteXLSX(w io.Writer, r *Report) (err error) {
 					}
 					if v.Percent {
 						if err := f.SetCellStyle(sheet, cell, cell, pctStyle); err != nil {
+							return err
+						}
+					}
+					if v.Money {
+						if err := f.SetCellStyle(sheet, cell, cell, moneyStyle); err != nil {
 							return err
 						}
 					}
@@ -266,8 +276,11 @@ func addChart(f *excelize.File, sheet string, t Table, top, cols int) error {
 
 // chartColumn is the index (among a row's cells) of the values a table's chart draws.
 func chartColumn(t Table) int {
-	if t.Key == "hoso" {
+	switch t.Key {
+	case "hoso":
 		return 1 // "Tiếp nhận trong kỳ"
+	case "phi":
+		return 2 // "Số tiền thu (đồng)"
 	}
 	return 0
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -41,18 +42,46 @@ var supervisor = reportstest.Supervisor
 //	L7  25/11 chip (cache)   on_time     result 29/11 evening, due 30/11: early
 //	L8  26/11 QR             withdrawn the same morning
 //	L9  30/11 chip proven    on_time     result 03/12, due 03/12: on time
+//	C1  02/12 chip proven    early       copy certification (chung-thuc-ban-sao), to be done the
+//	                                     same day: result 02/12, due 02/12: on time
+//	H1  02/12 typed          early       household business registration, 3 days: due 07/12,
+//	                                     result 04/12: early
+//	W1  02/12 typed          early       a will certified, 2 days: due 04/12, result 03/12: early
 //	L10 04/12 QR             late        still with the agency, due 09/12: pending in time
 //	R1  24/11 counter 02     early       result 27/11
 //	R2  24/11 counter 02     late        result 01/12, due 30/11: late
-var want = reports.Counts{CarriedOver: 1, Received: 12, InPerson: 12, Settled: 9, Early: 6, OnTime: 1, Late: 2,
+var want = reports.Counts{CarriedOver: 1, Received: 15, InPerson: 15, Settled: 12, Early: 8, OnTime: 2, Late: 2,
 	Pending: 2, PendingInTime: 1, PendingLate: 1, Stopped: 1, Withdrawn: 1, Supplement: 1, SupplementSlips: 1, Refused: 1}
 
+// wantTTHN are the figures of the marriage-status service (all but C1, H1 and W1); wantCopy
+// C1's, wantHKD H1's; W1's are H1's.
+var (
+	wantTTHN = reports.Counts{CarriedOver: 1, Received: 12, InPerson: 12, Settled: 9, Early: 6, OnTime: 1, Late: 2,
+		Pending: 2, PendingInTime: 1, PendingLate: 1, Stopped: 1, Withdrawn: 1, Supplement: 1, SupplementSlips: 1, Refused: 1}
+	wantCopy = reports.Counts{Received: 1, InPerson: 1, Settled: 1, OnTime: 1}
+	wantHKD  = reports.Counts{Received: 1, InPerson: 1, Settled: 1, Early: 1}
+)
+
+// The fees, counter 01's: C1, one 2-page original, 3 copies at 2 × 2,000 đồng a copy (TT
+// 226/2016): 12,000 đồng; at the copy desk on 2/12, 10 copies of a 2-page original (40,000
+// đồng) and 3 copies of a 1-page original, exempt; H1's provincial fee, which the schedule does
+// not give: unknown, no đồng; W1's, exempt.
+var wantFees = reports.Fees{
+	Certifications: reports.FeeRow{Name: reports.CertificationsLabel, FeeCount: counter.FeeCount{Cases: 2, Units: 13, Amount: 40000, Exempt: 1}},
+	Procedures: []reports.FeeRow{{Procedure: "chung-thuc-ban-sao", Name: "Chứng thực bản sao từ bản chính",
+		FeeCount: counter.FeeCount{Cases: 1, Units: 1, Amount: 12000}},
+		{Procedure: "chung-thuc-hop-dong", Name: "Chứng thực hợp đồng, giao dịch", FeeCount: counter.FeeCount{Cases: 1, Units: 1, Exempt: 1}},
+		{Procedure: "dang-ky-ho-kinh-doanh", Name: "Đăng ký hộ kinh doanh", FeeCount: counter.FeeCount{Cases: 1, Units: 1, Unknown: 1}}},
+	Dossiers: counter.FeeCount{Cases: 3, Units: 3, Amount: 12000, Exempt: 1, Unknown: 1},
+	Total:    52000,
+}
+
 // wantDays: received, settled (results of L0 23/11, L1 25/11, L2 and L3 26/11, R1 27/11, L4
-// 28/11, L7 29/11, R2 01/12, L9 03/12) and this counter's look-ups, per day.
+// 28/11, L7 29/11, R2 01/12, C1 02/12, L9 and W1 03/12, H1 04/12) and this counter's look-ups, per day.
 var wantDays = map[string][3]int{
 	"2026-11-23": {4, 1, 4}, "2026-11-24": {3, 0, 1}, "2026-11-25": {2, 1, 2}, "2026-11-26": {1, 2, 1}, "2026-11-27": {0, 1, 0},
-	"2026-11-28": {0, 1, 0}, "2026-11-29": {0, 1, 0}, "2026-11-30": {1, 0, 1}, "2026-12-01": {0, 1, 0}, "2026-12-03": {0, 1, 0},
-	"2026-12-04": {1, 0, 1},
+	"2026-11-28": {0, 1, 0}, "2026-11-29": {0, 1, 0}, "2026-11-30": {1, 0, 1}, "2026-12-01": {0, 1, 0}, "2026-12-02": {3, 1, 3}, "2026-12-03": {0, 2, 0},
+	"2026-12-04": {1, 1, 1},
 }
 
 // checkReport compares a report with the hand-written figures.
@@ -61,11 +90,18 @@ func checkReport(t *testing.T, r *reports.Report) {
 	if r.Totals != want {
 		t.Errorf("totals\n got %+v\nwant %+v", r.Totals, want)
 	}
-	if len(r.Services) != 1 || r.Services[0].Service != "xac-nhan-tthn" || r.Services[0].Counts != want {
+	if len(r.Services) != 4 || r.Services[0].Service != "xac-nhan-tthn" || r.Services[0].Counts != wantTTHN ||
+		r.Services[1].Service != "chung-thuc-ban-sao" || r.Services[1].Counts != wantCopy ||
+		r.Services[2].Service != "chung-thuc-hop-dong" || r.Services[2].Counts != wantHKD ||
+		r.Services[3].Service != "dang-ky-ho-kinh-doanh" || r.Services[3].Counts != wantHKD {
 		t.Errorf("services: %+v", r.Services)
 	}
-	if r.Local != 10 || r.Remote != 2 || !r.Fresh {
-		t.Errorf("local %d remote %d fresh %v, want 10, 2, true", r.Local, r.Remote, r.Fresh)
+	if r.Local != 13 || r.Remote != 2 || !r.Fresh {
+		t.Errorf("local %d remote %d fresh %v, want 13, 2, true", r.Local, r.Remote, r.Fresh)
+	}
+	if f := r.Fees; f.Certifications != wantFees.Certifications || !slices.Equal(f.Procedures, wantFees.Procedures) ||
+		f.Dossiers != wantFees.Dossiers || f.Total != wantFees.Total {
+		t.Errorf("fees\n got %+v\nwant %+v", f, wantFees)
 	}
 	// carried over and received = settled, pending, stopped and withdrawn
 	if n := r.Totals; n.CarriedOver+n.Received != n.Settled+n.Pending+n.Stopped+n.Withdrawn {
@@ -85,8 +121,10 @@ func checkReport(t *testing.T, r *reports.Report) {
 	if s.Rated != 3 || s.Satisfied != 2 || s.Options[0].N != 1 || s.Options[1].N != 1 || s.Options[2].N != 0 || s.Options[3].N != 1 {
 		t.Errorf("satisfaction: %+v", s)
 	}
-	// look-ups of this counter's log, L1..L10 (L0's, on 20/11, is before the period): cb01
-	// for L1-L4 and L9, cb02 for L5-L8 and L10; L7's from the cache; five chip reads
+	// look-ups of this counter's log, L1..L10, C1, H1 and W1 (L0's, on 20/11, is before the
+	// period): cb01 for L1-L4, L9, C1 and W1, cb02 for L5-L8, L10 and H1; L7's from the cache;
+	// six chip reads
+	// (the copy desk's requests look nothing up)
 	lk := r.Lookups
 	tallies := func(ts []reports.Tally) map[string]int {
 		m := map[string]int{}
@@ -95,13 +133,13 @@ func checkReport(t *testing.T, r *reports.Report) {
 		}
 		return m
 	}
-	if lk.Total != 10 || lk.CardReads != 5 {
-		t.Errorf("look-ups %d, card reads %d; want 10, 5", lk.Total, lk.CardReads)
+	if lk.Total != 13 || lk.CardReads != 6 {
+		t.Errorf("look-ups %d, card reads %d; want 13, 6", lk.Total, lk.CardReads)
 	}
 	for name, pair := range map[string][2]map[string]int{
-		"purpose":  {tallies(lk.ByPurpose), {"reception": 10}},
-		"operator": {tallies(lk.ByOperator), {"cb01": 5, "cb02": 5}},
-		"outcome":  {tallies(lk.ByOutcome), {"ok": 9, "cache": 1}},
+		"purpose":  {tallies(lk.ByPurpose), {"reception": 13}},
+		"operator": {tallies(lk.ByOperator), {"cb01": 7, "cb02": 6}},
+		"outcome":  {tallies(lk.ByOutcome), {"ok": 12, "cache": 1}},
 	} {
 		if len(pair[0]) != len(pair[1]) {
 			t.Errorf("look-ups by %s: %v, want %v", name, pair[0], pair[1])
@@ -112,25 +150,27 @@ func checkReport(t *testing.T, r *reports.Report) {
 			}
 		}
 	}
-	// Đề án 06 over L1..L10: residence from the database for all (L7's from the cache, fetched
-	// at 09:42 for L6, used at 11:00: 1.3 h); chip proven L1 L2 L7 L9, signed L3, QR L4 L8
-	// L10, typed L5 L6
+	// Đề án 06 over L1..L10, C1, H1 and W1: residence from the database for all (L7's from
+	// the cache, fetched at 09:42 for L6, used at 11:00: 1.3 h); chip proven L1 L2 L7 L9 C1,
+	// signed L3, QR L4 L8 L10, typed L5 L6 H1 W1
 	d := r.DeAn06
-	wantD := reports.DeAn06{Received: 10, Known: 10, ResidenceLive: 9, ResidenceCache: 1, WithResidence: 10,
-		FromDatabase: reports.Share{N: 10, Of: 10, Share: 1}, OldestCache: 78 * 60, Chip: 4, Signed: 1, QR: 3, Typed: 2,
-		ByChip: reports.Share{N: 5, Of: 10, Share: 0.5}, ChipProven: reports.Share{N: 4, Of: 10, Share: 0.4},
-		FromCache: reports.Share{N: 1, Of: 10, Share: 0.1}, MeasuredSum: 10}
+	wantD := reports.DeAn06{Received: 13, Known: 13, ResidenceLive: 12, ResidenceCache: 1, WithResidence: 13,
+		FromDatabase: reports.Share{N: 13, Of: 13, Share: 1}, OldestCache: 78 * 60, Chip: 5, Signed: 1, QR: 3, Typed: 4,
+		ByChip: reports.Share{N: 6, Of: 13, Share: 6.0 / 13}, ChipProven: reports.Share{N: 5, Of: 13, Share: 5.0 / 13},
+		FromCache: reports.Share{N: 1, Of: 13, Share: 1.0 / 13}, MeasuredSum: 13}
 	if d != wantD {
 		t.Errorf("Đề án 06\n got %+v\nwant %+v", d, wantD)
 	}
-	// at the counter: 5 7 4 10 6 8 3 9 2 5 minutes: median 5.5 min, 90 % within 9 min
-	if len(r.CounterTime) != 2 {
-		t.Fatalf("counter times: %+v", r.CounterTime)
-	}
-	for _, ct := range r.CounterTime {
-		if ct.N != 10 || ct.Median != 330 || ct.P90 != 540 {
-			t.Errorf("counter time %+v, want 10 dossiers, 330 s, 540 s", ct)
-		}
+	// at the counter: the marriage-status service's 5 7 4 10 6 8 3 9 2 5 minutes: median 5.5
+	// min, 90 % within 9 min; C1's 4 minutes, H1's 6, W1's 7; all 13: median 6 min (the 7th),
+	// 90 % within 9 (the 12th)
+	wantCT := []reports.CounterTime{{Name: "Tất cả thủ tục", N: 13, Median: 360, P90: 540},
+		{Service: "xac-nhan-tthn", Name: "Cấp giấy xác nhận tình trạng hôn nhân", N: 10, Median: 330, P90: 540},
+		{Service: "chung-thuc-ban-sao", Name: "Chứng thực bản sao từ bản chính", N: 1, Median: 240, P90: 240},
+		{Service: "chung-thuc-hop-dong", Name: "Chứng thực hợp đồng, giao dịch", N: 1, Median: 420, P90: 420},
+		{Service: "dang-ky-ho-kinh-doanh", Name: "Đăng ký hộ kinh doanh", N: 1, Median: 360, P90: 360}}
+	if !slices.Equal(r.CounterTime, wantCT) {
+		t.Errorf("counter times\n got %+v\nwant %+v", r.CounterTime, wantCT)
 	}
 }
 
@@ -146,9 +186,9 @@ func TestFiguresAddUp(t *testing.T) {
 			charts[tb.Key] = *tb.Chart
 		}
 	}
-	wantCharts := map[string][]float64{"hoso": {12}, "kenh": {12, 0, 0}, "tiendo": {6, 1, 2, 1, 1}, "hailong": {1, 1, 0, 1},
-		"tracuu": {5, 5}, "dean06": {4, 1, 3, 2}, "thoigian": {330},
-		"ngay": {4, 3, 2, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0}}
+	wantCharts := map[string][]float64{"hoso": {12, 1, 1, 1}, "kenh": {15, 0, 0}, "tiendo": {8, 2, 2, 1, 1}, "hailong": {1, 1, 0, 1},
+		"tracuu": {7, 6}, "dean06": {5, 1, 3, 4}, "thoigian": {330, 240, 420, 360},
+		"ngay": {4, 3, 2, 1, 0, 0, 0, 1, 0, 3, 0, 1, 0, 0}, "phi": {40000, 12000, 0, 0}}
 	for k, v := range wantCharts {
 		if got := charts[k].Values; !equalFloats(got, v) {
 			t.Errorf("chart %s: %v, want %v", k, got, v)
@@ -173,10 +213,14 @@ func TestFiguresAddUp(t *testing.T) {
 	}
 	shown := strings.Join(strings.Fields(buf.String()), " ")
 	for _, line := range []string{
-		"Cấp giấy xác nhận tình trạng hôn nhân 1 12 9 6 1 2 2 1 1 1 1", "Tổng cộng 1 12 9 6 1 2 2 1 1 1 1",
-		"Giải quyết trước hạn 6 66,7 %", "Đang giải quyết quá hạn 1 50,0 %",
-		"Hài lòng và rất hài lòng 2 66,7 %", "Cán bộ: cb01 5 50,0 %",
-		"Xác định công dân bằng thẻ gắn chip 5 10 50,0 %", "Tất cả thủ tục 10 5:30 9:00", "01/12/2026 0 1 0",
+		"Cấp giấy xác nhận tình trạng hôn nhân 1 12 9 6 1 2 2 1 1 1 1", "Chứng thực bản sao từ bản chính 0 1 1 0 1 0 0 0 0 0 0",
+		"Chứng thực hợp đồng, giao dịch 0 1 1 1 0 0 0 0 0 0 0", "Đăng ký hộ kinh doanh 0 1 1 1 0 0 0 0 0 0 0",
+		"Tổng cộng 1 15 12 8 2 2 2 1 1 1 1", "Giải quyết trước hạn 8 66,7 %", "Đang giải quyết quá hạn 1 50,0 %",
+		"Hài lòng và rất hài lòng 2 66,7 %", "Cán bộ: cb01 7 53,8 %",
+		"Xác định công dân bằng thẻ gắn chip 6 13 46,2 %", "Tất cả thủ tục 13 6:00 9:00", "Chứng thực bản sao từ bản chính 1 4:00 4:00",
+		"Chứng thực hợp đồng, giao dịch 1 7:00 7:00", "Đăng ký hộ kinh doanh 1 6:00 6:00", "01/12/2026 0 1 0", "02/12/2026 3 1 3",
+		"03/12/2026 0 2 0", "Chứng thực bản sao tại bàn chứng thực 2 13 40.000 1 0", "Chứng thực bản sao từ bản chính 1 1 12.000 0 0",
+		"Chứng thực hợp đồng, giao dịch 1 1 0 1 0", "Đăng ký hộ kinh doanh 1 1 0 0 1", "Tổng cộng 5 16 52.000 2 1",
 	} {
 		if !strings.Contains(shown, line) {
 			t.Errorf("text lacks %q:\n%s", line, buf.String())
@@ -197,20 +241,41 @@ func TestFiguresAddUp(t *testing.T) {
 	for _, c := range []struct{ sheet, cell, want string }{
 		{"Ho so", "A5", "Cấp giấy xác nhận tình trạng hôn nhân"}, {"Ho so", "B5", "1"}, {"Ho so", "C5", "12"}, {"Ho so", "D5", "9"},
 		{"Ho so", "E5", "6"}, {"Ho so", "F5", "1"}, {"Ho so", "G5", "2"}, {"Ho so", "H5", "2"}, {"Ho so", "I5", "1"}, {"Ho so", "J5", "1"},
-		{"Ho so", "K5", "1"}, {"Ho so", "L5", "1"}, {"Ho so", "A6", "Tổng cộng"}, {"Ho so", "C6", "12"},
-		{"Hinh thuc", "B5", "12"}, {"Hinh thuc", "B6", "0"}, {"Tien do", "B5", "6"}, {"Tien do", "B6", "1"}, {"Tien do", "B7", "2"},
+		{"Ho so", "K5", "1"}, {"Ho so", "L5", "1"}, {"Ho so", "A6", "Chứng thực bản sao từ bản chính"}, {"Ho so", "C6", "1"},
+		{"Ho so", "F6", "1"}, {"Ho so", "A7", "Chứng thực hợp đồng, giao dịch"}, {"Ho so", "E7", "1"},
+		{"Ho so", "A8", "Đăng ký hộ kinh doanh"}, {"Ho so", "E8", "1"}, {"Ho so", "A9", "Tổng cộng"}, {"Ho so", "C9", "15"}, {"Ho so", "D9", "12"},
+		{"Hinh thuc", "B5", "15"}, {"Hinh thuc", "B6", "0"}, {"Tien do", "B5", "8"}, {"Tien do", "B6", "2"}, {"Tien do", "B7", "2"},
 		{"Tien do", "B8", "1"}, {"Tien do", "B9", "1"}, {"Bo sung tu choi", "B5", "1"}, {"Bo sung tu choi", "C5", "1"},
 		{"Bo sung tu choi", "D5", "1"}, {"Hai long", "B5", "1"}, {"Hai long", "B8", "1"}, {"Hai long", "B9", "2"},
-		{"Tra cuu CSDL", "B5", "10"}, {"Tra cuu CSDL", "A6", "Cán bộ: cb01"}, {"Tra cuu CSDL", "B6", "5"}, {"Tra cuu CSDL", "B9", "1"},
-		{"Tra cuu CSDL", "B11", "5"}, {"De an 06", "B5", "10"}, {"De an 06", "B6", "9"}, {"De an 06", "B7", "1"}, {"De an 06", "B11", "5"},
-		{"De an 06", "B12", "4"}, {"De an 06", "B13", "1"}, {"De an 06", "B14", "3"}, {"De an 06", "B15", "2"}, {"De an 06", "B16", "1"},
-		{"De an 06", "B17", "1.3"}, {"Thoi gian tai quay", "B5", "10"}, {"Thoi gian tai quay", "C5", "330"}, {"Thoi gian tai quay", "D5", "540"},
+		{"Tra cuu CSDL", "B5", "13"}, {"Tra cuu CSDL", "A6", "Cán bộ: cb01"}, {"Tra cuu CSDL", "B6", "7"}, {"Tra cuu CSDL", "B7", "6"},
+		{"Tra cuu CSDL", "B8", "12"}, {"Tra cuu CSDL", "B9", "1"}, {"Tra cuu CSDL", "B10", "13"}, {"Tra cuu CSDL", "B11", "6"},
+		{"De an 06", "B5", "13"}, {"De an 06", "B6", "12"}, {"De an 06", "B7", "1"}, {"De an 06", "B11", "6"},
+		{"De an 06", "B12", "5"}, {"De an 06", "B13", "1"}, {"De an 06", "B14", "3"}, {"De an 06", "B15", "4"}, {"De an 06", "B16", "1"},
+		{"De an 06", "B17", "1.3"}, {"Thoi gian tai quay", "B5", "13"}, {"Thoi gian tai quay", "C5", "360"}, {"Thoi gian tai quay", "D5", "540"},
+		{"Thoi gian tai quay", "B7", "1"}, {"Thoi gian tai quay", "C7", "240"}, {"Thoi gian tai quay", "A8", "Chứng thực hợp đồng, giao dịch"},
+		{"Thoi gian tai quay", "C8", "420"}, {"Thoi gian tai quay", "A9", "Đăng ký hộ kinh doanh"}, {"Thoi gian tai quay", "C9", "360"},
 		{"Theo ngay", "A5", "23/11/2026"}, {"Theo ngay", "B5", "4"}, {"Theo ngay", "C5", "1"}, {"Theo ngay", "D5", "4"}, {"Theo ngay", "C13", "1"},
+		{"Theo ngay", "A14", "02/12/2026"}, {"Theo ngay", "B14", "3"}, {"Theo ngay", "C14", "1"}, {"Theo ngay", "D14", "3"},
+		{"Theo ngay", "B15", "0"}, {"Theo ngay", "C15", "2"},
+		{"Theo ngay", "A16", "04/12/2026"}, {"Theo ngay", "B16", "1"}, {"Theo ngay", "C16", "1"}, {"Theo ngay", "D16", "1"},
+		{"Phi le phi", "A5", reports.CertificationsLabel}, {"Phi le phi", "B5", "2"}, {"Phi le phi", "C5", "13"}, {"Phi le phi", "D5", "40000"},
+		{"Phi le phi", "E5", "1"}, {"Phi le phi", "F5", "0"}, {"Phi le phi", "A6", "Chứng thực bản sao từ bản chính"}, {"Phi le phi", "B6", "1"},
+		{"Phi le phi", "C6", "1"}, {"Phi le phi", "D6", "12000"}, {"Phi le phi", "E6", "0"}, {"Phi le phi", "F6", "0"},
+		{"Phi le phi", "A7", "Chứng thực hợp đồng, giao dịch"}, {"Phi le phi", "B7", "1"}, {"Phi le phi", "C7", "1"}, {"Phi le phi", "D7", "0"},
+		{"Phi le phi", "E7", "1"}, {"Phi le phi", "F7", "0"},
+		{"Phi le phi", "A8", "Đăng ký hộ kinh doanh"}, {"Phi le phi", "B8", "1"}, {"Phi le phi", "C8", "1"}, {"Phi le phi", "D8", "0"},
+		{"Phi le phi", "E8", "0"}, {"Phi le phi", "F8", "1"},
+		{"Phi le phi", "A9", "Tổng cộng"}, {"Phi le phi", "B9", "5"}, {"Phi le phi", "C9", "16"}, {"Phi le phi", "D9", "52000"},
+		{"Phi le phi", "E9", "2"}, {"Phi le phi", "F9", "1"},
 	} {
 		got, err := f.GetCellValue(c.sheet, c.cell, excelize.Options{RawCellValue: true})
 		if err != nil || got != c.want {
 			t.Errorf("%s!%s = %q (%v), want %q", c.sheet, c.cell, got, err, c.want)
 		}
+	}
+	// the amounts are numbers shown with thousands separators
+	if got, err := f.GetCellValue("Phi le phi", "D9"); err != nil || got != "52,000" {
+		t.Errorf("Phi le phi!D9 shown as %q (%v), want 52,000", got, err)
 	}
 	// every sheet with a chart has a native chart over its cells
 	zr, err := zip.OpenReader(xlsx)
@@ -229,10 +294,10 @@ func TestFiguresAddUp(t *testing.T) {
 			chartXML.WriteString(strings.ReplaceAll(string(b), "&#39;", "'"))
 		}
 	}
-	if nCharts != 8 {
-		t.Errorf("%d charts in the workbook, want 8", nCharts)
+	if nCharts != 9 {
+		t.Errorf("%d charts in the workbook, want 9", nCharts)
 	}
-	for _, ref := range []string{"'Ho so'!$C$5:$C$5", "'Tien do'!$B$5:$B$9", "'Tra cuu CSDL'!$B$6:$B$7", "'De an 06'!$B$12:$B$15", "'Theo ngay'!$B$5:$B$18"} {
+	for _, ref := range []string{"'Ho so'!$C$5:$C$8", "'Phi le phi'!$D$5:$D$8", "'Tien do'!$B$5:$B$9", "'Tra cuu CSDL'!$B$6:$B$7", "'De an 06'!$B$12:$B$15", "'Theo ngay'!$B$5:$B$18"} {
 		if !strings.Contains(chartXML.String(), ref) {
 			t.Errorf("no chart over %s", ref)
 		}
@@ -249,16 +314,18 @@ func TestFiguresAddUp(t *testing.T) {
 	}
 	txt := strings.Join(strings.Fields(string(out)), " ")
 	for _, s := range []string{"BÁO CÁO TÌNH HÌNH TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ", "(Từ ngày 23/11/2026 đến ngày 06/12/2026)",
-		"Tổng cộng 1 12 9 6 1 2 2 1 1 1 1", "Giải quyết trước hạn 6 66,7 %", "Đang giải quyết trong hạn 1 50,0 %",
-		"Hài lòng và rất hài lòng 2 66,7 %", "Cán bộ: cb02 5 50,0 %", "Kết quả: Dùng bản lưu tạm (mất kết nối) 1 10,0 %",
-		"Xác định công dân bằng thẻ gắn chip 5 10 50,0 %", "Phục vụ bằng bản lưu tạm khi mất kết nối 1 10 10,0 %",
-		"Tất cả thủ tục 10 5:30 9:00", "23/11/2026 4 1 4"} {
+		"Tổng cộng 1 15 12 8 2 2 2 1 1 1 1", "Giải quyết trước hạn 8 66,7 %", "Đang giải quyết trong hạn 1 50,0 %",
+		"Hài lòng và rất hài lòng 2 66,7 %", "Cán bộ: cb02 6 46,2 %", "Kết quả: Dùng bản lưu tạm (mất kết nối) 1 7,7 %",
+		"Xác định công dân bằng thẻ gắn chip 6 13 46,2 %", "Phục vụ bằng bản lưu tạm khi mất kết nối 1 13 7,7 %",
+		"Tất cả thủ tục 13 6:00 9:00", "23/11/2026 4 1 4", "02/12/2026 3 1 3", "10. Phí, lệ phí thu tại quầy này",
+		"Chứng thực bản sao tại bàn chứng thực 2 13 40.000 1 0", "Chứng thực bản sao từ bản chính 1 1 12.000 0 0",
+		"Chứng thực hợp đồng, giao dịch 1 1 0 1 0", "Đăng ký hộ kinh doanh 1 1 0 0 1", "Tổng cộng 5 16 52.000 2 1"} {
 		if !strings.Contains(txt, s) {
 			t.Errorf("PDF text lacks %q", s)
 		}
 	}
 	// the bars' values are written beside them: the timeliness chart's five
-	if !strings.Contains(txt, "Giải quyết trước hạn 6 Giải quyết đúng hạn 1 Giải quyết quá hạn 2 Đang giải quyết trong hạn 1 Đang giải quyết quá hạn 1") {
+	if !strings.Contains(txt, "Giải quyết trước hạn 8 Giải quyết đúng hạn 2 Giải quyết quá hạn 2 Đang giải quyết trong hạn 1 Đang giải quyết quá hạn 1") {
 		t.Errorf("PDF chart of the timeliness lacks its values:\n%s", txt)
 	}
 	if os.Getenv("MOTCUA_KEEP_REPORT") != "" {

@@ -26,8 +26,8 @@ func Days(first, last lookups.Date, loc *time.Location) Period {
 	return Period{From: first.Time(loc), To: last.Time(loc).AddDate(0, 0, 1)}
 }
 
-// Today, ThisWeek (from Monday) and ThisMonth are the periods the supervisor's screen offers,
-// up to and including now's day.
+// Today is now's day. Today, ThisWeek (from Monday) and ThisMonth are the periods the
+// supervisor's screen offers, up to and including now's day.
 func Today(now time.Time) Period {
 	d := lookups.DateOf(now)
 	return Days(d, d, now.Location())
@@ -53,7 +53,7 @@ func (p Period) First() lookups.Date { return lookups.DateOf(p.From) }
 // MaxDays bounds a period (a little over a year).
 const MaxDays = 400
 
-// ErrPeriod: a period that ends before it starts or spans more than MaxDays.
+// ErrPeriod is returned for a period that ends before it starts or spans more than MaxDays.
 var ErrPeriod = errors.New("reports: invalid period")
 
 // Counts are the dossier figures of the whole ward, or of one service.
@@ -221,6 +221,25 @@ type Report struct {
 	Lookups      Lookups         `json:"lookups"`
 	DeAn06       DeAn06          `json:"deAn06"`
 	CounterTime  []CounterTime   `json:"counterTime"` // all services first, then each
+	Fees         Fees            `json:"fees"`
+}
+
+// FeeRow is what one kind of charge brought in the period (counter.FeeCount): the copy
+// certification desk's register entries, or one procedure's fees in the dossiers received.
+type FeeRow struct {
+	Procedure string `json:"procedure"` // the procedure's ID; "" for the copy certification desk
+	Name      string `json:"name"`
+	counter.FeeCount
+}
+
+// Fees are the fees (phí, lệ phí) charged at this counter in the period
+// (counter.FeesCollected): the desk's certifications, then each procedure with a fee by amount
+// collected; Total is the đồng of all of them.
+type Fees struct {
+	Certifications FeeRow           `json:"certifications"`
+	Procedures     []FeeRow         `json:"procedures"`
+	Dossiers       counter.FeeCount `json:"dossiers"` // the procedures together
+	Total          int64            `json:"total"`
 }
 
 // Options adapt Compute.
@@ -247,7 +266,12 @@ func Compute(ctx context.Context, svc *counter.Service, op counter.Operator, p P
 		}
 	}
 	c := newComputer(svc, p, r)
-	err := svc.Store().View(func(tx *offline.Tx) error {
+	fees, err := svc.FeesCollected(op, p.From, p.To)
+	if err != nil {
+		return nil, err
+	}
+	c.fees(fees)
+	err = svc.Store().View(func(tx *offline.Tx) error {
 		var err error
 		if r.SyncedAt, err = tx.LifeMark(counter.PullMark); err != nil {
 			return err
@@ -273,21 +297,22 @@ func Compute(ctx context.Context, svc *counter.Service, op counter.Operator, p P
 
 // computer accumulates the figures in one pass over the store.
 type computer struct {
-	r        *Report
-	p        Period
-	loc      *time.Location
-	asOf     time.Time
-	asOfDay  lookups.Date
-	names    map[string]string
-	services map[string]*ServiceCounts
-	days     map[lookups.Date]*Day
-	times    map[string][]float64
-	ratings  map[string]int
-	rq       *forms.RatingQuestion
-	purposes map[string]int
-	ops      map[string]int
-	outcomes map[string]int
-	oldest   time.Duration
+	r         *Report
+	p         Period
+	loc       *time.Location
+	asOf      time.Time
+	asOfDay   lookups.Date
+	names     map[string]string
+	procNames map[string]string
+	services  map[string]*ServiceCounts
+	days      map[lookups.Date]*Day
+	times     map[string][]float64
+	ratings   map[string]int
+	rq        *forms.RatingQuestion
+	purposes  map[string]int
+	ops       map[string]int
+	outcomes  map[string]int
+	oldest    time.Duration
 }
 
 func newComputer(svc *counter.Service, p Period, r *Report) *computer {
@@ -298,11 +323,16 @@ func newComputer(svc *counter.Service, p Period, r *Report) *computer {
 	}
 	r.AsOf = asOf
 	r.Agency = svc.AgencyCode()
-	c := &computer{r: r, p: p, loc: loc, asOf: asOf, asOfDay: lookups.DateOf(asOf.In(loc)), names: map[string]string{},
+	c := &computer{r: r, p: p, loc: loc, asOf: asOf, asOfDay: lookups.DateOf(asOf.In(loc)), names: map[string]string{}, procNames: map[string]string{},
 		services: map[string]*ServiceCounts{}, days: map[lookups.Date]*Day{}, times: map[string][]float64{},
 		ratings: map[string]int{}, purposes: map[string]int{}, ops: map[string]int{}, outcomes: map[string]int{}}
 	for _, sp := range svc.Services() {
 		c.names[sp.ID] = sp.Name
+		for _, pr := range sp.Procedures() { // the fees are per procedure (a bundle has several)
+			if _, ok := c.procNames[pr.ID]; !ok {
+				c.procNames[pr.ID] = pr.Name
+			}
+		}
 	}
 	if set := forms.Ratings(); len(set.Questions) > 0 {
 		c.rq = &set.Questions[0]
@@ -491,6 +521,32 @@ func (c *computer) reception(i *offline.LifeInfo) {
 	c.times[""] = append(c.times[""], secs)
 	c.times[i.Service] = append(c.times[i.Service], secs)
 }
+
+// fees takes the fees of the period, the procedures ordered by amount, then cases, then ID.
+func (c *computer) fees(t counter.FeeTotals) {
+	f := Fees{Certifications: FeeRow{Name: CertificationsLabel, FeeCount: t.Certifications}, Dossiers: t.Dossiers, Total: t.Total}
+	for id, n := range t.Procedures {
+		name := c.procNames[id]
+		if name == "" {
+			name = id
+		}
+		f.Procedures = append(f.Procedures, FeeRow{Procedure: id, Name: name, FeeCount: n})
+	}
+	sort.Slice(f.Procedures, func(a, b int) bool {
+		x, y := f.Procedures[a], f.Procedures[b]
+		if x.Amount != y.Amount {
+			return x.Amount > y.Amount
+		}
+		if x.Cases != y.Cases {
+			return x.Cases > y.Cases
+		}
+		return x.Procedure < y.Procedure
+	})
+	c.r.Fees = f
+}
+
+// CertificationsLabel names the copy certification desk's row of the fees.
+const CertificationsLabel = "Chứng thực bản sao tại bàn chứng thực"
 
 // slip takes a reception slip of the period.
 func (c *computer) slip(s offline.SlipInfo) {

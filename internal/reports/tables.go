@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"motcua/internal/counter"
 	"motcua/lookups"
 	"motcua/printing"
 )
@@ -22,8 +23,10 @@ type Cell struct {
 	Text  string
 	Value float64
 	Num   bool
-	// Percent: Value is a share (0..1), written as a percentage.
+	// Percent: Value is a share (0..1), written as a percentage. Money: Value is in đồng,
+	// written with thousands separators.
 	Percent bool
+	Money   bool
 }
 
 // Row is a labelled row of cells.
@@ -220,7 +223,35 @@ func Tables(r *Report) []Table {
 		dy.Chart.Labels, dy.Chart.Values = append(dy.Chart.Labels, day.String()), append(dy.Chart.Values, float64(x.Received))
 	}
 	out = append(out, dy)
+
+	// fees
+	fe := Table{Key: "phi", Title: "10. Phí, lệ phí thu tại quầy này",
+		Columns: []string{"Thủ tục", "Số trường hợp", "Số bản sao / thủ tục", "Số tiền thu (đồng)", "Miễn", "Chưa có mức thu"},
+		Chart:   &Chart{Title: "Số tiền thu theo thủ tục (đồng)"}}
+	frow := func(label string, n counter.FeeCount, total bool) Row {
+		return Row{Label: label, Total: total, Cells: []Cell{num(n.Cases), num(n.Units), money(n.Amount), num(n.Exempt), num(n.Unknown)}}
+	}
+	fs := r.Fees
+	fe.Rows = append(fe.Rows, frow(fs.Certifications.Name, fs.Certifications.FeeCount, false))
+	fe.Chart.Labels, fe.Chart.Values = append(fe.Chart.Labels, fs.Certifications.Name), append(fe.Chart.Values, float64(fs.Certifications.Amount))
+	for _, p := range fs.Procedures {
+		fe.Rows = append(fe.Rows, frow(p.Name, p.FeeCount, false))
+		fe.Chart.Labels, fe.Chart.Values = append(fe.Chart.Labels, p.Name), append(fe.Chart.Values, float64(p.Amount))
+	}
+	all := fs.Dossiers
+	all.Cases += fs.Certifications.Cases
+	all.Units += fs.Certifications.Units
+	all.Amount = fs.Total
+	all.Exempt += fs.Certifications.Exempt
+	all.Unknown += fs.Certifications.Unknown
+	fe.Rows = append(fe.Rows, frow("Tổng cộng", all, true))
+	out = append(out, fe)
 	return out
+}
+
+// money is an amount in đồng as printed (1.234.567) and as a number.
+func money(n int64) Cell {
+	return Cell{Text: printing.FormatMoney(n), Value: float64(n), Num: true, Money: true}
 }
 
 // The identity rows of the Đề án 06 table (and its chart's labels).

@@ -123,7 +123,11 @@ type visit struct {
 
 // receive looks the citizen up at identAt, fills the declaration as the counter screen does
 // and receives it at recvAt; it returns the dossier's code.
-func (w *Ward) receive(v visit) string {
+func (w *Ward) receive(v visit) string { return w.receiveFor(v, "", nil) }
+
+// receiveFor is receive for a service (xac-nhan-tthn when empty) and its declaration's values
+// after the person ("+row" adds a row to the table named).
+func (w *Ward) receiveFor(v visit, service string, fields [][2]string) string {
 	t := w.t
 	ctx := context.Background()
 	id := single(t)
@@ -133,9 +137,12 @@ func (w *Ward) receive(v visit) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec, ok := forms.Lookup("xac-nhan-tthn")
+	if service == "" {
+		service, fields = "xac-nhan-tthn", [][2]string{{"purpose", "other"}, {"purpose_other", "Bổ sung hồ sơ xin việc"}}
+	}
+	spec, ok := forms.Lookup(service)
 	if !ok {
-		t.Fatal("no xac-nhan-tthn")
+		t.Fatalf("no %s", service)
 	}
 	in := v.svc.NewIntake(spec)
 	data := forms.PersonData{Resident: res, Origin: origin, At: v.identAt, CardSource: forms.SourceTyped}
@@ -154,9 +161,15 @@ func (w *Ward) receive(v visit) string {
 		t.Fatal(err)
 	}
 	decl := in.Declaration()
-	for _, kv := range [][2]string{{"purpose", "other"}, {"purpose_other", "Bổ sung hồ sơ xin việc"}} {
-		if err := decl.Set(kv[0], kv[1]); err != nil {
-			t.Fatal(err)
+	for _, kv := range fields {
+		var err error
+		if kv[1] == "+row" {
+			_, err = decl.AddRow(kv[0])
+		} else {
+			err = decl.Set(kv[0], kv[1])
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", kv[0], err)
 		}
 	}
 	w.Clk.Set(v.recvAt)
@@ -192,7 +205,8 @@ func rating(answer string) lifecycle.Rating {
 }
 
 // History builds the ward's fortnight (Monday 23/11 to Sunday 06/12/2026) and returns the
-// codes received at counter 01 (L0..L10) and counter 02 (R1, R2).
+// codes received at counter 01 (L0..L9, C1, L10) and counter 02 (R1, R2); counter 01's copy
+// desk certifies twice on 2/12.
 func (w *Ward) History() (local, remote []string) {
 	t := w.t
 	ctx := context.Background()
@@ -248,6 +262,34 @@ func (w *Ward) History() (local, remote []string) {
 	}
 	// L9: Monday 30/11 in the afternoon, due Thursday 3/12
 	local = append(local, w.receive(visit{w.One, "cb01", offline.IdentityChip, w.At(30, 13, 58), w.At(30, 14, 0), sandbox.OutcomeOnTime})) // 2 min
+	// Wednesday 2/12, counter 01: a copy certification received as a dossier (one 2-page
+	// original, 3 copies: 3 × 4,000 đồng), and two requests at the copy desk: 10 copies of a
+	// 2-page original (40,000 đồng) and 3 copies of a 1-page original, exempt
+	local = append(local, w.receiveFor(visit{w.One, "cb01", offline.IdentityChip, time.Date(2026, time.December, 2, 9, 0, 0, 0, w.Loc),
+		time.Date(2026, time.December, 2, 9, 4, 0, 0, w.Loc), sandbox.OutcomeEarly}, "chung-thuc-ban-sao",
+		[][2]string{{"originals.1.doc_name", "Giấy khai sinh"}, {"originals.1.pages", "2"}, {"originals.1.copies", "3"}})) // 4 min
+	// and a household business registration, whose provincial fee the schedule does not give
+	local = append(local, w.receiveFor(visit{w.One, "cb02", offline.IdentityTyped, time.Date(2026, time.December, 2, 9, 30, 0, 0, w.Loc),
+		time.Date(2026, time.December, 2, 9, 36, 0, 0, w.Loc), sandbox.OutcomeEarly}, "dang-ky-ho-kinh-doanh",
+		[][2]string{{"business_name", "Hộ kinh doanh Minh Anh"}, {"activities.1.name", "Bán lẻ hàng tạp hóa"}, {"activities.1.code", "4711"},
+			{"capital", "50000000"}})) // 6 min
+	// and a will certified, exempt from the fee
+	local = append(local, w.receiveFor(visit{w.One, "cb01", offline.IdentityTyped, time.Date(2026, time.December, 2, 9, 40, 0, 0, w.Loc),
+		time.Date(2026, time.December, 2, 9, 47, 0, 0, w.Loc), sandbox.OutcomeEarly}, "chung-thuc-hop-dong",
+		[][2]string{{"contract_kind", "will"}, {"contract_name", "Di chúc"}, {"asset", "Nhà ở tại Thôn Đông"}, {"asset_registered", "yes"},
+			{"asset_cert_number", "CS 123456"}, {"pages", "4"}, {"fee_exempt", "yes"}})) // 7 min
+	w.Clk.Set(time.Date(2026, time.December, 2, 10, 0, 0, 0, w.Loc))
+	id := single(t)
+	for _, rq := range []counter.CopyRequest{
+		{Requester: counter.CopyRequester{ID: id, Name: "Nguyễn Thị Thử", Source: "typed"},
+			Originals: []counter.CopyOriginal{{Document: "Bằng tốt nghiệp trung học phổ thông", Pages: 2, Copies: 10}}},
+		{Requester: counter.CopyRequester{ID: id, Name: "Nguyễn Thị Thử", Source: "typed"},
+			Originals: []counter.CopyOriginal{{Document: "Giấy khai sinh", Pages: 1, Copies: 3}}, Exempt: "Theo quyết định miễn phí"},
+	} {
+		if _, err := w.One.CertifyCopies(ctx, counter.Operator{ID: "cb02"}, rq); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// Friday 4/12: counter 01 pulls what the agencies did and records three citizens' ratings
 	w.Clk.Set(time.Date(2026, time.December, 4, 9, 0, 0, 0, w.Loc))
 	if _, err := w.One.PullLife(ctx); err != nil {

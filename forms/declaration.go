@@ -1129,7 +1129,7 @@ func atoi2(s string) int { return int(s[0]-'0')*10 + int(s[1]-'0') }
 // source.
 const DefaultElectronicSource = "VNeID hoặc cơ sở dữ liệu quốc gia"
 
-// ErrNotElectronic: the document cannot be recorded as shown electronically (it is not on
+// ErrNotElectronic says the document cannot be recorded as shown electronically (it is not on
 // the checklist, or it is the declaration itself).
 var ErrNotElectronic = errors.New("forms: this document cannot be shown electronically")
 

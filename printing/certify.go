@@ -221,7 +221,7 @@ func RenderCertRegister(w io.Writer, r CertRegister, opt Options) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	r.Letterhead = r.Letterhead.normalized()
+	r.Letterhead = r.normalized() // the letterhead's
 	r.Volume, r.Total = cleanLine(r.Volume), cleanLine(r.Total)
 	if r.Date.IsZero() {
 		r.Date = r.To
@@ -358,7 +358,7 @@ func RenderFeeReceipt(w io.Writer, r FeeReceipt, opt Options) error {
 	if err != nil {
 		return err
 	}
-	r.Letterhead = r.Letterhead.normalized()
+	r.Letterhead = r.normalized() // the letterhead's
 	r.Number, r.Payer, r.PayerID, r.Address = cleanLine(r.Number), cleanLine(r.Payer), cleanLine(r.PayerID), cleanLine(r.Address)
 	r.Method, r.Collector = cleanLine(r.Method), cleanLine(r.Collector)
 	if r.Method == "" {

@@ -131,7 +131,7 @@ func parseCmap(cmap []byte) (map[rune]uint16, error) {
 			break
 		}
 		pid, eid, off := be16(cmap, rec), be16(cmap, rec+2), int(be32(cmap, rec+4))
-		if off+2 > len(cmap) || !(pid == 0 || (pid == 3 && (eid == 1 || eid == 10))) {
+		if off+2 > len(cmap) || (pid != 0 && (pid != 3 || (eid != 1 && eid != 10))) {
 			continue
 		}
 		if f := be16(cmap, off); (f == 4 || f == 12) && f > bestFmt {

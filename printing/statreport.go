@@ -70,7 +70,7 @@ func RenderStatReport(w io.Writer, r StatReport, opt Options) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	r.Letterhead = r.Letterhead.normalized()
+	r.Letterhead = r.normalized() // the letterhead's
 	err := renderForm(w, geomA4, created(opt, r.Date), cleanLine(r.Title)+" "+cleanLine(r.Period), cleanLine(r.Title),
 		func(s *sheet) { drawStatReport(s, r) })
 	if err != nil {

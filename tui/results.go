@@ -832,7 +832,7 @@ func (s *resultsScreen) ratingView(width int) string {
 	}
 	b.WriteString(label + show(q.Text) + "\n")
 	for i, o := range q.Options {
-		b.WriteString(fmt.Sprintf("  %s %s\n", f.st.Code.Render(strconv.Itoa(i+1)), show(o.Text)))
+		fmt.Fprintf(&b, "  %s %s\n", f.st.Code.Render(strconv.Itoa(i+1)), show(o.Text))
 	}
 	return b.String()
 }

@@ -333,7 +333,7 @@ type CertRegisterFilter struct {
 	From, To time.Time // within [From, To); zero: the whole year
 }
 
-// CertRegisterRows returns the register of a year (or a period of it) as printed rows, with the
+// CertRegister returns the register of a year (or a period of it) as printed rows, with the
 // fees' total. Rights: ActCertRegister (the register holds names and ID numbers).
 func (s *Service) CertRegister(op Operator, f CertRegisterFilter) (printing.CertRegister, error) {
 	if err := s.Allow(op, ActCertRegister); err != nil {
@@ -435,7 +435,7 @@ func ExportCertRegisterPDF(path string, r printing.CertRegister) error {
 	return os.WriteFile(path, buf.Bytes(), 0o600)
 }
 
-// ErrNoExportDir: the counter has no folder to write a desk's export into.
+// ErrNoExportDir says the counter has no folder to write a desk's export into.
 var ErrNoExportDir = errors.New("counter: no export folder configured")
 
 // ExportCertRegisterFiles writes a year's register as XLSX and PDF into the counter's export

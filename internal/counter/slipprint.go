@@ -29,7 +29,7 @@ const controlSheetSuffix = "-phieu-kiem-soat"
 // hand-overs written by hand while the paper dossier moves between desks.
 const controlBlankRows = 4
 
-// ErrThermalForm: the thermal printer cannot print a form laid out for A5/A4 paper.
+// ErrThermalForm says the thermal printer cannot print a form laid out for A5/A4 paper.
 var ErrThermalForm = &printing.Error{
 	Clerk: "Máy in nhiệt chỉ in giấy biên nhận: phiếu đã được lưu, hãy cấu hình máy in A4/A5 (hoặc thư mục PDF) để in phiếu.",
 	Err:   errors.New("thermal printer cannot print an A5/A4 form"),

@@ -19,7 +19,7 @@ import (
 	"motcua/forms/lifecycle"
 )
 
-// ErrNoCounter: no counter screen runs with this data directory (no channel file, or
+// ErrNoCounter says no counter screen runs with this data directory (no channel file, or
 // nothing listens where it says).
 var ErrNoCounter = errors.New("ratinglink: no counter screen to connect to")
 

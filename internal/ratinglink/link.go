@@ -56,10 +56,10 @@ var (
 	writeTimeout     = 5 * time.Second
 )
 
-// ErrFrame: a frame too long, not JSON, or not what the protocol expects there.
+// ErrFrame says a frame too long, not JSON, or not what the protocol expects there.
 var ErrFrame = errors.New("ratinglink: bad frame")
 
-// ErrAuth: the peer does not hold the session's secret.
+// ErrAuth says the peer does not hold the session's secret.
 var ErrAuth = errors.New("ratinglink: authentication failed")
 
 // Ask is a question set the counter puts to the citizen.
@@ -184,7 +184,7 @@ func validID(s string) bool {
 		return false
 	}
 	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_') {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-' && r != '.' && r != '_' {
 			return false
 		}
 	}

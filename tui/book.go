@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -23,16 +25,18 @@ import (
 // dates, service, state, lateness and counter; F5 exports what is shown to XLSX, F6 to an A4
 // PDF in the form's columns, and the notice says where the file went.
 type bookScreen struct {
-	f        *frame
-	keys     bookKeys
-	from, to textinput.Model
-	focus    int // bookFrom … bookList
-	service  int // index in services() (0: every service)
-	stage    int // index in bookStages (0: every stage)
-	late     int // 0 every dossier, 1 late only, 2 not late
-	counter  int // 0 every counter, n: counter n
-	list     *picker
-	res      *counter.BookResult
+	f    *frame
+	keys bookKeys
+	// codeW, stateW: the widths of the code and state columns (the header lines up with them)
+	codeW, stateW int
+	from, to      textinput.Model
+	focus         int // bookFrom … bookList
+	service       int // index in services() (0: every service)
+	stage         int // index in bookStages (0: every stage)
+	late          int // 0 every dossier, 1 late only, 2 not late
+	counter       int // 0 every counter, n: counter n
+	list          *picker
+	res           *counter.BookResult
 }
 
 const (
@@ -130,17 +134,20 @@ func (s *bookScreen) onBook(msg bookMsg) tea.Cmd {
 	}
 	s.res = msg.res
 	items := make([]pickItem, len(msg.res.Book.Rows))
+	s.codeW, s.stateW = ansi.StringWidth("MÃ HỒ SƠ"), ansi.StringWidth("TÌNH TRẠNG")
+	for _, r := range msg.res.Book.Rows {
+		s.codeW = max(s.codeW, ansi.StringWidth(show(r.Code)))
+		s.stateW = min(34, max(s.stateW, ansi.StringWidth(show(bookState(r)))))
+	}
 	for i, r := range msg.res.Book.Rows {
 		name := r.Applicant
 		if name == "" {
 			name = "—"
 		}
-		state := r.Stage
-		if r.Timeliness != "" {
-			state += ", " + r.Timeliness
-		}
+		state := bookState(r)
 		items[i] = pickItem{key: r.Code, search: r.Code + " " + r.ServiceName + " " + r.Stage + " " + name,
-			text: fmt.Sprintf("%s  %s  %-2s  %-24s %s", show(r.Code), s.f.clock(r.ReceivedAt, "02/01"), r.Counter, show(state), show(name))}
+			text: fmt.Sprintf("%s  %s  %s  %s %s", padRight(show(r.Code), s.codeW), s.f.clock(r.ReceivedAt, "02/01"), padRight(r.Counter, 4),
+				padRight(clipText(show(state), s.stateW), s.stateW), show(name))}
 	}
 	s.list.reset()
 	s.list.set(items)
@@ -295,7 +302,15 @@ func (s *bookScreen) view(width, height int) string {
 		}
 		b.WriteString(st.Muted.Render(line) + "\n")
 	}
-	b.WriteString("\n" + st.Muted.Render("    MÃ HỒ SƠ            NHẬN   QUẦY TÌNH TRẠNG              NGƯỜI NỘP") + "\n")
+	b.WriteString("\n" + st.Muted.Render("    "+padRight("MÃ HỒ SƠ", s.codeW)+"  NHẬN   QUẦY  "+padRight("TÌNH TRẠNG", s.stateW)+" NGƯỜI NỘP") + "\n")
 	b.WriteString(s.list.view(width, height-6))
 	return b.String()
+}
+
+// bookState is a row's stage with its timeliness, as the book screen shows it.
+func bookState(r forms.BookRow) string {
+	if r.Timeliness != "" {
+		return r.Stage + ", " + r.Timeliness
+	}
+	return r.Stage
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -18,10 +20,11 @@ import (
 // urgent first. Enter on one prepares the apology with a new appointment (Mẫu 04) computed
 // with the working-day calendar; a second Enter records it (counter.Extend) and prints it.
 type lateScreen struct {
-	f    *frame
-	keys lateKeys
-	list *picker
-	days int // the watch's window in working days
+	f     *frame
+	keys  lateKeys
+	list  *picker
+	codeW int // the widest dossier code listed (the columns line up with the header)
+	days  int // the watch's window in working days
 	// items by code, for the apology
 	items map[string]counter.LateItem
 
@@ -62,6 +65,10 @@ func (s *lateScreen) onLate(msg lateMsg) tea.Cmd {
 	}
 	s.items = map[string]counter.LateItem{}
 	items := make([]pickItem, len(msg.list))
+	s.codeW = ansi.StringWidth("MÃ HỒ SƠ")
+	for _, it := range msg.list {
+		s.codeW = max(s.codeW, ansi.StringWidth(show(it.Code)))
+	}
 	for i, it := range msg.list {
 		s.items[it.Code] = it
 		note := fmt.Sprintf("còn %d ngày", it.DaysLeft)
@@ -76,7 +83,8 @@ func (s *lateScreen) onLate(msg lateMsg) tea.Cmd {
 		}
 		name := serviceName(it.Service)
 		items[i] = pickItem{key: it.Code, search: it.Code + " " + name + " " + note,
-			text: fmt.Sprintf("%s  %-2s  %s  %-20s %s", show(it.Code), it.Counter, s.f.clock(it.Appointment, "02/01"), note, show(name))}
+			text: fmt.Sprintf("%s  %s  %s  %s %s", padRight(show(it.Code), s.codeW), padRight(it.Counter, 4), s.f.clock(it.Appointment, "02/01"),
+				padRight(note, 20), show(name))}
 	}
 	s.list.reset()
 	s.list.set(items)
@@ -232,7 +240,7 @@ func (s *lateScreen) view(width, height int) string {
 	b.WriteString(st.Subtitle.Render(fmt.Sprintf("Theo dõi hạn trả kết quả — chưa có kết quả, hẹn trong %d ngày làm việc tới hoặc đã quá hạn", s.days)) + "\n")
 	if s.code == "" {
 		b.WriteString(st.Muted.Render("Enter: xin lỗi và hẹn lại (Mẫu 04).  +/−: số ngày theo dõi.") + "\n\n")
-		b.WriteString(st.Muted.Render("    MÃ HỒ SƠ            QUẦY HẸN   TÌNH TRẠNG           THỦ TỤC") + "\n")
+		b.WriteString(st.Muted.Render("    "+padRight("MÃ HỒ SƠ", s.codeW)+"  QUẦY  HẸN    "+padRight("TÌNH TRẠNG", 20)+" THỦ TỤC") + "\n")
 		b.WriteString(s.list.view(width, height-4))
 		return b.String()
 	}

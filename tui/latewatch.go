@@ -73,6 +73,8 @@ func (s *lateScreen) onLate(msg lateMsg) tea.Cmd {
 		s.items[it.Code] = it
 		note := fmt.Sprintf("còn %d ngày", it.DaysLeft)
 		switch {
+		case it.Past && it.DaysLeft == 0: // past since less than a working day (a weekend between)
+			note = "QUÁ HẠN"
 		case it.Past:
 			note = fmt.Sprintf("QUÁ HẠN %d ngày", -it.DaysLeft)
 		case it.DaysLeft == 0:

@@ -89,11 +89,8 @@ func (t *Tx) dossierInfo(code string) (DossierInfo, bool, error) {
 	if v == nil {
 		return DossierInfo{}, false, nil
 	}
-	var d DossierInfo
-	if err := json.Unmarshal(v, &d); err != nil {
-		return DossierInfo{}, false, fmt.Errorf("offline: dossier index %s: %w", code, err)
-	}
-	return d, true, nil
+	d, err := decodeDossierInfo([]byte(code), v)
+	return d, err == nil, err
 }
 
 func (t *Tx) putDossierInfo(d DossierInfo) error {
@@ -105,10 +102,15 @@ func (t *Tx) putDossierInfo(d DossierInfo) error {
 	if err != nil {
 		return fmt.Errorf("offline: dossier index %s: %w", d.Code, err)
 	}
-	if err := idx.Put([]byte(d.Code), v); err != nil {
-		return fmt.Errorf("offline: writing dossier index %s: %w", d.Code, err)
+	return t.putIndexEntry(dossiersReceived, idx, d.Code, v)
+}
+
+func decodeDossierInfo(k, v []byte) (DossierInfo, error) {
+	var d DossierInfo
+	if err := json.Unmarshal(v, &d); err != nil {
+		return DossierInfo{}, fmt.Errorf("offline: dossier index %s: %w", k, err)
 	}
-	return nil
+	return d, nil
 }
 
 // PutDossier stores (creates or replaces) a dossier: blob (the dossier's JSON, personal data)
@@ -194,24 +196,31 @@ func (t *Tx) SetDossierState(code, state string) error {
 	return t.putDossierInfo(d)
 }
 
-// ListDossiers returns the index entries that match f, oldest received first.
+// ListDossiers returns the index entries that match f, oldest received first. A period
+// (From or To) is read from the index by reception time: only its entries are decoded.
 func (t *Tx) ListDossiers(f DossierFilter) ([]DossierInfo, error) {
 	idx, err := t.bucket(bucketDossierIndex)
 	if err != nil {
 		return nil, err
 	}
 	var out []DossierInfo
-	err = idx.ForEach(func(k, v []byte) error {
-		var d DossierInfo
-		if err := json.Unmarshal(v, &d); err != nil {
-			return fmt.Errorf("offline: dossier index %s: %w", k, err)
-		}
-		if f.match(d) {
+	keep := func(k, v []byte) error {
+		d, err := decodeDossierInfo(k, v)
+		if err == nil && f.match(d) {
 			out = append(out, d)
 		}
-		return nil
-	})
-	if err != nil {
+		return err
+	}
+	if !f.From.IsZero() || !f.To.IsZero() {
+		ok, err := t.receivedRange(dossiersReceived, f.From, f.To, false, func(k, v []byte) (bool, error) { return true, keep(k, v) })
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return out, nil
+		}
+	}
+	if err := idx.ForEach(keep); err != nil {
 		return nil, err
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -220,6 +229,34 @@ func (t *Tx) ListDossiers(f DossierFilter) ([]DossierInfo, error) {
 		}
 		return out[i].Code < out[j].Code
 	})
+	return out, nil
+}
+
+// LastDossiers returns the last n index entries received that match f (n <= 0: all of them),
+// newest first: ListDossiers backwards. It walks the index by reception time from its end and
+// decodes the entries until it has n.
+func (t *Tx) LastDossiers(n int, f DossierFilter) ([]DossierInfo, error) {
+	var out []DossierInfo
+	ok, err := t.receivedRange(dossiersReceived, f.From, f.To, true, func(k, v []byte) (bool, error) {
+		d, err := decodeDossierInfo(k, v)
+		if err == nil && f.match(d) {
+			out = append(out, d)
+		}
+		return n <= 0 || len(out) < n, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		return out, nil
+	}
+	if out, err = t.ListDossiers(f); err != nil {
+		return nil, err
+	}
+	slices.Reverse(out)
+	if n > 0 && len(out) > n {
+		out = out[:n]
+	}
 	return out, nil
 }
 

@@ -109,6 +109,24 @@ func runHelper(mode, dir string) int {
 			fmt.Println(code)
 		}
 		return 0
+	case "build-received":
+		// Build the indexes by reception time in a unit of work left open until killed.
+		s, err := newStore(dir, Options{LockWait: 20 * time.Second}, false)
+		if err != nil {
+			fmt.Println("error", err)
+			return 1
+		}
+		fmt.Println("ready")
+		err = s.run(false, false, func(tx *Tx) error {
+			if err := tx.buildReceivedIndexes(); err != nil {
+				return err
+			}
+			fmt.Println("built")
+			waitStdin()
+			return errors.New("not to be committed")
+		})
+		fmt.Println("error", err)
+		return 1
 	case "counts":
 		// Look-ups and ward-list entries, one unit of work each, until killed (accesscount_test.go).
 		return runCountsHelper(dir)

@@ -143,10 +143,19 @@ func (t *Tx) PutLife(info LifeInfo, blob []byte) error {
 			info.Reception = old.Reception
 		}
 	}
-	if err := putJSON(ib, info.Code, info); err != nil {
+	if err := t.putLifeIndex(ib, info); err != nil {
 		return err
 	}
 	return t.putLifeFacts(info)
+}
+
+// putLifeIndex writes the index entry of info and keeps the index by reception time.
+func (t *Tx) putLifeIndex(ib *bolt.Bucket, info LifeInfo) error {
+	blob, err := json.Marshal(info)
+	if err != nil {
+		return fmt.Errorf("offline: encoding life index %s: %w", info.Code, err)
+	}
+	return t.putIndexEntry(livesReceived, ib, info.Code, blob)
 }
 
 // PutRemoteLife keeps the index entry of a dossier another counter received (from the
@@ -167,7 +176,7 @@ func (t *Tx) PutRemoteLife(info LifeInfo) (bool, error) {
 		return false, nil
 	}
 	info.Remote, info.UpdatedAt, info.Reception = true, t.s.now(), nil
-	if err := putJSON(ib, info.Code, info); err != nil {
+	if err := t.putLifeIndex(ib, info); err != nil {
 		return false, err
 	}
 	return true, t.putLifeFacts(info)
@@ -250,24 +259,38 @@ func receivedOf(v []byte) (time.Time, bool) {
 }
 
 // ListLifeReceived is ListLife over the entries received within [from, to) (a zero bound is
-// open). An entry outside the range is skipped without being decoded: a book of a month
-// over a ward-year's index decodes that month's entries only.
+// open). A period is read from the index by reception time (received.go): a book of a month
+// over a ward-year's index reads and decodes that month's entries only. In a store whose
+// index by reception time is not built yet, the whole index is read and an entry decoded only
+// when its reception time is in range.
 func (t *Tx) ListLifeReceived(from, to time.Time, keep func(LifeInfo) bool) ([]LifeInfo, error) {
 	var out []LifeInfo
+	add := func(k, v []byte) error {
+		var info LifeInfo
+		if err := json.Unmarshal(v, &info); err != nil {
+			return fmt.Errorf("offline: life index %s: %w", k, err)
+		}
+		if (from.IsZero() || !info.ReceivedAt.Before(from)) && (to.IsZero() || info.ReceivedAt.Before(to)) && (keep == nil || keep(info)) {
+			out = append(out, info)
+		}
+		return nil
+	}
+	if !from.IsZero() || !to.IsZero() {
+		ok, err := t.receivedRange(livesReceived, from, to, false, func(k, v []byte) (bool, error) { return true, add(k, v) })
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return out, nil
+		}
+	}
 	var err error
 	if ib := t.tx.Bucket([]byte(bucketLifeIndex)); ib != nil {
 		err = ib.ForEach(func(k, v []byte) error {
 			if at, ok := receivedOf(v); ok && (!from.IsZero() && at.Before(from) || !to.IsZero() && !at.Before(to)) {
 				return nil
 			}
-			var info LifeInfo
-			if err := json.Unmarshal(v, &info); err != nil {
-				return fmt.Errorf("offline: life index %s: %w", k, err)
-			}
-			if (from.IsZero() || !info.ReceivedAt.Before(from)) && (to.IsZero() || info.ReceivedAt.Before(to)) && (keep == nil || keep(info)) {
-				out = append(out, info)
-			}
-			return nil
+			return add(k, v)
 		})
 	}
 	sort.SliceStable(out, func(a, b int) bool {

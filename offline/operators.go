@@ -283,6 +283,9 @@ func Init(dir string, first Operator, passphrase string, opt Options) (*Store, e
 		if err := meta.Put(metaFormat, []byte{formatVersion}); err != nil {
 			return fmt.Errorf("offline: writing format version: %w", err)
 		}
+		if err := tx.buildReceivedIndexes(); err != nil {
+			return err
+		}
 		s.keys, s.actor, s.holder = kr, first.ID, Holder{Operator: first}
 		if err := tx.putOperator(first, &w); err != nil {
 			return err
@@ -376,7 +379,8 @@ func openOperator(rec operatorRecord, found bool, passphrase string, storeID, ch
 // loginguard.go): an attempt during a wait gives a *LoginDelayError (ErrLoginDelayed) without
 // trying the passphrase, and a failure that starts a wait is returned inside one. Failed
 // attempts are kept aside and entered into the audit chain by the next successful unlock,
-// which also resets the counters of the operator and of the store.
+// which also resets the counters of the operator and of the store. A store written before the
+// indexes by reception time gets them built by the unlock (received.go).
 func Unlock(dir, id, passphrase string, opt Options) (*Store, Operator, error) {
 	s, err := newStore(dir, opt, false)
 	if err != nil {
@@ -415,7 +419,10 @@ func Unlock(dir, id, passphrase string, opt Options) (*Store, Operator, error) {
 		if err := tx.settleLogins(id); err != nil {
 			return err
 		}
-		return tx.giveHolderKey(rec, kek)
+		if err := tx.giveHolderKey(rec, kek); err != nil {
+			return err
+		}
+		return tx.buildReceivedIndexes()
 	})
 	if err != nil {
 		return nil, Operator{}, err

@@ -65,7 +65,7 @@ var sealedBuckets = []string{bucketDossiers, bucketReceipts, bucketDrafts}
 var (
 	lazySealedBuckets = []string{bucketLife, bucketEventBody, bucketSlips}
 	lazyPlainBuckets  = []string{bucketOutbox, bucketBatchDone, bucketPrintQueue, bucketLifeIndex, bucketLifeMarks,
-		bucketEvents, bucketSlipIndex, bucketLifeFacts, bucketAccessCounts}
+		bucketEvents, bucketSlipIndex, bucketLifeFacts, bucketAccessCounts, bucketDossierReceived, bucketLifeReceived}
 )
 
 // presentSealedBuckets lists the sealed buckets the file holds: every one of sealedBuckets
@@ -187,7 +187,8 @@ func newStore(dir string, opt Options, create bool) (*Store, error) {
 
 // Open prepares an UNENCRYPTED store in dir (values sealed by Options.Sealer, PassThrough by
 // default): it creates dir (0700) and motcua.db (0600) on first use, creates the buckets and
-// the subject-key salt, and closes the file again. A store that Init has encrypted does not
+// the subject-key salt, builds the indexes by reception time of a store written before them
+// (received.go), and closes the file again. A store that Init has encrypted does not
 // open this way: Open returns ErrLocked, and Unlock or UnlockWithKeyFile must be used.
 func Open(dir string, opt Options) (*Store, error) {
 	s, err := newStore(dir, opt, true)
@@ -445,6 +446,9 @@ func (t *Tx) plainKeys() (*keyring, error) {
 		}
 		return nil, errNeedInit
 	}
+	if !receivedIndexesBuilt(meta) {
+		return nil, errNeedInit
+	}
 	return t.plainKeyring(meta)
 }
 
@@ -482,8 +486,8 @@ func (t *Tx) createBuckets() (*bolt.Bucket, error) {
 	return meta, nil
 }
 
-// initPlain creates the buckets and the salt of an unencrypted store, and upgrades a
-// version 1 access log to the hash chain.
+// initPlain creates the buckets and the salt of an unencrypted store, upgrades a version 1
+// access log to the hash chain and builds the indexes by reception time.
 func (t *Tx) initPlain() (*keyring, error) {
 	meta, err := t.createBuckets()
 	if err != nil {
@@ -520,5 +524,5 @@ func (t *Tx) initPlain() (*keyring, error) {
 			return nil, fmt.Errorf("offline: writing format version: %w", err)
 		}
 	}
-	return kr, nil
+	return kr, t.buildReceivedIndexes()
 }

@@ -109,7 +109,7 @@ func yearService(b *testing.B, url string) *counter.Service {
 }
 
 // yearServiceOn is a counter over st (see yearService).
-func yearServiceOn(b *testing.B, st *offline.Store, url string) *counter.Service {
+func yearServiceOn(b testing.TB, st *offline.Store, url string) *counter.Service {
 	b.Helper()
 	if url == "" {
 		url = "http://127.0.0.1:1"

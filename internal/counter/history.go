@@ -3,7 +3,6 @@ package counter
 import (
 	"context"
 	"encoding/json"
-	"slices"
 
 	"motcua/forms"
 	"motcua/lookups"
@@ -12,14 +11,9 @@ import (
 )
 
 // Recent lists the last n dossiers received on this machine (index only: codes,
-// states, services and times; no personal data), newest first.
+// states, services and times; no personal data), newest first (n <= 0: all).
 func (s *Service) Recent(_ context.Context, n int) ([]offline.DossierInfo, error) {
-	out, err := s.Dossiers(Operator{}, offline.DossierFilter{})
-	slices.Reverse(out)
-	if n > 0 && len(out) > n {
-		out = out[:n]
-	}
-	return out, err
+	return s.LastDossiers(Operator{}, n, offline.DossierFilter{})
 }
 
 // Reprint prints a kept receipt again (a citizen who lost it, a jammed

@@ -63,6 +63,21 @@ func (o *Office) Dossiers(op Operator, f offline.DossierFilter) ([]offline.Dossi
 	return out, err
 }
 
+// LastDossiers lists the last n dossiers received on this machine that match f (n <= 0: all),
+// newest first (index only: no personal data). Only those n are read from the store.
+func (o *Office) LastDossiers(op Operator, n int, f offline.DossierFilter) ([]offline.DossierInfo, error) {
+	if err := o.Allow(op, ActDossierList); err != nil {
+		return nil, err
+	}
+	var out []offline.DossierInfo
+	err := o.store.View(func(tx *offline.Tx) error {
+		var err error
+		out, err = tx.LastDossiers(n, f)
+		return err
+	})
+	return out, err
+}
+
 // Dossier opens a dossier with its personal data; the access is logged.
 func (o *Office) Dossier(op Operator, code string) (*forms.Dossier, error) {
 	if err := o.Allow(op, ActDossierShow); err != nil {

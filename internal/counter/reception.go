@@ -474,12 +474,12 @@ func (s *Service) ReceptionCounts(op Operator, from, to time.Time) (map[string]R
 				}
 			})
 		}
-		return tx.ScanLife(func(i offline.LifeInfo) error {
-			if !i.Remote && (from.IsZero() || !i.ReceivedAt.Before(from)) && (to.IsZero() || i.ReceivedAt.Before(to)) {
-				add(i.Service, func(c *ReceptionCount) { c.Received++ })
-			}
-			return nil
-		})
+		// the period's entries only (the index by reception time)
+		lives, err := tx.ListLifeReceived(from, to, func(i offline.LifeInfo) bool { return !i.Remote })
+		for _, i := range lives {
+			add(i.Service, func(c *ReceptionCount) { c.Received++ })
+		}
+		return err
 	})
 	return out, err
 }

@@ -204,3 +204,19 @@ func BenchmarkWardYearCompact(b *testing.B) {
 		}, nil
 	})
 }
+
+// BenchmarkWardYearIndexBuild: the one-time work of the first unlock of a store written
+// before the indexes by reception time (offline/received.go): the unlock with a passphrase
+// (test KDF) that builds them. The indexes are dropped again before each iteration.
+func BenchmarkWardYearIndexBuild(b *testing.B) {
+	eachYear(b, func(b *testing.B, st *offline.Store, _ wardyear.Summary) (func() error, func() error) {
+		clk := func() time.Time { return yearNow(b) }
+		return func() error {
+				_, _, err := offline.Unlock(st.Dir(), "gs01", yearPass, offline.Options{KDF: rightsKDF, Clock: clk, LockWait: 20 * time.Second})
+				return err
+			}, func() error {
+				dropReceivedIndexes(b, st)
+				return nil
+			}
+	})
+}

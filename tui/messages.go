@@ -87,6 +87,9 @@ type loginMsg struct {
 	err     error
 }
 
+// openedMsg is Options.Open's answer.
+type openedMsg loginMsg
+
 type idleTickMsg struct{}
 
 // syncTickMsg drains the outbox: dossiers queued while the link was down are

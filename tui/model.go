@@ -58,12 +58,17 @@ func New(opt Options) Model {
 		scrSupplement: sup, scrRefuse: ref, scrSlip: newSlipScreen(f, d), scrResults: results, scrLate: late, scrBook: book,
 		scrReports: rep, scrCopies: newCopiesScreen(f, d),
 	}
-	if opt.Backend == nil {
-		f.screen = scrLogin
-		m.login().lock("")
-	} else {
+	switch {
+	case opt.Backend != nil:
 		f.screen = scrIdentify
 		identify.onShow()
+	case opt.Open != nil:
+		f.screen = scrIdentify
+		identify.onShow()
+		f.busy = openingLabel // keys wait until the counter is open
+	default:
+		f.screen = scrLogin
+		m.login().lock("")
 	}
 	return m
 }
@@ -77,6 +82,8 @@ func (m Model) identify() *identifyScreen { return m.screens[scrIdentify].(*iden
 func (m Model) Init() tea.Cmd {
 	var start tea.Cmd
 	switch {
+	case m.f.be == nil && m.f.opt.Open != nil:
+		start = m.open()
 	case m.f.be == nil:
 	case m.f.noTimers:
 		start = m.session()
@@ -186,6 +193,8 @@ func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
 		return m.idleTick()
 	case loginMsg:
 		return m.onLogin(msg)
+	case openedMsg:
+		return m.onOpened(msg)
 	case quitMsg:
 		return tea.Quit
 	case sessionStartMsg:

@@ -27,7 +27,13 @@ type Options struct {
 	// Login unlocks the store for an operator and returns the backend; the
 	// program starts on its login screen when Backend is nil, and returns to
 	// it after IdleLock without a key (0: never locks).
-	Login    func(ctx context.Context, id, passphrase string) (Backend, Operator, error)
+	Login func(ctx context.Context, id, passphrase string) (Backend, Operator, error)
+	// Open, when set and Backend is nil, opens the counter while its first
+	// screen is drawn (the demo: its store unlocked with the key file): the
+	// program starts on the identification screen at once, keys typed
+	// meanwhile wait in order, and a failure ends the program (Open's caller
+	// keeps the error and reports it).
+	Open     func(ctx context.Context) (Backend, Operator, error)
 	IdleLock time.Duration
 	// SyncEvery is how often queued dossiers are sent again (default 30s).
 	SyncEvery time.Duration

@@ -27,6 +27,34 @@ func (m *Model) onLogin(msg loginMsg) tea.Cmd {
 	return tea.Batch(reset, m.session(), m.identify().onShow())
 }
 
+// openingLabel is shown while Options.Open runs.
+const openingLabel = "Đang mở kho dữ liệu của quầy…"
+
+// open runs Options.Open while the first screen is drawn.
+func (m Model) open() tea.Cmd {
+	open := m.f.opt.Open
+	return tea.Batch(func() tea.Msg {
+		b, op, err := open(context.Background())
+		return openedMsg{backend: b, op: op, err: err}
+	}, m.f.spinTick())
+}
+
+// onOpened starts the counter opened by Options.Open, like a login, or
+// ends the program when it could not open (the caller reports why).
+func (m *Model) onOpened(msg openedMsg) tea.Cmd {
+	f := m.f
+	f.busy = ""
+	if msg.err != nil {
+		m.typeahead = nil
+		return tea.Quit
+	}
+	f.be, f.op = msg.backend, msg.op
+	if f.noTimers {
+		return m.session()
+	}
+	return f.after(sessionDelay, sessionStartMsg{session: f.session})
+}
+
 // lock clears the citizen and asks for a login: the next operator (or the
 // same one) unlocks with a passphrase.
 func (m *Model) lock(why string) tea.Cmd {

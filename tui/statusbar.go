@@ -85,6 +85,8 @@ func (s *statusBar) parts() []statusPart {
 			who = "Tình nguyện viên: " + s.f.op.ID
 		}
 		out = append(out, statusPart{long: who, short: s.f.op.ID})
+	} else if s.f.busy == openingLabel {
+		out = append(out, statusPart{long: "Cán bộ: đang mở quầy", short: "…"})
 	} else {
 		out = append(out, statusPart{long: "chưa đăng nhập", short: "chưa đăng nhập"})
 	}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -14,7 +16,6 @@ import (
 	"motcua/internal/demo"
 	"motcua/internal/ratinglink"
 	"motcua/internal/reports"
-	"motcua/lookups/card"
 	"motcua/offline"
 	"motcua/tui"
 	"motcua/tui/portrait"
@@ -45,13 +46,19 @@ màn hình quầy demo tự đăng nhập "` + demo.OperatorID + `" bằng tệp
 // The demo logs its operator in with the demo key file; otherwise the TUI
 // starts on its login screen and unlocks the store with the operator's
 // passphrase (the next shift logs in the same way after an idle lock).
+//
+// The demo starts (sandbox gateway, store, operator) while the first frame is
+// drawn: the identification screen shows at once and keys typed meanwhile
+// wait for it (tui.Options.Open). Only the first start, which creates the
+// store and shows its operators' passphrases, starts it before the screen.
 func (a *app) runCounter(cmd *cobra.Command) error {
+	releaseGCAfterStart()
 	e, err := a.prepareEnv(true)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	if e.cfg.Gateway.URL == "" {
+	if e.demo == nil && e.cfg.Gateway.URL == "" {
 		return &exitError{code: exitUsage, msg: "Chưa cấu hình địa chỉ cổng dữ liệu dân cư (gateway.url hoặc MOTCUA_GATEWAY_URL). " +
 			"Muốn thử trên dữ liệu demo: motcua demo."}
 	}
@@ -84,50 +91,108 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 	}
 	opt := tui.Options{Login: login, RatingLink: ratingLink(link), Agency: e.cfg.Agency.Parent, Location: e.cfg.Location(), IdleLock: e.cfg.Limits.IdleLock.Duration,
 		SyncEvery: e.cfg.Limits.SyncEvery.Duration, Portrait: mode, Telex: e.cfg.Input.Telex, TelexOldStyle: e.cfg.Input.ToneStyle == "old",
-		ControlSheet: e.cfg.Printer.ControlSheet}
-	var reader card.Station
-	if e.demo != nil {
-		if len(e.demo.Created) > 0 {
-			fmt.Fprintln(a.stdout, "Đã tạo kho dữ liệu demo (mã hóa). Cán bộ demo và mật khẩu (cũng lưu trong "+e.demo.CredentialsFile+"):")
-			for _, o := range e.demo.Created {
-				fmt.Fprintf(a.stdout, "  %-16s %-11s %s\n", o.ID, o.Role, o.Passphrase)
-			}
-			time.Sleep(2 * time.Second) // let the clerk read them before the screen clears
+		ControlSheet: e.cfg.Printer.ControlSheet, CardTimeout: e.cfg.Card.Timeout.Duration}
+	var beside besideFrame
+	switch {
+	case e.demo != nil && e.demo.Exists():
+		opt.Demo, opt.Reader = true, e.demo.Station
+		opt.Open = func(context.Context) (b tui.Backend, op tui.Operator, err error) {
+			err = beside.run(func() error {
+				b, op, err = a.startDemo(e)
+				return err
+			})
+			return b, op, err
 		}
-		if err := e.unlock(wire.Credentials{KeyFile: e.demo.KeyFile, Unlocked: e.demo.Store}); err != nil {
+	case e.demo != nil:
+		opt.Demo, opt.Reader = true, e.demo.Station
+		if opt.Backend, opt.Operator, err = a.startDemo(e); err != nil {
 			return err
 		}
-		reader = e.demo.Station
-		opt.Backend = reports.Desk{Service: e.svc}
-		// the demo's key file acts for its operator with a clerk's rights
-		if opt.Operator, err = e.svc.Who(demo.OperatorID); err != nil {
-			return failure(counter.Explain(err), err)
+		fmt.Fprintln(a.stdout, "Đã tạo kho dữ liệu demo (mã hóa). Cán bộ demo và mật khẩu (cũng lưu trong "+e.demo.CredentialsFile+"):")
+		for _, o := range e.demo.Created {
+			fmt.Fprintf(a.stdout, "  %-16s %-11s %s\n", o.ID, o.Role, o.Passphrase)
 		}
-		opt.Demo = true
-	}
-	if reader == nil {
+		time.Sleep(2 * time.Second) // let the clerk read them before the screen clears
+	default:
 		st, err := a.pcscStation(e.cfg, e.logw)
 		if err != nil {
 			fmt.Fprintf(e.logw, "level=WARN msg=\"no PC/SC card reading\" err=%q\n", err.Error())
 		} else {
 			defer st.P.Close()
-			reader = st
+			opt.Reader = st
 			opt.WatchReaders = st.Watch
 		}
 	}
-	opt.Reader = reader
-	opt.CardTimeout = e.cfg.Card.Timeout.Duration
 	p := tea.NewProgram(tui.New(opt), tea.WithInput(a.stdin), tea.WithOutput(a.stdout), tea.WithContext(cmd.Context()),
 		tea.WithFilter(tui.Interrupts))
-	if _, err := p.Run(); err != nil {
-		fmt.Fprintf(e.logw, "level=ERROR msg=\"counter screen stopped\" err=%q\n", err.Error())
-		return failure("Màn hình quầy dừng vì lỗi; xem nhật ký "+e.logPath+".", err)
+	_, runErr := p.Run()
+	// the demo's start, if it began, has ended before its parts close
+	if err := beside.wait(); err != nil {
+		return err
 	}
-	if e.demo != nil {
+	if runErr != nil {
+		fmt.Fprintf(e.logw, "level=ERROR msg=\"counter screen stopped\" err=%q\n", runErr.Error())
+		return failure("Màn hình quầy dừng vì lỗi; xem nhật ký "+e.logPath+".", runErr)
+	}
+	if e.demo != nil && e.files != nil { // (nil: the clerk quit before the demo started)
 		fmt.Fprintf(a.stdout, "Dữ liệu demo: %s (biên nhận PDF trong %s; cán bộ và mật khẩu trong %s)\n",
 			e.cfg.DataDir, e.files.Dir(), e.demo.CredentialsFile)
 	}
 	return nil
+}
+
+// startDemo starts the demo (sandbox gateway and store) and logs its operator
+// in with the demo's key file, with a clerk's rights.
+func (a *app) startDemo(e *env) (tui.Backend, tui.Operator, error) {
+	if err := e.demo.Start(); err != nil {
+		return nil, tui.Operator{}, demoStartError(err)
+	}
+	e.cfg = e.demo.Config // with the gateway's address
+	if err := e.unlock(wire.Credentials{KeyFile: e.demo.KeyFile, Unlocked: e.demo.Store}); err != nil {
+		return nil, tui.Operator{}, err
+	}
+	op, err := e.svc.Who(demo.OperatorID)
+	if err != nil {
+		return nil, tui.Operator{}, failure(counter.Explain(err), err)
+	}
+	return reports.Desk{Service: e.svc}, op, nil
+}
+
+// besideFrame runs a start beside the first frame (tui.Options.Open) at most
+// once and never after the screen has ended: Bubble Tea may not call Open at
+// all when the clerk quits at once.
+type besideFrame struct {
+	mu    sync.Mutex
+	ended bool
+	done  chan error // nil until the start begins
+}
+
+// errScreenEnded: the screen ended before its start began.
+var errScreenEnded = errors.New("the counter screen ended before its start")
+
+func (s *besideFrame) run(start func() error) error {
+	s.mu.Lock()
+	if s.ended {
+		s.mu.Unlock()
+		return errScreenEnded
+	}
+	s.done = make(chan error, 1)
+	s.mu.Unlock()
+	err := start()
+	s.done <- err
+	return err
+}
+
+// wait ends the screen's starts and returns the error of the one that ran.
+func (s *besideFrame) wait() error {
+	s.mu.Lock()
+	s.ended = true
+	done := s.done
+	s.mu.Unlock()
+	if done == nil {
+		return nil
+	}
+	return <-done
 }
 
 // ratingLink is the channel as the TUI takes it (nil when it could not open: a

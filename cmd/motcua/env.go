@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,8 +46,27 @@ func (e *env) Close() {
 	}
 }
 
-// loadConfig returns the configuration: the demo's own in demo mode, else the file.
+// loadConfig returns the configuration: the demo's own in demo mode (the demo
+// started), else the file.
 func (a *app) loadConfig() (config.Config, *demo.Env, error) {
+	cfg, d, err := a.prepareConfig()
+	if err != nil || d == nil {
+		return cfg, d, err
+	}
+	if err := d.Start(); err != nil {
+		return config.Config{}, nil, demoStartError(err)
+	}
+	return d.Config, d, nil
+}
+
+// demoStartError is the user's message when the demo does not start.
+func demoStartError(err error) error {
+	return failure("Không khởi động được môi trường demo.", err)
+}
+
+// prepareConfig is loadConfig without starting the demo (its gateway's address
+// is not known yet).
+func (a *app) prepareConfig() (config.Config, *demo.Env, error) {
 	if a.demo {
 		dir := a.dataDir
 		if dir == "" {
@@ -68,9 +86,9 @@ func (a *app) loadConfig() (config.Config, *demo.Env, error) {
 				return config.Config{}, nil, usageErr("--workflow không hợp lệ: %v", err)
 			}
 		}
-		d, err := demo.StartWith(context.Background(), dir, wf)
+		d, err := demo.Prepare(dir, wf)
 		if err != nil {
-			return config.Config{}, nil, failure("Không khởi động được môi trường demo.", err)
+			return config.Config{}, nil, demoStartError(err)
 		}
 		return d.Config, d, nil
 	}
@@ -111,7 +129,11 @@ func (a *app) openEnv(tui bool) (*env, error) {
 // without its log; a command whose log cannot be opened (no data directory
 // yet) drops its log lines.
 func (a *app) prepareEnv(tui bool) (*env, error) {
-	cfg, d, err := a.loadConfig()
+	load := a.loadConfig
+	if tui { // the counter screen starts the demo beside its first frame (startDemo)
+		load = a.prepareConfig
+	}
+	cfg, d, err := load()
 	if err != nil {
 		return nil, err
 	}

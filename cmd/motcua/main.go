@@ -11,5 +11,6 @@ import (
 var version = "dev"
 
 func main() {
+	holdGC() // until the counter screen's first frame, or the command's start (startgc.go)
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

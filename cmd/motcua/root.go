@@ -149,6 +149,12 @@ func (a *app) rootCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runCounter(cmd)
 		},
+		// the counter screen keeps the collector off a moment longer (startgc.go)
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			if !counterScreen(cmd) {
+				releaseGC()
+			}
+		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		if vi, ok := commandLineVI(err); ok {

@@ -34,6 +34,7 @@ type Env struct {
 	// created the demo store (empty afterwards: see CredentialsFile).
 	Created         []Operator
 	CredentialsFile string
+	workflow        *sandbox.Workflow // the agencies' schedule (nil: the demo's)
 	stop            func()
 }
 
@@ -90,14 +91,41 @@ func Start(ctx context.Context, dataDir string) (*Env, error) { return StartWith
 // SeededWorkflow over DemoSpan): `motcua demo --workflow`, and the tests that need a result
 // ready in seconds.
 func StartWith(_ context.Context, dataDir string, wf *sandbox.Workflow) (*Env, error) {
+	env, err := Prepare(dataDir, wf)
+	if err != nil {
+		return nil, err
+	}
+	if err := env.Start(); err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+// Prepare returns the demo environment using dataDir without starting it: its
+// configuration (without the gateway's address, known once started), its files
+// and its card reader (whose cards are made on first use). The counter screen
+// draws its first frame while Start runs.
+func Prepare(dataDir string, wf *sandbox.Workflow) (*Env, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("demo: data directory: %w", err)
 	}
-	cfg := Config(dataDir)
-	env := &Env{Config: cfg, KeyFile: filepath.Join(dataDir, keyFileName), CredentialsFile: filepath.Join(dataDir, credsFileName)}
+	return &Env{Config: Config(dataDir), KeyFile: filepath.Join(dataDir, keyFileName),
+		CredentialsFile: filepath.Join(dataDir, credsFileName), Station: newStation(sandbox.Default), workflow: wf}, nil
+}
+
+// Exists reports whether an earlier start created the demo store (a start that
+// creates it makes its operators' passphrases, for the command to print).
+func (e *Env) Exists() bool {
+	_, err := os.Stat(e.KeyFile)
+	return err == nil
+}
+
+// Start serves the sandbox gateway and unlocks (or creates) the demo store, the
+// two side by side; on success Config carries the gateway's address.
+func (e *Env) Start() error {
 	// the store is unlocked while the sandbox starts: neither waits for the other
 	stored := make(chan error, 1)
-	go func() { stored <- env.ensureStore() }()
+	go func() { stored <- e.ensureStore() }()
 	pop := sandbox.Default()
 	// The demo gateway keeps the audit heads it receives beside the demo store, so that
 	// `motcua --demo audit verify` checks against the heads earlier runs anchored.
@@ -105,32 +133,32 @@ func StartWith(_ context.Context, dataDir string, wf *sandbox.Workflow) (*Env, e
 	// late one still waits for its real appointment); the other counters' dossiers of the last
 	// 60 days fill the agency's list. Like the dossiers, the counters' events live as long as
 	// the process.
+	wf := e.workflow
 	if wf == nil {
 		w := sandbox.SeededWorkflow
 		w.Span = DemoSpan
 		wf = &w
 	}
-	srv, err := sandbox.Open(pop, sandbox.Options{HeadsPath: filepath.Join(dataDir, "sandbox-audit-heads.jsonl"), Workflow: wf})
+	srv, err := sandbox.Open(pop, sandbox.Options{HeadsPath: filepath.Join(e.Config.DataDir, "sandbox-audit-heads.jsonl"), Workflow: wf})
 	if err != nil {
 		// the store's goroutine ends first (an unlocked store holds nothing open)
-		return nil, errors.Join(fmt.Errorf("demo: start sandbox: %w", err), <-stored)
+		return errors.Join(fmt.Errorf("demo: start sandbox: %w", err), <-stored)
 	}
 	url, stop, err := sandbox.Start("127.0.0.1:0", srv)
 	if err != nil {
 		srv.Close()
-		return nil, errors.Join(fmt.Errorf("demo: start sandbox: %w", err), <-stored)
+		return errors.Join(fmt.Errorf("demo: start sandbox: %w", err), <-stored)
 	}
-	station := NewStation(pop)
 	if err := <-stored; err != nil {
 		stop()
 		srv.Close()
-		return nil, err
+		return err
 	}
-	// the store's goroutine has ended: env is this goroutine's again
-	env.stop = func() { stop(); srv.Close() }
-	env.URL, env.Server, env.Station = url, srv, station
-	env.Config.Gateway.URL = url
-	return env, nil
+	// the store's goroutine has ended: e is this goroutine's again
+	e.stop = func() { stop(); srv.Close() }
+	e.URL, e.Server = url, srv
+	e.Config.Gateway.URL = url
+	return nil
 }
 
 // ensureStore unlocks the demo store with its key file, or creates it (and
@@ -140,7 +168,7 @@ func StartWith(_ context.Context, dataDir string, wf *sandbox.Workflow) (*Env, e
 func (e *Env) ensureStore() error {
 	dir := e.Config.DataDir
 	opt := offline.Options{KDF: offline.DefaultKDF}
-	if _, err := os.Stat(e.KeyFile); err == nil {
+	if e.Exists() {
 		st, err := offline.UnlockWithKeyFile(dir, e.KeyFile, opt)
 		if err != nil {
 			return fmt.Errorf("demo: the demo store does not open with %s (delete %s to start the demo afresh): %w", e.KeyFile, dir, err)

@@ -19,8 +19,9 @@ import (
 // show what a clerk sees when a check fails: a cloned chip and a card whose
 // data was altered.
 type Station struct {
-	pop *sandbox.Population
-	opt card.Options
+	population func() *sandbox.Population // built on first use too
+	pop        *sandbox.Population
+	opt        card.Options
 	// the card list and the trust store are made on first use (finding the
 	// featured persons generates households, the test PKI signs certificates):
 	// the counter's first screen does not wait for them
@@ -50,7 +51,13 @@ const (
 // cards, the married persons' spouses (so both parents of a newborn can
 // tap), and the training cards.
 func NewStation(pop *sandbox.Population) *Station {
-	return &Station{pop: pop, chips: map[string]*cardsim.Card{}, Latency: 8 * time.Millisecond}
+	return newStation(func() *sandbox.Population { return pop })
+}
+
+// newStation is NewStation of the population population returns, asked for
+// when the cards are first listed.
+func newStation(population func() *sandbox.Population) *Station {
+	return &Station{population: population, chips: map[string]*cardsim.Card{}, Latency: 8 * time.Millisecond}
 }
 
 // listCards finds the cards of the station (once).
@@ -59,6 +66,7 @@ func (s *Station) listCards() {
 }
 
 func (s *Station) findCards() {
+	s.pop = s.population()
 	s.opt.Trust = card.NewTrustStore(cardsim.TestPKI().CSCA)
 	pop := s.pop
 	s.fault, s.real = map[string]cardsim.Profile{}, map[string]string{}

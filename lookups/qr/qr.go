@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -278,7 +279,7 @@ func mangled(s string) bool {
 			return true
 		case r < utf8.RuneSelf:
 			continue
-		case unicode.IsLetter(r) && vietLetters[r]:
+		case unicode.IsLetter(r) && vietLetters()[r]:
 			continue
 		default:
 			return true
@@ -317,8 +318,9 @@ func isASCII(s string) bool {
 func collapseSpaces(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // vietLetters holds every non-ASCII letter of the Vietnamese alphabet
-// (precomposed, both cases): vowels with their tone marks, and đ/Đ.
-var vietLetters = func() map[rune]bool {
+// (precomposed, both cases): vowels with their tone marks, and đ/Đ. Made on
+// first use: a QR read, not the program's start.
+var vietLetters = sync.OnceValue(func() map[rune]bool {
 	m := map[rune]bool{'đ': true, 'Đ': true}
 	tones := []string{"", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 	for _, base := range []string{"a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y"} {
@@ -332,4 +334,4 @@ var vietLetters = func() map[rune]bool {
 		}
 	}
 	return m
-}()
+})

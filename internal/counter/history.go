@@ -69,8 +69,5 @@ func (s *Service) Reprint(ctx context.Context, code string, op Operator) (string
 	if perr != nil {
 		return "", perr
 	}
-	if fp, ok := s.printer.(interface{ Path(string) string }); ok {
-		return fp.Path(code), nil
-	}
-	return s.printer.Name(), nil
+	return printing.Where(s.printer, code), nil
 }

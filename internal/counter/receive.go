@@ -144,9 +144,9 @@ func (s *Service) finishEarlier(ctx context.Context, code string, op Operator, o
 	}
 	if _, err := s.store.GetReceipt(code); errors.Is(err, offline.ErrNotFound) {
 		out.ReceiptPath, out.PrintErr = s.printReceipt(ctx, d, op, opts)
-	} else if fp, ok := s.printer.(interface{ Path(string) string }); ok && !opts.NoPrint {
-		if _, err := os.Stat(fp.Path(code)); err == nil {
-			out.ReceiptPath = fp.Path(code)
+	} else if path, ok := printing.OutputPath(s.printer, code); ok && !opts.NoPrint {
+		if _, err := os.Stat(path); err == nil {
+			out.ReceiptPath = path
 		}
 	}
 	return out, nil
@@ -440,10 +440,7 @@ func (s *Service) printKept(ctx context.Context, d *forms.Dossier, op Operator, 
 	if perr != nil {
 		return "", perr
 	}
-	if fp, ok := s.printer.(interface{ Path(string) string }); ok {
-		return fp.Path(d.Code), nil
-	}
-	return s.printer.Name(), nil
+	return printing.Where(s.printer, d.Code), nil
 }
 
 // handler names the agency that settles a procedure: the spec says "Ủy ban

@@ -138,10 +138,7 @@ func (s *Service) printHandover(ctx context.Context, op Operator, slip forms.Han
 	if perr != nil {
 		return "", perr
 	}
-	if fp, ok := s.printer.(interface{ Path(string) string }); ok {
-		return fp.Path(job), nil
-	}
-	return s.printer.Name(), nil
+	return printing.Where(s.printer, job), nil
 }
 
 // HandoverSlipOf is the hand-over slip of a hand-over step.

@@ -111,10 +111,7 @@ func (s *Service) printForm(ctx context.Context, op Operator, name string, pdf [
 	if perr != nil {
 		return "", perr
 	}
-	if fp, ok := s.printer.(interface{ Path(string) string }); ok {
-		return fp.Path(name), nil
-	}
-	return s.printer.Name(), nil
+	return printing.Where(s.printer, name), nil
 }
 
 func letterhead(h forms.FormHeader) printing.Letterhead {

@@ -27,8 +27,8 @@ type Job struct {
 	Receipt *Receipt
 }
 
-// FilePrinter is what a printer writing each job to a file offers beside Printer: the
-// file a job is written to. FilePrinter implements it; a test's printer may too.
+// FileOutput is what a printer writing each job to a file offers beside Printer: the file
+// a job is written to. FilePrinter implements it; a test's printer may too.
 type FileOutput interface {
 	Printer
 	Path(job string) string

@@ -103,6 +103,13 @@ func writeLeakSession(t *testing.T, s *Store) []string {
 				Operator: "cb02", DraftID: fmt.Sprintf("d%d", i)}, person); err != nil {
 				return err
 			}
+			// a receipt and a slip that did not print wait in the print queue, the slip's document with it
+			if err := tx.QueuePrint(PrintReceipt, code, nil, errors.New("printer off")); err != nil {
+				return err
+			}
+			if err := tx.QueuePrint(PrintSlip, fmt.Sprintf("G22.99.08-261123-BS01%04d", i), append([]byte("%PDF-1.4 "), person...), nil); err != nil {
+				return err
+			}
 			for _, a := range []string{ActionLookup, ActionCardRead, ActionSubmit, ActionPrint} {
 				if err := tx.LogAccess(AccessEntry{Operator: "cb02", Purpose: "dossier", Action: a, Subject: tx.SubjectRef(p.id), DossierCode: code, Outcome: "ok"}); err != nil {
 					return err
@@ -275,7 +282,7 @@ func TestMigratePassThroughStore(t *testing.T) {
 		}
 	}
 	m := log[len(logBefore)]
-	if m.Action != ActionStore || m.Outcome != "ok" || m.Detail != fmt.Sprintf("migrate=%d,lookups=%d", 6*len(leakPeople), len(leakPeople)) {
+	if m.Action != ActionStore || m.Outcome != "ok" || m.Detail != fmt.Sprintf("migrate=%d,lookups=%d", 7*len(leakPeople), len(leakPeople)) {
 		t.Errorf("migration entry %+v", m)
 	}
 	if _, err := s.VerifyAudit(); err != nil {

@@ -228,7 +228,8 @@ func TestRotationResealsLifeEventsAndSlips(t *testing.T) {
 	if err := s.RevokeKeyFile(id); err != nil {
 		t.Fatal(err)
 	}
-	if rot := s.LastRotation(); rot == nil || rot.Resealed != 6*len(leakPeople) || rot.Unreadable != 0 {
+	// dossier, receipt, draft, life, event body, slip and the slip's document waiting to print
+	if rot := s.LastRotation(); rot == nil || rot.Resealed != 7*len(leakPeople) || rot.Unreadable != 0 {
 		t.Fatalf("rotation: %+v", rot)
 	}
 	code := mustFirstLife(t, s)
@@ -250,7 +251,10 @@ func TestRotationResealsLifeEventsAndSlips(t *testing.T) {
 		if err != nil || len(slips) == 0 {
 			return fmt.Errorf("%v %v", slips, err)
 		}
-		_, _, err = tx.GetSlip(slips[0].Code)
+		if _, _, err = tx.GetSlip(slips[0].Code); err != nil {
+			return err
+		}
+		_, err = tx.PrintDocument(PrintSlip, slips[0].Code)
 		return err
 	})
 	if err != nil {

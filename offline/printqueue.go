@@ -8,51 +8,116 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// The print queue holds the dossier codes whose receipt did not print (the
-// printer was off, out of paper, unreachable): the receipt itself is kept
-// sealed in the receipts bucket, and the job is retried until it prints.
-// Entries hold no personal data.
+// The print queue holds the documents that did not print (the printer was off, out of
+// paper, unreachable), each retried until it prints: a receipt (kept sealed in the receipts
+// bucket, the job names its dossier), a reception slip (Mẫu 02, Mẫu 03), a control sheet
+// (Mẫu 06) or a hand-over slip, whose rendered document is kept sealed with the job until it
+// prints. The entries hold no personal data: a kind and a code.
 
-const bucketPrintQueue = "print_queue"
+const (
+	bucketPrintQueue = "print_queue"     // unsealed: PrintJobState by job key
+	bucketPrintDocs  = "print_documents" // sealed: the document of a job other than a receipt
+)
 
-// PrintJobState is one receipt waiting to be printed again.
+// Print job kinds: what a queued job prints, and what its code names.
+const (
+	PrintReceipt      = "receipt"       // the receipt (Mẫu 01) of the dossier Code
+	PrintSlip         = "slip"          // the reception slip (Mẫu 02 or Mẫu 03) Code
+	PrintControlSheet = "control-sheet" // the control sheet (Mẫu 06) of the dossier Code
+	PrintHandover     = "handover-slip" // the hand-over slip of the dossier Code
+)
+
+func validPrintKind(kind string) bool {
+	switch kind {
+	case PrintReceipt, PrintSlip, PrintControlSheet, PrintHandover:
+		return true
+	}
+	return false
+}
+
+// PrintJobState is one document waiting to be printed again.
 type PrintJobState struct {
-	Code      string    `json:"code"`
+	Code string `json:"code"`
+	// Kind is what the job prints (PrintReceipt, PrintSlip, ...); entries written before
+	// the other kinds were queued have none and are receipts.
+	Kind      string    `json:"kind,omitempty"`
 	Attempts  int       `json:"attempts"`
 	NextAt    time.Time `json:"nextAt"`
 	LastError string    `json:"lastError,omitempty"` // English, no personal data
 	Since     time.Time `json:"since"`
 }
 
-// printQueue is the bucket, created on the first write (nil in a read-only
-// unit of work of a store that never queued a print).
-func (t *Tx) printQueue() (*bolt.Bucket, error) {
-	b := t.tx.Bucket([]byte(bucketPrintQueue))
-	if b == nil && t.tx.Writable() {
-		var err error
-		if b, err = t.tx.CreateBucket([]byte(bucketPrintQueue)); err != nil {
-			return nil, fmt.Errorf("offline: creating bucket %q: %w", bucketPrintQueue, err)
-		}
+// printKey is a job's key: a receipt's is its dossier code (as in the queues of earlier
+// versions), another kind's is the kind and the code apart by a space, which no code holds.
+func printKey(kind, code string) []byte {
+	if kind == PrintReceipt {
+		return []byte(code)
 	}
-	return b, nil
+	return []byte(kind + " " + code)
 }
 
-// QueuePrint records that the receipt of code failed to print (again):
-// attempts counts up, the next try is after a capped backoff.
-func (t *Tx) QueuePrint(code string, cause error) error {
-	if err := checkToken("dossier code", code, true); err != nil {
+func checkPrintJob(kind, code string) error {
+	if !validPrintKind(kind) {
+		return fmt.Errorf("offline: unknown print job kind %q", kind)
+	}
+	return checkToken("print job code", code, true)
+}
+
+// printBuckets are the queue and the documents' bucket, created on the first write (nil in
+// a read-only unit of work of a store that never queued them).
+func (t *Tx) printBuckets() (queue, docs *bolt.Bucket, err error) {
+	queue, docs = t.tx.Bucket([]byte(bucketPrintQueue)), t.tx.Bucket([]byte(bucketPrintDocs))
+	if t.tx.Writable() {
+		for _, b := range []struct {
+			name string
+			dst  **bolt.Bucket
+		}{{bucketPrintQueue, &queue}, {bucketPrintDocs, &docs}} {
+			if *b.dst == nil {
+				if *b.dst, err = t.tx.CreateBucket([]byte(b.name)); err != nil {
+					return nil, nil, fmt.Errorf("offline: creating bucket %q: %w", b.name, err)
+				}
+			}
+		}
+	}
+	return queue, docs, nil
+}
+
+// QueuePrint records that a document failed to print (again): attempts count up, the next
+// try is after a capped backoff. doc is the rendered document of a kind other than
+// PrintReceipt (a receipt is kept with its dossier), kept sealed until it prints; nil keeps
+// the document queued before (a retry that failed again).
+func (t *Tx) QueuePrint(kind, code string, doc []byte, cause error) error {
+	if err := checkPrintJob(kind, code); err != nil {
 		return err
 	}
-	b, err := t.printQueue()
+	queue, docs, err := t.printBuckets()
 	if err != nil {
 		return err
 	}
-	now := t.s.now()
-	j := PrintJobState{Code: code, Since: now}
-	if v := b.Get([]byte(code)); v != nil {
-		if err := json.Unmarshal(v, &j); err != nil {
-			return fmt.Errorf("offline: print queue %s: %w", code, err)
+	if queue == nil {
+		return fmt.Errorf("offline: queue print %s %s: read-only unit of work", kind, code)
+	}
+	key := printKey(kind, code)
+	switch {
+	case kind == PrintReceipt:
+	case doc != nil:
+		sealed, err := t.seal(bucketPrintDocs, key, doc)
+		if err != nil {
+			return err
 		}
+		if err := docs.Put(key, sealed); err != nil {
+			return fmt.Errorf("offline: keeping the document of print job %s %s: %w", kind, code, err)
+		}
+	case docs.Get(key) == nil:
+		return fmt.Errorf("offline: print job %s %s has no document", kind, code)
+	}
+	now := t.s.now()
+	j := PrintJobState{Code: code, Kind: kind, Since: now}
+	if v := queue.Get(key); v != nil {
+		if err := json.Unmarshal(v, &j); err != nil {
+			return fmt.Errorf("offline: print queue %s: %w", key, err)
+		}
+		j.Kind = kind
 	}
 	j.Attempts++
 	delay := min(time.Duration(1<<min(j.Attempts, 10))*15*time.Second, 30*time.Minute)
@@ -64,31 +129,65 @@ func (t *Tx) QueuePrint(code string, cause error) error {
 	if err != nil {
 		return err
 	}
-	return b.Put([]byte(code), v)
+	return queue.Put(key, v)
 }
 
-// PrintDone removes code from the print queue.
-func (t *Tx) PrintDone(code string) error {
-	b, err := t.printQueue()
-	if err != nil || b == nil {
+// PrintDone takes a document off the print queue (it printed), with the document kept for
+// it; a document not queued is no error.
+func (t *Tx) PrintDone(kind, code string) error {
+	if err := checkPrintJob(kind, code); err != nil {
 		return err
 	}
-	return b.Delete([]byte(code))
+	queue, docs, err := t.printBuckets()
+	if err != nil || queue == nil {
+		return err
+	}
+	key := printKey(kind, code)
+	if docs != nil {
+		if err := docs.Delete(key); err != nil {
+			return err
+		}
+	}
+	return queue.Delete(key)
 }
 
-// PrintQueue lists the receipts waiting to print; due=true keeps those whose
-// next try has come.
+// PrintDocument returns the document kept for a queued job of a kind other than
+// PrintReceipt, or ErrNotFound.
+func (t *Tx) PrintDocument(kind, code string) ([]byte, error) {
+	if err := checkPrintJob(kind, code); err != nil {
+		return nil, err
+	}
+	_, docs, err := t.printBuckets()
+	if err != nil {
+		return nil, err
+	}
+	key := printKey(kind, code)
+	var v []byte
+	if docs != nil {
+		v = docs.Get(key)
+	}
+	if v == nil {
+		return nil, fmt.Errorf("%w: print job %s %s", ErrNotFound, kind, code)
+	}
+	return t.open(bucketPrintDocs, key, v)
+}
+
+// PrintQueue lists the documents waiting to print (each with its Kind set); due=true keeps
+// those whose next try has come.
 func (t *Tx) PrintQueue(due bool) ([]PrintJobState, error) {
-	b, err := t.printQueue()
-	if err != nil || b == nil {
+	queue, _, err := t.printBuckets()
+	if err != nil || queue == nil {
 		return nil, err
 	}
 	now := t.s.now()
 	var out []PrintJobState
-	err = b.ForEach(func(k, v []byte) error {
+	err = queue.ForEach(func(k, v []byte) error {
 		var j PrintJobState
 		if err := json.Unmarshal(v, &j); err != nil {
 			return fmt.Errorf("offline: print queue %s: %w", k, err)
+		}
+		if j.Kind == "" {
+			j.Kind = PrintReceipt
 		}
 		if !due || !j.NextAt.After(now) {
 			out = append(out, j)

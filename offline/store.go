@@ -63,7 +63,7 @@ var sealedBuckets = []string{bucketDossiers, bucketReceipts, bucketDrafts}
 // those present. lazyPlainBuckets are the buckets created the same way that hold no personal
 // data. TestEveryBucketIsClassified keeps both lists honest.
 var (
-	lazySealedBuckets = []string{bucketLife, bucketEventBody, bucketSlips}
+	lazySealedBuckets = []string{bucketLife, bucketEventBody, bucketSlips, bucketPrintDocs}
 	lazyPlainBuckets  = []string{bucketOutbox, bucketBatchDone, bucketPrintQueue, bucketLifeIndex, bucketLifeMarks,
 		bucketEvents, bucketSlipIndex, bucketLifeFacts, bucketAccessCounts, bucketDossierReceived, bucketLifeReceived}
 )

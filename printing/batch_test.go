@@ -275,3 +275,55 @@ func TestBatchWriterIsRenderBatchPDF(t *testing.T) {
 		t.Error("an empty batch was written")
 	}
 }
+
+// A receipt's QR code encoded once (EncodeQR, Receipt.QR) is the one every rendering draws:
+// the same bytes as encoding it there, for a single receipt and a batch; the symbol given is
+// drawn, not encoded again; one that carries another receipt's content is not used.
+func TestEncodedQRIsReused(t *testing.T) {
+	r := sampleReceipt(1, 3)
+	opt := Options{CreationDate: fixedCreation}
+	plain, err := RenderPDFBytes(r, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.QR, err = EncodeQR(r); err != nil {
+		t.Fatal(err)
+	}
+	once, err := RenderPDFBytes(r, opt)
+	if err != nil || !bytes.Equal(once, plain) {
+		t.Fatalf("with the code encoded beforehand: %v, same bytes %v", err, bytes.Equal(once, plain))
+	}
+	var a, b bytes.Buffer
+	if err := RenderBatchPDF(&a, []Receipt{r, r}, opt); err != nil {
+		t.Fatal(err)
+	}
+	r2 := r
+	r2.QR = nil
+	if err := RenderBatchPDF(&b, []Receipt{r2, r2}, opt); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("a batch draws another code than the one encoded beforehand")
+	}
+
+	// the symbol given is drawn as it is (here another one, under the right content)
+	other, err := encodeQRM("G22.99.08-000000-0000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := r
+	forged.QR = &QRCode{content: r.QR.content, sym: other}
+	drawn, err := RenderPDFBytes(forged, opt)
+	if err != nil || bytes.Equal(drawn, plain) {
+		t.Fatalf("the symbol given was encoded again instead of drawn: %v", err)
+	}
+	// a code of another receipt is not drawn
+	wrong := sampleReceipt(1, 3)
+	wrong.DossierCode = "G22.99.08-261123-0099"
+	if forged.QR, err = EncodeQR(wrong); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := RenderPDFBytes(forged, opt); err != nil || !bytes.Equal(got, plain) {
+		t.Errorf("another receipt's code was drawn: %v", err)
+	}
+}

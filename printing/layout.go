@@ -176,8 +176,13 @@ func drawReceipt(r Receipt, idx int, g geometry) (*drawing, error) {
 	return d, nil
 }
 
+// encodeQR is the QR code of r: r.QR when it carries r's content, else encoded now.
 func encodeQR(r Receipt) (*qrSymbol, error) {
-	code, err := encodeQRM(QRContent(r))
+	content := QRContent(r)
+	if r.QR != nil && r.QR.content == content {
+		return r.QR.sym, nil
+	}
+	code, err := encodeQRM(content)
 	if err != nil {
 		return nil, fmt.Errorf("qr encode of %s: %w", r.DossierCode, err)
 	}

@@ -27,6 +27,31 @@ type Job struct {
 	Receipt *Receipt
 }
 
+// FileOutput is what a printer writing each job to a file offers beside Printer: the file
+// a job is written to. FilePrinter implements it; a test's printer may too.
+type FileOutput interface {
+	Printer
+	Path(job string) string
+}
+
+// OutputPath is the file p writes the job named job to (a receipt's dossier code, a form's
+// job name), and false for a printer that writes no file (IPP, ESC/POS).
+func OutputPath(p Printer, job string) (string, bool) {
+	if fp, ok := p.(FileOutput); ok {
+		return fp.Path(job), true
+	}
+	return "", false
+}
+
+// Where says where p put the job named job, for the clerk: the file for a printer writing
+// files, else the printer's name.
+func Where(p Printer, job string) string {
+	if path, ok := OutputPath(p, job); ok {
+		return path
+	}
+	return p.Name()
+}
+
 // FilePrinter "prints" by writing <dir>/<dossier code>.pdf. A reprint replaces the file.
 type FilePrinter struct {
 	dir string
@@ -130,4 +155,4 @@ func (p *FilePrinter) Print(ctx context.Context, job Job) (err error) {
 	return nil
 }
 
-var _ Printer = (*FilePrinter)(nil)
+var _ FileOutput = (*FilePrinter)(nil)

@@ -137,3 +137,26 @@ func TestFilePrinterFileMode(t *testing.T) {
 		}
 	}
 }
+
+// OutputPath and Where say where a job went: the file of a printer writing files, the
+// printer's name for the others.
+func TestOutputPath(t *testing.T) {
+	dir := t.TempDir()
+	var files Printer = NewFilePrinter(dir)
+	if path, ok := OutputPath(files, "G22.99.08-261123-0004-ban-giao"); !ok || path != filepath.Join(dir, "G22.99.08-261123-0004-ban-giao.pdf") {
+		t.Errorf("file printer: %q %v", path, ok)
+	}
+	if got := Where(files, "X"); got != filepath.Join(dir, "X.pdf") {
+		t.Errorf("Where(file printer) = %q", got)
+	}
+	ipp, err := NewIPPPrinter("ipp://127.0.0.1:631/printers/quay1", IPPOptions{Name: "Quầy 1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path, ok := OutputPath(ipp, "X"); ok || path != "" {
+		t.Errorf("IPP printer: %q %v", path, ok)
+	}
+	if got := Where(ipp, "X"); got != ipp.Name() {
+		t.Errorf("Where(IPP printer) = %q, want its name %q", got, ipp.Name())
+	}
+}

@@ -72,6 +72,31 @@ type Receipt struct {
 
 	// Fees are the procedures' fees (item 6, "Phí, lệ phí"); none prints no item.
 	Fees []ReceiptFee
+
+	// QR, when set (EncodeQR), is the receipt's QR code already encoded, drawn by every
+	// rendering of the receipt instead of encoding it again (a batch run draws each receipt
+	// twice: the copy kept and the run's PDF). A code that does not carry QRContent of this
+	// receipt is not used: the right one is encoded.
+	QR *QRCode
+}
+
+// QRCode is a receipt's QR code, encoded once by EncodeQR. It is immutable: renderings on
+// several goroutines may share it.
+type QRCode struct {
+	content string
+	sym     *qrSymbol
+}
+
+// EncodeQR encodes the QR code of r (QRContent, of the dossier code as the receipt prints
+// it), for r.QR.
+func EncodeQR(r Receipt) (*QRCode, error) {
+	r.DossierCode, r.LookupURL = printable(norm.NFC.String(strings.TrimSpace(r.DossierCode))), strings.TrimSpace(r.LookupURL) // as normalized does
+	content := QRContent(r)
+	sym, err := encodeQRM(content)
+	if err != nil {
+		return nil, fmt.Errorf("qr encode of %s: %w", r.DossierCode, err)
+	}
+	return &QRCode{content: content, sym: sym}, nil
 }
 
 // Options tune the rendering.

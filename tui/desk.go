@@ -53,7 +53,7 @@ type visit struct {
 	draftDirty bool // changed since the save that runs
 	outcome    *counter.Outcome
 	// the reception's other outcomes (outcome.go)
-	afterSave tea.Cmd // a slip waits for the draft save that runs
+	afterSave tea.Cmd // a slip or the reception waits for the draft save that runs
 	fromSlip  string  // the supplement slip the declaration was brought back with
 	control   string  // where the control sheet (Mẫu 06) was printed
 }
@@ -518,10 +518,17 @@ func (d *desk) receive() tea.Cmd {
 	d.noteProof(decl)
 	b, op, seq, draft := d.f.be, d.f.op, d.f.seq, d.v.draftID
 	looked := d.v.intake.LookedUp()
-	return d.f.io("Đang tiếp nhận hồ sơ và in giấy biên nhận…", 30*time.Second, func(ctx context.Context) tea.Msg {
+	cmd := d.f.io("Đang tiếp nhận hồ sơ và in giấy biên nhận…", 30*time.Second, func(ctx context.Context) tea.Msg {
 		out, err := b.Receive(ctx, decl, op, looked, draft)
 		return receivedMsg{seq: seq, outcome: out, err: err}
 	})
+	if d.v.saving {
+		// the reception deletes the draft: a save still running would write it back after
+		// it. The reception starts when the save answers, as a slip does; the keys wait.
+		d.v.afterSave = cmd
+		return nil
+	}
+	return cmd
 }
 
 func (d *desk) onReceived(msg receivedMsg) tea.Cmd {

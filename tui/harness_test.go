@@ -39,9 +39,10 @@ type fakeBackend struct {
 	certNumber  int
 	feeReceipts []string
 	now         time.Time
-	path        *updatePath  // notes I/O calls made on Update's goroutine
-	outcomes    fakeOutcomes // slips and control sheets (outcome_test.go)
-	results     fakeResults  // the results desk's dossiers (results_test.go)
+	path        *updatePath   // notes I/O calls made on Update's goroutine
+	saveGate    chan struct{} // when set, a draft save waits for it to close (a slow store)
+	outcomes    fakeOutcomes  // slips and control sheets (outcome_test.go)
+	results     fakeResults   // the results desk's dossiers (results_test.go)
 	sup         fakeSupervision
 }
 
@@ -86,6 +87,9 @@ func (b *fakeBackend) NewDeclaration(spec *forms.Spec) *forms.Declaration {
 }
 func (b *fakeBackend) SaveDraft(_ context.Context, d counter.DraftSave, op Operator) error {
 	b.path.io("SaveDraft")
+	if b.saveGate != nil {
+		<-b.saveGate
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.drafts == nil {

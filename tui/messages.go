@@ -100,7 +100,7 @@ type syncedMsg struct {
 	report       counter.DrainReport
 	err          error
 	printed      int // queued receipts printed now
-	printWaiting int // receipts still waiting for the printer
+	printWaiting int // documents (receipts, slips) still waiting for the printer
 }
 
 // sweepTickMsg removes expired look-ups from the cache (at start, hourly).

@@ -200,7 +200,7 @@ func (d *desk) onControlSheet(msg controlSheetMsg) tea.Cmd {
 		return nil
 	}
 	if msg.err != nil {
-		d.f.fail("Chưa in được phiếu kiểm soát: " + d.f.explain(msg.err) + " Nhấn k để in lại.")
+		d.f.fail("Phiếu kiểm soát " + printFailure(d.f, msg.err))
 		return nil
 	}
 	d.v.control = msg.path

@@ -120,6 +120,9 @@ func (b *fakeBackend) PrintControlSheet(_ context.Context, _ Operator, code stri
 	b.path.io("PrintControlSheet")
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.outcomes.printErr != nil {
+		return "", b.outcomes.printErr
+	}
 	b.outcomes.controls = append(b.outcomes.controls, code)
 	return "/tmp/" + code + "-phieu-kiem-soat.pdf", nil
 }
@@ -241,19 +244,44 @@ func TestRefusalAtReview(t *testing.T) {
 	}
 }
 
-// A slip that cannot be printed is kept; the screen says so, i prints it again.
+// queuedPrint is a print failure the counter put in its print queue (counter.printDoc).
+func queuedPrint(clerk string) error {
+	return fmt.Errorf("%w (%w)", &printing.Error{Clerk: clerk, Err: errors.New("test: printer off")}, counter.ErrPrintQueued)
+}
+
+// A slip that cannot be printed is kept and waits to print by itself: the screen says so
+// with the receipts' words; i prints it again now.
 func TestSlipPrintFailure(t *testing.T) {
 	h := newHarness(t)
 	reviewed(h)
-	h.be.outcomes.printErr = &printing.Error{Clerk: "Máy in kẹt giấy.", Err: errors.New("test: printer jammed")}
+	h.be.outcomes.printErr = queuedPrint("Máy in kẹt giấy.")
 	h.typ("b")
 	h.key(tea.KeyEnter)
 	h.key(tea.KeyEnter)
 	h.key(tea.KeyF10)
-	h.want("chưa in được (phiếu đã lưu): Máy in kẹt giấy.", "i in lại phiếu")
+	h.want("Phiếu yêu cầu bổ sung", "chưa in được (đã lưu để in lại): Máy in kẹt giấy.", "i in lại phiếu")
+	h.typ("i")
+	h.want("Phiếu yêu cầu bổ sung chưa in được (đã lưu để in lại): Máy in kẹt giấy.")
 	h.be.outcomes.printErr = nil
 	h.typ("i")
 	h.want("Đã in lại phiếu: /tmp/T.01-261123-BS010001.pdf")
+}
+
+// A control sheet that cannot be printed waits to print by itself, said with the receipts'
+// words; one the printer cannot ever take (a thermal printer) is not said to wait.
+func TestControlSheetPrintFailure(t *testing.T) {
+	h := newHarness(t)
+	reviewed(h)
+	h.key(tea.KeyEnter)
+	h.be.outcomes.printErr = queuedPrint("Máy in tắt.")
+	h.typ("k")
+	h.want("Phiếu kiểm soát chưa in được (đã lưu để in lại): Máy in tắt.")
+	h.be.outcomes.printErr = counter.ErrThermalForm
+	h.typ("k")
+	h.want("Phiếu kiểm soát chưa in được: Máy in nhiệt chỉ in giấy biên nhận")
+	if strings.Contains(h.screen(), "đã lưu để in lại") {
+		t.Errorf("a form the thermal printer refuses is said to wait:\n%s", h.screen())
+	}
 }
 
 // The identification line is hostile: a line that is no card's nor ID gets

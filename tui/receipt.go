@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +13,16 @@ import (
 	"motcua/forms"
 	"motcua/internal/counter"
 )
+
+// printFailure is what the clerk reads of a document that did not print, in the same words
+// for every document (receipt, slip, control sheet, hand-over slip): that it waits to print
+// by itself once the printer works again (counter.ErrPrintQueued), and why it did not print.
+func printFailure(f *frame, err error) string {
+	if errors.Is(err, counter.ErrPrintQueued) {
+		return "chưa in được (đã lưu để in lại): " + f.explain(err)
+	}
+	return "chưa in được: " + f.explain(err)
+}
 
 // receiptScreen shows the dossier received: code, appointments, whether it
 // was sent, the receipt; Enter clears the screen for the next citizen.
@@ -98,7 +109,7 @@ func (s *receiptScreen) view(int, int) string {
 		b.WriteString(field(f, "Gửi lên hệ thống", f.st.Error.Render("bị từ chối — "+f.explain(o.SubmitErr))) + "\n")
 	}
 	if o.PrintErr != nil {
-		b.WriteString(field(f, "Giấy biên nhận", f.st.Error.Render("chưa in được (đã lưu để in lại): "+f.explain(o.PrintErr))) + "\n")
+		b.WriteString(field(f, "Giấy biên nhận", f.st.Error.Render(printFailure(f, o.PrintErr))) + "\n")
 	} else {
 		b.WriteString(field(f, "Giấy biên nhận", show(o.ReceiptPath)) + "\n")
 	}

@@ -808,7 +808,7 @@ func (s *resultsScreen) handedLines() string {
 	out += field(f, "Lên hệ thống", sent) + "\n"
 	switch {
 	case o.SlipErr != nil:
-		out += field(f, "Phiếu bàn giao", f.st.Error.Render("chưa in được: "+f.explain(o.SlipErr))) + "\n"
+		out += field(f, "Phiếu bàn giao", f.st.Error.Render(printFailure(f, o.SlipErr))) + "\n"
 	case o.SlipPath != "":
 		out += field(f, "Phiếu bàn giao", f.st.OK.Render("đã in")+" — "+show(o.SlipPath)) + "\n"
 	}

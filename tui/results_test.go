@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -16,7 +15,6 @@ import (
 	"motcua/lookups"
 	"motcua/lookups/card"
 	"motcua/lookups/qr"
-	"motcua/printing"
 )
 
 // fakeResults are the dossiers the fake backend's results desk knows; the
@@ -384,12 +382,12 @@ func TestResultsDeskSlip(t *testing.T) {
 	h.want("Phiếu bàn giao", "đã in — /tmp/"+codeReady+"-ban-giao.pdf")
 
 	h = newHarness(t)
-	h.be.results.slipErr = &printing.Error{Clerk: "Máy in hết giấy.", Err: errors.New("out of paper")}
+	h.be.results.slipErr = queuedPrint("Máy in hết giấy.")
 	openResults(h, codeReady)
 	h.typ(id1)
 	h.key(tea.KeyEnter)
 	h.key(tea.KeyEnter)
-	h.want("Đã trả kết quả lúc", "Phiếu bàn giao", "chưa in được: Máy in hết giấy.")
+	h.want("Đã trả kết quả lúc", "Phiếu bàn giao", "chưa in được (đã lưu để in lại): Máy in hết giấy.")
 
 	h = newHarness(t) // a province without the slip: nothing said
 	openResults(h, codeReady)

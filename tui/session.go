@@ -139,7 +139,7 @@ func (m *Model) onSynced(msg syncedMsg) tea.Cmd {
 		f.say(fmt.Sprintf("Đã gửi lên hệ thống %d hồ sơ đang chờ.", n))
 	}
 	if msg.printed > 0 && f.busy == "" && f.notice == "" {
-		f.say(fmt.Sprintf("Đã in lại %d giấy biên nhận bị lỗi in trước đó.", msg.printed))
+		f.say(fmt.Sprintf("Đã in lại %d giấy tờ (biên nhận, phiếu) bị lỗi in trước đó.", msg.printed))
 	}
 	return nil
 }

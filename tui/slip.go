@@ -52,19 +52,27 @@ func (s *slipScreen) onPrinted(msg slipPrintedMsg) tea.Cmd {
 	}
 	s.path, s.printErr = msg.path, msg.err
 	if msg.err != nil {
-		s.f.fail("Chưa in lại được phiếu: " + s.f.explain(msg.err))
+		s.f.fail(s.paper() + " " + printFailure(s.f, msg.err))
 	} else {
 		s.f.say("Đã in lại phiếu: " + show(msg.path))
 	}
 	return nil
 }
 
+// paper names the slip shown.
+func (s *slipScreen) paper() string {
+	if s.out.Info.Kind == offline.SlipRefusal {
+		return "Phiếu từ chối"
+	}
+	return "Phiếu yêu cầu bổ sung"
+}
+
 func (s *slipScreen) view(int, int) string {
 	f, o := s.f, s.out
 	var b strings.Builder
-	title, paper := "Đã lập phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)", "Phiếu yêu cầu bổ sung"
+	title, paper := "Đã lập phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)", s.paper()
 	if o.Info.Kind == offline.SlipRefusal {
-		title, paper = "Đã lập phiếu từ chối tiếp nhận hồ sơ (Mẫu 03)", "Phiếu từ chối"
+		title = "Đã lập phiếu từ chối tiếp nhận hồ sơ (Mẫu 03)"
 	}
 	b.WriteString(f.st.OK.Render(title) + "\n\n")
 	b.WriteString(field(f, "Số phiếu", f.st.Code.Render(show(o.Info.Code))) + "\n")
@@ -89,7 +97,7 @@ func (s *slipScreen) view(int, int) string {
 	}
 	b.WriteString(field(f, "Lập lúc", f.clock(o.Info.At, "15:04 02/01/2006")) + "\n")
 	if s.printErr != nil {
-		b.WriteString(field(f, paper, f.st.Error.Render("chưa in được (phiếu đã lưu): "+f.explain(s.printErr)+" Nhấn i để in lại.")) + "\n")
+		b.WriteString(field(f, paper, f.st.Error.Render(printFailure(f, s.printErr))) + "\n")
 	} else {
 		b.WriteString(field(f, paper, show(s.path)) + "\n")
 	}

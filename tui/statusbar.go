@@ -20,7 +20,7 @@ type statusBar struct {
 	printerName  string
 	printerErr   error
 	queued       int // dossiers waiting in the outbox
-	printWaiting int // receipts waiting for the printer
+	printWaiting int // documents (receipts, slips) waiting for the printer
 }
 
 type statusPart struct {
@@ -74,7 +74,7 @@ func (s *statusBar) parts() []statusPart {
 		out = append(out, statusPart{long: fmt.Sprintf("Chờ gửi: %d hồ sơ", s.queued), short: fmt.Sprintf("Chờ gửi %d", s.queued), warn: true})
 	}
 	if s.printWaiting > 0 {
-		out = append(out, statusPart{long: fmt.Sprintf("Chờ in: %d biên nhận", s.printWaiting), short: fmt.Sprintf("Chờ in %d", s.printWaiting), warn: true})
+		out = append(out, statusPart{long: fmt.Sprintf("Chờ in: %d giấy tờ", s.printWaiting), short: fmt.Sprintf("Chờ in %d", s.printWaiting), warn: true})
 	}
 	if s.f.typist.On() {
 		out = append(out, statusPart{long: "Gõ " + s.f.typist.Label() + ": bật (F12 tắt)", short: s.f.typist.Label(), ok: true, known: true})

@@ -14,6 +14,7 @@ import (
 	"motcua/forms/lifecycle"
 	"motcua/internal/counter"
 	"motcua/lookups"
+	"motcua/lookups/vntext"
 	"motcua/offline"
 	"motcua/printing"
 )
@@ -49,13 +50,28 @@ type stepResult struct {
 	Sent      bool      `json:"sent"`
 	SendError string    `json:"sendError,omitempty"` // Vietnamese
 	Form      any       `json:"form,omitempty"`      // the form the step prints (Mẫu 02, 04, 05, hand-over slip)
+	// the hand-over slip printed (where printer.handover_slip says the province uses one):
+	// where it went, or why not and whether it waits in the print queue
+	SlipPath   string `json:"slipPath,omitempty"`
+	SlipError  string `json:"slipPrintError,omitempty"` // Vietnamese
+	SlipQueued bool   `json:"slipQueued,omitempty"`
 }
 
 func (a *app) reportStep(out counter.LifeOutcome, form any, asJSON bool, done string) error {
+	return a.reportStepSlip(out, form, asJSON, done, "", nil)
+}
+
+// reportStepSlip is reportStep for a step that printed a slip (the hand-over slip, where the
+// province uses one: the use case decides): where it went (slipPath), or why not (slipErr),
+// said with the receipts' words when it waits in the print queue. Neither: nothing printed.
+func (a *app) reportStepSlip(out counter.LifeOutcome, form any, asJSON bool, done, slipPath string, slipErr error) error {
 	res := stepResult{Code: out.Life.Code, Event: string(out.Step.Event), Stage: string(out.Life.Stage), At: out.Step.At,
-		Seq: out.Step.Seq, Duplicate: out.Duplicate, Sent: out.Sent, Form: form}
+		Seq: out.Step.Seq, Duplicate: out.Duplicate, Sent: out.Sent, Form: form, SlipPath: slipPath}
 	if out.SendErr != nil {
 		res.SendError = counter.Explain(out.SendErr)
+	}
+	if slipErr != nil {
+		res.SlipError, res.SlipQueued = counter.Explain(slipErr), errors.Is(slipErr, counter.ErrPrintQueued)
 	}
 	if asJSON {
 		return json.NewEncoder(a.stdout).Encode(res)
@@ -73,6 +89,14 @@ func (a *app) reportStep(out counter.LifeOutcome, form any, asJSON bool, done st
 		fmt.Fprintln(a.stderr, "Đã báo lên hệ thống.")
 	default:
 		fmt.Fprintln(a.stderr, "Chưa báo lên hệ thống được (đã ghi, sẽ tự gửi khi có kết nối: motcua queue sync).", res.SendError)
+	}
+	switch {
+	case res.SlipQueued:
+		fmt.Fprintln(a.stderr, "Chưa in được phiếu bàn giao (đã lưu để in lại):", vntext.Display(res.SlipError))
+	case res.SlipError != "":
+		fmt.Fprintln(a.stderr, "Chưa in được phiếu bàn giao:", vntext.Display(res.SlipError))
+	case res.SlipPath != "":
+		fmt.Fprintln(a.stderr, "Đã in phiếu bàn giao:", vntext.Display(res.SlipPath))
 	}
 	return nil
 }
@@ -259,8 +283,9 @@ func (a *app) dossierReturnCmd() *cobra.Command {
 		Short: "Trả kết quả: ghi người nhận (người nộp hồ sơ, hoặc người có giấy ủy quyền), gửi lên hệ thống",
 		Long: `Ghi việc trả kết quả hồ sơ: thời điểm, cán bộ, người nhận. Người nhận là người nộp hồ sơ (số định danh
 trùng), hoặc người có giấy ủy quyền (--authorisation mô tả giấy: loại, số, ngày, người ủy quyền). Việc trả kết
-quả được báo lên hệ thống (mất kết nối thì chờ trong hàng đợi, tự gửi khi có kết nối). Chạy lại cùng lệnh không
-ghi thêm lần nữa. CODE là mã hồ sơ hoặc dòng mã QR trên giấy biên nhận.`,
+quả được báo lên hệ thống (mất kết nối thì chờ trong hàng đợi, tự gửi khi có kết nối). Nơi tỉnh dùng phiếu bàn
+giao (printer.handover_slip trong cấu hình), lệnh in phiếu và nói phiếu ở đâu; máy in lỗi thì phiếu được lưu để
+in lại. Chạy lại cùng lệnh không ghi thêm lần nữa. CODE là mã hồ sơ hoặc dòng mã QR trên giấy biên nhận.`,
 		Example: "  motcua dossier return G01.00004-261123-010001 --receiver 066303000006\n" +
 			"  motcua dossier return G01.00004-261123-010001 --receiver 010086000000 --authorisation \"Giấy ủy quyền số 12/UQ ngày 20/11/2026\"",
 		Args: exactArgs(1, "mã hồ sơ"),
@@ -288,7 +313,7 @@ ghi thêm lần nữa. CODE là mã hồ sơ hoặc dòng mã QR trên giấy bi
 			if err != nil {
 				return lifeError(err)
 			}
-			return a.reportStep(out.LifeOutcome, out.Slip, asJSON, "đã trả kết quả")
+			return a.reportStepSlip(out.LifeOutcome, out.Slip, asJSON, "đã trả kết quả", out.SlipPath, out.SlipErr)
 		},
 	}
 	f := cmd.Flags()

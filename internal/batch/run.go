@@ -388,7 +388,11 @@ func (r *runner) receive(ctx context.Context, js []*job, pdf *pdfStream) error {
 			d := o.Dossier
 			j.code = d.Code
 			j.results = []Result{{Line: j.rec.Line, Status: StatusOK, Code: d.Code, Msg: string(d.Status)}}
-			if pdf != nil {
+			switch {
+			case pdf == nil:
+			case o.Receipt != nil: // the receipt kept, its QR code encoded once for both
+				receipts = append(receipts, *o.Receipt)
+			default:
 				officer := j.row.officer // as on the receipt kept: the row's, the operator's name, the operator
 				if officer == "" {
 					officer = r.op.Name

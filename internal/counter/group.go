@@ -367,7 +367,11 @@ type GroupOptions struct {
 // received (nothing of it was saved).
 type GroupOutcome struct {
 	Outcome
-	Err error
+	// Receipt is the receipt of the dossier received, as rendered to be kept, its QR code
+	// encoded (printing.Receipt.QR); nil when none was made (a duplicate, an item's error).
+	// A caller drawing the receipt again (the batch run's PDF) draws this one.
+	Receipt *printing.Receipt
+	Err     error
 }
 
 // itemError is an item's failure inside the group's unit of work.
@@ -477,9 +481,12 @@ func (s *Service) ReceiveGroup(ctx context.Context, op Operator, items []GroupIt
 	for k, i := range fresh {
 		officers[k], printEach[k] = officerOf(op, items[i].Opts), !items[i].Opts.NoPrint
 	}
-	paths, errs := s.receiptsGroup(ctx, op, ds, officers, printEach)
+	rs, paths, errs := s.receiptsGroup(ctx, op, ds, officers, printEach)
 	for k, i := range fresh {
 		out[i].ReceiptPath, out[i].PrintErr = paths[k], errs[k]
+		if rs[k].QR != nil { // rendered and kept
+			out[i].Receipt = &rs[k]
+		}
 	}
 	return out, nil
 }
@@ -566,14 +573,15 @@ func (s *Service) sendGroup(ctx context.Context, ds []*forms.Dossier) ([]bool, [
 }
 
 // receiptsGroup renders the receipts of ds (officer: the name printed on each) in
-// parallel, keeps them in one unit of work, and prints those with print set: the receipt
-// path (printed ones) and the error of each.
-func (s *Service) receiptsGroup(ctx context.Context, op Operator, ds []*forms.Dossier, officers []string, printEach []bool) ([]string, []error) {
+// parallel, keeps them in one unit of work, and prints those with print set: the receipts
+// (with their QR codes encoded, printing.Receipt.QR; none when the encoding failed), the
+// receipt path (printed ones) and the error of each.
+func (s *Service) receiptsGroup(ctx context.Context, op Operator, ds []*forms.Dossier, officers []string, printEach []bool) ([]printing.Receipt, []string, []error) {
 	paths, errs := make([]string, len(ds)), make([]error, len(ds))
-	if len(ds) == 0 {
-		return paths, errs
-	}
 	rs := make([]printing.Receipt, len(ds))
+	if len(ds) == 0 {
+		return rs, paths, errs
+	}
 	pdfs := make([][]byte, len(ds))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -582,7 +590,10 @@ func (s *Service) receiptsGroup(ctx context.Context, op Operator, ds []*forms.Do
 			for k := range next {
 				rs[k] = s.Receipt(ds[k], officers[k])
 				var err error
-				if pdfs[k], err = printing.RenderPDFBytes(rs[k], printing.Options{Size: s.cfg.PaperSize}); err != nil {
+				if rs[k].QR, err = printing.EncodeQR(rs[k]); err == nil {
+					pdfs[k], err = printing.RenderPDFBytes(rs[k], printing.Options{Size: s.cfg.PaperSize})
+				}
+				if err != nil {
 					errs[k] = fmt.Errorf("counter: render receipt: %w", err)
 				}
 			}
@@ -612,7 +623,7 @@ func (s *Service) receiptsGroup(ctx context.Context, op Operator, ds []*forms.Do
 			paths[k], errs[k] = s.printKept(ctx, d, op, rs[k], pdfs[k])
 		}
 	}
-	return paths, errs
+	return rs, paths, errs
 }
 
 // ReceivedKeys is, for each idempotency key, the code of the dossier received under it
@@ -659,7 +670,7 @@ func (s *Service) ReceivedKeys(ctx context.Context, op Operator, keys, officers 
 	if err != nil {
 		return nil, err
 	}
-	_, errs := s.receiptsGroup(ctx, op, missing, who, make([]bool, len(missing)))
+	_, _, errs := s.receiptsGroup(ctx, op, missing, who, make([]bool, len(missing)))
 	for k, err := range errs {
 		if err != nil {
 			s.log.Warn("receipt of an earlier reception not kept", "code", missing[k].Code, "err", err)

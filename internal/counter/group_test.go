@@ -1,6 +1,7 @@
 package counter_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"motcua/lookups"
 	"motcua/lookups/gateway"
 	"motcua/offline"
+	"motcua/printing"
 )
 
 // LookupMany answers as Lookup does each ID (a found person cached, not found, an invalid
@@ -120,8 +122,21 @@ func TestReceiveGroupSetsAsideAFailedItem(t *testing.T) {
 		if !o.Submitted || o.Dossier.Status != forms.StatusSubmitted {
 			t.Errorf("%s: submitted %v, status %s (%v)", o.Dossier.Code, o.Submitted, o.Dossier.Status, o.SubmitErr)
 		}
-		if _, err := f.store.GetReceipt(o.Dossier.Code); err != nil {
+		kept, err := f.store.GetReceipt(o.Dossier.Code)
+		if err != nil {
 			t.Errorf("%s: receipt not kept: %v", o.Dossier.Code, err)
+		}
+		// the receipt kept comes back with its QR code encoded, for the batch run's PDF
+		if o.Receipt == nil || o.Receipt.QR == nil || o.Receipt.DossierCode != o.Dossier.Code {
+			t.Fatalf("%s: outcome's receipt %+v", o.Dossier.Code, o.Receipt)
+		}
+		if again, err := printing.RenderPDFBytes(*o.Receipt, printing.Options{}); err != nil || !bytes.Equal(again, kept) {
+			t.Errorf("%s: the outcome's receipt is not the one kept (%v)", o.Dossier.Code, err)
+		}
+	}
+	for _, i := range []int{1, 2, 3} {
+		if out[i].Receipt != nil {
+			t.Errorf("item %d has a receipt", i)
 		}
 	}
 	infos, err := f.store.ListDossiers(offline.DossierFilter{})

@@ -17,7 +17,7 @@ func (s *Service) Recent(_ context.Context, n int) ([]offline.DossierInfo, error
 }
 
 // Reprint prints a kept receipt again (a citizen who lost it, a jammed
-// printer); a failure queues it like any failed print.
+// printer); a failure queues it like any failed print (printDoc).
 func (s *Service) Reprint(ctx context.Context, code string, op Operator) (string, error) {
 	if err := s.Allow(op, ActReceiptPrint); err != nil {
 		return "", err
@@ -44,27 +44,6 @@ func (s *Service) Reprint(ctx context.Context, code string, op Operator) (string
 		r := s.Receipt(&d, officer)
 		job.Receipt = &r
 	}
-	perr := s.printer.Print(ctx, job)
-	outcome := "reprint"
-	if perr != nil {
-		outcome = "error"
-	}
-	if err := s.store.Update(func(tx *offline.Tx) error {
-		if perr != nil {
-			if err := tx.QueuePrint(code, perr); err != nil {
-				return err
-			}
-		}
-		return tx.LogAccess(offline.AccessEntry{Operator: op.ID, Purpose: lookups.PurposeCheck,
-			Action: offline.ActionPrint, DossierCode: code, Outcome: outcome})
-	}); err != nil {
-		return "", err
-	}
-	if perr != nil {
-		return "", perr
-	}
-	if fp, ok := s.printer.(interface{ Path(string) string }); ok {
-		return fp.Path(code), nil
-	}
-	return s.printer.Name(), nil
+	return s.printDoc(ctx, offline.PrintReceipt, code, job, offline.AccessEntry{Operator: op.ID, Purpose: lookups.PurposeCheck,
+		Action: offline.ActionPrint, DossierCode: code, Outcome: "reprint"})
 }

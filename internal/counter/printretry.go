@@ -3,6 +3,7 @@ package counter
 import (
 	"context"
 	"encoding/json"
+	"errors"
 
 	"motcua/forms"
 	"motcua/lookups"
@@ -10,8 +11,108 @@ import (
 	"motcua/printing"
 )
 
-// RetryPrints prints again the kept receipts whose printing failed and whose
-// next try has come; it returns how many printed and how many still wait.
+// Every document the counter prints goes through printDoc: the receipt (Mẫu 01), the
+// reception slips (Mẫu 02, Mẫu 03), the control sheet (Mẫu 06) and the hand-over slip. A
+// document that does not print waits in the store's print queue (offline.QueuePrint: its kind
+// and code; a receipt is kept with its dossier, another document is kept sealed with the job)
+// and RetryPrints prints it once the printer works again and its backoff has passed. A
+// document that prints, the first time, by hand or by the retry, leaves the queue: it is
+// printed once when the printer comes back, not once more for each time it was asked.
+
+// ErrPrintQueued is wrapped by the error of a print that failed and waits in the print
+// queue: RetryPrints prints it by itself once the printer works again. Explain gives the
+// printer's own message (the error wraps it); the front ends say it will print by itself.
+var ErrPrintQueued = errors.New("counter: queued to print again")
+
+// queuedError is a print failure put in the print queue.
+type queuedError struct{ err error }
+
+func (e *queuedError) Error() string   { return e.err.Error() + " (queued to print again)" }
+func (e *queuedError) Unwrap() []error { return []error{e.err, ErrPrintQueued} }
+
+// jobName is the printer's name for a document's job (the file printer's file name): a
+// receipt and a slip by their codes, the control sheet and the hand-over slip beside the
+// dossier's receipt, never over it.
+func jobName(kind, code string) string {
+	switch kind {
+	case offline.PrintControlSheet:
+		return code + controlSheetSuffix
+	case offline.PrintHandover:
+		return code + handoverSuffix
+	}
+	return code
+}
+
+// printEntry is the access log's entry of a document's print (Operator and Outcome left to
+// the caller).
+func printEntry(kind, code string) offline.AccessEntry {
+	e := offline.AccessEntry{Action: offline.ActionPrint, DossierCode: code}
+	switch kind {
+	case offline.PrintReceipt:
+		e.Purpose = lookups.PurposeSubmit
+	case offline.PrintSlip:
+		e.Purpose, e.DossierCode, e.Detail = lookups.PurposeReception, "", "slip="+code
+	case offline.PrintControlSheet:
+		e.Purpose, e.Detail = lookups.PurposeReception, "control-sheet"
+	case offline.PrintHandover:
+		e.Purpose, e.Detail = lookups.PurposeDossier, "handover-slip"
+	}
+	return e
+}
+
+// sendPrint gives a document's job to the printer. A thermal printer lays out receipts only: a
+// form is refused there (ErrThermalForm), and not queued (it would never print there).
+func (s *Service) sendPrint(ctx context.Context, kind string, job printing.Job) (perr error, queue bool) {
+	if _, thermal := s.printer.(*printing.ESCPOSPrinter); thermal && kind != offline.PrintReceipt {
+		return ErrThermalForm, false
+	}
+	return s.printer.Print(ctx, job), true
+}
+
+// printDoc prints the document (kind, code) whose job is job, and records in one unit of
+// work what became of it: a failure is queued (job.PDF kept with the job, but for a receipt)
+// and returned wrapping ErrPrintQueued; a success takes the document off the queue, should it
+// wait there. entry is the access log's entry, its Outcome what a success is logged as ("error"
+// on a failure). It returns where the document went (printing.Where).
+func (s *Service) printDoc(ctx context.Context, kind, code string, job printing.Job, entry offline.AccessEntry) (string, error) {
+	job.DossierCode = jobName(kind, code)
+	perr, queue := s.sendPrint(ctx, kind, job)
+	if perr != nil {
+		entry.Outcome = "error"
+	}
+	werr := s.store.Update(func(tx *offline.Tx) error {
+		switch {
+		case perr == nil:
+			if err := tx.PrintDone(kind, code); err != nil {
+				return err
+			}
+		case queue:
+			var doc []byte
+			if kind != offline.PrintReceipt {
+				doc = job.PDF
+			}
+			if err := tx.QueuePrint(kind, code, doc, perr); err != nil {
+				return err
+			}
+		}
+		return tx.LogAccess(entry)
+	})
+	if werr != nil {
+		s.log.Warn("print state not saved", "kind", kind, "code", code, "err", werr)
+		queue = false // the clerk is not told it will print by itself
+	}
+	switch {
+	case perr != nil && queue:
+		return "", &queuedError{perr}
+	case perr != nil:
+		return "", perr
+	}
+	return printing.Where(s.printer, job.DossierCode), nil
+}
+
+// RetryPrints prints again the documents whose printing failed and whose next try has come
+// (receipts, slips, control sheets, hand-over slips); it returns how many printed and how
+// many still wait.
 func (s *Service) RetryPrints(ctx context.Context, operator string) (printed, waiting int, err error) {
 	if err := s.Allow(Operator{ID: operator}, ActPrintRetry); err != nil {
 		return 0, 0, err
@@ -28,39 +129,22 @@ func (s *Service) RetryPrints(ctx context.Context, operator string) (printed, wa
 		if ctx.Err() != nil {
 			break
 		}
-		var pdf []byte
-		if err := s.store.View(func(tx *offline.Tx) error {
-			var err error
-			pdf, err = tx.GetReceipt(j.Code)
-			return err
-		}); err != nil {
-			s.log.Warn("queued receipt missing", "code", j.Code, "err", err)
+		job, err := s.queuedJob(j)
+		if err != nil {
+			s.log.Warn("queued document missing", "kind", j.Kind, "code", j.Code, "err", err)
 			continue
 		}
-		job := printing.Job{DossierCode: j.Code, PDF: pdf}
-		// a thermal printer draws from the receipt's content: rebuild it from the dossier
-		var blob []byte
-		if err := s.store.View(func(tx *offline.Tx) error {
-			var err error
-			blob, _, err = tx.GetDossier(j.Code)
-			return err
-		}); err == nil {
-			var d forms.Dossier
-			if json.Unmarshal(blob, &d) == nil {
-				r := s.Receipt(&d, d.Operator)
-				job.Receipt = &r
-			}
-		}
-		perr := s.printer.Print(ctx, job)
-		err := s.store.Update(func(tx *offline.Tx) error {
+		perr, _ := s.sendPrint(ctx, j.Kind, job)
+		err = s.store.Update(func(tx *offline.Tx) error {
 			if perr != nil {
-				return tx.QueuePrint(j.Code, perr)
+				return tx.QueuePrint(j.Kind, j.Code, nil, perr)
 			}
-			if err := tx.PrintDone(j.Code); err != nil {
+			if err := tx.PrintDone(j.Kind, j.Code); err != nil {
 				return err
 			}
-			return tx.LogAccess(offline.AccessEntry{Operator: operator, Purpose: lookups.PurposeSubmit,
-				Action: offline.ActionPrint, DossierCode: j.Code, Outcome: "retry_ok"})
+			e := printEntry(j.Kind, j.Code)
+			e.Operator, e.Outcome = operator, "retry_ok"
+			return tx.LogAccess(e)
 		})
 		if err != nil {
 			return printed, 0, err
@@ -75,4 +159,34 @@ func (s *Service) RetryPrints(ctx context.Context, operator string) (printed, wa
 		return err
 	})
 	return printed, waiting, err
+}
+
+// queuedJob is the job of a queued document: a receipt kept with its dossier (with its
+// content rebuilt from the dossier, for a thermal printer that draws it), another document
+// as it was kept with the job.
+func (s *Service) queuedJob(j offline.PrintJobState) (printing.Job, error) {
+	job := printing.Job{DossierCode: jobName(j.Kind, j.Code)}
+	if j.Kind != offline.PrintReceipt {
+		err := s.store.View(func(tx *offline.Tx) (err error) { job.PDF, err = tx.PrintDocument(j.Kind, j.Code); return err })
+		return job, err
+	}
+	var blob []byte
+	if err := s.store.View(func(tx *offline.Tx) error {
+		var err error
+		if job.PDF, err = tx.GetReceipt(j.Code); err != nil {
+			return err
+		}
+		blob, _, _ = tx.GetDossier(j.Code) // without it, a PDF printer prints all the same
+		return nil
+	}); err != nil {
+		return job, err
+	}
+	if blob != nil {
+		var d forms.Dossier
+		if json.Unmarshal(blob, &d) == nil {
+			r := s.Receipt(&d, d.Operator)
+			job.Receipt = &r
+		}
+	}
+	return job, nil
 }

@@ -144,9 +144,9 @@ func (s *Service) finishEarlier(ctx context.Context, code string, op Operator, o
 	}
 	if _, err := s.store.GetReceipt(code); errors.Is(err, offline.ErrNotFound) {
 		out.ReceiptPath, out.PrintErr = s.printReceipt(ctx, d, op, opts)
-	} else if fp, ok := s.printer.(interface{ Path(string) string }); ok && !opts.NoPrint {
-		if _, err := os.Stat(fp.Path(code)); err == nil {
-			out.ReceiptPath = fp.Path(code)
+	} else if path, ok := printing.OutputPath(s.printer, code); ok && !opts.NoPrint {
+		if _, err := os.Stat(path); err == nil {
+			out.ReceiptPath = path
 		}
 	}
 	return out, nil
@@ -417,33 +417,11 @@ func officerOf(op Operator, opts ReceiveOptions) string {
 	return op.ID
 }
 
-// printKept sends a kept receipt to the printer; a failure queues it (RetryPrints).
+// printKept sends a kept receipt to the printer; a failure queues it (printDoc, RetryPrints).
 func (s *Service) printKept(ctx context.Context, d *forms.Dossier, op Operator, rcpt printing.Receipt, pdf []byte) (string, error) {
-	perr := s.printer.Print(ctx, printing.Job{DossierCode: d.Code, PDF: pdf, Receipt: &rcpt})
-	outcome := "ok"
-	if perr != nil {
-		outcome = "error"
-	}
-	werr := s.store.Update(func(tx *offline.Tx) error {
-		if perr != nil {
-			// the receipt is kept; the job is tried again (RetryPrints)
-			if err := tx.QueuePrint(d.Code, perr); err != nil {
-				return err
-			}
-		}
-		return tx.LogAccess(offline.AccessEntry{Operator: op.ID, Purpose: lookups.PurposeSubmit, Action: offline.ActionPrint,
-			DossierCode: d.Code, Outcome: outcome})
-	})
-	if werr != nil {
-		s.log.Warn("print state not saved", "code", d.Code, "err", werr)
-	}
-	if perr != nil {
-		return "", perr
-	}
-	if fp, ok := s.printer.(interface{ Path(string) string }); ok {
-		return fp.Path(d.Code), nil
-	}
-	return s.printer.Name(), nil
+	e := printEntry(offline.PrintReceipt, d.Code)
+	e.Operator, e.Outcome = op.ID, "ok"
+	return s.printDoc(ctx, offline.PrintReceipt, d.Code, printing.Job{PDF: pdf, Receipt: &rcpt}, e)
 }
 
 // handler names the agency that settles a procedure: the spec says "Ủy ban

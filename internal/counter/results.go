@@ -116,32 +116,15 @@ func (s *Service) HandOver(ctx context.Context, op Operator, req HandOverRequest
 // handoverSuffix names the slip's print job beside the dossier's receipt (<code>-ban-giao.pdf).
 const handoverSuffix = "-ban-giao"
 
-// printHandover renders the hand-over slip (A5) and prints it; the access log records it.
+// printHandover renders the hand-over slip (A5) and prints it (printForm: the access log
+// records it, a failure waits in the print queue).
 func (s *Service) printHandover(ctx context.Context, op Operator, slip forms.HandoverSlip) (string, error) {
 	p := PrintHandoverSlipOf(slip)
 	var buf bytes.Buffer
 	if err := printing.RenderHandoverSlip(&buf, p, printing.Options{}); err != nil {
 		return "", err
 	}
-	job := slip.DossierCode + handoverSuffix
-	perr := s.printer.Print(ctx, printing.Job{DossierCode: job, PDF: buf.Bytes()})
-	outcome := "ok"
-	if perr != nil {
-		outcome = "error"
-	}
-	if err := s.store.Update(func(tx *offline.Tx) error {
-		return tx.LogAccess(offline.AccessEntry{Operator: s.actorID(op), Purpose: lookups.PurposeDossier, Action: offline.ActionPrint,
-			DossierCode: slip.DossierCode, Outcome: outcome, Detail: "handover slip"})
-	}); err != nil {
-		s.log.Warn("handover slip print not logged", "code", slip.DossierCode, "err", err)
-	}
-	if perr != nil {
-		return "", perr
-	}
-	if fp, ok := s.printer.(interface{ Path(string) string }); ok {
-		return fp.Path(job), nil
-	}
-	return s.printer.Name(), nil
+	return s.printForm(ctx, op, offline.PrintHandover, slip.DossierCode, buf.Bytes())
 }
 
 // HandoverSlipOf is the hand-over slip of a hand-over step.

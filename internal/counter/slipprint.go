@@ -10,7 +10,6 @@ import (
 
 	"motcua/forms"
 	"motcua/forms/lifecycle"
-	"motcua/lookups"
 	"motcua/offline"
 	"motcua/printing"
 )
@@ -18,8 +17,9 @@ import (
 // Printing the reception slips (Mẫu 02, Mẫu 03) and the processing-control sheet (Mẫu 06)
 // through the counter's printer, the one the receipts go to: the PDF backends (a folder, an
 // IPP/CUPS queue) take them; a thermal printer cannot lay out an A5/A4 form and says so. A
-// slip's content is kept sealed with the slip (makeSlip), so a failed print is printed again
-// with PrintSlip; every print is in the access log.
+// slip's content is kept sealed with the slip (makeSlip), so it can be printed again with
+// PrintSlip; a failed print waits in the print queue like a receipt's (printDoc, RetryPrints);
+// every print is in the access log.
 
 // controlSheetSuffix names the control sheet's print job (and its file with the file
 // printer): beside the receipt, never over it.
@@ -72,7 +72,7 @@ func (s *Service) PrintSlip(ctx context.Context, op Operator, code string) (stri
 	if err != nil {
 		return "", fmt.Errorf("counter: render slip %s: %w", code, err)
 	}
-	return s.printForm(ctx, op, code, buf.Bytes(), "slip="+code)
+	return s.printForm(ctx, op, offline.PrintSlip, code, buf.Bytes())
 }
 
 // PrintControlSheet prints Mẫu 06 of a dossier received here, brought up to date from its
@@ -91,30 +91,15 @@ func (s *Service) PrintControlSheet(ctx context.Context, op Operator, code strin
 	if err := printing.RenderControlSheet(&buf, cs, printing.Options{}); err != nil {
 		return "", fmt.Errorf("counter: render control sheet %s: %w", code, err)
 	}
-	return s.printForm(ctx, op, code+controlSheetSuffix, buf.Bytes(), "control-sheet")
+	return s.printForm(ctx, op, offline.PrintControlSheet, code, buf.Bytes())
 }
 
-// printForm sends a rendered form to the printer and logs it; the job is named name.
-func (s *Service) printForm(ctx context.Context, op Operator, name string, pdf []byte, detail string) (string, error) {
-	var perr error
-	if _, thermal := s.printer.(*printing.ESCPOSPrinter); thermal {
-		perr = ErrThermalForm
-	} else {
-		perr = s.printer.Print(ctx, printing.Job{DossierCode: name, PDF: pdf})
-	}
-	outcome := "ok"
-	if perr != nil {
-		outcome = "error"
-	}
-	s.logAccess(offline.AccessEntry{Operator: s.actorID(op), Purpose: lookups.PurposeReception, Action: offline.ActionPrint,
-		Outcome: outcome, Detail: detail})
-	if perr != nil {
-		return "", perr
-	}
-	if fp, ok := s.printer.(interface{ Path(string) string }); ok {
-		return fp.Path(name), nil
-	}
-	return s.printer.Name(), nil
+// printForm prints a rendered form of the kind (offline.PrintSlip, PrintControlSheet,
+// PrintHandover) through printDoc: a failure waits in the print queue.
+func (s *Service) printForm(ctx context.Context, op Operator, kind, code string, pdf []byte) (string, error) {
+	e := printEntry(kind, code)
+	e.Operator, e.Outcome = s.actorID(op), "ok"
+	return s.printDoc(ctx, kind, code, printing.Job{PDF: pdf}, e)
 }
 
 func letterhead(h forms.FormHeader) printing.Letterhead {

@@ -30,10 +30,7 @@ func (s *Service) PrintApology(ctx context.Context, op Operator, letter forms.Ap
 	if err := s.printer.Print(ctx, printing.Job{DossierCode: job, PDF: buf.Bytes()}); err != nil {
 		return "", err
 	}
-	if fp, ok := s.printer.(*printing.FilePrinter); ok {
-		return fp.Path(job), nil
-	}
-	return s.printer.Name(), nil
+	return printing.Where(s.printer, job), nil
 }
 
 // PrintApologyOf is the letter as printing.RenderApology prints it: each late procedure

@@ -146,7 +146,8 @@ func Open(cfg config.Config, opt Options) (*App, error) {
 			Address: cfg.Agency.Address, Place: cfg.Agency.Place, Police: cfg.Agency.Police, Clinic: cfg.Agency.Clinic, ResultPlace: cfg.Agency.ResultPlace},
 		Counter: cfg.Counter, CacheTTL: cfg.Limits.CacheTTL.Duration,
 		CutoffHour: cfg.Limits.CutoffHour, ReturnHour: cfg.Limits.ReturnHour,
-		PaperSize: cfg.Printer.Size, Location: cfg.Location(), HandoverSlip: cfg.Printer.HandoverSlip, ExportDir: exports,
+		PaperSize: cfg.Printer.Size, Location: cfg.Location(), HandoverSlip: cfg.Printer.HandoverSlip,
+		ControlSheet: cfg.Printer.ControlSheet, ExportDir: exports,
 	}, counter.Deps{Gateway: a.Gateway, Store: store, Printer: a.Printer, Calendar: cal,
 		Fees: feeTable, Clock: clock, Log: slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {

@@ -52,6 +52,9 @@ type Config struct {
 	PaperSize  string // receipt PDF size: "A4" (default) or "A5"
 	// HandoverSlip prints the hand-over slip at each hand-over (the province uses one).
 	HandoverSlip bool
+	// ControlSheet prints the processing-control sheet (Mẫu 06) with every new reception's
+	// receipt (a counter whose dossiers go on paper between desks): Outcome.ControlSheetPath.
+	ControlSheet bool
 	// ExportDir is where the desks write their exports (the certification register); it
 	// holds personal data: a private folder of the data directory. "": no export from a desk.
 	ExportDir string

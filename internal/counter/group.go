@@ -389,7 +389,8 @@ func (e *itemError) Error() string { return fmt.Sprintf("item %d: %v", e.i, e.er
 // none of it is. An item that fails inside the unit of work is set aside with its error and
 // the others are committed without it. Then the dossiers are sent through the outbox (one
 // claim and one record for the group), and their receipts rendered in parallel and kept in
-// one unit of work (and printed, for the items without NoPrint). An item whose Key was
+// one unit of work (and printed, for the items without NoPrint, each with its control sheet
+// where Config.ControlSheet says so, as ReceiveWith prints them). An item whose Key was
 // received before saves nothing and returns the first dossier (Outcome.Duplicate). The
 // error is for the whole group: nothing was saved.
 func (s *Service) ReceiveGroup(ctx context.Context, op Operator, items []GroupItem, gopt GroupOptions) ([]GroupOutcome, error) {
@@ -487,6 +488,7 @@ func (s *Service) ReceiveGroup(ctx context.Context, op Operator, items []GroupIt
 		if rs[k].QR != nil { // rendered and kept
 			out[i].Receipt = &rs[k]
 		}
+		out[i].ControlSheetPath, out[i].ControlSheetErr = s.receptionControlSheet(ctx, op, ds[k].Code, items[i].Opts)
 	}
 	return out, nil
 }

@@ -23,6 +23,13 @@ import (
 // slipFixture is newWorkflowFixture for a province that uses the hand-over slip.
 func slipFixture(t *testing.T) *fixture {
 	t.Helper()
+	return printFixture(t, func(c *counter.Config) { c.HandoverSlip = true })
+}
+
+// printFixture is newWorkflowFixture printing to a folder, with the printer settings set
+// by set.
+func printFixture(t *testing.T, set func(*counter.Config)) *fixture {
+	t.Helper()
 	clk := &clock{t: time.Date(2026, time.November, 23, 10, 0, 0, 0, hcm(t))}
 	srv := sandbox.NewServer(sandbox.Default(), sandbox.Options{Clock: clk.Now, Workflow: &sandbox.Workflow{OnTime: 1, Span: time.Hour}})
 	url, stop, err := sandbox.Start("127.0.0.1:0", srv)
@@ -40,11 +47,13 @@ func slipFixture(t *testing.T) *fixture {
 	}
 	dir := t.TempDir()
 	pr := printing.NewFilePrinter(dir)
-	svc, err := counter.New(counter.Config{
+	cfg := counter.Config{
 		Agency: counter.Agency{Code: agencyCode, Parent: "UBND PHƯỜNG THỬ NGHIỆM", Name: "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ",
 			Place: "Phường Thử Nghiệm", ResultPlace: "Bộ phận Một cửa phường Thử Nghiệm"},
-		Counter: 1, CacheTTL: 24 * time.Hour, CutoffHour: 15, ReturnHour: 8, Location: hcm(t), HandoverSlip: true,
-	}, counter.Deps{Gateway: gw, Store: store, Printer: pr, Calendar: calendar.Default(), Specs: forms.Catalog(), Clock: clk.Now})
+		Counter: 1, CacheTTL: 24 * time.Hour, CutoffHour: 15, ReturnHour: 8, Location: hcm(t),
+	}
+	set(&cfg)
+	svc, err := counter.New(cfg, counter.Deps{Gateway: gw, Store: store, Printer: pr, Calendar: calendar.Default(), Specs: forms.Catalog(), Clock: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

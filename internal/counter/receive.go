@@ -35,8 +35,14 @@ type Outcome struct {
 	Submitted   bool
 	SubmitErr   error // why it is kept locally (queued or rejected) instead
 	ReceiptPath string
-	PrintErr    error    // the receipt is kept in the store even when printing failed
-	Warnings    []string // Vietnamese notes for the clerk (e.g. an estimated appointment)
+	PrintErr    error // the receipt is kept in the store even when printing failed
+	// Where the configuration prints Mẫu 06 with every receipt (Config.ControlSheet),
+	// ControlSheetPath is where the control sheet of a new reception went (as ReceiptPath) or
+	// ControlSheetErr why not (as PrintErr: a failure waits in the print queue). Both empty:
+	// not printed (not configured, a duplicate, or a reception kept without printing).
+	ControlSheetPath string
+	ControlSheetErr  error
+	Warnings         []string // Vietnamese notes for the clerk (e.g. an estimated appointment)
 	// Duplicate: ReceiveOptions.Key was received before; Dossier is that first dossier
 	// (as stored now) and nothing was saved, sent or printed this time.
 	Duplicate bool
@@ -206,7 +212,20 @@ func (s *Service) ReceiveWith(ctx context.Context, decl *forms.Declaration, op O
 	}
 	out.Submitted, out.SubmitErr = s.sendNow(ctx, d)
 	out.ReceiptPath, out.PrintErr = s.printReceipt(ctx, d, op, opts)
+	out.ControlSheetPath, out.ControlSheetErr = s.receptionControlSheet(ctx, op, d.Code, opts)
 	return out, nil
+}
+
+// receptionControlSheet prints Mẫu 06 of a dossier just received, with its receipt, where
+// the configuration says the counter's dossiers go on paper between desks (Config.ControlSheet)
+// and the receipt goes to the printer (not opts.NoPrint). It is part of the reception (the
+// right to receive covers it, as it covers the receipt's print); a failure waits in the print
+// queue like the receipt's. A duplicate reception does not come here: nothing is printed again.
+func (s *Service) receptionControlSheet(ctx context.Context, op Operator, code string, opts ReceiveOptions) (string, error) {
+	if !s.cfg.ControlSheet || opts.NoPrint {
+		return "", nil
+	}
+	return s.printControlSheet(ctx, op, code)
 }
 
 // receivedTx is what one reception wrote in its unit of work.

@@ -82,6 +82,12 @@ func (s *Service) PrintControlSheet(ctx context.Context, op Operator, code strin
 	if err := s.Allow(op, ActReceiptPrint); err != nil {
 		return "", err
 	}
+	return s.printControlSheet(ctx, op, code)
+}
+
+// printControlSheet is PrintControlSheet once the operator's right is checked (by hand:
+// ActReceiptPrint; with a reception's receipt: ActReceive).
+func (s *Service) printControlSheet(ctx context.Context, op Operator, code string) (string, error) {
 	var l *lifecycle.Life
 	if err := s.store.View(func(tx *offline.Tx) (err error) { l, err = s.readLife(tx, code); return err }); err != nil {
 		return "", err

@@ -543,9 +543,8 @@ func (d *desk) onReceived(msg receivedMsg) tea.Cmd {
 	d.v.outcome = &out
 	d.v.draftID = ""
 	d.f.screen = scrReceipt
-	if d.f.opt.ControlSheet && out.Dossier != nil && !out.Duplicate {
-		return d.printControlSheet()
-	}
+	// the use case printed Mẫu 06 with the receipt where the configuration says so
+	d.v.control = out.ControlSheetPath
 	return nil
 }
 

@@ -147,7 +147,9 @@ func (b *fakeBackend) Receive(_ context.Context, decl *forms.Declaration, op Ope
 	}
 	d.Status = forms.StatusSubmitted
 	delete(b.drafts, draftID)
-	return counter.Outcome{Dossier: d, Submitted: true, ReceiptPath: "/tmp/x.pdf"}, nil
+	out := counter.Outcome{Dossier: d, Submitted: true, ReceiptPath: "/tmp/x.pdf"}
+	b.receptionSheet(&out)
+	return out, nil
 }
 func (b *fakeBackend) CertifyCopies(_ context.Context, op Operator, req counter.CopyRequest) (*counter.CopyResult, error) {
 	b.path.io("CertifyCopies")

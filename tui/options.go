@@ -46,10 +46,6 @@ type Options struct {
 	// Telex starts with the built-in Telex typing on; TelexOldStyle puts tone
 	// marks the old way (hoà) instead of the new (hòa).
 	Telex, TelexOldStyle bool
-	// ControlSheet prints the processing-control sheet (Mẫu 06) with every
-	// receipt (a counter whose dossiers go on paper between desks); otherwise
-	// k on the receipt screen prints it.
-	ControlSheet bool
 	// RatingLink is the channel to the rating screen facing the citizen (nil:
 	// the citizen rates on the counter's screen only).
 	RatingLink RatingLink

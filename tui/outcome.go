@@ -18,8 +18,10 @@ import (
 // identification screen) or refuses (Mẫu 03). Each is recorded by the counter
 // use case (time, operator, access log, counts) and its slip printed through
 // the receipt's printer; the slip screen says what was printed and where. The
-// receipt screen also prints the processing-control sheet (Mẫu 06) that goes
-// with a paper dossier between desks.
+// processing-control sheet (Mẫu 06) that goes with a paper dossier between
+// desks is printed by the reception itself where the configuration says so
+// (counter.Outcome.ControlSheetPath, shown on the receipt screen); k there
+// prints it by hand.
 
 // slipMadeMsg answers a supplement slip or a refusal: recorded (out), then
 // printed (path) or not (printErr).

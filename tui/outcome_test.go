@@ -21,6 +21,21 @@ type fakeOutcomes struct {
 	printed  []string // slips printed, in order
 	controls []string // dossiers whose control sheet was printed
 	printErr error
+	// withReceipt: the reception prints the control sheet itself, as counter.Service does
+	// where printer.control_sheet is on
+	withReceipt bool
+}
+
+// receptionSheet is what the fake reception did of the control sheet (b.mu held).
+func (b *fakeBackend) receptionSheet(out *counter.Outcome) {
+	switch {
+	case !b.outcomes.withReceipt:
+	case b.outcomes.printErr != nil:
+		out.ControlSheetErr = b.outcomes.printErr
+	default:
+		b.outcomes.controls = append(b.outcomes.controls, out.Dossier.Code)
+		out.ControlSheetPath = "/tmp/" + out.Dossier.Code + "-phieu-kiem-soat.pdf"
+	}
 }
 
 func (b *fakeBackend) slipDecl(draftID string) (*forms.Declaration, error) {
@@ -304,7 +319,8 @@ func TestSlipLineHostile(t *testing.T) {
 	}
 }
 
-// The control sheet: k on the receipt screen, or with every receipt when configured.
+// The control sheet: k on the receipt screen prints it; the screen prints nothing by itself
+// (the reception does where configured: TestControlSheetWithReceipt).
 func TestControlSheet(t *testing.T) {
 	h := newHarness(t)
 	reviewed(h)
@@ -319,10 +335,30 @@ func TestControlSheet(t *testing.T) {
 		t.Fatalf("control sheets %v", h.be.outcomes.controls)
 	}
 
-	h = newHarnessWith(t, Options{ControlSheet: true})
+}
+
+// Where the reception printed the control sheet with the receipt (printer.control_sheet, the
+// use case's decision), the receipt screen says where it went, or that it did not print and
+// waits in the print queue, and prints none itself; k still prints it by hand.
+func TestControlSheetWithReceipt(t *testing.T) {
+	h := newHarness(t)
+	h.be.outcomes.withReceipt = true
 	reviewed(h)
 	h.key(tea.KeyEnter)
-	h.want("Đã tiếp nhận hồ sơ", "Phiếu kiểm soát")
+	h.want("Đã tiếp nhận hồ sơ", "Phiếu kiểm soát", "/tmp/T.01-261123-010001-phieu-kiem-soat.pdf")
+	if len(h.be.outcomes.controls) != 1 { // the screen printed none more
+		t.Fatalf("control sheets %v", h.be.outcomes.controls)
+	}
+
+	h = newHarness(t)
+	h.be.outcomes.withReceipt = true
+	reviewed(h)
+	h.be.outcomes.printErr = queuedPrint("Máy in tắt.")
+	h.key(tea.KeyEnter)
+	h.want("Đã tiếp nhận hồ sơ", "Phiếu kiểm soát", "chưa in được (đã lưu để in lại): Máy in tắt.")
+	h.be.outcomes.printErr = nil
+	h.typ("k")
+	h.want("Đã in phiếu kiểm soát", "/tmp/T.01-261123-010001-phieu-kiem-soat.pdf")
 	if len(h.be.outcomes.controls) != 1 {
 		t.Fatalf("control sheets %v", h.be.outcomes.controls)
 	}

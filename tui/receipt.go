@@ -113,8 +113,11 @@ func (s *receiptScreen) view(int, int) string {
 	} else {
 		b.WriteString(field(f, "Giấy biên nhận", show(o.ReceiptPath)) + "\n")
 	}
-	if s.d.v.control != "" {
+	switch {
+	case s.d.v.control != "":
 		b.WriteString(field(f, "Phiếu kiểm soát", show(s.d.v.control)) + "\n")
+	case o.ControlSheetErr != nil: // printed with the receipt (printer.control_sheet), or not
+		b.WriteString(field(f, "Phiếu kiểm soát", f.st.Error.Render(printFailure(f, o.ControlSheetErr))) + "\n")
 	}
 	for _, p := range d.Procedures {
 		if !p.Charged {

@@ -51,8 +51,9 @@ theo thủ tục và nội dung dòng), nên lệnh bị ngắt giữa chừng c
 dòng giống hệt nhau chỉ tạo một hồ sơ.
 
 --dry-run chỉ tra cứu và kiểm tra, không cấp mã, không lưu. --receipts FILE.pdf ghi giấy biên nhận
-của lần chạy vào một tệp PDF; --print in từng giấy ra máy in đã cấu hình như ở quầy. Không có hai
-cờ này: giấy biên nhận chỉ được lưu (in lại bằng motcua receipt reprint). Cột received_at ghi thời
+của lần chạy vào một tệp PDF; --print in từng giấy ra máy in đã cấu hình như ở quầy (kèm phiếu
+kiểm soát Mẫu 06 nếu cấu hình printer.control_sheet bật; tệp --receipts không gồm phiếu này). Không
+có hai cờ này: giấy biên nhận chỉ được lưu (in lại bằng motcua receipt reprint). Cột received_at ghi thời
 điểm tiếp nhận gốc của hồ sơ giấy nhập sau (ngày hẹn tính từ đó; mã hồ sơ là của ngày nhập).
 
 Cần quyền cán bộ một cửa hoặc giám sát. Mỗi lần chạy được ghi vào nhật ký truy cập.

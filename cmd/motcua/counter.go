@@ -91,7 +91,7 @@ func (a *app) runCounter(cmd *cobra.Command) error {
 	}
 	opt := tui.Options{Login: login, RatingLink: ratingLink(link), Agency: e.cfg.Agency.Parent, Location: e.cfg.Location(), IdleLock: e.cfg.Limits.IdleLock.Duration,
 		SyncEvery: e.cfg.Limits.SyncEvery.Duration, Portrait: mode, Telex: e.cfg.Input.Telex, TelexOldStyle: e.cfg.Input.ToneStyle == "old",
-		ControlSheet: e.cfg.Printer.ControlSheet, CardTimeout: e.cfg.Card.Timeout.Duration}
+		CardTimeout: e.cfg.Card.Timeout.Duration}
 	var beside besideFrame
 	switch {
 	case e.demo != nil && e.demo.Exists():

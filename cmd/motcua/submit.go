@@ -105,6 +105,10 @@ type submitResult struct {
 	Warnings    []string `json:"warnings,omitempty"`
 	// AlreadyReceived: the key was received before; Code is that dossier's, nothing new was made.
 	AlreadyReceived bool `json:"alreadyReceived,omitempty"`
+	// ControlSheet is where Mẫu 06 went with the receipt (printer.control_sheet),
+	// ControlSheetError why not.
+	ControlSheet      string `json:"controlSheet,omitempty"`
+	ControlSheetError string `json:"controlSheetError,omitempty"`
 }
 
 // fingerprint stands for what a submit file asks to receive (service, persons, values in
@@ -224,6 +228,10 @@ func (a *app) reportSubmit(out counter.Outcome, warnings []string, asJSON bool) 
 	if out.PrintErr != nil {
 		res.PrintError = counter.Explain(out.PrintErr)
 	}
+	res.ControlSheet = out.ControlSheetPath
+	if out.ControlSheetErr != nil {
+		res.ControlSheetError = counter.Explain(out.ControlSheetErr)
+	}
 	if asJSON {
 		if err := json.NewEncoder(a.stdout).Encode(res); err != nil {
 			return err
@@ -247,6 +255,15 @@ func (a *app) reportSubmit(out counter.Outcome, warnings []string, asJSON bool) 
 		}
 		if res.PrintError != "" {
 			fmt.Fprintln(a.stderr, "Chưa in được giấy biên nhận (đã lưu để in lại):", show(res.PrintError))
+		}
+		switch {
+		case res.ControlSheet != "":
+			fmt.Fprintln(a.stderr, "Phiếu kiểm soát (Mẫu 06):", show(res.ControlSheet))
+		case res.ControlSheetError == "":
+		case errors.Is(out.ControlSheetErr, counter.ErrPrintQueued):
+			fmt.Fprintln(a.stderr, "Chưa in được phiếu kiểm soát (Mẫu 06) (đã lưu để in lại):", show(res.ControlSheetError))
+		default: // a printer that can never take it (thermal): nothing waits
+			fmt.Fprintln(a.stderr, "Chưa in được phiếu kiểm soát (Mẫu 06):", show(res.ControlSheetError))
 		}
 		for _, w := range warnings {
 			fmt.Fprintln(a.stderr, "Lưu ý:", show(w))

@@ -78,7 +78,8 @@ type Printer struct {
 	Size    string   `toml:"size" comment:"biên nhận PDF: A4 hoặc A5"`
 	Timeout Duration `toml:"timeout"`
 
-	// ControlSheet prints Mẫu 06 with every receipt at the counter screen.
+	// ControlSheet prints Mẫu 06 with every new reception (the counter screen, dossier submit,
+	// batch run --print: counter.Config.ControlSheet).
 	ControlSheet bool `toml:"control_sheet" comment:"In kèm phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 06) với mỗi giấy biên nhận (hồ sơ giấy chuyển giữa các bộ phận); tắt thì nhấn k ở màn hình biên nhận"`
 	// HandoverSlip prints the hand-over slip when a result is handed over, where the province
 	// uses one (A5 PDF: the file and IPP printers).

@@ -70,7 +70,7 @@ func (a *app) prepareConfig() (config.Config, *demo.Env, error) {
 	if a.demo {
 		dir := a.dataDir
 		if dir == "" {
-			base, err := config.DefaultDataDir()
+			base, err := config.DefaultDataDir(a.getenv)
 			if err != nil {
 				return config.Config{}, nil, err
 			}

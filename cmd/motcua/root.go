@@ -110,7 +110,7 @@ func (a *app) dataDirForLog() string {
 		if a.dataDir != "" {
 			return a.dataDir
 		}
-		base, err := config.DefaultDataDir()
+		base, err := config.DefaultDataDir(a.getenv)
 		if err != nil {
 			return ""
 		}

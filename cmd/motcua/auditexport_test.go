@@ -14,6 +14,7 @@ import (
 // XLSX), refuses another extension with the ones allowed, and takes the dates
 // as a person writes them (DD/MM/YYYY).
 func TestAuditExportFormats(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")

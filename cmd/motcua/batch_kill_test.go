@@ -23,6 +23,7 @@ import (
 // commit (before it is sent, its receipts kept and its rows reported: all of the group
 // stays, and the rerun keeps its receipts), then at random moments from outside.
 func TestBatchRunKilledAndResumed(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the program several times")
 	}
@@ -55,7 +56,7 @@ func TestBatchRunKilledAndResumed(t *testing.T) {
 	motcua(t, "dossier", "list", "--demo", "--data-dir", dir) // create the demo store first
 	start := func(env ...string) *exec.Cmd {
 		cmd := exec.Command(os.Args[0], args...)
-		cmd.Env = append(os.Environ(), append(env, asBinary+"=1", fmt.Sprintf("%s=%d", batchGroupEnv, group))...)
+		cmd.Env = environ(t, append(env, asBinary+"=1", fmt.Sprintf("%s=%d", batchGroupEnv, group))...)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

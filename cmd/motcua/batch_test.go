@@ -116,6 +116,7 @@ func dossiersBySubject(t *testing.T, dir string) map[string]int {
 }
 
 func TestBatchRunReportsBadRowsAndIsExactlyOnce(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir, work := t.TempDir(), t.TempDir()
 	in, res, pdf := filepath.Join(work, "in.csv"), filepath.Join(work, "results.csv"), filepath.Join(work, "receipts.pdf")
@@ -213,6 +214,7 @@ func TestBatchRunReportsBadRowsAndIsExactlyOnce(t *testing.T) {
 
 // A run stopped by --limit is finished by running it again: every row once.
 func TestBatchRunResumesAfterLimit(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir, work := t.TempDir(), t.TempDir()
 	in := filepath.Join(work, "in.csv")
@@ -256,6 +258,7 @@ func TestBatchRunResumesAfterLimit(t *testing.T) {
 }
 
 func TestBatchTemplate(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	work := t.TempDir()
 	for _, name := range []string{"t.csv", "t.xlsx"} {
@@ -291,6 +294,7 @@ func TestBatchTemplate(t *testing.T) {
 // anything, in a process of its own whose peak resident memory stays under
 // the limit (the figure is in docs/BENCHMARKS.md).
 func TestBatchDryRun10k(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("10,000 look-ups")
 	}

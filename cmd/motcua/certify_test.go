@@ -21,6 +21,7 @@ import (
 // key counted as in TestCounterFlowInTmux (issue 16: at most 25 from the tap to the
 // certification printed); then the register is exported from the desk.
 func TestCopyDeskInTmux(t *testing.T) {
+	t.Parallel()
 	pdftotext := testenv.NeedTool(t, "pdftotext", "poppler-utils")
 	dir := t.TempDir()
 	who := featured(t, "single")
@@ -93,6 +94,7 @@ func TestCopyDeskInTmux(t *testing.T) {
 // The scripted desk: numbers follow each other, the register exports to XLSX and PDF, a
 // volunteer is refused.
 func TestCertifyCLI(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
 	id := featuredID(t, "single")

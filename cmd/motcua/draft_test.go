@@ -17,6 +17,7 @@ import (
 // A volunteer's draft travels to a clerk's counter in a file sealed with a
 // one-time code; the volunteer's copy is gone afterwards.
 func TestDraftHandoff(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	volDir, clerkDir := t.TempDir(), t.TempDir()
 	env, err := demo.Start(context.Background(), volDir)

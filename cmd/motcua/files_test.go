@@ -55,7 +55,7 @@ func runMeasuredBin(t *testing.T, bin string, env []string, args ...string) (std
 	}
 	hwm := filepath.Join(t.TempDir(), "vmhwm")
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(append(os.Environ(), asBinary+"=1", peakMemoryFile+"="+hwm), env...)
+	cmd.Env = environ(t, append([]string{asBinary + "=1", peakMemoryFile + "=" + hwm}, env...)...)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	if err := cmd.Start(); err != nil {
@@ -142,6 +142,7 @@ func noEnglish(t *testing.T, what, out string) {
 // lies about it) with a Vietnamese message, under 300 MB of peak resident
 // memory, leaving no temporary file; the cause is in the data directory's log.
 func TestHostileWorkbooksRefused(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds gigabyte-inflating workbooks")
 	}
@@ -217,6 +218,7 @@ func TestHostileWorkbooksRefused(t *testing.T) {
 // sheet is over 16 MiB (about 25 MB), killed with SIGKILL while it works, leaves nothing in
 // its temporary directory (excelize copied such a sheet to a temporary file).
 func TestBatchKilledLeavesNoTemporaryFile(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("a 25 MB sheet")
 	}
@@ -245,7 +247,7 @@ func TestBatchKilledLeavesNoTemporaryFile(t *testing.T) {
 	motcua(t, "dossier", "list", "--demo", "--data-dir", data)
 	cmd := exec.Command(os.Args[0], "batch", "run", "--demo", "--data-dir", data, "--service", batchService, "--in", in,
 		"--dry-run", "--progress-every", "20")
-	cmd.Env = append(os.Environ(), asBinary+"=1", "TMPDIR="+tmp)
+	cmd.Env = environ(t, asBinary+"=1", "TMPDIR="+tmp)
 	var errOut syncBuffer
 	cmd.Stderr = &errOut
 	if err := cmd.Start(); err != nil {
@@ -287,6 +289,7 @@ func (b *syncBuffer) String() string {
 // Vietnamese reason per cause, never Go's English error, and exit 2; the
 // cause goes to the data directory's log.
 func TestInputFileErrorsAreVietnamese(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
@@ -361,6 +364,7 @@ func TestInputFileErrorsAreVietnamese(t *testing.T) {
 // gateway unreachable queue their dossiers; the counter's warnings go to the
 // data directory's log, never to the terminal.
 func TestCommandsLogToTheDataDirectory(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
@@ -409,6 +413,7 @@ retries = 0
 // TestAuditVerifyReasonIsVietnamese: a changed audit entry is reported with
 // a Vietnamese reason, not the chain's English problem text.
 func TestAuditVerifyReasonIsVietnamese(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	data := t.TempDir()
 	if r := runCLI(t, "lookup", "--demo", "--data-dir", data, "--purpose", "check", featuredID(t, "single")); r.code != 0 {
@@ -438,6 +443,7 @@ func TestAuditVerifyReasonIsVietnamese(t *testing.T) {
 // back in the CSV result with a leading apostrophe, so a spreadsheet shows
 // it as text instead of running it.
 func TestReconcileGuardsFormulaIDs(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "ds.csv"), filepath.Join(dir, "kq.csv")
@@ -458,6 +464,7 @@ func TestReconcileGuardsFormulaIDs(t *testing.T) {
 // TestBatchTemplateCellsAreText: the XLSX template's cells are text cells
 // in the text format, so that nothing typed or pasted there turns into a formula.
 func TestBatchTemplateCellsAreText(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	out := filepath.Join(t.TempDir(), "t.xlsx")
 	if r := runCLI(t, "batch", "template", batchService, "--out", out); r.code != exitOK {
@@ -491,6 +498,7 @@ func TestBatchTemplateCellsAreText(t *testing.T) {
 // 60:1, under the ratio limit) is read, in bounded memory: the largest
 // table a workbook may bring (the peak is logged for docs/BENCHMARKS.md).
 func TestWorkbookAtTheLimits(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("a 31 MB shared-string table")
 	}

@@ -13,6 +13,7 @@ import (
 // A receipt kept in the store is printed again, to the printer or a file,
 // and the reprint is in the access log.
 func TestReceiptReprint(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
 	d := receiveDemoDossier(t, dir)

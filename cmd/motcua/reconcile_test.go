@@ -107,6 +107,7 @@ func readRecResults(t *testing.T, path string) [][]string {
 }
 
 func TestReconcileDemo(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
 	in, secrets := reconcileInput(t, dir)
@@ -193,6 +194,7 @@ func TestReconcileDemo(t *testing.T) {
 }
 
 func TestReconcileNeedsSupervisor(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
 	in, _ := reconcileInput(t, dir)
@@ -212,6 +214,7 @@ func TestReconcileNeedsSupervisor(t *testing.T) {
 }
 
 func TestReconcileUsage(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
 	for _, args := range [][]string{
@@ -234,6 +237,7 @@ func (failingLooker) LookupBatchView(context.Context, []string, string, lookups.
 }
 
 func TestReconcileGatewayErrorsArePartial(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in, _ := reconcileInput(t, dir)
 	a := &app{stdout: &strings.Builder{}, stderr: &strings.Builder{}}

@@ -22,6 +22,7 @@ import (
 // handheld scanner types it) brings the declaration back on the identification screen; it is
 // received and its receipt printed.
 func TestSupplementPathInTmux(t *testing.T) {
+	t.Parallel()
 	pdftotext := testenv.NeedTool(t, "pdftotext", "poppler-utils")
 	pdftoppm := testenv.NeedTool(t, "pdftoppm", "poppler-utils")
 	zbarimg := testenv.NeedTool(t, "zbarimg", "zbar-tools")

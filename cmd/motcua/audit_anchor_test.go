@@ -21,6 +21,7 @@ import (
 func TestAuditVerifyCatchesRollback(t *testing.T) {
 	t.Parallel()
 	isolate(t)
+	useKDF(t, cheapKDF)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	srv := sandbox.NewServer(sandbox.New(3, 200), sandbox.Options{})

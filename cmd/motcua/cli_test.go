@@ -120,6 +120,10 @@ func useKDF(t *testing.T, p offline.KDFParams) {
 	e.mu.Unlock()
 }
 
+// cheapKDF is an argon2id cost for useKDF: the production cost takes seconds a
+// passphrase under the race detector.
+var cheapKDF = offline.KDFParams{Time: 1, MemoryKiB: 256, Threads: 1}
+
 // kdfOf is the argon2id cost of t's in-process commands (zero: the default).
 func kdfOf(t *testing.T) offline.KDFParams {
 	for e := envOf(t); e != nil; e = e.parent {

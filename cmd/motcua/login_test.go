@@ -13,6 +13,7 @@ import (
 func TestLoginBackoffCLI(t *testing.T) {
 	t.Parallel()
 	isolate(t)
+	useKDF(t, cheapKDF) // operator init's: every log-in below derives with it
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	cfg := filepath.Join(dir, "empty.toml")
@@ -49,6 +50,7 @@ func TestLoginBackoffCLI(t *testing.T) {
 func TestRevokeKeyFileCLI(t *testing.T) {
 	t.Parallel()
 	isolate(t)
+	useKDF(t, cheapKDF)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	cfg := filepath.Join(dir, "empty.toml")

@@ -17,7 +17,7 @@ func TestAuditExportFormats(t *testing.T) {
 	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
+	data := demoStore(t)
 	if r := runCLI(t, "dossier", "list", "--demo", "--data-dir", data); r.code != exitOK {
 		t.Fatal(r)
 	}

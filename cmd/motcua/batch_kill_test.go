@@ -28,7 +28,7 @@ func TestBatchRunKilledAndResumed(t *testing.T) {
 		t.Skip("runs the program several times")
 	}
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	id := featuredID(t, "single")
 	const rows, group = 60, 8
 	var in bytes.Buffer
@@ -53,7 +53,6 @@ func TestBatchRunKilledAndResumed(t *testing.T) {
 		return l
 	}
 	count := func() int { return len(list()) }
-	motcua(t, "dossier", "list", "--demo", "--data-dir", dir) // create the demo store first
 	start := func(env ...string) *exec.Cmd {
 		cmd := exec.Command(os.Args[0], args...)
 		cmd.Env = environ(t, append(env, asBinary+"=1", fmt.Sprintf("%s=%d", batchGroupEnv, group))...)

@@ -118,7 +118,7 @@ func dossiersBySubject(t *testing.T, dir string) map[string]int {
 func TestBatchRunReportsBadRowsAndIsExactlyOnce(t *testing.T) {
 	t.Parallel()
 	isolate(t)
-	dir, work := t.TempDir(), t.TempDir()
+	dir, work := demoStore(t), t.TempDir()
 	in, res, pdf := filepath.Join(work, "in.csv"), filepath.Join(work, "results.csv"), filepath.Join(work, "receipts.pdf")
 	cases := writeBatchCSV(t, in)
 	args := []string{"batch", "run", "--demo", "--data-dir", dir, "--service", batchService, "--in", in, "--out", res, "--receipts", pdf}
@@ -216,7 +216,7 @@ func TestBatchRunReportsBadRowsAndIsExactlyOnce(t *testing.T) {
 func TestBatchRunResumesAfterLimit(t *testing.T) {
 	t.Parallel()
 	isolate(t)
-	dir, work := t.TempDir(), t.TempDir()
+	dir, work := demoStore(t), t.TempDir()
 	in := filepath.Join(work, "in.csv")
 	var b strings.Builder
 	b.WriteString("subject.id,purpose,purpose_other\n")
@@ -299,7 +299,7 @@ func TestBatchDryRun10k(t *testing.T) {
 		t.Skip("10,000 look-ups")
 	}
 	isolate(t)
-	dir, work := t.TempDir(), t.TempDir()
+	dir, work := demoStore(t), t.TempDir() // the demo store first: its creation (argon2id) is not the run's
 	in := filepath.Join(work, "big.xlsx")
 	w, err := batchio.Create(in, []string{"subject.id", "purpose", "purpose_other"})
 	if err != nil {
@@ -315,7 +315,6 @@ func TestBatchDryRun10k(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	motcua(t, "dossier", "list", "--demo", "--data-dir", dir) // the demo store first: its creation (argon2id) is not the run's
 	start := time.Now()
 	out, errOut, code, peak := runMeasured(t, nil, "batch", "run", "--demo", "--data-dir", dir, "--service", batchService, "--in", in, "--dry-run", "--json")
 	el := time.Since(start)

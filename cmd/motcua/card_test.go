@@ -21,7 +21,7 @@ import (
 func TestCardReadJSONAlwaysAnObject(t *testing.T) {
 	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	for _, c := range []struct {
 		name string
 		args []string
@@ -51,7 +51,7 @@ func TestCardReadJSONAlwaysAnObject(t *testing.T) {
 func TestCardReadJSONFieldNames(t *testing.T) {
 	t.Parallel()
 	isolate(t)
-	r := runCLI(t, "card", "read", "--demo", "--data-dir", t.TempDir(), "--id", featuredID(t, "single"), "--json")
+	r := runCLI(t, "card", "read", "--demo", "--data-dir", demoStore(t), "--id", featuredID(t, "single"), "--json")
 	if r.code != exitOK {
 		t.Fatalf("%s", r)
 	}
@@ -86,7 +86,7 @@ func TestCardReadJSONFieldNames(t *testing.T) {
 func TestCardReadPassiveOnly(t *testing.T) {
 	t.Parallel()
 	isolate(t)
-	r := runCLI(t, "card", "read", "--demo", "--data-dir", t.TempDir(), "--card", demo.PassiveOnlyCard)
+	r := runCLI(t, "card", "read", "--demo", "--data-dir", demoStore(t), "--card", demo.PassiveOnlyCard)
 	if r.code != exitUnproven || !strings.Contains(r.stdout, "CHƯA CHỨNG MINH ĐƯỢC LÀ CHIP GỐC") || !strings.Contains(r.stderr, "ảnh chân dung") ||
 		strings.Contains(r.stdout, "THẺ THẬT") {
 		t.Fatalf("%s", r)

@@ -96,7 +96,7 @@ func TestCopyDeskInTmux(t *testing.T) {
 func TestCertifyCLI(t *testing.T) {
 	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	id := featuredID(t, "single")
 	r := runCLI(t, "certify", "copies", "--demo", "--data-dir", dir, "--id", id, "--name", "Phạm Thu Ngân",
 		"--original", "Bằng tốt nghiệp: bản chính:2:10", "--original", "Giấy khai sinh:1:1")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	cardpkg "motcua/lookups/card"
 	"os"
 	"path/filepath"
@@ -182,6 +183,71 @@ func environ(t *testing.T, extra ...string) []string {
 	return append(out, extra...)
 }
 
+// demoTemplate is a demo store made once for the test binary by the real
+// command, copied by demoStore for each test that needs one: making one costs
+// two argon2id derivations at the production cost (the demo's own), slow
+// under the race detector.
+var demoTemplate struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// demoStore returns a new directory holding a demo store, as `motcua --demo`
+// leaves it after its first command (store, key file, operators' passphrases),
+// for tests that use a demo store without being about its making: each gets
+// its own copy, with the same operators and keys as the other copies.
+func demoStore(t *testing.T) string {
+	t.Helper()
+	demoTemplate.once.Do(func() {
+		base, err := os.MkdirTemp("", "motcua-demo-template-")
+		if err != nil {
+			demoTemplate.err = err
+			return
+		}
+		demoTemplate.dir = filepath.Join(base, "demo")
+		var out, errb bytes.Buffer
+		env := map[string]string{"HOME": base} // no MOTCUA_* variable, no user directory
+		if code := (&app{getenv: func(k string) string { return env[k] }}).run([]string{"dossier", "list", "--demo", "--data-dir", demoTemplate.dir},
+			strings.NewReader(""), &out, &errb); code != exitOK {
+			demoTemplate.err = fmt.Errorf("creating the demo store: exit %d\n%s%s", code, out.String(), errb.String())
+		}
+	})
+	if demoTemplate.err != nil {
+		t.Fatal(demoTemplate.err)
+	}
+	// everything but the log of the command that made it
+	dir := t.TempDir()
+	err := filepath.WalkDir(demoTemplate.dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == demoTemplate.dir {
+			return err
+		}
+		rel, _ := filepath.Rel(demoTemplate.dir, p)
+		switch {
+		case d.IsDir():
+			return os.Mkdir(filepath.Join(dir, rel), 0o700)
+		case rel == logName:
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, rel), b, 0o600)
+	})
+	if err != nil {
+		t.Fatalf("copying the demo store: %v", err)
+	}
+	return dir
+}
+
+// removeDemoTemplate removes demoStore's template when the tests have run.
+func removeDemoTemplate() {
+	if demoTemplate.dir != "" {
+		_ = os.RemoveAll(filepath.Dir(demoTemplate.dir)) // clean-up of a temporary directory
+	}
+}
+
 type result struct {
 	code           int
 	stdout, stderr string
@@ -294,7 +360,7 @@ func TestHelpAndVersion(t *testing.T) {
 func TestLookupDemo(t *testing.T) {
 	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	id := featuredID(t, "single")
 	r := runCLI(t, "lookup", "--demo", "--data-dir", dir, "--operator", demo.OperatorID, "--purpose", "check", id, "--json")
 	if r.code != exitOK {
@@ -354,7 +420,7 @@ func TestLookupDemoNotFound(t *testing.T) {
 	t.Parallel()
 	isolate(t)
 	id := featuredID(t, "single")[:6] + "999999" // valid, beyond the population
-	r := runCLI(t, "lookup", "--demo", "--data-dir", t.TempDir(), "--purpose", "check", id, "--json")
+	r := runCLI(t, "lookup", "--demo", "--data-dir", demoStore(t), "--purpose", "check", id, "--json")
 	if r.code != exitFailure {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r)
 	}
@@ -436,7 +502,7 @@ func receiveDemoDossier(t *testing.T, dir string) *forms.Dossier {
 func TestDossierListAndShow(t *testing.T) {
 	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	r := runCLI(t, "dossier", "list", "--demo", "--data-dir", dir, "--json")
 	if r.code != exitOK || strings.TrimSpace(r.stdout) != "[]" {
 		t.Fatalf("empty store: want []\n%s", r)
@@ -536,7 +602,7 @@ func TestDossierListAndShow(t *testing.T) {
 func TestDossierShowUsesCounterTimeZone(t *testing.T) {
 	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	d := receiveDemoDossier(t, dir)
 	r := runCLI(t, "dossier", "show", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"), "--operator", demo.OperatorID, d.Code)
 	if r.code != exitOK {

@@ -19,7 +19,7 @@ import (
 func TestDraftHandoff(t *testing.T) {
 	t.Parallel()
 	isolate(t)
-	volDir, clerkDir := t.TempDir(), t.TempDir()
+	volDir, clerkDir := demoStore(t), t.TempDir() // the clerk's store made afresh: another store's keys
 	env, err := demo.Start(context.Background(), volDir)
 	if err != nil {
 		t.Fatal(err)

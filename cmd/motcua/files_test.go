@@ -148,12 +148,9 @@ func TestHostileWorkbooksRefused(t *testing.T) {
 	}
 	isolate(t)
 	dir := t.TempDir()
-	data, tmp := filepath.Join(dir, "data"), filepath.Join(dir, "tmp")
+	data, tmp := demoStore(t), filepath.Join(dir, "tmp")
 	if err := os.Mkdir(tmp, 0o700); err != nil {
 		t.Fatal(err)
-	}
-	if _, errOut, code := motcua(t, "dossier", "list", "--demo", "--data-dir", data); code != 0 {
-		t.Fatalf("demo store: %s", errOut)
 	}
 	asDemoOperator(t, data, demo.OperatorID) // reconcile is a supervisor's work: the passphrase, not the key file
 	const gib = 1 << 30
@@ -224,7 +221,7 @@ func TestBatchKilledLeavesNoTemporaryFile(t *testing.T) {
 	}
 	isolate(t)
 	dir := t.TempDir()
-	data, tmp := filepath.Join(dir, "data"), filepath.Join(dir, "tmp")
+	data, tmp := demoStore(t), filepath.Join(dir, "tmp")
 	if err := os.Mkdir(tmp, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +241,6 @@ func TestBatchKilledLeavesNoTemporaryFile(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	motcua(t, "dossier", "list", "--demo", "--data-dir", data)
 	cmd := exec.Command(os.Args[0], "batch", "run", "--demo", "--data-dir", data, "--service", batchService, "--in", in,
 		"--dry-run", "--progress-every", "20")
 	cmd.Env = environ(t, asBinary+"=1", "TMPDIR="+tmp)
@@ -292,7 +288,7 @@ func TestInputFileErrorsAreVietnamese(t *testing.T) {
 	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
+	data := demoStore(t)
 	if r := runCLI(t, "dossier", "list", "--demo", "--data-dir", data); r.code != 0 {
 		t.Fatal(r)
 	}
@@ -367,7 +363,7 @@ func TestCommandsLogToTheDataDirectory(t *testing.T) {
 	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
+	data := demoStore(t)
 	id := featuredID(t, "single")
 	// Cache the person with the demo gateway, then use the store with a gateway that does not answer.
 	if r := runCLI(t, "lookup", "--demo", "--data-dir", data, "--purpose", "check", id); r.code != 0 {
@@ -415,7 +411,7 @@ retries = 0
 func TestAuditVerifyReasonIsVietnamese(t *testing.T) {
 	t.Parallel()
 	isolate(t)
-	data := t.TempDir()
+	data := demoStore(t)
 	if r := runCLI(t, "lookup", "--demo", "--data-dir", data, "--purpose", "check", featuredID(t, "single")); r.code != 0 {
 		t.Fatal(r)
 	}
@@ -450,8 +446,9 @@ func TestReconcileGuardsFormulaIDs(t *testing.T) {
 	if err := os.WriteFile(in, []byte("id,name,birth_date\n\"=HYPERLINK(\"\"http://x/\"\",\"\"x\"\")\",A,01/01/1990\n+84912345678,B,01/01/1990\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	asDemoOperator(t, filepath.Join(dir, "data"), demo.OperatorID) // reconcile is a supervisor's work
-	r := runCLI(t, "--demo", "--data-dir", filepath.Join(dir, "data"), "reconcile", "--in", in, "--out", out)
+	data := demoStore(t)
+	asDemoOperator(t, data, demo.OperatorID) // reconcile is a supervisor's work
+	r := runCLI(t, "--demo", "--data-dir", data, "reconcile", "--in", in, "--out", out)
 	if r.code != exitOK {
 		t.Fatal(r)
 	}
@@ -504,8 +501,7 @@ func TestWorkbookAtTheLimits(t *testing.T) {
 	}
 	isolate(t)
 	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	motcua(t, "dossier", "list", "--demo", "--data-dir", data)
+	data := demoStore(t)
 	// A unit of 400 distinct strings (24 KB, within deflate's 32 KB window), repeated.
 	var unit strings.Builder
 	x := uint32(2463534242)

@@ -15,7 +15,7 @@ import (
 func TestPrintersListAndTest(t *testing.T) {
 	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	r := runCLI(t, "printers", "test", "--demo", "--data-dir", dir)
 	if r.code != exitOK {
 		t.Fatalf("%s", r)

@@ -15,7 +15,7 @@ import (
 func TestReceiptReprint(t *testing.T) {
 	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	d := receiveDemoDossier(t, dir)
 	key := filepath.Join(dir, "demo.key")
 	out := filepath.Join(t.TempDir(), "lai.pdf")

@@ -109,7 +109,7 @@ func readRecResults(t *testing.T, path string) [][]string {
 func TestReconcileDemo(t *testing.T) {
 	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	in, secrets := reconcileInput(t, dir)
 	out := filepath.Join(dir, "ketqua.csv")
 	asDemoOperator(t, dir, demo.OperatorID) // a supervisor's work: the passphrase, not the key file
@@ -196,7 +196,7 @@ func TestReconcileDemo(t *testing.T) {
 func TestReconcileNeedsSupervisor(t *testing.T) {
 	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	in, _ := reconcileInput(t, dir)
 	// the demo's key file has a clerk's rights, whoever it names
 	r := runCLI(t, "--demo", "--data-dir", dir, "reconcile", "--in", in, "--out", filepath.Join(dir, "kq.csv"))

@@ -29,8 +29,7 @@ func TestDossierSubmitKilledAndRerun(t *testing.T) {
 		t.Skip("runs the program many times")
 	}
 	isolate(t)
-	dir, work := t.TempDir(), t.TempDir()
-	motcua(t, "dossier", "list", "--demo", "--data-dir", dir) // create the demo store first
+	dir, work := demoStore(t), t.TempDir()
 	store, err := offline.UnlockWithKeyFile(dir, filepath.Join(dir, "demo.key"), offline.Options{LockWait: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +163,7 @@ func TestDossierSubmitKilledAndRerun(t *testing.T) {
 func TestDossierSubmitKey(t *testing.T) {
 	t.Parallel()
 	isolate(t)
-	dir, work := t.TempDir(), t.TempDir()
+	dir, work := demoStore(t), t.TempDir()
 	id := featuredID(t, "single")
 	write := func(name, key, purpose string) string {
 		p := filepath.Join(work, name)

@@ -97,13 +97,26 @@ func TestBatchRunKilledAndResumed(t *testing.T) {
 	if noReceipt != group {
 		t.Fatalf("killed after a commit: %d dossiers without a receipt, want the group's %d", noReceipt, group)
 	}
-	// Killed from outside, once more dossiers are saved (or after a while).
+	// Killed from outside, once more dossiers are saved (or after a while). The store is
+	// watched in this process: a `dossier list` every 30 ms would be a program started
+	// every 30 ms beside the run.
+	watch, err := offline.UnlockWithKeyFile(dir, filepath.Join(dir, "demo.key"), offline.Options{LockWait: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := func() int {
+		l, err := watch.ListDossiers(offline.DossierFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(l)
+	}
 	kills := 2
 	for attempt := 0; attempt < 3 && count() < rows; attempt++ {
 		before := count()
 		cmd := start()
 		deadline := time.Now().Add(20 * time.Second)
-		for time.Now().Before(deadline) && count() < before+group {
+		for time.Now().Before(deadline) && saved() < before+group {
 			time.Sleep(30 * time.Millisecond)
 		}
 		_ = cmd.Process.Signal(syscall.SIGKILL) // the run may have ended on its own: count() says

@@ -19,6 +19,7 @@ import (
 	"motcua/internal/config"
 	"motcua/internal/counter"
 	"motcua/internal/demo"
+	"motcua/internal/testenv"
 	"motcua/lookups"
 	"motcua/lookups/gateway"
 	"motcua/lookups/sandbox"
@@ -161,7 +162,8 @@ func getenv(t *testing.T) func(string) string {
 }
 
 // environ is os.Environ in t's environment, for the programs t starts
-// (exec.Cmd.Env), with extra variables (NAME=value) last.
+// (exec.Cmd.Env), with extra variables (NAME=value) last, and GORACE's
+// atexit_sleep_ms=0 (testenv.NoExitSleep).
 func environ(t *testing.T, extra ...string) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -180,7 +182,7 @@ func environ(t *testing.T, extra ...string) []string {
 			out = append(out, kv)
 		}
 	}
-	return append(out, extra...)
+	return testenv.NoExitSleep(append(out, extra...))
 }
 
 // demoTemplate is a demo store made once for the test binary by the real

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"motcua/internal/testenv"
 	"motcua/lookups/sandbox"
 	"motcua/offline"
 )
@@ -246,6 +247,6 @@ lock_wait = "30s"
 			h.env = append(h.env, kv)
 		}
 	}
-	h.env = append(h.env, "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "xdg-config"), "XDG_DATA_HOME="+filepath.Join(dir, "xdg-data"))
+	h.env = testenv.NoExitSleep(append(h.env, "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "xdg-config"), "XDG_DATA_HOME="+filepath.Join(dir, "xdg-data")))
 	return h
 }

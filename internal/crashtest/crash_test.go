@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"motcua/internal/testenv"
 	"motcua/lookups/sandbox"
 	"motcua/offline"
 )
@@ -335,8 +336,8 @@ lock_wait = "30s"
 			h.env = append(h.env, kv)
 		}
 	}
-	h.env = append(h.env, "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "xdg-config"), "XDG_DATA_HOME="+filepath.Join(dir, "xdg-data"),
-		"MOTCUA_OPERATOR=cb.crash")
+	h.env = testenv.NoExitSleep(append(h.env, "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "xdg-config"), "XDG_DATA_HOME="+filepath.Join(dir, "xdg-data"),
+		"MOTCUA_OPERATOR=cb.crash"))
 	t.Cleanup(func() {
 		if h.sandbox != nil {
 			h.kill(h.sandbox)

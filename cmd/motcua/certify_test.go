@@ -23,7 +23,7 @@ import (
 func TestCopyDeskInTmux(t *testing.T) {
 	t.Parallel()
 	pdftotext := testenv.NeedTool(t, "pdftotext", "poppler-utils")
-	dir := t.TempDir()
+	dir := demoStore(t)
 	who := featured(t, "single")
 	s := startTmux(t, 150, 50, fmt.Sprintf("env %s=1 %s demo --data-dir %s", asBinary, os.Args[0], dir))
 	s.waitFor("Bước 1 — Xác định công dân")

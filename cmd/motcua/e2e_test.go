@@ -321,7 +321,7 @@ func TestCounterFlowInTmux(t *testing.T) {
 func TestBirthBundleInTmux(t *testing.T) {
 	t.Parallel()
 	pdftotext := testenv.NeedTool(t, "pdftotext", "poppler-utils")
-	dir := t.TempDir()
+	dir := demoStore(t)
 	father := featured(t, "married")
 	out, _, code := motcua(t, "lookup", "--demo", "--data-dir", dir, "--purpose", "check", "--json", father.ID)
 	if code != 0 {

@@ -91,7 +91,7 @@ func dossierStatus(t *testing.T, args ...string) statusOut {
 func TestResultsDeskInTmux(t *testing.T) {
 	t.Parallel()
 	pdftotext := testenv.NeedTool(t, "pdftotext", "poppler-utils")
-	dir := t.TempDir()
+	dir := demoStore(t)
 	who := featured(t, "single")
 	bin := fmt.Sprintf("env %s=1 %s", asBinary, os.Args[0])
 	s := startTmux(t, 150, 50, fmt.Sprintf(`%s demo --data-dir %s --workflow '{"span":"2s","onTime":1}'`, bin, dir))

@@ -26,7 +26,7 @@ func TestSupplementPathInTmux(t *testing.T) {
 	pdftotext := testenv.NeedTool(t, "pdftotext", "poppler-utils")
 	pdftoppm := testenv.NeedTool(t, "pdftoppm", "poppler-utils")
 	zbarimg := testenv.NeedTool(t, "zbarimg", "zbar-tools")
-	dir := t.TempDir()
+	dir := demoStore(t)
 	who := featured(t, "single")
 	s := startTmux(t, 150, 50, fmt.Sprintf("env %s=1 %s demo --data-dir %s", asBinary, os.Args[0], dir))
 

@@ -152,7 +152,7 @@ func (a *app) operatorCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := offline.Init(cfg.DataDir, offline.Operator{ID: args[0], Name: name, Role: offline.RoleSupervisor}, pass, offline.Options{})
+			st, err := offline.Init(cfg.DataDir, offline.Operator{ID: args[0], Name: name, Role: offline.RoleSupervisor}, pass, offline.Options{KDF: a.kdf})
 			if err != nil {
 				return failure(offline.ClerkMessage(err), err)
 			}

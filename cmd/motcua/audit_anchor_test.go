@@ -19,7 +19,9 @@ import (
 // (access log, head and local anchor file copied back): the head sent upstream with a sync is
 // no longer in the log. The clerk reads it in Vietnamese; `queue sync` warns too.
 func TestAuditVerifyCatchesRollback(t *testing.T) {
+	t.Parallel()
 	isolate(t)
+	useKDF(t, cheapKDF)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	srv := sandbox.NewServer(sandbox.New(3, 200), sandbox.Options{})
@@ -37,12 +39,12 @@ func TestAuditVerifyCatchesRollback(t *testing.T) {
 		return runCLI(t, append([]string{"--config", cfg, "--data-dir", data}, args...)...)
 	}
 	const pass = "mật khẩu giám sát thử"
-	t.Setenv("MOTCUA_NEW_PASSPHRASE", pass)
+	setenv(t, "MOTCUA_NEW_PASSPHRASE", pass)
 	if r := cli("operator", "init", "gs01", "--name", "Giám sát Thử"); r.code != 0 {
 		t.Fatalf("operator init: %s", r)
 	}
-	t.Setenv("MOTCUA_OPERATOR", "gs01")
-	t.Setenv("MOTCUA_PASSPHRASE", pass)
+	setenv(t, "MOTCUA_OPERATOR", "gs01")
+	setenv(t, "MOTCUA_PASSPHRASE", pass)
 	if r := cli("queue", "sync"); r.code != 0 {
 		t.Fatalf("queue sync: %s", r)
 	}

@@ -14,9 +14,10 @@ import (
 // XLSX), refuses another extension with the ones allowed, and takes the dates
 // as a person writes them (DD/MM/YYYY).
 func TestAuditExportFormats(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
+	data := demoStore(t)
 	if r := runCLI(t, "dossier", "list", "--demo", "--data-dir", data); r.code != exitOK {
 		t.Fatal(r)
 	}

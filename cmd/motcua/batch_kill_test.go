@@ -23,11 +23,12 @@ import (
 // commit (before it is sent, its receipts kept and its rows reported: all of the group
 // stays, and the rerun keeps its receipts), then at random moments from outside.
 func TestBatchRunKilledAndResumed(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the program several times")
 	}
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	id := featuredID(t, "single")
 	const rows, group = 60, 8
 	var in bytes.Buffer
@@ -52,10 +53,9 @@ func TestBatchRunKilledAndResumed(t *testing.T) {
 		return l
 	}
 	count := func() int { return len(list()) }
-	motcua(t, "dossier", "list", "--demo", "--data-dir", dir) // create the demo store first
 	start := func(env ...string) *exec.Cmd {
 		cmd := exec.Command(os.Args[0], args...)
-		cmd.Env = append(os.Environ(), append(env, asBinary+"=1", fmt.Sprintf("%s=%d", batchGroupEnv, group))...)
+		cmd.Env = environ(t, append(env, asBinary+"=1", fmt.Sprintf("%s=%d", batchGroupEnv, group))...)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -97,13 +97,26 @@ func TestBatchRunKilledAndResumed(t *testing.T) {
 	if noReceipt != group {
 		t.Fatalf("killed after a commit: %d dossiers without a receipt, want the group's %d", noReceipt, group)
 	}
-	// Killed from outside, once more dossiers are saved (or after a while).
+	// Killed from outside, once more dossiers are saved (or after a while). The store is
+	// watched in this process: a `dossier list` every 30 ms would be a program started
+	// every 30 ms beside the run.
+	watch, err := offline.UnlockWithKeyFile(dir, filepath.Join(dir, "demo.key"), offline.Options{LockWait: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := func() int {
+		l, err := watch.ListDossiers(offline.DossierFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(l)
+	}
 	kills := 2
 	for attempt := 0; attempt < 3 && count() < rows; attempt++ {
 		before := count()
 		cmd := start()
 		deadline := time.Now().Add(20 * time.Second)
-		for time.Now().Before(deadline) && count() < before+group {
+		for time.Now().Before(deadline) && saved() < before+group {
 			time.Sleep(30 * time.Millisecond)
 		}
 		_ = cmd.Process.Signal(syscall.SIGKILL) // the run may have ended on its own: count() says

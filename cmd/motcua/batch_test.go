@@ -116,8 +116,9 @@ func dossiersBySubject(t *testing.T, dir string) map[string]int {
 }
 
 func TestBatchRunReportsBadRowsAndIsExactlyOnce(t *testing.T) {
+	t.Parallel()
 	isolate(t)
-	dir, work := t.TempDir(), t.TempDir()
+	dir, work := demoStore(t), t.TempDir()
 	in, res, pdf := filepath.Join(work, "in.csv"), filepath.Join(work, "results.csv"), filepath.Join(work, "receipts.pdf")
 	cases := writeBatchCSV(t, in)
 	args := []string{"batch", "run", "--demo", "--data-dir", dir, "--service", batchService, "--in", in, "--out", res, "--receipts", pdf}
@@ -213,8 +214,9 @@ func TestBatchRunReportsBadRowsAndIsExactlyOnce(t *testing.T) {
 
 // A run stopped by --limit is finished by running it again: every row once.
 func TestBatchRunResumesAfterLimit(t *testing.T) {
+	t.Parallel()
 	isolate(t)
-	dir, work := t.TempDir(), t.TempDir()
+	dir, work := demoStore(t), t.TempDir()
 	in := filepath.Join(work, "in.csv")
 	var b strings.Builder
 	b.WriteString("subject.id,purpose,purpose_other\n")
@@ -256,6 +258,7 @@ func TestBatchRunResumesAfterLimit(t *testing.T) {
 }
 
 func TestBatchTemplate(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	work := t.TempDir()
 	for _, name := range []string{"t.csv", "t.xlsx"} {
@@ -291,11 +294,12 @@ func TestBatchTemplate(t *testing.T) {
 // anything, in a process of its own whose peak resident memory stays under
 // the limit (the figure is in docs/BENCHMARKS.md).
 func TestBatchDryRun10k(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("10,000 look-ups")
 	}
 	isolate(t)
-	dir, work := t.TempDir(), t.TempDir()
+	dir, work := demoStore(t), t.TempDir() // the demo store first: its creation (argon2id) is not the run's
 	in := filepath.Join(work, "big.xlsx")
 	w, err := batchio.Create(in, []string{"subject.id", "purpose", "purpose_other"})
 	if err != nil {
@@ -311,7 +315,6 @@ func TestBatchDryRun10k(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	motcua(t, "dossier", "list", "--demo", "--data-dir", dir) // the demo store first: its creation (argon2id) is not the run's
 	start := time.Now()
 	out, errOut, code, peak := runMeasured(t, nil, "batch", "run", "--demo", "--data-dir", dir, "--service", batchService, "--in", in, "--dry-run", "--json")
 	el := time.Since(start)

@@ -19,8 +19,9 @@ import (
 // on stdout whatever happens, with the error when the read failed before
 // the identity.
 func TestCardReadJSONAlwaysAnObject(t *testing.T) {
+	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	for _, c := range []struct {
 		name string
 		args []string
@@ -48,8 +49,9 @@ func TestCardReadJSONAlwaysAnObject(t *testing.T) {
 // TestCardReadJSONFieldNames: one naming style (the MRZ object carried Go
 // names and "BadChecks": null), "<" written as is.
 func TestCardReadJSONFieldNames(t *testing.T) {
+	t.Parallel()
 	isolate(t)
-	r := runCLI(t, "card", "read", "--demo", "--data-dir", t.TempDir(), "--id", featuredID(t, "single"), "--json")
+	r := runCLI(t, "card", "read", "--demo", "--data-dir", demoStore(t), "--id", featuredID(t, "single"), "--json")
 	if r.code != exitOK {
 		t.Fatalf("%s", r)
 	}
@@ -82,8 +84,9 @@ func TestCardReadJSONFieldNames(t *testing.T) {
 
 // TestCardReadPassiveOnly: its own verdict, words and exit code.
 func TestCardReadPassiveOnly(t *testing.T) {
+	t.Parallel()
 	isolate(t)
-	r := runCLI(t, "card", "read", "--demo", "--data-dir", t.TempDir(), "--card", demo.PassiveOnlyCard)
+	r := runCLI(t, "card", "read", "--demo", "--data-dir", demoStore(t), "--card", demo.PassiveOnlyCard)
 	if r.code != exitUnproven || !strings.Contains(r.stdout, "CHƯA CHỨNG MINH ĐƯỢC LÀ CHIP GỐC") || !strings.Contains(r.stderr, "ảnh chân dung") ||
 		strings.Contains(r.stdout, "THẺ THẬT") {
 		t.Fatalf("%s", r)
@@ -94,6 +97,7 @@ func TestCardReadPassiveOnly(t *testing.T) {
 // its verdict and says only the portrait is missing; one pulled before is
 // "not verified yet", whatever states it had.
 func TestCardReadOneTruth(t *testing.T) {
+	t.Parallel()
 	pulled := errors.Join(cardpkg.ErrRemoved)
 	decided := &cardpkg.Result{Passive: cardpkg.Passed, Active: cardpkg.Passed, Chip: cardpkg.Passed, MRZMatch: cardpkg.Passed,
 		Files: map[int]cardpkg.State{2: cardpkg.Interrupted}}
@@ -113,6 +117,7 @@ func TestCardReadOneTruth(t *testing.T) {
 // TestCardTrustList: what the trust store holds, with the file each came
 // from: a CSCA file, the CSCAs of a master list it accepts, a CRL.
 func TestCardTrustList(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
 	ts := filepath.Join(dir, "csca")
@@ -171,6 +176,7 @@ func TestCardTrustList(t *testing.T) {
 
 // TestCardSimFaults: every fault the emulator offers is named by card sim.
 func TestCardSimFaults(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	r := runCLI(t, "card", "sim", "--person", featuredID(t, "single"), "--fault", "bogus")
 	if r.code != exitUsage {

@@ -21,8 +21,9 @@ import (
 // key counted as in TestCounterFlowInTmux (issue 16: at most 25 from the tap to the
 // certification printed); then the register is exported from the desk.
 func TestCopyDeskInTmux(t *testing.T) {
+	t.Parallel()
 	pdftotext := testenv.NeedTool(t, "pdftotext", "poppler-utils")
-	dir := t.TempDir()
+	dir := demoStore(t)
 	who := featured(t, "single")
 	s := startTmux(t, 150, 50, fmt.Sprintf("env %s=1 %s demo --data-dir %s", asBinary, os.Args[0], dir))
 	s.waitFor("Bước 1 — Xác định công dân")
@@ -93,8 +94,9 @@ func TestCopyDeskInTmux(t *testing.T) {
 // The scripted desk: numbers follow each other, the register exports to XLSX and PDF, a
 // volunteer is refused.
 func TestCertifyCLI(t *testing.T) {
+	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	id := featuredID(t, "single")
 	r := runCLI(t, "certify", "copies", "--demo", "--data-dir", dir, "--id", id, "--name", "Phạm Thu Ngân",
 		"--original", "Bằng tốt nghiệp: bản chính:2:10", "--original", "Giấy khai sinh:1:1")

@@ -56,7 +56,7 @@ func startSandbox(t *testing.T, dir string) *sandboxProc {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(os.Args[0], "sandbox", "serve", "--addr", addr, "--store", filepath.Join(dir, "sandbox-dossiers.jsonl"))
-	cmd.Env = append(os.Environ(), asBinary+"=1")
+	cmd.Env = environ(t, asBinary+"=1")
 	logf, err := os.Create(filepath.Join(dir, "sandbox.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -264,6 +264,7 @@ const (
 )
 
 func TestChaosCounterInTmux(t *testing.T) {
+	t.Parallel()
 	testenv.NeedTool(t, "tmux", "tmux")
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
@@ -299,7 +300,7 @@ sync_every = %q
 	cli := func(env []string, args ...string) (string, string, int) {
 		t.Helper()
 		cmd := exec.Command(os.Args[0], append([]string{"--config", cfgPath, "--data-dir", data}, args...)...)
-		cmd.Env = append(append(os.Environ(), asBinary+"=1"), env...)
+		cmd.Env = environ(t, append([]string{asBinary + "=1"}, env...)...)
 		var o, e bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &o, &e
 		err := cmd.Run()

@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	cardpkg "motcua/lookups/card"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"motcua/internal/config"
 	"motcua/internal/counter"
 	"motcua/internal/demo"
+	"motcua/internal/testenv"
 	"motcua/lookups"
 	"motcua/lookups/gateway"
 	"motcua/lookups/sandbox"
@@ -24,18 +27,226 @@ import (
 	"motcua/printing"
 )
 
-// isolate keeps a test's commands away from the machine: no user config
-// file, no user data directory, no MOTCUA_* variables (an empty value counts
-// as unset). Tests that call it cannot run in parallel.
+// isolate keeps the commands of t and of its subtests away from the machine:
+// no user config file, no user data directory, no MOTCUA_* variables (an
+// empty value counts as unset). It does not touch the process's environment:
+// the in-process commands (runCLI) and the programs the test starts (environ)
+// get an environment of their own, so tests that call it can run in parallel.
 func isolate(t *testing.T) {
 	t.Helper()
 	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "config"))
-	t.Setenv("XDG_DATA_HOME", filepath.Join(home, "data"))
-	t.Setenv("MOTCUA_OPERATOR", "")
+	vars := map[string]string{
+		"HOME":            home,
+		"XDG_CONFIG_HOME": filepath.Join(home, "config"),
+		"XDG_DATA_HOME":   filepath.Join(home, "data"),
+		"MOTCUA_OPERATOR": "",
+	}
 	for _, e := range config.Env {
-		t.Setenv(e.Name, "")
+		vars[e.Name] = ""
+	}
+	for k, v := range vars {
+		setenv(t, k, v)
+	}
+}
+
+// testEnv is the environment of a test's commands: the variables the test
+// (or an enclosing test) set over the process's environment, which no test
+// changes (setenv instead of t.Setenv), and the argon2id cost of the
+// passphrases its in-process commands make (useKDF).
+type testEnv struct {
+	parent *testEnv // nil: the process's environment
+	mu     sync.Mutex
+	vars   map[string]string
+	kdf    offline.KDFParams
+}
+
+// testEnvs are the tests' environments by test name (a subtest without its own
+// uses its parent's).
+var testEnvs = struct {
+	sync.Mutex
+	m map[string]*testEnv
+}{m: map[string]*testEnv{}}
+
+// envOf is the environment of t's commands: its own, else its nearest
+// enclosing test's, else nil (the process's).
+func envOf(t *testing.T) *testEnv {
+	testEnvs.Lock()
+	defer testEnvs.Unlock()
+	for name := t.Name(); ; {
+		if e := testEnvs.m[name]; e != nil {
+			return e
+		}
+		i := strings.LastIndexByte(name, '/')
+		if i < 0 {
+			return nil
+		}
+		name = name[:i]
+	}
+}
+
+// ownEnv is t's own environment, made over its enclosing test's when t has
+// none yet; it ends with t.
+func ownEnv(t *testing.T) *testEnv {
+	e := envOf(t)
+	testEnvs.Lock()
+	defer testEnvs.Unlock()
+	if e == nil || testEnvs.m[t.Name()] != e {
+		e = &testEnv{parent: e, vars: map[string]string{}}
+		testEnvs.m[t.Name()] = e
+		t.Cleanup(func() {
+			testEnvs.Lock()
+			delete(testEnvs.m, t.Name())
+			testEnvs.Unlock()
+		})
+	}
+	return e
+}
+
+// setenv sets k to v for the commands of t and of its subtests, until t ends:
+// t.Setenv for the commands only, so that t can run in parallel.
+func setenv(t *testing.T, k, v string) {
+	t.Helper()
+	e := ownEnv(t)
+	e.mu.Lock()
+	e.vars[k] = v
+	e.mu.Unlock()
+}
+
+// useKDF makes the in-process commands of t and of its subtests make their
+// passphrases and handoff files with the argon2id cost p instead of
+// offline.DefaultKDF (app.kdf), for tests about something else than that cost.
+func useKDF(t *testing.T, p offline.KDFParams) {
+	e := ownEnv(t)
+	e.mu.Lock()
+	e.kdf = p
+	e.mu.Unlock()
+}
+
+// cheapKDF is an argon2id cost for useKDF: the production cost takes seconds a
+// passphrase under the race detector.
+var cheapKDF = offline.KDFParams{Time: 1, MemoryKiB: 256, Threads: 1}
+
+// kdfOf is the argon2id cost of t's in-process commands (zero: the default).
+func kdfOf(t *testing.T) offline.KDFParams {
+	for e := envOf(t); e != nil; e = e.parent {
+		e.mu.Lock()
+		p := e.kdf
+		e.mu.Unlock()
+		if p != (offline.KDFParams{}) {
+			return p
+		}
+	}
+	return offline.KDFParams{}
+}
+
+// lookup is os.LookupEnv in e.
+func (e *testEnv) lookup(k string) (string, bool) {
+	for ; e != nil; e = e.parent {
+		e.mu.Lock()
+		v, ok := e.vars[k]
+		e.mu.Unlock()
+		if ok {
+			return v, true
+		}
+	}
+	return os.LookupEnv(k)
+}
+
+// getenv is os.Getenv in t's environment: the in-process commands' (app.getenv).
+func getenv(t *testing.T) func(string) string {
+	e := envOf(t)
+	return func(k string) string {
+		v, _ := e.lookup(k)
+		return v
+	}
+}
+
+// environ is os.Environ in t's environment, for the programs t starts
+// (exec.Cmd.Env), with extra variables (NAME=value) last, and GORACE's
+// atexit_sleep_ms=0 (testenv.NoExitSleep).
+func environ(t *testing.T, extra ...string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for e := envOf(t); e != nil; e = e.parent {
+		e.mu.Lock()
+		for k, v := range e.vars {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k+"="+v)
+			}
+		}
+		e.mu.Unlock()
+	}
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); !seen[k] {
+			out = append(out, kv)
+		}
+	}
+	return testenv.NoExitSleep(append(out, extra...))
+}
+
+// demoTemplate is a demo store made once for the test binary by the real
+// command, copied by demoStore for each test that needs one: making one costs
+// two argon2id derivations at the production cost (the demo's own), slow
+// under the race detector.
+var demoTemplate struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// demoStore returns a new directory holding a demo store, as `motcua --demo`
+// leaves it after its first command (store, key file, operators' passphrases),
+// for tests that use a demo store without being about its making: each gets
+// its own copy, with the same operators and keys as the other copies.
+func demoStore(t *testing.T) string {
+	t.Helper()
+	demoTemplate.once.Do(func() {
+		base, err := os.MkdirTemp("", "motcua-demo-template-")
+		if err != nil {
+			demoTemplate.err = err
+			return
+		}
+		demoTemplate.dir = filepath.Join(base, "demo")
+		var out, errb bytes.Buffer
+		env := map[string]string{"HOME": base} // no MOTCUA_* variable, no user directory
+		if code := (&app{getenv: func(k string) string { return env[k] }}).run([]string{"dossier", "list", "--demo", "--data-dir", demoTemplate.dir},
+			strings.NewReader(""), &out, &errb); code != exitOK {
+			demoTemplate.err = fmt.Errorf("creating the demo store: exit %d\n%s%s", code, out.String(), errb.String())
+		}
+	})
+	if demoTemplate.err != nil {
+		t.Fatal(demoTemplate.err)
+	}
+	// everything but the log of the command that made it
+	dir := t.TempDir()
+	err := filepath.WalkDir(demoTemplate.dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == demoTemplate.dir {
+			return err
+		}
+		rel, _ := filepath.Rel(demoTemplate.dir, p)
+		switch {
+		case d.IsDir():
+			return os.Mkdir(filepath.Join(dir, rel), 0o700)
+		case rel == logName:
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, rel), b, 0o600)
+	})
+	if err != nil {
+		t.Fatalf("copying the demo store: %v", err)
+	}
+	return dir
+}
+
+// removeDemoTemplate removes demoStore's template when the tests have run.
+func removeDemoTemplate() {
+	if demoTemplate.dir != "" {
+		_ = os.RemoveAll(filepath.Dir(demoTemplate.dir)) // clean-up of a temporary directory
 	}
 }
 
@@ -51,7 +262,7 @@ func (r result) String() string {
 func runCLI(t *testing.T, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(args, strings.NewReader(""), &out, &errb)
+	code := (&app{getenv: getenv(t), kdf: kdfOf(t)}).run(args, strings.NewReader(""), &out, &errb)
 	return result{code, out.String(), errb.String()}
 }
 
@@ -67,6 +278,7 @@ func featuredID(t *testing.T, kind string) string {
 }
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	valid := featuredID(t, "single")
 	tests := []struct {
@@ -109,6 +321,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestInvalidIDReasonIsVietnamese(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	r := runCLI(t, "lookup", "--operator", "cb01", "12345")
 	if r.code != exitUsage {
@@ -125,6 +338,7 @@ func TestInvalidIDReasonIsVietnamese(t *testing.T) {
 }
 
 func TestHelpAndVersion(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	r := runCLI(t, "--help")
 	if r.code != exitOK {
@@ -146,8 +360,9 @@ func TestHelpAndVersion(t *testing.T) {
 }
 
 func TestLookupDemo(t *testing.T) {
+	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	id := featuredID(t, "single")
 	r := runCLI(t, "lookup", "--demo", "--data-dir", dir, "--operator", demo.OperatorID, "--purpose", "check", id, "--json")
 	if r.code != exitOK {
@@ -204,9 +419,10 @@ func TestLookupDemo(t *testing.T) {
 }
 
 func TestLookupDemoNotFound(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	id := featuredID(t, "single")[:6] + "999999" // valid, beyond the population
-	r := runCLI(t, "lookup", "--demo", "--data-dir", t.TempDir(), "--purpose", "check", id, "--json")
+	r := runCLI(t, "lookup", "--demo", "--data-dir", demoStore(t), "--purpose", "check", id, "--json")
 	if r.code != exitFailure {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r)
 	}
@@ -286,8 +502,9 @@ func receiveDemoDossier(t *testing.T, dir string) *forms.Dossier {
 }
 
 func TestDossierListAndShow(t *testing.T) {
+	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	r := runCLI(t, "dossier", "list", "--demo", "--data-dir", dir, "--json")
 	if r.code != exitOK || strings.TrimSpace(r.stdout) != "[]" {
 		t.Fatalf("empty store: want []\n%s", r)
@@ -385,8 +602,9 @@ func TestDossierListAndShow(t *testing.T) {
 // TestDossierShowUsesCounterTimeZone: times are shown in the counter's time
 // zone (config timezone, default Asia/Ho_Chi_Minh), not the machine's.
 func TestDossierShowUsesCounterTimeZone(t *testing.T) {
+	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	d := receiveDemoDossier(t, dir)
 	r := runCLI(t, "dossier", "show", "--data-dir", dir, "--key-file", filepath.Join(dir, "demo.key"), "--operator", demo.OperatorID, d.Code)
 	if r.code != exitOK {
@@ -404,6 +622,7 @@ func TestDossierShowUsesCounterTimeZone(t *testing.T) {
 }
 
 func TestConfigShow(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
 	const token = "s3cr3t-t0ken-value"
@@ -432,7 +651,7 @@ token = "`+token+`"
 	}
 
 	t.Run("token from the environment", func(t *testing.T) {
-		t.Setenv("MOTCUA_GATEWAY_TOKEN", token+"-env")
+		setenv(t, "MOTCUA_GATEWAY_TOKEN", token+"-env")
 		r := runCLI(t, "config", "show", "--data-dir", dir)
 		if r.code != exitOK || strings.Contains(r.stdout+r.stderr, token) || !strings.Contains(r.stdout, "***") {
 			t.Errorf("token from the environment:\n%s", r)
@@ -468,6 +687,7 @@ token = "`+token+`"
 }
 
 func TestSandboxPersons(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	r := runCLI(t, "sandbox", "persons", "--json")
 	if r.code != exitOK {
@@ -495,6 +715,7 @@ func TestSandboxPersons(t *testing.T) {
 
 // The counter lock belongs to the TUI: scripted commands run while it is held.
 func TestCommandsRunWhileCounterLocked(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
 	lock, err := offline.LockCounter(dir)
@@ -561,6 +782,6 @@ func demoPassphrases(t *testing.T, dir string) map[string]string {
 func asDemoOperator(t *testing.T, dir, id string) {
 	t.Helper()
 	pass := demoPassphrases(t, dir)
-	t.Setenv("MOTCUA_OPERATOR", id)
-	t.Setenv("MOTCUA_PASSPHRASE", pass[id])
+	setenv(t, "MOTCUA_OPERATOR", id)
+	setenv(t, "MOTCUA_PASSPHRASE", pass[id])
 }

@@ -37,11 +37,11 @@ func (a *app) configCmd() *cobra.Command {
 		Short: "In đường dẫn tệp cấu hình và thư mục dữ liệu mặc định",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := config.DefaultPath()
+			p, err := config.DefaultPath(a.getenv)
 			if err != nil {
 				return failure("Không xác định được thư mục cấu hình.", err)
 			}
-			d, err := config.DefaultDataDir()
+			d, err := config.DefaultDataDir(a.getenv)
 			if err != nil {
 				return failure("Không xác định được thư mục dữ liệu.", err)
 			}

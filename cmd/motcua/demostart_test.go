@@ -22,11 +22,9 @@ import (
 // code 1, as when it started before the screen, not with a screen left open
 // or a crash on the parts it never made.
 func TestDemoStartFailureEndsTheCounterScreen(t *testing.T) {
+	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
-	if _, errOut, rc := motcua(t, "dossier", "list", "--demo", "--data-dir", dir); rc != 0 {
-		t.Fatalf("create the demo store: exit %d: %s", rc, errOut)
-	}
+	dir := demoStore(t)
 	// a key file that no longer opens the store (damaged, or from another store)
 	if err := os.WriteFile(filepath.Join(dir, "demo.key"), []byte("not a key file\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -37,7 +35,7 @@ func TestDemoStartFailureEndsTheCounterScreen(t *testing.T) {
 	}
 	defer master.Close()
 	cmd := exec.Command(os.Args[0], "demo", "--data-dir", dir)
-	cmd.Env = append(os.Environ(), asBinary+"=1", "TERM=xterm-256color")
+	cmd.Env = environ(t, asBinary+"=1", "TERM=xterm-256color")
 	var errOut bytes.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, &errOut
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}

@@ -62,7 +62,7 @@ func (a *app) draftCmd() *cobra.Command {
 				return refusal(err, "Không có tờ khai soạn dở "+args[0]+" trên máy này.")
 			}
 			code := offline.NewCode()
-			sealed, err := offline.SealHandoff(blob, code, testKDF)
+			sealed, err := offline.SealHandoff(blob, code, a.kdf)
 			if err != nil {
 				return failure("Không mã hóa được tờ khai.", err)
 			}

@@ -17,8 +17,9 @@ import (
 // A volunteer's draft travels to a clerk's counter in a file sealed with a
 // one-time code; the volunteer's copy is gone afterwards.
 func TestDraftHandoff(t *testing.T) {
+	t.Parallel()
 	isolate(t)
-	volDir, clerkDir := t.TempDir(), t.TempDir()
+	volDir, clerkDir := demoStore(t), t.TempDir() // the clerk's store made afresh: another store's keys
 	env, err := demo.Start(context.Background(), volDir)
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -29,10 +30,14 @@ type tmuxSession struct {
 	pressed int
 }
 
+// tmuxServers counts the tmux servers started: their sockets' names differ
+// between tests running in parallel.
+var tmuxServers atomic.Int64
+
 func startTmux(t *testing.T, width, height int, command string) *tmuxSession {
 	t.Helper()
 	testenv.NeedTool(t, "tmux", "tmux")
-	s := &tmuxSession{t: t, socket: fmt.Sprintf("motcua-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	s := &tmuxSession{t: t, socket: fmt.Sprintf("motcua-test-%d-%d-%d", os.Getpid(), tmuxServers.Add(1), time.Now().UnixNano())}
 	s.run("new-session", "-d", "-s", "main", "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), command)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() }) // clean-up: the server may be gone
 	return s
@@ -40,7 +45,9 @@ func startTmux(t *testing.T, width, height int, command string) *tmuxSession {
 
 func (s *tmuxSession) run(args ...string) string {
 	s.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	cmd := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...)
+	cmd.Env = environ(s.t) // the server's, and so the program's, when it starts the session
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		s.t.Fatalf("tmux %v: %v\n%s", args, err, out)
 	}
@@ -135,7 +142,7 @@ func (s *tmuxSession) settle(prev string) string {
 func motcua(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), asBinary+"=1")
+	cmd.Env = environ(t, asBinary+"=1")
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err := cmd.Run()
@@ -174,6 +181,7 @@ func featured(t *testing.T, kind string) person {
 // receipt in the real program on a real terminal, runs CLI commands while the
 // TUI holds the data directory, and checks the saved dossier and the receipt.
 func TestCounterFlowInTmux(t *testing.T) {
+	t.Parallel()
 	pdftotext := testenv.NeedTool(t, "pdftotext", "poppler-utils")
 	dir := t.TempDir()
 	who := featured(t, "single")
@@ -311,8 +319,9 @@ func TestCounterFlowInTmux(t *testing.T) {
 // filled by card, the child is typed, and one dossier code covers the three
 // procedures, each with its appointment on the screen and the receipt.
 func TestBirthBundleInTmux(t *testing.T) {
+	t.Parallel()
 	pdftotext := testenv.NeedTool(t, "pdftotext", "poppler-utils")
-	dir := t.TempDir()
+	dir := demoStore(t)
 	father := featured(t, "married")
 	out, _, code := motcua(t, "lookup", "--demo", "--data-dir", dir, "--purpose", "check", "--json", father.ID)
 	if code != 0 {

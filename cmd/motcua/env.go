@@ -34,7 +34,8 @@ type env struct {
 	logPath  string
 	logw     io.Writer
 	stderr   io.Writer
-	tui      bool // the counter screen runs: nothing may be written to stderr
+	tui      bool              // the counter screen runs: nothing may be written to stderr
+	kdf      offline.KDFParams // the app's (app.kdf)
 }
 
 func (e *env) Close() {
@@ -70,7 +71,7 @@ func (a *app) prepareConfig() (config.Config, *demo.Env, error) {
 	if a.demo {
 		dir := a.dataDir
 		if dir == "" {
-			base, err := config.DefaultDataDir()
+			base, err := config.DefaultDataDir(a.getenv)
 			if err != nil {
 				return config.Config{}, nil, err
 			}
@@ -137,7 +138,7 @@ func (a *app) prepareEnv(tui bool) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &env{cfg: cfg, demo: d, stderr: a.stderr, tui: tui, logw: io.Discard}
+	e := &env{cfg: cfg, demo: d, stderr: a.stderr, tui: tui, logw: io.Discard, kdf: a.kdf}
 	e.logPath = filepath.Join(cfg.DataDir, logName)
 	if tui { // a command does not create the data directory for its log
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
@@ -166,7 +167,7 @@ func (e *env) unlock(cred wire.Credentials) error {
 	if e.tui { // a line on stderr would draw over the screen
 		onWait = func() { fmt.Fprintln(e.logw, "level=INFO msg=\"waited for the data file\"") }
 	}
-	parts, err := wire.Open(e.cfg, wire.Options{Log: e.logw, OnWait: onWait, Credentials: cred, KDF: testKDF})
+	parts, err := wire.Open(e.cfg, wire.Options{Log: e.logw, OnWait: onWait, Credentials: cred, KDF: e.kdf})
 	if err != nil {
 		return openError(e.cfg, err)
 	}
@@ -174,10 +175,6 @@ func (e *env) unlock(cred wire.Credentials) error {
 	e.office = parts.Office
 	return nil
 }
-
-// testKDF, when set (tests), is the argon2id cost of the passphrases and handoff files the
-// commands make, instead of offline.DefaultKDF.
-var testKDF offline.KDFParams
 
 // openError turns an error of wire.Open into the user's message and exit code.
 func openError(cfg config.Config, err error) error {

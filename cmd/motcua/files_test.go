@@ -55,7 +55,7 @@ func runMeasuredBin(t *testing.T, bin string, env []string, args ...string) (std
 	}
 	hwm := filepath.Join(t.TempDir(), "vmhwm")
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(append(os.Environ(), asBinary+"=1", peakMemoryFile+"="+hwm), env...)
+	cmd.Env = environ(t, append([]string{asBinary + "=1", peakMemoryFile + "=" + hwm}, env...)...)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	if err := cmd.Start(); err != nil {
@@ -142,17 +142,15 @@ func noEnglish(t *testing.T, what, out string) {
 // lies about it) with a Vietnamese message, under 300 MB of peak resident
 // memory, leaving no temporary file; the cause is in the data directory's log.
 func TestHostileWorkbooksRefused(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds gigabyte-inflating workbooks")
 	}
 	isolate(t)
 	dir := t.TempDir()
-	data, tmp := filepath.Join(dir, "data"), filepath.Join(dir, "tmp")
+	data, tmp := demoStore(t), filepath.Join(dir, "tmp")
 	if err := os.Mkdir(tmp, 0o700); err != nil {
 		t.Fatal(err)
-	}
-	if _, errOut, code := motcua(t, "dossier", "list", "--demo", "--data-dir", data); code != 0 {
-		t.Fatalf("demo store: %s", errOut)
 	}
 	asDemoOperator(t, data, demo.OperatorID) // reconcile is a supervisor's work: the passphrase, not the key file
 	const gib = 1 << 30
@@ -217,12 +215,13 @@ func TestHostileWorkbooksRefused(t *testing.T) {
 // sheet is over 16 MiB (about 25 MB), killed with SIGKILL while it works, leaves nothing in
 // its temporary directory (excelize copied such a sheet to a temporary file).
 func TestBatchKilledLeavesNoTemporaryFile(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("a 25 MB sheet")
 	}
 	isolate(t)
 	dir := t.TempDir()
-	data, tmp := filepath.Join(dir, "data"), filepath.Join(dir, "tmp")
+	data, tmp := demoStore(t), filepath.Join(dir, "tmp")
 	if err := os.Mkdir(tmp, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -242,10 +241,9 @@ func TestBatchKilledLeavesNoTemporaryFile(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	motcua(t, "dossier", "list", "--demo", "--data-dir", data)
 	cmd := exec.Command(os.Args[0], "batch", "run", "--demo", "--data-dir", data, "--service", batchService, "--in", in,
 		"--dry-run", "--progress-every", "20")
-	cmd.Env = append(os.Environ(), asBinary+"=1", "TMPDIR="+tmp)
+	cmd.Env = environ(t, asBinary+"=1", "TMPDIR="+tmp)
 	var errOut syncBuffer
 	cmd.Stderr = &errOut
 	if err := cmd.Start(); err != nil {
@@ -287,9 +285,10 @@ func (b *syncBuffer) String() string {
 // Vietnamese reason per cause, never Go's English error, and exit 2; the
 // cause goes to the data directory's log.
 func TestInputFileErrorsAreVietnamese(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
+	data := demoStore(t)
 	if r := runCLI(t, "dossier", "list", "--demo", "--data-dir", data); r.code != 0 {
 		t.Fatal(r)
 	}
@@ -361,9 +360,10 @@ func TestInputFileErrorsAreVietnamese(t *testing.T) {
 // gateway unreachable queue their dossiers; the counter's warnings go to the
 // data directory's log, never to the terminal.
 func TestCommandsLogToTheDataDirectory(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
+	data := demoStore(t)
 	id := featuredID(t, "single")
 	// Cache the person with the demo gateway, then use the store with a gateway that does not answer.
 	if r := runCLI(t, "lookup", "--demo", "--data-dir", data, "--purpose", "check", id); r.code != 0 {
@@ -409,8 +409,9 @@ retries = 0
 // TestAuditVerifyReasonIsVietnamese: a changed audit entry is reported with
 // a Vietnamese reason, not the chain's English problem text.
 func TestAuditVerifyReasonIsVietnamese(t *testing.T) {
+	t.Parallel()
 	isolate(t)
-	data := t.TempDir()
+	data := demoStore(t)
 	if r := runCLI(t, "lookup", "--demo", "--data-dir", data, "--purpose", "check", featuredID(t, "single")); r.code != 0 {
 		t.Fatal(r)
 	}
@@ -438,14 +439,16 @@ func TestAuditVerifyReasonIsVietnamese(t *testing.T) {
 // back in the CSV result with a leading apostrophe, so a spreadsheet shows
 // it as text instead of running it.
 func TestReconcileGuardsFormulaIDs(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "ds.csv"), filepath.Join(dir, "kq.csv")
 	if err := os.WriteFile(in, []byte("id,name,birth_date\n\"=HYPERLINK(\"\"http://x/\"\",\"\"x\"\")\",A,01/01/1990\n+84912345678,B,01/01/1990\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	asDemoOperator(t, filepath.Join(dir, "data"), demo.OperatorID) // reconcile is a supervisor's work
-	r := runCLI(t, "--demo", "--data-dir", filepath.Join(dir, "data"), "reconcile", "--in", in, "--out", out)
+	data := demoStore(t)
+	asDemoOperator(t, data, demo.OperatorID) // reconcile is a supervisor's work
+	r := runCLI(t, "--demo", "--data-dir", data, "reconcile", "--in", in, "--out", out)
 	if r.code != exitOK {
 		t.Fatal(r)
 	}
@@ -458,6 +461,7 @@ func TestReconcileGuardsFormulaIDs(t *testing.T) {
 // TestBatchTemplateCellsAreText: the XLSX template's cells are text cells
 // in the text format, so that nothing typed or pasted there turns into a formula.
 func TestBatchTemplateCellsAreText(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	out := filepath.Join(t.TempDir(), "t.xlsx")
 	if r := runCLI(t, "batch", "template", batchService, "--out", out); r.code != exitOK {
@@ -491,13 +495,13 @@ func TestBatchTemplateCellsAreText(t *testing.T) {
 // 60:1, under the ratio limit) is read, in bounded memory: the largest
 // table a workbook may bring (the peak is logged for docs/BENCHMARKS.md).
 func TestWorkbookAtTheLimits(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("a 31 MB shared-string table")
 	}
 	isolate(t)
 	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	motcua(t, "dossier", "list", "--demo", "--data-dir", data)
+	data := demoStore(t)
 	// A unit of 400 distinct strings (24 KB, within deflate's 32 KB window), repeated.
 	var unit strings.Builder
 	x := uint32(2463534242)

@@ -11,6 +11,7 @@ import (
 // docs/FORMS-STATS.md is the output of `motcua forms stats --markdown`:
 // change a spec, regenerate it (the test prints the command).
 func TestFormsStatsDocUpToDate(t *testing.T) {
+	t.Parallel()
 	var out, errb bytes.Buffer
 	if code := run([]string{"forms", "stats", "--markdown"}, strings.NewReader(""), &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
@@ -25,6 +26,7 @@ func TestFormsStatsDocUpToDate(t *testing.T) {
 }
 
 func TestFormsListJSON(t *testing.T) {
+	t.Parallel()
 	var out, errb bytes.Buffer
 	if code := run([]string{"forms", "list", "--json"}, strings.NewReader(""), &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())

@@ -15,6 +15,7 @@ import (
 // where it went; a slip the printer could not take waits in the print queue, and the command
 // says so with the receipts' words; a rerun prints nothing.
 func TestDossierReturnPrintsHandoverSlip(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the life's commands against a sandbox")
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -79,10 +80,13 @@ func flagsVI(fs *pflag.FlagSet) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
+// addTemplateFuncs adds the templates' functions to cobra's global map once.
+var addTemplateFuncs sync.Once
+
 // vietnameseHelp puts the Vietnamese templates, help flag, help command and
 // version flag on root (and so on every command).
 func vietnameseHelp(root *cobra.Command) {
-	cobra.AddTemplateFunc("flagsVI", flagsVI)
+	addTemplateFuncs.Do(func() { cobra.AddTemplateFunc("flagsVI", flagsVI) }) // cobra's map is global: once, for commands run side by side
 	root.SetUsageTemplate(usageVI)
 	root.SetHelpTemplate(helpVI)
 	root.PersistentFlags().BoolP("help", "h", false, "xem hướng dẫn của lệnh")

@@ -26,6 +26,7 @@ import (
 // (The ru_maxrss of wait4 would not do: it counts the parent's memory at the
 // fork.) The figures are in docs/BENCHMARKS.md.
 func TestReconcileMemoryUnderHostileBatchAnswers(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the program and moves 2 GiB over loopback")
 	}

@@ -54,8 +54,8 @@ retries = 0
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("MOTCUA_OPERATOR", hostileOperator)
-	t.Setenv("MOTCUA_PASSPHRASE", hostilePass)
+	setenv(t, "MOTCUA_OPERATOR", hostileOperator)
+	setenv(t, "MOTCUA_PASSPHRASE", hostilePass)
 	return gw, cfgPath, dataDir
 }
 
@@ -95,6 +95,7 @@ func writeSubmitFile(t *testing.T, id string) string {
 // override; what `lookup`, `dossier submit`, `queue list` and `dossier show`
 // print holds none of them, and keeps the Vietnamese words.
 func TestHostileGatewayTextNeverReachesTheTerminal(t *testing.T) {
+	t.Parallel()
 	gw, cfg, data := hostileSetup(t, "")
 	single, married := featuredID(t, "single"), featuredID(t, "married")
 	res, _ := sandbox.Default().Resident(married)
@@ -164,6 +165,7 @@ func TestHostileGatewayTextNeverReachesTheTerminal(t *testing.T) {
 // is received and queued, the clerk is told why, `queue list` shows it,
 // `queue sync` keeps it until a real acknowledgement comes.
 func TestHostileAcknowledgementKeepsTheDossierQueuedCLI(t *testing.T) {
+	t.Parallel()
 	gw, cfg, data := hostileSetup(t, "")
 	gw.SetAck(hostile.AckEmpty)
 	r := hostileCLI(t, cfg, data, "dossier", "submit", writeSubmitFile(t, featuredID(t, "single")))
@@ -191,6 +193,7 @@ func TestHostileAcknowledgementKeepsTheDossierQueuedCLI(t *testing.T) {
 // persons not cached, the rows say that the look-up could not be made, not
 // that cached data is in use or that a dossier will go out by itself.
 func TestBatchRunSaysTheLookupCouldNotBeMade(t *testing.T) {
+	t.Parallel()
 	gw, cfg, data := hostileSetup(t, "breaker_failures = 1\nbreaker_cooldown = \"1h\"")
 	gw.AnswerEvery(func(*http.Request) (hostile.Answer, bool) { return hostile.Answer{Status: 503, Body: "{}"}, true })
 	work := t.TempDir()

@@ -16,7 +16,8 @@ import (
 // console event, as Wine always does) closes the counter as its quit key
 // does: exit 0, not "stopped because of an error".
 func TestCounterInterruptQuits(t *testing.T) {
-	dir := t.TempDir()
+	t.Parallel()
+	dir := demoStore(t)
 	s := startTmux(t, 150, 50, fmt.Sprintf("env %s=1 sh -c 'echo $$ >%s/pid; exec %s demo --data-dir %s 2>%s/stderr.txt'; echo MOTCUA-EXITED $?; sleep 60",
 		asBinary, dir, os.Args[0], dir, dir))
 	s.waitFor("Bước 1 — Xác định công dân")

@@ -174,6 +174,7 @@ func personalValues(v any, names, ids map[string]bool) {
 }
 
 func TestLeakAfterCounterSession(t *testing.T) {
+	t.Parallel()
 	testenv.NeedTool(t, "tmux", "tmux")
 	dir := t.TempDir()
 	data := filepath.Join(dir, "demo")
@@ -313,8 +314,8 @@ func TestLeakAfterCounterSession(t *testing.T) {
 	}
 	runAs := func(id, pw string, args ...string) (string, string, int) {
 		t.Helper()
-		t.Setenv("MOTCUA_OPERATOR", id)
-		t.Setenv("MOTCUA_PASSPHRASE", pw)
+		setenv(t, "MOTCUA_OPERATOR", id)
+		setenv(t, "MOTCUA_PASSPHRASE", pw)
 		return motcua(t, append([]string{"--config", emptyCfg, "--data-dir", data}, args...)...)
 	}
 	out, errOut, rc := runAs(supervisor, "sai mật khẩu rồi", "dossier", "show", code)
@@ -333,7 +334,7 @@ func TestLeakAfterCounterSession(t *testing.T) {
 		t.Errorf("dossier list with the supervisor's passphrase: exit %d, out %q, err %q", rc, out, errOut)
 	}
 	// Another store's key file does not open this one.
-	t.Setenv("MOTCUA_PASSPHRASE", "") // a demo command with a passphrase logs in with it, not the demo key file
+	setenv(t, "MOTCUA_PASSPHRASE", "") // a demo command with a passphrase logs in with it, not the demo key file
 	other := filepath.Join(dir, "other")
 	if _, errOut, rc := motcua(t, "dossier", "list", "--demo", "--data-dir", other); rc != 0 {
 		t.Fatalf("a second demo store: exit %d: %s", rc, errOut)
@@ -428,6 +429,7 @@ func assertNoPlainPersonalData(t *testing.T, base string, roots []string, skip s
 // any of the forms, plain or inside a gzip or zlib stream within other bytes,
 // is found; an ID's digits too; and clean random bytes give nothing.
 func TestLeakScannerFindsPlantedData(t *testing.T) {
+	t.Parallel()
 	const name, id = "Phạm Thu Ngân", "066303000006"
 	needles := append(nameNeedles("name", name), needle{"ID", []byte(id)})
 	rng := rand.New(rand.NewPCG(1, 2))

@@ -18,6 +18,7 @@ import (
 // apology with a new appointment in working days, reruns returning the first step, the book's
 // export, and their usage errors.
 func TestDossierLifeCommands(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the life's commands against a sandbox")
 	}

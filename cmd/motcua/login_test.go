@@ -11,7 +11,9 @@ import (
 // store is concerned: after the free tries the CLI says, in Vietnamese, how long to wait, and
 // the right passphrase is refused while the wait runs.
 func TestLoginBackoffCLI(t *testing.T) {
+	t.Parallel()
 	isolate(t)
+	useKDF(t, cheapKDF) // operator init's: every log-in below derives with it
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	cfg := filepath.Join(dir, "empty.toml")
@@ -19,12 +21,12 @@ func TestLoginBackoffCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	const pass = "mật khẩu giám sát thử"
-	t.Setenv("MOTCUA_NEW_PASSPHRASE", pass)
+	setenv(t, "MOTCUA_NEW_PASSPHRASE", pass)
 	if r := runCLI(t, "--config", cfg, "--data-dir", data, "operator", "init", "gs01", "--name", "Giám sát Thử"); r.code != 0 {
 		t.Fatalf("operator init: %s", r)
 	}
-	t.Setenv("MOTCUA_OPERATOR", "gs01")
-	t.Setenv("MOTCUA_PASSPHRASE", "không phải mật khẩu")
+	setenv(t, "MOTCUA_OPERATOR", "gs01")
+	setenv(t, "MOTCUA_PASSPHRASE", "không phải mật khẩu")
 	for i := 1; i <= 5; i++ {
 		r := runCLI(t, "--config", cfg, "--data-dir", data, "operator", "list")
 		want := "Sai mã cán bộ hoặc mật khẩu. Hãy nhập lại."
@@ -35,7 +37,7 @@ func TestLoginBackoffCLI(t *testing.T) {
 			t.Fatalf("wrong passphrase %d: %s\nwant %q", i, r, want)
 		}
 	}
-	t.Setenv("MOTCUA_PASSPHRASE", pass)
+	setenv(t, "MOTCUA_PASSPHRASE", pass)
 	r := runCLI(t, "--config", cfg, "--data-dir", data, "operator", "list")
 	if r.code != 1 || !strings.Contains(r.stderr, "Đã nhập sai mật khẩu nhiều lần liên tiếp. Hãy đợi ") ||
 		!strings.Contains(r.stderr, "giây rồi thử lại.") {
@@ -46,22 +48,24 @@ func TestLoginBackoffCLI(t *testing.T) {
 // Revoking a key file from the CLI rotates the data key and says so; the revoked file no
 // longer opens the store.
 func TestRevokeKeyFileCLI(t *testing.T) {
+	t.Parallel()
 	isolate(t)
+	useKDF(t, cheapKDF)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	cfg := filepath.Join(dir, "empty.toml")
 	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("MOTCUA_NEW_PASSPHRASE", "mật khẩu giám sát thử")
+	setenv(t, "MOTCUA_NEW_PASSPHRASE", "mật khẩu giám sát thử")
 	cli := func(args ...string) result {
 		return runCLI(t, append([]string{"--config", cfg, "--data-dir", data}, args...)...)
 	}
 	if r := cli("operator", "init", "gs01", "--name", "Giám sát Thử"); r.code != 0 {
 		t.Fatalf("operator init: %s", r)
 	}
-	t.Setenv("MOTCUA_OPERATOR", "gs01")
-	t.Setenv("MOTCUA_PASSPHRASE", "mật khẩu giám sát thử")
+	setenv(t, "MOTCUA_OPERATOR", "gs01")
+	setenv(t, "MOTCUA_PASSPHRASE", "mật khẩu giám sát thử")
 	key := filepath.Join(dir, "sync.key")
 	r := cli("operator", "keyfile", key, "--role", "sync")
 	if r.code != 0 {

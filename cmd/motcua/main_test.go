@@ -74,5 +74,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(code)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeDemoTemplate()
+	os.Exit(code)
 }

@@ -13,8 +13,9 @@ import (
 // printers test sends a test page: to the PDF folder, and over a raw socket
 // to a thermal printer (a loopback listener standing in for one).
 func TestPrintersListAndTest(t *testing.T) {
+	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	r := runCLI(t, "printers", "test", "--demo", "--data-dir", dir)
 	if r.code != exitOK {
 		t.Fatalf("%s", r)

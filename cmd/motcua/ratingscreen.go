@@ -54,7 +54,7 @@ func (a *app) ratingDir() (string, error) {
 		if a.dataDir != "" {
 			return a.dataDir, nil
 		}
-		base, err := config.DefaultDataDir()
+		base, err := config.DefaultDataDir(a.getenv)
 		if err != nil {
 			return "", failure("Không tìm được thư mục dữ liệu.", err)
 		}

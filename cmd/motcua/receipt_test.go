@@ -13,8 +13,9 @@ import (
 // A receipt kept in the store is printed again, to the printer or a file,
 // and the reprint is in the access log.
 func TestReceiptReprint(t *testing.T) {
+	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	d := receiveDemoDossier(t, dir)
 	key := filepath.Join(dir, "demo.key")
 	out := filepath.Join(t.TempDir(), "lai.pdf")

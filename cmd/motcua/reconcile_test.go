@@ -107,8 +107,9 @@ func readRecResults(t *testing.T, path string) [][]string {
 }
 
 func TestReconcileDemo(t *testing.T) {
+	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	in, secrets := reconcileInput(t, dir)
 	out := filepath.Join(dir, "ketqua.csv")
 	asDemoOperator(t, dir, demo.OperatorID) // a supervisor's work: the passphrase, not the key file
@@ -193,8 +194,9 @@ func TestReconcileDemo(t *testing.T) {
 }
 
 func TestReconcileNeedsSupervisor(t *testing.T) {
+	t.Parallel()
 	isolate(t)
-	dir := t.TempDir()
+	dir := demoStore(t)
 	in, _ := reconcileInput(t, dir)
 	// the demo's key file has a clerk's rights, whoever it names
 	r := runCLI(t, "--demo", "--data-dir", dir, "reconcile", "--in", in, "--out", filepath.Join(dir, "kq.csv"))
@@ -212,6 +214,7 @@ func TestReconcileNeedsSupervisor(t *testing.T) {
 }
 
 func TestReconcileUsage(t *testing.T) {
+	t.Parallel()
 	isolate(t)
 	dir := t.TempDir()
 	for _, args := range [][]string{
@@ -234,6 +237,7 @@ func (failingLooker) LookupBatchView(context.Context, []string, string, lookups.
 }
 
 func TestReconcileGatewayErrorsArePartial(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in, _ := reconcileInput(t, dir)
 	a := &app{stdout: &strings.Builder{}, stderr: &strings.Builder{}}

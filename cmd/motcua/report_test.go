@@ -13,6 +13,7 @@ import (
 // XLSX and PDF (the format by the extension; another is refused, the allowed ones named); a
 // clerk is refused.
 func TestReportCommands(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the reports' commands against a sandbox")
 	}

@@ -89,8 +89,9 @@ func dossierStatus(t *testing.T, args ...string) statusOut {
 // "trả kết quả" (the demo's province uses the hand-over slip: printed); the citizen rates on the rating screen of a second window; the
 // dossier then shows returned, not late, and the book lists it returned.
 func TestResultsDeskInTmux(t *testing.T) {
+	t.Parallel()
 	pdftotext := testenv.NeedTool(t, "pdftotext", "poppler-utils")
-	dir := t.TempDir()
+	dir := demoStore(t)
 	who := featured(t, "single")
 	bin := fmt.Sprintf("env %s=1 %s", asBinary, os.Args[0])
 	s := startTmux(t, 150, 50, fmt.Sprintf(`%s demo --data-dir %s --workflow '{"span":"2s","onTime":1}'`, bin, dir))
@@ -233,6 +234,7 @@ func TestResultsDeskInTmux(t *testing.T) {
 // reaches the gateway; when the link returns the counter's sync worker sends
 // both, each exactly once.
 func TestResultsDeskOfflineInTmux(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("a real counter screen against a sandbox")
 	}

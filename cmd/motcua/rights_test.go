@@ -39,8 +39,7 @@ type rightsEnv struct {
 func newRightsEnv(t *testing.T) *rightsEnv {
 	t.Helper()
 	isolate(t)
-	testKDF = rightsKDF
-	t.Cleanup(func() { testKDF = offline.KDFParams{} })
+	useKDF(t, rightsKDF)
 	srv := sandbox.NewServer(sandbox.Default(), sandbox.Options{Workflow: &sandbox.Workflow{OnTime: 1, Span: 50 * time.Millisecond}})
 	url, stop, err := sandbox.Start("127.0.0.1:0", srv)
 	if err != nil {
@@ -155,7 +154,7 @@ func (e *rightsEnv) keyFile(role, id string) principal {
 func (e *rightsEnv) run(t *testing.T, p principal, args ...string) result {
 	t.Helper()
 	for _, k := range []string{"MOTCUA_OPERATOR", "MOTCUA_PASSPHRASE", "MOTCUA_NEW_PASSPHRASE"} {
-		t.Setenv(k, p.env[k])
+		setenv(t, k, p.env[k])
 	}
 	return runCLI(t, append(append([]string{"--config", e.cfg, "--data-dir", e.dir}, p.flags...), args...)...)
 }
@@ -201,6 +200,7 @@ func actFor(t *testing.T, e *rightsEnv, p principal, args ...string) bool {
 // the proof that a key file no longer acts as a supervisor and that a volunteer's limits
 // hold outside the counter screen.
 func TestRightsCommands(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs every command for eight principals")
 	}

@@ -19,6 +19,7 @@ import (
 	"motcua/internal/config"
 	"motcua/internal/demo"
 	"motcua/lookups/vntext"
+	"motcua/offline"
 )
 
 // app is the state shared by every command: streams, global flags, environment.
@@ -26,6 +27,9 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// kdf is the argon2id cost of the passphrase wraps and handoff files the commands
+	// make; zero: offline.DefaultKDF (tests give a cheap one)
+	kdf offline.KDFParams
 
 	configPath   string
 	dataDir      string
@@ -37,8 +41,17 @@ type app struct {
 	logPath string // the log of the environment opened, if any (see logFailure)
 }
 
+// run runs the command line args in the process's environment.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	return (&app{getenv: os.Getenv}).run(args, stdin, stdout, stderr)
+}
+
+// run runs the command line args on the streams given, in a's environment:
+// everything a command reads from the environment (MOTCUA_* variables, the
+// user's directories) comes through a.getenv, so that tests run commands side
+// by side, each in its own environment (and with its own a.kdf).
+func (a *app) run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a.stdin, a.stdout, a.stderr = stdin, stdout, stderr
 	root := a.rootCmd()
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -110,7 +123,7 @@ func (a *app) dataDirForLog() string {
 		if a.dataDir != "" {
 			return a.dataDir
 		}
-		base, err := config.DefaultDataDir()
+		base, err := config.DefaultDataDir(a.getenv)
 		if err != nil {
 			return ""
 		}

@@ -14,6 +14,7 @@ import (
 // ends, a UTF-8 byte order mark (Notepad) or UTF-16 with its mark
 // (PowerShell 5's Out-File and ">").
 func TestSubmitFileWindowsEncodings(t *testing.T) {
+	t.Parallel()
 	text := strings.ReplaceAll(`{
   "service": "xac-nhan-tthn",
   "persons": { "subject": { "id": "066303000006" } },

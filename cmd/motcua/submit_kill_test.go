@@ -24,12 +24,12 @@ import (
 // including when the kill came after the save and before the code was printed.
 // MOTCUA_KILL_SEED replays a run; MOTCUA_SOAK runs 22 kills instead of 6.
 func TestDossierSubmitKilledAndRerun(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the program many times")
 	}
 	isolate(t)
-	dir, work := t.TempDir(), t.TempDir()
-	motcua(t, "dossier", "list", "--demo", "--data-dir", dir) // create the demo store first
+	dir, work := demoStore(t), t.TempDir()
 	store, err := offline.UnlockWithKeyFile(dir, filepath.Join(dir, "demo.key"), offline.Options{LockWait: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +86,7 @@ func TestDossierSubmitKilledAndRerun(t *testing.T) {
 	for i := 1; i <= kills; i++ {
 		known := codes()
 		cmd := exec.Command(os.Args[0], "dossier", "submit", "--demo", "--data-dir", dir, file(i))
-		cmd.Env = append(os.Environ(), asBinary+"=1")
+		cmd.Env = environ(t, asBinary+"=1")
 		var stdout bytes.Buffer
 		cmd.Stdout = &stdout
 		if err := cmd.Start(); err != nil {
@@ -161,8 +161,9 @@ func TestDossierSubmitKilledAndRerun(t *testing.T) {
 // was received and prints its code (JSON: alreadyReceived), another declaration under the
 // same key is refused, a bad key is a usage error.
 func TestDossierSubmitKey(t *testing.T) {
+	t.Parallel()
 	isolate(t)
-	dir, work := t.TempDir(), t.TempDir()
+	dir, work := demoStore(t), t.TempDir()
 	id := featuredID(t, "single")
 	write := func(name, key, purpose string) string {
 		p := filepath.Join(work, name)

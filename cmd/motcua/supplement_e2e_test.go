@@ -22,10 +22,11 @@ import (
 // handheld scanner types it) brings the declaration back on the identification screen; it is
 // received and its receipt printed.
 func TestSupplementPathInTmux(t *testing.T) {
+	t.Parallel()
 	pdftotext := testenv.NeedTool(t, "pdftotext", "poppler-utils")
 	pdftoppm := testenv.NeedTool(t, "pdftoppm", "poppler-utils")
 	zbarimg := testenv.NeedTool(t, "zbarimg", "zbar-tools")
-	dir := t.TempDir()
+	dir := demoStore(t)
 	who := featured(t, "single")
 	s := startTmux(t, 150, 50, fmt.Sprintf("env %s=1 %s demo --data-dir %s", asBinary, os.Args[0], dir))
 

@@ -160,9 +160,11 @@ func Default() Config {
 	}
 }
 
-// DefaultPath is <user config dir>/motcua/config.toml.
-func DefaultPath() (string, error) {
-	dir, err := os.UserConfigDir()
+// DefaultPath is <user config dir>/motcua/config.toml, the user config dir
+// found as os.UserConfigDir finds it in the environment getenv (nil:
+// os.Getenv; a test gives its own).
+func DefaultPath(getenv func(string) string) (string, error) {
+	dir, err := userConfigDir(orProcess(getenv))
 	if err != nil {
 		return "", err
 	}
@@ -171,37 +173,107 @@ func DefaultPath() (string, error) {
 
 // DefaultDataDir is the per-user data directory: %LocalAppData%\motcua on
 // Windows, ~/Library/Application Support/motcua on macOS, and
-// $XDG_DATA_HOME/motcua (default ~/.local/share/motcua) elsewhere.
-func DefaultDataDir() (string, error) {
+// $XDG_DATA_HOME/motcua (default ~/.local/share/motcua) elsewhere, in the
+// environment getenv (nil: os.Getenv).
+func DefaultDataDir(getenv func(string) string) (string, error) {
+	getenv = orProcess(getenv)
 	switch runtime.GOOS {
 	case "windows":
-		if d := os.Getenv("LocalAppData"); d != "" {
+		if d := getenv("LocalAppData"); d != "" {
 			return filepath.Join(d, "motcua"), nil
 		}
 	case "darwin":
-		home, err := os.UserHomeDir()
+		home, err := userHomeDir(getenv)
 		if err != nil {
 			return "", err
 		}
 		return filepath.Join(home, "Library", "Application Support", "motcua"), nil
 	}
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+	if d := getenv("XDG_DATA_HOME"); d != "" {
 		return filepath.Join(d, "motcua"), nil
 	}
-	home, err := os.UserHomeDir()
+	home, err := userHomeDir(getenv)
 	if err != nil {
 		return "", err
 	}
 	return filepath.Join(home, ".local", "share", "motcua"), nil
 }
 
+// orProcess is getenv, or os.Getenv when nil.
+func orProcess(getenv func(string) string) func(string) string {
+	if getenv == nil {
+		return os.Getenv
+	}
+	return getenv
+}
+
+// userConfigDir is os.UserConfigDir reading the environment through getenv
+// (the same variables, the same rules, the same errors).
+func userConfigDir(getenv func(string) string) (string, error) {
+	var dir string
+	switch runtime.GOOS {
+	case "windows":
+		dir = getenv("AppData")
+		if dir == "" {
+			return "", errors.New("%AppData% is not defined")
+		}
+	case "darwin", "ios":
+		dir = getenv("HOME")
+		if dir == "" {
+			return "", errors.New("$HOME is not defined")
+		}
+		dir += "/Library/Application Support"
+	case "plan9":
+		dir = getenv("home")
+		if dir == "" {
+			return "", errors.New("$home is not defined")
+		}
+		dir += "/lib"
+	default: // Unix
+		dir = getenv("XDG_CONFIG_HOME")
+		if dir == "" {
+			dir = getenv("HOME")
+			if dir == "" {
+				return "", errors.New("neither $XDG_CONFIG_HOME nor $HOME are defined")
+			}
+			dir += "/.config"
+		} else if !filepath.IsAbs(dir) {
+			return "", errors.New("path in $XDG_CONFIG_HOME is relative")
+		}
+	}
+	return dir, nil
+}
+
+// userHomeDir is os.UserHomeDir reading the environment through getenv.
+func userHomeDir(getenv func(string) string) (string, error) {
+	env, enverr := "HOME", "$HOME"
+	switch runtime.GOOS {
+	case "windows":
+		env, enverr = "USERPROFILE", "%userprofile%"
+	case "plan9":
+		env, enverr = "home", "$home"
+	}
+	if v := getenv(env); v != "" {
+		return v, nil
+	}
+	switch runtime.GOOS { // where the home directory is not always defined
+	case "android":
+		return "/sdcard", nil
+	case "ios":
+		return "/", nil
+	}
+	return "", errors.New(enverr + " is not defined")
+}
+
 // Load reads path (the default path when empty; a missing default file is
 // not an error), then applies the environment overrides and fills defaults.
+// getenv is the environment (nil: os.Getenv): the overrides, and the user's
+// directories of the default path and data directory.
 func Load(path string, getenv func(string) string) (Config, error) {
 	cfg := Default()
 	explicit := path != ""
 	if !explicit {
-		p, err := DefaultPath()
+		p, err := DefaultPath(getenv)
 		if err != nil {
 			return cfg, err
 		}
@@ -230,7 +302,7 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		return cfg, err
 	}
 	if cfg.DataDir == "" {
-		d, err := DefaultDataDir()
+		d, err := DefaultDataDir(getenv)
 		if err != nil {
 			return cfg, err
 		}
@@ -308,9 +380,7 @@ var Env = []EnvOverride{
 }
 
 func (c *Config) applyEnv(getenv func(string) string) error {
-	if getenv == nil {
-		getenv = os.Getenv
-	}
+	getenv = orProcess(getenv)
 	for _, e := range Env {
 		if v := getenv(e.Name); v != "" {
 			if err := e.set(c, v); err != nil {

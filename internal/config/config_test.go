@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,18 @@ import (
 	"time"
 	"unicode/utf16"
 )
+
+// homeOnly is an environment with nothing but a HOME of the test's: Load
+// finds the default data directory there.
+func homeOnly(t *testing.T) func(string) string {
+	home := t.TempDir()
+	return func(k string) string {
+		if k == "HOME" {
+			return home
+		}
+		return ""
+	}
+}
 
 func TestLoadFileAndEnv(t *testing.T) {
 	dir := t.TempDir()
@@ -44,22 +57,22 @@ func TestLoadErrors(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("counter = \"x\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(bad, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "bad.toml:1") {
+	if _, err := Load(bad, homeOnly(t)); err == nil || !strings.Contains(err.Error(), "bad.toml:1") {
 		t.Fatalf("want a positioned error, got %v", err)
 	}
-	if _, err := Load(filepath.Join(dir, "missing.toml"), func(string) string { return "" }); err == nil {
+	if _, err := Load(filepath.Join(dir, "missing.toml"), homeOnly(t)); err == nil {
 		t.Fatal("an explicit missing file must be an error")
 	}
 	if _, err := Load("", func(k string) string {
-		return map[string]string{"MOTCUA_COUNTER": "100", "XDG_CONFIG_HOME": dir}[k]
+		return map[string]string{"MOTCUA_COUNTER": "100", "XDG_CONFIG_HOME": dir, "HOME": dir}[k]
 	}); err == nil {
 		t.Fatal("counter 100 must be rejected")
 	}
-	if _, err := Load(bad, func(k string) string { return map[string]string{"MOTCUA_CACHE_TTL": "soon"}[k] }); err == nil {
+	if _, err := Load(bad, func(k string) string { return map[string]string{"MOTCUA_CACHE_TTL": "soon", "HOME": dir}[k] }); err == nil {
 		t.Fatal("bad duration must be rejected")
 	}
 	_, err := Load("", func(k string) string {
-		return map[string]string{"MOTCUA_CARD_PORTRAIT": "xyz", "XDG_CONFIG_HOME": dir}[k]
+		return map[string]string{"MOTCUA_CARD_PORTRAIT": "xyz", "XDG_CONFIG_HOME": dir, "HOME": dir}[k]
 	})
 	if err == nil || !strings.Contains(err.Error(), "auto, off, blocks, kitty, iterm2, sixel") {
 		t.Fatalf("card.portrait xyz must be refused with the allowed values, got %v", err)
@@ -71,7 +84,7 @@ func TestCardPortrait(t *testing.T) {
 		t.Errorf("default card.portrait %q", got)
 	}
 	cfg, err := Load("", func(k string) string {
-		return map[string]string{"MOTCUA_CARD_PORTRAIT": "sixel", "XDG_CONFIG_HOME": t.TempDir()}[k]
+		return map[string]string{"MOTCUA_CARD_PORTRAIT": "sixel", "XDG_CONFIG_HOME": t.TempDir(), "HOME": t.TempDir()}[k]
 	})
 	if err != nil || cfg.Card.Portrait != "sixel" {
 		t.Fatalf("%v %q", err, cfg.Card.Portrait)
@@ -108,7 +121,7 @@ key_file = "/etc/motcua/client-key.pem"
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := Load(p, func(string) string { return "" })
+	cfg, err := Load(p, homeOnly(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +130,7 @@ key_file = "/etc/motcua/client-key.pem"
 		g.CAFile != "/etc/motcua/ca.pem" || g.CertFile != "/etc/motcua/client.pem" || g.KeyFile != "/etc/motcua/client-key.pem" {
 		t.Fatalf("from the file: %+v", g)
 	}
-	env := map[string]string{"MOTCUA_GATEWAY_RETRIES": "1", "MOTCUA_GATEWAY_BREAKER_FAILURES": "9",
+	env := map[string]string{"HOME": t.TempDir(), "MOTCUA_GATEWAY_RETRIES": "1", "MOTCUA_GATEWAY_BREAKER_FAILURES": "9",
 		"MOTCUA_GATEWAY_BREAKER_COOLDOWN": "10s", "MOTCUA_GATEWAY_BUDGET": "3s", "MOTCUA_GATEWAY_CA_FILE": "/x/ca.pem",
 		"MOTCUA_GATEWAY_CERT_FILE": "/x/c.pem", "MOTCUA_GATEWAY_KEY_FILE": "/x/k.pem"}
 	cfg, err = Load(p, func(k string) string { return env[k] })
@@ -129,7 +142,7 @@ key_file = "/etc/motcua/client-key.pem"
 		g.CAFile != "/x/ca.pem" || g.CertFile != "/x/c.pem" || g.KeyFile != "/x/k.pem" {
 		t.Fatalf("from the environment: %+v", g)
 	}
-	for _, bad := range []map[string]string{{"MOTCUA_GATEWAY_RETRIES": "many"}, {"MOTCUA_GATEWAY_BREAKER_COOLDOWN": "soon"}} {
+	for _, bad := range []map[string]string{{"MOTCUA_GATEWAY_RETRIES": "many", "HOME": t.TempDir()}, {"MOTCUA_GATEWAY_BREAKER_COOLDOWN": "soon", "HOME": t.TempDir()}} {
 		if _, err := Load(p, func(k string) string { return bad[k] }); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
@@ -162,7 +175,7 @@ func TestLoadWindowsEncodings(t *testing.T) {
 			if err := os.WriteFile(p, tt.file, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := Load(p, func(string) string { return "" })
+			cfg, err := Load(p, homeOnly(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,5 +183,67 @@ func TestLoadWindowsEncodings(t *testing.T) {
 				t.Fatalf("unexpected config: %+v", cfg)
 			}
 		})
+	}
+}
+
+// The default paths read the environment they are given, not the process's: a
+// test's commands run in process with their own HOME and XDG directories.
+func TestDefaultPathsFollowTheEnvironmentGiven(t *testing.T) {
+	home := t.TempDir()
+	for _, tc := range []struct {
+		name       string
+		env        map[string]string
+		path, data string // "" when an error is wanted
+	}{
+		{"XDG directories", map[string]string{"HOME": home, "XDG_CONFIG_HOME": "/x/cfg", "XDG_DATA_HOME": "/x/data"},
+			"/x/cfg/motcua/config.toml", "/x/data/motcua"},
+		{"HOME only", map[string]string{"HOME": home},
+			filepath.Join(home, ".config", "motcua", "config.toml"), filepath.Join(home, ".local", "share", "motcua")},
+		{"relative XDG_CONFIG_HOME", map[string]string{"HOME": home, "XDG_CONFIG_HOME": "cfg"},
+			"", filepath.Join(home, ".local", "share", "motcua")},
+		{"nothing", map[string]string{}, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			getenv := func(k string) string { return tc.env[k] }
+			p, err := DefaultPath(getenv)
+			if (tc.path == "") != (err != nil) || p != tc.path {
+				t.Errorf("DefaultPath = %q, %v; want %q", p, err, tc.path)
+			}
+			d, err := DefaultDataDir(getenv)
+			if (tc.data == "") != (err != nil) || d != tc.data {
+				t.Errorf("DefaultDataDir = %q, %v; want %q", d, err, tc.data)
+			}
+			cfg, err := Load("", getenv)
+			if tc.path != "" && tc.data != "" && (err != nil || cfg.DataDir != tc.data) {
+				t.Errorf("Load: data dir %q, %v; want %q", cfg.DataDir, err, tc.data)
+			}
+		})
+	}
+}
+
+// With the process's environment the user's directories are the standard
+// library's, whatever the variables say (production reads them so).
+func TestUserDirsAreTheStandardLibrarys(t *testing.T) {
+	home := t.TempDir()
+	for _, vars := range []map[string]string{
+		{"HOME": home, "XDG_CONFIG_HOME": filepath.Join(home, "cfg")},
+		{"HOME": home, "XDG_CONFIG_HOME": ""},
+		{"HOME": home, "XDG_CONFIG_HOME": "relative/cfg"},
+		{"HOME": "", "XDG_CONFIG_HOME": ""},
+		{"HOME": "", "XDG_CONFIG_HOME": filepath.Join(home, "cfg")},
+	} {
+		for k, v := range vars {
+			t.Setenv(k, v)
+		}
+		wantCfg, wantCfgErr := os.UserConfigDir()
+		gotCfg, gotCfgErr := userConfigDir(os.Getenv)
+		if gotCfg != wantCfg || fmt.Sprint(gotCfgErr) != fmt.Sprint(wantCfgErr) {
+			t.Errorf("%v: userConfigDir = %q, %v; os.UserConfigDir = %q, %v", vars, gotCfg, gotCfgErr, wantCfg, wantCfgErr)
+		}
+		wantHome, wantHomeErr := os.UserHomeDir()
+		gotHome, gotHomeErr := userHomeDir(os.Getenv)
+		if gotHome != wantHome || fmt.Sprint(gotHomeErr) != fmt.Sprint(wantHomeErr) {
+			t.Errorf("%v: userHomeDir = %q, %v; os.UserHomeDir = %q, %v", vars, gotHome, gotHomeErr, wantHome, wantHomeErr)
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"motcua/internal/testenv"
 	"motcua/lookups/sandbox"
 	"motcua/offline"
 )
@@ -27,6 +27,7 @@ import (
 // name each number exactly once. MOTCUA_CRASH_SEED replays a run.
 
 func TestCertRegisterKillsLeaveNoGapAndNoNumberTwice(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("the crash test kills processes with SIGKILL")
 	}
@@ -212,19 +213,8 @@ func TestCertRegisterKillsLeaveNoGapAndNoNumberTwice(t *testing.T) {
 func newCertHarness(t *testing.T) *harness {
 	t.Helper()
 	dir := t.TempDir()
-	h := &harness{t: t, dir: dir, bin: filepath.Join(dir, "motcua"), dataDir: filepath.Join(dir, "data"),
+	h := &harness{t: t, dir: dir, bin: motcuaBinary(t), dataDir: filepath.Join(dir, "data"),
 		keyPath: filepath.Join(dir, "store.key"), cfgPath: filepath.Join(dir, "config.toml")}
-	args := []string{"build", "-o", h.bin}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go command is not on PATH: %v", err)
-	}
-	if out, err := exec.Command(goBin, append(args, "motcua/cmd/motcua")...).CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	st, err := offline.Init(h.dataDir, offline.Operator{ID: "gs01", Name: "Giám sát Thử nghiệm", Role: offline.RoleSupervisor},
 		"mật khẩu thử nghiệm đủ dài", offline.Options{KDF: offline.KDFParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}})
 	if err != nil {
@@ -257,6 +247,6 @@ lock_wait = "30s"
 			h.env = append(h.env, kv)
 		}
 	}
-	h.env = append(h.env, "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "xdg-config"), "XDG_DATA_HOME="+filepath.Join(dir, "xdg-data"))
+	h.env = testenv.NoExitSleep(append(h.env, "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "xdg-config"), "XDG_DATA_HOME="+filepath.Join(dir, "xdg-data")))
 	return h
 }

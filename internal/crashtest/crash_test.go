@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"motcua/internal/testenv"
 	"motcua/lookups/sandbox"
 	"motcua/offline"
 )
@@ -75,6 +76,7 @@ type proc struct {
 }
 
 func TestCrashKillsLoseNothingAndSendNothingTwice(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("the crash test kills processes with SIGKILL")
 	}
@@ -219,24 +221,56 @@ func TestCrashKillsLoseNothingAndSendNothingTwice(t *testing.T) {
 	}
 }
 
+// built is the motcua binary the crash tests run, built once for all of them (they run
+// in parallel); TestMain removes it.
+var built struct {
+	once     sync.Once
+	dir, bin string
+	err      error
+}
+
+// motcuaBinary builds the program (with -race when the tests have it) once and returns
+// its path.
+func motcuaBinary(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "motcua-crashtest-"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "motcua")
+		args := []string{"build", "-o", built.bin}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			built.err = fmt.Errorf("the go command is not on PATH: %w", err)
+			return
+		}
+		if out, err := exec.Command(goBin, append(args, "motcua/cmd/motcua")...).CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.bin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		_ = os.RemoveAll(built.dir) // clean-up of a temporary directory
+	}
+	os.Exit(code)
+}
+
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	dir := t.TempDir()
-	h := &harness{t: t, dir: dir, bin: filepath.Join(dir, "motcua"), dataDir: filepath.Join(dir, "data"),
+	h := &harness{t: t, dir: dir, bin: motcuaBinary(t), dataDir: filepath.Join(dir, "data"),
 		keyPath: filepath.Join(dir, "store.key"), sbStore: filepath.Join(dir, "sandbox.jsonl"),
 		cfgPath: filepath.Join(dir, "config.toml"), declPath: filepath.Join(dir, "declaration.json")}
-	args := []string{"build", "-o", h.bin}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go command is not on PATH: %v", err)
-	}
-	build := exec.Command(goBin, append(args, "motcua/cmd/motcua")...)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 
 	// An encrypted store unlocked by a key file, as an unattended run uses.
 	st, err := offline.Init(h.dataDir, offline.Operator{ID: "gs01", Name: "Giám sát Thử nghiệm", Role: offline.RoleSupervisor},
@@ -302,8 +336,8 @@ lock_wait = "30s"
 			h.env = append(h.env, kv)
 		}
 	}
-	h.env = append(h.env, "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "xdg-config"), "XDG_DATA_HOME="+filepath.Join(dir, "xdg-data"),
-		"MOTCUA_OPERATOR=cb.crash")
+	h.env = testenv.NoExitSleep(append(h.env, "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "xdg-config"), "XDG_DATA_HOME="+filepath.Join(dir, "xdg-data"),
+		"MOTCUA_OPERATOR=cb.crash"))
 	t.Cleanup(func() {
 		if h.sandbox != nil {
 			h.kill(h.sandbox)

@@ -30,6 +30,7 @@ import (
 const returned = "returned"
 
 func TestCrashHandOversReachTheSandboxOnce(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("the crash test kills processes with SIGKILL")
 	}

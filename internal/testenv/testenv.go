@@ -41,3 +41,25 @@ func NeedOneOf(tb testing.TB, debPackage string, names ...string) string {
 
 // Soak reports whether the long variants of the heavy tests were asked for (make soak).
 func Soak() bool { return os.Getenv("MOTCUA_SOAK") != "" }
+
+// NoExitSleep is env (NAME=value entries, for exec.Cmd.Env) with atexit_sleep_ms=0 added to
+// GORACE: a program built with the race detector sleeps a second before it exits (GORACE's
+// default), a second for each of the many runs of the program some tests wait for. The runs
+// are still checked for races all their life. A GORACE of env's keeps its options, and its
+// atexit_sleep_ms if it sets one.
+func NoExitSleep(env []string) []string {
+	out := make([]string, 0, len(env)+1)
+	opts := "atexit_sleep_ms=0"
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GORACE="); ok {
+			if strings.Contains(v, "atexit_sleep_ms=") {
+				opts = v
+			} else {
+				opts = strings.TrimSpace(v + " " + opts)
+			}
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, "GORACE="+opts)
+}

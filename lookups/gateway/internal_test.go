@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -100,7 +101,10 @@ func TestMemBudgetIsFirstComeFirstServed(t *testing.T) {
 	}
 	// A large reservation waits; a small one that would fit comes after it.
 	got := make(chan string, 2)
+	var done sync.WaitGroup // each gives its reservation back after saying it got it
+	done.Add(2)
 	go func() {
+		defer done.Done()
 		r, _ := b.acquire(ctx, 10)
 		got <- "large"
 		r()
@@ -115,6 +119,7 @@ func TestMemBudgetIsFirstComeFirstServed(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	go func() {
+		defer done.Done()
 		r, _ := b.acquire(ctx, 1)
 		got <- "small"
 		r()
@@ -129,6 +134,7 @@ func TestMemBudgetIsFirstComeFirstServed(t *testing.T) {
 	if first, second := <-got, <-got; first != "large" || second != "small" {
 		t.Errorf("order %s, %s", first, second)
 	}
+	done.Wait()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.used != 0 || len(b.waiters) != 0 {

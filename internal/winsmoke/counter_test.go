@@ -114,7 +114,7 @@ func counterScreen(t *testing.T, s *smoke, root string) {
 	start := time.Now()
 	lin := startCounter(t, s.lin, tmux, root)
 	win := startCounter(t, s.win, tmux, root)
-	login := contains("Đăng nhập", "Mã cán bộ:", "Mật khẩu:", "ctrl+c thoát", "UBND PHƯỜNG THỬ NGHIỆM")
+	login := contains("Đăng nhập", "Mã cán bộ:", "Mật khẩu:", "F1 trợ giúp", "UBND PHƯỜNG THỬ NGHIỆM")
 	lin.waitFor("the Linux login screen", login)
 	var linScreen, winScreen string
 	for deadline := time.Now().Add(waitLimit); ; time.Sleep(100 * time.Millisecond) {

@@ -1,6 +1,7 @@
 package portrait
 
 import (
+	"runtime"
 	"slices"
 	"strings"
 
@@ -20,6 +21,7 @@ type Terminal struct {
 	Tmux bool     // inside tmux
 
 	forced  bool // set by the configuration: answers do not change Mode
+	silent  bool // nothing is asked: a Windows console that may not answer (see Detect)
 	sixel   bool // the terminal listed sixel (4) in its primary device attributes
 	named   Mode // what the terminal's name (XTVERSION) says it can do, Auto if nothing
 	settled bool // the primary device attributes have arrived: every answer is in
@@ -40,9 +42,19 @@ func Detect(want Mode, getenv func(string) string) Terminal {
 		return t
 	}
 	t.named = envMode(getenv)
+	// A Windows console other than Windows Terminal (WT_SESSION) or a terminal named
+	// by the environment is the console host, which has no pictures but half blocks:
+	// it is not asked, for a console that passes the queries to another terminal
+	// (Wine's, seen in internal/winsmoke) may echo the answers onto the screen.
+	if goos == "windows" && t.named == Auto && getenv("WT_SESSION") == "" {
+		t.silent = true
+	}
 	t.decide()
 	return t
 }
+
+// goos is runtime.GOOS; the tests play Windows with it.
+var goos = runtime.GOOS
 
 // envMode reads the hints terminals leave in the environment. Only terminals
 // known to support what this package needs are named: kitty graphics with
@@ -105,11 +117,14 @@ func (t Terminal) Queries() string {
 		}
 		return ""
 	}
+	if t.silent {
+		return ""
+	}
 	return ansi.RequestNameVersion + ansi.WindowOp(16) + ansi.RequestPrimaryDeviceAttributes
 }
 
 // Settled reports whether the terminal has answered (or nothing was asked).
-func (t Terminal) Settled() bool { return t.forced || t.settled }
+func (t Terminal) Settled() bool { return t.forced || t.silent || t.settled }
 
 // Observe takes in a message that may be an answer to [Terminal.Queries] and
 // reports whether it changed the mode or the cell size.

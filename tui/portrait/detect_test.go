@@ -81,6 +81,27 @@ func TestQueries(t *testing.T) {
 	}
 }
 
+// On Windows the console host is not asked (Wine's console echoed the answers onto
+// the login screen): half blocks, settled at once. Windows Terminal and a terminal
+// named by the environment are asked as elsewhere.
+func TestWindowsConsoleIsNotAsked(t *testing.T) {
+	defer func(g string) { goos = g }(goos)
+	goos = "windows"
+	term := Detect(Auto, env())
+	if q := term.Queries(); q != "" || !term.Settled() || term.Mode != Blocks {
+		t.Errorf("console host: queries %q, settled %v, mode %v", q, term.Settled(), term.Mode)
+	}
+	if q := Detect(Auto, env("WT_SESSION", "x")).Queries(); !strings.Contains(q, ansi.RequestPrimaryDeviceAttributes) {
+		t.Errorf("Windows Terminal not asked: %q", q)
+	}
+	if term := Detect(Auto, env("TERM_PROGRAM", "WezTerm")); term.Queries() == "" || term.Mode != ITerm2 {
+		t.Errorf("WezTerm on Windows: queries %q, mode %v", term.Queries(), term.Mode)
+	}
+	if q := Detect(Sixel, env()).Queries(); q != "\x1b[16t" {
+		t.Errorf("configured sixel on Windows asks %q", q)
+	}
+}
+
 func TestObserveCellSize(t *testing.T) {
 	term := Detect(Auto, env())
 	if term.Settled() {

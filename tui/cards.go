@@ -27,9 +27,14 @@ func newCardsScreen(f *frame, d *desk, id *identifyScreen) *cardsScreen {
 func (s *cardsScreen) onShow() tea.Cmd {
 	var items []pickItem
 	if st := s.f.opt.Reader; st != nil {
-		for _, c := range st.Virtual() {
+		cards := st.Virtual()
+		idWidth := 12 // an ID number; a training card's name may be longer
+		for _, c := range cards {
+			idWidth = max(idWidth, ansi.StringWidth(c.ID))
+		}
+		for _, c := range cards {
 			items = append(items, pickItem{key: c.ID, search: c.ID + " " + c.Name + " " + c.Note,
-				text: fmt.Sprintf("%-12s  %-28s %s", c.ID, c.Name, s.f.st.Muted.Render(c.Note))})
+				text: fmt.Sprintf("%-*s  %-28s %s", idWidth, c.ID, c.Name, s.f.st.Muted.Render(c.Note))})
 		}
 	}
 	s.list.reset()

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"motcua/forms"
 	"motcua/lookups"
@@ -236,5 +237,24 @@ func TestServiceWhileChipVerifies(t *testing.T) {
 	h.want("Đang xác thực chip")
 	if len(h.be.received) != 0 {
 		t.Fatal("received with the chip's checks still running")
+	}
+}
+
+// The virtual reader's list keeps its columns when a training card's name is
+// longer than an ID number.
+func TestVirtualCardsListAligned(t *testing.T) {
+	st := &fakeStation{virtual: []lookups.CardInfo{{ID: id1, Name: "Trần Thị Hòa"},
+		{ID: "the-khong-chong-sao-chep", Name: "Trần Thị Hòa", Note: "thẻ tập huấn"}}}
+	h := chipHarness(t, st)
+	h.send(tea.KeyPressMsg{Code: tea.KeyF2})
+	h.want("Chạm thẻ", "the-khong-chong-sao-chep")
+	var cols []int
+	for _, line := range strings.Split(h.screen(), "\n") {
+		if strings.Contains(line, "Trần Thị Hòa") {
+			cols = append(cols, ansi.StringWidth(line[:strings.Index(line, "Trần Thị Hòa")]))
+		}
+	}
+	if len(cols) != 2 || cols[0] != cols[1] {
+		t.Errorf("the names start at columns %v:\n%s", cols, h.screen())
 	}
 }

@@ -21,8 +21,8 @@ type Model struct {
 	help    *helpOverlay
 	keys    globalKeys
 
-	typeahead     []tea.KeyPressMsg // keys typed while a command runs, replayed in order
-	replayPending bool              // a replayMsg is on its way: new keys queue behind
+	typeahead     []tea.Msg // keys typed and pastes while a command runs, replayed in order
+	replayPending bool      // a replayMsg is on its way: new keys queue behind
 	lastKey       time.Time
 }
 
@@ -168,10 +168,15 @@ func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	case tea.PasteMsg:
-		if f.busy == "" && !m.help.open {
-			return m.screens[f.screen].update(msg)
+		switch {
+		case f.busy != "" || m.replayPending:
+			// a paste (a scanner, the clipboard) waits with the keys typed around it
+			m.enqueue(msg)
+			return nil
+		case m.help.open:
+			return nil
 		}
-		return nil
+		return m.screens[f.screen].update(msg)
 	case spinner.TickMsg:
 		if f.busy == "" {
 			return nil
@@ -286,14 +291,19 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(k, m.keys.Quit):
 		return tea.Quit
-	case m.help.open:
-		m.help.update(k)
-		return nil
-	case f.screen == scrLogin:
+	case f.screen == scrLogin && !m.help.open:
 		if f.busy != "" {
 			return nil
 		}
 		return m.screens[scrLogin].update(k)
+	case f.busy != "" || m.replayPending:
+		// a command is running: keys wait for it, in order (a scanner may be
+		// typing), F1 and F12 too: help opened now would take the keys typed before it
+		m.enqueue(k)
+		return nil
+	case m.help.open:
+		m.help.update(k)
+		return nil
 	case key.Matches(k, m.keys.Help):
 		m.help.open = true
 		return nil
@@ -304,16 +314,18 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 			f.say("Đã tắt gõ Telex có sẵn.")
 		}
 		return nil
-	case key.Matches(k, m.keys.Copies) && f.busy == "" && !m.replayPending && (f.screen == scrIdentify || f.screen == scrResident) && m.d.v.slotTarget == "":
+	case key.Matches(k, m.keys.Copies) && (f.screen == scrIdentify || f.screen == scrResident) && m.d.v.slotTarget == "":
 		return m.screens[scrCopies].(*copiesScreen).open()
-	case f.busy != "" || m.replayPending:
-		// a command is running: keys wait for it, in order (a scanner may be typing)
-		if len(m.typeahead) <= maxInput+64 { // a whole QR line and its Enter
-			m.typeahead = append(m.typeahead, k)
-		}
-		return nil
 	}
 	return m.screens[f.screen].update(k)
+}
+
+// enqueue puts a key or a paste in the typeahead queue, up to a whole QR line
+// and its Enter.
+func (m *Model) enqueue(msg tea.Msg) {
+	if len(m.typeahead) <= maxInput+64 {
+		m.typeahead = append(m.typeahead, msg)
+	}
 }
 
 // ---- view ------------------------------------------------------------------

@@ -117,6 +117,8 @@ func (s *Service) RetryPrints(ctx context.Context, operator string) (printed, wa
 	if err := s.Allow(Operator{ID: operator}, ActPrintRetry); err != nil {
 		return 0, 0, err
 	}
+	s.retrying.Lock()
+	defer s.retrying.Unlock()
 	var due []offline.PrintJobState
 	if err := s.store.View(func(tx *offline.Tx) error {
 		var err error
@@ -131,7 +133,15 @@ func (s *Service) RetryPrints(ctx context.Context, operator string) (printed, wa
 		}
 		job, err := s.queuedJob(j)
 		if err != nil {
-			s.log.Warn("queued document missing", "kind", j.Kind, "code", j.Code, "err", err)
+			s.log.Warn("queued document unreadable", "kind", j.Kind, "code", j.Code, "err", err)
+			if !errors.Is(err, offline.ErrBusy) {
+				// a document that cannot be read (damaged, gone) backs off like a failed
+				// print, with its cause, instead of being due again at every tick
+				cause := err
+				if err := s.store.Update(func(tx *offline.Tx) error { return tx.QueuePrint(j.Kind, j.Code, nil, cause) }); err != nil {
+					return printed, 0, err
+				}
+			}
 			continue
 		}
 		perr, _ := s.sendPrint(ctx, j.Kind, job)

@@ -52,7 +52,8 @@ type stepResult struct {
 	Duplicate bool      `json:"alreadyRecorded,omitempty"`
 	Sent      bool      `json:"sent"`
 	SendError string    `json:"sendError,omitempty"` // Vietnamese
-	Form      any       `json:"form,omitempty"`      // the form the step prints (Mẫu 02, 04, 05, hand-over slip)
+	// the form the step prints (Mẫu 02, 04, 05, hand-over slip), its ID numbers masked (stepForm)
+	Form any `json:"form,omitempty"`
 	// the hand-over slip printed (where printer.handover_slip says the province uses one):
 	// where it went, or why not and whether it waits in the print queue
 	SlipPath   string `json:"slipPath,omitempty"`
@@ -69,7 +70,7 @@ func (a *app) reportStep(out counter.LifeOutcome, form any, asJSON bool, done st
 // said with the receipts' words when it waits in the print queue. Neither: nothing printed.
 func (a *app) reportStepSlip(out counter.LifeOutcome, form any, asJSON bool, done, slipPath string, slipErr error) error {
 	res := stepResult{Code: out.Life.Code, Event: string(out.Step.Event), Stage: string(out.Life.Stage), At: out.Step.At,
-		Seq: out.Step.Seq, Duplicate: out.Duplicate, Sent: out.Sent, Form: form, SlipPath: slipPath}
+		Seq: out.Step.Seq, Duplicate: out.Duplicate, Sent: out.Sent, Form: stepForm(form), SlipPath: slipPath}
 	if out.SendErr != nil {
 		res.SendError = counter.Explain(out.SendErr)
 	}
@@ -102,6 +103,46 @@ func (a *app) reportStepSlip(out counter.LifeOutcome, form any, asJSON bool, don
 		fmt.Fprintln(a.stderr, "Đã in phiếu bàn giao:", vntext.Display(res.SlipPath))
 	}
 	return nil
+}
+
+// stepForm is a form a step printed as its --json carries it: the ID numbers in it (the
+// citizen's, the receiver's) masked but for their last four digits, as the printed hand-over
+// slip shows them: the operator did not ask for them, and the output goes to terminals, pipes
+// and files. A form of a kind not known here is left out rather than spilled.
+func stepForm(form any) any {
+	switch f := form.(type) {
+	case nil:
+		return nil
+	case forms.HandoverSlip:
+		f.Citizen.ID, f.Receiver.ID = printing.MaskID(f.Citizen.ID), printing.MaskID(f.Receiver.ID)
+		return f
+	case forms.SupplementSlip:
+		f.Citizen.ID = printing.MaskID(f.Citizen.ID)
+		return f
+	case forms.RefusalSlip:
+		f.Citizen.ID = printing.MaskID(f.Citizen.ID)
+		return f
+	case forms.ApologyLetter:
+		f.Citizen.ID = printing.MaskID(f.Citizen.ID)
+		return f
+	case forms.StopNotice:
+		f.Citizen.ID = printing.MaskID(f.Citizen.ID)
+		return f
+	}
+	return nil
+}
+
+// maskedSlip is a slip made at reception as its --json carries it (stepForm).
+func maskedSlip(out counter.SlipOutcome) counter.SlipOutcome {
+	if out.Supplement != nil {
+		f, _ := stepForm(*out.Supplement).(forms.SupplementSlip)
+		out.Supplement = &f
+	}
+	if out.Refusal != nil {
+		f, _ := stepForm(*out.Refusal).(forms.RefusalSlip)
+		out.Refusal = &f
+	}
+	return out
 }
 
 // lifeError is the exit error of a step that was not recorded.
@@ -382,7 +423,7 @@ func (a *app) stepCmd(s lifeStep) *cobra.Command {
 // refusing): its code on stdout, and whether it was made now (done) or before (again).
 func (a *app) reportSlip(out counter.SlipOutcome, asJSON bool, done, again string) error {
 	if asJSON {
-		return json.NewEncoder(a.stdout).Encode(out)
+		return json.NewEncoder(a.stdout).Encode(maskedSlip(out))
 	}
 	fmt.Fprintln(a.stdout, out.Info.Code)
 	if out.Duplicate {

@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -78,7 +77,7 @@ func (a *app) reportStepSlip(out counter.LifeOutcome, form any, asJSON bool, don
 		res.SlipError, res.SlipQueued = counter.Explain(slipErr), errors.Is(slipErr, counter.ErrPrintQueued)
 	}
 	if asJSON {
-		return json.NewEncoder(a.stdout).Encode(res)
+		return newJSONEncoder(a.stdout).Encode(res)
 	}
 	loc := out.Step.At.Location()
 	switch {
@@ -181,7 +180,7 @@ trên máy và nói rõ. CODE là mã hồ sơ, hoặc dòng mã QR trên giấy
 				return lifeError(err)
 			}
 			if asJSON {
-				return json.NewEncoder(a.stdout).Encode(statusJSON(v))
+				return newJSONEncoder(a.stdout).Encode(statusJSON(v))
 			}
 			a.printStatus(v, e.cfg.Location())
 			return nil
@@ -423,7 +422,7 @@ func (a *app) stepCmd(s lifeStep) *cobra.Command {
 // refusing): its code on stdout, and whether it was made now (done) or before (again).
 func (a *app) reportSlip(out counter.SlipOutcome, asJSON bool, done, again string) error {
 	if asJSON {
-		return json.NewEncoder(a.stdout).Encode(maskedSlip(out))
+		return newJSONEncoder(a.stdout).Encode(maskedSlip(out))
 	}
 	fmt.Fprintln(a.stdout, out.Info.Code)
 	if out.Duplicate {

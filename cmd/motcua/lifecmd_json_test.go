@@ -13,8 +13,9 @@ import (
 
 // The --json of a step carries the form the step prints with the ID numbers in it (the
 // applicant's, the receiver's) masked as the printed hand-over slip masks them: no full ID
-// number reaches the output.
-func TestStepJSONMasksIDNumbers(t *testing.T) {
+// number reaches the output. And a value from outside that carries characters driving a
+// terminal (a C1 CSI, a bidi override) reaches the JSON escaped, the same value once decoded.
+func TestStepJSONMasksIDNumbersAndEscapesTerminalCharacters(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the life's commands against a sandbox")
@@ -24,6 +25,7 @@ func TestStepJSONMasksIDNumbers(t *testing.T) {
 	waitResultReady(t, e, e.ready)
 	receiver := featuredID(t, "single") // who the rights environment's dossiers are about, too
 	masked := "********" + receiver[len(receiver)-4:]
+	hostileReason := "Thiếu giấy tờ\u009b2J\u202egốc"
 	for _, c := range []struct {
 		name string
 		args []string
@@ -31,7 +33,7 @@ func TestStepJSONMasksIDNumbers(t *testing.T) {
 		{"return", []string{"dossier", "return", e.ready, "--receiver", receiver, "--source", "card", "--json"}},
 		{"extend", []string{"dossier", "extend", e.toExtend, "--days", "2", "--reason", "Chờ xác minh", "--json"}},
 		{"supplement", []string{"dossier", "supplement", e.toWithdraw, "--item", "Tờ khai|Thiếu chữ ký|Ký lại", "--json"}},
-		{"stop", []string{"dossier", "stop", e.toStop, "--reason", "Thiếu giấy tờ gốc", "--json"}},
+		{"stop", []string{"dossier", "stop", e.toStop, "--reason", hostileReason, "--json"}},
 	} {
 		r := e.run(t, cb, c.args...)
 		var step stepResult
@@ -52,8 +54,19 @@ func TestStepJSONMasksIDNumbers(t *testing.T) {
 		if err := json.Unmarshal([]byte(r.stdout), &ids); err != nil || ids.Form.Citizen.ID != masked {
 			t.Errorf("%s --json: the citizen's ID number is %q (%v), want %q", c.name, ids.Form.Citizen.ID, err, masked)
 		}
-		if c.name == "return" && ids.Form.Receiver.ID != masked {
-			t.Errorf("the hand-over's form names the receiver by %q, want %q", ids.Form.Receiver.ID, masked)
+		switch c.name {
+		case "return":
+			if ids.Form.Receiver.ID != masked {
+				t.Errorf("the hand-over's form names the receiver by %q, want %q", ids.Form.Receiver.ID, masked)
+			}
+		case "stop":
+			if strings.ContainsAny(r.stdout, "\u009b\u202e") || !strings.Contains(r.stdout, `\u009b2J\u202e`) {
+				t.Errorf("the reason's terminal characters are not escaped:\n%q", r.stdout)
+			}
+			var got struct{ Form forms.StopNotice }
+			if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || got.Form.Reason != hostileReason {
+				t.Errorf("the reason decodes to %q (%v), want %q", got.Form.Reason, err, hostileReason)
+			}
 		}
 	}
 }
@@ -84,3 +97,38 @@ func TestSlipJSONMasksIDNumber(t *testing.T) {
 		t.Errorf("a form of an unknown kind is carried: %+v", f)
 	}
 }
+
+// newJSONEncoder writes the characters encoding/json leaves raw and a terminal acts on (DEL,
+// C1 controls, format characters, outside the BMP too) as \u escapes; the JSON decodes to the
+// same values, and the rest (Vietnamese letters, the encoder's own newline) is untouched.
+func TestJSONEncoderEscapesTerminalCharacters(t *testing.T) {
+	t.Parallel()
+	in := map[string]string{"name": "Nguyễn Thị Hoà\u007f\u0085\u009b2J\u009d0;tiêu đề\u009c\u200b\u2066\u202e\U000e0041 xong"}
+	var buf bytes.Buffer
+	if err := newJSONEncoder(&buf).Encode(in); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, r := range out[:len(out)-1] {
+		if r >= 0x7f && r <= 0x9f || r == '\u200b' || r == '\u2066' || r == '\u202e' || r == '\U000e0041' || r < 0x20 {
+			t.Errorf("%U left raw in %q", r, out)
+		}
+	}
+	if !strings.HasSuffix(out, "}\n") || !strings.Contains(out, "Nguyễn Thị Hoà") || !strings.Contains(out, `\udb40\udc41`) {
+		t.Errorf("output %q", out)
+	}
+	var back map[string]string
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back["name"] != in["name"] {
+		t.Errorf("decoded %q (%v), want %q", back["name"], err, in["name"])
+	}
+	// a writer error comes back
+	if err := newJSONEncoder(failingWriter{}).Encode(in); err == nil {
+		t.Error("a write error was lost")
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errFailingWriter }
+
+var errFailingWriter = &exitError{code: exitFailure, msg: "write failed"}

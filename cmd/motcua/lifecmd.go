@@ -60,13 +60,10 @@ type stepResult struct {
 	SlipQueued bool   `json:"slipQueued,omitempty"`
 }
 
-func (a *app) reportStep(out counter.LifeOutcome, form any, asJSON bool, done string) error {
-	return a.reportStepSlip(out, form, asJSON, done, "", nil)
-}
-
-// reportStepSlip is reportStep for a step that printed a slip (the hand-over slip, where the
-// province uses one: the use case decides): where it went (slipPath), or why not (slipErr),
-// said with the receipts' words when it waits in the print queue. Neither: nothing printed.
+// reportStepSlip reports a step of a dossier's life, and for a step that printed a slip (the
+// hand-over slip, where the province uses one: the use case decides) where it went (slipPath),
+// or why not (slipErr), said with the receipts' words when it waits in the print queue.
+// Neither: nothing printed.
 func (a *app) reportStepSlip(out counter.LifeOutcome, form any, asJSON bool, done, slipPath string, slipErr error) error {
 	res := stepResult{Code: out.Life.Code, Event: string(out.Step.Event), Stage: string(out.Life.Stage), At: out.Step.At,
 		Seq: out.Step.Seq, Duplicate: out.Duplicate, Sent: out.Sent, Form: stepForm(form), SlipPath: slipPath}

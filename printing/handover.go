@@ -90,9 +90,9 @@ func (h HandoverSlip) normalized() HandoverSlip {
 	return out
 }
 
-// maskID keeps the last four digits of an ID number (the slip stays with the citizen and
+// MaskID keeps the last four digits of an ID number (the slip stays with the citizen and
 // in the dossier; the full number is in the store).
-func maskID(id string) string {
+func MaskID(id string) string {
 	if len(id) <= 4 {
 		return id
 	}
@@ -153,7 +153,7 @@ func drawHandoverSlip(s *sheet, h HandoverSlip) {
 	s.f.Ln(s.u(2))
 	who := h.Receiver
 	if h.ReceiverID != "" {
-		who += " (số định danh " + maskID(h.ReceiverID) + ")"
+		who += " (số định danh " + MaskID(h.ReceiverID) + ")"
 	}
 	if h.Authorisation != "" {
 		s.field("Người nhận kết quả", who+", nhận thay theo "+h.Authorisation, true)

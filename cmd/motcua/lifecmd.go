@@ -1,7 +1,8 @@
 package main
 
 import (
-	"encoding/json"
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"motcua/forms"
 	"motcua/forms/lifecycle"
@@ -49,7 +51,8 @@ type stepResult struct {
 	Duplicate bool      `json:"alreadyRecorded,omitempty"`
 	Sent      bool      `json:"sent"`
 	SendError string    `json:"sendError,omitempty"` // Vietnamese
-	Form      any       `json:"form,omitempty"`      // the form the step prints (Mẫu 02, 04, 05, hand-over slip)
+	// the form the step prints (Mẫu 02, 04, 05, hand-over slip), its ID numbers masked (stepForm)
+	Form any `json:"form,omitempty"`
 	// the hand-over slip printed (where printer.handover_slip says the province uses one):
 	// where it went, or why not and whether it waits in the print queue
 	SlipPath   string `json:"slipPath,omitempty"`
@@ -57,16 +60,13 @@ type stepResult struct {
 	SlipQueued bool   `json:"slipQueued,omitempty"`
 }
 
-func (a *app) reportStep(out counter.LifeOutcome, form any, asJSON bool, done string) error {
-	return a.reportStepSlip(out, form, asJSON, done, "", nil)
-}
-
-// reportStepSlip is reportStep for a step that printed a slip (the hand-over slip, where the
-// province uses one: the use case decides): where it went (slipPath), or why not (slipErr),
-// said with the receipts' words when it waits in the print queue. Neither: nothing printed.
+// reportStepSlip reports a step of a dossier's life, and for a step that printed a slip (the
+// hand-over slip, where the province uses one: the use case decides) where it went (slipPath),
+// or why not (slipErr), said with the receipts' words when it waits in the print queue.
+// Neither: nothing printed.
 func (a *app) reportStepSlip(out counter.LifeOutcome, form any, asJSON bool, done, slipPath string, slipErr error) error {
 	res := stepResult{Code: out.Life.Code, Event: string(out.Step.Event), Stage: string(out.Life.Stage), At: out.Step.At,
-		Seq: out.Step.Seq, Duplicate: out.Duplicate, Sent: out.Sent, Form: form, SlipPath: slipPath}
+		Seq: out.Step.Seq, Duplicate: out.Duplicate, Sent: out.Sent, Form: stepForm(form), SlipPath: slipPath}
 	if out.SendErr != nil {
 		res.SendError = counter.Explain(out.SendErr)
 	}
@@ -74,7 +74,7 @@ func (a *app) reportStepSlip(out counter.LifeOutcome, form any, asJSON bool, don
 		res.SlipError, res.SlipQueued = counter.Explain(slipErr), errors.Is(slipErr, counter.ErrPrintQueued)
 	}
 	if asJSON {
-		return json.NewEncoder(a.stdout).Encode(res)
+		return newJSONEncoder(a.stdout).Encode(res)
 	}
 	loc := out.Step.At.Location()
 	switch {
@@ -99,6 +99,46 @@ func (a *app) reportStepSlip(out counter.LifeOutcome, form any, asJSON bool, don
 		fmt.Fprintln(a.stderr, "Đã in phiếu bàn giao:", vntext.Display(res.SlipPath))
 	}
 	return nil
+}
+
+// stepForm is a form a step printed as its --json carries it: the ID numbers in it (the
+// citizen's, the receiver's) masked but for their last four digits, as the printed hand-over
+// slip shows them: the operator did not ask for them, and the output goes to terminals, pipes
+// and files. A form of a kind not known here is left out rather than spilled.
+func stepForm(form any) any {
+	switch f := form.(type) {
+	case nil:
+		return nil
+	case forms.HandoverSlip:
+		f.Citizen.ID, f.Receiver.ID = printing.MaskID(f.Citizen.ID), printing.MaskID(f.Receiver.ID)
+		return f
+	case forms.SupplementSlip:
+		f.Citizen.ID = printing.MaskID(f.Citizen.ID)
+		return f
+	case forms.RefusalSlip:
+		f.Citizen.ID = printing.MaskID(f.Citizen.ID)
+		return f
+	case forms.ApologyLetter:
+		f.Citizen.ID = printing.MaskID(f.Citizen.ID)
+		return f
+	case forms.StopNotice:
+		f.Citizen.ID = printing.MaskID(f.Citizen.ID)
+		return f
+	}
+	return nil
+}
+
+// maskedSlip is a slip made at reception as its --json carries it (stepForm).
+func maskedSlip(out counter.SlipOutcome) counter.SlipOutcome {
+	if out.Supplement != nil {
+		f, _ := stepForm(*out.Supplement).(forms.SupplementSlip)
+		out.Supplement = &f
+	}
+	if out.Refusal != nil {
+		f, _ := stepForm(*out.Refusal).(forms.RefusalSlip)
+		out.Refusal = &f
+	}
+	return out
 }
 
 // lifeError is the exit error of a step that was not recorded.
@@ -137,7 +177,7 @@ trên máy và nói rõ. CODE là mã hồ sơ, hoặc dòng mã QR trên giấy
 				return lifeError(err)
 			}
 			if asJSON {
-				return json.NewEncoder(a.stdout).Encode(statusJSON(v))
+				return newJSONEncoder(a.stdout).Encode(statusJSON(v))
 			}
 			a.printStatus(v, e.cfg.Location())
 			return nil
@@ -273,57 +313,160 @@ func (a *app) printStatus(v *counter.DossierView, loc *time.Location) {
 	}
 }
 
-func (a *app) dossierReturnCmd() *cobra.Command {
+// lifeStep is one step command of a dossier's life: what cobra shows of it, its own flags and
+// what it does. stepCmd gives every step the same wiring: --json and --key (and --procedure
+// where a bundle's procedure can be named), the dossier's code read from the command line
+// (CODE, or the QR line of the receipt), the flags checked before the environment opens, a
+// refusal of the use case said with lifeError, and the outcome reported by one function.
+type lifeStep struct {
+	use, short, long, example string
+	// args checks the arguments. nil: exactly one, the dossier's code, read before check;
+	// otherwise do reads what it needs from the arguments itself.
+	args      cobra.PositionalArgs
+	act       counter.Action
+	keyHelp   string // the help of --key; "": keyHelp
+	procedure bool   // the step takes --procedure
+	flags     func(f *pflag.FlagSet)
+	check     func() error // the command line, before the environment opens (a usage error)
+	do        func(ctx context.Context, e *env, op counter.Operator, in stepInput) (stepReport, error)
+}
+
+// stepInput is what the command line gives every step.
+type stepInput struct {
+	code      string // the dossier's code (a step with the default args)
+	args      []string
+	procedure string
+	opt       counter.StepOptions
+}
+
+// stepReport is what a step did: a step of the dossier's life (out, the form it prints, done
+// said in the text, the hand-over slip printed or why not), or a slip made at reception (slip:
+// said with done when made now, again when made before under the same key).
+type stepReport struct {
+	out      counter.LifeOutcome
+	form     any
+	done     string
+	slipPath string
+	slipErr  error
+	slip     *counter.SlipOutcome
+	again    string
+}
+
+// The help of --key.
+const (
+	keyHelp       = "khóa chống trùng"
+	keyHelpRerun  = "khóa chống trùng: chạy lại cùng khóa trả về lần ghi đầu"
+	procedureHelp = "chỉ thủ tục này của hồ sơ liên thông (mã thủ tục)"
+)
+
+// stepCmd is the command of a step of a dossier's life.
+func (a *app) stepCmd(s lifeStep) *cobra.Command {
 	var (
-		asJSON                         bool
-		receiver, name, auth, key, via string
+		asJSON bool
+		in     stepInput
 	)
-	cmd := &cobra.Command{
-		Use:   "return CODE --receiver ID",
-		Short: "Trả kết quả: ghi người nhận (người nộp hồ sơ, hoặc người có giấy ủy quyền), gửi lên hệ thống",
-		Long: `Ghi việc trả kết quả hồ sơ: thời điểm, cán bộ, người nhận. Người nhận là người nộp hồ sơ (số định danh
+	args := s.args
+	if args == nil {
+		args = exactArgs(1, "mã hồ sơ")
+	}
+	cmd := &cobra.Command{Use: s.use, Short: s.short, Long: s.long, Example: s.example, Args: args,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			in.args = args
+			if s.args == nil {
+				code, err := counter.ParseReceiptQR(args[0])
+				if err != nil {
+					return usageErr("%s", counter.Explain(err))
+				}
+				in.code = code
+			}
+			if s.check != nil {
+				if err := s.check(); err != nil {
+					return err
+				}
+			}
+			e, op, err := a.openLife(s.act)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			rep, err := s.do(cmd.Context(), e, op, in)
+			if err != nil {
+				var said *exitError // the step's own usage error (a code read late)
+				if errors.As(err, &said) {
+					return err
+				}
+				return lifeError(err)
+			}
+			if rep.slip != nil {
+				return a.reportSlip(*rep.slip, asJSON, rep.done, rep.again)
+			}
+			return a.reportStepSlip(rep.out, rep.form, asJSON, rep.done, rep.slipPath, rep.slipErr)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&asJSON, "json", false, "in kết quả dạng JSON")
+	if s.flags != nil {
+		s.flags(f)
+	}
+	if s.procedure {
+		f.StringVar(&in.procedure, "procedure", "", procedureHelp)
+	}
+	f.StringVar(&in.opt.Key, "key", "", cmp.Or(s.keyHelp, keyHelp))
+	return cmd
+}
+
+// reportSlip reports a slip made at reception (Mẫu 02 asking for a supplement, Mẫu 03
+// refusing): its code on stdout, and whether it was made now (done) or before (again).
+func (a *app) reportSlip(out counter.SlipOutcome, asJSON bool, done, again string) error {
+	if asJSON {
+		return newJSONEncoder(a.stdout).Encode(maskedSlip(out))
+	}
+	fmt.Fprintln(a.stdout, out.Info.Code)
+	if out.Duplicate {
+		fmt.Fprintln(a.stderr, again)
+	} else {
+		fmt.Fprintln(a.stderr, done)
+	}
+	return nil
+}
+
+func (a *app) dossierReturnCmd() *cobra.Command {
+	var receiver, name, auth, via string
+	return a.stepCmd(lifeStep{
+		use:   "return CODE --receiver ID",
+		short: "Trả kết quả: ghi người nhận (người nộp hồ sơ, hoặc người có giấy ủy quyền), gửi lên hệ thống",
+		long: `Ghi việc trả kết quả hồ sơ: thời điểm, cán bộ, người nhận. Người nhận là người nộp hồ sơ (số định danh
 trùng), hoặc người có giấy ủy quyền (--authorisation mô tả giấy: loại, số, ngày, người ủy quyền). Việc trả kết
 quả được báo lên hệ thống (mất kết nối thì chờ trong hàng đợi, tự gửi khi có kết nối). Nơi tỉnh dùng phiếu bàn
 giao (printer.handover_slip trong cấu hình), lệnh in phiếu và nói phiếu ở đâu; máy in lỗi thì phiếu được lưu để
 in lại. Chạy lại cùng lệnh không ghi thêm lần nữa. CODE là mã hồ sơ hoặc dòng mã QR trên giấy biên nhận.`,
-		Example: "  motcua dossier return G01.00004-261123-010001 --receiver 066303000006\n" +
+		example: "  motcua dossier return G01.00004-261123-010001 --receiver 066303000006\n" +
 			"  motcua dossier return G01.00004-261123-010001 --receiver 010086000000 --authorisation \"Giấy ủy quyền số 12/UQ ngày 20/11/2026\"",
-		Args: exactArgs(1, "mã hồ sơ"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			code, err := counter.ParseReceiptQR(args[0])
-			if err != nil {
-				return usageErr("%s", counter.Explain(err))
-			}
+		act:     counter.ActReturn,
+		keyHelp: keyHelpRerun,
+		flags: func(f *pflag.FlagSet) {
+			f.StringVar(&receiver, "receiver", "", "số định danh của người nhận (12 chữ số)")
+			f.StringVar(&name, "name", "", "họ tên người nhận (mặc định: họ tên người nộp khi là người nộp)")
+			f.StringVar(&auth, "authorisation", "", "giấy ủy quyền khi người nhận không phải người nộp hồ sơ")
+			f.StringVar(&via, "source", string(forms.SourceTyped), "cách xác định người nhận: card, qr hoặc typed")
+		},
+		check: func() error {
 			if receiver == "" {
 				return usageErr("thiếu --receiver: số định danh của người nhận kết quả")
 			}
 			switch lookups.ValueSource(via) {
 			case forms.SourceCard, forms.SourceQR, forms.SourceTyped:
-			default:
-				return usageErr("--source %q không có (card, qr, typed)", via)
+				return nil
 			}
-			e, op, err := a.openLife(counter.ActReturn)
-			if err != nil {
-				return err
-			}
-			defer e.Close()
-			out, err := e.svc.HandOver(cmd.Context(), op, counter.HandOverRequest{Code: code,
-				Receiver:      lifecycle.Receiver{ID: receiver, Name: name, Source: lookups.ValueSource(via)},
-				Authorisation: auth, Options: counter.StepOptions{Key: key}})
-			if err != nil {
-				return lifeError(err)
-			}
-			return a.reportStepSlip(out.LifeOutcome, out.Slip, asJSON, "đã trả kết quả", out.SlipPath, out.SlipErr)
+			return usageErr("--source %q không có (card, qr, typed)", via)
 		},
-	}
-	f := cmd.Flags()
-	f.BoolVar(&asJSON, "json", false, "in kết quả dạng JSON")
-	f.StringVar(&receiver, "receiver", "", "số định danh của người nhận (12 chữ số)")
-	f.StringVar(&name, "name", "", "họ tên người nhận (mặc định: họ tên người nộp khi là người nộp)")
-	f.StringVar(&auth, "authorisation", "", "giấy ủy quyền khi người nhận không phải người nộp hồ sơ")
-	f.StringVar(&via, "source", string(forms.SourceTyped), "cách xác định người nhận: card, qr hoặc typed")
-	f.StringVar(&key, "key", "", "khóa chống trùng: chạy lại cùng khóa trả về lần ghi đầu")
-	return cmd
+		do: func(ctx context.Context, e *env, op counter.Operator, in stepInput) (stepReport, error) {
+			out, err := e.svc.HandOver(ctx, op, counter.HandOverRequest{Code: in.code,
+				Receiver:      lifecycle.Receiver{ID: receiver, Name: name, Source: lookups.ValueSource(via)},
+				Authorisation: auth, Options: in.opt})
+			return stepReport{out: out.LifeOutcome, form: out.Slip, done: "đã trả kết quả", slipPath: out.SlipPath, slipErr: out.SlipErr}, err
+		},
+	})
 }
 
 // parseItems reads --item "giấy tờ|nội dung thiếu hoặc sai|hướng dẫn".
@@ -345,23 +488,24 @@ func parseItems(raw []string) ([]lifecycle.SupplementItem, error) {
 
 func (a *app) dossierSupplementCmd() *cobra.Command {
 	var (
-		asJSON, received           bool
-		items                      []string
-		draft, proc, note, key, ct string
+		received        bool
+		items           []string
+		its             []lifecycle.SupplementItem
+		draft, note, ct string
 	)
-	cmd := &cobra.Command{
-		Use:   "supplement [CODE] --item \"giấy tờ|thiếu/sai|hướng dẫn\" ...",
-		Short: "Yêu cầu bổ sung hồ sơ (Mẫu 02): khi tiếp nhận (--draft) hoặc khi đang giải quyết (CODE); --received: đã nhận bổ sung",
-		Long: `Yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02): mỗi --item là một giấy tờ thiếu hoặc sai, dạng
+	return a.stepCmd(lifeStep{
+		use:   "supplement [CODE] --item \"giấy tờ|thiếu/sai|hướng dẫn\" ...",
+		short: "Yêu cầu bổ sung hồ sơ (Mẫu 02): khi tiếp nhận (--draft) hoặc khi đang giải quyết (CODE); --received: đã nhận bổ sung",
+		long: `Yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02): mỗi --item là một giấy tờ thiếu hoặc sai, dạng
 "tên giấy tờ|nội dung thiếu hoặc sai|hướng dẫn".
 
 Khi tiếp nhận (--draft ID, chưa có mã hồ sơ): tờ khai được giữ lại (bản nháp); lệnh in mã phiếu, mã QR trên
 phiếu mang tờ khai trở lại khi công dân quay lại (màn hình quầy: quét mã trên phiếu).
 Khi đang giải quyết (CODE): ghi yêu cầu bổ sung vào quá trình giải quyết và báo lên hệ thống.
 Với --received (CODE): công dân đã nộp phần bổ sung.`,
-		Example: "  motcua dossier supplement --draft 3f2a... --item \"Bản án ly hôn|Thiếu bản sao có chứng thực|Nộp bản sao có chứng thực\"\n" +
+		example: "  motcua dossier supplement --draft 3f2a... --item \"Bản án ly hôn|Thiếu bản sao có chứng thực|Nộp bản sao có chứng thực\"\n" +
 			"  motcua dossier supplement G01.00004-261123-010001 --received",
-		Args: func(cmd *cobra.Command, args []string) error {
+		args: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case len(args) > 1:
 				return usageErr("lệnh nhận tối đa một mã hồ sơ")
@@ -376,108 +520,71 @@ Với --received (CODE): công dân đã nộp phần bổ sung.`,
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			its, err := parseItems(items)
-			if err != nil {
-				return err
-			}
-			e, op, err := a.openLife(counter.ActSupplement)
-			if err != nil {
-				return err
-			}
-			defer e.Close()
+		act:       counter.ActSupplement,
+		keyHelp:   keyHelpRerun,
+		procedure: true,
+		flags: func(f *pflag.FlagSet) {
+			f.BoolVar(&received, "received", false, "công dân đã nộp phần bổ sung")
+			f.StringArrayVar(&items, "item", nil, "giấy tờ cần bổ sung: \"tên giấy tờ|nội dung thiếu hoặc sai|hướng dẫn\" (lặp lại được)")
+			f.StringVar(&draft, "draft", "", "mã tờ khai đang soạn (khi tiếp nhận, chưa có mã hồ sơ; xem motcua draft list)")
+			f.StringVar(&note, "note", "", "ghi chú thêm cho công dân")
+			f.StringVar(&ct, "contact", "", "nơi liên hệ khi cần hướng dẫn (mặc định: nơi trả kết quả trong cấu hình)")
+		},
+		check: func() (err error) {
+			its, err = parseItems(items)
+			return err
+		},
+		do: func(ctx context.Context, e *env, op counter.Operator, in stepInput) (stepReport, error) {
 			if draft != "" {
-				out, err := e.svc.AskSupplement(cmd.Context(), op, counter.SupplementRequest{DraftID: draft, Items: its, Note: note, Contact: ct, Key: key})
-				if err != nil {
-					return lifeError(err)
-				}
-				if asJSON {
-					return json.NewEncoder(a.stdout).Encode(out)
-				}
-				fmt.Fprintln(a.stdout, out.Info.Code)
-				if out.Duplicate {
-					fmt.Fprintln(a.stderr, "Phiếu này đã được lập trước đó; không lập phiếu mới.")
-				} else {
-					fmt.Fprintln(a.stderr, "Đã lập phiếu yêu cầu bổ sung; tờ khai được giữ lại đến khi công dân quay lại.")
-				}
-				return nil
+				out, err := e.svc.AskSupplement(ctx, op, counter.SupplementRequest{DraftID: draft, Items: its, Note: note, Contact: ct, Key: in.opt.Key})
+				return stepReport{slip: &out, done: "Đã lập phiếu yêu cầu bổ sung; tờ khai được giữ lại đến khi công dân quay lại.",
+					again: "Phiếu này đã được lập trước đó; không lập phiếu mới."}, err
 			}
-			code, err := counter.ParseReceiptQR(args[0])
+			code, err := counter.ParseReceiptQR(in.args[0])
 			if err != nil {
-				return usageErr("%s", counter.Explain(err))
+				return stepReport{}, usageErr("%s", counter.Explain(err))
 			}
 			if received {
-				out, err := e.svc.SupplementReceived(cmd.Context(), op, code, proc, note, counter.StepOptions{Key: key})
-				if err != nil {
-					return lifeError(err)
-				}
-				return a.reportStep(out, nil, asJSON, "đã nhận hồ sơ bổ sung")
+				out, err := e.svc.SupplementReceived(ctx, op, code, in.procedure, note, in.opt)
+				return stepReport{out: out, done: "đã nhận hồ sơ bổ sung"}, err
 			}
-			out, err := e.svc.RequestSupplement(cmd.Context(), op, code, proc, its, note, counter.StepOptions{Key: key})
-			if err != nil {
-				return lifeError(err)
-			}
-			return a.reportStep(out.LifeOutcome, out.Slip, asJSON, "đã yêu cầu bổ sung hồ sơ")
+			out, err := e.svc.RequestSupplement(ctx, op, code, in.procedure, its, note, in.opt)
+			return stepReport{out: out.LifeOutcome, form: out.Slip, done: "đã yêu cầu bổ sung hồ sơ"}, err
 		},
-	}
-	f := cmd.Flags()
-	f.BoolVar(&asJSON, "json", false, "in kết quả dạng JSON")
-	f.BoolVar(&received, "received", false, "công dân đã nộp phần bổ sung")
-	f.StringArrayVar(&items, "item", nil, "giấy tờ cần bổ sung: \"tên giấy tờ|nội dung thiếu hoặc sai|hướng dẫn\" (lặp lại được)")
-	f.StringVar(&draft, "draft", "", "mã tờ khai đang soạn (khi tiếp nhận, chưa có mã hồ sơ; xem motcua draft list)")
-	f.StringVar(&proc, "procedure", "", "chỉ thủ tục này của hồ sơ liên thông (mã thủ tục)")
-	f.StringVar(&note, "note", "", "ghi chú thêm cho công dân")
-	f.StringVar(&ct, "contact", "", "nơi liên hệ khi cần hướng dẫn (mặc định: nơi trả kết quả trong cấu hình)")
-	f.StringVar(&key, "key", "", "khóa chống trùng: chạy lại cùng khóa trả về lần ghi đầu")
-	return cmd
+	})
 }
 
 func (a *app) dossierRefuseCmd() *cobra.Command {
 	var (
-		asJSON, keep     bool
-		reasons          []string
-		draft, note, key string
+		keep        bool
+		reasons     []string
+		draft, note string
 	)
-	cmd := &cobra.Command{
-		Use:   "refuse --draft ID --reason R [--reason R2] [--note T]",
-		Short: "Từ chối tiếp nhận hồ sơ (Mẫu 03): lý do theo danh sách của thủ tục (motcua dossier reasons) và ghi chú",
-		Long: `Từ chối tiếp nhận một tờ khai (Mẫu 03) với lý do chọn trong danh sách của thủ tục ("motcua dossier
+	return a.stepCmd(lifeStep{
+		use:   "refuse --draft ID --reason R [--reason R2] [--note T]",
+		short: "Từ chối tiếp nhận hồ sơ (Mẫu 03): lý do theo danh sách của thủ tục (motcua dossier reasons) và ghi chú",
+		long: `Từ chối tiếp nhận một tờ khai (Mẫu 03) với lý do chọn trong danh sách của thủ tục ("motcua dossier
 reasons THỦ_TỤC"), thêm ghi chú (bắt buộc với lý do "khac"). Tờ khai không được tiếp nhận nên bị xóa khỏi máy
 (--keep-draft để giữ); phiếu từ chối được lưu (mã hóa) để in lại. Lệnh in mã phiếu.`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		args: noArgs,
+		act:  counter.ActRefuse,
+		flags: func(f *pflag.FlagSet) {
+			f.StringVar(&draft, "draft", "", "mã tờ khai đang soạn (motcua draft list)")
+			f.StringArrayVar(&reasons, "reason", nil, "mã lý do (lặp lại được)")
+			f.StringVar(&note, "note", "", "ghi chú (bắt buộc với lý do khac)")
+			f.BoolVar(&keep, "keep-draft", false, "giữ tờ khai trên máy")
+		},
+		check: func() error {
 			if draft == "" || len(reasons) == 0 {
 				return usageErr("cần --draft (mã tờ khai) và ít nhất một --reason (xem motcua dossier reasons THỦ_TỤC)")
 			}
-			e, op, err := a.openLife(counter.ActRefuse)
-			if err != nil {
-				return err
-			}
-			defer e.Close()
-			out, err := e.svc.Refuse(cmd.Context(), op, counter.RefusalRequest{DraftID: draft, Reasons: reasons, Note: note, KeepDraft: keep, Key: key})
-			if err != nil {
-				return lifeError(err)
-			}
-			if asJSON {
-				return json.NewEncoder(a.stdout).Encode(out)
-			}
-			fmt.Fprintln(a.stdout, out.Info.Code)
-			if out.Duplicate {
-				fmt.Fprintln(a.stderr, "Phiếu từ chối này đã được lập trước đó; không lập phiếu mới.")
-			} else {
-				fmt.Fprintln(a.stderr, "Đã lập phiếu từ chối tiếp nhận hồ sơ.")
-			}
 			return nil
 		},
-	}
-	f := cmd.Flags()
-	f.BoolVar(&asJSON, "json", false, "in kết quả dạng JSON")
-	f.StringVar(&draft, "draft", "", "mã tờ khai đang soạn (motcua draft list)")
-	f.StringArrayVar(&reasons, "reason", nil, "mã lý do (lặp lại được)")
-	f.StringVar(&note, "note", "", "ghi chú (bắt buộc với lý do khac)")
-	f.BoolVar(&keep, "keep-draft", false, "giữ tờ khai trên máy")
-	f.StringVar(&key, "key", "", "khóa chống trùng")
-	return cmd
+		do: func(ctx context.Context, e *env, op counter.Operator, in stepInput) (stepReport, error) {
+			out, err := e.svc.Refuse(ctx, op, counter.RefusalRequest{DraftID: draft, Reasons: reasons, Note: note, KeepDraft: keep, Key: in.opt.Key})
+			return stepReport{slip: &out, done: "Đã lập phiếu từ chối tiếp nhận hồ sơ.", again: "Phiếu từ chối này đã được lập trước đó; không lập phiếu mới."}, err
+		},
+	})
 }
 
 func (a *app) dossierReasonsCmd() *cobra.Command {
@@ -500,130 +607,84 @@ func (a *app) dossierReasonsCmd() *cobra.Command {
 }
 
 func (a *app) dossierStopCmd() *cobra.Command {
-	var (
-		asJSON            bool
-		reason, proc, key string
-	)
-	cmd := &cobra.Command{
-		Use:   "stop CODE --reason T",
-		Short: "Dừng giải quyết hồ sơ (Mẫu 05), với lý do; báo lên hệ thống",
-		Args:  exactArgs(1, "mã hồ sơ"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			code, err := counter.ParseReceiptQR(args[0])
-			if err != nil {
-				return usageErr("%s", counter.Explain(err))
-			}
+	var reason string
+	return a.stepCmd(lifeStep{
+		use:       "stop CODE --reason T",
+		short:     "Dừng giải quyết hồ sơ (Mẫu 05), với lý do; báo lên hệ thống",
+		act:       counter.ActStop,
+		procedure: true,
+		flags:     func(f *pflag.FlagSet) { f.StringVar(&reason, "reason", "", "lý do dừng giải quyết") },
+		check: func() error {
 			if strings.TrimSpace(reason) == "" {
 				return usageErr("cần --reason: lý do dừng giải quyết")
 			}
-			e, op, err := a.openLife(counter.ActStop)
-			if err != nil {
-				return err
-			}
-			defer e.Close()
-			out, err := e.svc.Stop(cmd.Context(), op, code, proc, reason, counter.StepOptions{Key: key})
-			if err != nil {
-				return lifeError(err)
-			}
-			return a.reportStep(out.LifeOutcome, out.Notice, asJSON, "đã dừng giải quyết")
+			return nil
 		},
-	}
-	f := cmd.Flags()
-	f.BoolVar(&asJSON, "json", false, "in kết quả dạng JSON")
-	f.StringVar(&reason, "reason", "", "lý do dừng giải quyết")
-	f.StringVar(&proc, "procedure", "", "chỉ thủ tục này của hồ sơ liên thông (mã thủ tục)")
-	f.StringVar(&key, "key", "", "khóa chống trùng")
-	return cmd
+		do: func(ctx context.Context, e *env, op counter.Operator, in stepInput) (stepReport, error) {
+			out, err := e.svc.Stop(ctx, op, in.code, in.procedure, reason, in.opt)
+			return stepReport{out: out.LifeOutcome, form: out.Notice, done: "đã dừng giải quyết"}, err
+		},
+	})
 }
 
 func (a *app) dossierExtendCmd() *cobra.Command {
 	var (
-		asJSON                bool
-		to, reason, proc, key string
-		days                  int
+		to, reason string
+		days       int
+		day        lookups.Date
 	)
-	cmd := &cobra.Command{
-		Use:   "extend CODE (--to DD/MM/YYYY | --days N) --reason T",
-		Short: "Xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04): ngày mới, hoặc thêm N ngày làm việc theo lịch ngày nghỉ",
-		Args:  exactArgs(1, "mã hồ sơ"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			code, err := counter.ParseReceiptQR(args[0])
-			if err != nil {
-				return usageErr("%s", counter.Explain(err))
-			}
+	return a.stepCmd(lifeStep{
+		use:       "extend CODE (--to DD/MM/YYYY | --days N) --reason T",
+		short:     "Xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04): ngày mới, hoặc thêm N ngày làm việc theo lịch ngày nghỉ",
+		act:       counter.ActExtend,
+		procedure: true,
+		flags: func(f *pflag.FlagSet) {
+			f.StringVar(&to, "to", "", "ngày hẹn mới DD/MM/YYYY")
+			f.IntVar(&days, "days", 0, "số ngày làm việc kể từ ngày hẹn ban đầu (hoặc từ hôm nay nếu đã quá hạn); lần hẹn lại thứ hai dùng --to")
+			f.StringVar(&reason, "reason", "", "lý do chậm trả kết quả")
+		},
+		check: func() (err error) {
 			if (to == "") == (days == 0) {
 				return usageErr("cần đúng một trong --to DD/MM/YYYY và --days N")
 			}
 			if strings.TrimSpace(reason) == "" {
 				return usageErr("cần --reason: lý do chậm trả kết quả")
 			}
-			var day lookups.Date
 			if to != "" {
 				if day, err = lookups.ParseDate(to); err != nil {
 					return usageErr("--to %q: ngày phải dạng DD/MM/YYYY", to)
 				}
 			}
-			e, op, err := a.openLife(counter.ActExtend)
-			if err != nil {
-				return err
-			}
-			defer e.Close()
+			return nil
+		},
+		do: func(ctx context.Context, e *env, op counter.Operator, in stepInput) (stepReport, error) {
 			var when time.Time
 			if days != 0 {
-				if when, err = e.svc.NewAppointment(op, code, days); err != nil {
-					return lifeError(err)
+				var err error
+				if when, err = e.svc.NewAppointment(op, in.code, days); err != nil {
+					return stepReport{}, err
 				}
 			} else {
 				when = day.Time(e.cfg.Location()).Add(time.Duration(e.cfg.Limits.ReturnHour) * time.Hour)
 			}
-			out, err := e.svc.Extend(cmd.Context(), op, code, proc, when, reason, counter.StepOptions{Key: key})
-			if err != nil {
-				return lifeError(err)
-			}
-			return a.reportStep(out.LifeOutcome, out.Letter, asJSON, "đã hẹn lại ngày trả kết quả "+when.Format("02/01/2006"))
+			out, err := e.svc.Extend(ctx, op, in.code, in.procedure, when, reason, in.opt)
+			return stepReport{out: out.LifeOutcome, form: out.Letter, done: "đã hẹn lại ngày trả kết quả " + when.Format("02/01/2006")}, err
 		},
-	}
-	f := cmd.Flags()
-	f.BoolVar(&asJSON, "json", false, "in kết quả dạng JSON")
-	f.StringVar(&to, "to", "", "ngày hẹn mới DD/MM/YYYY")
-	f.IntVar(&days, "days", 0, "số ngày làm việc kể từ ngày hẹn ban đầu (hoặc từ hôm nay nếu đã quá hạn); lần hẹn lại thứ hai dùng --to")
-	f.StringVar(&reason, "reason", "", "lý do chậm trả kết quả")
-	f.StringVar(&proc, "procedure", "", "chỉ thủ tục này của hồ sơ liên thông (mã thủ tục)")
-	f.StringVar(&key, "key", "", "khóa chống trùng")
-	return cmd
+	})
 }
 
 func (a *app) dossierWithdrawCmd() *cobra.Command {
-	var (
-		asJSON      bool
-		reason, key string
-	)
-	cmd := &cobra.Command{
-		Use:   "withdraw CODE",
-		Short: "Ghi nhận công dân rút hồ sơ; báo lên hệ thống",
-		Args:  exactArgs(1, "mã hồ sơ"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			code, err := counter.ParseReceiptQR(args[0])
-			if err != nil {
-				return usageErr("%s", counter.Explain(err))
-			}
-			e, op, err := a.openLife(counter.ActWithdraw)
-			if err != nil {
-				return err
-			}
-			defer e.Close()
-			out, err := e.svc.Withdraw(cmd.Context(), op, code, reason, counter.StepOptions{Key: key})
-			if err != nil {
-				return lifeError(err)
-			}
-			return a.reportStep(out, nil, asJSON, "đã ghi nhận rút hồ sơ")
+	var reason string
+	return a.stepCmd(lifeStep{
+		use:   "withdraw CODE",
+		short: "Ghi nhận công dân rút hồ sơ; báo lên hệ thống",
+		act:   counter.ActWithdraw,
+		flags: func(f *pflag.FlagSet) { f.StringVar(&reason, "reason", "", "lý do (không bắt buộc)") },
+		do: func(ctx context.Context, e *env, op counter.Operator, in stepInput) (stepReport, error) {
+			out, err := e.svc.Withdraw(ctx, op, in.code, reason, in.opt)
+			return stepReport{out: out, done: "đã ghi nhận rút hồ sơ"}, err
 		},
-	}
-	f := cmd.Flags()
-	f.BoolVar(&asJSON, "json", false, "in kết quả dạng JSON")
-	f.StringVar(&reason, "reason", "", "lý do (không bắt buộc)")
-	f.StringVar(&key, "key", "", "khóa chống trùng")
-	return cmd
+	})
 }
 
 func (a *app) dossierLateCmd() *cobra.Command {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -298,7 +297,7 @@ func printList[T any](w io.Writer, asJSON bool, rows []T, empty, header string, 
 		if rows == nil {
 			rows = []T{}
 		}
-		return json.NewEncoder(w).Encode(rows)
+		return newJSONEncoder(w).Encode(rows)
 	}
 	if len(rows) == 0 {
 		_, err := fmt.Fprintln(w, empty)

@@ -1,19 +1,17 @@
 package calendar
 
 import (
-	"bufio"
 	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
 
+	"motcua/forms/internal/tomlfile"
 	"motcua/lookups"
 )
 
@@ -37,13 +35,7 @@ type entry struct {
 	name string
 }
 
-var defaultCal = sync.OnceValue(func() *Calendar {
-	c, err := Load(bytes.NewReader(defaultFile))
-	if err != nil {
-		panic("calendar: embedded vn-holidays.toml is invalid: " + err.Error())
-	}
-	return c
-})
+var defaultCal = tomlfile.Embedded("calendar: embedded vn-holidays.toml", defaultFile, Load)
 
 // Default returns the calendar of the embedded vn-holidays.toml. The value is
 // shared and must not be modified (Calendar has no mutating methods).
@@ -52,22 +44,13 @@ func Default() *Calendar { return defaultCal() }
 // DefaultFile returns a copy of the embedded file, e.g. to write it out for editing.
 func DefaultFile() []byte { return bytes.Clone(defaultFile) }
 
-// FileError is a problem in a calendar file. Its Error text is Vietnamese,
-// for the person who edits the file, and names the line.
-type FileError struct {
-	Line    int    // 1-based; 0 when the problem concerns the whole file
-	Message string // Vietnamese
-	Err     error  // underlying cause, if any
-}
+// FileError is a problem in a calendar file. Its Error text is Vietnamese, for the
+// person who edits the file, and names the line.
+type FileError = tomlfile.FileError
 
-func (e *FileError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("Lịch ngày nghỉ, dòng %d: %s", e.Line, e.Message)
-	}
-	return "Lịch ngày nghỉ: " + e.Message
-}
-
-func (e *FileError) Unwrap() error { return e.Err }
+// format is how the loader says a calendar file's problems.
+var format = tomlfile.Format{Pkg: "calendar", What: "Lịch ngày nghỉ",
+	Keys: "chỉ có valid_from, valid_until, [[day]] với date, kind, name"}
 
 type fileDay struct {
 	Date *toml.LocalDate `toml:"date"`
@@ -86,32 +69,18 @@ type fileDoc struct {
 // day outside them, a repeated date, an unknown kind, an "off" day on a
 // weekend or a "work" day on a weekday.
 func Load(r io.Reader) (*Calendar, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("calendar: read: %w", err)
-	}
 	var doc fileDoc
-	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil {
-		var de *toml.DecodeError
-		var se *toml.StrictMissingError
-		switch {
-		case errors.As(err, &se) && len(se.Errors) > 0:
-			row, _ := se.Errors[0].Position()
-			return nil, &FileError{row, fmt.Sprintf("khóa %q không được dùng (chỉ có valid_from, valid_until, [[day]] với date, kind, name).", strings.Join(se.Errors[0].Key(), ".")), err}
-		case errors.As(err, &de):
-			row, _ := de.Position()
-			return nil, &FileError{row, "sai cú pháp TOML (" + strings.TrimPrefix(de.Error(), "toml: ") + ").", err}
-		}
-		return nil, &FileError{0, "không đọc được file.", err}
+	data, err := format.Decode(r, &doc)
+	if err != nil {
+		return nil, err
 	}
-
-	lines := scanLines(data)
+	lines := tomlfile.Scan(data)
+	days := lines.Tables("[[day]]")
 	if doc.ValidFrom == nil {
-		return nil, &FileError{0, "thiếu valid_from (ngày đầu tiên lịch có hiệu lực, dạng 2026-01-01).", nil}
+		return nil, format.Problem(0, "thiếu valid_from (ngày đầu tiên lịch có hiệu lực, dạng 2026-01-01).", nil)
 	}
 	if doc.ValidUntil == nil {
-		return nil, &FileError{0, "thiếu valid_until (ngày cuối cùng lịch có hiệu lực, dạng 2026-12-31).", nil}
+		return nil, format.Problem(0, "thiếu valid_until (ngày cuối cùng lịch có hiệu lực, dạng 2026-12-31).", nil)
 	}
 	c := &Calendar{
 		from:  fromLocal(*doc.ValidFrom),
@@ -119,41 +88,41 @@ func Load(r io.Reader) (*Calendar, error) {
 		days:  make(map[lookups.Date]entry, len(doc.Day)),
 	}
 	if c.until.Before(c.from) {
-		return nil, &FileError{lines.key["valid_until"], "valid_until phải sau valid_from.", nil}
+		return nil, format.Problem(lines.Keys["valid_until"], "valid_until phải sau valid_from.", nil)
 	}
 	for i, d := range doc.Day {
 		line := 0
-		if i < len(lines.days) {
-			line = lines.days[i]
+		if i < len(days) {
+			line = days[i]
 		}
 		if d.Date == nil {
-			return nil, &FileError{line, "mục [[day]] thiếu date (dạng 2026-02-16).", nil}
+			return nil, format.Problem(line, "mục [[day]] thiếu date (dạng 2026-02-16).", nil)
 		}
 		date := fromLocal(*d.Date)
 		if !date.Valid() {
-			return nil, &FileError{line, fmt.Sprintf("ngày %s không tồn tại.", d.Date), nil}
+			return nil, format.Problem(line, fmt.Sprintf("ngày %s không tồn tại.", d.Date), nil)
 		}
 		if date.Before(c.from) || c.until.Before(date) {
-			return nil, &FileError{line, fmt.Sprintf("ngày %s nằm ngoài khoảng valid_from..valid_until (%s–%s).", date, c.from, c.until), nil}
+			return nil, format.Problem(line, fmt.Sprintf("ngày %s nằm ngoài khoảng valid_from..valid_until (%s–%s).", date, c.from, c.until), nil)
 		}
 		if _, dup := c.days[date]; dup {
-			return nil, &FileError{line, fmt.Sprintf("ngày %s được ghi hai lần.", date), nil}
+			return nil, format.Problem(line, fmt.Sprintf("ngày %s được ghi hai lần.", date), nil)
 		}
 		weekend := isWeekend(date)
 		switch d.Kind {
 		case KindOff:
 			if weekend {
-				return nil, &FileError{line, fmt.Sprintf("ngày %s là thứ Bảy/Chủ nhật, vốn đã nghỉ: không cần kind = \"off\" (nghỉ bù ghi vào ngày thứ Hai–thứ Sáu được nghỉ).", date), nil}
+				return nil, format.Problem(line, fmt.Sprintf("ngày %s là thứ Bảy/Chủ nhật, vốn đã nghỉ: không cần kind = \"off\" (nghỉ bù ghi vào ngày thứ Hai–thứ Sáu được nghỉ).", date), nil)
 			}
 		case KindWork:
 			if !weekend {
-				return nil, &FileError{line, fmt.Sprintf("ngày %s là ngày thường, vốn đã làm việc: kind = \"work\" chỉ dùng cho thứ Bảy/Chủ nhật làm bù.", date), nil}
+				return nil, format.Problem(line, fmt.Sprintf("ngày %s là ngày thường, vốn đã làm việc: kind = \"work\" chỉ dùng cho thứ Bảy/Chủ nhật làm bù.", date), nil)
 			}
 		default:
-			return nil, &FileError{line, fmt.Sprintf("kind phải là \"off\" (nghỉ) hoặc \"work\" (làm bù), không phải %q.", d.Kind), nil}
+			return nil, format.Problem(line, fmt.Sprintf("kind phải là \"off\" (nghỉ) hoặc \"work\" (làm bù), không phải %q.", d.Kind), nil)
 		}
 		if strings.TrimSpace(d.Name) == "" {
-			return nil, &FileError{line, fmt.Sprintf("ngày %s thiếu name (tên ngày lễ hoặc lý do).", date), nil}
+			return nil, format.Problem(line, fmt.Sprintf("ngày %s thiếu name (tên ngày lễ hoặc lý do).", date), nil)
 		}
 		c.days[date] = entry{work: d.Kind == KindWork, name: strings.TrimSpace(d.Name)}
 	}
@@ -161,54 +130,7 @@ func Load(r io.Reader) (*Calendar, error) {
 }
 
 // LoadFile reads a calendar file from disk.
-func LoadFile(path string) (*Calendar, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("calendar: %w", err)
-	}
-	defer f.Close()
-	c, err := Load(f)
-	if err != nil {
-		var fe *FileError
-		if errors.As(err, &fe) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("calendar: %s: %w", path, err)
-	}
-	return c, nil
-}
-
-type lineIndex struct {
-	days []int          // line of the i-th [[day]] header
-	key  map[string]int // line of each top-level key
-}
-
-// scanLines finds the line of every [[day]] header and of the top-level keys,
-// so that semantic errors can name a line. The file has already been parsed,
-// so a simple scan is enough.
-func scanLines(data []byte) lineIndex {
-	idx := lineIndex{key: map[string]int{}}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), len(data)+1)
-	n, inTable := 0, false
-	for sc.Scan() {
-		n++
-		s := strings.TrimSpace(sc.Text())
-		if strings.HasPrefix(s, "[") {
-			inTable = true
-			if strings.ReplaceAll(strings.SplitN(s, "#", 2)[0], " ", "") == "[[day]]" {
-				idx.days = append(idx.days, n)
-			}
-			continue
-		}
-		if !inTable {
-			if k, _, ok := strings.Cut(s, "="); ok {
-				idx.key[strings.TrimSpace(k)] = n
-			}
-		}
-	}
-	return idx
-}
+func LoadFile(path string) (*Calendar, error) { return tomlfile.LoadFile(format, path, Load) }
 
 func fromLocal(d toml.LocalDate) lookups.Date {
 	return lookups.NewDate(d.Year, time.Month(d.Month), d.Day)

@@ -1,18 +1,14 @@
 package fees
 
 import (
-	"bufio"
 	"bytes"
 	_ "embed"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strings"
-	"sync"
 
-	"github.com/pelletier/go-toml/v2"
+	"motcua/forms/internal/tomlfile"
 )
 
 //go:embed vn-fees.toml
@@ -113,13 +109,7 @@ func (t *Table) Amount(id string, q int) (int64, bool) {
 	return s.Amount(q)
 }
 
-var defaultTable = sync.OnceValue(func() *Table {
-	t, err := Load(bytes.NewReader(defaultFile))
-	if err != nil {
-		panic("fees: embedded vn-fees.toml is invalid: " + err.Error())
-	}
-	return t
-})
+var defaultTable = tomlfile.Embedded("fees: embedded vn-fees.toml", defaultFile, Load)
 
 // Default returns the table of the embedded vn-fees.toml (shared, read-only).
 func Default() *Table { return defaultTable() }
@@ -129,20 +119,11 @@ func DefaultFile() []byte { return bytes.Clone(defaultFile) }
 
 // FileError is a problem in a fee file. Its Error text is Vietnamese, for the
 // person who edits the file, and names the line.
-type FileError struct {
-	Line    int    // 1-based; 0 when the problem concerns the whole file
-	Message string // Vietnamese
-	Err     error  // underlying cause, if any
-}
+type FileError = tomlfile.FileError
 
-func (e *FileError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("Biểu phí, lệ phí, dòng %d: %s", e.Line, e.Message)
-	}
-	return "Biểu phí, lệ phí: " + e.Message
-}
-
-func (e *FileError) Unwrap() error { return e.Err }
+// format is how the loader says a fee file's problems.
+var format = tomlfile.Format{Pkg: "fees", What: "Biểu phí, lệ phí",
+	Keys: "xem chú thích đầu file"}
 
 type fileDoc struct {
 	Schedule []Schedule `toml:"schedule"`
@@ -155,26 +136,12 @@ var idRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 // unit or legal basis, tiers that do not start at 1 or leave a gap, an open
 // tier before the last, a negative or excessive rate or cap.
 func Load(r io.Reader) (*Table, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("fees: read: %w", err)
-	}
 	var doc fileDoc
-	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil {
-		var de *toml.DecodeError
-		var se *toml.StrictMissingError
-		switch {
-		case errors.As(err, &se) && len(se.Errors) > 0:
-			row, _ := se.Errors[0].Position()
-			return nil, &FileError{row, fmt.Sprintf("khóa %q không được dùng (xem chú thích đầu file).", strings.Join(se.Errors[0].Key(), ".")), err}
-		case errors.As(err, &de):
-			row, _ := de.Position()
-			return nil, &FileError{row, "sai cú pháp TOML (" + strings.TrimPrefix(de.Error(), "toml: ") + ").", err}
-		}
-		return nil, &FileError{0, "không đọc được file.", err}
+	data, err := format.Decode(r, &doc)
+	if err != nil {
+		return nil, err
 	}
-	lines := scanLines(data)
+	lines := scheduleLines(tomlfile.Scan(data))
 	t := &Table{byID: map[string]*Schedule{}}
 	for i := range doc.Schedule {
 		s := &doc.Schedule[i]
@@ -186,21 +153,21 @@ func Load(r io.Reader) (*Table, error) {
 			strings.TrimSpace(s.Unit), strings.TrimSpace(s.Quantity), strings.TrimSpace(s.Basis)
 		switch {
 		case !idRe.MatchString(s.ID):
-			return nil, &FileError{line, fmt.Sprintf("id %q không hợp lệ: chỉ dùng chữ thường không dấu, chữ số và dấu gạch ngang.", s.ID), nil}
+			return nil, format.Problem(line, fmt.Sprintf("id %q không hợp lệ: chỉ dùng chữ thường không dấu, chữ số và dấu gạch ngang.", s.ID), nil)
 		case t.byID[s.ID] != nil:
-			return nil, &FileError{line, fmt.Sprintf("id %q được ghi hai lần.", s.ID), nil}
+			return nil, format.Problem(line, fmt.Sprintf("id %q được ghi hai lần.", s.ID), nil)
 		case s.Name == "":
-			return nil, &FileError{line, fmt.Sprintf("biểu %s thiếu name (tên khoản phí, lệ phí).", s.ID), nil}
+			return nil, format.Problem(line, fmt.Sprintf("biểu %s thiếu name (tên khoản phí, lệ phí).", s.ID), nil)
 		case s.Kind != KindFee && s.Kind != KindDuty:
-			return nil, &FileError{line, fmt.Sprintf("biểu %s: kind phải là \"phí\" hoặc \"lệ phí\", không phải %q.", s.ID, s.Kind), nil}
+			return nil, format.Problem(line, fmt.Sprintf("biểu %s: kind phải là \"phí\" hoặc \"lệ phí\", không phải %q.", s.ID, s.Kind), nil)
 		case s.Unit == "" || s.Quantity == "":
-			return nil, &FileError{line, fmt.Sprintf("biểu %s thiếu unit (mức thu tính cho một gì) hoặc quantity (số lượng đếm gì).", s.ID), nil}
+			return nil, format.Problem(line, fmt.Sprintf("biểu %s thiếu unit (mức thu tính cho một gì) hoặc quantity (số lượng đếm gì).", s.ID), nil)
 		case s.Basis == "":
-			return nil, &FileError{line, fmt.Sprintf("biểu %s thiếu basis (căn cứ pháp lý).", s.ID), nil}
+			return nil, format.Problem(line, fmt.Sprintf("biểu %s thiếu basis (căn cứ pháp lý).", s.ID), nil)
 		case s.Cap < 0 || s.Cap > maxRate:
-			return nil, &FileError{line, fmt.Sprintf("biểu %s: cap phải từ 0 đến %d đồng.", s.ID, maxRate), nil}
+			return nil, format.Problem(line, fmt.Sprintf("biểu %s: cap phải từ 0 đến %d đồng.", s.ID, maxRate), nil)
 		case len(s.Tiers) == 0 && !s.Provincial:
-			return nil, &FileError{line, fmt.Sprintf("biểu %s chưa có mức thu ([[schedule.tier]]): chỉ được để trống khi provincial = true.", s.ID), nil}
+			return nil, format.Problem(line, fmt.Sprintf("biểu %s chưa có mức thu ([[schedule.tier]]): chỉ được để trống khi provincial = true.", s.ID), nil)
 		}
 		next := 1
 		for k, tr := range s.Tiers {
@@ -210,13 +177,13 @@ func Load(r io.Reader) (*Table, error) {
 			}
 			switch {
 			case tr.From != next:
-				return nil, &FileError{tl, fmt.Sprintf("biểu %s: bậc thứ %d phải bắt đầu từ %d (from = %d).", s.ID, k+1, next, tr.From), nil}
+				return nil, format.Problem(tl, fmt.Sprintf("biểu %s: bậc thứ %d phải bắt đầu từ %d (from = %d).", s.ID, k+1, next, tr.From), nil)
 			case tr.To != 0 && tr.To < tr.From:
-				return nil, &FileError{tl, fmt.Sprintf("biểu %s: bậc thứ %d có to nhỏ hơn from.", s.ID, k+1), nil}
+				return nil, format.Problem(tl, fmt.Sprintf("biểu %s: bậc thứ %d có to nhỏ hơn from.", s.ID, k+1), nil)
 			case tr.To == 0 && k != len(s.Tiers)-1:
-				return nil, &FileError{tl, fmt.Sprintf("biểu %s: chỉ bậc cuối được bỏ trống to (không giới hạn trên).", s.ID), nil}
+				return nil, format.Problem(tl, fmt.Sprintf("biểu %s: chỉ bậc cuối được bỏ trống to (không giới hạn trên).", s.ID), nil)
 			case tr.Rate < 0 || tr.Rate > maxRate:
-				return nil, &FileError{tl, fmt.Sprintf("biểu %s: rate phải từ 0 đến %d đồng.", s.ID, maxRate), nil}
+				return nil, format.Problem(tl, fmt.Sprintf("biểu %s: rate phải từ 0 đến %d đồng.", s.ID, maxRate), nil)
 			}
 			next = tr.To + 1
 		}
@@ -227,45 +194,25 @@ func Load(r io.Reader) (*Table, error) {
 }
 
 // LoadFile reads a fee file from disk.
-func LoadFile(path string) (*Table, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("fees: %w", err)
-	}
-	defer f.Close()
-	t, err := Load(f)
-	if err != nil {
-		var fe *FileError
-		if errors.As(err, &fe) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("fees: %s: %w", path, err)
-	}
-	return t, nil
-}
+func LoadFile(path string) (*Table, error) { return tomlfile.LoadFile(format, path, Load) }
 
 type lineIndex struct {
 	schedules []int   // line of the i-th [[schedule]] header
 	tiers     [][]int // lines of the [[schedule.tier]] headers of each schedule
 }
 
-// scanLines finds the line of every table header, so that semantic errors can
-// name a line. The file has already been parsed, so a simple scan is enough.
-func scanLines(data []byte) lineIndex {
+// scheduleLines finds the line of every schedule's header and of its tiers' headers, so that
+// the checks after decoding can name a line.
+func scheduleLines(lines tomlfile.Lines) lineIndex {
 	var idx lineIndex
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), len(data)+1)
-	n := 0
-	for sc.Scan() {
-		n++
-		s := strings.ReplaceAll(strings.SplitN(strings.TrimSpace(sc.Text()), "#", 2)[0], " ", "")
-		switch s {
+	for _, h := range lines.Headers {
+		switch h.Name {
 		case "[[schedule]]":
-			idx.schedules = append(idx.schedules, n)
+			idx.schedules = append(idx.schedules, h.Line)
 			idx.tiers = append(idx.tiers, nil)
 		case "[[schedule.tier]]":
 			if k := len(idx.tiers) - 1; k >= 0 {
-				idx.tiers[k] = append(idx.tiers[k], n)
+				idx.tiers[k] = append(idx.tiers[k], h.Line)
 			}
 		}
 	}

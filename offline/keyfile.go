@@ -141,8 +141,8 @@ func (s *Store) ExportKeyFile(path, role string) (id string, err error) {
 // UnlockWithKeyFile opens the encrypted store in dir with a key file written by
 // ExportKeyFile. The file must not be readable by group or others (ErrKeyFileMode, except on
 // Windows); a malformed, foreign or revoked key file gives ErrBadKeyFile. The store's Actor is
-// "keyfile:<id>"; its Holder carries the key file's role. As Unlock, it builds the indexes by
-// reception time of a store written before them.
+// "keyfile:<id>"; its Holder carries the key file's role. As Unlock, it brings a store of an
+// older format version to the current one and refuses a newer one (ErrStoreTooNew, format.go).
 func UnlockWithKeyFile(dir, path string, opt Options) (*Store, error) {
 	s, err := newStore(dir, opt, false)
 	if err != nil {
@@ -169,7 +169,7 @@ func UnlockWithKeyFile(dir, path string, opt Options) (*Store, error) {
 		found          bool
 		gen            uint64
 		guard, anchor  []byte // the login guard and anchor as stored, to tell whether settling writes anything
-		indexed        bool   // the indexes by reception time are built
+		current        bool   // the store is at formatVersion, its indexes by reception time built
 	)
 	err = s.run(true, false, func(tx *Tx) (err error) {
 		if storeID, check, err = tx.readKeyMeta(); err != nil {
@@ -178,7 +178,7 @@ func UnlockWithKeyFile(dir, path string, opt Options) (*Store, error) {
 		gen = tx.keyGen()
 		meta, _ := tx.bucket(bucketMeta)
 		guard, anchor = bytes.Clone(meta.Get(metaLoginGuard)), bytes.Clone(meta.Get(metaLoginAnchor))
-		indexed = receivedIndexesBuilt(meta)
+		current = formatCurrent(meta) && receivedIndexesBuilt(meta)
 		if v := meta.Get([]byte(metaKeyFilePrefix + kf.ID)); v != nil {
 			if err := json.Unmarshal(v, &rec); err != nil {
 				return fmt.Errorf("offline: key file record %s: %w", kf.ID, err)
@@ -216,8 +216,8 @@ func UnlockWithKeyFile(dir, path string, opt Options) (*Store, error) {
 	kr.gen = gen
 	s.keys, s.actor = kr, "keyfile:"+kf.ID
 	s.holder = Holder{KeyFile: kf.ID, KeyRole: rec.EffectiveRole()}
-	if loginsClean(guard, anchor, kr, "") && !needsHolderKey(rec) && indexed {
-		// nothing to settle, to give or to build: no write, no sync of the file (every
+	if loginsClean(guard, anchor, kr, "") && !needsHolderKey(rec) && current {
+		// nothing to settle, to give or to migrate: no write, no sync of the file (every
 		// start of the counter unlocks with its key file)
 		return s, nil
 	}
@@ -228,7 +228,7 @@ func UnlockWithKeyFile(dir, path string, opt Options) (*Store, error) {
 		if err := tx.giveKeyFileHolderKey(rec, kf.Secret); err != nil {
 			return err
 		}
-		return tx.buildReceivedIndexes()
+		return tx.upgradeFormat(kr.audit)
 	})
 	if err != nil {
 		return nil, err

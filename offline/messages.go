@@ -9,6 +9,9 @@ import (
 // WaitMessage is what a command shows when OnWait is called.
 const WaitMessage = "Đang chờ dữ liệu: một lệnh khác đang ghi, vui lòng đợi vài giây…"
 
+// StoreTooNewMessage is what the clerk is told about ErrStoreTooNew.
+const StoreTooNewMessage = "Tệp dữ liệu này do một phiên bản motcua mới hơn ghi ra; phiên bản đang chạy không mở được. Hãy cập nhật motcua lên phiên bản mới rồi mở lại."
+
 // ClerkMessage turns an error of this package into a short Vietnamese message for the clerk
 // that says what to do next. Errors it does not know get a generic message. Times are
 // written in the process's zone; ClerkMessageIn takes the counter's.
@@ -37,6 +40,8 @@ func ClerkMessageIn(err error, loc *time.Location) string {
 		}
 		return fmt.Sprintf("Quầy này đang mở motcua ở một cửa sổ khác (máy %s, tiến trình %d, từ %s). Hãy dùng cửa sổ đó, hoặc đóng nó rồi mở lại.",
 			h.Host, h.PID, h.Since.In(loc).Format("15:04 02/01/2006"))
+	case errors.Is(err, ErrStoreTooNew):
+		return StoreTooNewMessage
 	case errors.Is(err, ErrBusy):
 		return "Dữ liệu đang được một lệnh khác sử dụng quá lâu. Hãy đợi một lát rồi thử lại."
 	case errors.Is(err, ErrSequenceExhausted):

@@ -21,6 +21,7 @@ func TestClerkMessages(t *testing.T) {
 		{&CounterLockedError{}, "Quầy này đang mở motcua ở một cửa sổ khác. Hãy dùng cửa sổ đó, hoặc đóng nó rồi mở lại."},
 		{&CounterLockedError{Holder: CounterHolder{PID: 42, Host: "may-quay-3", Since: time.Date(2026, 3, 5, 7, 30, 0, 0, time.Local)}},
 			"Quầy này đang mở motcua ở một cửa sổ khác (máy may-quay-3, tiến trình 42, từ 07:30 05/03/2026). Hãy dùng cửa sổ đó, hoặc đóng nó rồi mở lại."},
+		{fmt.Errorf("x: %w", ErrStoreTooNew), "Tệp dữ liệu này do một phiên bản motcua mới hơn ghi ra; phiên bản đang chạy không mở được. Hãy cập nhật motcua lên phiên bản mới rồi mở lại."},
 		{errors.New("disk on fire"), "Lỗi kho dữ liệu trong máy. Hãy thử lại; nếu vẫn lỗi, báo quản trị viên."},
 		{nil, ""},
 	}
@@ -37,7 +38,7 @@ func TestClerkMessages(t *testing.T) {
 	seen := map[string]error{}
 	for _, e := range []error{ErrBadPassphrase, ErrOperatorDisabled, ErrWeakPassphrase, ErrOperatorExists, ErrNoOperator,
 		ErrLastSupervisor, ErrInvalidOperator, ErrLocked, ErrNotEncrypted, ErrNoStore, ErrAlreadyInitialized,
-		ErrKeyFileMode, ErrBadKeyFile, ErrAuditBroken} {
+		ErrKeyFileMode, ErrBadKeyFile, ErrAuditBroken, ErrStoreTooNew} {
 		msg := ClerkMessage(fmt.Errorf("ctx: %w", e))
 		if msg == generic || !norm.NFC.IsNormalString(msg) || seen[msg] != nil {
 			t.Errorf("%v: message %q is generic, not NFC or shared with %v", e, msg, seen[msg])

@@ -23,7 +23,7 @@ func (t *Tx) migrate(meta *bolt.Bucket, kr *keyring) (detail, outcome string, er
 		return "", "", err
 	}
 	outcome = "ok"
-	if v := meta.Get(metaFormat); len(v) != 1 || v[0] != formatVersion || !verifyAudit(meta, access, oldKeys.audit).OK {
+	if v, err := formatOf(meta, t.s.path); err != nil || v < formatAuditChain || !verifyAudit(meta, access, oldKeys.audit).OK {
 		outcome = "unverified_chain"
 	}
 

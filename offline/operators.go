@@ -280,10 +280,7 @@ func Init(dir string, first Operator, passphrase string, opt Options) (*Store, e
 		if err := meta.Put(metaKeyCheck, kr.check); err != nil {
 			return fmt.Errorf("offline: writing key check: %w", err)
 		}
-		if err := meta.Put(metaFormat, []byte{formatVersion}); err != nil {
-			return fmt.Errorf("offline: writing format version: %w", err)
-		}
-		if err := tx.buildReceivedIndexes(); err != nil {
+		if err := tx.upgradeFormat(kr.audit); err != nil {
 			return err
 		}
 		s.keys, s.actor, s.holder = kr, first.ID, Holder{Operator: first}
@@ -379,8 +376,9 @@ func openOperator(rec operatorRecord, found bool, passphrase string, storeID, ch
 // loginguard.go): an attempt during a wait gives a *LoginDelayError (ErrLoginDelayed) without
 // trying the passphrase, and a failure that starts a wait is returned inside one. Failed
 // attempts are kept aside and entered into the audit chain by the next successful unlock,
-// which also resets the counters of the operator and of the store. A store written before the
-// indexes by reception time gets them built by the unlock (received.go).
+// which also resets the counters of the operator and of the store. A store of an older format
+// version is brought to the current one by the unlock (format.go; the indexes by reception
+// time, received.go); a store of a newer version gives ErrStoreTooNew before anything is written.
 func Unlock(dir, id, passphrase string, opt Options) (*Store, Operator, error) {
 	s, err := newStore(dir, opt, false)
 	if err != nil {
@@ -422,7 +420,7 @@ func Unlock(dir, id, passphrase string, opt Options) (*Store, Operator, error) {
 		if err := tx.giveHolderKey(rec, kek); err != nil {
 			return err
 		}
-		return tx.buildReceivedIndexes()
+		return tx.upgradeFormat(kr.audit)
 	})
 	if err != nil {
 		return nil, Operator{}, err

@@ -25,9 +25,10 @@ import (
 // process killed while building leaves the store as it was, and the next one builds again.
 // Readers use an index only when the mark says it is complete, and read the whole entry
 // index otherwise. An older program writing into the store after the indexes were built would
-// leave them behind (older programs do not refuse a newer store, and the mark cannot tell):
-// going back to an older version after this one is not supported, as for the compact copy of
-// the life index (lifefacts.go).
+// leave them behind (the mark cannot tell): the indexes are format version 3 (format.go), which
+// every program from then on refuses to open when it knows an older version only. Programs
+// released before the format version was checked by Unlock do not refuse it: going back to
+// one of them is not supported.
 
 const (
 	bucketDossierReceived = "dossier_received" // unsealed: reception time + code of each dossier index entry

@@ -29,10 +29,6 @@ const DefaultLockWait = 3 * time.Second
 // pollInterval is the pause between two attempts to lock a data file held by another process.
 const pollInterval = 15 * time.Millisecond
 
-// formatVersion is the layout version written in the meta bucket. Version 1 had an access log
-// without a hash chain; Open and Init upgrade it in place.
-const formatVersion = 2
-
 // ErrBusy is returned when the data file stayed locked by another unit of work (in this or
 // another process) for longer than Options.LockWait. ClerkMessage turns it into Vietnamese.
 var ErrBusy = errors.New("offline: data file busy")
@@ -83,7 +79,7 @@ func (t *Tx) presentSealedBuckets() []string {
 // Meta keys. Operator and key-file records live under the prefixes metaOpPrefix and
 // metaKeyFilePrefix.
 var (
-	metaFormat     = []byte("format")
+	metaFormat     = []byte("format")       // one byte, the format version (format.go)
 	metaSalt       = []byte("subject_salt") // unencrypted stores only
 	metaStoreID    = []byte("store_id")     // 16 random bytes, not secret
 	metaKeyCheck   = []byte("key_check")    // encrypted stores only: proves the data key
@@ -187,8 +183,9 @@ func newStore(dir string, opt Options, create bool) (*Store, error) {
 
 // Open prepares an UNENCRYPTED store in dir (values sealed by Options.Sealer, PassThrough by
 // default): it creates dir (0700) and motcua.db (0600) on first use, creates the buckets and
-// the subject-key salt, builds the indexes by reception time of a store written before them
-// (received.go), and closes the file again. A store that Init has encrypted does not
+// the subject-key salt, brings a store of an older format version to the current one (format.go:
+// the indexes by reception time, received.go), and closes the file again. A store of a newer
+// format version gives ErrStoreTooNew, nothing written. A store that Init has encrypted does not
 // open this way: Open returns ErrLocked, and Unlock or UnlockWithKeyFile must be used.
 func Open(dir string, opt Options) (*Store, error) {
 	s, err := newStore(dir, opt, true)
@@ -285,7 +282,8 @@ func (s *Store) run(readOnly, guard bool, fn func(tx *Tx) error) error {
 	}
 }
 
-// guard checks, inside the transaction, that the file was not replaced by Compact and (with
+// guard checks, inside the transaction, that the file was not replaced by Compact, that its
+// format version is not newer than this program's (ErrStoreTooNew), and (with
 // keys) that an encrypted store's file holds this data key and an unencrypted store's file
 // was not encrypted meanwhile: nothing plain is ever written into an encrypted store.
 func (t *Tx) guard(keys bool) error {
@@ -298,6 +296,10 @@ func (t *Tx) guard(keys bool) error {
 	}
 	if meta.Get(metaSuperseded) != nil {
 		return errSuperseded
+	}
+	// Before anything is read or written: a newer program's store is refused.
+	if _, err := formatOf(meta, t.s.path); err != nil {
+		return err
 	}
 	if !keys {
 		return nil
@@ -440,13 +442,7 @@ func (t *Tx) plainKeys() (*keyring, error) {
 	if meta.Get(metaKeyCheck) != nil {
 		return nil, fmt.Errorf("%w: %s", ErrLocked, t.s.path)
 	}
-	if v := meta.Get(metaFormat); len(v) != 1 || v[0] != formatVersion || meta.Get(metaSalt) == nil || meta.Get(metaStoreID) == nil {
-		if len(v) == 1 && v[0] > formatVersion {
-			return nil, fmt.Errorf("offline: %s has layout version %v, this program knows %d", t.s.path, v, formatVersion)
-		}
-		return nil, errNeedInit
-	}
-	if !receivedIndexesBuilt(meta) {
+	if !formatCurrent(meta) || meta.Get(metaSalt) == nil || meta.Get(metaStoreID) == nil || !receivedIndexesBuilt(meta) {
 		return nil, errNeedInit
 	}
 	return t.plainKeyring(meta)
@@ -463,7 +459,8 @@ func (t *Tx) plainKeyring(meta *bolt.Bucket) (*keyring, error) {
 	return plainKeyring(t.s.opt.Sealer, salt, meta.Get(metaStoreID))
 }
 
-// createBuckets creates the missing buckets and checks the layout version.
+// createBuckets creates the missing buckets and the store ID. (The format version was checked
+// by the unit of work's guard.)
 func (t *Tx) createBuckets() (*bolt.Bucket, error) {
 	for _, name := range allBuckets {
 		if _, err := t.tx.CreateBucketIfNotExists([]byte(name)); err != nil {
@@ -471,9 +468,6 @@ func (t *Tx) createBuckets() (*bolt.Bucket, error) {
 		}
 	}
 	meta := t.tx.Bucket([]byte(bucketMeta))
-	if v := meta.Get(metaFormat); v != nil && (len(v) != 1 || v[0] > formatVersion) {
-		return nil, fmt.Errorf("offline: %s has layout version %v, this program knows %d", t.s.path, v, formatVersion)
-	}
 	if meta.Get(metaStoreID) == nil {
 		id := make([]byte, 16)
 		if _, err := rand.Read(id); err != nil {
@@ -486,8 +480,9 @@ func (t *Tx) createBuckets() (*bolt.Bucket, error) {
 	return meta, nil
 }
 
-// initPlain creates the buckets and the salt of an unencrypted store, upgrades a version 1
-// access log to the hash chain and builds the indexes by reception time.
+// initPlain creates the buckets and the salt of an unencrypted store and brings it to the
+// current format version (upgradeFormat: the hash chain of a version 1 access log, the indexes
+// by reception time).
 func (t *Tx) initPlain() (*keyring, error) {
 	meta, err := t.createBuckets()
 	if err != nil {
@@ -515,14 +510,5 @@ func (t *Tx) initPlain() (*keyring, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v := meta.Get(metaFormat); v == nil || v[0] < formatVersion {
-		// Version 1 entries carry no chain: they are chained as they are, once.
-		if err := rechainAudit(t, kr.audit); err != nil {
-			return nil, err
-		}
-		if err := meta.Put(metaFormat, []byte{formatVersion}); err != nil {
-			return nil, fmt.Errorf("offline: writing format version: %w", err)
-		}
-	}
-	return kr, t.buildReceivedIndexes()
+	return kr, t.upgradeFormat(kr.audit)
 }

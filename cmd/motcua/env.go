@@ -62,6 +62,9 @@ func (a *app) loadConfig() (config.Config, *demo.Env, error) {
 
 // demoStartError is the user's message when the demo does not start.
 func demoStartError(err error) error {
+	if errors.Is(err, offline.ErrStoreTooNew) {
+		return failure(offline.ClerkMessage(err), err)
+	}
 	return failure("Không khởi động được môi trường demo.", err)
 }
 
@@ -192,7 +195,8 @@ func openError(cfg config.Config, err error) error {
 	case errors.Is(err, offline.ErrNoStore), errors.Is(err, offline.ErrNotEncrypted):
 		return failure(offline.ClerkMessage(err)+" Khởi tạo kho dữ liệu: motcua operator init", err)
 	case errors.Is(err, offline.ErrLoginDelayed), errors.Is(err, offline.ErrBadPassphrase), errors.Is(err, offline.ErrOperatorDisabled),
-		errors.Is(err, offline.ErrBadKeyFile), errors.Is(err, offline.ErrKeyFileMode), errors.Is(err, offline.ErrLocked):
+		errors.Is(err, offline.ErrBadKeyFile), errors.Is(err, offline.ErrKeyFileMode), errors.Is(err, offline.ErrLocked),
+		errors.Is(err, offline.ErrStoreTooNew):
 		return failure(offline.ClerkMessage(err), err)
 	}
 	return failure("Không khởi tạo được quầy.", err)

@@ -529,6 +529,7 @@ func TestExplain(t *testing.T) {
 		{"not found wrapped", errors.Join(errors.New("x"), lookups.ErrNotFound), "Không có công dân"},
 		{"unreachable", unreachable, "Không kết nối được cổng dữ liệu dân cư"},
 		{"busy", offline.ErrBusy, "Dữ liệu đang được một lệnh khác sử dụng"},
+		{"store too new", fmt.Errorf("unlock: %w", offline.ErrStoreTooNew), "phiên bản motcua mới hơn"},
 		{"validation", &forms.ValidationError{Problems: []forms.Problem{{FieldID: "purpose", Code: "required", Message: "Chưa chọn mục đích sử dụng."}}},
 			"Tờ khai chưa đúng: Chưa chọn mục đích sử dụng."},
 		{"login delayed", fmt.Errorf("login: %w", &offline.LoginDelayError{Wait: 4 * time.Minute}), "Hãy đợi 4 phút rồi thử lại."},

@@ -96,7 +96,7 @@ func Explain(err error) string {
 		return gateway.ClerkMessage(err)
 	case errors.As(err, &pe) && pe.Clerk != "":
 		return pe.Clerk
-	case errors.Is(err, offline.ErrBusy), errors.Is(err, offline.ErrCounterLocked),
+	case errors.Is(err, offline.ErrBusy), errors.Is(err, offline.ErrCounterLocked), errors.Is(err, offline.ErrStoreTooNew),
 		errors.Is(err, offline.ErrSequenceExhausted), errors.Is(err, offline.ErrUnsealable),
 		errors.Is(err, offline.ErrNotFound):
 		return offline.ClerkMessage(err)

@@ -34,7 +34,10 @@ type fixture struct {
 	printDir string // the file printer's folder
 }
 
-func newFixture(t *testing.T) *fixture { t.Helper(); return newFixtureWith(t, func(*counter.Config) {}) }
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	return newFixtureWith(t, func(*counter.Config) {})
+}
 
 // newFixtureWith is newFixture with the counter's settings changed by set.
 func newFixtureWith(t *testing.T, set func(*counter.Config)) *fixture {

@@ -11,8 +11,14 @@ import (
 // The print queue holds the documents that did not print (the printer was off, out of
 // paper, unreachable), each retried until it prints: a receipt (kept sealed in the receipts
 // bucket, the job names its dossier), a reception slip (Mẫu 02, Mẫu 03), a control sheet
-// (Mẫu 06) or a hand-over slip, whose rendered document is kept sealed with the job until it
-// prints. The entries hold no personal data: a kind and a code.
+// (Mẫu 06), a hand-over slip, an apology letter (Mẫu 04), a copy certification's blocks or a
+// fee receipt, whose rendered document is kept sealed with the job until it prints. The
+// entries hold no personal data: a kind and a code.
+//
+// It also holds the documents a reception is to print, recorded pending (PrintPending) in
+// the unit of work that saves the dossier: a run killed before they printed leaves them
+// pending, and its rerun prints them, once (a printed document has left the queue, a failed
+// one waits there as any other).
 
 const (
 	bucketPrintQueue = "print_queue"     // unsealed: PrintJobState by job key
@@ -25,11 +31,15 @@ const (
 	PrintSlip         = "slip"          // the reception slip (Mẫu 02 or Mẫu 03) Code
 	PrintControlSheet = "control-sheet" // the control sheet (Mẫu 06) of the dossier Code
 	PrintHandover     = "handover-slip" // the hand-over slip of the dossier Code
+	PrintApology      = "apology"       // the apology letter (Mẫu 04) of the dossier Code
+	PrintCertificate  = "certification" // the certification blocks of the copies certified under number Code
+	PrintCertFee      = "cert-fee"      // the fee receipt of the copies certified under number Code
+	PrintFeeReceipt   = "fee-receipt"   // the fee receipt of the dossier Code
 )
 
 func validPrintKind(kind string) bool {
 	switch kind {
-	case PrintReceipt, PrintSlip, PrintControlSheet, PrintHandover:
+	case PrintReceipt, PrintSlip, PrintControlSheet, PrintHandover, PrintApology, PrintCertificate, PrintCertFee, PrintFeeReceipt:
 		return true
 	}
 	return false
@@ -45,6 +55,13 @@ type PrintJobState struct {
 	NextAt    time.Time `json:"nextAt"`
 	LastError string    `json:"lastError,omitempty"` // English, no personal data
 	Since     time.Time `json:"since"`
+	// Pending: the document is to print and was not tried yet (PrintPending); the run that
+	// recorded it prints it, or its rerun. It is never due: PrintQueue(true) leaves it out.
+	Pending bool `json:"pending,omitempty"`
+	// ClaimedUntil: a retry is printing the document (ClaimPrint) until then; another
+	// retry, in this process or another, leaves it alone meanwhile. A retry that died
+	// while printing leaves it due again once the time has passed.
+	ClaimedUntil time.Time `json:"claimedUntil,omitzero"`
 }
 
 // printKey is a job's key: a receipt's is its dossier code (as in the queues of earlier
@@ -118,8 +135,12 @@ func (t *Tx) QueuePrint(kind, code string, doc []byte, cause error) error {
 			return fmt.Errorf("offline: print queue %s: %w", key, err)
 		}
 		j.Kind = kind
+		if j.Pending {
+			j.Pending, j.Since = false, now // it failed now: it waits from now
+		}
 	}
 	j.Attempts++
+	j.ClaimedUntil = time.Time{}
 	delay := min(time.Duration(1<<min(j.Attempts, 10))*15*time.Second, 30*time.Minute)
 	j.NextAt = now.Add(delay)
 	if cause != nil {
@@ -130,6 +151,80 @@ func (t *Tx) QueuePrint(kind, code string, doc []byte, cause error) error {
 		return err
 	}
 	return queue.Put(key, v)
+}
+
+// PrintPending records that a document is to print (before it is rendered): in the unit of
+// work that makes it due, so that a run killed before it printed leaves it there for its
+// rerun (PrintJob). A document already queued stays as it is.
+func (t *Tx) PrintPending(kind, code string) error {
+	if err := checkPrintJob(kind, code); err != nil {
+		return err
+	}
+	queue, _, err := t.printBuckets()
+	if err != nil {
+		return err
+	}
+	if queue == nil {
+		return fmt.Errorf("offline: print pending %s %s: read-only unit of work", kind, code)
+	}
+	key := printKey(kind, code)
+	if queue.Get(key) != nil {
+		return nil
+	}
+	now := t.s.now()
+	v, err := json.Marshal(PrintJobState{Code: code, Kind: kind, Since: now, NextAt: now, Pending: true})
+	if err != nil {
+		return err
+	}
+	return queue.Put(key, v)
+}
+
+// PrintJob returns the state of a document in the print queue; ok is false when it is not
+// there (it printed, or was never due).
+func (t *Tx) PrintJob(kind, code string) (j PrintJobState, ok bool, err error) {
+	if err := checkPrintJob(kind, code); err != nil {
+		return j, false, err
+	}
+	queue, _, err := t.printBuckets()
+	if err != nil || queue == nil {
+		return j, false, err
+	}
+	v := queue.Get(printKey(kind, code))
+	if v == nil {
+		return j, false, nil
+	}
+	if err := json.Unmarshal(v, &j); err != nil {
+		return j, false, fmt.Errorf("offline: print queue %s %s: %w", kind, code, err)
+	}
+	j.Kind = kind
+	return j, true, nil
+}
+
+// ClaimPrint takes a queued document for a retry to print until now+lease: ok is false when
+// it is not to be printed now (gone, pending, claimed by another retry, or its next try not
+// come, unless force). QueuePrint (it failed) and PrintDone (it printed) end the claim.
+func (t *Tx) ClaimPrint(kind, code string, lease time.Duration, force bool) (ok bool, err error) {
+	j, ok, err := t.PrintJob(kind, code)
+	if err != nil || !ok {
+		return false, err
+	}
+	queue, _, err := t.printBuckets()
+	if err != nil {
+		return false, err
+	}
+	if queue == nil {
+		return false, fmt.Errorf("offline: claim print %s %s: read-only unit of work", kind, code)
+	}
+	now := t.s.now()
+	if j.Pending || j.ClaimedUntil.After(now) || (!force && j.NextAt.After(now)) {
+		return false, nil
+	}
+	j.ClaimedUntil = now.Add(lease)
+	v, err := json.Marshal(j)
+	if err != nil {
+		return false, err
+	}
+	return true, queue.Put(printKey(kind, code), v)
 }
 
 // PrintDone takes a document off the print queue (it printed), with the document kept for
@@ -172,8 +267,8 @@ func (t *Tx) PrintDocument(kind, code string) ([]byte, error) {
 	return t.open(bucketPrintDocs, key, v)
 }
 
-// PrintQueue lists the documents waiting to print (each with its Kind set); due=true keeps
-// those whose next try has come.
+// PrintQueue lists the documents waiting to print (each with its Kind set), the pending ones
+// too; due=true keeps those whose next try has come, never a pending one.
 func (t *Tx) PrintQueue(due bool) ([]PrintJobState, error) {
 	queue, _, err := t.printBuckets()
 	if err != nil || queue == nil {
@@ -189,7 +284,7 @@ func (t *Tx) PrintQueue(due bool) ([]PrintJobState, error) {
 		if j.Kind == "" {
 			j.Kind = PrintReceipt
 		}
-		if !due || !j.NextAt.After(now) {
+		if !due || (!j.Pending && !j.NextAt.After(now)) {
 			out = append(out, j)
 		}
 		return nil

@@ -26,7 +26,7 @@ func TestPrintQueueKinds(t *testing.T) {
 		if err := tx.QueuePrint(PrintHandover, code, nil, nil); err == nil {
 			t.Error("a hand-over slip queued without its document")
 		}
-		if err := tx.QueuePrint("apology", code, sheet, nil); err == nil {
+		if err := tx.QueuePrint("poster", code, sheet, nil); err == nil {
 			t.Error("an unknown kind queued")
 		}
 		// a job written by an earlier version: the code alone, no kind

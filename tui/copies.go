@@ -270,7 +270,7 @@ func (s *copiesScreen) onCertified(msg certifiedMsg) tea.Cmd {
 		numbers[i] = it.Number
 	}
 	if msg.res.PrintErr != nil {
-		s.f.fail("Đã ghi sổ (số " + strings.Join(numbers, ", ") + ") nhưng chưa in được: " + s.f.explain(msg.res.PrintErr))
+		s.f.fail("Đã ghi sổ (số " + strings.Join(numbers, ", ") + "); lời chứng, biên lai thu phí " + printFailure(s.f, msg.res.PrintErr))
 		return nil
 	}
 	s.f.say("Đã chứng thực, số " + strings.Join(numbers, ", ") + "; đã in lời chứng và biên lai thu phí.")

@@ -128,6 +128,10 @@ func TestReviewRecordsDocumentsShownElectronically(t *testing.T) {
 	if len(h.be.feeReceipts) != 1 {
 		t.Errorf("fee receipts printed: %v", h.be.feeReceipts)
 	}
+	// one that cannot be printed waits to print by itself, said with the receipts' words
+	h.be.outcomes.printErr = queuedPrint("Máy in tắt.")
+	h.key(tea.KeyF8)
+	h.want("Biên lai thu phí, lệ phí chưa in được (đã lưu để in lại): Máy in tắt.")
 }
 
 // A declaration form (Tờ khai) is filled at the counter: never shown electronically.

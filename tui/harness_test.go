@@ -165,6 +165,7 @@ func (b *fakeBackend) CertifyCopies(_ context.Context, op Operator, req counter.
 		res.Items = append(res.Items, c)
 		res.Total += c.Fee
 	}
+	res.PrintErr = b.outcomes.printErr
 	return res, nil
 }
 func (b *fakeBackend) ExportCertRegisterFiles(_ context.Context, op Operator, year int) ([]string, error) {
@@ -176,7 +177,7 @@ func (b *fakeBackend) PrintDossierFeeReceipt(_ context.Context, op Operator, cod
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.feeReceipts = append(b.feeReceipts, code)
-	return []byte("%PDF"), nil
+	return []byte("%PDF"), b.outcomes.printErr
 }
 func (b *fakeBackend) CopyFee(pages int) (int64, bool) {
 	return fees.Default().Amount(counter.CopyFeeSchedule, pages)

@@ -224,7 +224,7 @@ func (s *lateScreen) onApology(msg apologyMsg) tea.Cmd {
 		done += " (chưa báo lên hệ thống được: sẽ tự gửi khi có kết nối)"
 	}
 	if msg.printErr != nil {
-		s.f.fail(done + ". Chưa in được văn bản xin lỗi (Mẫu 04): " + s.f.explain(msg.printErr))
+		s.f.fail(done + ". Văn bản xin lỗi (Mẫu 04) " + printFailure(s.f, msg.printErr))
 	} else {
 		s.f.say(done + ". Đã in văn bản xin lỗi (Mẫu 04): " + msg.path)
 	}

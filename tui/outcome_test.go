@@ -11,6 +11,7 @@ import (
 
 	"motcua/forms"
 	"motcua/internal/counter"
+	"motcua/lookups"
 	"motcua/offline"
 	"motcua/printing"
 )
@@ -386,4 +387,32 @@ func TestSlipWaitsForDraftSave(t *testing.T) {
 	if !h.on(scrIdentify) { // the slip screen came, then the Enter typed meanwhile
 		t.Fatalf("the key typed meanwhile was lost:\n%s", h.screen())
 	}
+}
+
+// The apology letter (Mẫu 04) and the certification's blocks and fee receipt that cannot be
+// printed wait to print by themselves, said with the receipts' words.
+func TestOtherPrintFailuresWait(t *testing.T) {
+	h := newHarness(t)
+	h.be.outcomes.printErr = queuedPrint("Máy in tắt.")
+	h.key(tea.KeyF8)
+	h.key(tea.KeyEnter)
+	h.want("Mẫu 04")
+	h.key(tea.KeyEnter)
+	h.want("Đã ghi xin lỗi, hẹn lại hồ sơ T.01-261117-010003", "Văn bản xin lỗi (Mẫu 04) chưa in được (đã lưu để in lại): Máy in tắt.")
+	h.key(tea.KeyEscape)
+
+	steps, last := script(id1, nil)
+	st := &fakeStation{virtual: []lookups.CardInfo{{ID: id1, Name: "Trần Thị Hòa", Note: "thẻ thử"}}, steps: steps, final: last}
+	h = newHarnessWith(t, Options{Reader: st})
+	st.path = h.be.path
+	h.be.outcomes.printErr = queuedPrint("Máy in tắt.")
+	h.key(tea.KeyF2)
+	h.typ("1")
+	h.key(tea.KeyF7)
+	h.typ("3")
+	h.typ("2")
+	h.key(tea.KeyTab)
+	h.typ("10")
+	h.key(tea.KeyF10)
+	h.want("Đã ghi sổ (số 0100001); lời chứng, biên lai thu phí chưa in được (đã lưu để in lại): Máy in tắt.")
 }

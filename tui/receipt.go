@@ -15,7 +15,8 @@ import (
 )
 
 // printFailure is what the clerk reads of a document that did not print, in the same words
-// for every document (receipt, slip, control sheet, hand-over slip): that it waits to print
+// for every document (receipt, slip, control sheet, hand-over slip, apology letter, the
+// certification's blocks and fee receipt, a fee receipt): that it waits to print
 // by itself once the printer works again (counter.ErrPrintQueued), and why it did not print.
 func printFailure(f *frame, err error) string {
 	if errors.Is(err, counter.ErrPrintQueued) {
@@ -78,7 +79,7 @@ func (s *receiptScreen) onFeeReceipt(msg feeReceiptMsg) tea.Cmd {
 		return nil
 	}
 	if msg.err != nil {
-		s.f.fail("Chưa in được biên lai thu phí: " + s.f.explain(msg.err))
+		s.f.fail("Biên lai thu phí, lệ phí " + printFailure(s.f, msg.err))
 		return nil
 	}
 	s.f.say("Đã in biên lai thu phí, lệ phí.")

@@ -70,6 +70,9 @@ func (b *fakeBackend) PrintApology(_ context.Context, _ Operator, l forms.Apolog
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.sup.printed = append(b.sup.printed, l.DossierCode)
+	if b.outcomes.printErr != nil {
+		return "", b.outcomes.printErr
+	}
 	return "/tmp/" + l.DossierCode + "-mau04.pdf", nil
 }
 

@@ -114,8 +114,9 @@ type batchOptions struct {
 	every, limit                         int
 }
 
-// Result rows: one per received row, one per problem of a failed row.
-var batchResultColumns = []string{"row", "status", "code", "field", "error_code", "message"}
+// Result rows: one per received row, one per problem of a failed row; print_error says what
+// of a received row did not print (and whether it waits to print by itself).
+var batchResultColumns = []string{"row", "status", "code", "field", "error_code", "message", "print_error"}
 
 // Set by the crash tests (through TestMain): batchInTx is called inside a
 // group's unit of work after the row on that line is written, batchAfterCommit
@@ -191,7 +192,10 @@ func (a *app) batchRun(ctx context.Context, o batchOptions) error {
 	report := func(r batch.Result) error {
 		if results != nil {
 			return results.Write(map[string]string{"row": strconv.Itoa(r.Line), "status": r.Status, "code": r.Code,
-				"field": r.Field, "error_code": r.ErrorCode, "message": r.Msg})
+				"field": r.Field, "error_code": r.ErrorCode, "message": r.Msg, "print_error": r.PrintError})
+		}
+		if r.PrintError != "" {
+			fmt.Fprintf(a.stderr, "Dòng %d (hồ sơ %s, đã tiếp nhận): %s\n", r.Line, vntext.Display(r.Code), vntext.Display(r.PrintError))
 		}
 		if r.Status == batch.StatusError {
 			show := vntext.Display // the message may carry the gateway's words, the field a file's
@@ -254,6 +258,13 @@ func (a *app) printBatchSummary(sum batch.Summary, o batchOptions) {
 	}
 	if sum.Receipts != "" {
 		fmt.Fprintln(a.stdout, "Giấy biên nhận:", sum.Receipts)
+	}
+	if sum.PrintFailed > 0 {
+		fmt.Fprintf(a.stdout, "%d hồ sơ đã tiếp nhận nhưng chưa in được giấy biên nhận hoặc phiếu kiểm soát", sum.PrintFailed)
+		if sum.PrintQueued > 0 {
+			fmt.Fprintf(a.stdout, "; %d hồ sơ đã lưu để tự in khi máy in hoạt động lại (xem motcua print queue, in ngay: motcua print retry --now)", sum.PrintQueued)
+		}
+		fmt.Fprintln(a.stdout, ".")
 	}
 	if sum.Stopped {
 		fmt.Fprintln(a.stdout, "Lệnh dừng giữa chừng; chạy lại cùng lệnh để làm tiếp.")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -50,6 +51,8 @@ func parseOriginal(s string) (counter.CopyOriginal, error) {
 type certifyResult struct {
 	*counter.CopyResult
 	PrintError string `json:"printError,omitempty"` // Vietnamese
+	// PrintQueued: what did not print waits in the print queue and prints by itself.
+	PrintQueued bool `json:"printQueued,omitempty"`
 }
 
 func (a *app) certifyCopiesCmd() *cobra.Command {
@@ -93,6 +96,7 @@ func (a *app) certifyCopiesCmd() *cobra.Command {
 				out := certifyResult{CopyResult: res}
 				if res.PrintErr != nil {
 					out.PrintError = counter.Explain(res.PrintErr)
+					out.PrintQueued = errors.Is(res.PrintErr, counter.ErrPrintQueued)
 				}
 				if err := json.NewEncoder(a.stdout).Encode(out); err != nil {
 					return err
@@ -112,7 +116,7 @@ func (a *app) certifyCopiesCmd() *cobra.Command {
 				fmt.Fprintf(a.stdout, "Tổng phí: %s đồng.\n", printing.FormatMoney(res.Total))
 			}
 			if res.PrintErr != nil {
-				return failure("Đã ghi vào sổ chứng thực nhưng chưa in được lời chứng hoặc biên lai: "+counter.Explain(res.PrintErr), res.PrintErr)
+				return failure("Đã ghi vào sổ chứng thực; "+printFailure("lời chứng hoặc biên lai", res.PrintErr), res.PrintErr)
 			}
 			return nil
 		},

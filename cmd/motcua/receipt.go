@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 
@@ -95,6 +96,10 @@ func (a *app) feeReceiptCmd() *cobra.Command {
 				return nil
 			}
 			if _, err := e.svc.PrintDossierFeeReceipt(cmd.Context(), op, code); err != nil {
+				var perr *printing.Error
+				if errors.Is(err, counter.ErrPrintQueued) || errors.As(err, &perr) {
+					return failure(printFailure("Biên lai thu phí, lệ phí của hồ sơ "+code, err), err)
+				}
 				return refusal(err, counter.Explain(err))
 			}
 			fmt.Fprintf(a.stdout, "Đã in biên lai thu phí, lệ phí của hồ sơ %s.\n", code)

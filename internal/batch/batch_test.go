@@ -27,13 +27,20 @@ import (
 const service = "xac-nhan-tthn"
 
 type fixture struct {
-	svc   *counter.Service
-	store *offline.Store
-	stop  func()
-	dir   string
+	svc      *counter.Service
+	store    *offline.Store
+	stop     func()
+	dir      string
+	printDir string // the file printer's folder
 }
 
 func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	return newFixtureWith(t, func(*counter.Config) {})
+}
+
+// newFixtureWith is newFixture with the counter's settings changed by set.
+func newFixtureWith(t *testing.T, set func(*counter.Config)) *fixture {
 	t.Helper()
 	srv := sandbox.NewServer(sandbox.Default(), sandbox.Options{})
 	url, stop, err := sandbox.Start("127.0.0.1:0", srv)
@@ -49,15 +56,18 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := counter.New(counter.Config{
+	cfg := counter.Config{
 		Agency: counter.Agency{Code: "G22.99.08", Parent: "UBND PHƯỜNG THỬ NGHIỆM", Name: "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ",
 			Address: "Địa chỉ thử nghiệm", Place: "Phường Thử Nghiệm", ResultPlace: "Bộ phận Tiếp nhận và Trả kết quả"},
 		Counter: 1, CacheTTL: 24 * time.Hour, CutoffHour: 15, ReturnHour: 8,
-	}, counter.Deps{Gateway: gw, Store: store, Printer: printing.NewFilePrinter(t.TempDir()), Calendar: calendar.Default()})
+	}
+	set(&cfg)
+	printDir := t.TempDir()
+	svc, err := counter.New(cfg, counter.Deps{Gateway: gw, Store: store, Printer: printing.NewFilePrinter(printDir), Calendar: calendar.Default()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{svc: svc, store: store, stop: stop, dir: t.TempDir()}
+	return &fixture{svc: svc, store: store, stop: stop, dir: t.TempDir(), printDir: printDir}
 }
 
 func featured(t *testing.T, kind string) string {
@@ -386,5 +396,52 @@ func TestRowKey(t *testing.T) {
 	c := batch.RowKey(plan, map[string]string{"subject.id": "1", "purpose": "marry"})
 	if a != b || a == c || batch.RowKey(plan, map[string]string{"purpose": ""}) != ([32]byte{}) {
 		t.Errorf("row keys: %x %x %x", a, b, c)
+	}
+}
+
+// A run that prints (Options.Print) tells, per row, what did not print: the row is received
+// (once: a rerun receives and prints nothing), its result says that its receipt and its
+// control sheet did not print and wait in the print queue, and the summary counts such rows;
+// once the printer is back the queue prints them.
+func TestRunReportsPrintFailures(t *testing.T) {
+	f := newFixtureWith(t, func(c *counter.Config) { c.ControlSheet = true })
+	if err := os.RemoveAll(f.printDir); err != nil { // the printer is off
+		t.Fatal(err)
+	}
+	csv := "subject.id,purpose,purpose_other\n"
+	for i, kind := range []string{"single", "divorced", "widowed"} {
+		csv += fmt.Sprintf("%s,other,Hồ sơ số %d\n", featured(t, kind), i)
+	}
+	sum, res, err := f.run(t, csv, batch.Options{Print: true})
+	if err != nil || sum.Received != 3 || sum.Failed != 0 {
+		t.Fatalf("run: %v %+v %+v", err, sum, res)
+	}
+	if sum.PrintFailed != 3 || sum.PrintQueued != 3 {
+		t.Errorf("the summary does not count the rows not printed: %+v", sum)
+	}
+	for _, r := range res {
+		if r.Status != batch.StatusOK || !r.PrintQueued || !strings.Contains(r.PrintError, "giấy biên nhận") ||
+			!strings.Contains(r.PrintError, "phiếu kiểm soát") || !strings.Contains(r.PrintError, "sẽ tự in") {
+			t.Errorf("line %d: %+v", r.Line, r)
+		}
+	}
+	// a rerun: nothing received, nothing printed, nothing said about printing
+	sum, res, err = f.run(t, csv, batch.Options{Print: true})
+	if err != nil || sum.Received != 0 || sum.Skipped != 3 || sum.PrintFailed != 0 {
+		t.Fatalf("rerun: %v %+v", err, sum)
+	}
+	for _, r := range res {
+		if r.PrintError != "" {
+			t.Errorf("rerun, line %d: %+v", r.Line, r)
+		}
+	}
+	if n := len(f.dossiers(t)); n != 3 {
+		t.Errorf("%d dossiers", n)
+	}
+	if err := os.MkdirAll(f.printDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if n, w, err := f.svc.RetryPrintsWith(context.Background(), clerk, counter.RetryOptions{Now: true}); err != nil || n != 6 || w != 0 {
+		t.Errorf("the queue printed %d, %d waiting, %v", n, w, err)
 	}
 }

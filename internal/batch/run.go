@@ -68,6 +68,12 @@ const (
 type Result struct {
 	Line                                int
 	Status, Code, Field, ErrorCode, Msg string
+	// PrintError says (Vietnamese) what of a row received with Options.Print did not print
+	// (its receipt, its control sheet) and why; PrintQueued: all of it waits in the print
+	// queue and prints by itself once the printer works (counter.ErrPrintQueued). The row is
+	// received all the same.
+	PrintError  string
+	PrintQueued bool
 }
 
 // Summary is the end of a run.
@@ -83,6 +89,11 @@ type Summary struct {
 	Seconds       float64  `json:"seconds"`
 	RowsPerSecond float64  `json:"rowsPerSecond"`
 	Stopped       bool     `json:"stopped,omitempty"` // --limit reached or interrupted: run again to finish
+	// PrintFailed counts the rows received in this run whose receipt or control sheet did
+	// not print (Result.PrintError), PrintQueued those of them whose documents wait in the
+	// print queue (Result.PrintQueued).
+	PrintFailed int `json:"printFailed,omitempty"`
+	PrintQueued int `json:"printQueued,omitempty"`
 }
 
 // The kinds of a run's failure (errors.Is); Explain says each in Vietnamese.
@@ -387,7 +398,9 @@ func (r *runner) receive(ctx context.Context, js []*job, pdf *pdfStream) error {
 		default:
 			d := o.Dossier
 			j.code = d.Code
-			j.results = []Result{{Line: j.rec.Line, Status: StatusOK, Code: d.Code, Msg: string(d.Status)}}
+			res := Result{Line: j.rec.Line, Status: StatusOK, Code: d.Code, Msg: string(d.Status)}
+			res.PrintError, res.PrintQueued = printProblem(o.Outcome)
+			j.results = []Result{res}
 			switch {
 			case pdf == nil:
 			case o.Receipt != nil: // the receipt kept, its QR code encoded once for both
@@ -410,6 +423,31 @@ func (r *runner) receive(ctx context.Context, js []*job, pdf *pdfStream) error {
 	return nil
 }
 
+// printProblem is what of a received row did not print, in Vietnamese ("" when all that was
+// to print printed), and whether all of it waits in the print queue.
+func printProblem(o counter.Outcome) (string, bool) {
+	var parts []string
+	queued := true
+	for _, p := range []struct {
+		what string
+		err  error
+	}{{"giấy biên nhận", o.PrintErr}, {"phiếu kiểm soát (Mẫu 06)", o.ControlSheetErr}} {
+		if p.err == nil {
+			continue
+		}
+		parts = append(parts, "Chưa in được "+p.what+": "+counter.Explain(p.err))
+		queued = queued && errors.Is(p.err, counter.ErrPrintQueued)
+	}
+	if len(parts) == 0 {
+		return "", false
+	}
+	msg := strings.Join(parts, " ")
+	if queued {
+		msg += " Đã lưu, sẽ tự in khi máy in hoạt động lại (motcua print retry)."
+	}
+	return msg, queued
+}
+
 // report tells the rows of a group, in order, and counts them.
 func (r *runner) report(group []*job, sum *Summary) error {
 	for _, j := range group {
@@ -425,6 +463,12 @@ func (r *runner) report(group []*job, sum *Summary) error {
 			sum.Received++
 			if j.code != "" {
 				sum.Codes = append(sum.Codes, j.code)
+			}
+			if res := j.results[0]; res.PrintError != "" {
+				sum.PrintFailed++
+				if res.PrintQueued {
+					sum.PrintQueued++
+				}
 			}
 		}
 		for _, res := range j.results {

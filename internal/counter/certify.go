@@ -98,7 +98,7 @@ type CopyResult struct {
 	Blocks   []byte      `json:"-"` // the certification blocks (PDF)
 	Receipt  []byte      `json:"-"` // the fee receipt (PDF)
 	// PrintErr is why the blocks or the receipt were not printed (the register's entries
-	// stand: print them again with ReprintCopies).
+	// stand; wrapping ErrPrintQueued, they wait in the print queue and print by themselves).
 	PrintErr error `json:"-"`
 }
 
@@ -307,24 +307,23 @@ func (s *Service) copyFeeReceipt(res *CopyResult, who CopyRequester, officer str
 	return fr
 }
 
-// printCopies prints the blocks, then the fee receipt, and logs the print.
+// printCopies prints the blocks, then the fee receipt, each through printDoc (logged; a
+// failure waits in the print queue, and the other is printed all the same): the error is the
+// first one's.
 func (s *Service) printCopies(ctx context.Context, op Operator, res *CopyResult) error {
 	number := res.Items[0].Number
-	perr := s.printer.Print(ctx, printing.Job{DossierCode: "chungthuc-" + number, PDF: res.Blocks})
-	if perr == nil {
-		perr = s.printer.Print(ctx, printing.Job{DossierCode: "bienlai-" + number, PDF: res.Receipt})
+	var first error
+	for _, d := range []struct {
+		kind string
+		pdf  []byte
+	}{{offline.PrintCertificate, res.Blocks}, {offline.PrintCertFee, res.Receipt}} {
+		e := printEntry(d.kind, number)
+		e.Operator, e.Outcome = s.actorID(op), "ok"
+		if _, err := s.printDoc(ctx, d.kind, number, printing.Job{PDF: d.pdf}, e); err != nil && first == nil {
+			first = err
+		}
 	}
-	outcome := "ok"
-	if perr != nil {
-		outcome = "error"
-	}
-	if err := s.store.Update(func(tx *offline.Tx) error {
-		return tx.LogAccess(offline.AccessEntry{Operator: s.actorID(op), Purpose: lookups.PurposeCheck, Action: offline.ActionPrint,
-			Outcome: outcome, Detail: "cert=" + number})
-	}); err != nil && perr == nil {
-		return err
-	}
-	return perr
+	return first
 }
 
 // CertRegisterFilter chooses the register's entries.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -80,9 +79,6 @@ type Service struct {
 	// linkUp is when the gateway last answered (unix nanoseconds of the counter's
 	// clock; 0: not yet): queued dossiers that waited for the link are due from then.
 	linkUp atomic.Int64
-	// retrying is held by RetryPrints: two retries at once (the counter's timer and a
-	// reception's sync) would both print a document they both read as due.
-	retrying sync.Mutex
 }
 
 // Deps are the parts a Service is built from.

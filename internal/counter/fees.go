@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"motcua/forms"
-	"motcua/lookups"
 	"motcua/offline"
 	"motcua/printing"
 )
@@ -53,7 +52,7 @@ func (s *Service) DossierFeeReceipt(op Operator, code string) (printing.FeeRecei
 }
 
 // PrintDossierFeeReceipt prints the fee receipt of a stored dossier ("bienlai-<code>") and
-// returns the PDF.
+// returns the PDF; a failed print waits in the print queue (printDoc: ErrPrintQueued).
 func (s *Service) PrintDossierFeeReceipt(ctx context.Context, op Operator, code string) ([]byte, error) {
 	fr, err := s.DossierFeeReceipt(op, code)
 	if err != nil {
@@ -63,18 +62,10 @@ func (s *Service) PrintDossierFeeReceipt(ctx context.Context, op Operator, code 
 	if err != nil {
 		return nil, err
 	}
-	perr := s.printer.Print(ctx, printing.Job{DossierCode: "bienlai-" + code, PDF: pdf})
-	outcome := "fee-receipt"
-	if perr != nil {
-		outcome = "error"
-	}
-	if err := s.store.Update(func(tx *offline.Tx) error {
-		return tx.LogAccess(offline.AccessEntry{Operator: s.actorID(op), Purpose: lookups.PurposeCheck, Action: offline.ActionPrint,
-			DossierCode: code, Outcome: outcome})
-	}); err != nil && perr == nil {
-		return pdf, err
-	}
-	return pdf, perr
+	e := printEntry(offline.PrintFeeReceipt, code)
+	e.Operator, e.Outcome = s.actorID(op), "fee-receipt"
+	_, err = s.printDoc(ctx, offline.PrintFeeReceipt, code, printing.Job{PDF: pdf}, e)
+	return pdf, err
 }
 
 // FeeCount is what one kind of charge brought in a period.

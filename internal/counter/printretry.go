@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"motcua/forms"
 	"motcua/lookups"
@@ -12,7 +13,9 @@ import (
 )
 
 // Every document the counter prints goes through printDoc: the receipt (Mẫu 01), the
-// reception slips (Mẫu 02, Mẫu 03), the control sheet (Mẫu 06) and the hand-over slip. A
+// reception slips (Mẫu 02, Mẫu 03), the control sheet (Mẫu 06), the hand-over slip, the
+// apology letter (Mẫu 04), the copy certification's blocks and fee receipt, a dossier's fee
+// receipt. A
 // document that does not print waits in the store's print queue (offline.QueuePrint: its kind
 // and code; a receipt is kept with its dossier, another document is kept sealed with the job)
 // and RetryPrints prints it once the printer works again and its backoff has passed. A
@@ -30,15 +33,30 @@ type queuedError struct{ err error }
 func (e *queuedError) Error() string   { return e.err.Error() + " (queued to print again)" }
 func (e *queuedError) Unwrap() []error { return []error{e.err, ErrPrintQueued} }
 
+// The job names of the documents printed apart from a dossier's receipt (as before they
+// were queued: a file printer writes the same files).
+const (
+	apologySuffix = "-mau04"     // the apology letter, beside the dossier's receipt
+	certJobPrefix = "chungthuc-" // a copy certification's blocks, by its first number
+	feeJobPrefix  = "bienlai-"   // a fee receipt: a dossier's, or a certification's by its first number
+)
+
 // jobName is the printer's name for a document's job (the file printer's file name): a
-// receipt and a slip by their codes, the control sheet and the hand-over slip beside the
-// dossier's receipt, never over it.
+// receipt and a slip by their codes, the control sheet, the hand-over slip and the apology
+// letter beside the dossier's receipt, never over it; the certification blocks and the fee
+// receipts by their prefixes.
 func jobName(kind, code string) string {
 	switch kind {
 	case offline.PrintControlSheet:
 		return code + controlSheetSuffix
 	case offline.PrintHandover:
 		return code + handoverSuffix
+	case offline.PrintApology:
+		return code + apologySuffix
+	case offline.PrintCertificate:
+		return certJobPrefix + code
+	case offline.PrintCertFee, offline.PrintFeeReceipt:
+		return feeJobPrefix + code
 	}
 	return code
 }
@@ -56,6 +74,14 @@ func printEntry(kind, code string) offline.AccessEntry {
 		e.Purpose, e.Detail = lookups.PurposeReception, "control-sheet"
 	case offline.PrintHandover:
 		e.Purpose, e.Detail = lookups.PurposeDossier, "handover-slip"
+	case offline.PrintApology:
+		e.Purpose, e.Detail = lookups.PurposeDossier, "apology"
+	case offline.PrintCertificate:
+		e.Purpose, e.DossierCode, e.Detail = lookups.PurposeCheck, "", "cert="+code
+	case offline.PrintCertFee:
+		e.Purpose, e.DossierCode, e.Detail = lookups.PurposeCheck, "", "cert-fee="+code
+	case offline.PrintFeeReceipt:
+		e.Purpose, e.Detail = lookups.PurposeCheck, "fee-receipt"
 	}
 	return e
 }
@@ -72,7 +98,7 @@ func (s *Service) sendPrint(ctx context.Context, kind string, job printing.Job) 
 // printDoc prints the document (kind, code) whose job is job, and records in one unit of
 // work what became of it: a failure is queued (job.PDF kept with the job, but for a receipt)
 // and returned wrapping ErrPrintQueued; a success takes the document off the queue, should it
-// wait there. entry is the access log's entry, its Outcome what a success is logged as ("error"
+// wait there (or be pending), and so does a refusal of a printer that can never take it. entry is the access log's entry, its Outcome what a success is logged as ("error"
 // on a failure). It returns where the document went (printing.Where).
 func (s *Service) printDoc(ctx context.Context, kind, code string, job printing.Job, entry offline.AccessEntry) (string, error) {
 	job.DossierCode = jobName(kind, code)
@@ -82,7 +108,7 @@ func (s *Service) printDoc(ctx context.Context, kind, code string, job printing.
 	}
 	werr := s.store.Update(func(tx *offline.Tx) error {
 		switch {
-		case perr == nil:
+		case perr == nil || !queue:
 			if err := tx.PrintDone(kind, code); err != nil {
 				return err
 			}
@@ -110,19 +136,39 @@ func (s *Service) printDoc(ctx context.Context, kind, code string, job printing.
 	return printing.Where(s.printer, job.DossierCode), nil
 }
 
+// printClaim is how long a retry holds a document it prints (offline.Tx.ClaimPrint): far
+// longer than a print takes, short enough that a retry killed meanwhile delays it little.
+const printClaim = 2 * time.Minute
+
 // RetryPrints prints again the documents whose printing failed and whose next try has come
-// (receipts, slips, control sheets, hand-over slips); it returns how many printed and how
-// many still wait.
+// (receipts, slips, control sheets, hand-over slips, ...); it returns how many printed and
+// how many still wait.
 func (s *Service) RetryPrints(ctx context.Context, operator string) (printed, waiting int, err error) {
-	if err := s.Allow(Operator{ID: operator}, ActPrintRetry); err != nil {
+	return s.RetryPrintsWith(ctx, Operator{ID: operator}, RetryOptions{})
+}
+
+// RetryOptions adapt RetryPrintsWith to a command run by hand.
+type RetryOptions struct {
+	// Now prints every document that failed, its backoff passed or not (the operator says
+	// the printer works again). A pending document (a reception's, PrintPending) is left to
+	// the reception's rerun all the same.
+	Now bool
+}
+
+// RetryPrintsWith is RetryPrints with options. Rights: ActPrintRetry.
+func (s *Service) RetryPrintsWith(ctx context.Context, op Operator, opt RetryOptions) (printed, waiting int, err error) {
+	if err := s.Allow(op, ActPrintRetry); err != nil {
 		return 0, 0, err
 	}
-	s.retrying.Lock()
-	defer s.retrying.Unlock()
+	operator := s.actorID(op)
 	var due []offline.PrintJobState
 	if err := s.store.View(func(tx *offline.Tx) error {
-		var err error
-		due, err = tx.PrintQueue(true)
+		all, err := tx.PrintQueue(!opt.Now)
+		for _, j := range all {
+			if !j.Pending {
+				due = append(due, j)
+			}
+		}
 		return err
 	}); err != nil {
 		return 0, 0, err
@@ -131,16 +177,26 @@ func (s *Service) RetryPrints(ctx context.Context, operator string) (printed, wa
 		if ctx.Err() != nil {
 			break
 		}
+		// the claim keeps another retry (the counter screen's timer, `print retry` in
+		// another process) from printing the same document meanwhile
+		var claimed bool
+		if err := s.store.Update(func(tx *offline.Tx) (err error) {
+			claimed, err = tx.ClaimPrint(j.Kind, j.Code, printClaim, opt.Now)
+			return err
+		}); err != nil {
+			return printed, 0, err
+		}
+		if !claimed {
+			continue
+		}
 		job, err := s.queuedJob(j)
 		if err != nil {
+			// a document that cannot be read (damaged, gone) backs off like a failed print,
+			// with its cause, instead of being due again at every tick
 			s.log.Warn("queued document unreadable", "kind", j.Kind, "code", j.Code, "err", err)
-			if !errors.Is(err, offline.ErrBusy) {
-				// a document that cannot be read (damaged, gone) backs off like a failed
-				// print, with its cause, instead of being due again at every tick
-				cause := err
-				if err := s.store.Update(func(tx *offline.Tx) error { return tx.QueuePrint(j.Kind, j.Code, nil, cause) }); err != nil {
-					return printed, 0, err
-				}
+			cause := err
+			if err := s.store.Update(func(tx *offline.Tx) error { return tx.QueuePrint(j.Kind, j.Code, nil, cause) }); err != nil {
+				s.log.Warn("queued document left as it was", "kind", j.Kind, "code", j.Code, "err", err)
 			}
 			continue
 		}
@@ -169,6 +225,17 @@ func (s *Service) RetryPrints(ctx context.Context, operator string) (printed, wa
 		return err
 	})
 	return printed, waiting, err
+}
+
+// PrintQueue lists the documents waiting in the print queue (no personal data: kinds and
+// codes), the pending ones of a reception too. Rights: ActPrintRetry.
+func (s *Service) PrintQueue(op Operator) ([]offline.PrintJobState, error) {
+	if err := s.Allow(op, ActPrintRetry); err != nil {
+		return nil, err
+	}
+	var out []offline.PrintJobState
+	err := s.store.View(func(tx *offline.Tx) (err error) { out, err = tx.PrintQueue(false); return err })
+	return out, err
 }
 
 // queuedJob is the job of a queued document: a receipt kept with its dossier (with its

@@ -60,7 +60,13 @@ func (p *gatePrinter) count() int {
 // its supervisor, printing to pr.
 func encryptedPrintService(t *testing.T, pr printing.Printer) (*rightsFixture, *offline.Store, *counter.Service) {
 	t.Helper()
-	f := newRightsFixture(t)
+	return encryptedPrintServiceOn(t, newRightsFixture(t), pr)
+}
+
+// encryptedPrintServiceOn is encryptedPrintService over f's store: called again, another
+// process's worth (its own Store and Service over the same data directory).
+func encryptedPrintServiceOn(t *testing.T, f *rightsFixture, pr printing.Printer) (*rightsFixture, *offline.Store, *counter.Service) {
+	t.Helper()
 	st, _, err := offline.Unlock(f.dir, "gs01", f.pass["gs01"], f.opt())
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"motcua/forms"
 	"motcua/forms/lifecycle"
 	"motcua/internal/counter"
+	"motcua/lookups/sandbox"
 	"motcua/offline"
 )
 
@@ -155,5 +156,121 @@ func TestPrintByHandLeavesTheQueue(t *testing.T) {
 	f.clock.Advance(time.Hour)
 	if n, w, err := f.svc.RetryPrints(ctx, clerk.ID); err != nil || n != 0 || w != 0 {
 		t.Fatalf("retry after the prints by hand: printed %d, waiting %d, %v", n, w, err)
+	}
+}
+
+// The other documents the counter prints wait in the print queue as the forms do when the
+// printer fails: the apology letter (Mẫu 04), a copy certification's blocks and its fee
+// receipt, a dossier's fee receipt. The clerk is told it will print by itself; once the
+// printer is back each prints once, under its own job name (the file printer's same files),
+// and the access log holds each failure and each retry.
+func TestFailedOtherPrintsAreRetried(t *testing.T) {
+	f := printFixture(t, func(*counter.Config) {})
+	late := receiveOne(t, f)
+	if err := f.srv.ForceOutcome(late.Code, sandbox.OutcomeLate); err != nil {
+		t.Fatal(err)
+	}
+	feeOut, err := f.svc.Receive(ctx, copyDeclaration(t, f), clerk, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fee := feeOut.Dossier.Code
+	f.clock.Advance(time.Hour)
+	when, err := f.svc.NewAppointment(clerk, late.Code, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap, err := f.svc.Extend(ctx, clerk, late.Code, "", when, "Cần xác minh thêm.", counter.StepOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if err := os.RemoveAll(f.receiptDir); err != nil { // the printer goes off
+		t.Fatal(err)
+	}
+	var number string
+	for _, c := range []struct {
+		name string
+		do   func() error
+	}{
+		{"apology letter", func() error {
+			path, err := f.svc.PrintApology(ctx, clerk, ap.Letter)
+			if err == nil || path != "" {
+				t.Errorf("apology printed without a printer: %q", path)
+			}
+			return err
+		}},
+		{"certification", func() error {
+			res, err := f.svc.CertifyCopies(ctx, clerk, copyRequest(featured(t, "single")))
+			if err != nil {
+				t.Fatalf("certify: %v", err)
+			}
+			number = res.Items[0].Number
+			return res.PrintErr
+		}},
+		{"fee receipt", func() error {
+			pdf, err := f.svc.PrintDossierFeeReceipt(ctx, clerk, fee)
+			if len(pdf) == 0 {
+				t.Error("the fee receipt's PDF is not returned")
+			}
+			return err
+		}},
+	} {
+		err := c.do()
+		if !errors.Is(err, counter.ErrPrintQueued) {
+			t.Errorf("%s: the clerk is not told it will print by itself: %v", c.name, err)
+		}
+		if msg := counter.Explain(err); !strings.Contains(msg, "thư mục") {
+			t.Errorf("%s: the clerk is not told why: %q", c.name, msg)
+		}
+	}
+	if n, w, err := f.svc.RetryPrints(ctx, clerk.ID); err != nil || n != 0 || w != 4 {
+		t.Fatalf("retry before the backoff: printed %d, waiting %d, %v", n, w, err)
+	}
+	if err := os.MkdirAll(f.receiptDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Minute)
+	if n, w, err := f.svc.RetryPrints(ctx, clerk.ID); err != nil || n != 4 || w != 0 {
+		t.Fatalf("retry: printed %d, waiting %d, %v", n, w, err)
+	}
+	files := map[string]string{
+		late.Code + "-mau04.pdf":       "XIN LỖI",
+		"chungthuc-" + number + ".pdf": "CHỨNG THỰC",
+		"bienlai-" + number + ".pdf":   "BIÊN LAI",
+		"bienlai-" + fee + ".pdf":      "BIÊN LAI",
+	}
+	for name, want := range files {
+		path := filepath.Join(f.receiptDir, name)
+		pdf, err := os.ReadFile(path)
+		if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF")) {
+			t.Fatalf("%s not printed: %v", name, err)
+		}
+		if text := strings.Join(strings.Fields(pdfText(t, path)), " "); !strings.Contains(strings.ToUpper(text), want) {
+			t.Errorf("%s lacks %q:\n%s", name, want, text)
+		}
+		if err := os.Remove(path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logged := map[string]int{}
+	for _, e := range accessLog(t, f.store) {
+		if e.Action == offline.ActionPrint && e.Detail != "" {
+			logged[e.Detail+" "+e.DossierCode+" "+e.Outcome]++
+		}
+	}
+	for _, want := range []string{"apology " + late.Code, "cert=" + number + " ", "cert-fee=" + number + " ", "fee-receipt " + fee} {
+		if logged[want+" error"] != 1 || logged[want+" retry_ok"] != 1 {
+			t.Errorf("access log of %q: %v", want, logged)
+		}
+	}
+	f.clock.Advance(time.Hour)
+	if n, w, err := f.svc.RetryPrints(ctx, clerk.ID); err != nil || n != 0 || w != 0 {
+		t.Fatalf("retry after all printed: printed %d, waiting %d, %v", n, w, err)
+	}
+	for name := range files {
+		if _, err := os.Stat(filepath.Join(f.receiptDir, name)); !os.IsNotExist(err) {
+			t.Errorf("%s printed twice", name)
+		}
 	}
 }

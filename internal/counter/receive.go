@@ -138,7 +138,10 @@ func (s *Service) Resume(ctx context.Context, op Operator, opts ReceiveOptions) 
 	return out, err == nil, err
 }
 
-// finishEarlier completes the reception of code received earlier under a key.
+// finishEarlier completes the reception of code received earlier under a key. What the
+// first run was to print and did not (still pending in the print queue: killed before it
+// printed) is printed now, once: a document it printed has left the queue, one that failed
+// waits there to print by itself.
 func (s *Service) finishEarlier(ctx context.Context, code string, op Operator, opts ReceiveOptions) (Outcome, error) {
 	d, err := s.storedDossier(code)
 	if err != nil {
@@ -148,12 +151,28 @@ func (s *Service) finishEarlier(ctx context.Context, code string, op Operator, o
 	if d.Status == forms.StatusFinalized || d.Status == forms.StatusQueued {
 		out.Submitted, out.SubmitErr = s.sendNow(ctx, d)
 	}
-	if _, err := s.store.GetReceipt(code); errors.Is(err, offline.ErrNotFound) {
+	pending := map[string]bool{}
+	if err := s.store.View(func(tx *offline.Tx) error {
+		for _, kind := range []string{offline.PrintReceipt, offline.PrintControlSheet} {
+			j, ok, err := tx.PrintJob(kind, code)
+			if err != nil {
+				return err
+			}
+			pending[kind] = ok && j.Pending
+		}
+		return nil
+	}); err != nil {
+		return out, err
+	}
+	if _, err := s.store.GetReceipt(code); errors.Is(err, offline.ErrNotFound) || (pending[offline.PrintReceipt] && !opts.NoPrint) {
 		out.ReceiptPath, out.PrintErr = s.printReceipt(ctx, d, op, opts)
 	} else if path, ok := printing.OutputPath(s.printer, code); ok && !opts.NoPrint {
 		if _, err := os.Stat(path); err == nil {
 			out.ReceiptPath = path
 		}
+	}
+	if pending[offline.PrintControlSheet] && !opts.NoPrint {
+		out.ControlSheetPath, out.ControlSheetErr = s.printControlSheet(ctx, op, code)
 	}
 	return out, nil
 }
@@ -220,12 +239,22 @@ func (s *Service) ReceiveWith(ctx context.Context, decl *forms.Declaration, op O
 // the configuration says the counter's dossiers go on paper between desks (Config.ControlSheet)
 // and the receipt goes to the printer (not opts.NoPrint). It is part of the reception (the
 // right to receive covers it, as it covers the receipt's print); a failure waits in the print
-// queue like the receipt's. A duplicate reception does not come here: nothing is printed again.
+// queue like the receipt's. A duplicate reception does not come here: it prints only what its
+// first run left pending (finishEarlier).
 func (s *Service) receptionControlSheet(ctx context.Context, op Operator, code string, opts ReceiveOptions) (string, error) {
 	if !s.cfg.ControlSheet || opts.NoPrint {
 		return "", nil
 	}
 	return s.printControlSheet(ctx, op, code)
+}
+
+// receptionPrints are the kinds of the documents a reception prints (but with NoPrint): the
+// receipt, and the control sheet where Config.ControlSheet says so.
+func (s *Service) receptionPrints() []string {
+	if s.cfg.ControlSheet {
+		return []string{offline.PrintReceipt, offline.PrintControlSheet}
+	}
+	return []string{offline.PrintReceipt}
 }
 
 // receivedTx is what one reception wrote in its unit of work.
@@ -287,10 +316,18 @@ func (s *Service) receiveInTx(tx *offline.Tx, decl *forms.Declaration, op Operat
 	if err := tx.Enqueue(code, d.IdempotencyKey); err != nil {
 		return err
 	}
-	// the caller's key commits with the dossier: a rerun finds it, however this run ends
+	// the caller's key commits with the dossier: a rerun finds it, however this run ends,
+	// with what this run is to print, pending until it printed (finishEarlier)
 	if opts.Key != "" {
 		if err := tx.MarkDone(keyRun, opts.Key, keyRecord(code, opts.Fingerprint)); err != nil {
 			return err
+		}
+		if !opts.NoPrint {
+			for _, kind := range s.receptionPrints() {
+				if err := tx.PrintPending(kind, code); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	if draftID != "" {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"motcua/forms"
+	"motcua/offline"
 	"motcua/printing"
 )
 
@@ -16,7 +17,8 @@ import (
 
 // PrintApology prints the apology letter of an extension (Mẫu 04, A5) on the counter's
 // printer; it returns where the printer put it (a file printer's path, else the printer's
-// name). Only those who may extend a dossier's appointment print its letter.
+// name). Only those who may extend a dossier's appointment print its letter. A failure waits
+// in the print queue (printDoc: ErrPrintQueued) and prints by itself once the printer works.
 func (s *Service) PrintApology(ctx context.Context, op Operator, letter forms.ApologyLetter) (string, error) {
 	if err := s.Allow(op, ActExtend); err != nil {
 		return "", err
@@ -26,11 +28,7 @@ func (s *Service) PrintApology(ctx context.Context, op Operator, letter forms.Ap
 	if err := printing.RenderApology(&buf, a, printing.Options{CreationDate: letter.Date}); err != nil {
 		return "", err
 	}
-	job := letter.DossierCode + "-mau04"
-	if err := s.printer.Print(ctx, printing.Job{DossierCode: job, PDF: buf.Bytes()}); err != nil {
-		return "", err
-	}
-	return printing.Where(s.printer, job), nil
+	return s.printForm(ctx, op, offline.PrintApology, letter.DossierCode, buf.Bytes())
 }
 
 // PrintApologyOf is the letter as printing.RenderApology prints it: each late procedure

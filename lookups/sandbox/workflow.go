@@ -249,14 +249,15 @@ func (w Workflow) simulate(c *wfCase, events []acceptedEvent, forced map[string]
 		if o, ok := forced[c.code]; ok {
 			pl.outcome = o
 		}
-		switch {
-		case c.span > 0:
+		if c.span > 0 {
 			pl.base, pl.span = c.accepted, c.span
-		case pl.span <= maxOfficeSpan:
-			pl.office, pl.span = true, workingBetween(workMoment(pl.base), pl.due)
-		}
-		if pl.span < time.Hour {
-			pl.span = time.Hour // a same-day procedure still takes a while
+		} else {
+			if pl.span <= maxOfficeSpan {
+				pl.office, pl.span = true, workingBetween(workMoment(pl.base), pl.due)
+			}
+			if pl.span < time.Hour {
+				pl.span = time.Hour // a same-day procedure still takes a while
+			}
 		}
 		plans[i] = pl
 	}

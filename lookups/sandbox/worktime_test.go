@@ -154,3 +154,17 @@ func TestWorkflowAgenciesActInWorkingHours(t *testing.T) {
 		t.Errorf("early results: %v", timely[OutcomeEarly])
 	}
 }
+
+// A compressed schedule (Span: the demo, the tests) keeps its own pace, however short, and
+// outside working hours: the office hours are real time's.
+func TestWorkflowSpanKeepsItsPace(t *testing.T) {
+	srv, c, clk := newWF(t, &Workflow{Seed: 1, OnTime: 1, Span: 10 * time.Millisecond}, "")
+	recv := time.Date(2026, 11, 28, 22, 0, 0, 0, ict) // a Saturday night
+	clk.Set(recv)
+	submitDue(t, c, "G01-261128-010001", recv, time.Date(2026, 12, 2, 8, 0, 0, 0, ict))
+	clk.Advance(20 * time.Millisecond)
+	life, ok := srv.Life("G01-261128-010001")
+	if !ok || life.Stage != lifecycle.StageResultReady || life.ResultAt.Sub(recv) > 10*time.Millisecond {
+		t.Fatalf("span 10ms: %v %+v", ok, life)
+	}
+}

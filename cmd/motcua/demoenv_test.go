@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pelletier/go-toml/v2"
 
@@ -58,7 +59,7 @@ telex = true
 	if p := cfg.Printer; p.Dir != printed || p.Size != "A5" || !p.ControlSheet || !p.HandoverSlip {
 		t.Errorf("printer %+v: want dir %s (MOTCUA_PRINTER_DIR), A5 and the control sheet (the file), the hand-over slip (the demo's default)", p, printed)
 	}
-	if cfg.Limits.CutoffHour != 11 || cfg.Limits.IdleLock.Duration.String() != "3m0s" || !cfg.Input.Telex || cfg.Gateway.Retries != 4 {
+	if cfg.Limits.CutoffHour != 11 || cfg.Limits.IdleLock.Duration != 3*time.Minute || !cfg.Input.Telex || cfg.Gateway.Retries != 4 {
 		t.Errorf("limits %+v, telex %v, retries %d: the file's and the environment's not applied", cfg.Limits, cfg.Input.Telex, cfg.Gateway.Retries)
 	}
 	// the demo's

@@ -3,6 +3,7 @@ package printing
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +35,8 @@ type BarChart struct {
 	Title  string
 	Labels []string
 	Values []float64
-	// Format writes a value beside its bar ("%.0f" when empty).
+	// Format writes a value beside its bar; empty: the value rounded to a whole number, its
+	// thousands grouped with dots like the tables' cells (FormatCount: "1.250.000").
 	Format string
 }
 
@@ -139,9 +141,14 @@ func drawStatSection(s *sheet, sec StatSection) {
 // value, each value written after its bar.
 func drawBars(s *sheet, ch BarChart) {
 	f, g, cw := s.f, s.g, s.g.contentW()
-	format := ch.Format
-	if format == "" {
-		format = "%.0f"
+	value := func(v float64) string {
+		if ch.Format != "" {
+			return fmt.Sprintf(ch.Format, v)
+		}
+		if r := math.Round(v); math.Abs(r) < 1e15 {
+			return FormatCount(int(r))
+		}
+		return fmt.Sprintf("%.0f", v)
 	}
 	barH, gap := s.u(4.2), s.u(1.6)
 	h := s.u(7) + float64(len(ch.Labels))*(barH+gap)
@@ -180,7 +187,7 @@ func drawBars(s *sheet, ch BarChart) {
 			f.Rect(plotX, y+s.u(0.4), w, barH-s.u(0.8), "F")
 		}
 		f.SetXY(plotX+w+s.u(1.5), y)
-		f.CellFormat(valueW, barH, fmt.Sprintf(format, ch.Values[i]), "", 0, "L", false, 0, "")
+		f.CellFormat(valueW, barH, value(ch.Values[i]), "", 0, "L", false, 0, "")
 	}
 	f.SetXY(g.marginL, top+float64(len(ch.Labels))*(barH+gap)+s.u(3))
 }

@@ -47,8 +47,8 @@ func (e *env) Close() {
 	}
 }
 
-// loadConfig returns the configuration: the demo's own in demo mode (the demo
-// started), else the file.
+// loadConfig returns the configuration: the file and the environment, in demo mode over
+// the demo's defaults and without what the demo forces (the demo started).
 func (a *app) loadConfig() (config.Config, *demo.Env, error) {
 	cfg, d, err := a.prepareConfig()
 	if err != nil || d == nil {
@@ -72,13 +72,9 @@ func demoStartError(err error) error {
 // is not known yet).
 func (a *app) prepareConfig() (config.Config, *demo.Env, error) {
 	if a.demo {
-		dir := a.dataDir
-		if dir == "" {
-			base, err := config.DefaultDataDir(a.getenv)
-			if err != nil {
-				return config.Config{}, nil, err
-			}
-			dir = filepath.Join(base, "demo")
+		cfg, err := a.demoConfig()
+		if err != nil {
+			return cfg, nil, &exitError{code: exitUsage, msg: "Cấu hình không hợp lệ: " + err.Error(), err: err}
 		}
 		var wf *sandbox.Workflow
 		if a.demoWorkflow != "" {
@@ -90,7 +86,7 @@ func (a *app) prepareConfig() (config.Config, *demo.Env, error) {
 				return config.Config{}, nil, usageErr("--workflow không hợp lệ: %v", err)
 			}
 		}
-		d, err := demo.Prepare(dir, wf)
+		d, err := demo.PrepareConfig(cfg, wf)
 		if err != nil {
 			return config.Config{}, nil, demoStartError(err)
 		}
@@ -104,6 +100,21 @@ func (a *app) prepareConfig() (config.Config, *demo.Env, error) {
 		cfg.DataDir = a.dataDir
 	}
 	return cfg, nil, nil
+}
+
+// demoConfig is the demo's configuration: the configuration file and the MOTCUA_* environment
+// over the demo's defaults, without what the demo forces (demo.Force), the data in --data-dir,
+// else in <data dir>/demo (data_dir, MOTCUA_DATA_DIR, else the user's default).
+func (a *app) demoConfig() (config.Config, error) {
+	cfg, err := config.LoadOnto(demo.Config(""), a.configPath, a.getenv)
+	if err != nil {
+		return cfg, err
+	}
+	dir := a.dataDir
+	if dir == "" {
+		dir = filepath.Join(cfg.DataDir, "demo")
+	}
+	return demo.Force(cfg, dir), nil
 }
 
 // openEnv builds the environment and unlocks the store (see credentials).

@@ -119,14 +119,11 @@ func withoutPaths(err error) string {
 // starting anything: --data-dir, else the configuration's (or the demo's).
 func (a *app) dataDirForLog() string {
 	if a.demo {
-		if a.dataDir != "" {
-			return a.dataDir
-		}
-		base, err := config.DefaultDataDir(a.getenv)
+		cfg, err := a.demoConfig()
 		if err != nil {
 			return ""
 		}
-		return filepath.Join(base, "demo")
+		return cfg.DataDir
 	}
 	if a.dataDir != "" {
 		return a.dataDir

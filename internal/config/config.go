@@ -270,7 +270,13 @@ func userHomeDir(getenv func(string) string) (string, error) {
 // getenv is the environment (nil: os.Getenv): the overrides, and the user's
 // directories of the default path and data directory.
 func Load(path string, getenv func(string) string) (Config, error) {
-	cfg := Default()
+	return LoadOnto(Default(), path, getenv)
+}
+
+// LoadOnto is Load over base instead of Default: the file's settings, then the environment's,
+// replace base's (the demo's configuration under the user's settings).
+func LoadOnto(base Config, path string, getenv func(string) string) (Config, error) {
+	cfg := base
 	explicit := path != ""
 	if !explicit {
 		p, err := DefaultPath(getenv)

@@ -247,3 +247,23 @@ func TestUserDirsAreTheStandardLibrarys(t *testing.T) {
 		}
 	}
 }
+
+// LoadOnto keeps the base's values the file and the environment do not set (the demo's
+// defaults under the user's settings).
+func TestLoadOntoKeepsTheBase(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(p, []byte("[printer]\nsize = \"A5\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := Default()
+	base.Agency.Code, base.Printer.HandoverSlip, base.Limits.ReturnHour = "DEMO.00004", true, 9
+	env := map[string]string{"HOME": t.TempDir(), "MOTCUA_PRINTER_DIR": "/srv/bien-nhan"}
+	cfg, err := LoadOnto(base, p, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Agency.Code != "DEMO.00004" || !cfg.Printer.HandoverSlip || cfg.Limits.ReturnHour != 9 ||
+		cfg.Printer.Size != "A5" || cfg.Printer.Dir != "/srv/bien-nhan" || cfg.Path != p {
+		t.Fatalf("unexpected config: %+v", cfg)
+	}
+}

@@ -83,6 +83,38 @@ func Config(dataDir string) config.Config {
 	return cfg
 }
 
+// Force returns cfg (the user's settings: the configuration file and the MOTCUA_* environment,
+// read over Config's defaults by config.LoadOnto) with what the demo always is, whatever they
+// say: the demo agency and counter 01 (its dossier codes), the in-process sandbox gateway (its
+// address once started; no token, no TLS files: nothing of a real gateway's credentials
+// reaches it), the virtual card reader and the demo's test PKI (no PC/SC reader, no CSCA trust
+// store), the demo's own key file, and the data under dataDir. Everything else is the user's:
+// the printer, the calendar and fee files, the limits (cut-off and return hours, cache time,
+// idle lock, sync period), Telex typing, the time zone, the gateway client's timeout, retries
+// and breaker, the chip reading's timeout and portrait mode (the virtual reader keeps no APDU
+// trace).
+func Force(cfg config.Config, dataDir string) config.Config {
+	d := Config(dataDir)
+	cfg.Agency, cfg.Counter = d.Agency, d.Counter
+	cfg.Gateway.URL, cfg.Gateway.Token = "", ""
+	cfg.Gateway.CAFile, cfg.Gateway.CertFile, cfg.Gateway.KeyFile = "", "", ""
+	cfg.Card.Reader, cfg.Card.TrustStore = "", nil
+	cfg.KeyFile = ""
+	cfg.DataDir = dataDir
+	return cfg
+}
+
+// PrepareConfig is Prepare with the user's settings cfg (Force applied; its DataDir is the
+// demo's data directory).
+func PrepareConfig(cfg config.Config, wf *sandbox.Workflow) (*Env, error) {
+	e, err := Prepare(cfg.DataDir, wf)
+	if err != nil {
+		return nil, err
+	}
+	e.Config = Force(cfg, cfg.DataDir)
+	return e, nil
+}
+
 // Start serves the default synthetic population on 127.0.0.1 (a free port)
 // and returns the demo environment using dataDir.
 func Start(ctx context.Context, dataDir string) (*Env, error) { return StartWith(ctx, dataDir, nil) }

@@ -26,37 +26,37 @@ import (
 var supervisor = reportstest.Supervisor
 
 // The figures, worked out by hand from the history (reportstest/history.go) and the sandbox's
-// schedule of the handling agencies (lookups/sandbox/workflow.go): an "early" procedure has its
-// result at half of the span from reception to the appointment, an "on_time" one at nine
-// tenths of it (for a span of four days and more that is the evening before the due day: early
-// by the day, as the statistics count; L9's span of 66 hours ends on the due day: on time), a
-// "late" one after the due day, a "supplement" one waits for the citizen, a "stop" one stops.
+// schedule of the handling agencies (lookups/sandbox/workflow.go): the agencies work 07:30 to
+// 17:00 on the calendar's working days (24/11 is a holiday); an "early" procedure has its result
+// at half of the working time from reception to the appointment, an "on_time" one on the due
+// day at 07:30, before the 08:00 appointment, a "late" one on a working day after the due day,
+// a "supplement" one waits for the citizen, a "stop" one stops.
 //
-//	L0  20/11 15:30 typed    early       result 23/11: carried over, settled early
+//	L0  20/11 15:30 typed    early       due 27/11, result 25/11: carried over, settled early
 //	L1  23/11 chip proven    early       result 25/11
-//	L2  23/11 chip proven    on_time     result 26/11 evening, due 27/11: early
-//	L3  23/11 data signed    on_time     likewise: early
-//	L4  23/11 QR             late        result 28/11, due 27/11: late
+//	L2  23/11 chip proven    on_time     result 27/11 07:30, due 27/11: on time
+//	L3  23/11 data signed    on_time     likewise: on time
+//	L4  23/11 QR             late        result 30/11 (Monday), due 27/11: late
 //	L5  24/11 typed          supplement  waits for the citizen: pending, due 30/11: past
-//	L6  25/11 typed          stop        stopped 27/11
-//	L7  25/11 chip (cache)   on_time     result 29/11 evening, due 30/11: early
+//	L6  25/11 typed          stop        stopped 26/11
+//	L7  25/11 chip (cache)   on_time     result 30/11 07:30, due 30/11: on time
 //	L8  26/11 QR             withdrawn the same morning
 //	L9  30/11 chip proven    on_time     result 03/12, due 03/12: on time
 //	C1  02/12 chip proven    early       copy certification (chung-thuc-ban-sao), to be done the
 //	                                     same day: result 02/12, due 02/12: on time
 //	H1  02/12 typed          early       household business registration, 3 days: due 07/12,
-//	                                     result 04/12: early
+//	                                     result 03/12: early
 //	W1  02/12 typed          early       a will certified, 2 days: due 04/12, result 03/12: early
 //	L10 04/12 QR             late        still with the agency, due 09/12: pending in time
-//	R1  24/11 counter 02     early       result 27/11
+//	R1  24/11 counter 02     early       result 26/11
 //	R2  24/11 counter 02     late        result 01/12, due 30/11: late
-var want = reports.Counts{CarriedOver: 1, Received: 15, InPerson: 15, Settled: 12, Early: 8, OnTime: 2, Late: 2,
+var want = reports.Counts{CarriedOver: 1, Received: 15, InPerson: 15, Settled: 12, Early: 5, OnTime: 5, Late: 2,
 	Pending: 2, PendingInTime: 1, PendingLate: 1, Stopped: 1, Withdrawn: 1, Supplement: 1, SupplementSlips: 1, Refused: 1}
 
 // wantTTHN are the figures of the marriage-status service (all but C1, H1 and W1); wantCopy
 // C1's, wantHKD H1's; W1's are H1's.
 var (
-	wantTTHN = reports.Counts{CarriedOver: 1, Received: 12, InPerson: 12, Settled: 9, Early: 6, OnTime: 1, Late: 2,
+	wantTTHN = reports.Counts{CarriedOver: 1, Received: 12, InPerson: 12, Settled: 9, Early: 3, OnTime: 4, Late: 2,
 		Pending: 2, PendingInTime: 1, PendingLate: 1, Stopped: 1, Withdrawn: 1, Supplement: 1, SupplementSlips: 1, Refused: 1}
 	wantCopy = reports.Counts{Received: 1, InPerson: 1, Settled: 1, OnTime: 1}
 	wantHKD  = reports.Counts{Received: 1, InPerson: 1, Settled: 1, Early: 1}
@@ -76,12 +76,12 @@ var wantFees = reports.Fees{
 	Total:    52000,
 }
 
-// wantDays: received, settled (results of L0 23/11, L1 25/11, L2 and L3 26/11, R1 27/11, L4
-// 28/11, L7 29/11, R2 01/12, C1 02/12, L9 and W1 03/12, H1 04/12) and this counter's look-ups, per day.
+// wantDays: received, settled (results of L0 and L1 25/11, R1 26/11, L2 and L3 27/11, L4 and
+// L7 30/11, R2 01/12, C1 02/12, L9, W1 and H1 03/12) and this counter's look-ups, per day.
 var wantDays = map[string][3]int{
-	"2026-11-23": {4, 1, 4}, "2026-11-24": {3, 0, 1}, "2026-11-25": {2, 1, 2}, "2026-11-26": {1, 2, 1}, "2026-11-27": {0, 1, 0},
-	"2026-11-28": {0, 1, 0}, "2026-11-29": {0, 1, 0}, "2026-11-30": {1, 0, 1}, "2026-12-01": {0, 1, 0}, "2026-12-02": {3, 1, 3}, "2026-12-03": {0, 2, 0},
-	"2026-12-04": {1, 1, 1},
+	"2026-11-23": {4, 0, 4}, "2026-11-24": {3, 0, 1}, "2026-11-25": {2, 2, 2}, "2026-11-26": {1, 1, 1}, "2026-11-27": {0, 2, 0},
+	"2026-11-28": {0, 0, 0}, "2026-11-29": {0, 0, 0}, "2026-11-30": {1, 2, 1}, "2026-12-01": {0, 1, 0}, "2026-12-02": {3, 1, 3}, "2026-12-03": {0, 3, 0},
+	"2026-12-04": {1, 0, 1},
 }
 
 // checkReport compares a report with the hand-written figures.
@@ -186,7 +186,7 @@ func TestFiguresAddUp(t *testing.T) {
 			charts[tb.Key] = *tb.Chart
 		}
 	}
-	wantCharts := map[string][]float64{"hoso": {12, 1, 1, 1}, "kenh": {15, 0, 0}, "tiendo": {8, 2, 2, 1, 1}, "hailong": {1, 1, 0, 1},
+	wantCharts := map[string][]float64{"hoso": {12, 1, 1, 1}, "kenh": {15, 0, 0}, "tiendo": {5, 5, 2, 1, 1}, "hailong": {1, 1, 0, 1},
 		"tracuu": {7, 6}, "dean06": {5, 1, 3, 4}, "thoigian": {330, 240, 420, 360},
 		"ngay": {4, 3, 2, 1, 0, 0, 0, 1, 0, 3, 0, 1, 0, 0}, "phi": {40000, 12000, 0, 0}}
 	for k, v := range wantCharts {
@@ -213,13 +213,13 @@ func TestFiguresAddUp(t *testing.T) {
 	}
 	shown := strings.Join(strings.Fields(buf.String()), " ")
 	for _, line := range []string{
-		"Cấp giấy xác nhận tình trạng hôn nhân 1 12 9 6 1 2 2 1 1 1 1", "Chứng thực bản sao từ bản chính 0 1 1 0 1 0 0 0 0 0 0",
+		"Cấp giấy xác nhận tình trạng hôn nhân 1 12 9 3 4 2 2 1 1 1 1", "Chứng thực bản sao từ bản chính 0 1 1 0 1 0 0 0 0 0 0",
 		"Chứng thực hợp đồng, giao dịch 0 1 1 1 0 0 0 0 0 0 0", "Đăng ký hộ kinh doanh 0 1 1 1 0 0 0 0 0 0 0",
-		"Tổng cộng 1 15 12 8 2 2 2 1 1 1 1", "Giải quyết trước hạn 8 66,7 %", "Đang giải quyết quá hạn 1 50,0 %",
+		"Tổng cộng 1 15 12 5 5 2 2 1 1 1 1", "Giải quyết trước hạn 5 41,7 %", "Đang giải quyết quá hạn 1 50,0 %",
 		"Hài lòng và rất hài lòng 2 66,7 %", "Cán bộ: cb01 7 53,8 %",
 		"Xác định công dân bằng thẻ gắn chip 6 13 46,2 %", "Tất cả thủ tục 13 6:00 9:00", "Chứng thực bản sao từ bản chính 1 4:00 4:00",
 		"Chứng thực hợp đồng, giao dịch 1 7:00 7:00", "Đăng ký hộ kinh doanh 1 6:00 6:00", "01/12/2026 0 1 0", "02/12/2026 3 1 3",
-		"03/12/2026 0 2 0", "Chứng thực bản sao tại bàn chứng thực 2 13 40.000 1 0", "Chứng thực bản sao từ bản chính 1 1 12.000 0 0",
+		"03/12/2026 0 3 0", "Chứng thực bản sao tại bàn chứng thực 2 13 40.000 1 0", "Chứng thực bản sao từ bản chính 1 1 12.000 0 0",
 		"Chứng thực hợp đồng, giao dịch 1 1 0 1 0", "Đăng ký hộ kinh doanh 1 1 0 0 1", "Tổng cộng 5 16 52.000 2 1",
 	} {
 		if !strings.Contains(shown, line) {
@@ -240,11 +240,11 @@ func TestFiguresAddUp(t *testing.T) {
 	defer f.Close()
 	for _, c := range []struct{ sheet, cell, want string }{
 		{"Ho so", "A5", "Cấp giấy xác nhận tình trạng hôn nhân"}, {"Ho so", "B5", "1"}, {"Ho so", "C5", "12"}, {"Ho so", "D5", "9"},
-		{"Ho so", "E5", "6"}, {"Ho so", "F5", "1"}, {"Ho so", "G5", "2"}, {"Ho so", "H5", "2"}, {"Ho so", "I5", "1"}, {"Ho so", "J5", "1"},
+		{"Ho so", "E5", "3"}, {"Ho so", "F5", "4"}, {"Ho so", "G5", "2"}, {"Ho so", "H5", "2"}, {"Ho so", "I5", "1"}, {"Ho so", "J5", "1"},
 		{"Ho so", "K5", "1"}, {"Ho so", "L5", "1"}, {"Ho so", "A6", "Chứng thực bản sao từ bản chính"}, {"Ho so", "C6", "1"},
 		{"Ho so", "F6", "1"}, {"Ho so", "A7", "Chứng thực hợp đồng, giao dịch"}, {"Ho so", "E7", "1"},
 		{"Ho so", "A8", "Đăng ký hộ kinh doanh"}, {"Ho so", "E8", "1"}, {"Ho so", "A9", "Tổng cộng"}, {"Ho so", "C9", "15"}, {"Ho so", "D9", "12"},
-		{"Hinh thuc", "B5", "15"}, {"Hinh thuc", "B6", "0"}, {"Tien do", "B5", "8"}, {"Tien do", "B6", "2"}, {"Tien do", "B7", "2"},
+		{"Hinh thuc", "B5", "15"}, {"Hinh thuc", "B6", "0"}, {"Tien do", "B5", "5"}, {"Tien do", "B6", "5"}, {"Tien do", "B7", "2"},
 		{"Tien do", "B8", "1"}, {"Tien do", "B9", "1"}, {"Bo sung tu choi", "B5", "1"}, {"Bo sung tu choi", "C5", "1"},
 		{"Bo sung tu choi", "D5", "1"}, {"Hai long", "B5", "1"}, {"Hai long", "B8", "1"}, {"Hai long", "B9", "2"},
 		{"Tra cuu CSDL", "B5", "13"}, {"Tra cuu CSDL", "A6", "Cán bộ: cb01"}, {"Tra cuu CSDL", "B6", "7"}, {"Tra cuu CSDL", "B7", "6"},
@@ -254,10 +254,10 @@ func TestFiguresAddUp(t *testing.T) {
 		{"De an 06", "B17", "1.3"}, {"Thoi gian tai quay", "B5", "13"}, {"Thoi gian tai quay", "C5", "360"}, {"Thoi gian tai quay", "D5", "540"},
 		{"Thoi gian tai quay", "B7", "1"}, {"Thoi gian tai quay", "C7", "240"}, {"Thoi gian tai quay", "A8", "Chứng thực hợp đồng, giao dịch"},
 		{"Thoi gian tai quay", "C8", "420"}, {"Thoi gian tai quay", "A9", "Đăng ký hộ kinh doanh"}, {"Thoi gian tai quay", "C9", "360"},
-		{"Theo ngay", "A5", "23/11/2026"}, {"Theo ngay", "B5", "4"}, {"Theo ngay", "C5", "1"}, {"Theo ngay", "D5", "4"}, {"Theo ngay", "C13", "1"},
+		{"Theo ngay", "A5", "23/11/2026"}, {"Theo ngay", "B5", "4"}, {"Theo ngay", "C5", "0"}, {"Theo ngay", "D5", "4"}, {"Theo ngay", "C13", "1"},
 		{"Theo ngay", "A14", "02/12/2026"}, {"Theo ngay", "B14", "3"}, {"Theo ngay", "C14", "1"}, {"Theo ngay", "D14", "3"},
-		{"Theo ngay", "B15", "0"}, {"Theo ngay", "C15", "2"},
-		{"Theo ngay", "A16", "04/12/2026"}, {"Theo ngay", "B16", "1"}, {"Theo ngay", "C16", "1"}, {"Theo ngay", "D16", "1"},
+		{"Theo ngay", "B15", "0"}, {"Theo ngay", "C15", "3"},
+		{"Theo ngay", "A16", "04/12/2026"}, {"Theo ngay", "B16", "1"}, {"Theo ngay", "C16", "0"}, {"Theo ngay", "D16", "1"},
 		{"Phi le phi", "A5", reports.CertificationsLabel}, {"Phi le phi", "B5", "2"}, {"Phi le phi", "C5", "13"}, {"Phi le phi", "D5", "40000"},
 		{"Phi le phi", "E5", "1"}, {"Phi le phi", "F5", "0"}, {"Phi le phi", "A6", "Chứng thực bản sao từ bản chính"}, {"Phi le phi", "B6", "1"},
 		{"Phi le phi", "C6", "1"}, {"Phi le phi", "D6", "12000"}, {"Phi le phi", "E6", "0"}, {"Phi le phi", "F6", "0"},
@@ -314,10 +314,10 @@ func TestFiguresAddUp(t *testing.T) {
 	}
 	txt := strings.Join(strings.Fields(string(out)), " ")
 	for _, s := range []string{"BÁO CÁO TÌNH HÌNH TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ", "(Từ ngày 23/11/2026 đến ngày 06/12/2026)",
-		"Tổng cộng 1 15 12 8 2 2 2 1 1 1 1", "Giải quyết trước hạn 8 66,7 %", "Đang giải quyết trong hạn 1 50,0 %",
+		"Tổng cộng 1 15 12 5 5 2 2 1 1 1 1", "Giải quyết trước hạn 5 41,7 %", "Đang giải quyết trong hạn 1 50,0 %",
 		"Hài lòng và rất hài lòng 2 66,7 %", "Cán bộ: cb02 6 46,2 %", "Kết quả: Dùng bản lưu tạm (mất kết nối) 1 7,7 %",
 		"Xác định công dân bằng thẻ gắn chip 6 13 46,2 %", "Phục vụ bằng bản lưu tạm khi mất kết nối 1 13 7,7 %",
-		"Tất cả thủ tục 13 6:00 9:00", "23/11/2026 4 1 4", "02/12/2026 3 1 3", "10. Phí, lệ phí thu tại quầy này",
+		"Tất cả thủ tục 13 6:00 9:00", "23/11/2026 4 0 4", "02/12/2026 3 1 3", "10. Phí, lệ phí thu tại quầy này",
 		"Chứng thực bản sao tại bàn chứng thực 2 13 40.000 1 0", "Chứng thực bản sao từ bản chính 1 1 12.000 0 0",
 		"Chứng thực hợp đồng, giao dịch 1 1 0 1 0", "Đăng ký hộ kinh doanh 1 1 0 0 1", "Tổng cộng 5 16 52.000 2 1"} {
 		if !strings.Contains(txt, s) {
@@ -325,8 +325,12 @@ func TestFiguresAddUp(t *testing.T) {
 		}
 	}
 	// the bars' values are written beside them: the timeliness chart's five
-	if !strings.Contains(txt, "Giải quyết trước hạn 8 Giải quyết đúng hạn 2 Giải quyết quá hạn 2 Đang giải quyết trong hạn 1 Đang giải quyết quá hạn 1") {
+	if !strings.Contains(txt, "Giải quyết trước hạn 5 Giải quyết đúng hạn 5 Giải quyết quá hạn 2 Đang giải quyết trong hạn 1 Đang giải quyết quá hạn 1") {
 		t.Errorf("PDF chart of the timeliness lacks its values:\n%s", txt)
+	}
+	// and the fees' bars, grouped like the table's amounts
+	if !strings.Contains(txt, "Biểu đồ: Số tiền thu theo thủ tục (đồng) Chứng thực bản sao tại bàn chứng thực 40.000 Chứng thực bản sao từ bản chính 12.000") {
+		t.Errorf("PDF chart of the fees lacks its grouped amounts:\n%s", txt)
 	}
 	if os.Getenv("MOTCUA_KEEP_REPORT") != "" {
 		_ = os.WriteFile(os.Getenv("MOTCUA_KEEP_REPORT")+".xlsx", mustRead(t, xlsx), 0o600)

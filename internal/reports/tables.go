@@ -63,12 +63,23 @@ func text(s string) Cell { return Cell{Text: s} }
 
 func dur(secs float64) Cell {
 	s := int(math.Round(secs))
-	return Cell{Text: fmt.Sprintf("%d:%02d", s/60, s%60), Value: math.Round(secs), Num: true}
+	return Cell{Text: fmt.Sprintf("%s:%02d", printing.FormatCount(s/60), s%60), Value: math.Round(secs), Num: true}
 }
 
 // Percent writes a share as a Vietnamese percentage with one decimal ("87,5 %").
 func Percent(x float64) string {
 	return strings.Replace(strconv.FormatFloat(math.Round(x*1000)/10, 'f', 1, 64), ".", ",", 1) + " %"
+}
+
+// hundredths writes x with two decimals, Vietnamese style: thousands grouped with dots, a
+// decimal comma ("1.234,50").
+func hundredths(x float64) string {
+	c := int64(math.Round(x * 100))
+	sign := ""
+	if c < 0 {
+		sign, c = "-", -c
+	}
+	return sign + printing.FormatMoney(c/100) + "," + fmt.Sprintf("%02d", c%100)
 }
 
 // PeriodLabel is the period in words ("Từ ngày 01/11/2026 đến ngày 30/11/2026").
@@ -191,7 +202,7 @@ func Tables(r *Report) []Table {
 		frac(idQR, share(d.QR, d.Known)),
 		frac(idTyped, share(d.Typed, d.Known)),
 		frac("Phục vụ bằng bản lưu tạm khi mất kết nối", d.FromCache),
-		Row{Label: "Bản lưu tạm cũ nhất đã dùng (giờ)", Cells: []Cell{{Text: strings.Replace(strconv.FormatFloat(math.Round(d.OldestCache/36)/100, 'f', 2, 64), ".", ",", 1),
+		Row{Label: "Bản lưu tạm cũ nhất đã dùng (giờ)", Cells: []Cell{{Text: hundredths(d.OldestCache / 3600),
 			Value: math.Round(d.OldestCache/36) / 100, Num: true}, text(""), text("")}},
 		Row{Label: "Hồ sơ có ghi nhận cách tiếp nhận", Total: true, Cells: []Cell{num(d.Known), num(d.Received), pct(share(d.Known, d.Received))}})
 	for _, x := range []struct {

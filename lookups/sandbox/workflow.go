@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"motcua/forms/calendar"
 	"motcua/forms/lifecycle"
 	"motcua/lookups"
 	"motcua/lookups/gateway"
@@ -21,6 +22,14 @@ import (
 // agency received, so that the agency's list, the late watch and the book meet every path.
 // Nothing is stored but the counters' events (Options.StorePath+".events"): the life of a
 // dossier is recomputed from its submission, its schedule and its events at each question.
+//
+// In real time (Workflow.Span 0) the agencies work like an office: on the working days of the
+// embedded calendar (forms/calendar: weekends, holidays, make-up days), from WorkOpen to
+// WorkClose, Vietnam time. A procedure's schedule is laid on the working time between its
+// reception and its appointment, so every step they take falls while they work; an "on time"
+// result comes on the due day (the statistics' on time), at the day's opening, ahead of the
+// appointment (08:00 by default), or as soon as a procedure due the same day is done; an
+// "early" one before it, a "late" one on a working day after it.
 
 // Outcomes of a procedure's schedule.
 const (
@@ -215,6 +224,7 @@ type procPlan struct {
 	outcome   string
 	base      time.Time     // start of the current phase
 	span      time.Duration // the whole processing time, in the sandbox's clock
+	office    bool          // span is working time (real time): the agencies act in working hours
 	resumed   bool          // a supplement came back: the last phase
 	askedOnce bool          // the agency asked for its supplement already
 	extended  bool
@@ -239,11 +249,15 @@ func (w Workflow) simulate(c *wfCase, events []acceptedEvent, forced map[string]
 		if o, ok := forced[c.code]; ok {
 			pl.outcome = o
 		}
-		switch {
-		case c.span > 0:
+		if c.span > 0 {
 			pl.base, pl.span = c.accepted, c.span
-		case pl.span < time.Hour:
-			pl.span = time.Hour // a same-day procedure still takes a while
+		} else {
+			if pl.span <= maxOfficeSpan {
+				pl.office, pl.span = true, workingBetween(workMoment(pl.base), pl.due)
+			}
+			if pl.span < time.Hour {
+				pl.span = time.Hour // a same-day procedure still takes a while
+			}
 		}
 		plans[i] = pl
 	}
@@ -329,7 +343,12 @@ func changeOf(e gateway.CounterEvent, key string, at time.Time) lifecycle.Change
 // nextAction is the next thing the agency does to procedure i, if any.
 func (w Workflow) nextAction(life *lifecycle.Life, plans []procPlan, i int, c *wfCase) (agencyAction, bool) {
 	p, pl := life.Procedures[i], plans[i]
-	at := func(f float64) time.Time { return pl.base.Add(time.Duration(f * float64(pl.span))) }
+	at := func(f float64) time.Time {
+		if pl.office {
+			return addWorking(pl.base, time.Duration(f*float64(pl.span)))
+		}
+		return pl.base.Add(time.Duration(f * float64(pl.span)))
+	}
 	act := func(t time.Time, ev lifecycle.Event) agencyAction {
 		ch := lifecycle.Change{Event: ev, Procedure: p.ID, At: t, By: p.Agency, Origin: lifecycle.OriginAgency, Agency: p.Agency}
 		switch ev {
@@ -366,12 +385,22 @@ func (w Workflow) nextAction(life *lifecycle.Life, plans []procPlan, i int, c *w
 		case pl.outcome == OutcomeLate:
 			// after the real appointment, whatever the clock's compression
 			late := pl.due.Add(26 * time.Hour)
+			if pl.office {
+				late = workMoment(late)
+			}
 			if t := at(1.2); t.After(late) {
 				late = t
 			}
 			return act(late, lifecycle.EventResultReady), true
 		}
-		return act(at(0.9), lifecycle.EventResultReady), true
+		t := at(0.9)
+		if pl.office && !pl.resumed {
+			// on time is on the due day: at its opening when the work was done before
+			if open := midnight(pl.due).Add(WorkOpen); t.Before(open) && workingDay(open) {
+				t = open
+			}
+		}
+		return act(t, lifecycle.EventResultReady), true
 	case lifecycle.StageResultReady:
 		if c.seeded && life.Stage == lifecycle.StageResultReady {
 			// another counter hands its results over a working day later
@@ -384,12 +413,84 @@ func (w Workflow) nextAction(life *lifecycle.Life, plans []procPlan, i int, c *w
 	return agencyAction{}, false
 }
 
-// addWorkdays is t plus n days, Saturdays and Sundays skipped (the sandbox has no holiday
-// calendar: it only plays the agencies).
+// The agencies' working hours, Vietnam time, on the working days of the embedded calendar.
+const (
+	WorkOpen  = 7*time.Hour + 30*time.Minute
+	WorkClose = 17 * time.Hour
+)
+
+// maxOfficeSpan bounds the processing time laid on working hours (a payload's appointment is
+// hostile): a longer one is played in wall time.
+const maxOfficeSpan = 400 * 24 * time.Hour
+
+// workingDay reports whether t's day (in Vietnam) is a working day of the embedded calendar
+// (beyond its range: Monday to Friday).
+func workingDay(t time.Time) bool { return calendar.Default().IsWorkingDay(lookups.DateOf(t.In(ict))) }
+
+// midnight is the start of t's day in Vietnam.
+func midnight(t time.Time) time.Time {
+	t = t.In(ict)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, ict)
+}
+
+// workMoment is the first moment the agencies work at or after t.
+func workMoment(t time.Time) time.Time {
+	for range 400 { // the calendar never has that many days off in a row
+		d := midnight(t)
+		if workingDay(d) {
+			if open := d.Add(WorkOpen); t.Before(open) {
+				return open
+			}
+			if !t.After(d.Add(WorkClose)) {
+				return t
+			}
+		}
+		t = d.AddDate(0, 0, 1)
+	}
+	return t
+}
+
+// addWorking is t (moved to a working moment) plus w of working time.
+func addWorking(t time.Time, w time.Duration) time.Time {
+	t = workMoment(t)
+	for w > 0 {
+		left := midnight(t).Add(WorkClose).Sub(t)
+		if w <= left {
+			return t.Add(w)
+		}
+		w -= left
+		t = workMoment(midnight(t).AddDate(0, 0, 1))
+	}
+	return t
+}
+
+// workingBetween is the working time from a to b (0 when b is not after a); b-a must be bounded
+// (maxOfficeSpan).
+func workingBetween(a, b time.Time) time.Duration {
+	var w time.Duration
+	for d := midnight(a); d.Before(b); d = d.AddDate(0, 0, 1) {
+		if !workingDay(d) {
+			continue
+		}
+		lo, hi := d.Add(WorkOpen), d.Add(WorkClose)
+		if a.After(lo) {
+			lo = a
+		}
+		if b.Before(hi) {
+			hi = b
+		}
+		if hi.After(lo) {
+			w += hi.Sub(lo)
+		}
+	}
+	return w
+}
+
+// addWorkdays is t plus n working days of the embedded calendar, at the same time of day.
 func addWorkdays(t time.Time, n int) time.Time {
 	for n > 0 {
 		t = t.AddDate(0, 0, 1)
-		if wd := t.In(ict).Weekday(); wd != time.Saturday && wd != time.Sunday {
+		if workingDay(t) {
 			n--
 		}
 	}
@@ -422,8 +523,8 @@ func (w Workflow) seedCases(pop *Population, agency string, now time.Time) []*wf
 	var out []*wfCase
 	for back := w.OtherDays; back >= 0; back-- {
 		day := today.AddDate(0, 0, -back)
-		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
-			continue
+		if !workingDay(day) {
+			continue // the counters are closed
 		}
 		r := newRNG(w.Seed, hashString(agency), uint64(day.Unix()))
 		seq := map[int]int{}

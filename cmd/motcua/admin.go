@@ -207,7 +207,7 @@ func (a *app) operatorCmd() *cobra.Command {
 				return refusal(err, offline.ClerkMessage(err))
 			}
 			if asJSON {
-				return json.NewEncoder(a.stdout).Encode(ops)
+				return newJSONEncoder(a.stdout).Encode(ops)
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
 			fmt.Fprintln(tw, "MÃ\tHỌ TÊN\tQUYỀN\tTRẠNG THÁI")
@@ -373,7 +373,7 @@ func (a *app) auditCmd() *cobra.Command {
 			defer e.Close()
 			rep, err := a.verifyAudit(cmd.Context(), e, op, asJSON)
 			if asJSON {
-				if jerr := json.NewEncoder(a.stdout).Encode(rep); jerr != nil {
+				if jerr := newJSONEncoder(a.stdout).Encode(rep); jerr != nil {
 					return jerr
 				}
 			}
@@ -470,7 +470,7 @@ func (a *app) cacheCmd() *cobra.Command {
 				return refusal(err, offline.ClerkMessage(err))
 			}
 			if asJSON {
-				return json.NewEncoder(a.stdout).Encode(st)
+				return newJSONEncoder(a.stdout).Encode(st)
 			}
 			fmt.Fprintf(a.stdout, "Bản lưu tạm: %d (còn hạn %d, hết hạn %d; thời hạn %s), %d byte đã mã hóa.\n",
 				st.Entries, st.Fresh, st.Expired, ttl, st.Bytes)

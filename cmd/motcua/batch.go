@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -244,7 +243,7 @@ func (a *app) batchRun(ctx context.Context, o batchOptions) error {
 
 func (a *app) printBatchSummary(sum batch.Summary, o batchOptions) {
 	if o.asJSON {
-		_ = json.NewEncoder(a.stdout).Encode(sum)
+		_ = newJSONEncoder(a.stdout).Encode(sum)
 		return
 	}
 	verb := "tiếp nhận"

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -390,7 +389,7 @@ func writeCardJSON(w io.Writer, res *card.Result, err error) error {
 			out.Error = ee.msg // a usage error, already in Vietnamese
 		}
 	}
-	enc := json.NewEncoder(w)
+	enc := newJSONEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -98,7 +97,7 @@ func (a *app) certifyCopiesCmd() *cobra.Command {
 					out.PrintError = counter.Explain(res.PrintErr)
 					out.PrintQueued = errors.Is(res.PrintErr, counter.ErrPrintQueued)
 				}
-				if err := json.NewEncoder(a.stdout).Encode(out); err != nil {
+				if err := newJSONEncoder(a.stdout).Encode(out); err != nil {
 					return err
 				}
 			} else {

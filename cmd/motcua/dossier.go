@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -124,7 +123,7 @@ func (a *app) dossierShowCmd() *cobra.Command {
 				return refusal(err, "Không mở được hồ sơ "+args[0]+": "+offline.ClerkMessage(err))
 			}
 			if asJSON {
-				enc := json.NewEncoder(a.stdout)
+				enc := newJSONEncoder(a.stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(d)
 			}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -42,7 +41,7 @@ func (a *app) formsCmd() *cobra.Command {
 				out = append(out, v)
 			}
 			if asJSON {
-				return json.NewEncoder(a.stdout).Encode(out)
+				return newJSONEncoder(a.stdout).Encode(out)
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
 			fmt.Fprintln(tw, "MÃ\tTÊN\tPHIÊN BẢN\tTHỦ TỤC (thời hạn, cơ quan)")
@@ -80,7 +79,7 @@ một ô nhiều thủ tục cùng cần chỉ gõ một lần.`,
 				all = append(all, forms.Stats(s))
 			}
 			if statsJSON {
-				return json.NewEncoder(a.stdout).Encode(all)
+				return newJSONEncoder(a.stdout).Encode(all)
 			}
 			if markdown {
 				return statsMarkdown(a.stdout, all)

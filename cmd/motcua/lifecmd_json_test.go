@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -132,3 +134,25 @@ type failingWriter struct{}
 func (failingWriter) Write([]byte) (int, error) { return 0, errFailingWriter }
 
 var errFailingWriter = &exitError{code: exitFailure, msg: "write failed"}
+
+// Every command's --json goes through newJSONEncoder: a plain json.NewEncoder in a command
+// would print a gateway's or a card's terminal-hostile characters raw.
+func TestCommandsEncodeJSONThroughTheTerminalSafeEncoder(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || f == "jsonout.go" {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "json.NewEncoder(") {
+			t.Errorf("%s encodes JSON with json.NewEncoder: use newJSONEncoder", f)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -70,7 +69,7 @@ Khi mất kết nối, dùng kết quả đã lưu tạm còn hạn (ghi rõ th�
 				return failure(counter.Explain(err), err)
 			}
 			if asJSON {
-				enc := json.NewEncoder(a.stdout)
+				enc := newJSONEncoder(a.stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(struct {
 					Resident *lookups.Resident `json:"resident"`

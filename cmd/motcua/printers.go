@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -59,7 +58,7 @@ func (a *app) printersCmd() *cobra.Command {
 				rows = append(rows, check("thư mục PDF (in lại --out, dự phòng)", "file", files))
 			}
 			if asJSON {
-				return json.NewEncoder(a.stdout).Encode(rows)
+				return newJSONEncoder(a.stdout).Encode(rows)
 			}
 			for _, r := range rows {
 				mark := "●"

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -137,7 +136,7 @@ Mã thoát: 0 không còn giấy tờ chờ in, 1 lỗi, 3 còn giấy tờ chư
 				return refusal(err, counter.Explain(err))
 			}
 			if asJSON {
-				if err := json.NewEncoder(a.stdout).Encode(printRetryResult{Printed: printed, Waiting: waiting}); err != nil {
+				if err := newJSONEncoder(a.stdout).Encode(printRetryResult{Printed: printed, Waiting: waiting}); err != nil {
 					return err
 				}
 			} else {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os/signal"
 	"strings"
@@ -195,7 +194,7 @@ func (a *app) printDrain(rep counter.DrainReport, asJSON bool, loc *time.Locatio
 		if rep.Rejected == nil {
 			rep.Rejected = []string{}
 		}
-		_ = json.NewEncoder(a.stdout).Encode(rep)
+		_ = newJSONEncoder(a.stdout).Encode(rep)
 		return
 	}
 	fmt.Fprintf(a.stdout, "Đã gửi: %d. Gửi lỗi, sẽ gửi lại: %d. Bị từ chối: %d. Còn chờ gửi: %d.\n",

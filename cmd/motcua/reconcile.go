@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -232,7 +231,7 @@ func (a *app) printReconcileSummary(o reconcileOptions, s *reconcile.Summary, re
 		w = a.stderr
 	}
 	if o.asJSON {
-		enc := json.NewEncoder(w)
+		enc := newJSONEncoder(w)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(struct { // the summary goes to a terminal or a pipe: nothing to do if it fails
 			*reconcile.Summary

@@ -100,7 +100,7 @@ sinh tất định từ hạt giống (--seed); không có dữ liệu của ng�
 				rows = append(rows, row{f.ID, r.Citizen.FullName, f.Kind, f.Note})
 			}
 			if asJSON {
-				return json.NewEncoder(a.stdout).Encode(rows)
+				return newJSONEncoder(a.stdout).Encode(rows)
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
 			fmt.Fprintln(tw, "SỐ ĐỊNH DANH\tHỌ TÊN\tĐẶC ĐIỂM")

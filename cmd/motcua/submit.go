@@ -233,7 +233,7 @@ func (a *app) reportSubmit(out counter.Outcome, warnings []string, asJSON bool) 
 		res.ControlSheetError = counter.Explain(out.ControlSheetErr)
 	}
 	if asJSON {
-		if err := json.NewEncoder(a.stdout).Encode(res); err != nil {
+		if err := newJSONEncoder(a.stdout).Encode(res); err != nil {
 			return err
 		}
 	} else {

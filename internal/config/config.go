@@ -415,6 +415,10 @@ func (c Config) Validate() error {
 		if p.Paper != "80mm" && p.Paper != "58mm" {
 			return fmt.Errorf("config: printer.paper %q: 80mm or 58mm", p.Paper)
 		}
+		if p.ControlSheet {
+			// every reception would report the control sheet refused
+			return errors.New("config: printer.control_sheet needs a printer of forms (file or ipp): an escpos thermal printer prints receipts only")
+		}
 	default:
 		return fmt.Errorf("config: printer.kind %q is not supported (file, ipp, escpos)", p.Kind)
 	}

@@ -79,6 +79,24 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+// A thermal printer prints receipts only: the control sheet with every reception is refused
+// when the configuration is read, not at every reception.
+func TestThermalPrinterRefusesTheControlSheet(t *testing.T) {
+	c := Default()
+	c.Printer.Kind, c.Printer.Address, c.Printer.Paper = "escpos", "192.0.2.10:9100", "80mm"
+	if err := c.Validate(); err != nil {
+		t.Fatalf("a thermal printer without the control sheet: %v", err)
+	}
+	c.Printer.ControlSheet = true
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "control_sheet") {
+		t.Fatalf("a thermal printer with the control sheet: %v", err)
+	}
+	c.Printer.Kind = "file"
+	if err := c.Validate(); err != nil {
+		t.Fatalf("a file printer with the control sheet: %v", err)
+	}
+}
+
 func TestCardPortrait(t *testing.T) {
 	if got := Default().Card.Portrait; got != "auto" {
 		t.Errorf("default card.portrait %q", got)

@@ -155,8 +155,10 @@ func (t *Tx) QueuePrint(kind, code string, doc []byte, cause error) error {
 
 // PrintPending records that a document is to print (before it is rendered): in the unit of
 // work that makes it due, so that a run killed before it printed leaves it there for its
-// rerun (PrintJob). A document already queued stays as it is.
-func (t *Tx) PrintPending(kind, code string) error {
+// rerun (PrintJob). The run that records it holds it until now+claim (ClaimedUntil); once
+// that has passed, the run is taken as dead and a retry prints it (PrintQueue(true) lists it,
+// ClaimPrint takes it). A document already queued stays as it is.
+func (t *Tx) PrintPending(kind, code string, claim time.Duration) error {
 	if err := checkPrintJob(kind, code); err != nil {
 		return err
 	}
@@ -172,7 +174,7 @@ func (t *Tx) PrintPending(kind, code string) error {
 		return nil
 	}
 	now := t.s.now()
-	v, err := json.Marshal(PrintJobState{Code: code, Kind: kind, Since: now, NextAt: now, Pending: true})
+	v, err := json.Marshal(PrintJobState{Code: code, Kind: kind, Since: now, NextAt: now, Pending: true, ClaimedUntil: now.Add(claim)})
 	if err != nil {
 		return err
 	}
@@ -201,8 +203,9 @@ func (t *Tx) PrintJob(kind, code string) (j PrintJobState, ok bool, err error) {
 }
 
 // ClaimPrint takes a queued document for a retry to print until now+lease: ok is false when
-// it is not to be printed now (gone, pending, claimed by another retry, or its next try not
-// come, unless force). QueuePrint (it failed) and PrintDone (it printed) end the claim.
+// it is not to be printed now (gone, claimed by another retry or still by the run that left it
+// pending, or its next try not come, unless force). QueuePrint (it failed) and PrintDone (it
+// printed) end the claim.
 func (t *Tx) ClaimPrint(kind, code string, lease time.Duration, force bool) (ok bool, err error) {
 	j, ok, err := t.PrintJob(kind, code)
 	if err != nil || !ok {
@@ -216,7 +219,7 @@ func (t *Tx) ClaimPrint(kind, code string, lease time.Duration, force bool) (ok 
 		return false, fmt.Errorf("offline: claim print %s %s: read-only unit of work", kind, code)
 	}
 	now := t.s.now()
-	if j.Pending || j.ClaimedUntil.After(now) || (!force && j.NextAt.After(now)) {
+	if j.ClaimedUntil.After(now) || (!force && j.NextAt.After(now)) {
 		return false, nil
 	}
 	j.ClaimedUntil = now.Add(lease)
@@ -268,7 +271,8 @@ func (t *Tx) PrintDocument(kind, code string) ([]byte, error) {
 }
 
 // PrintQueue lists the documents waiting to print (each with its Kind set), the pending ones
-// too; due=true keeps those whose next try has come, never a pending one.
+// too; due=true keeps those whose next try has come, and the pending ones whose run's claim
+// has passed (PrintPending).
 func (t *Tx) PrintQueue(due bool) ([]PrintJobState, error) {
 	queue, _, err := t.printBuckets()
 	if err != nil || queue == nil {
@@ -284,7 +288,7 @@ func (t *Tx) PrintQueue(due bool) ([]PrintJobState, error) {
 		if j.Kind == "" {
 			j.Kind = PrintReceipt
 		}
-		if !due || (!j.Pending && !j.NextAt.After(now)) {
+		if !due || (!j.NextAt.After(now) && !(j.Pending && j.ClaimedUntil.After(now))) {
 			out = append(out, j)
 		}
 		return nil

@@ -1,6 +1,10 @@
 package counter_test
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -58,5 +62,76 @@ func TestRetryPrintsAfterADeadClaim(t *testing.T) {
 	f.clk.Advance(3 * time.Minute)
 	if n, w, err := svc.RetryPrints(ctx, "gs01"); err != nil || n != 1 || w != 0 {
 		t.Fatalf("retry after the claim passed: printed %d, waiting %d, %v", n, w, err)
+	}
+}
+
+// A keyed reception killed between its save and its print, and never run again (a `batch run
+// --print` whose rerun skips the rows it finished): what it was to print is printed by the
+// print queue's retry once the reception's claim has passed, once, with the receiving
+// operator on the receipt; not while the reception may still be printing it.
+func TestRetryPrintsWhatADeadReceptionLeftPending(t *testing.T) {
+	f := printFixture(t, func(c *counter.Config) { c.ControlSheet = true })
+	decl, id, _ := declaration(t, f, false)
+	killed := errors.New("test: killed after the commit")
+	var code string
+	func() {
+		defer func() {
+			if r := recover(); r != killed {
+				t.Fatalf("the reception was not stopped after its commit: %v", r)
+			}
+		}()
+		_, _ = f.svc.ReceiveGroup(ctx, clerk, []counter.GroupItem{{Decl: decl, ReceptionIDs: []string{id},
+			Opts: counter.ReceiveOptions{Key: "lo-dead", Fingerprint: "fp"}}},
+			counter.GroupOptions{AfterCommit: func() { panic(killed) }})
+	}()
+	if err := f.store.View(func(tx *offline.Tx) error {
+		js, err := tx.PrintQueue(false)
+		if len(js) != 2 {
+			t.Fatalf("pending after the kill: %+v", js)
+		}
+		code = js[0].Code
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	pdfs := func() []string {
+		t.Helper()
+		names, err := filepath.Glob(filepath.Join(f.receiptDir, "*.pdf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return names
+	}
+	// the reception may still be printing: the retry leaves its documents alone
+	f.clock.Advance(time.Minute)
+	if n, w, err := f.svc.RetryPrintsWith(ctx, clerk, counter.RetryOptions{Now: true}); err != nil || n != 0 || w != 2 || len(pdfs()) != 0 {
+		t.Fatalf("retry while the reception holds its documents: printed %d, waiting %d, %v, files %v", n, w, err, pdfs())
+	}
+	// it is dead: the retry prints them, once
+	f.clock.Advance(10 * time.Minute)
+	if n, w, err := f.svc.RetryPrints(ctx, clerk.ID); err != nil || n != 2 || w != 0 {
+		t.Fatalf("retry after the reception's claim: printed %d, waiting %d, %v", n, w, err)
+	}
+	want := []string{filepath.Join(f.receiptDir, code+"-phieu-kiem-soat.pdf"), filepath.Join(f.receiptDir, code+".pdf")}
+	if got := pdfs(); !slices.Equal(got, want) {
+		t.Errorf("printed %v, want %v", got, want)
+	}
+	if n := controlSheetPrints(t, f); n[code+" ok"] != 1 {
+		t.Errorf("control sheets printed: %v", n)
+	}
+	if n, w, err := f.svc.RetryPrints(ctx, clerk.ID); err != nil || n != 0 || w != 0 {
+		t.Errorf("a second retry: printed %d, waiting %d, %v", n, w, err)
+	}
+	// the rerun of the reception, after all, prints nothing again
+	for _, p := range pdfs() {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, ok, err := f.svc.Resume(ctx, clerk, counter.ReceiveOptions{Key: "lo-dead", Fingerprint: "fp"}); err != nil || !ok || out.ControlSheetPath != "" {
+		t.Errorf("rerun: %v %v %+v", ok, err, out)
+	}
+	if got := pdfs(); len(got) != 0 {
+		t.Errorf("the rerun printed again: %v", got)
 	}
 }

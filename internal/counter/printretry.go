@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"motcua/forms"
@@ -140,6 +141,11 @@ func (s *Service) printDoc(ctx context.Context, kind, code string, job printing.
 // longer than a print takes, short enough that a retry killed meanwhile delays it little.
 const printClaim = 2 * time.Minute
 
+// pendingClaim is how long a keyed reception holds the documents it records pending
+// (offline.Tx.PrintPending) before a retry takes it as dead and prints them: a reception
+// prints within seconds of its save (a printer's timeout included).
+const pendingClaim = 10 * time.Minute
+
 // RetryPrints prints again the documents whose printing failed and whose next try has come
 // (receipts, slips, control sheets, hand-over slips, ...); it returns how many printed and
 // how many still wait.
@@ -162,13 +168,8 @@ func (s *Service) RetryPrintsWith(ctx context.Context, op Operator, opt RetryOpt
 	}
 	operator := s.actorID(op)
 	var due []offline.PrintJobState
-	if err := s.store.View(func(tx *offline.Tx) error {
-		all, err := tx.PrintQueue(!opt.Now)
-		for _, j := range all {
-			if !j.Pending {
-				due = append(due, j)
-			}
-		}
+	if err := s.store.View(func(tx *offline.Tx) (err error) {
+		due, err = tx.PrintQueue(!opt.Now)
 		return err
 	}); err != nil {
 		return 0, 0, err
@@ -187,6 +188,14 @@ func (s *Service) RetryPrintsWith(ctx context.Context, op Operator, opt RetryOpt
 			return printed, 0, err
 		}
 		if !claimed {
+			continue
+		}
+		if j.Pending { // its reception died before it printed: printed as the reception would have
+			if err := s.printOrphan(ctx, op, j); err == nil {
+				printed++
+			} else if !errors.Is(err, ErrPrintQueued) {
+				s.log.Warn("pending document not printed", "kind", j.Kind, "code", j.Code, "err", err)
+			}
 			continue
 		}
 		job, err := s.queuedJob(j)
@@ -266,4 +275,36 @@ func (s *Service) queuedJob(j offline.PrintJobState) (printing.Job, error) {
 		}
 	}
 	return job, nil
+}
+
+// printOrphan prints a document a keyed reception recorded pending and did not print (its run
+// died between the save and the print; its claim has passed), as that reception would have:
+// the receipt kept, or rendered from the dossier with its receiving operator's name, and the
+// control sheet from the dossier's life. What fails to print waits in the queue (printDoc).
+func (s *Service) printOrphan(ctx context.Context, op Operator, j offline.PrintJobState) error {
+	switch j.Kind {
+	case offline.PrintControlSheet:
+		_, err := s.printControlSheet(ctx, op, j.Code)
+		return err
+	case offline.PrintReceipt:
+		d, err := s.storedDossier(j.Code)
+		if err != nil {
+			return err
+		}
+		officer := Operator{ID: s.actorID(op), Name: d.Operator}
+		if ops, err := s.store.Operators(); err == nil {
+			for _, o := range ops {
+				if o.ID == d.Operator && o.Name != "" {
+					officer.Name = o.Name
+				}
+			}
+		}
+		if pdf, err := s.store.GetReceipt(j.Code); err == nil {
+			_, err = s.printKept(ctx, d, officer, s.Receipt(d, officer.Name), pdf)
+			return err
+		}
+		_, err = s.printReceipt(ctx, d, officer, ReceiveOptions{})
+		return err
+	}
+	return fmt.Errorf("counter: a pending %s document: nothing prints it", j.Kind)
 }

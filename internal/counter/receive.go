@@ -324,7 +324,7 @@ func (s *Service) receiveInTx(tx *offline.Tx, decl *forms.Declaration, op Operat
 		}
 		if !opts.NoPrint {
 			for _, kind := range s.receptionPrints() {
-				if err := tx.PrintPending(kind, code); err != nil {
+				if err := tx.PrintPending(kind, code, pendingClaim); err != nil {
 					return err
 				}
 			}

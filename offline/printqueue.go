@@ -288,7 +288,8 @@ func (t *Tx) PrintQueue(due bool) ([]PrintJobState, error) {
 		if j.Kind == "" {
 			j.Kind = PrintReceipt
 		}
-		if !due || (!j.NextAt.After(now) && !(j.Pending && j.ClaimedUntil.After(now))) {
+		held := j.Pending && j.ClaimedUntil.After(now) // by the reception that recorded it
+		if !due || (!j.NextAt.After(now) && !held) {
 			out = append(out, j)
 		}
 		return nil

@@ -474,3 +474,54 @@ func TestKeyRotationLocksTheScreen(t *testing.T) {
 		t.Fatal("the counter did not go back to the login screen")
 	}
 }
+
+// ctrl+l locks the counter by hand: the citizen is cleared and the login asks for the next
+// operator, who may be another (a supervisor after a clerk's key file). Without a login (a
+// counter given its backend) it does nothing; while a command runs it waits its turn.
+func TestLockKeySwitchesOperator(t *testing.T) {
+	var h *harness
+	h = newHarnessWith(t, Options{Login: func(_ context.Context, id, pass string) (Backend, Operator, error) {
+		if pass != "mat-khau-dung" {
+			return nil, Operator{}, errors.New("wrong passphrase")
+		}
+		return h.be, Operator{ID: id, Name: "Cán bộ " + id, Role: "supervisor"}, nil
+	}})
+	h.typ("cb.mot")
+	h.key(tea.KeyEnter)
+	h.typ("mat-khau-dung")
+	h.key(tea.KeyEnter)
+	h.want("Xin chào")
+	h.typ(id1)
+	h.key(tea.KeyEnter)
+	h.want("Trần Thị Hòa")
+	h.send(tea.KeyPressMsg{Code: 'l', Mod: tea.ModCtrl})
+	h.want("Đăng nhập", "Màn hình đã khóa")
+	if strings.Contains(h.screen(), "Trần Thị Hòa") || h.model().d.v.resident != nil || h.model().f.be != nil {
+		t.Fatal("the citizen or the backend is still there after ctrl+l")
+	}
+	// another operator logs in: the ID field is kept, so it is cleared and typed again
+	h.key(tea.KeyTab)
+	for range len("cb.mot") {
+		h.key(tea.KeyBackspace)
+	}
+	h.typ("gs.hai")
+	h.key(tea.KeyEnter)
+	h.typ("mat-khau-dung")
+	h.key(tea.KeyEnter)
+	h.want("Xin chào")
+	if got := h.model().f.op.ID; got != "gs.hai" {
+		t.Errorf("logged in as %q after the lock, want gs.hai", got)
+	}
+
+	// a right the key file lacks: the message says how to log in
+	if msg := h.model().f.explain(&counter.ForbiddenError{Action: counter.ActReport, Operator: "keyfile:k1", Role: "clerk", KeyFile: true}); !strings.Contains(msg, "ctrl+l") {
+		t.Errorf("a key file's refusal does not say how to log in: %q", msg)
+	}
+
+	// a counter given its backend (no login) is not locked by the key
+	g := newHarness(t)
+	g.send(tea.KeyPressMsg{Code: 'l', Mod: tea.ModCtrl})
+	if g.on(scrLogin) || g.model().f.be == nil {
+		t.Error("ctrl+l locked a counter that has no login")
+	}
+}

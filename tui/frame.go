@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"os"
 	"time"
 
@@ -81,10 +82,15 @@ func (f *frame) clear()        { f.notice, f.noticeErr = "", false }
 
 // explain words an error for the clerk (the gateway's own words may be in it).
 func (f *frame) explain(err error) string {
+	msg := counter.Explain(err)
 	if f.be != nil {
-		return show(f.be.Explain(err))
+		msg = f.be.Explain(err)
 	}
-	return show(counter.Explain(err))
+	// a right a key file does not carry: the counter screen says how to log in
+	if fe := (*counter.ForbiddenError)(nil); errors.As(err, &fe) && fe.KeyFile && f.opt.Login != nil {
+		msg += " Nhấn ctrl+l để khóa màn hình rồi đăng nhập."
+	}
+	return show(msg)
 }
 
 // show neutralises a string the TUI did not write itself (from the gateway,

@@ -26,7 +26,7 @@ func (h *helpOverlay) update(msg tea.Msg) {
 func (h *helpOverlay) view(width, height int, screenKeys []key.Binding, global globalKeys, status []string) string {
 	f := h.f
 	var rows []string
-	for _, k := range append(screenKeys, global.Help, global.Telex, global.Quit) {
+	for _, k := range append(screenKeys, global.Help, global.Telex, global.Lock, global.Quit) {
 		if hp := k.Help(); hp.Key != "" {
 			rows = append(rows, f.st.Code.Render(padRight(hp.Key, 11))+" "+hp.Desc)
 		}

@@ -15,11 +15,13 @@ func bind(keys []string, k, desc string) key.Binding {
 type globalKeys struct {
 	Quit, Help, Telex key.Binding
 	Copies            key.Binding // the copy certification desk, from steps 1 and 2
+	Lock              key.Binding // locks the screen: the next operator (or the same) logs in
 }
 
 func defaultGlobalKeys() globalKeys {
 	return globalKeys{
 		Quit:   bind([]string{"ctrl+c"}, "ctrl+c", "thoát"),
+		Lock:   bind([]string{"ctrl+l"}, "ctrl+l", "khóa màn hình"),
 		Help:   bind([]string{"f1"}, "F1", "trợ giúp"),
 		Telex:  bind([]string{"f12"}, "F12", "bật/tắt gõ Telex"),
 		Copies: bind([]string{"f7"}, "F7", "chứng thực bản sao"),

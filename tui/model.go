@@ -301,6 +301,10 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		// typing), F1 and F12 too: help opened now would take the keys typed before it
 		m.enqueue(k)
 		return nil
+	case key.Matches(k, m.keys.Lock) && f.opt.Login != nil:
+		// the clerk leaves the desk, or a supervisor takes over (a counter opened with a
+		// key file, as the demo's, has clerk rights only)
+		return m.lock("Màn hình đã khóa. Đăng nhập để tiếp tục (đổi mã cán bộ nếu người khác làm tiếp).")
 	case m.help.open:
 		m.help.update(k)
 		return nil

@@ -16,7 +16,8 @@ import (
 // The demo runs with the user's settings, the configuration file's and the MOTCUA_*
 // environment's, over its own defaults, except what it forces: its agency and counter, its
 // in-process gateway (no real address, token or TLS file), its virtual card reader, its key
-// file. A receipt goes to the printer the environment names.
+// file, and its data directory, the file printer's PDFs included: a receipt never lands in the
+// folder of the ward's real receipts that the settings name.
 func TestDemoHonoursTheSettings(t *testing.T) {
 	t.Parallel()
 	isolate(t)
@@ -56,8 +57,8 @@ telex = true
 		t.Fatalf("%v\n%s", err, r.stdout)
 	}
 	// the user's
-	if p := cfg.Printer; p.Dir != printed || p.Size != "A5" || !p.ControlSheet || !p.HandoverSlip {
-		t.Errorf("printer %+v: want dir %s (MOTCUA_PRINTER_DIR), A5 and the control sheet (the file), the hand-over slip (the demo's default)", p, printed)
+	if p := cfg.Printer; p.Dir != "" || p.Size != "A5" || !p.ControlSheet || !p.HandoverSlip {
+		t.Errorf("printer %+v: want the demo's receipts folder (not MOTCUA_PRINTER_DIR's), A5 and the control sheet (the file), the hand-over slip (the demo's default)", p)
 	}
 	if cfg.Limits.CutoffHour != 11 || cfg.Limits.IdleLock.Duration != 3*time.Minute || !cfg.Input.Telex || cfg.Gateway.Retries != 4 {
 		t.Errorf("limits %+v, telex %v, retries %d: the file's and the environment's not applied", cfg.Limits, cfg.Input.Telex, cfg.Gateway.Retries)
@@ -74,20 +75,26 @@ telex = true
 		t.Errorf("card %+v: the virtual reader and the demo's PKI are forced", cfg.Card)
 	}
 
-	// the printer setting reaches the counter: the receipt is printed in MOTCUA_PRINTER_DIR
+	// the printer settings reach the counter, into the demo's own folder
 	declPath := filepath.Join(t.TempDir(), "decl.json")
 	decl := `{"service": "chung-thuc-ban-sao", "persons": {"requester": {"id": "` + featuredID(t, "single") + `"}},
  "values": {"originals.1.doc_name": "Giấy khai sinh", "originals.1.pages": "2", "originals.1.copies": "1"}}`
 	if err := os.WriteFile(declPath, []byte(decl), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r = runCLI(t, "dossier", "submit", "--demo", "--data-dir", dir, declPath)
+	r = runCLI(t, "dossier", "submit", "--demo", "--config", cfgFile, "--data-dir", dir, declPath)
 	code := strings.TrimSpace(strings.SplitN(r.stdout, "\n", 2)[0])
 	if r.code != exitOK || !strings.HasPrefix(code, d.Agency.Code+"-") {
 		t.Fatalf("dossier submit: %+v", r)
 	}
-	if _, err := os.Stat(filepath.Join(printed, code+".pdf")); err != nil {
-		t.Errorf("the receipt is not in MOTCUA_PRINTER_DIR: %v", err)
+	if _, err := os.Stat(filepath.Join(dir, "receipts", code+".pdf")); err != nil {
+		t.Errorf("the receipt is not in the demo's receipts folder: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "receipts", code+"-phieu-kiem-soat.pdf")); err != nil {
+		t.Errorf("the control sheet (printer.control_sheet of the file) is not in the demo's receipts folder: %v", err)
+	}
+	if names, _ := filepath.Glob(filepath.Join(printed, "*")); len(names) != 0 {
+		t.Errorf("the demo wrote into the real receipts folder MOTCUA_PRINTER_DIR: %v", names)
 	}
 }
 

@@ -88,8 +88,9 @@ func Config(dataDir string) config.Config {
 // say: the demo agency and counter 01 (its dossier codes), the in-process sandbox gateway (its
 // address once started; no token, no TLS files: nothing of a real gateway's credentials
 // reaches it), the virtual card reader and the demo's test PKI (no PC/SC reader, no CSCA trust
-// store), the demo's own key file, and the data under dataDir. Everything else is the user's:
-// the printer, the calendar and fee files, the limits (cut-off and return hours, cache time,
+// store), the demo's own key file, and the data under dataDir, the file printer's PDFs included
+// (a ward's receipts folder never gets a demo receipt). Everything else is the user's: the
+// printer (its kind: a real printer prints the demo's papers, marked as such), the calendar and fee files, the limits (cut-off and return hours, cache time,
 // idle lock, sync period), Telex typing, the time zone, the gateway client's timeout, retries
 // and breaker, the chip reading's timeout and portrait mode (the virtual reader keeps no APDU
 // trace).
@@ -101,6 +102,7 @@ func Force(cfg config.Config, dataDir string) config.Config {
 	cfg.Card.Reader, cfg.Card.TrustStore = "", nil
 	cfg.KeyFile = ""
 	cfg.DataDir = dataDir
+	cfg.Printer.Dir = "" // the file printer writes into <dataDir>/receipts
 	return cfg
 }
 

@@ -95,7 +95,7 @@ func TestReportsScreenFigures(t *testing.T) {
 	// → through the tables: timeliness, satisfaction, look-ups, Đề án 06, counter time, fees
 	checks := map[int][]string{
 		2: {"Giải quyết trước hạn 5 41,7 %", "Giải quyết đúng hạn 5 41,7 %", "Đang giải quyết quá hạn 1 50,0 %"},
-		4: {"Rất hài lòng 1 33,3 %", "Hài lòng và rất hài lòng 2 66,7 %", "Tổng số ý kiến 3"},
+		4: {"Rất hài lòng 2 33,3 %", "Hài lòng 3 50,0 %", "Hài lòng và rất hài lòng 5 83,3 %", "Tổng số ý kiến 6"},
 		5: {"Cán bộ: cb01 7 53,8 %", "Kết quả: Dùng bản lưu tạm (mất kết nối) 1 7,7 %", "Lượt đọc thẻ căn cước gắn chip 6"},
 		6: {"Xác định công dân bằng thẻ gắn chip 6 13 46,2 %", "Thẻ gắn chip, chip xác thực là thẻ gốc 5 13 38,5 %",
 			"Phục vụ bằng bản lưu tạm khi mất kết nối 1 13 7,7 %"},

@@ -230,6 +230,9 @@ func (s *Service) refreshBook(ctx context.Context, op Operator, f BookFilter, na
 			return err
 		}
 		items = append(items, page.Items...)
+		if page.DroppedRatings > 0 {
+			s.log.Warn("agency list: ratings that break the contract left out", "n", page.DroppedRatings)
+		}
 		if page.Next == "" {
 			break
 		}
@@ -237,7 +240,7 @@ func (s *Service) refreshBook(ctx context.Context, op Operator, f BookFilter, na
 	}
 	return s.store.Update(func(tx *offline.Tx) error {
 		for _, d := range items {
-			if _, err := tx.PutRemoteLife(remoteInfo(d, s.loc())); err != nil {
+			if _, err := tx.PutRemoteLife(s.remoteInfo(d)); err != nil {
 				return err
 			}
 			if d.Applicant != "" {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"motcua/forms"
 	"motcua/forms/lifecycle"
 	"motcua/lookups"
 	"motcua/lookups/gateway"
@@ -264,13 +265,16 @@ func (s *Service) PullLife(ctx context.Context) (PullReport, error) {
 			return rep, err
 		}
 		changed = append(changed, page.Items...)
+		if page.DroppedRatings > 0 {
+			s.log.Warn("agency list: ratings that break the contract left out", "n", page.DroppedRatings)
+		}
 		if page.Next == "" || pages > 10000 {
 			break
 		}
 		q.Cursor = page.Next
 	}
 	rep.Listed = len(changed)
-	var own []string
+	var own []gateway.AgencyDossier
 	err := s.store.Update(func(tx *offline.Tx) error {
 		for _, d := range changed {
 			info, ok, err := tx.LifeInfo(d.Code)
@@ -279,11 +283,11 @@ func (s *Service) PullLife(ctx context.Context) (PullReport, error) {
 			}
 			if ok && !info.Remote {
 				if info.Stage != d.Stage || d.UpdatedAt.After(info.UpdatedAt) {
-					own = append(own, d.Code)
+					own = append(own, d)
 				}
 				continue
 			}
-			if wrote, err := tx.PutRemoteLife(remoteInfo(d, s.loc())); err != nil {
+			if wrote, err := tx.PutRemoteLife(s.remoteInfo(d)); err != nil {
 				return err
 			} else if wrote {
 				rep.Remote++
@@ -294,8 +298,14 @@ func (s *Service) PullLife(ctx context.Context) (PullReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	for _, code := range own {
-		n, err := s.refresh(ctx, code, meta)
+	for _, d := range own {
+		// a rating given at another counter comes with the list (the history's step has no
+		// answers); one given here is in the life already and wins
+		var rated *lifecycle.Rating
+		if info, ok := s.indexEntry(d.Code); ok && info.RatedAt.IsZero() {
+			rated = s.listedRating(d)
+		}
+		n, err := s.refreshWith(ctx, d.Code, meta, rated)
 		if err != nil {
 			rep.LastError = err.Error()
 			if linkFailure(err) {
@@ -310,8 +320,10 @@ func (s *Service) PullLife(ctx context.Context) (PullReport, error) {
 	return rep, err
 }
 
-// remoteInfo is the index entry of another counter's dossier from the agency's list.
-func remoteInfo(d gateway.AgencyDossier, loc *time.Location) offline.LifeInfo {
+// remoteInfo is the index entry of another counter's dossier from the agency's list, its
+// rating included when it fits the rating set (listedRating).
+func (s *Service) remoteInfo(d gateway.AgencyDossier) offline.LifeInfo {
+	loc := s.loc()
 	i := offline.LifeInfo{Code: d.Code, Stage: d.Stage, Service: d.Service, Counter: d.Counter, Channel: d.Channel,
 		ReceivedAt: d.ReceivedAt, Due: d.Due, Appointment: d.Appointment, ResultAt: d.ResultAt, ReturnedAt: d.ReturnedAt,
 		Late: d.Late && !d.ResultAt.IsZero(), Extended: d.Extended}
@@ -333,7 +345,58 @@ func remoteInfo(d gateway.AgencyDossier, loc *time.Location) offline.LifeInfo {
 	case lifecycle.StageStopped, lifecycle.StageWithdrawn:
 		i.EndedAt = d.UpdatedAt
 	}
+	if r := s.listedRating(d); r != nil {
+		i.RatedAt = d.Rating.RatedAt
+		for _, a := range r.Answers {
+			i.Rating = append(i.Rating, a.Question+"="+a.Answer) // as lifeInfo writes a rating taken here
+		}
+	}
 	return i
+}
+
+// ratingSkew is how far ahead of this machine's clock a listed rating may be dated (clocks
+// that disagree); a later one is not taken.
+const ratingSkew = time.Hour
+
+// listedRating is the rating the agency's list gives a dossier, when it fits: the contract's
+// bounds (gateway.ListedRating.Validate), a time not ahead of the clock, answers to the
+// rating set's questions as a rating taken here must be (forms.RatingSet.Check). One that
+// does not is left out with a log line naming the dossier's code and why, never the answers.
+func (s *Service) listedRating(d gateway.AgencyDossier) *lifecycle.Rating {
+	r := d.Rating
+	if r == nil {
+		return nil
+	}
+	why := ""
+	lr := &lifecycle.Rating{Set: r.Set}
+	if err := r.Validate(d.ReceivedAt); err != nil {
+		why = err.Error()
+	} else {
+		for _, a := range r.Answers {
+			lr.Answers = append(lr.Answers, lifecycle.RatingAnswer{Question: a.Question, Answer: a.Answer})
+		}
+		switch set := forms.Ratings(); {
+		case r.RatedAt.After(s.clock().Add(ratingSkew)):
+			why = "rated ahead of this machine's clock"
+		case r.Set != set.Version:
+			why = "rating of another question set than " + set.Version
+		case set.Check(*lr) != nil:
+			why = "answers that do not fit the rating set " + set.Version
+		}
+	}
+	if why != "" {
+		s.log.Warn("listed rating left out", "code", d.Code, "why", why)
+		return nil
+	}
+	return lr
+}
+
+// indexEntry is the index entry of code (false when none or unreadable).
+func (s *Service) indexEntry(code string) (offline.LifeInfo, bool) {
+	var info offline.LifeInfo
+	var ok bool
+	err := s.store.View(func(tx *offline.Tx) (err error) { info, ok, err = tx.LifeInfo(code); return err })
+	return info, ok && err == nil
 }
 
 // refresh brings one dossier up to date from the gateway: its progress (the steps the
@@ -341,6 +404,12 @@ func remoteInfo(d gateway.AgencyDossier, loc *time.Location) offline.LifeInfo {
 // documents once it has results. A dossier not kept here (received at another counter) is
 // kept from now on. It returns how many steps it recorded.
 func (s *Service) refresh(ctx context.Context, code string, meta lookups.CallMeta) (int, error) {
+	return s.refreshWith(ctx, code, meta, nil)
+}
+
+// refreshWith is refresh, with the rating the agency's list gives the dossier (nil when none)
+// for the history's rating step, which carries no answers.
+func (s *Service) refreshWith(ctx context.Context, code string, meta lookups.CallMeta, rated *lifecycle.Rating) (int, error) {
 	p, err := s.gw.Progress(ctx, code, meta)
 	s.noteGateway(err)
 	if err != nil {
@@ -365,7 +434,7 @@ func (s *Service) refresh(ctx context.Context, code string, meta lookups.CallMet
 		if err != nil {
 			return err
 		}
-		n = s.takeUpstream(l, p)
+		n = s.takeUpstream(l, p, rated)
 		if res != nil {
 			takeResults(l, *res)
 		}
@@ -398,8 +467,8 @@ func lifeFromProgress(p gateway.Progress) *lifecycle.Life {
 // takeUpstream records the steps of the gateway's history after the last one taken in: the
 // agencies' and other counters' (this counter's own events, found by their keys, are there
 // already). A step the local state machine refuses is logged and left out. It returns how
-// many it recorded.
-func (s *Service) takeUpstream(l *lifecycle.Life, p gateway.Progress) int {
+// many it recorded. A rating step takes its answers from rated (the agency's list), when given.
+func (s *Service) takeUpstream(l *lifecycle.Life, p gateway.Progress, rated *lifecycle.Rating) int {
 	n := 0
 	for _, st := range p.History {
 		if st.Seq <= l.Pulled {
@@ -413,6 +482,9 @@ func (s *Service) takeUpstream(l *lifecycle.Life, p gateway.Progress) int {
 			Agency: st.Agency, Counter: st.Counter, Reason: st.Reason, Appointment: st.Appointment, Upstream: st.Seq}
 		if c.By == "" {
 			c.By = st.Origin
+		}
+		if c.Event == lifecycle.EventRated && rated != nil {
+			c.Rating = rated
 		}
 		for _, it := range st.Items {
 			c.Items = append(c.Items, lifecycle.SupplementItem{Document: it.Document, Problem: it.Problem, Guidance: it.Guidance})

@@ -50,6 +50,11 @@ var supervisor = reportstest.Supervisor
 //	L10 04/12 QR             late        still with the agency, due 09/12: pending in time
 //	R1  24/11 counter 02     early       result 26/11
 //	R2  24/11 counter 02     late        result 01/12, due 30/11: late
+//
+// The ratings, all on 4/12: at counter 01, L1 very satisfied, L2 not satisfied, L3 satisfied;
+// at counter 02, R1 satisfied, R2 very satisfied, and L9 (received at counter 01) satisfied.
+// Counter 01 learns counter 02's from the ward's list only (R1 and R2 as other counters'
+// entries, L9's into its own record); the list also carries L1..L3's ratings, counted once.
 var want = reports.Counts{CarriedOver: 1, Received: 15, InPerson: 15, Settled: 12, Early: 5, OnTime: 5, Late: 2,
 	Pending: 2, PendingInTime: 1, PendingLate: 1, Stopped: 1, Withdrawn: 1, Supplement: 1, SupplementSlips: 1, Refused: 1}
 
@@ -116,9 +121,11 @@ func checkReport(t *testing.T, r *reports.Report) {
 			t.Errorf("day %s: %+v, want %v", d.Date, d, w)
 		}
 	}
-	// satisfaction: L1 very satisfied, L2 not satisfied, L3 satisfied
+	// satisfaction over the ward: very satisfied L1 and R2, satisfied L3, R1 and L9, not
+	// satisfied L2: 5 of 6
 	s := r.Satisfaction
-	if s.Rated != 3 || s.Satisfied != 2 || s.Options[0].N != 1 || s.Options[1].N != 1 || s.Options[2].N != 0 || s.Options[3].N != 1 {
+	if s.Rated != 6 || s.Satisfied != 5 || s.Options[0].N != 2 || s.Options[1].N != 3 || s.Options[2].N != 0 || s.Options[3].N != 1 ||
+		s.Share != 5.0/6 {
 		t.Errorf("satisfaction: %+v", s)
 	}
 	// look-ups of this counter's log, L1..L10, C1, H1 and W1 (L0's, on 20/11, is before the
@@ -186,7 +193,7 @@ func TestFiguresAddUp(t *testing.T) {
 			charts[tb.Key] = *tb.Chart
 		}
 	}
-	wantCharts := map[string][]float64{"hoso": {12, 1, 1, 1}, "kenh": {15, 0, 0}, "tiendo": {5, 5, 2, 1, 1}, "hailong": {1, 1, 0, 1},
+	wantCharts := map[string][]float64{"hoso": {12, 1, 1, 1}, "kenh": {15, 0, 0}, "tiendo": {5, 5, 2, 1, 1}, "hailong": {2, 3, 0, 1},
 		"tracuu": {7, 6}, "dean06": {5, 1, 3, 4}, "thoigian": {330, 240, 420, 360},
 		"ngay": {4, 3, 2, 1, 0, 0, 0, 1, 0, 3, 0, 1, 0, 0}, "phi": {40000, 12000, 0, 0}}
 	for k, v := range wantCharts {
@@ -216,7 +223,7 @@ func TestFiguresAddUp(t *testing.T) {
 		"Cấp giấy xác nhận tình trạng hôn nhân 1 12 9 3 4 2 2 1 1 1 1", "Chứng thực bản sao từ bản chính 0 1 1 0 1 0 0 0 0 0 0",
 		"Chứng thực hợp đồng, giao dịch 0 1 1 1 0 0 0 0 0 0 0", "Đăng ký hộ kinh doanh 0 1 1 1 0 0 0 0 0 0 0",
 		"Tổng cộng 1 15 12 5 5 2 2 1 1 1 1", "Giải quyết trước hạn 5 41,7 %", "Đang giải quyết quá hạn 1 50,0 %",
-		"Hài lòng và rất hài lòng 2 66,7 %", "Cán bộ: cb01 7 53,8 %",
+		"Hài lòng và rất hài lòng 5 83,3 %", "Rất hài lòng 2 33,3 %", "Hài lòng 3 50,0 %", "Tổng số ý kiến 6", "Cán bộ: cb01 7 53,8 %",
 		"Xác định công dân bằng thẻ gắn chip 6 13 46,2 %", "Tất cả thủ tục 13 6:00 9:00", "Chứng thực bản sao từ bản chính 1 4:00 4:00",
 		"Chứng thực hợp đồng, giao dịch 1 7:00 7:00", "Đăng ký hộ kinh doanh 1 6:00 6:00", "01/12/2026 0 1 0", "02/12/2026 3 1 3",
 		"03/12/2026 0 3 0", "Chứng thực bản sao tại bàn chứng thực 2 13 40.000 1 0", "Chứng thực bản sao từ bản chính 1 1 12.000 0 0",
@@ -246,7 +253,7 @@ func TestFiguresAddUp(t *testing.T) {
 		{"Ho so", "A8", "Đăng ký hộ kinh doanh"}, {"Ho so", "E8", "1"}, {"Ho so", "A9", "Tổng cộng"}, {"Ho so", "C9", "15"}, {"Ho so", "D9", "12"},
 		{"Hinh thuc", "B5", "15"}, {"Hinh thuc", "B6", "0"}, {"Tien do", "B5", "5"}, {"Tien do", "B6", "5"}, {"Tien do", "B7", "2"},
 		{"Tien do", "B8", "1"}, {"Tien do", "B9", "1"}, {"Bo sung tu choi", "B5", "1"}, {"Bo sung tu choi", "C5", "1"},
-		{"Bo sung tu choi", "D5", "1"}, {"Hai long", "B5", "1"}, {"Hai long", "B8", "1"}, {"Hai long", "B9", "2"},
+		{"Bo sung tu choi", "D5", "1"}, {"Hai long", "B5", "2"}, {"Hai long", "B6", "3"}, {"Hai long", "B7", "0"}, {"Hai long", "B8", "1"}, {"Hai long", "B9", "5"}, {"Hai long", "B10", "6"},
 		{"Tra cuu CSDL", "B5", "13"}, {"Tra cuu CSDL", "A6", "Cán bộ: cb01"}, {"Tra cuu CSDL", "B6", "7"}, {"Tra cuu CSDL", "B7", "6"},
 		{"Tra cuu CSDL", "B8", "12"}, {"Tra cuu CSDL", "B9", "1"}, {"Tra cuu CSDL", "B10", "13"}, {"Tra cuu CSDL", "B11", "6"},
 		{"De an 06", "B5", "13"}, {"De an 06", "B6", "12"}, {"De an 06", "B7", "1"}, {"De an 06", "B11", "6"},
@@ -315,7 +322,7 @@ func TestFiguresAddUp(t *testing.T) {
 	txt := strings.Join(strings.Fields(string(out)), " ")
 	for _, s := range []string{"BÁO CÁO TÌNH HÌNH TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ", "(Từ ngày 23/11/2026 đến ngày 06/12/2026)",
 		"Tổng cộng 1 15 12 5 5 2 2 1 1 1 1", "Giải quyết trước hạn 5 41,7 %", "Đang giải quyết trong hạn 1 50,0 %",
-		"Hài lòng và rất hài lòng 2 66,7 %", "Cán bộ: cb02 6 46,2 %", "Kết quả: Dùng bản lưu tạm (mất kết nối) 1 7,7 %",
+		"Hài lòng và rất hài lòng 5 83,3 %", "Cán bộ: cb02 6 46,2 %", "Kết quả: Dùng bản lưu tạm (mất kết nối) 1 7,7 %",
 		"Xác định công dân bằng thẻ gắn chip 6 13 46,2 %", "Phục vụ bằng bản lưu tạm khi mất kết nối 1 13 7,7 %",
 		"Tất cả thủ tục 13 6:00 9:00", "23/11/2026 4 0 4", "02/12/2026 3 1 3", "10. Phí, lệ phí thu tại quầy này",
 		"Chứng thực bản sao tại bàn chứng thực 2 13 40.000 1 0", "Chứng thực bản sao từ bản chính 1 1 12.000 0 0",

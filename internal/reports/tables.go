@@ -292,6 +292,6 @@ func Notes(r *Report) []string {
 	}
 	out = append(out, sync,
 		fmt.Sprintf("Hồ sơ tiếp nhận trong kỳ: %s tại quầy này, %s tại các quầy khác của phường.", printing.FormatCount(r.Local), printing.FormatCount(r.Remote)),
-		"Hồ sơ đang giải quyết tính đến "+r.AsOf.In(r.From.Location()).Format("15:04 02/01/2006")+"; đánh giá hài lòng và chỉ tiêu Đề án 06 chỉ gồm hồ sơ tiếp nhận, trả kết quả tại quầy này.")
+		"Hồ sơ đang giải quyết tính đến "+r.AsOf.In(r.From.Location()).Format("15:04 02/01/2006")+"; đánh giá hài lòng gồm ý kiến tại mọi quầy của phường (danh sách từ cổng); chỉ tiêu Đề án 06, thời gian tại quầy, tra cứu và phí, lệ phí chỉ gồm số liệu của quầy này.")
 	return out
 }

@@ -152,6 +152,58 @@ type AgencyDossier struct {
 	Late        bool      `json:"late,omitempty"`
 	Extended    bool      `json:"extended,omitempty"`
 	Applicant   string    `json:"applicant,omitempty"`
+	// Rating is the citizen's rating when the dossier has one (at whichever counter it was
+	// given), for the ward's satisfaction figures.
+	Rating *ListedRating `json:"rating,omitempty"`
+}
+
+// ListedRating is a dossier's rating in the agency's list: the rating set's version, when,
+// and the answers (ids of the set's questions and options); never the comment, a free text
+// that may name people.
+type ListedRating struct {
+	Set     string         `json:"set"`
+	RatedAt time.Time      `json:"ratedAt"`
+	Answers []RatingAnswer `json:"answers"`
+}
+
+// MaxRatingAnswers bounds the answers of a listed rating (a rating set has a few questions).
+const MaxRatingAnswers = 20
+
+// Validate reports what is wrong with a listed rating of a dossier received at receivedAt
+// (English, for logs; no value is quoted, the answers are not the client's to print): a set
+// and ids of at most 32 bytes of letters, digits, '.', '-' and '_'; 1 to MaxRatingAnswers
+// answers; a time, not before the reception.
+func (r ListedRating) Validate(receivedAt time.Time) error {
+	switch {
+	case !ratingID(r.Set):
+		return errors.New("rating set version empty, too long or not an id")
+	case r.RatedAt.IsZero() || r.RatedAt.Before(receivedAt):
+		return errors.New("rating without a time, or rated before the dossier was received")
+	case len(r.Answers) == 0 || len(r.Answers) > MaxRatingAnswers:
+		return fmt.Errorf("rating with %d answers (1 to %d)", len(r.Answers), MaxRatingAnswers)
+	}
+	for _, a := range r.Answers {
+		if !ratingID(a.Question) || !ratingID(a.Answer) {
+			return errors.New("rating answer whose question or option is empty, too long or not an id")
+		}
+	}
+	return nil
+}
+
+// ratingID reports whether s is an id of the rating set: 1 to 32 bytes of ASCII letters,
+// digits, '.', '-' and '_'.
+func ratingID(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // DossierQuery is the body of POST /v1/agencies/{agency}/dossiers:search. Dates are civil
@@ -192,6 +244,9 @@ func (q DossierQuery) Validate() error {
 type DossierPage struct {
 	Items []AgencyDossier `json:"items"`
 	Next  string          `json:"next,omitempty"`
+	// DroppedRatings counts the ratings the client took out of the answer because they break
+	// the contract (ListedRating.Validate): the dossiers stay, without them. Not on the wire.
+	DroppedRatings int `json:"-"`
 }
 
 // Receiver is who collected a result.
@@ -377,6 +432,15 @@ func (c *Client) AgencyDossiers(ctx context.Context, agency string, q DossierQue
 	for _, d := range page.Items {
 		if d.Code == "" || len(d.Code) > 64 || !slices.Contains(Stages, d.Stage) || (d.Channel != "" && !slices.Contains(Channels, d.Channel)) {
 			return DossierPage{}, badAnswer(op, "a dossier without code or with an unknown stage or channel")
+		}
+	}
+	// a rating is one fact of a dossier: one that breaks the contract is dropped (and
+	// counted), the dossier and the rest of the page are kept
+	for i := range page.Items {
+		d := &page.Items[i]
+		if d.Rating != nil && d.Rating.Validate(d.ReceivedAt) != nil {
+			d.Rating = nil
+			page.DroppedRatings++
 		}
 	}
 	return page, nil

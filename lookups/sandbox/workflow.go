@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"motcua/forms"
 	"motcua/forms/calendar"
 	"motcua/forms/lifecycle"
 	"motcua/lookups"
@@ -401,6 +402,17 @@ func (w Workflow) nextAction(life *lifecycle.Life, plans []procPlan, i int, c *w
 			}
 		}
 		return act(t, lifecycle.EventResultReady), true
+	case lifecycle.StageReturned:
+		if c.seeded && i == 0 && life.Stage == lifecycle.StageReturned {
+			if _, rated := life.Last(lifecycle.EventRated); !rated {
+				if r := w.seededRating(c.code); r != nil {
+					// the citizen rates at the other counter a few minutes after the hand-over
+					t := life.ReturnedAt.Add(5 * time.Minute)
+					return agencyAction{at: t, proc: i, change: lifecycle.Change{Event: lifecycle.EventRated, At: t, By: "cb.quay" + c.counter,
+						Origin: lifecycle.OriginCounter, Agency: c.agency, Counter: c.counter, Rating: r}}, true
+				}
+			}
+		}
 	case lifecycle.StageResultReady:
 		if c.seeded && life.Stage == lifecycle.StageResultReady {
 			// another counter hands its results over a working day later
@@ -411,6 +423,37 @@ func (w Workflow) nextAction(life *lifecycle.Life, plans []procPlan, i int, c *w
 		}
 	}
 	return agencyAction{}, false
+}
+
+// seededRating is the rating the citizen of a seeded dossier gives at the other counter, drawn
+// from the dossier's code: two in three rate; each required question of the rating set
+// (forms/ratings.toml) is answered, its first option (the best) chosen by 45 %, the second by
+// 35 %, the others share the rest. Nil when the citizen does not rate.
+func (w Workflow) seededRating(code string) *lifecycle.Rating {
+	set := forms.Ratings()
+	r := newRNG(w.Seed, hashString(code), hashString("rating"))
+	if r.intn(3) == 0 {
+		return nil
+	}
+	out := &lifecycle.Rating{Set: set.Version}
+	for _, q := range set.Questions {
+		if !q.Required || len(q.Options) == 0 {
+			continue
+		}
+		k, v := 0, r.intn(100)
+		switch {
+		case v < 45:
+		case v < 80 || len(q.Options) < 3:
+			k = min(1, len(q.Options)-1)
+		default:
+			k = 2 + (v-80)%(len(q.Options)-2)
+		}
+		out.Answers = append(out.Answers, lifecycle.RatingAnswer{Question: q.ID, Answer: q.Options[k].ID})
+	}
+	if len(out.Answers) == 0 {
+		return nil
+	}
+	return out
 }
 
 // The agencies' working hours, Vietnam time, on the working days of the embedded calendar.
@@ -632,6 +675,15 @@ func listItem(c *wfCase, life *lifecycle.Life, now time.Time) gateway.AgencyDoss
 	}
 	if c.applicant != nil {
 		d.Applicant = c.applicant.Name
+	}
+	// the citizen's rating, from the counter's event (or the seeded one): the answers, not
+	// the comment
+	if st, ok := life.Last(lifecycle.EventRated); ok && st.Rating != nil {
+		r := &gateway.ListedRating{Set: st.Rating.Set, RatedAt: st.At.UTC(), Answers: []gateway.RatingAnswer{}}
+		for _, a := range st.Rating.Answers {
+			r.Answers = append(r.Answers, gateway.RatingAnswer{Question: a.Question, Answer: a.Answer})
+		}
+		d.Rating = r
 	}
 	return d
 }

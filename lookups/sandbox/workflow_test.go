@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -249,6 +250,32 @@ func TestWorkflowAgencyList(t *testing.T) {
 	if late == 0 {
 		t.Error("no late dossier")
 	}
+	// the seeded citizens rate some of the returned dossiers, a few minutes after the
+	// hand-over, with answers of the rating set; no other dossier is rated
+	rated, returned := 0, 0
+	for _, d := range all {
+		if d.Stage == "returned" && d.Code != "G01-261123-010001" {
+			returned++
+		}
+		r := d.Rating
+		if r == nil {
+			continue
+		}
+		rated++
+		if d.Stage != "returned" || !r.RatedAt.Equal(d.ReturnedAt.Add(5*time.Minute)) || r.Validate(d.ReceivedAt) != nil {
+			t.Errorf("seeded rating of a %s dossier returned at %v: %+v", d.Stage, d.ReturnedAt, r)
+		}
+		lr := lifecycle.Rating{Set: r.Set}
+		for _, a := range r.Answers {
+			lr.Answers = append(lr.Answers, lifecycle.RatingAnswer{Question: a.Question, Answer: a.Answer})
+		}
+		if err := forms.Ratings().Check(lr); err != nil {
+			t.Errorf("seeded rating %+v: %v", r, err)
+		}
+	}
+	if rated == 0 || rated == returned {
+		t.Errorf("%d of %d returned dossiers rated: want some, not all", rated, returned)
+	}
 	// filters: a day, a stage; the same seeds on a second server the same day
 	page, err := c.AgencyDossiers(bg(), "G01", gateway.DossierQuery{From: "2026-11-23", To: "2026-11-23"}, lookups.CallMeta{Operator: "cb01", Purpose: gateway.PurposeBook})
 	if err != nil || len(page.Items) == 0 {
@@ -265,5 +292,44 @@ func TestWorkflowAgencyList(t *testing.T) {
 		t.Fatal("seeded dossier unknown")
 	} else if l2, ok2 := srv2.Life(all[0].Code); !ok2 || l1.Stage != l2.Stage || len(l1.History) != len(l2.History) {
 		t.Error("seeds differ between two servers on the same day")
+	}
+}
+
+// The agency's list carries a dossier's rating from the counter's event: the set, the time and
+// the answers, never the comment.
+func TestWorkflowListCarriesRating(t *testing.T) {
+	_, c, clk := newWF(t, &Workflow{Seed: 1, OnTime: 1, Span: time.Hour}, "")
+	code := "G01-261123-010002"
+	submit(t, c, code, "p1")
+	clk.Advance(2 * time.Hour)
+	post := func(kind, key string, mod func(*gateway.CounterEvent)) {
+		t.Helper()
+		ev := gateway.CounterEvent{Kind: kind, At: clk.Now(), Operator: "cb01", Counter: "01"}
+		mod(&ev)
+		if _, err := c.PostEvent(bg(), code, ev, key, meta()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	post("returned", "k-ret", func(e *gateway.CounterEvent) {
+		e.Receiver = &gateway.Receiver{ID: "066303000006", Relation: "requester", Source: "typed"}
+	})
+	clk.Advance(3 * time.Minute)
+	ratedAt := clk.Now()
+	post("rated", "k-rate", func(e *gateway.CounterEvent) {
+		e.Rating = &gateway.Rating{Set: forms.Ratings().Version, Comment: "Chị Ngân ở tổ 3 rất tận tình",
+			Answers: []gateway.RatingAnswer{{Question: "hai-long", Answer: "hai-long"}, {Question: "thai-do", Answer: "tan-tinh"}}}
+	})
+	page, err := c.AgencyDossiers(bg(), "G01", gateway.DossierQuery{}, lookups.CallMeta{Operator: "cb01", Purpose: gateway.PurposeBook})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("%+v %v", page, err)
+	}
+	r := page.Items[0].Rating
+	if r == nil || r.Set != forms.Ratings().Version || !r.RatedAt.Equal(ratedAt) || len(r.Answers) != 2 ||
+		r.Answers[0] != (gateway.RatingAnswer{Question: "hai-long", Answer: "hai-long"}) || page.Items[0].UpdatedAt.Before(ratedAt) {
+		t.Fatalf("listed rating %+v (updated %v)", r, page.Items[0].UpdatedAt)
+	}
+	blob, _ := json.Marshal(page)
+	if strings.Contains(string(blob), "tổ 3") || strings.Contains(string(blob), "tận tình") {
+		t.Errorf("the list carries the comment: %s", blob)
 	}
 }

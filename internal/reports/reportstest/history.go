@@ -205,8 +205,9 @@ func rating(answer string) lifecycle.Rating {
 }
 
 // History builds the ward's fortnight (Monday 23/11 to Sunday 06/12/2026) and returns the
-// codes received at counter 01 (L0..L9, C1, L10) and counter 02 (R1, R2); counter 01's copy
-// desk certifies twice on 2/12.
+// codes received at counter 01 (L0..L9, C1, H1, W1, L10) and counter 02 (R1, R2); counter
+// 01's copy desk certifies twice on 2/12; counter 01 records the ratings of L1, L2 and L3,
+// counter 02 those of R1, R2 and L9.
 func (w *Ward) History() (local, remote []string) {
 	t := w.t
 	ctx := context.Background()
@@ -304,6 +305,19 @@ func (w *Ward) History() (local, remote []string) {
 	local = append(local, w.receive(visit{w.One, "cb02", offline.IdentityQR, time.Date(2026, time.December, 4, 9, 55, 0, 0, w.Loc),
 		time.Date(2026, time.December, 4, 10, 0, 0, 0, w.Loc), sandbox.OutcomeLate})) // 5 min
 	local = append([]string{carried}, local...)
+	// Friday 4/12, 10:30, counter 02: its two citizens rate R1 and R2, and L9's applicant, who
+	// came to counter 02, rates L9 there (counter 02 looks it up first); counter 01 learns the
+	// three ratings from the ward's list only
+	w.Clk.Set(time.Date(2026, time.December, 4, 10, 30, 0, 0, w.Loc))
+	if _, err := w.Two.DossierStatus(ctx, counter.Operator{ID: "cb03"}, local[9], true); err != nil {
+		t.Fatal(err)
+	}
+	for i, rt := range []struct{ code, answer string }{{remote[0], "hai-long"}, {remote[1], "rat-hai-long"}, {local[9], "hai-long"}} {
+		out, err := w.Two.Rate(ctx, counter.Operator{ID: "cb03"}, rt.code, rating(rt.answer), counter.StepOptions{})
+		if err != nil || !out.Sent {
+			t.Fatalf("rating %d at counter 02: %+v %v", i, out, err)
+		}
+	}
 	// Monday 7/12, 09:00: the report of the fortnight
 	w.Clk.Set(time.Date(2026, time.December, 7, 9, 0, 0, 0, w.Loc))
 	return local, remote

@@ -59,6 +59,10 @@ type LifeInfo struct {
 	Reception *ReceptionFacts `json:"reception,omitempty"`
 }
 
+// Check reports whether the entry may be stored (PutLife, PutRemoteLife check it too): a
+// caller writing entries that came from outside skips a bad one instead of failing them all.
+func (i LifeInfo) Check() error { return i.check() }
+
 func (i LifeInfo) check() error {
 	if err := checkToken("dossier code", i.Code, true); err != nil {
 		return err

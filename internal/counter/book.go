@@ -233,14 +233,29 @@ func (s *Service) refreshBook(ctx context.Context, op Operator, f BookFilter, na
 		if page.DroppedRatings > 0 {
 			s.log.Warn("agency list: ratings that break the contract left out", "n", page.DroppedRatings)
 		}
+		if page.DroppedItems > 0 {
+			s.log.Warn("agency list: dossiers that break the contract left out", "n", page.DroppedItems)
+		}
 		if page.Next == "" {
 			break
 		}
 		q.Cursor = page.Next
 	}
+	refused := 0
+	defer func() {
+		if refused > 0 {
+			s.log.Warn("agency list: dossiers the store refuses left out", "n", refused)
+		}
+	}()
 	return s.store.Update(func(tx *offline.Tx) error {
+		refused = 0
 		for _, d := range items {
-			if _, err := tx.PutRemoteLife(s.remoteInfo(d)); err != nil {
+			info := s.remoteInfo(d)
+			if info.Check() != nil { // one bad entry does not cost the book (its values not logged)
+				refused++
+				continue
+			}
+			if _, err := tx.PutRemoteLife(info); err != nil {
 				return err
 			}
 			if d.Applicant != "" {

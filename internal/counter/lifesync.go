@@ -39,6 +39,7 @@ type PullReport struct {
 	Remote  int `json:"remote"`  // other counters' dossiers indexed
 	Updated int `json:"updated"` // this counter's dossiers brought up to date
 	Steps   int `json:"steps"`   // upstream steps recorded in their histories
+	Skipped int `json:"skipped"` // listed dossiers left out: they break the contract or the store's rules
 	// LastError is the last failure (English, no personal data).
 	LastError string `json:"lastError,omitempty"`
 }
@@ -268,6 +269,10 @@ func (s *Service) PullLife(ctx context.Context) (PullReport, error) {
 		if page.DroppedRatings > 0 {
 			s.log.Warn("agency list: ratings that break the contract left out", "n", page.DroppedRatings)
 		}
+		if page.DroppedItems > 0 {
+			s.log.Warn("agency list: dossiers that break the contract left out", "n", page.DroppedItems)
+			rep.Skipped += page.DroppedItems
+		}
 		if page.Next == "" || pages > 10000 {
 			break
 		}
@@ -275,7 +280,9 @@ func (s *Service) PullLife(ctx context.Context) (PullReport, error) {
 	}
 	rep.Listed = len(changed)
 	var own []gateway.AgencyDossier
+	refused := 0
 	err := s.store.Update(func(tx *offline.Tx) error {
+		refused = 0 // (the unit of work may run again)
 		for _, d := range changed {
 			info, ok, err := tx.LifeInfo(d.Code)
 			if err != nil {
@@ -287,7 +294,14 @@ func (s *Service) PullLife(ctx context.Context) (PullReport, error) {
 				}
 				continue
 			}
-			if wrote, err := tx.PutRemoteLife(s.remoteInfo(d)); err != nil {
+			info = s.remoteInfo(d)
+			if info.Check() != nil {
+				// one bad entry is left out; the rest of the list, and the pulls after it, go
+				// on (not logged: its values come from outside and may be anything)
+				refused++
+				continue
+			}
+			if wrote, err := tx.PutRemoteLife(info); err != nil {
 				return err
 			} else if wrote {
 				rep.Remote++
@@ -297,6 +311,10 @@ func (s *Service) PullLife(ctx context.Context) (PullReport, error) {
 	})
 	if err != nil {
 		return rep, err
+	}
+	if refused > 0 {
+		s.log.Warn("agency list: dossiers the store refuses left out", "n", refused)
+		rep.Skipped += refused
 	}
 	for _, d := range own {
 		// a rating given at another counter comes with the list (the history's step has no

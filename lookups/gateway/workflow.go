@@ -247,6 +247,10 @@ type DossierPage struct {
 	// DroppedRatings counts the ratings the client took out of the answer because they break
 	// the contract (ListedRating.Validate): the dossiers stay, without them. Not on the wire.
 	DroppedRatings int `json:"-"`
+	// DroppedItems counts the dossiers the client took out of the answer because they break
+	// the contract (no code, an unknown stage or channel): one bad entry does not cost the
+	// page, nor, page after page, every pull after it.
+	DroppedItems int `json:"-"`
 }
 
 // Receiver is who collected a result.
@@ -429,11 +433,15 @@ func (c *Client) AgencyDossiers(ctx context.Context, agency string, q DossierQue
 	if len(page.Items) > limit || len(page.Next) > 200 {
 		return DossierPage{}, badAnswer(op, "more dossiers than asked for, or a cursor too long")
 	}
+	kept := page.Items[:0]
 	for _, d := range page.Items {
 		if d.Code == "" || len(d.Code) > 64 || !slices.Contains(Stages, d.Stage) || (d.Channel != "" && !slices.Contains(Channels, d.Channel)) {
-			return DossierPage{}, badAnswer(op, "a dossier without code or with an unknown stage or channel")
+			page.DroppedItems++
+			continue
 		}
+		kept = append(kept, d)
 	}
+	page.Items = kept
 	// a rating is one fact of a dossier: one that breaks the contract is dropped (and
 	// counted), the dossier and the rest of the page are kept
 	for i := range page.Items {

@@ -2,6 +2,8 @@ package counter_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -177,3 +179,32 @@ var errKilledAdv2 = errorString("test: killed after the commit")
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+// The counter's printer became a thermal one (the ward replaced its A4 printer) while a
+// control sheet waited in the print queue. A thermal printer never takes a form: printDoc takes
+// such a document off the queue when refused (sendPrint's queue=false), and so must the retry.
+// DEFECT on main: RetryPrintsWith ignores sendPrint's verdict and queues the refused form again,
+// so it waits for ever: `print retry` exits 3 at every run and the counter screen's status
+// counts it, with nothing the operator can do.
+func TestAdversary2RetryOnAThermalPrinterDropsTheFormItRefuses(t *testing.T) {
+	dev := filepath.Join(t.TempDir(), "lp0")
+	if err := os.WriteFile(dev, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	thermal, err := printing.NewESCPOSDevicePrinter(dev, printing.ESCPOSOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, st, svc := encryptedPrintService(t, thermal)
+	queueSheet(t, f, st)
+	for i := range 2 {
+		printed, waiting, err := svc.RetryPrintsWith(ctx, counter.Operator{ID: "gs01"}, counter.RetryOptions{Now: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if printed != 0 || waiting != 0 {
+			t.Errorf("retry %d on a thermal printer: printed %d, waiting %d; want the refused control sheet off the queue, as printDoc does", i+1, printed, waiting)
+		}
+		f.clk.Advance(time.Hour)
+	}
+}

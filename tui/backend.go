@@ -93,7 +93,7 @@ type Housekeeping interface {
 type Results interface {
 	OpenResult(ctx context.Context, op Operator, line string) (*counter.DossierView, error)
 	HandOver(ctx context.Context, op Operator, req counter.HandOverRequest) (counter.HandOverOutcome, error)
-	// RatingQuestions is the question set (forms/ratings.toml): pure.
+	// RatingQuestions is the question set (forms/ratingset/ratings.toml): pure.
 	RatingQuestions() *forms.RatingSet
 	Rate(ctx context.Context, op Operator, code string, r lifecycle.Rating, opt counter.StepOptions) (counter.LifeOutcome, error)
 }

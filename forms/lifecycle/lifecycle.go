@@ -207,7 +207,7 @@ type Receiver struct {
 	Source lookups.ValueSource `json:"source,omitempty"`
 }
 
-// RatingAnswer is the answer to one question of the rating set (forms/ratings.toml).
+// RatingAnswer is the answer to one question of the rating set (forms/ratingset/ratings.toml).
 type RatingAnswer struct {
 	Question string `json:"question"` // the question's id
 	Answer   string `json:"answer"`   // the chosen option's id

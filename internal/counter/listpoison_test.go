@@ -32,7 +32,7 @@ func TestPullLeavesOutBadEntries(t *testing.T) {
 	}
 	page := gateway.DossierPage{Items: []gateway.AgencyDossier{
 		entry("0001", "khai-sinh", "processing"),
-		entry("0002", "khai-sinh", "archived"),          // a stage the contract lacks: the client's
+		entry("0002", "khai-sinh", "archived"),           // a stage the contract lacks: the client's
 		entry("0003", "khai sinh độc hại", "processing"), // a service code the store refuses: the pull's
 		entry("0004", "ket-hon", "received"),
 	}}

@@ -149,7 +149,7 @@ func (s *Service) HandoverSlipOf(l *lifecycle.Life, st lifecycle.Step, officer s
 	return slip
 }
 
-// RatingQuestions is the question set the citizen answers (forms/ratings.toml).
+// RatingQuestions is the question set the citizen answers (forms/ratingset/ratings.toml).
 func (s *Service) RatingQuestions() *forms.RatingSet { return forms.Ratings() }
 
 // Rate records the citizen's rating of a dossier's service (once per dossier).

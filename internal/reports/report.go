@@ -116,7 +116,7 @@ type Option struct {
 	N     int    `json:"n"`
 }
 
-// Satisfaction is the citizens' answers to the rating set's first question (forms/ratings.toml)
+// Satisfaction is the citizens' answers to the rating set's first question (forms/ratingset/ratings.toml)
 // given in the period, at this counter.
 type Satisfaction struct {
 	Question  string   `json:"question"`

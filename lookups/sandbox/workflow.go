@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"motcua/forms"
 	"motcua/forms/calendar"
 	"motcua/forms/lifecycle"
+	"motcua/forms/ratingset"
 	"motcua/lookups"
 	"motcua/lookups/gateway"
 )
@@ -427,10 +427,10 @@ func (w Workflow) nextAction(life *lifecycle.Life, plans []procPlan, i int, c *w
 
 // seededRating is the rating the citizen of a seeded dossier gives at the other counter, drawn
 // from the dossier's code: two in three rate; each required question of the rating set
-// (forms/ratings.toml) is answered, its first option (the best) chosen by 45 %, the second by
+// (forms/ratingset/ratings.toml) is answered, its first option (the best) chosen by 45 %, the second by
 // 35 %, the others share the rest. Nil when the citizen does not rate.
 func (w Workflow) seededRating(code string) *lifecycle.Rating {
-	set := forms.Ratings()
+	set := ratingset.Ratings()
 	r := newRNG(w.Seed, hashString(code), hashString("rating"))
 	if r.intn(3) == 0 {
 		return nil

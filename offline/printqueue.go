@@ -223,11 +223,32 @@ func (t *Tx) ClaimPrint(kind, code string, lease time.Duration, force bool) (ok 
 		return false, nil
 	}
 	j.ClaimedUntil = now.Add(lease)
+	j.Pending = false // a document its reception left: the retry's now (TakePending fails)
 	v, err := json.Marshal(j)
 	if err != nil {
 		return false, err
 	}
 	return true, queue.Put(printKey(kind, code), v)
+}
+
+// TakePending takes a document its reception recorded pending (PrintPending) off the queue,
+// for the reception (or its rerun) to print it now: ok is false when it is not pending any
+// more (it printed, or a retry took it as a dead run's: ClaimPrint), and then the caller does
+// not print it. Taken, it is no one's but the caller's: a failed print queues it again
+// (QueuePrint); a run killed while printing it leaves it to whoever looks at the printer.
+func (t *Tx) TakePending(kind, code string) (ok bool, err error) {
+	j, ok, err := t.PrintJob(kind, code)
+	if err != nil || !ok || !j.Pending {
+		return false, err
+	}
+	queue, _, err := t.printBuckets()
+	if err != nil {
+		return false, err
+	}
+	if queue == nil {
+		return false, fmt.Errorf("offline: take print %s %s: read-only unit of work", kind, code)
+	}
+	return true, queue.Delete(printKey(kind, code))
 }
 
 // PrintDone takes a document off the print queue (it printed), with the document kept for

@@ -482,7 +482,8 @@ func (s *Service) ReceiveGroup(ctx context.Context, op Operator, items []GroupIt
 	for k, i := range fresh {
 		officers[k], printEach[k] = officerOf(op, items[i].Opts), !items[i].Opts.NoPrint
 	}
-	rs, paths, errs := s.receiptsGroup(ctx, op, ds, officers, printEach)
+	own := func(k int) bool { return s.ownPrint(offline.PrintReceipt, ds[k].Code, items[fresh[k]].Opts) }
+	rs, paths, errs := s.receiptsGroup(ctx, op, ds, officers, printEach, own)
 	for k, i := range fresh {
 		out[i].ReceiptPath, out[i].PrintErr = paths[k], errs[k]
 		if rs[k].QR != nil { // rendered and kept
@@ -578,7 +579,7 @@ func (s *Service) sendGroup(ctx context.Context, ds []*forms.Dossier) ([]bool, [
 // parallel, keeps them in one unit of work, and prints those with print set: the receipts
 // (with their QR codes encoded, printing.Receipt.QR; none when the encoding failed), the
 // receipt path (printed ones) and the error of each.
-func (s *Service) receiptsGroup(ctx context.Context, op Operator, ds []*forms.Dossier, officers []string, printEach []bool) ([]printing.Receipt, []string, []error) {
+func (s *Service) receiptsGroup(ctx context.Context, op Operator, ds []*forms.Dossier, officers []string, printEach []bool, own func(k int) bool) ([]printing.Receipt, []string, []error) {
 	paths, errs := make([]string, len(ds)), make([]error, len(ds))
 	rs := make([]printing.Receipt, len(ds))
 	if len(ds) == 0 {
@@ -621,8 +622,10 @@ func (s *Service) receiptsGroup(ctx context.Context, op Operator, ds []*forms.Do
 		case errs[k] != nil:
 		case kerr != nil:
 			errs[k] = fmt.Errorf("counter: keep receipt: %w", kerr)
-		case printEach[k]:
+		case printEach[k] && own(k): // taken right before its print (ownPrint)
 			paths[k], errs[k] = s.printKept(ctx, d, op, rs[k], pdfs[k])
+		case printEach[k]:
+			paths[k] = s.printedElsewhere(offline.PrintReceipt, d.Code)
 		}
 	}
 	return rs, paths, errs
@@ -672,7 +675,7 @@ func (s *Service) ReceivedKeys(ctx context.Context, op Operator, keys, officers 
 	if err != nil {
 		return nil, err
 	}
-	_, _, errs := s.receiptsGroup(ctx, op, missing, who, make([]bool, len(missing)))
+	_, _, errs := s.receiptsGroup(ctx, op, missing, who, make([]bool, len(missing)), nil)
 	for k, err := range errs {
 		if err != nil {
 			s.log.Warn("receipt of an earlier reception not kept", "code", missing[k].Code, "err", err)

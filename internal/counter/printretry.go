@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"motcua/forms"
@@ -209,8 +210,18 @@ func (s *Service) RetryPrintsWith(ctx context.Context, op Operator, opt RetryOpt
 			}
 			continue
 		}
-		perr, _ := s.sendPrint(ctx, j.Kind, job)
+		perr, queue := s.sendPrint(ctx, j.Kind, job)
 		err = s.store.Update(func(tx *offline.Tx) error {
+			if perr != nil && !queue {
+				// a printer that never takes it (a form on a thermal printer, set since it
+				// was queued): off the queue, as printDoc does, and said in the access log
+				if err := tx.PrintDone(j.Kind, j.Code); err != nil {
+					return err
+				}
+				e := printEntry(j.Kind, j.Code)
+				e.Operator, e.Outcome = operator, "error"
+				return tx.LogAccess(e)
+			}
 			if perr != nil {
 				return tx.QueuePrint(j.Kind, j.Code, nil, perr)
 			}
@@ -307,4 +318,32 @@ func (s *Service) printOrphan(ctx context.Context, op Operator, j offline.PrintJ
 		return err
 	}
 	return fmt.Errorf("counter: a pending %s document: nothing prints it", j.Kind)
+}
+
+// ownPrint takes, for a keyed reception about to print a document (opts.Key: it recorded the
+// document pending in its save), the document off the queue (offline.Tx.TakePending): false
+// when it is not the reception's to print any more (a retry took it as a dead run's, or it
+// printed), and then the reception does not print it. A reception without a key recorded
+// nothing and prints. A store that cannot say lets the reception print.
+func (s *Service) ownPrint(kind, code string, opts ReceiveOptions) bool {
+	if opts.Key == "" {
+		return true
+	}
+	var took bool
+	if err := s.store.Update(func(tx *offline.Tx) (err error) { took, err = tx.TakePending(kind, code); return err }); err != nil {
+		s.log.Warn("pending print not taken", "kind", kind, "code", code, "err", err)
+		return true
+	}
+	return took
+}
+
+// printedElsewhere is where a document printed by another run went, when that is a file the
+// printer wrote ("" otherwise).
+func (s *Service) printedElsewhere(kind, code string) string {
+	if path, ok := printing.OutputPath(s.printer, jobName(kind, code)); ok {
+		if _, err := os.Stat(path); err == nil {
+			return path
+		}
+	}
+	return ""
 }

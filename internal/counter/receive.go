@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 	"unicode"
@@ -151,27 +150,20 @@ func (s *Service) finishEarlier(ctx context.Context, code string, op Operator, o
 	if d.Status == forms.StatusFinalized || d.Status == forms.StatusQueued {
 		out.Submitted, out.SubmitErr = s.sendNow(ctx, d)
 	}
-	pending := map[string]bool{}
-	if err := s.store.View(func(tx *offline.Tx) error {
-		for _, kind := range []string{offline.PrintReceipt, offline.PrintControlSheet} {
-			j, ok, err := tx.PrintJob(kind, code)
-			if err != nil {
-				return err
-			}
-			pending[kind] = ok && j.Pending
-		}
-		return nil
-	}); err != nil {
-		return out, err
-	}
-	if _, err := s.store.GetReceipt(code); errors.Is(err, offline.ErrNotFound) || (pending[offline.PrintReceipt] && !opts.NoPrint) {
+	_, err = s.store.GetReceipt(code)
+	missing := errors.Is(err, offline.ErrNotFound)
+	switch {
+	case !opts.NoPrint && s.ownPrint(offline.PrintReceipt, code, opts):
 		out.ReceiptPath, out.PrintErr = s.printReceipt(ctx, d, op, opts)
-	} else if path, ok := printing.OutputPath(s.printer, code); ok && !opts.NoPrint {
-		if _, err := os.Stat(path); err == nil {
-			out.ReceiptPath = path
-		}
+	case missing: // kept for reprints (a retry printing it keeps its own)
+		no := opts
+		no.NoPrint = true
+		_, out.PrintErr = s.printReceipt(ctx, d, op, no)
+		fallthrough
+	case !opts.NoPrint:
+		out.ReceiptPath = s.printedElsewhere(offline.PrintReceipt, code)
 	}
-	if pending[offline.PrintControlSheet] && !opts.NoPrint {
+	if !opts.NoPrint && s.ownPrint(offline.PrintControlSheet, code, opts) {
 		out.ControlSheetPath, out.ControlSheetErr = s.printControlSheet(ctx, op, code)
 	}
 	return out, nil
@@ -230,7 +222,11 @@ func (s *Service) ReceiveWith(ctx context.Context, decl *forms.Declaration, op O
 		out.Warnings = append(out.Warnings, r.warning)
 	}
 	out.Submitted, out.SubmitErr = s.sendNow(ctx, d)
-	out.ReceiptPath, out.PrintErr = s.printReceipt(ctx, d, op, opts)
+	if opts.NoPrint || s.ownPrint(offline.PrintReceipt, d.Code, opts) {
+		out.ReceiptPath, out.PrintErr = s.printReceipt(ctx, d, op, opts)
+	} else {
+		out.ReceiptPath = s.printedElsewhere(offline.PrintReceipt, d.Code)
+	}
 	out.ControlSheetPath, out.ControlSheetErr = s.receptionControlSheet(ctx, op, d.Code, opts)
 	return out, nil
 }
@@ -244,6 +240,9 @@ func (s *Service) ReceiveWith(ctx context.Context, decl *forms.Declaration, op O
 func (s *Service) receptionControlSheet(ctx context.Context, op Operator, code string, opts ReceiveOptions) (string, error) {
 	if !s.cfg.ControlSheet || opts.NoPrint {
 		return "", nil
+	}
+	if !s.ownPrint(offline.PrintControlSheet, code, opts) {
+		return s.printedElsewhere(offline.PrintControlSheet, code), nil
 	}
 	return s.printControlSheet(ctx, op, code)
 }

@@ -106,7 +106,7 @@ func (a *app) prepareConfig() (config.Config, *demo.Env, error) {
 // over the demo's defaults, without what the demo forces (demo.Force), the data in --data-dir,
 // else in <data dir>/demo (data_dir, MOTCUA_DATA_DIR, else the user's default).
 func (a *app) demoConfig() (config.Config, error) {
-	cfg, err := config.LoadOnto(demo.Config(""), a.configPath, a.getenv)
+	cfg, err := demo.LoadConfig(a.configPath, a.getenv)
 	if err != nil {
 		return cfg, err
 	}

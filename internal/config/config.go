@@ -397,6 +397,11 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	return nil
 }
 
+// ErrThermalForms is wrapped by Validate's refusal of a form printed with every reception or
+// hand-over (printer.control_sheet, printer.handover_slip) on an escpos thermal printer, which
+// prints receipts only.
+var ErrThermalForms = errors.New("config: an escpos thermal printer prints receipts only")
+
 // Validate checks the values that would otherwise fail later and obscurely.
 func (c Config) Validate() error {
 	if c.Counter < 1 || c.Counter > 99 {
@@ -415,9 +420,12 @@ func (c Config) Validate() error {
 		if p.Paper != "80mm" && p.Paper != "58mm" {
 			return fmt.Errorf("config: printer.paper %q: 80mm or 58mm", p.Paper)
 		}
+		// every reception (hand-over) would report the form refused
 		if p.ControlSheet {
-			// every reception would report the control sheet refused
-			return errors.New("config: printer.control_sheet needs a printer of forms (file or ipp): an escpos thermal printer prints receipts only")
+			return fmt.Errorf("%w: printer.control_sheet needs a printer of forms (file or ipp)", ErrThermalForms)
+		}
+		if p.HandoverSlip {
+			return fmt.Errorf("%w: printer.handover_slip needs a printer of forms (file or ipp)", ErrThermalForms)
 		}
 	default:
 		return fmt.Errorf("config: printer.kind %q is not supported (file, ipp, escpos)", p.Kind)

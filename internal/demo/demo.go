@@ -83,6 +83,20 @@ func Config(dataDir string) config.Config {
 	return cfg
 }
 
+// LoadConfig is config.LoadOnto over the demo's defaults (Config): the configuration file at
+// path (the default one when "") and the environment getenv. The demo shows the hand-over
+// slip by default; over a thermal printer, which prints no forms, it goes without unless the
+// settings themselves ask for the slip (then, as for any command, they are refused).
+func LoadConfig(path string, getenv func(string) string) (config.Config, error) {
+	cfg, err := config.LoadOnto(Config(""), path, getenv)
+	if errors.Is(err, config.ErrThermalForms) {
+		base := Config("")
+		base.Printer.HandoverSlip = false
+		cfg, err = config.LoadOnto(base, path, getenv)
+	}
+	return cfg, err
+}
+
 // Force returns cfg (the user's settings: the configuration file and the MOTCUA_* environment,
 // read over Config's defaults by config.LoadOnto) with what the demo always is, whatever they
 // say: the demo agency and counter 01 (its dossier codes), the in-process sandbox gateway (its

@@ -1,6 +1,9 @@
 package demo_test
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"motcua/internal/config"
@@ -20,7 +23,7 @@ func TestAdversary2DemoWithTheUsersThermalPrinter(t *testing.T) {
 		"HOME": home, "XDG_CONFIG_HOME": t.TempDir(), "XDG_DATA_HOME": t.TempDir(), "APPDATA": t.TempDir(), "LOCALAPPDATA": t.TempDir(),
 		"MOTCUA_PRINTER_KIND": "escpos", "MOTCUA_PRINTER_ADDRESS": "192.0.2.10:9100",
 	}
-	cfg, err := config.LoadOnto(demo.Config(""), "", func(k string) string { return env[k] })
+	cfg, err := demo.LoadConfig("", func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatalf("the demo's configuration with the user's thermal printer: %v", err)
 	}
@@ -30,5 +33,13 @@ func TestAdversary2DemoWithTheUsersThermalPrinter(t *testing.T) {
 	}
 	if cfg.Printer.HandoverSlip {
 		t.Error("the demo asks its thermal printer for the hand-over slip (a form it refuses) at every hand-over")
+	}
+	// the settings that ask for the slip on the thermal printer themselves are refused
+	file := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(file, []byte("[printer]\nhandover_slip = true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.LoadConfig(file, func(k string) string { return env[k] }); !errors.Is(err, config.ErrThermalForms) {
+		t.Errorf("handover_slip = true with the thermal printer: %v, want config.ErrThermalForms", err)
 	}
 }

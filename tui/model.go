@@ -169,6 +169,9 @@ func (m *Model) dispatch(msg tea.Msg) tea.Cmd {
 		return m.key(msg)
 	case tea.PasteMsg:
 		switch {
+		case f.screen == scrLogin && f.busy != "":
+			// during the unlock, as keys are: a pasted passphrase must not reach the counter
+			return nil
 		case f.busy != "" || m.replayPending:
 			// a paste (a scanner, the clipboard) waits with the keys typed around it
 			m.enqueue(msg)

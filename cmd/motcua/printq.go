@@ -96,7 +96,7 @@ func (a *app) printQueueCmd() *cobra.Command {
 			}
 			loc := e.cfg.Location()
 			return printList(a.stdout, asJSON, rows, "Không có giấy tờ nào chờ in.", "LOẠI\tMÃ\tSỐ LẦN IN\tIN LẠI LÚC", func(r printRow) string {
-				next := "chưa in (lệnh trước bị ngắt; chạy lại lệnh đó)"
+				next := "chưa in (lệnh tiếp nhận bị ngắt: chạy lại lệnh đó, hoặc sau 10 phút tự in lại)"
 				if !r.Pending {
 					next = r.NextAttempt.In(loc).Format("15:04:05 02/01/2006")
 				}

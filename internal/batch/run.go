@@ -394,7 +394,10 @@ func (r *runner) receive(ctx context.Context, js []*job, pdf *pdfStream) error {
 			j.results = []Result{{Line: j.rec.Line, Status: StatusError, ErrorCode: "receive", Msg: "Chưa tiếp nhận được hồ sơ: " + counter.Explain(o.Err)}}
 		case o.Duplicate:
 			// received meanwhile under the same key (another run of the same file)
-			j.results = []Result{{Line: j.rec.Line, Status: StatusDone, Code: o.Dossier.Code, Msg: "Đã tiếp nhận ở lần chạy trước."}}
+			res := Result{Line: j.rec.Line, Status: StatusDone, Code: o.Dossier.Code, Msg: "Đã tiếp nhận ở lần chạy trước."}
+			// what that run left to print is printed now (counter.finishEarlier): its failure too is told
+			res.PrintError, res.PrintQueued = printProblem(o.Outcome)
+			j.results = []Result{res}
 		default:
 			d := o.Dossier
 			j.code = d.Code
@@ -464,11 +467,12 @@ func (r *runner) report(group []*job, sum *Summary) error {
 			if j.code != "" {
 				sum.Codes = append(sum.Codes, j.code)
 			}
-			if res := j.results[0]; res.PrintError != "" {
-				sum.PrintFailed++
-				if res.PrintQueued {
-					sum.PrintQueued++
-				}
+		}
+		if len(j.results) > 0 && j.results[0].PrintError != "" { // a row of an earlier run printed now too
+			res := j.results[0]
+			sum.PrintFailed++
+			if res.PrintQueued {
+				sum.PrintQueued++
 			}
 		}
 		for _, res := range j.results {

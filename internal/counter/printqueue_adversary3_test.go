@@ -92,3 +92,82 @@ func TestAdversary3RetryKilledDuringAnOrphansPrintLeavesItPrintable(t *testing.T
 		t.Errorf("the receipt of %s printed %d times, want once", code, n)
 	}
 }
+
+// A keyed reception on a printer that is off: its receipt and control sheet fail and wait in
+// the queue. The operator reruns the reception (the run said the print failed) while the
+// printer is still off, then again once it is back but before the retry, the retry runs, and
+// the reception is rerun once more. Each document prints exactly once, by the retry; the
+// reruns print nothing (it waits in the queue, not pending). Guard.
+func TestAdversary3PrinterOffThenBackReceptionRerunsAndRetryPrintOnce(t *testing.T) {
+	f, pr := hookFixture(t, func(c *counter.Config) { c.ControlSheet = true })
+	printed := map[string]int{}
+	pr.hook = nil
+	off := func() { // the printer's folder becomes unusable (a file in its place)
+		if err := os.RemoveAll(f.receiptDir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f.receiptDir, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	on := func() {
+		if err := os.Remove(f.receiptDir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(f.receiptDir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func() {
+		entries, _ := os.ReadDir(f.receiptDir)
+		for _, e := range entries {
+			printed[e.Name()]++
+		}
+	}
+	decl, id, _ := declaration(t, f, false)
+	opts := counter.ReceiveOptions{Key: "off-then-on", Fingerprint: "fp"}
+	off()
+	out, err := f.svc.ReceiveWith(ctx, decl, clerk, []string{id}, "", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.PrintErr == nil || out.ControlSheetErr == nil {
+		t.Fatalf("printer off: print %v, control sheet %v", out.PrintErr, out.ControlSheetErr)
+	}
+	code := out.Dossier.Code
+	if _, _, err := f.svc.Resume(ctx, clerk, opts); err != nil { // rerun, printer still off
+		t.Fatal(err)
+	}
+	on()
+	if _, _, err := f.svc.Resume(ctx, clerk, opts); err != nil { // rerun before the retry
+		t.Fatal(err)
+	}
+	count()
+	for name, n := range printed {
+		t.Errorf("a rerun printed %s (%d) though it waits in the print queue", name, n)
+	}
+	f.clock.Advance(time.Minute)
+	if _, _, err := f.svc.RetryPrints(ctx, clerk.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.Resume(ctx, clerk, opts); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Hour)
+	if _, _, err := f.svc.RetryPrints(ctx, clerk.ID); err != nil {
+		t.Fatal(err)
+	}
+	got := pr.counts()
+	for _, name := range []string{code, code + "-phieu-kiem-soat"} {
+		// attempts: one failed with the printer off, one that printed
+		if got[name] != 2 {
+			t.Errorf("%s sent to the printer %d times, want 2 (one failed, one printed)", name, got[name])
+		}
+		if _, err := os.Stat(filepath.Join(f.receiptDir, name+".pdf")); err != nil {
+			t.Errorf("%s never printed: %v", name, err)
+		}
+	}
+	if q, err := f.svc.PrintQueue(clerk); err != nil || len(q) != 0 {
+		t.Errorf("print queue after the retry: %+v %v", q, err)
+	}
+}

@@ -62,6 +62,9 @@ type PrintJobState struct {
 	// retry, in this process or another, leaves it alone meanwhile. A retry that died
 	// while printing leaves it due again once the time has passed.
 	ClaimedUntil time.Time `json:"claimedUntil,omitzero"`
+	// RetryClaim: ClaimedUntil is a retry's claim (ClaimPrint), not the hold of the reception
+	// that recorded the document pending: TakePending leaves it to the retry meanwhile.
+	RetryClaim bool `json:"retryClaim,omitempty"`
 }
 
 // printKey is a job's key: a receipt's is its dossier code (as in the queues of earlier
@@ -140,7 +143,7 @@ func (t *Tx) QueuePrint(kind, code string, doc []byte, cause error) error {
 		}
 	}
 	j.Attempts++
-	j.ClaimedUntil = time.Time{}
+	j.ClaimedUntil, j.RetryClaim = time.Time{}, false
 	delay := min(time.Duration(1<<min(j.Attempts, 10))*15*time.Second, 30*time.Minute)
 	j.NextAt = now.Add(delay)
 	if cause != nil {
@@ -222,8 +225,9 @@ func (t *Tx) ClaimPrint(kind, code string, lease time.Duration, force bool) (ok 
 	if j.ClaimedUntil.After(now) || (!force && j.NextAt.After(now)) {
 		return false, nil
 	}
-	j.ClaimedUntil = now.Add(lease)
-	j.Pending = false // a document its reception left: the retry's now (TakePending fails)
+	// a pending document stays pending (the retry renders it as its reception would: a retry
+	// killed meanwhile leaves it to the next), but is the retry's while the claim lasts
+	j.ClaimedUntil, j.RetryClaim = now.Add(lease), true
 	v, err := json.Marshal(j)
 	if err != nil {
 		return false, err
@@ -233,12 +237,12 @@ func (t *Tx) ClaimPrint(kind, code string, lease time.Duration, force bool) (ok 
 
 // TakePending takes a document its reception recorded pending (PrintPending) off the queue,
 // for the reception (or its rerun) to print it now: ok is false when it is not pending any
-// more (it printed, or a retry took it as a dead run's: ClaimPrint), and then the caller does
-// not print it. Taken, it is no one's but the caller's: a failed print queues it again
+// more (it printed, or failed and waits as any failed print) or a retry holds it (ClaimPrint:
+// it is printing it as a dead run's), and then the caller does not print it. Taken, it is no one's but the caller's: a failed print queues it again
 // (QueuePrint); a run killed while printing it leaves it to whoever looks at the printer.
 func (t *Tx) TakePending(kind, code string) (ok bool, err error) {
 	j, ok, err := t.PrintJob(kind, code)
-	if err != nil || !ok || !j.Pending {
+	if err != nil || !ok || !j.Pending || (j.RetryClaim && j.ClaimedUntil.After(t.s.now())) {
 		return false, err
 	}
 	queue, _, err := t.printBuckets()

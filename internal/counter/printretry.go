@@ -200,6 +200,16 @@ func (s *Service) RetryPrintsWith(ctx context.Context, op Operator, opt RetryOpt
 			continue
 		}
 		job, err := s.queuedJob(j)
+		if errors.Is(err, offline.ErrNotFound) && (j.Kind == offline.PrintReceipt || j.Kind == offline.PrintControlSheet) {
+			// nothing kept to print (a document that never printed nor failed): made from the
+			// dossier, as its reception would have
+			if err := s.printOrphan(ctx, op, j); err == nil {
+				printed++
+			} else if !errors.Is(err, ErrPrintQueued) {
+				s.log.Warn("queued document not printed", "kind", j.Kind, "code", j.Code, "err", err)
+			}
+			continue
+		}
 		if err != nil {
 			// a document that cannot be read (damaged, gone) backs off like a failed print,
 			// with its cause, instead of being due again at every tick

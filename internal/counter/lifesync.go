@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"motcua/forms"
@@ -403,7 +404,11 @@ func (s *Service) listedRating(d gateway.AgencyDossier) *lifecycle.Rating {
 		}
 	}
 	if why != "" {
-		s.log.Warn("listed rating left out", "code", d.Code, "why", why)
+		code := "(not a dossier code)" // the list's code is the gateway's word: it may be anything
+		if validDossierCode(d.Code) {
+			code = d.Code
+		}
+		s.log.Warn("listed rating left out", "code", code, "why", why)
 		return nil
 	}
 	return lr
@@ -422,7 +427,30 @@ func (s *Service) indexEntry(code string) (offline.LifeInfo, bool) {
 // documents once it has results. A dossier not kept here (received at another counter) is
 // kept from now on. It returns how many steps it recorded.
 func (s *Service) refresh(ctx context.Context, code string, meta lookups.CallMeta) (int, error) {
-	return s.refreshWith(ctx, code, meta, nil)
+	// another counter's dossier rated there: its rating came with the ward's list and is in
+	// its index entry; the history's rating step has no answers, so it is carried over
+	var rated *lifecycle.Rating
+	if info, ok := s.indexEntry(code); ok && info.Remote && !info.RatedAt.IsZero() {
+		rated = ratingOfIndex(info)
+	}
+	return s.refreshWith(ctx, code, meta, rated)
+}
+
+// ratingOfIndex is the rating an index entry keeps ("question=answer" pairs, as lifeInfo and
+// remoteInfo write them) in the current rating set; nil when it has none.
+func ratingOfIndex(info offline.LifeInfo) *lifecycle.Rating {
+	r := &lifecycle.Rating{Set: forms.Ratings().Version}
+	for _, qa := range info.Rating {
+		q, a, ok := strings.Cut(qa, "=")
+		if !ok {
+			return nil
+		}
+		r.Answers = append(r.Answers, lifecycle.RatingAnswer{Question: q, Answer: a})
+	}
+	if len(r.Answers) == 0 {
+		return nil
+	}
+	return r
 }
 
 // refreshWith is refresh, with the rating the agency's list gives the dossier (nil when none)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 
 	"motcua/forms"
 	"motcua/internal/counter"
+	"motcua/internal/ratinglink"
 	"motcua/lookups"
 	"motcua/lookups/gateway"
 	"motcua/offline"
@@ -523,5 +526,86 @@ func TestLockKeySwitchesOperator(t *testing.T) {
 	g.send(tea.KeyPressMsg{Code: 'l', Mod: tea.ModCtrl})
 	if g.on(scrLogin) || g.model().f.be == nil {
 		t.Error("ctrl+l locked a counter that has no login")
+	}
+}
+
+// fakeLink is a rating screen that is connected, takes every question set and notes the
+// ones withdrawn.
+type fakeLink struct {
+	mu        sync.Mutex
+	asked     []string
+	cancelled []string
+	events    chan ratinglink.Event
+}
+
+func (l *fakeLink) Connected() bool { return true }
+func (l *fakeLink) Ask(a ratinglink.Ask) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.asked = append(l.asked, a.ID)
+	return true
+}
+func (l *fakeLink) Cancel(id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cancelled = append(l.cancelled, id)
+}
+func (l *fakeLink) Done(string, bool, string)       {}
+func (l *fakeLink) Events() <-chan ratinglink.Event { return l.events }
+
+// ctrl+l while the citizen rates on their own screen withdraws the question set there and
+// empties the results desk; keys typed after a ctrl+l that waited for a command do not go
+// into the login's fields.
+func TestLockWithdrawsTheRatingAndDropsLaterKeys(t *testing.T) {
+	var h *harness
+	link := &fakeLink{events: make(chan ratinglink.Event)}
+	close(link.events) // the harness runs commands to their end: the listener ends at once
+	h = newHarnessWith(t, Options{RatingLink: link, Login: func(_ context.Context, id, pass string) (Backend, Operator, error) {
+		return h.be, Operator{ID: id, Name: "Cán bộ " + id, Role: "clerk"}, nil
+	}})
+	h.typ("cb.mot")
+	h.key(tea.KeyEnter)
+	h.typ("mat-khau")
+	h.key(tea.KeyEnter)
+	h.want("Xin chào")
+	openResults(h, codeReady)
+	h.typ(id1)
+	h.key(tea.KeyEnter)
+	h.key(tea.KeyEnter) // handed over: the question set goes to the rating screen
+	link.mu.Lock()
+	asked := slices.Clone(link.asked)
+	link.mu.Unlock()
+	if len(asked) != 1 {
+		t.Fatalf("question sets asked: %v", asked)
+	}
+	h.send(tea.KeyPressMsg{Code: 'l', Mod: tea.ModCtrl})
+	h.want("Đăng nhập", "Màn hình đã khóa")
+	link.mu.Lock()
+	cancelled := slices.Clone(link.cancelled)
+	link.mu.Unlock()
+	if !slices.Equal(cancelled, asked) {
+		t.Errorf("withdrawn %v, want %v", cancelled, asked)
+	}
+	if strings.Contains(h.screen(), codeReady) || h.model().d.results.dv != nil {
+		t.Error("the dossier handed over is still on the results desk after the lock")
+	}
+
+	// a ctrl+l typed while a command runs, then keys: locked once it ends, the keys dropped
+	h.key(tea.KeyEnter) // log in again (the ID kept)
+	h.typ("mat-khau")
+	h.key(tea.KeyEnter)
+	h.want("Xin chào")
+	m := h.model()
+	m.f.busy = "Đang tra cứu…"
+	h.m = m
+	h.send(tea.KeyPressMsg{Code: 'l', Mod: tea.ModCtrl})
+	h.typ("0793")
+	m = h.model()
+	m.f.busy = ""
+	h.m = m
+	h.send(tea.WindowSizeMsg{Width: 120, Height: 40}) // any message: the queue is replayed
+	h.want("Đăng nhập")
+	if l := h.model().login(); strings.Contains(l.id.Value(), "0793") || strings.Contains(l.pass.Value(), "0793") {
+		t.Errorf("keys typed after ctrl+l reached the login: ID %q, passphrase %q", l.id.Value(), l.pass.Value())
 	}
 }

@@ -134,6 +134,9 @@ func (m Model) replay() (tea.Model, tea.Cmd) {
 			m.typeahead = append(keys[i:len(keys):len(keys)], m.typeahead...)
 			break
 		}
+		if m.f.screen == scrLogin && m.f.opt.Login != nil && m.f.be == nil {
+			break // locked by a replayed key (ctrl+l): what was typed for the counter is not a login
+		}
 		cmds = append(cmds, m.route(k))
 	}
 	return m, tea.Batch(cmds...)

@@ -62,6 +62,8 @@ func (m *Model) lock(why string) tea.Cmd {
 		return nil
 	}
 	reset := m.d.reset()
+	// the results desk emptied, and a question set on the citizen's rating screen withdrawn
+	withdraw := m.d.results.restart()
 	m.f.be = nil
 	m.f.session++ // the session's timers stop; the next login starts a new one
 	m.status.gwKnown = false
@@ -69,7 +71,7 @@ func (m *Model) lock(why string) tea.Cmd {
 	m.typeahead = nil
 	m.f.screen = scrLogin
 	m.f.fail(why)
-	return tea.Batch(reset, m.login().lock(m.f.op.ID))
+	return tea.Batch(reset, withdraw, m.login().lock(m.f.op.ID))
 }
 
 func (m Model) idleTick() tea.Cmd {

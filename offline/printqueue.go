@@ -144,8 +144,7 @@ func (t *Tx) QueuePrint(kind, code string, doc []byte, cause error) error {
 	}
 	j.Attempts++
 	j.ClaimedUntil, j.RetryClaim = time.Time{}, false
-	delay := min(time.Duration(1<<min(j.Attempts, 10))*15*time.Second, 30*time.Minute)
-	j.NextAt = now.Add(delay)
+	j.NextAt = now.Add(printBackoff(j.Attempts))
 	if cause != nil {
 		j.LastError = cause.Error()
 	}
@@ -233,6 +232,40 @@ func (t *Tx) ClaimPrint(kind, code string, lease time.Duration, force bool) (ok 
 		return false, err
 	}
 	return true, queue.Put(printKey(kind, code), v)
+}
+
+// printBackoff is the wait before the next try of a document that failed attempts times.
+func printBackoff(attempts int) time.Duration {
+	return min(time.Duration(1<<min(attempts, 10))*15*time.Second, 30*time.Minute)
+}
+
+// DeferPrint records that a pending document (PrintPending) could not even be made for a
+// retry (its dossier or life unreadable): it stays pending, its next try backs off as a failed
+// print's does, with the cause. A document not queued, or not pending, is left as it is.
+func (t *Tx) DeferPrint(kind, code string, cause error) error {
+	j, ok, err := t.PrintJob(kind, code)
+	if err != nil || !ok || !j.Pending {
+		return err
+	}
+	queue, _, err := t.printBuckets()
+	if err != nil {
+		return err
+	}
+	if queue == nil {
+		return fmt.Errorf("offline: defer print %s %s: read-only unit of work", kind, code)
+	}
+	now := t.s.now()
+	j.Attempts++
+	j.ClaimedUntil, j.RetryClaim = time.Time{}, false
+	j.NextAt = now.Add(printBackoff(j.Attempts))
+	if cause != nil {
+		j.LastError = cause.Error()
+	}
+	v, err := json.Marshal(j)
+	if err != nil {
+		return err
+	}
+	return queue.Put(printKey(kind, code), v)
 }
 
 // TakePending takes a document its reception recorded pending (PrintPending) off the queue,

@@ -135,3 +135,44 @@ func TestRetryPrintsWhatADeadReceptionLeftPending(t *testing.T) {
 		t.Errorf("the rerun printed again: %v", got)
 	}
 }
+
+// A pending document the retry cannot even make (its dossier gone) backs off like a failed
+// print, with its cause, and stays pending: not tried again, and logged, every two minutes.
+func TestRetryBacksOffAPendingDocumentItCannotMake(t *testing.T) {
+	f := printFixture(t, func(*counter.Config) {})
+	const code = "G22.99.08-261123-019999" // no such dossier
+	if err := f.store.Update(func(tx *offline.Tx) error { return tx.PrintPending(offline.PrintReceipt, code, 10*time.Minute) }); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(11 * time.Minute)
+	if n, w, err := f.svc.RetryPrints(ctx, clerk.ID); err != nil || n != 0 || w != 1 {
+		t.Fatalf("retry: printed %d, waiting %d, %v", n, w, err)
+	}
+	var j offline.PrintJobState
+	if err := f.store.View(func(tx *offline.Tx) (err error) { j, _, err = tx.PrintJob(offline.PrintReceipt, code); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if !j.Pending || j.Attempts != 1 || !j.NextAt.After(f.clock.Now()) || j.LastError == "" {
+		t.Fatalf("after a retry that could not make it: %+v (now %v)", j, f.clock.Now())
+	}
+	// before its backoff: not tried again; after it, tried and backed off further (the waits
+	// grow up to half an hour, as a failed print's)
+	first := j.NextAt.Sub(f.clock.Now())
+	f.clock.Advance(first / 2)
+	if n, _, err := f.svc.RetryPrints(ctx, clerk.ID); err != nil || n != 0 {
+		t.Fatalf("retry before the backoff: %d, %v", n, err)
+	}
+	if err := f.store.View(func(tx *offline.Tx) (err error) { j, _, err = tx.PrintJob(offline.PrintReceipt, code); return err }); err != nil || j.Attempts != 1 {
+		t.Fatalf("tried again before its backoff: %+v %v", j, err)
+	}
+	f.clock.Advance(first)
+	if _, _, err := f.svc.RetryPrints(ctx, clerk.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.View(func(tx *offline.Tx) (err error) { j, _, err = tx.PrintJob(offline.PrintReceipt, code); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if second := j.NextAt.Sub(f.clock.Now()); !j.Pending || j.Attempts != 2 || second <= first {
+		t.Errorf("after the second try: %+v, next wait %v (first %v)", j, second, first)
+	}
+}

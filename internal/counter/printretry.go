@@ -195,7 +195,12 @@ func (s *Service) RetryPrintsWith(ctx context.Context, op Operator, opt RetryOpt
 			if err := s.printOrphan(ctx, op, j); err == nil {
 				printed++
 			} else if !errors.Is(err, ErrPrintQueued) {
+				// not made (a print's own failure is queued by printDoc): backs off, pending
 				s.log.Warn("pending document not printed", "kind", j.Kind, "code", j.Code, "err", err)
+				cause := err
+				if err := s.store.Update(func(tx *offline.Tx) error { return tx.DeferPrint(j.Kind, j.Code, cause) }); err != nil {
+					s.log.Warn("pending document left as it was", "kind", j.Kind, "code", j.Code, "err", err)
+				}
 			}
 			continue
 		}

@@ -110,7 +110,7 @@ func (t *Tx) QueuePrint(kind, code string, doc []byte, cause error) error {
 	if err := checkPrintJob(kind, code); err != nil {
 		return err
 	}
-	queue, docs, err := t.printBuckets()
+	queue, docs, err := t.printBuckets() // the documents' bucket too
 	if err != nil {
 		return err
 	}
@@ -142,17 +142,8 @@ func (t *Tx) QueuePrint(kind, code string, doc []byte, cause error) error {
 			j.Pending, j.Since = false, now // it failed now: it waits from now
 		}
 	}
-	j.Attempts++
-	j.ClaimedUntil, j.RetryClaim = time.Time{}, false
-	j.NextAt = now.Add(printBackoff(j.Attempts))
-	if cause != nil {
-		j.LastError = cause.Error()
-	}
-	v, err := json.Marshal(j)
-	if err != nil {
-		return err
-	}
-	return queue.Put(key, v)
+	j.backOff(now, cause)
+	return putPrintJob(queue, j)
 }
 
 // PrintPending records that a document is to print (before it is rendered): in the unit of
@@ -164,23 +155,12 @@ func (t *Tx) PrintPending(kind, code string, claim time.Duration) error {
 	if err := checkPrintJob(kind, code); err != nil {
 		return err
 	}
-	queue, _, err := t.printBuckets()
-	if err != nil {
+	queue, err := t.writableQueue("print pending", kind, code)
+	if err != nil || queue.Get(printKey(kind, code)) != nil {
 		return err
-	}
-	if queue == nil {
-		return fmt.Errorf("offline: print pending %s %s: read-only unit of work", kind, code)
-	}
-	key := printKey(kind, code)
-	if queue.Get(key) != nil {
-		return nil
 	}
 	now := t.s.now()
-	v, err := json.Marshal(PrintJobState{Code: code, Kind: kind, Since: now, NextAt: now, Pending: true, ClaimedUntil: now.Add(claim)})
-	if err != nil {
-		return err
-	}
-	return queue.Put(key, v)
+	return putPrintJob(queue, PrintJobState{Code: code, Kind: kind, Since: now, NextAt: now, Pending: true, ClaimedUntil: now.Add(claim)})
 }
 
 // PrintJob returns the state of a document in the print queue; ok is false when it is not
@@ -213,12 +193,9 @@ func (t *Tx) ClaimPrint(kind, code string, lease time.Duration, force bool) (ok 
 	if err != nil || !ok {
 		return false, err
 	}
-	queue, _, err := t.printBuckets()
+	queue, err := t.writableQueue("claim print", kind, code)
 	if err != nil {
 		return false, err
-	}
-	if queue == nil {
-		return false, fmt.Errorf("offline: claim print %s %s: read-only unit of work", kind, code)
 	}
 	now := t.s.now()
 	if j.ClaimedUntil.After(now) || (!force && j.NextAt.After(now)) {
@@ -227,16 +204,40 @@ func (t *Tx) ClaimPrint(kind, code string, lease time.Duration, force bool) (ok 
 	// a pending document stays pending (the retry renders it as its reception would: a retry
 	// killed meanwhile leaves it to the next), but is the retry's while the claim lasts
 	j.ClaimedUntil, j.RetryClaim = now.Add(lease), true
-	v, err := json.Marshal(j)
-	if err != nil {
-		return false, err
-	}
-	return true, queue.Put(printKey(kind, code), v)
+	return true, putPrintJob(queue, j)
 }
 
-// printBackoff is the wait before the next try of a document that failed attempts times.
-func printBackoff(attempts int) time.Duration {
-	return min(time.Duration(1<<min(attempts, 10))*15*time.Second, 30*time.Minute)
+// backOff counts a failed try of the document at now: its claim ends, its next try comes
+// after a capped backoff, with the cause (when given) as its last error.
+func (j *PrintJobState) backOff(now time.Time, cause error) {
+	j.Attempts++
+	j.ClaimedUntil, j.RetryClaim = time.Time{}, false
+	j.NextAt = now.Add(min(time.Duration(1<<min(j.Attempts, 10))*15*time.Second, 30*time.Minute))
+	if cause != nil {
+		j.LastError = cause.Error()
+	}
+}
+
+// writableQueue is the print queue of a writing unit of work; what names the caller's
+// operation in the error of a read-only one.
+func (t *Tx) writableQueue(what, kind, code string) (*bolt.Bucket, error) {
+	queue, _, err := t.printBuckets()
+	if err != nil {
+		return nil, err
+	}
+	if queue == nil {
+		return nil, fmt.Errorf("offline: %s %s %s: read-only unit of work", what, kind, code)
+	}
+	return queue, nil
+}
+
+// putPrintJob writes a document's state under its kind and code.
+func putPrintJob(queue *bolt.Bucket, j PrintJobState) error {
+	v, err := json.Marshal(j)
+	if err != nil {
+		return err
+	}
+	return queue.Put(printKey(j.Kind, j.Code), v)
 }
 
 // DeferPrint records that a pending document (PrintPending) could not even be made for a
@@ -247,25 +248,12 @@ func (t *Tx) DeferPrint(kind, code string, cause error) error {
 	if err != nil || !ok || !j.Pending {
 		return err
 	}
-	queue, _, err := t.printBuckets()
+	queue, err := t.writableQueue("defer print", kind, code)
 	if err != nil {
 		return err
 	}
-	if queue == nil {
-		return fmt.Errorf("offline: defer print %s %s: read-only unit of work", kind, code)
-	}
-	now := t.s.now()
-	j.Attempts++
-	j.ClaimedUntil, j.RetryClaim = time.Time{}, false
-	j.NextAt = now.Add(printBackoff(j.Attempts))
-	if cause != nil {
-		j.LastError = cause.Error()
-	}
-	v, err := json.Marshal(j)
-	if err != nil {
-		return err
-	}
-	return queue.Put(printKey(kind, code), v)
+	j.backOff(t.s.now(), cause)
+	return putPrintJob(queue, j)
 }
 
 // TakePending takes a document its reception recorded pending (PrintPending) off the queue,
@@ -278,12 +266,9 @@ func (t *Tx) TakePending(kind, code string) (ok bool, err error) {
 	if err != nil || !ok || !j.Pending || (j.RetryClaim && j.ClaimedUntil.After(t.s.now())) {
 		return false, err
 	}
-	queue, _, err := t.printBuckets()
+	queue, err := t.writableQueue("take print", kind, code)
 	if err != nil {
 		return false, err
-	}
-	if queue == nil {
-		return false, fmt.Errorf("offline: take print %s %s: read-only unit of work", kind, code)
 	}
 	return true, queue.Delete(printKey(kind, code))
 }

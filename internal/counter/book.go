@@ -222,41 +222,20 @@ func (s *Service) refreshBook(ctx context.Context, op Operator, f BookFilter, na
 	}
 	agency, _ := s.where()
 	meta := lookups.CallMeta{Operator: s.actorID(op), Purpose: gateway.PurposeBook}
-	var items []gateway.AgencyDossier
-	for pages := 0; pages < 10000; pages++ {
-		page, err := s.gw.AgencyDossiers(ctx, agency, q, meta)
-		s.noteGateway(err)
-		if err != nil {
-			return err
-		}
-		items = append(items, page.Items...)
-		if page.DroppedRatings > 0 {
-			s.log.Warn("agency list: ratings that break the contract left out", "n", page.DroppedRatings)
-		}
-		if page.DroppedItems > 0 {
-			s.log.Warn("agency list: dossiers that break the contract left out", "n", page.DroppedItems)
-		}
-		if page.Next == "" {
-			break
-		}
-		q.Cursor = page.Next
+	items, _, err := s.agencyList(ctx, agency, q, meta)
+	if err != nil {
+		return err
 	}
 	refused := 0
-	defer func() {
-		if refused > 0 {
-			s.log.Warn("agency list: dossiers the store refuses left out", "n", refused)
-		}
-	}()
-	return s.store.Update(func(tx *offline.Tx) error {
+	err = s.store.Update(func(tx *offline.Tx) error {
 		refused = 0
 		for _, d := range items {
-			info := s.remoteInfo(d)
-			if info.Check() != nil { // one bad entry does not cost the book (its values not logged)
+			// one bad entry does not cost the book
+			if _, kept, err := s.putRemote(tx, d); err != nil {
+				return err
+			} else if !kept {
 				refused++
 				continue
-			}
-			if _, err := tx.PutRemoteLife(info); err != nil {
-				return err
 			}
 			if d.Applicant != "" {
 				names[d.Code] = d.Applicant
@@ -264,6 +243,8 @@ func (s *Service) refreshBook(ctx context.Context, op Operator, f BookFilter, na
 		}
 		return nil
 	})
+	s.noteRefused(refused)
+	return err
 }
 
 // infoTimeliness is an index entry's timeliness (see lifecycle.ProcedureLife.Timeliness).

@@ -258,31 +258,15 @@ func (s *Service) PullLife(ctx context.Context) (PullReport, error) {
 	}
 	agency, _ := s.where()
 	meta := lookups.CallMeta{Operator: s.actorID(Operator{}), Purpose: gateway.PurposeBook}
-	var changed []gateway.AgencyDossier
-	q := gateway.DossierQuery{UpdatedSince: since, Limit: gateway.MaxPage}
-	for pages := 0; ; pages++ {
-		page, err := s.gw.AgencyDossiers(ctx, agency, q, meta)
-		s.noteGateway(err)
-		if err != nil {
-			return rep, err
-		}
-		changed = append(changed, page.Items...)
-		if page.DroppedRatings > 0 {
-			s.log.Warn("agency list: ratings that break the contract left out", "n", page.DroppedRatings)
-		}
-		if page.DroppedItems > 0 {
-			s.log.Warn("agency list: dossiers that break the contract left out", "n", page.DroppedItems)
-			rep.Skipped += page.DroppedItems
-		}
-		if page.Next == "" || pages > 10000 {
-			break
-		}
-		q.Cursor = page.Next
+	changed, dropped, err := s.agencyList(ctx, agency, gateway.DossierQuery{UpdatedSince: since, Limit: gateway.MaxPage}, meta)
+	if err != nil {
+		return rep, err
 	}
+	rep.Skipped += dropped
 	rep.Listed = len(changed)
 	var own []gateway.AgencyDossier
 	refused := 0
-	err := s.store.Update(func(tx *offline.Tx) error {
+	err = s.store.Update(func(tx *offline.Tx) error {
 		refused = 0 // (the unit of work may run again)
 		for _, d := range changed {
 			info, ok, err := tx.LifeInfo(d.Code)
@@ -295,16 +279,13 @@ func (s *Service) PullLife(ctx context.Context) (PullReport, error) {
 				}
 				continue
 			}
-			info = s.remoteInfo(d)
-			if info.Check() != nil {
-				// one bad entry is left out; the rest of the list, and the pulls after it, go
-				// on (not logged: its values come from outside and may be anything)
-				refused++
-				continue
-			}
-			if wrote, err := tx.PutRemoteLife(info); err != nil {
+			// one bad entry is left out; the rest of the list, and the pulls after it, go on
+			switch wrote, kept, err := s.putRemote(tx, d); {
+			case err != nil:
 				return err
-			} else if wrote {
+			case !kept:
+				refused++
+			case wrote:
 				rep.Remote++
 			}
 		}
@@ -313,10 +294,8 @@ func (s *Service) PullLife(ctx context.Context) (PullReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	if refused > 0 {
-		s.log.Warn("agency list: dossiers the store refuses left out", "n", refused)
-		rep.Skipped += refused
-	}
+	s.noteRefused(refused)
+	rep.Skipped += refused
 	for _, d := range own {
 		// a rating given at another counter comes with the list (the history's step has no
 		// answers); one given here is in the life already and wins
@@ -337,6 +316,50 @@ func (s *Service) PullLife(ctx context.Context) (PullReport, error) {
 	}
 	err = s.store.Update(func(tx *offline.Tx) error { return tx.SetLifeMark(pullMark, start) })
 	return rep, err
+}
+
+// agencyList reads the agency's list of dossiers q selects, page after page (at most 10,000),
+// and says how many entries the gateway client left out (they break the contract).
+func (s *Service) agencyList(ctx context.Context, agency string, q gateway.DossierQuery, meta lookups.CallMeta) (items []gateway.AgencyDossier, dropped int, err error) {
+	for pages := 0; pages < 10000; pages++ {
+		page, err := s.gw.AgencyDossiers(ctx, agency, q, meta)
+		s.noteGateway(err)
+		if err != nil {
+			return nil, 0, err
+		}
+		items = append(items, page.Items...)
+		if page.DroppedRatings > 0 {
+			s.log.Warn("agency list: ratings that break the contract left out", "n", page.DroppedRatings)
+		}
+		if page.DroppedItems > 0 {
+			s.log.Warn("agency list: dossiers that break the contract left out", "n", page.DroppedItems)
+			dropped += page.DroppedItems
+		}
+		if page.Next == "" {
+			break
+		}
+		q.Cursor = page.Next
+	}
+	return items, dropped, nil
+}
+
+// putRemote indexes another counter's dossier of the agency's list; kept is false when the
+// store refuses the entry (it is left out, not logged: its values come from outside and may
+// be anything).
+func (s *Service) putRemote(tx *offline.Tx, d gateway.AgencyDossier) (wrote, kept bool, err error) {
+	info := s.remoteInfo(d)
+	if info.Check() != nil {
+		return false, false, nil
+	}
+	wrote, err = tx.PutRemoteLife(info)
+	return wrote, true, err
+}
+
+// noteRefused logs how many entries of the agency's list the store refused (putRemote).
+func (s *Service) noteRefused(n int) {
+	if n > 0 {
+		s.log.Warn("agency list: dossiers the store refuses left out", "n", n)
+	}
 }
 
 // remoteInfo is the index entry of another counter's dossier from the agency's list, its

@@ -191,27 +191,25 @@ func (s *Service) RetryPrintsWith(ctx context.Context, op Operator, opt RetryOpt
 		if !claimed {
 			continue
 		}
-		if j.Pending { // its reception died before it printed: printed as the reception would have
+		// a pending document (its reception died before it printed), or a receipt or control
+		// sheet with nothing kept to print, is made from the dossier as its reception would have
+		orphan := j.Pending
+		var job printing.Job
+		var err error
+		if !orphan {
+			job, err = s.queuedJob(j)
+			orphan = errors.Is(err, offline.ErrNotFound) && (j.Kind == offline.PrintReceipt || j.Kind == offline.PrintControlSheet)
+		}
+		if orphan {
 			if err := s.printOrphan(ctx, op, j); err == nil {
 				printed++
 			} else if !errors.Is(err, ErrPrintQueued) {
-				// not made (a print's own failure is queued by printDoc): backs off, pending
-				s.log.Warn("pending document not printed", "kind", j.Kind, "code", j.Code, "err", err)
+				// not made (a print's own failure is queued by printDoc): a pending one backs off
+				s.log.Warn("queued document not made", "kind", j.Kind, "code", j.Code, "err", err)
 				cause := err
 				if err := s.store.Update(func(tx *offline.Tx) error { return tx.DeferPrint(j.Kind, j.Code, cause) }); err != nil {
-					s.log.Warn("pending document left as it was", "kind", j.Kind, "code", j.Code, "err", err)
+					s.log.Warn("queued document left as it was", "kind", j.Kind, "code", j.Code, "err", err)
 				}
-			}
-			continue
-		}
-		job, err := s.queuedJob(j)
-		if errors.Is(err, offline.ErrNotFound) && (j.Kind == offline.PrintReceipt || j.Kind == offline.PrintControlSheet) {
-			// nothing kept to print (a document that never printed nor failed): made from the
-			// dossier, as its reception would have
-			if err := s.printOrphan(ctx, op, j); err == nil {
-				printed++
-			} else if !errors.Is(err, ErrPrintQueued) {
-				s.log.Warn("queued document not printed", "kind", j.Kind, "code", j.Code, "err", err)
 			}
 			continue
 		}

@@ -2,19 +2,13 @@ package counter_test
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"motcua/forms"
-	"motcua/forms/calendar"
 	"motcua/internal/counter"
 	"motcua/lookups/gateway"
-	"motcua/lookups/gateway/hostile"
 	"motcua/offline"
-	"motcua/printing"
 )
 
 // One bad entry in the ward's list (a stage the contract lacks, a service code the store
@@ -22,7 +16,6 @@ import (
 // on, so the same entry does not stop every pull after it. The log names neither the bad
 // values nor the applicants.
 func TestPullLeavesOutBadEntries(t *testing.T) {
-	gw := hostile.Start(t)
 	clk := &clock{t: time.Date(2026, time.December, 4, 10, 0, 0, 0, hcm(t))}
 	recv := time.Date(2026, time.November, 24, 9, 0, 0, 0, hcm(t))
 	entry := func(code, service, stage string) gateway.AgencyDossier {
@@ -36,30 +29,7 @@ func TestPullLeavesOutBadEntries(t *testing.T) {
 		entry("0003", "khai sinh độc hại", "processing"), // a service code the store refuses: the pull's
 		entry("0004", "ket-hon", "received"),
 	}}
-	searches := 0
-	gw.AnswerEvery(func(r *http.Request) (hostile.Answer, bool) {
-		if strings.HasSuffix(r.URL.Path, "/dossiers:search") {
-			searches++
-			return hostile.JSON(200, page), true
-		}
-		return hostile.Answer{}, false
-	})
-	c, err := gateway.New(gateway.Config{BaseURL: gw.URL, Timeout: 10 * time.Second, Retries: -1, BreakerFailures: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := offline.Open(t.TempDir(), offline.Options{Clock: clk.Now, LockWait: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &lockedBuffer{}
-	svc, err := counter.New(counter.Config{Agency: counter.Agency{Code: agencyCode, Parent: "UBND PHƯỜNG THỬ NGHIỆM",
-		Name: "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ", Place: "Phường Thử Nghiệm"}, Counter: 1, CacheTTL: 24 * time.Hour, CutoffHour: 15, ReturnHour: 8},
-		counter.Deps{Gateway: c, Store: store, Printer: printing.NewFilePrinter(t.TempDir()), Calendar: calendar.Default(),
-			Specs: forms.Catalog(), Clock: clk.Now, Log: slog.New(slog.NewTextHandler(logs, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, store, logs := listService(t, clk, page)
 	rep, err := svc.PullLife(context.Background())
 	if err != nil || rep.Remote != 2 || rep.Skipped != 2 {
 		t.Fatalf("pull: %+v %v; want 2 indexed, 2 left out", rep, err)

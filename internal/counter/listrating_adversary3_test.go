@@ -2,8 +2,6 @@ package counter_test
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +10,6 @@ import (
 	"motcua/forms/calendar"
 	"motcua/internal/counter"
 	"motcua/lookups/gateway"
-	"motcua/lookups/gateway/hostile"
 	"motcua/lookups/sandbox"
 	"motcua/offline"
 	"motcua/printing"
@@ -27,7 +24,6 @@ import (
 // the entry is checked (lifesync.go remoteInfo -> listedRating), and listedRating logs the
 // rating's refusal with the entry's code as it came: the name and the ID number reach the log.
 func TestAdversary3HostileCodeWithABadRatingStaysOutOfTheLog(t *testing.T) {
-	gw := hostile.Start(t)
 	clk := &clock{t: time.Date(2026, time.December, 4, 10, 0, 0, 0, hcm(t))}
 	recv := time.Date(2026, time.November, 24, 9, 0, 0, 0, hcm(t))
 	page := gateway.DossierPage{Items: []gateway.AgencyDossier{{
@@ -36,28 +32,7 @@ func TestAdversary3HostileCodeWithABadRatingStaysOutOfTheLog(t *testing.T) {
 		Rating: &gateway.ListedRating{Set: "2019.1", RatedAt: clk.Now().Add(-time.Hour),
 			Answers: []gateway.RatingAnswer{{Question: "hai-long", Answer: "hai-long"}}},
 	}}}
-	gw.AnswerEvery(func(r *http.Request) (hostile.Answer, bool) {
-		if strings.HasSuffix(r.URL.Path, "/dossiers:search") {
-			return hostile.JSON(200, page), true
-		}
-		return hostile.Answer{}, false
-	})
-	c, err := gateway.New(gateway.Config{BaseURL: gw.URL, Timeout: 10 * time.Second, Retries: -1, BreakerFailures: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := offline.Open(t.TempDir(), offline.Options{Clock: clk.Now, LockWait: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &lockedBuffer{}
-	svc, err := counter.New(counter.Config{Agency: counter.Agency{Code: agencyCode, Parent: "UBND PHƯỜNG THỬ NGHIỆM",
-		Name: "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ", Place: "Phường Thử Nghiệm"}, Counter: 1, CacheTTL: 24 * time.Hour, CutoffHour: 15, ReturnHour: 8},
-		counter.Deps{Gateway: c, Store: store, Printer: printing.NewFilePrinter(t.TempDir()), Calendar: calendar.Default(),
-			Specs: forms.Catalog(), Clock: clk.Now, Log: slog.New(slog.NewTextHandler(logs, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, _, logs := listService(t, clk, page)
 	rep, err := svc.PullLife(context.Background())
 	if err != nil || rep.Skipped != 1 {
 		t.Fatalf("pull: %+v %v; want the entry left out", rep, err)

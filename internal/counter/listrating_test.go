@@ -39,7 +39,6 @@ func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); retur
 // lacks, a question answered twice, a required one not answered, another set, a time ahead of
 // the clock, an id the contract does not allow); the dossiers are indexed all the same.
 func TestPullTakesOnlyRatingsThatFit(t *testing.T) {
-	gw := hostile.Start(t)
 	clk := &clock{t: time.Date(2026, time.December, 4, 10, 0, 0, 0, hcm(t))}
 	recv := time.Date(2026, time.November, 24, 9, 0, 0, 0, hcm(t))
 	set := forms.Ratings().Version
@@ -68,28 +67,7 @@ func TestPullTakesOnlyRatingsThatFit(t *testing.T) {
 			Appointment: recv.Add(72 * time.Hour), ResultAt: recv.Add(48 * time.Hour), ReturnedAt: recv.Add(50 * time.Hour),
 			UpdatedAt: rated, Applicant: "Nguyễn Văn Đối Kháng", Rating: &ratings[i]})
 	}
-	gw.AnswerEvery(func(r *http.Request) (hostile.Answer, bool) {
-		if strings.HasSuffix(r.URL.Path, "/dossiers:search") {
-			return hostile.JSON(200, page), true
-		}
-		return hostile.Answer{}, false
-	})
-	c, err := gateway.New(gateway.Config{BaseURL: gw.URL, Timeout: 10 * time.Second, Retries: -1, BreakerFailures: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := offline.Open(t.TempDir(), offline.Options{Clock: clk.Now, LockWait: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &lockedBuffer{}
-	svc, err := counter.New(counter.Config{Agency: counter.Agency{Code: agencyCode, Parent: "UBND PHƯỜNG THỬ NGHIỆM",
-		Name: "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ", Place: "Phường Thử Nghiệm"}, Counter: 1, CacheTTL: 24 * time.Hour, CutoffHour: 15, ReturnHour: 8},
-		counter.Deps{Gateway: c, Store: store, Printer: printing.NewFilePrinter(t.TempDir()), Calendar: calendar.Default(),
-			Specs: forms.Catalog(), Clock: clk.Now, Log: slog.New(slog.NewTextHandler(logs, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, store, logs := listService(t, clk, page)
 	rep, err := svc.PullLife(context.Background())
 	if err != nil || rep.Remote != len(ratings) {
 		t.Fatalf("pull: %+v %v", rep, err)
@@ -124,4 +102,35 @@ func TestPullTakesOnlyRatingsThatFit(t *testing.T) {
 			t.Errorf("the log carries %q:\n%s", secret, out)
 		}
 	}
+}
+
+// listService is a counter service whose gateway answers every search of the agency's list
+// with page (a hostile gateway: the tests make the page), over a plain store, logging into
+// the buffer it returns.
+func listService(t *testing.T, clk *clock, page gateway.DossierPage) (*counter.Service, *offline.Store, *lockedBuffer) {
+	t.Helper()
+	gw := hostile.Start(t)
+	gw.AnswerEvery(func(r *http.Request) (hostile.Answer, bool) {
+		if strings.HasSuffix(r.URL.Path, "/dossiers:search") {
+			return hostile.JSON(200, page), true
+		}
+		return hostile.Answer{}, false
+	})
+	c, err := gateway.New(gateway.Config{BaseURL: gw.URL, Timeout: 10 * time.Second, Retries: -1, BreakerFailures: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := offline.Open(t.TempDir(), offline.Options{Clock: clk.Now, LockWait: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &lockedBuffer{}
+	svc, err := counter.New(counter.Config{Agency: counter.Agency{Code: agencyCode, Parent: "UBND PHƯỜNG THỬ NGHIỆM",
+		Name: "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ", Place: "Phường Thử Nghiệm"}, Counter: 1, CacheTTL: 24 * time.Hour, CutoffHour: 15, ReturnHour: 8},
+		counter.Deps{Gateway: c, Store: store, Printer: printing.NewFilePrinter(t.TempDir()), Calendar: calendar.Default(),
+			Specs: forms.Catalog(), Clock: clk.Now, Log: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, store, logs
 }

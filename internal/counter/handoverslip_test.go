@@ -30,6 +30,13 @@ func slipFixture(t *testing.T) *fixture {
 // by set.
 func printFixture(t *testing.T, set func(*counter.Config)) *fixture {
 	t.Helper()
+	return printFixtureVia(t, set, nil)
+}
+
+// printFixtureVia is printFixture whose service prints through via(the folder's printer)
+// (nil: the folder's printer itself); the fixture's printer stays the folder's.
+func printFixtureVia(t *testing.T, set func(*counter.Config), via func(*printing.FilePrinter) printing.Printer) *fixture {
+	t.Helper()
 	clk := &clock{t: time.Date(2026, time.November, 23, 10, 0, 0, 0, hcm(t))}
 	srv := sandbox.NewServer(sandbox.Default(), sandbox.Options{Clock: clk.Now, Workflow: &sandbox.Workflow{OnTime: 1, Span: time.Hour}})
 	url, stop, err := sandbox.Start("127.0.0.1:0", srv)
@@ -52,8 +59,14 @@ func printFixture(t *testing.T, set func(*counter.Config)) *fixture {
 			Place: "Phường Thử Nghiệm", ResultPlace: "Bộ phận Một cửa phường Thử Nghiệm"},
 		Counter: 1, CacheTTL: 24 * time.Hour, CutoffHour: 15, ReturnHour: 8, Location: hcm(t),
 	}
-	set(&cfg)
-	svc, err := counter.New(cfg, counter.Deps{Gateway: gw, Store: store, Printer: pr, Calendar: calendar.Default(), Specs: forms.Catalog(), Clock: clk.Now})
+	if set != nil {
+		set(&cfg)
+	}
+	var through printing.Printer = pr
+	if via != nil {
+		through = via(pr)
+	}
+	svc, err := counter.New(cfg, counter.Deps{Gateway: gw, Store: store, Printer: through, Calendar: calendar.Default(), Specs: forms.Catalog(), Clock: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,12 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"motcua/forms"
-	"motcua/forms/calendar"
 	"motcua/internal/counter"
-	"motcua/lookups/gateway"
-	"motcua/lookups/sandbox"
-	"motcua/offline"
 	"motcua/printing"
 )
 
@@ -58,37 +53,12 @@ func (p *hookPrinter) counts() map[string]int {
 // hookFixture is printFixture printing through a hookPrinter.
 func hookFixture(t *testing.T, set func(*counter.Config)) (*fixture, *hookPrinter) {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, time.November, 23, 10, 0, 0, 0, hcm(t))}
-	srv := sandbox.NewServer(sandbox.Default(), sandbox.Options{Clock: clk.Now, Workflow: &sandbox.Workflow{OnTime: 1, Span: time.Hour}})
-	url, stop, err := sandbox.Start("127.0.0.1:0", srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
-	gw, err := gateway.New(gateway.Config{BaseURL: url, Timeout: 2 * time.Second, Retries: -1, BreakerFailures: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := offline.Open(t.TempDir(), offline.Options{Clock: clk.Now, LockWait: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	fp := printing.NewFilePrinter(dir)
-	pr := &hookPrinter{inner: fp, jobs: map[string]int{}}
-	cfg := counter.Config{
-		Agency: counter.Agency{Code: agencyCode, Parent: "UBND PHƯỜNG THỬ NGHIỆM", Name: "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ",
-			Place: "Phường Thử Nghiệm", ResultPlace: "Bộ phận Một cửa phường Thử Nghiệm"},
-		Counter: 1, CacheTTL: 24 * time.Hour, CutoffHour: 15, ReturnHour: 8, Location: hcm(t),
-	}
-	if set != nil {
-		set(&cfg)
-	}
-	svc, err := counter.New(cfg, counter.Deps{Gateway: gw, Store: store, Printer: pr, Calendar: calendar.Default(), Specs: forms.Catalog(), Clock: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{svc: svc, store: store, srv: srv, printer: fp, clock: clk, stop: stop, receiptDir: dir}, pr
+	var pr *hookPrinter
+	f := printFixtureVia(t, set, func(fp *printing.FilePrinter) printing.Printer {
+		pr = &hookPrinter{inner: fp, jobs: map[string]int{}}
+		return pr
+	})
+	return f, pr
 }
 
 // A `batch run --print` of a group whose prints take long (a 200-row group on a printer that

@@ -7,6 +7,8 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"motcua/lookups/vntext"
 )
 
 // newJSONEncoder is json.NewEncoder for what a command prints with --json. The text output
@@ -53,11 +55,11 @@ func (j jsonTerminalWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// hostileInJSON: the characters vntext.Display neutralises that encoding/json leaves raw (it
+// hostileInJSON: the characters vntext.Display neutralises (vntext.Hostile) that encoding/json leaves raw (it
 // escapes C0 controls itself, and U+2028, U+2029; a JSON text's own newlines are C0).
 func hostileInJSON(r rune, size int) bool {
 	if r < 0x7f || (r == utf8.RuneError && size == 1) {
 		return false
 	}
-	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+	return vntext.Hostile(r)
 }

@@ -40,7 +40,7 @@ func Display(s string) string {
 		switch {
 		case r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == '\u0085' || r == '\u2028' || r == '\u2029':
 			b.WriteByte(' ')
-		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+		case Hostile(r):
 			b.WriteRune(utf8.RuneError)
 		default:
 			b.WriteRune(r)
@@ -48,6 +48,12 @@ func Display(s string) string {
 	}
 	return norm.NFC.String(b.String())
 }
+
+// Hostile reports whether r drives or misleads a terminal rather than prints: a control
+// character (C0, DEL, C1) or a format character (bidi controls, zero-width characters, the
+// BOM...). Display replaces them; an encoder that keeps values (the commands' --json) escapes
+// them.
+func Hostile(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }
 
 // printableASCII reports whether s is only printable ASCII (the common case
 // of codes and numbers: nothing to do).
